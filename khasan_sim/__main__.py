@@ -1,0 +1,5 @@
+"""`python -m khasan_sim` runs the command line."""
+
+from khasan_sim.cli.main import entry
+
+entry()

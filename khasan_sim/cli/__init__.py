@@ -1,0 +1,1 @@
+"""The command line: thin adapters from arguments to the public API."""

@@ -1,0 +1,1 @@
+"""The pure model: plain data and pure functions (stdlib and numpy only)."""

@@ -1,0 +1,75 @@
+"""Where the packaged scenarios/ and assets/ live, and where caches go."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_root() -> Path:
+    """Return the folder holding ``scenarios/`` and ``assets/``.
+
+    In a source checkout or an editable install that is the repository root; in an
+    installed wheel the two folders are carried inside the package as ``_data/``.
+    """
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_data"
+    if (packaged / "scenarios").is_dir():
+        return packaged
+    return here.parent
+
+
+def resolve(path: str | os.PathLike[str], relative_to: Path | None = None) -> Path:
+    """Resolve a data path: absolute, relative to *relative_to*, the cwd, or the data root."""
+    p = Path(path)
+    if p.is_absolute():
+        return p
+    candidates = []
+    if relative_to is not None:
+        candidates.append(relative_to / p)
+    candidates += [Path.cwd() / p, data_root() / p]
+    for c in candidates:
+        if c.exists():
+            return c.resolve()
+    return candidates[0]
+
+
+def historical_scenario() -> Path:
+    """Return the path of the built-in historical scenario."""
+    return data_root() / "scenarios" / "khasan_1938" / "historical.yaml"
+
+
+def record_path() -> Path | None:
+    """Return the recorded outcomes file (../shared/record/khasan-1938.yaml), or None.
+
+    Looked for beside the repository (``../shared/record``), then in the environment
+    variable ``KHASAN_RECORD``.
+    """
+    env = os.environ.get("KHASAN_RECORD")
+    if env:
+        return Path(env)
+    for base in (data_root(), Path.cwd()):
+        for up in (base, *base.parents[:3]):
+            cand = up / "shared" / "record" / "khasan-1938.yaml"
+            if cand.is_file():
+                return cand
+            cand = up.parent / "shared" / "record" / "khasan-1938.yaml"
+            if cand.is_file():
+                return cand
+    return None
+
+
+def cache_dir() -> Path:
+    """Return (and create) the cache folder: ``$KHASAN_CACHE`` or the user cache dir."""
+    env = os.environ.get("KHASAN_CACHE")
+    if env:
+        p = Path(env)
+    else:
+        try:
+            from platformdirs import user_cache_dir
+
+            p = Path(user_cache_dir("khasan-sim"))
+        except ImportError:  # pragma: no cover
+            p = Path.home() / ".cache" / "khasan-sim"
+    p.mkdir(parents=True, exist_ok=True)
+    return p

@@ -1,0 +1,337 @@
+"""The scenario file format, as pydantic models (the file boundary).
+
+Every model forbids unknown keys, so a misspelt field is an error that names it.
+Coordinates are metres on the local grid of ``assets/terrain/khasan.yaml``
+(x east, y north, origin at 42.39 N 130.55 E; see ../shared/history/geography.md).
+Times are local battle time, ISO 8601 without zone (``1938-08-06T16:55``).
+
+The JSON Schema for editors is exported by ``khasan-sim scenario schema``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Side = Literal["soviet", "japanese"]
+SIDES: tuple[str, str] = ("soviet", "japanese")
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", min_length=1, max_length=64)]
+Point = tuple[float, float]
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors; values are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UnitType(str, Enum):
+    """What a unit is, which decides its map symbol and its mobility class."""
+
+    RIFLE = "rifle"
+    BORDER_GUARD = "border-guard"
+    MACHINE_GUN = "machine-gun"
+    TANK = "tank"
+    ARTILLERY = "artillery"
+    ANTI_TANK = "anti-tank"
+    ANTI_AIRCRAFT = "anti-aircraft"
+    ENGINEER = "engineer"
+    HEADQUARTERS = "headquarters"
+    AIR = "air"
+
+
+class Training(str, Enum):
+    """Training level; morale thresholds and fire effectiveness depend on it."""
+
+    POOR = "poor"
+    FAIR = "fair"
+    GOOD = "good"
+    ELITE = "elite"
+
+
+class Entrenchment(str, Enum):
+    """How well a unit is dug in at the start."""
+
+    NONE = "none"
+    HASTY = "hasty"
+    TRENCHES = "trenches"
+    FORTIFIED = "fortified"
+
+
+class TankGroup(Strict):
+    """A group of tanks of one model; expanded into individual vehicles on load.
+
+    ``command`` of them carry the conspicuous handrail radio antenna of command
+    tanks (history digest: the battalion and company commanders' tanks).
+    ``ids`` may name the vehicles one by one; otherwise they are numbered.
+    """
+
+    model: Id
+    count: int = Field(ge=1, le=500)
+    command: int = Field(default=0, ge=0)
+    ids: list[Id] | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> TankGroup:
+        if self.command > self.count:
+            msg = f"command ({self.command}) cannot exceed count ({self.count})"
+            raise ValueError(msg)
+        if self.ids is not None and len(self.ids) != self.count:
+            msg = f"ids lists {len(self.ids)} vehicles but count is {self.count}"
+            raise ValueError(msg)
+        return self
+
+
+class Unit(Strict):
+    """One unit of the order of battle (company, battalion, regiment, battery, air group)."""
+
+    id: Id
+    side: Side
+    name: str
+    type: UnitType
+    parent: Id | None = None
+    position: Point | None = None
+    men: int = Field(ge=0, le=50_000)
+    weapons: dict[Id, int] = Field(default_factory=dict)
+    tanks: list[TankGroup] = Field(default_factory=list)
+    aircraft: dict[Id, int] = Field(default_factory=dict)
+    ammunition_rounds: int | None = Field(default=None, ge=0)
+    training: Training = Training.FAIR
+    morale: float = Field(default=0.7, ge=0.0, le=1.0)
+    entrenchment: Entrenchment = Entrenchment.NONE
+    wire: bool = False
+    source: str | None = None
+
+    @field_validator("weapons", "aircraft")
+    @classmethod
+    def _non_negative(cls, v: dict[str, int]) -> dict[str, int]:
+        for k, n in v.items():
+            if n < 0:
+                msg = f"count of '{k}' must be >= 0 (got {n})"
+                raise ValueError(msg)
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> Unit:
+        if self.type is not UnitType.AIR and self.position is None:
+            msg = "position is required for every unit except air units"
+            raise ValueError(msg)
+        if self.type is UnitType.AIR and not self.aircraft:
+            msg = "an air unit needs aircraft: {type: count}"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def tank_count(self) -> int:
+        """Return the number of tanks in the unit."""
+        return sum(g.count for g in self.tanks)
+
+
+class Zone(Strict):
+    """An objective or named area: a polygon on the local grid."""
+
+    id: Id
+    name: str
+    kind: Literal["height", "line", "village", "area"] = "area"
+    polygon: list[Point] = Field(min_length=3)
+    source: str | None = None
+
+
+class SideSpec(Strict):
+    """One side: its name, nation and the controller that gives its orders."""
+
+    name: str
+    controller: Literal["historical-orders", "japanese-doctrine", "player", "idle"]
+
+
+class WeatherSpell(Strict):
+    """A spell of weather: fog limits visibility (and grounds aircraft)."""
+
+    start: datetime = Field(alias="from")
+    end: datetime = Field(alias="to")
+    fog: bool = False
+    visibility_m: float = Field(default=5000.0, gt=0)
+    source: str | None = None
+
+
+class Daylight(Strict):
+    """Local times of dawn and dusk (civil twilight); night lies between dusk and dawn."""
+
+    dawn: str = Field(pattern=r"^\d{2}:\d{2}$")
+    dusk: str = Field(pattern=r"^\d{2}:\d{2}$")
+    source: str | None = None
+
+
+class ArtilleryExclusion(Strict):
+    """A side's artillery may not fire within *distance_m* of the border."""
+
+    side: Side
+    distance_m: float = Field(ge=0)
+    source: str | None = None
+
+
+class Rules(Strict):
+    """The rules in force. A variant lifts one by replacing it."""
+
+    no_border_crossing: list[Side] = Field(default_factory=list)
+    artillery_exclusion: list[ArtilleryExclusion] = Field(default_factory=list)
+    weather: list[WeatherSpell] = Field(default_factory=list)
+    daylight: Daylight | None = None
+
+
+Target = Id | Point
+
+
+class _OrderBase(Strict):
+    id: Id | None = None
+    at: datetime
+    unit: Id | None = None
+    units: list[Id] | None = None
+    note: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> _OrderBase:
+        if (self.unit is None) == (self.units is None):
+            msg = "give exactly one of unit (one id) or units (a list of ids)"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def unit_ids(self) -> list[str]:
+        """Return the ids of the units this order is for."""
+        return [self.unit] if self.unit is not None else list(self.units or [])
+
+
+class MoveOrder(_OrderBase):
+    """Move to a zone or point, through optional waypoints (a route)."""
+
+    kind: Literal["move"]
+    to: Target
+    route: list[Point] = Field(default_factory=list)
+
+
+class AttackOrder(_OrderBase):
+    """Move to contact and assault a zone (the objective), through optional waypoints."""
+
+    kind: Literal["attack"]
+    objective: Id
+    route: list[Point] = Field(default_factory=list)
+
+
+class DefendOrder(_OrderBase):
+    """Hold where the unit stands or in a zone."""
+
+    kind: Literal["defend"]
+    zone: Id | None = None
+
+
+class WithdrawOrder(_OrderBase):
+    """Fall back to a zone or point."""
+
+    kind: Literal["withdraw"]
+    to: Target
+    route: list[Point] = Field(default_factory=list)
+
+
+class DigInOrder(_OrderBase):
+    """Stop and improve the position."""
+
+    kind: Literal["dig_in"]
+
+
+class FireMissionOrder(_OrderBase):
+    """Artillery fire on an area for a duration."""
+
+    kind: Literal["fire_mission"]
+    mission: Literal["preparation", "barrage", "support", "counter_battery"]
+    target: Target
+    radius_m: float = Field(default=250.0, gt=0, le=3000)
+    duration_min: float = Field(gt=0, le=24 * 60)
+    rounds: int | None = Field(default=None, ge=1)
+
+
+class AirStrikeOrder(_OrderBase):
+    """A strike by an air unit's aircraft on an area."""
+
+    kind: Literal["air_strike"]
+    target: Target
+    radius_m: float = Field(default=400.0, gt=0, le=5000)
+    sorties: dict[Id, int] | None = None
+    strafing: bool = True
+
+
+Order = Annotated[
+    MoveOrder
+    | AttackOrder
+    | DefendOrder
+    | WithdrawOrder
+    | DigInOrder
+    | FireMissionOrder
+    | AirStrikeOrder,
+    Field(discriminator="kind"),
+]
+
+
+class Meta(Strict):
+    """What the scenario is, where it plays, when it starts and ends."""
+
+    id: Id
+    title: str
+    description: str = ""
+    map: str
+    start: datetime
+    end: datetime
+    turn_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    params: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _times(self) -> Meta:
+        if self.end <= self.start:
+            msg = f"end ({self.end.isoformat()}) must be after start ({self.start.isoformat()})"
+            raise ValueError(msg)
+        return self
+
+
+class ScenarioDoc(Strict):
+    """A whole scenario file."""
+
+    scenario: Meta
+    sides: dict[Side, SideSpec]
+    units: list[Unit] = Field(min_length=1)
+    zones: list[Zone] = Field(default_factory=list)
+    rules: Rules = Field(default_factory=Rules)
+    orders: list[Order] = Field(default_factory=list)
+
+
+class VariantChange(Strict):
+    """One change: a path into the base document and, for replace/add, the new value.
+
+    Paths use dots for keys and ``[id]`` or ``[index]`` for list items, e.g.
+    ``units[2mb-3tb].training``, ``rules.no_border_crossing``, ``orders[o-3tb-attack].route``.
+    """
+
+    path: str
+    value: object = None
+
+
+class VariantMeta(Strict):
+    """What the variant is and which scenario it changes."""
+
+    id: Id
+    title: str
+    description: str = ""
+    base: str
+
+
+class VariantDoc(Strict):
+    """A what-if: a base scenario and the changes made to it, applied in order."""
+
+    variant: VariantMeta
+    replace: list[VariantChange] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+    add: list[VariantChange] = Field(default_factory=list)
