@@ -1,0 +1,69 @@
+"""Atomic file writes: a reader never sees a half-written file.
+
+The data goes to a temporary file in the destination's folder (so the final rename
+stays on one file system), is flushed and fsynced, and then replaces the target with
+:func:`os.replace`, which is atomic on POSIX and Windows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write *data* to *path* atomically, creating parent folders as needed.
+
+    Args:
+        path: The destination file.
+        data: The bytes to write.
+
+    Returns:
+        The destination path.
+
+    Raises:
+        OSError: The folder cannot be created or written; the target is left untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(target.parent)
+    return target
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
+    """Write *text* to *path* atomically (see :func:`atomic_write_bytes`).
+
+    Args:
+        path: The destination file.
+        text: The text to write; newlines are written as given.
+        encoding: The text encoding.
+
+    Returns:
+        The destination path.
+    """
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Flush the folder entry so the rename survives a crash (POSIX only; best effort)."""
+    if os.name != "posix":  # pragma: no cover
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
