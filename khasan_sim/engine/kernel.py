@@ -1,0 +1,1161 @@
+"""The engine: a thin simpy layer that schedules the pure mechanics and commits their results.
+
+The :class:`Engine` owns the simpy Environment, the world state (units and tanks), the
+named random streams and the event log. Processes are short generators: they ask the
+mechanics in :mod:`khasan_sim.model` what happens and how long it takes, wait, and
+commit. Everything is iterated in sorted id order and every draw comes from a named
+stream, so the same scenario, orders and seed give the same event log in any process.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from khasan_sim.engine.eventlog import EventLog
+from khasan_sim.engine.state import (
+    TANK_BOGGED,
+    TANK_DAMAGED,
+    TANK_DESTROYED,
+    TANK_OPERATIONAL,
+    TankState,
+    UnitState,
+)
+from khasan_sim.model import air, artillery, fire, morale, movement, rules
+from khasan_sim.model.morale import MoraleState, Thresholds
+from khasan_sim.rng import RngStreams
+from khasan_sim.scenario import schema
+from khasan_sim.terrain import plan_route, visible_many
+
+ProcessGen = Generator[simpy.Event, Any, None]
+
+INFANTRY_TYPES = ("rifle", "border-guard", "machine-gun", "anti-tank", "engineer", "headquarters", "anti-aircraft")
+HOLDING_TYPES = ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank")
+COUNTERATTACK_TYPES = ("rifle",)
+
+
+@dataclass(frozen=True, slots=True)
+class CombatParams:
+    """The combat parameters the hot path needs, pulled once from the ParamSet."""
+
+    pulse_min: float
+    leg_m: float
+    engagement_range_m: float
+    unit_area_m2: float
+    accuracy: dict[str, float]
+    entrench_exposure: dict[str, float]
+    moving_exposure: float
+    wire_delay: float
+    wire_exposure: float
+    killed_fraction: float
+    missing_steady: float
+    missing_routed: float
+    max_loss_fraction: float
+    visibility_night: float
+    fog_visibility_m: float
+    command_weight: float
+    tank_moving_exposure: float
+    tank_bogged_exposure: float
+    tank_burn_fraction: float
+    tank_crew_casualties: float
+    elevation_adv_per_100m: float
+    close_assault_m: float
+    close_assault_exposure: float
+
+
+def _combat_params(p: Any) -> CombatParams:
+    frontage = p.f("engine.unit_frontage_m")
+    return CombatParams(
+        pulse_min=p.f("engine.pulse_min"),
+        leg_m=p.f("engine.leg_m"),
+        engagement_range_m=p.f("engine.engagement_range_m"),
+        unit_area_m2=frontage * frontage,
+        accuracy={k: float(v) for k, v in p.subtree("fire.training_accuracy").items()},
+        entrench_exposure={k: float(v) for k, v in p.subtree("fire.entrenchment_exposure").items()},
+        moving_exposure=p.f("fire.moving_exposure"),
+        wire_delay=p.f("fire.wire_delay_factor"),
+        wire_exposure=p.f("fire.wire_exposure"),
+        killed_fraction=p.f("fire.killed_fraction"),
+        missing_steady=p.f("fire.missing_fraction_steady"),
+        missing_routed=p.f("fire.missing_fraction_routed"),
+        max_loss_fraction=p.f("fire.max_loss_fraction_per_pulse"),
+        visibility_night=p.f("fire.visibility_night"),
+        fog_visibility_m=p.f("fire.fog_visibility_m"),
+        command_weight=p.f("fire.command_tank_weight"),
+        tank_moving_exposure=p.f("fire.tank_moving_exposure"),
+        tank_bogged_exposure=p.f("fire.tank_bogged_exposure"),
+        tank_burn_fraction=p.f("fire.tank_burn_fraction"),
+        tank_crew_casualties=p.f("fire.tank_crew_casualties"),
+        elevation_adv_per_100m=p.f("fire.elevation_advantage_per_100m"),
+        close_assault_m=p.f("fire.close_assault_range_m"),
+        close_assault_exposure=p.f("fire.close_assault_exposure"),
+    )
+
+
+def _other(side: str) -> str:
+    return "japanese" if side == "soviet" else "soviet"
+
+
+class Engine:
+    """One run of a scenario: simpy environment, world state, streams and log.
+
+    Args:
+        scenario: A loaded :class:`khasan_sim.scenario.load.Scenario`.
+        seed: The run seed (every stream derives from it).
+        use_scenario_orders: Sides whose timed scenario orders are played (default: the
+            sides whose controller is ``historical-orders`` or ``japanese-doctrine``).
+    """
+
+    def __init__(self, scenario: Any, seed: int, use_scenario_orders: Iterable[str] | None = None) -> None:
+        self.scenario = scenario
+        self.doc: schema.ScenarioDoc = scenario.doc
+        self.terrain = scenario.terrain
+        self.params = scenario.params
+        self.cp = _combat_params(self.params)
+        self.env = simpy.Environment()
+        self.rng = RngStreams(seed)
+        self.log = EventLog()
+        self.n_events = 0
+        self.start = self.doc.scenario.start
+        self.end_min = (self.doc.scenario.end - self.start).total_seconds() / 60.0
+        self.turn_min = float(self.doc.scenario.turn_minutes)
+        self._setup_rules()
+        self._setup_units()
+        self._setup_zones()
+        self.counterattacks = {"soviet": 0, "japanese": 0}
+        self.rounds = {"soviet": 0, "japanese": 0}
+        self.bombs_t = {"soviet": 0.0, "japanese": 0.0}
+        self.crossings = {c.id: simpy.Resource(self.env, capacity=max(1, c.capacity)) for c in self.terrain.crossings}
+        self.crossing_passes: dict[str, int] = {c.id: 0 for c in self.terrain.crossings}
+        self.soft_passes: dict[tuple[int, int], int] = {}
+        self._los_cache: dict[tuple[int, int, int, int], bool] = {}
+        self._route_cache: dict[tuple[Any, ...], Any] = {}
+        self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
+        if use_scenario_orders is None:
+            use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]
+        self.scenario_order_sides = frozenset(use_scenario_orders)
+        self.turn_hooks: list[Callable[[Engine], None]] = []
+        self.env.process(self._order_dispatcher())
+        self.env.process(self._pulse())
+        self.env.process(self._turns())
+
+    # ------------------------------------------------------------------ setup
+
+    def _setup_rules(self) -> None:
+        r = self.doc.rules
+        self.no_crossing = frozenset(r.no_border_crossing)
+        self.exclusion = {e.side: e.distance_m for e in r.artillery_exclusion}
+        self.spells = tuple(
+            rules.FogSpell(self._min(w.start), self._min(w.end), w.fog, w.visibility_m) for w in r.weather
+        )
+        if r.daylight is not None:
+            self.dawn = rules.minutes_of_day(r.daylight.dawn)
+            self.dusk = rules.minutes_of_day(r.daylight.dusk)
+        else:
+            self.dawn, self.dusk = 0, 24 * 60
+        self.start_minute_of_day = self.start.hour * 60 + self.start.minute
+        self.forbidden = {s: ~self.terrain.soviet_side if s == "soviet" else self.terrain.soviet_side for s in self.no_crossing}
+
+    def _min(self, t: Any) -> float:
+        return (t - self.start).total_seconds() / 60.0
+
+    def _setup_units(self) -> None:
+        p = self.params
+        spread = p.f("morale.threshold_spread")
+        pin = p.f("morale.pin_suppression")
+        rally = p.f("morale.rallied_above")
+        self.units: dict[str, UnitState] = {}
+        tanks_by_unit: dict[str, list[Any]] = {}
+        for t in self.scenario.tanks:
+            tanks_by_unit.setdefault(t.unit, []).append(t)
+        for u in sorted(self.doc.units, key=lambda u: u.id):
+            g = self.rng.get("thresholds", u.id)
+            off = float(g.normal(0.0, spread))
+            tr = u.training.value
+            th = Thresholds(
+                shaken=morale.clamp01(p.f(f"morale.shaken.{tr}") + off),
+                retreat=morale.clamp01(p.f(f"morale.retreat.{tr}") + off),
+                rout=morale.clamp01(p.f(f"morale.rout.{tr}") + off),
+                pin_suppression=pin,
+                rally_margin=rally,
+            )
+            x, y = u.position if u.position is not None else (-1.0, -1.0)
+            guns = {w: n for w, n in u.weapons.items() if self._category(w) in ("field-gun", "howitzer")}
+            st = UnitState(
+                id=u.id, side=u.side, type=u.type.value, name=u.name, x=x, y=y, home_x=x, home_y=y,
+                men_start=u.men, men=u.men, weapons_start=dict(u.weapons), guns=dict(guns),
+                aircraft=dict(u.aircraft), training=tr, morale=u.morale, morale_start=u.morale,
+                thresholds=th, entrenchment=u.entrenchment.value, wire=u.wire,
+                ammunition=u.ammunition_rounds,
+            )
+            for i, ts in enumerate(tanks_by_unit.get(u.id, [])):
+                mob = str(p.value(f"vehicles.{ts.model}.mobility"))
+                st.tanks.append(TankState(ts.id, u.id, ts.model, mob, ts.command, x, y, column=i))
+            self.units[u.id] = st
+        self.unit_ids = sorted(self.units)
+        self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
+        self.all_tanks = sorted((t for u in self.units.values() for t in u.tanks), key=lambda t: t.id)
+
+    def _category(self, weapon: str) -> str:
+        return str(self.params.get(f"weapons.{weapon}.category", "small-arms"))
+
+    def _setup_zones(self) -> None:
+        from skimage.draw import polygon as draw_polygon
+
+        g = self.terrain.grid
+        self.zone_ids = sorted(z.id for z in self.doc.zones)
+        self.zones = {z.id: z for z in self.doc.zones}
+        self.zone_mask: dict[str, np.ndarray] = {}
+        self.zone_centre: dict[str, tuple[float, float]] = {}
+        for z in self.doc.zones:
+            pts = np.asarray(z.polygon, dtype=float)
+            rr, cc = draw_polygon(pts[:, 1] / g.cell_m, pts[:, 0] / g.cell_m, shape=(g.nrows, g.ncols))
+            m = np.zeros((g.nrows, g.ncols), dtype=bool)
+            m[rr, cc] = True
+            self.zone_mask[z.id] = m
+            self.zone_centre[z.id] = (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
+        self.holder: dict[str, str | None] = {}
+        self.first_soviet_hold: dict[str, float | None] = {z: None for z in self.zone_ids}
+        self.lost_at: dict[tuple[str, str], float] = {}
+        self.counterattack_on: dict[str, str] = {}
+        for z in self.zone_ids:
+            self.holder[z] = self._compute_holder(z)
+            if self.holder[z] == "soviet":
+                self.first_soviet_hold[z] = 0.0
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def now(self) -> float:
+        """Return simulated minutes since the start."""
+        return float(self.env.now)
+
+    def is_night(self, t_min: float | None = None) -> bool:
+        """Return True if it is night at *t_min* (default now)."""
+        t = self.now if t_min is None else t_min
+        return rules.is_night(self.start_minute_of_day + t, self.dawn, self.dusk)
+
+    def visibility_m(self, t_min: float | None = None) -> float:
+        """Return the visibility in metres at *t_min* (default now)."""
+        return rules.visibility_m(self.now if t_min is None else t_min, self.spells)
+
+    def cell(self, x: float, y: float) -> tuple[int, int]:
+        """Return the raster cell of a point."""
+        return self.terrain.grid.cell(x, y)
+
+    def in_zone(self, zone: str, x: float, y: float) -> bool:
+        """Return True if the point lies in the zone."""
+        if not self.terrain.grid.contains(x, y):
+            return False
+        r, c = self.cell(x, y)
+        return bool(self.zone_mask[zone][r, c])
+
+    def _emit(self, kind: str, **fields: Any) -> None:
+        self.log.append(self.now, kind, **fields)
+
+    def _tick(self) -> None:
+        self.n_events += 1
+
+    def target_point(self, target: Any) -> tuple[float, float]:
+        """Return the (x, y) of an order target: a zone id (its centre) or a point."""
+        if isinstance(target, str):
+            return self.zone_centre[target]
+        return float(target[0]), float(target[1])
+
+    # ------------------------------------------------------------------ orders
+
+    def _order_dispatcher(self) -> ProcessGen:
+        orders = sorted(
+            (o for o in self.doc.orders if self._order_side(o) in self.scenario_order_sides),
+            key=lambda o: (o.at, o.id or ""),
+        )
+        for o in orders:
+            t = self._min(o.at)
+            if t > self.now:
+                yield self.env.timeout(t - self.now)
+                self._tick()
+            self.apply_order(o, source="scenario")
+
+    def _order_side(self, o: Any) -> str:
+        return self.units[o.unit_ids[0]].side
+
+    def apply_order(self, o: Any, source: str = "player") -> None:
+        """Start carrying out an order now (all its units)."""
+        for uid in sorted(o.unit_ids):
+            u = self.units[uid]
+            if u.state in (MoraleState.ROUTED,) and o.kind in ("attack", "move"):
+                self._emit("order_refused", unit=uid, order=o.id or o.kind, reason="routed")
+                continue
+            self._emit("order", unit=uid, kind=o.kind, order=o.id or "", source=source)
+            u.order = o
+            if o.kind == "attack" and self._just_lost(o.objective, u.side):
+                self.counterattacks[u.side] += 1
+                self._emit("counterattack", unit=uid, zone=o.objective, side=u.side)
+            if o.kind in ("move", "attack", "withdraw"):
+                goal = self.target_point(o.objective if o.kind == "attack" else o.to)
+                u.objective = o.objective if o.kind == "attack" else None
+                u.activity = {"move": "moving", "attack": "attacking", "withdraw": "withdrawing"}[o.kind]
+                self.start_move(u, goal, [tuple(p) for p in o.route])
+            elif o.kind == "defend":
+                self.stop(u)
+                u.activity = "defending"
+                if o.zone is not None:
+                    self.start_move(u, self.zone_centre[o.zone], [])
+            elif o.kind == "dig_in":
+                self.stop(u)
+                u.activity = "digging"
+                self.env.process(self._dig_in(u, u.token))
+            elif o.kind == "fire_mission":
+                self.env.process(self._fire_mission(u, o))
+            elif o.kind == "air_strike":
+                self.env.process(self._air_strike(u, o))
+
+    def _just_lost(self, zone: str, side: str) -> bool:
+        """Return True if *side* lost *zone* within the counter-attack window and does not hold it."""
+        lost = self.lost_at.get((zone, side))
+        window = self.params.f("command.counterattack_window_h") * 60.0
+        return lost is not None and self.now - lost <= window and self.holder.get(zone) != side
+
+    def stop(self, u: UnitState) -> None:
+        """Stop a unit's movement (its move processes end at their next step)."""
+        u.token += 1
+        u.moving = False
+        for t in u.tanks:
+            t.token += 1
+            t.moving = False
+
+    # ------------------------------------------------------------------ movement
+
+    def _route(self, mobility: str, side: str, start: tuple[float, float], goal: tuple[float, float], via: list[tuple[float, float]]) -> Any:
+        forbidden = self.forbidden.get(side)
+        key = (mobility, side, self.cell(*start), self.cell(*goal), tuple(self.cell(*v) for v in via))
+        r = self._route_cache.get(key)
+        if r is None:
+            r = plan_route(self.terrain, mobility, start, goal, waypoints=tuple(via), forbidden=forbidden)
+            self._route_cache[key] = r
+        return r
+
+    def start_move(self, u: UnitState, goal: tuple[float, float], via: list[tuple[float, float]]) -> None:
+        """Plan routes and start the movement processes of a unit (and of each of its tanks)."""
+        self.stop(u)
+        if u.is_air:
+            return
+        if u.tanks:
+            live = [t for t in u.tanks if t.status == TANK_OPERATIONAL]
+            columns = self._columns(u, live, goal, via)
+            for t in live:
+                path_via = columns[t.column % len(columns)]
+                route = self._route(t.mobility, u.side, (t.x, t.y), goal, path_via)
+                delay = (t.column // len(columns)) * self.params.f("engine.tank_spacing_min")
+                t.moving = True
+                self.env.process(self._tank_move(t, route, t.token, delay))
+            u.moving = bool(live)
+            return
+        mob = "towed" if u.type in ("artillery",) else "foot"
+        route = self._route(mob, u.side, (u.x, u.y), goal, via)
+        u.moving = True
+        self.env.process(self._unit_move(u, route, u.token))
+
+    def _columns(self, u: UnitState, live: list[TankState], goal: tuple[float, float], via: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+        """Return the waypoint lists of the tank columns: one per crossing the route uses."""
+        if not live or not self.terrain.crossings:
+            return [via]
+        lead = live[0]
+        base = self._route(lead.mobility, u.side, (lead.x, lead.y), goal, via)
+        used = [c for c in base.seg_crossing if c]
+        if not used:
+            return [via]
+        first = used[0]
+        xing = {c.id: c for c in self.terrain.crossings}
+        c0 = xing[first]
+        near_m = self.params.f("engine.crossing_group_m")
+        group = sorted(
+            (c for c in self.terrain.crossings if math.hypot(c.x_m - c0.x_m, c.y_m - c0.y_m) <= near_m),
+            key=lambda c: c.id,
+        )
+        return [[*via, (c.x_m, c.y_m)] if not via else [(c.x_m, c.y_m), *via] for c in group]
+
+    def _unit_move(self, u: UnitState, route: Any, token: int) -> ProcessGen:
+        if not route.reachable or len(route.points_m) < 2:
+            self._emit("route_blocked", unit=u.id, x=u.x, y=u.y)
+            u.moving = False
+            return
+        cp = self.cp
+        pts = route.points_m
+        legs = movement.split_legs(route.seg_length_m, cp.leg_m)
+        night_factor = self.params.f("mobility.night_factor.foot")
+        pin = self.params.f("morale.pin_suppression")
+        self._emit("move_start", unit=u.id, length_m=float(route.length_m))
+        for a, b in legs:
+            while True:
+                if u.token != token:
+                    return
+                if u.state in (MoraleState.RETREATING, MoraleState.ROUTED) and u.activity not in ("retreating", "withdrawing"):
+                    u.moving = False
+                    return
+                advancing = u.activity == "attacking"
+                f = movement.infantry_speed_factor(u.suppression, self.is_night(), night_factor, pin)
+                if advancing and not morale.can_advance(u.state):
+                    f = 0.0
+                if u.activity in ("retreating", "withdrawing"):
+                    f = max(f, 0.5)
+                if f > 0:
+                    break
+                yield self.env.timeout(cp.pulse_min)
+                self._tick()
+            seg_len = route.seg_length_m[a:b]
+            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
+            dur = float(np.sum(seg_len / (speeds * 1000.0 / 60.0))) / f
+            if advancing and self._at_wire(u):
+                dur /= cp.wire_delay
+            yield self.env.timeout(dur)
+            self._tick()
+            if u.token != token:
+                return
+            u.x, u.y = float(pts[b][0]), float(pts[b][1])
+        u.moving = False
+        self._emit("move_end", unit=u.id, x=u.x, y=u.y)
+        if u.activity in ("attacking", "moving"):
+            u.activity = "holding"
+
+    def _at_wire(self, u: UnitState) -> bool:
+        for vid in self.ground_ids:
+            v = self.units[vid]
+            if v.side != u.side and v.wire and v.men > 0 and math.hypot(v.x - u.x, v.y - u.y) < self.cp.close_assault_m * 2:
+                return True
+        return False
+
+    def _tank_move(self, t: TankState, route: Any, token: int, delay_min: float) -> ProcessGen:
+        if delay_min > 0:
+            yield self.env.timeout(delay_min)
+            self._tick()
+        if t.token != token:
+            return
+        if not route.reachable or len(route.points_m) < 2:
+            self._emit("route_blocked", tank=t.id, x=t.x, y=t.y)
+            t.moving = False
+            return
+        p = self.params
+        rut = p.f("bogging.rut_factor_per_pass")
+        cap = int(p.f("bogging.rut_passes_cap"))
+        night_factor = p.f(f"mobility.night_factor.{t.mobility}")
+        pts = route.points_m
+        crossing_seg = np.array([bool(c) for c in route.seg_crossing], dtype=bool)
+        legs = movement.split_legs(route.seg_length_m, self.cp.leg_m, breaks=crossing_seg)
+        rng = self.rng.get("bog", t.id)
+        for a, b in legs:
+            if t.token != token or t.status != TANK_OPERATIONAL:
+                t.moving = False
+                return
+            seg_len = route.seg_length_m[a:b]
+            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
+            dur = float(np.sum(seg_len / (speeds * 1000.0 / 60.0)))
+            if self.is_night():
+                dur /= night_factor
+            xing = route.seg_crossing[a] if crossing_seg[a] else ""
+            soft_m = float(np.sum(seg_len[route.seg_soft[a:b]]))
+            p100 = float(np.max(route.seg_p_bog_per_100m[a:b])) if soft_m > 0 else 0.0
+            if xing:
+                req = self.crossings[xing].request()
+                t0 = self.now
+                yield req
+                self._tick()
+                waited = self.now - t0
+                if waited > 0:
+                    self._emit("queued", tank=t.id, crossing=xing, wait_min=waited)
+                passes = self.crossing_passes[xing]
+                self.crossing_passes[xing] = passes + 1
+                p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
+                try:
+                    yield self.env.timeout(dur)
+                    self._tick()
+                finally:
+                    self.crossings[xing].release(req)
+            else:
+                key = self.cell(float(pts[a][0]) // 100.0 * 100.0, float(pts[a][1]) // 100.0 * 100.0)
+                passes = self.soft_passes.get(key, 0)
+                if soft_m > 0:
+                    self.soft_passes[key] = passes + 1
+                p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
+                yield self.env.timeout(dur)
+                self._tick()
+            if t.token != token or t.status != TANK_OPERATIONAL:
+                t.moving = False
+                return
+            # zones entered on this leg
+            for i in range(a, b + 1):
+                self._tank_mark_zones(t, float(pts[i][0]), float(pts[i][1]))
+            if soft_m > 0 and movement.bogs_down(soft_m, p_eff, rng):
+                frac = movement.bog_point_fraction(rng)
+                i = a + min(int(frac * (b - a)), b - a - 1)
+                t.x, t.y = float(pts[i + 1][0]), float(pts[i + 1][1])
+                t.status = TANK_BOGGED
+                t.moving = False
+                self._emit("bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=xing)
+                self.env.process(self._recover(t))
+                self._update_tank_unit_position(self.units[t.unit])
+                return
+            t.x, t.y = float(pts[b][0]), float(pts[b][1])
+        t.moving = False
+        self._update_tank_unit_position(self.units[t.unit])
+
+    def _tank_mark_zones(self, t: TankState, x: float, y: float) -> None:
+        if not self.terrain.grid.contains(x, y):
+            return
+        r, c = self.cell(x, y)
+        for z in self.zone_ids:
+            if z not in t.reached and self.zone_mask[z][r, c]:
+                t.reached.add(z)
+                self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
+
+    def _update_tank_unit_position(self, u: UnitState) -> None:
+        live = [t for t in u.tanks if t.status != TANK_DESTROYED]
+        if live:
+            u.x = float(np.mean([t.x for t in live]))
+            u.y = float(np.mean([t.y for t in live]))
+        u.moving = any(t.moving for t in u.tanks)
+
+    def _recover(self, t: TankState) -> ProcessGen:
+        p = self.params
+        chance = p.f("bogging.recovery_chance_per_attempt")
+        every = p.f("bogging.recovery_attempt_h") * 60.0
+        quiet = p.f("bogging.recovery_needs_no_fire_min")
+        rng = self.rng.get("recover", t.id)
+        while t.status == TANK_BOGGED:
+            yield self.env.timeout(every)
+            self._tick()
+            if t.status != TANK_BOGGED:
+                return
+            if self.now - t.last_under_fire_min < quiet:
+                continue
+            if rng.random() < chance:
+                t.status = TANK_OPERATIONAL
+                self._emit("recovered", tank=t.id, unit=t.unit, x=t.x, y=t.y)
+                return
+
+    def _repair(self, t: TankState) -> ProcessGen:
+        p = self.params
+        every = p.f("repair.attempt_h") * 60.0
+        chance = p.f("repair.success_chance")
+        near = p.f("repair.enemy_near_m")
+        rng = self.rng.get("repair", t.id)
+        yield self.env.timeout(every)
+        self._tick()
+        if t.status != TANK_DAMAGED:
+            return
+        side = self.units[t.unit].side
+        enemy_near = any(
+            self.units[v].side != side and self.units[v].men > 0 and math.hypot(self.units[v].x - t.x, self.units[v].y - t.y) < near
+            for v in self.ground_ids
+        )
+        if not enemy_near and rng.random() < chance:
+            t.status = TANK_OPERATIONAL
+            self._emit("repaired", tank=t.id, unit=t.unit)
+        else:
+            t.status = TANK_DESTROYED
+            t.written_off = True
+            self._emit("written_off", tank=t.id, unit=t.unit, enemy_near=int(enemy_near))
+
+    def _dig_in(self, u: UnitState, token: int) -> ProcessGen:
+        levels = ["none", "hasty", "trenches"]
+        for lvl in ("hasty", "trenches"):
+            if levels.index(u.entrenchment) >= levels.index(lvl) or u.entrenchment == "fortified":
+                continue
+            yield self.env.timeout(self.params.f(f"command.dig_in_hours.{lvl}") * 60.0)
+            self._tick()
+            if u.token != token or u.moving:
+                return
+            u.entrenchment = lvl
+            self._emit("dug_in", unit=u.id, level=lvl)
+
+    # ------------------------------------------------------------------ artillery and air
+
+    def _fire_mission(self, u: UnitState, o: Any) -> ProcessGen:
+        p = self.params
+        tx, ty = self.target_point(o.target)
+        excl = self.exclusion.get(u.side)
+        r, c = self.cell(tx, ty)
+        own = bool(self.terrain.soviet_side[r, c]) == (u.side == "soviet")
+        ok, why = rules.fire_mission_allowed(float(self.terrain.border_distance_m[r, c]), own, excl)
+        if not ok:
+            self._emit("mission_refused", unit=u.id, order=o.id or "", reason=why)
+            return
+        interval = p.f("artillery.volley_min")
+        rate_factor = p.f(f"artillery.mission_rate.{o.mission}")
+        dispersion = p.f("artillery.dispersion_m")
+        rounds_cap = o.rounds
+        fired_total = 0
+        end = self.now + o.duration_min
+        self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
+        rng = self.rng.get("artillery", u.id)
+        while self.now < end - 1e-9:
+            step = min(interval, end - self.now)
+            rounds = 0
+            for w in sorted(u.guns):
+                n = u.guns[w]
+                if n <= 0:
+                    continue
+                d = math.hypot(tx - u.x, ty - u.y)
+                if d > p.f(f"weapons.{w}.range_m"):
+                    continue
+                ammo = u.ammunition if u.ammunition is not None else 10**9
+                left = ammo if rounds_cap is None else min(ammo, rounds_cap - fired_total)
+                k = artillery.volley_rounds(n, p.f(f"weapons.{w}.rate_rpm") * rate_factor, step, left)
+                if k <= 0:
+                    continue
+                if u.ammunition is not None:
+                    u.ammunition -= k
+                fired_total += k
+                rounds += k
+                self._apply_rounds(u, w, k, tx, ty, o.radius_m, dispersion, o.mission)
+            if rounds > 0:
+                u.rounds_fired += rounds
+                self.rounds[u.side] += rounds
+                self._emit("volley", unit=u.id, rounds=rounds, x=tx, y=ty)
+                self._maybe_located(u, rng)
+            elif u.ammunition is not None and u.ammunition <= 0:
+                self._emit("out_of_ammunition", unit=u.id)
+                return
+            yield self.env.timeout(step)
+            self._tick()
+        self._emit("mission_end", unit=u.id, order=o.id or "", rounds=fired_total)
+
+    def _maybe_located(self, u: UnitState, rng: np.random.Generator) -> None:
+        if u.located:
+            return
+        if artillery.is_located(1, self.params.f("artillery.locate_chance_per_volley"), rng):
+            u.located = True
+            self._emit("battery_located", unit=u.id, by=_other(u.side))
+
+    def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
+        p = self.params
+        lethal = p.f(f"weapons.{weapon}.lethal_area_m2")
+        per_round = p.f("artillery.suppression_per_round")
+        cover_sup = p.f("artillery.suppression_cover_factor")
+        area = self.cp.unit_area_m2
+        reach = math.hypot(radius, dispersion) * 3.0
+        for vid in self.ground_ids:
+            v = self.units[vid]
+            if v.side == shooter.side or v.men <= 0 and not v.tanks:
+                continue
+            d = math.hypot(v.x - tx, v.y - ty)
+            if d > reach:
+                continue
+            share = artillery.share_of_rounds(d, radius, dispersion, area)
+            if mission == "counter_battery" and v.type == "artillery" and not v.located:
+                share *= p.f("artillery.counter_battery_unlocated_factor")
+            on_unit = rounds * share
+            if on_unit <= 0:
+                continue
+            g = self.rng.get("casualties", v.id)
+            if v.men > 0 and not v.tanks:
+                posture = p.f(f"artillery.posture_lethality.{v.entrenchment}")
+                if v.moving:
+                    posture = max(posture, 1.0)
+                exp = artillery.expected_area_casualties(on_unit, lethal, posture, v.men, area)
+                self._inflict(v, exp, g, cause=f"artillery:{shooter.id}")
+                cover = cover_sup if v.entrenchment in ("trenches", "fortified") else 1.0
+                v.suppression = morale.add_suppression(v.suppression, artillery.area_suppression(on_unit, per_round, cover))
+                v.last_under_fire_min = self.now
+            if v.type == "artillery" and v.guns:
+                p_gun = artillery.point_target_hit_chance(on_unit, p.f("artillery.gun_area_m2"), area, p.f("artillery.gun_kill_given_hit"))
+                for w in sorted(v.guns):
+                    lost = int(g.binomial(v.guns[w], p_gun)) if v.guns[w] > 0 else 0
+                    if lost:
+                        v.guns[w] -= lost
+                        v.guns_lost += lost
+                        self._emit("guns_lost", unit=v.id, weapon=w, n=lost, by=shooter.id)
+            for t in v.tanks:
+                if t.status not in (TANK_OPERATIONAL, TANK_BOGGED):
+                    continue
+                dt = math.hypot(t.x - tx, t.y - ty)
+                if dt > reach:
+                    continue
+                on_t = rounds * artillery.share_of_rounds(dt, radius, dispersion, area)
+                near = p.f("artillery.tank_near_miss_m")
+                p_kill = artillery.point_target_hit_chance(on_t, max(p.f("artillery.tank_area_m2"), math.pi * near * near), area, p.f("artillery.tank_kill_given_hit"))
+                t.last_under_fire_min = self.now
+                if g.random() < p_kill:
+                    self._knock_out(t, g, cause=f"artillery:{shooter.id}")
+
+    def _air_strike(self, u: UnitState, o: Any) -> ProcessGen:
+        p = self.params
+        limit = p.f("air.fog_visibility_limit_m")
+        waited = 0.0
+        while self.visibility_m() < limit:
+            if waited == 0.0:
+                self._emit("strike_delayed", unit=u.id, reason="fog")
+            yield self.env.timeout(10.0)
+            self._tick()
+            waited += 10.0
+            if waited > 180.0:
+                self._emit("strike_cancelled", unit=u.id, reason="fog")
+                return
+        tx, ty = self.target_point(o.target)
+        rng = self.rng.get("air", u.id)
+        sorties = dict(o.sorties) if o.sorties else dict(u.aircraft)
+        area = self.cp.unit_area_m2
+        enemy = [self.units[v] for v in self.ground_ids if self.units[v].side != u.side]
+        for atype in sorted(sorties):
+            n = min(sorties[atype], u.aircraft.get(atype, 0))
+            if n <= 0:
+                continue
+            band = str(p.value(f"aircraft.{atype}.altitude_band"))
+            aa = 0.0
+            for v in enemy:
+                if v.men <= 0:
+                    continue
+                for w, k in sorted(v.weapons_start.items()):
+                    if self._category(w) != "anti-aircraft":
+                        continue
+                    if band == "high" and w != "aa-gun":
+                        continue
+                    if math.hypot(v.x - tx, v.y - ty) <= p.f(f"weapons.{w}.range_m"):
+                        aa += k * v.men_share * p.f(f"weapons.{w}.aircraft_damage_per_strike")
+            damaged = air.aircraft_hit_by_aa(n, 1.0, min(aa, 1.0), rng) if aa > 0 else 0
+            lost = air.aircraft_lost(damaged, p.f("air.aircraft_lost_fraction_of_damaged"), rng)
+            u.aircraft_damaged += damaged
+            u.aircraft_lost += lost
+            u.aircraft[atype] = u.aircraft.get(atype, 0) - lost
+            load_kg = p.f(f"aircraft.{atype}.bomb_load_kg") * n
+            bomb_kg = p.f(f"aircraft.{atype}.bomb_kg")
+            bombs = load_kg / bomb_kg if bomb_kg > 0 else 0.0
+            cep = p.f(f"aircraft.{atype}.cep_m")
+            strafe = p.f(f"aircraft.{atype}.strafe_rounds") * n
+            tonnes = load_kg / 1000.0
+            u.bombs_t += tonnes
+            self.bombs_t[u.side] += tonnes
+            self._emit("strike", unit=u.id, aircraft=atype, sorties=n, bombs_t=tonnes, damaged=damaged, lost=lost, x=tx, y=ty)
+            for v in enemy:
+                if v.men <= 0:
+                    continue
+                d = math.hypot(v.x - tx, v.y - ty)
+                g = self.rng.get("casualties", v.id)
+                exp = 0.0
+                sup = 0.0
+                if bombs > 0:
+                    on_v = air.bombs_on_unit(bombs, d, cep, area)
+                    lethal = p.f("air.lethal_area_m2_per_100kg") * bomb_kg / 100.0
+                    posture = p.f(f"artillery.posture_lethality.{v.entrenchment}")
+                    exp += artillery.expected_area_casualties(on_v, lethal, posture, v.men, area)
+                    sup += 1.0 - math.exp(-on_v * bomb_kg / 1000.0 * p.f("air.suppression_per_tonne") * 10.0)
+                if strafe > 0 and d <= o.radius_m + 200.0 and o.strafing:
+                    ex = self.cp.entrench_exposure[v.entrenchment]
+                    exp += strafe / 1000.0 * p.f("air.strafe_kills_per_1000_rounds") * ex
+                    sup += strafe / 1000.0 * p.f("air.strafe_suppression_per_1000_rounds")
+                if exp > 0 or sup > 0:
+                    self._inflict(v, exp, g, cause=f"air:{u.id}")
+                    v.suppression = morale.add_suppression(v.suppression, min(sup, 1.0))
+                    v.last_under_fire_min = self.now
+        yield self.env.timeout(0)
+        self._tick()
+
+    # ------------------------------------------------------------------ losses
+
+    def _inflict(self, v: UnitState, expected: float, g: np.random.Generator, cause: str) -> None:
+        if expected <= 0 or v.men <= 0:
+            return
+        routed = v.state in (MoraleState.ROUTED, MoraleState.RETREATING)
+        miss = self.cp.missing_routed if routed else self.cp.missing_steady
+        cas = fire.draw_casualties(v.men, expected, self.cp.killed_fraction, miss, self.cp.max_loss_fraction, g)
+        if cas.total == 0:
+            return
+        v.men -= cas.total
+        v.killed += cas.killed
+        v.wounded += cas.wounded
+        v.missing += cas.missing
+        v.pulse_loss += cas.total
+        self._emit("casualties", unit=v.id, killed=cas.killed, wounded=cas.wounded, missing=cas.missing, cause=cause)
+
+    def _knock_out(self, t: TankState, g: np.random.Generator, cause: str) -> None:
+        u = self.units[t.unit]
+        was = t.status
+        t.knocked_out += 1
+        t.moving = False
+        t.token += 1
+        burn = g.random() < self.cp.tank_burn_fraction
+        t.status = TANK_DESTROYED if burn else TANK_DAMAGED
+        crew = min(u.men, int(g.binomial(3, min(1.0, self.cp.tank_crew_casualties / 3.0))))
+        if crew:
+            k = int(g.binomial(crew, self.cp.killed_fraction * (2.0 if burn else 1.0)))
+            u.men -= crew
+            u.killed += k
+            u.wounded += crew - k
+            u.pulse_loss += crew
+        self._emit("tank_knocked_out", tank=t.id, unit=t.unit, burnt=int(burn), was=was, command=int(t.command), cause=cause)
+        if not burn:
+            self.env.process(self._repair(t))
+        if t.command and u.command_intact and all(x.status not in (TANK_OPERATIONAL, TANK_BOGGED) for x in u.tanks if x.command):
+            u.command_intact = False
+            u.shocks += self.params.f("morale.leader_loss")
+            self._emit("command_lost", unit=u.id, cause=cause)
+            # Without its commanders the battalion stops and fires from where it stands.
+            for x in u.tanks:
+                x.token += 1
+                x.moving = False
+            u.moving = False
+        self._update_tank_unit_position(u)
+
+    # ------------------------------------------------------------------ the combat pulse
+
+    def _pulse(self) -> ProcessGen:
+        cp = self.cp
+        while True:
+            yield self.env.timeout(cp.pulse_min)
+            self._tick()
+            self._direct_fire(cp.pulse_min)
+            self._update_morale(cp.pulse_min)
+            self._update_zones()
+
+    def _los(self, pairs: list[tuple[float, float, float, float]]) -> list[bool]:
+        """Return line of sight for point pairs, cached on 50 m cells (symmetric key)."""
+        out: list[bool | None] = []
+        todo: list[int] = []
+        keys = []
+        for i, (ax, ay, bx, by) in enumerate(pairs):
+            a = (int(ax // 50), int(ay // 50))
+            b = (int(bx // 50), int(by // 50))
+            key = (*a, *b) if a <= b else (*b, *a)
+            keys.append(key)
+            v = self._los_cache.get(key)
+            out.append(v)
+            if v is None:
+                todo.append(i)
+        if todo:
+            arr = np.asarray([pairs[i] for i in todo], dtype=float)
+            vis = visible_many(self.terrain, arr[:, :2], arr[:, 2:])
+            for i, v in zip(todo, vis, strict=True):
+                self._los_cache[keys[i]] = bool(v)
+                out[i] = bool(v)
+        return [bool(v) for v in out]
+
+    def _exposure(self, v: UnitState, distance_m: float) -> float:
+        cp = self.cp
+        r, c = self.cell(v.x, v.y)
+        ex = (1.0 - float(self.terrain.cover[r, c])) * (1.0 - 0.5 * float(self.terrain.concealment[r, c]))
+        ent = cp.entrench_exposure[v.entrenchment]
+        if distance_m <= cp.close_assault_m:
+            ent = max(ent, cp.close_assault_exposure)
+        ex *= ent
+        if v.moving:
+            ex *= cp.moving_exposure
+        return ex
+
+    def _direct_fire(self, dt: float) -> None:
+        cp = self.cp
+        p = self.params
+        vis_m = self.visibility_m()
+        night = self.is_night()
+        vis_factor = cp.visibility_night if night else 1.0
+        max_range = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
+        shooters = [self.units[i] for i in self.ground_ids if self.units[i].men > 0 and not self.units[i].tanks and self.units[i].type != "artillery"]
+        tanks = [t for t in self.all_tanks if t.can_fire]
+        targets = [self.units[i] for i in self.ground_ids if self.units[i].men > 0 and not self.units[i].tanks]
+        if not targets:
+            return
+        tx = np.array([v.x for v in targets])
+        ty = np.array([v.y for v in targets])
+        tside = np.array([v.side == "soviet" for v in targets])
+        expected: dict[str, float] = {}
+        incoming: dict[str, float] = {}
+        kills = {w: p.f(f"weapons.{w}.kills_per_min") for w in self._weapon_ids() if f"weapons.{w}.kills_per_min" in p}
+        ranges = {w: p.f(f"weapons.{w}.range_m") for w in self._weapon_ids()}
+
+        def elevation(x: float, y: float) -> float:
+            r, c = self.cell(x, y)
+            return float(self.terrain.elevation_m[r, c])
+
+        # candidate shooter -> target pairs within range
+        pairs: list[tuple[Any, UnitState, float]] = []
+        for s in shooters:
+            sf = morale.fire_factor(s.state)
+            if sf <= 0:
+                continue
+            d = np.hypot(tx - s.x, ty - s.y)
+            mask = (tside != (s.side == "soviet")) & (d <= max_range)
+            if not mask.any():
+                continue
+            idx = np.flatnonzero(mask)
+            pairs.extend((s, targets[i], float(d[i])) for i in idx)
+        for t in tanks:
+            u = self.units[t.unit]
+            if u.state is MoraleState.ROUTED:
+                continue
+            d = np.hypot(tx - t.x, ty - t.y)
+            mask = (tside != (u.side == "soviet")) & (d <= min(max_range, p.f(f"vehicles.{t.model}.range_m")))
+            if not mask.any():
+                continue
+            idx = np.flatnonzero(mask)
+            pairs.extend((t, targets[i], float(d[i])) for i in idx)
+        if pairs:
+            los = self._los([(s.x, s.y, v.x, v.y) for s, v, _ in pairs])
+            # each shooter engages its nearest visible target (ties by id)
+            best: dict[str, tuple[float, str, Any, UnitState]] = {}
+            for (s, v, d), ok in zip(pairs, los, strict=True):
+                if not ok:
+                    continue
+                cur = best.get(s.id)
+                if cur is None or (d, v.id) < (cur[0], cur[1]):
+                    best[s.id] = (d, v.id, s, v)
+            for sid in sorted(best):
+                d, _, s, v = best[sid]
+                if isinstance(s, TankState):
+                    u = self.units[s.unit]
+                    vol = p.f(f"vehicles.{s.model}.kills_per_min") * fire.range_factor(d, p.f(f"vehicles.{s.model}.range_m"))
+                    acc = cp.accuracy[u.training]
+                    sup = u.suppression
+                else:
+                    share = s.men_share
+                    counts = {w: n * share for w, n in s.weapons_start.items() if w in kills}
+                    vol = fire.fire_volume(counts, kills, ranges, d) * morale.fire_factor(s.state)
+                    acc = cp.accuracy[s.training]
+                    sup = s.suppression
+                dh = elevation(s.x, s.y) - elevation(v.x, v.y)
+                adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
+                exp = fire.expected_casualties(vol, dt, acc * adv, sup, vis_factor, self._exposure(v, d))
+                expected[v.id] = expected.get(v.id, 0.0) + exp
+                incoming[v.id] = incoming.get(v.id, 0.0) + exp
+        # anti-tank fire at tanks
+        live = [t for t in self.all_tanks if t.status in (TANK_OPERATIONAL, TANK_BOGGED)]
+        if live:
+            self._anti_tank_fire(dt, shooters, live, max_range, vis_factor)
+        for vid in sorted(expected):
+            v = self.units[vid]
+            self._inflict(v, expected[vid], self.rng.get("casualties", vid), cause="direct-fire")
+        for vid in sorted(incoming):
+            v = self.units[vid]
+            v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(incoming[vid], max(v.men, 1)))
+            if incoming[vid] > 0:
+                v.last_under_fire_min = self.now
+
+    def _weapon_ids(self) -> list[str]:
+        ids = getattr(self, "_wids", None)
+        if ids is None:
+            ids = sorted({k.split(".")[1] for k in self.params if k.startswith("weapons.")})
+            self._wids = ids
+        return ids
+
+    def _anti_tank_fire(self, dt: float, shooters: list[UnitState], live: list[TankState], max_range: float, vis_factor: float) -> None:
+        cp = self.cp
+        p = self.params
+        at_w = [w for w in self._weapon_ids() if f"weapons.{w}.tank_kills_per_min" in p]
+        lx = np.array([t.x for t in live])
+        ly = np.array([t.y for t in live])
+        lside = np.array([self.units[t.unit].side == "soviet" for t in live])
+        for s in shooters:
+            guns = {w: s.weapons_start.get(w, 0) * s.men_share for w in at_w if s.weapons_start.get(w, 0) > 0}
+            if not guns or morale.fire_factor(s.state) <= 0:
+                continue
+            rng_max = min(max_range, max(p.f(f"weapons.{w}.range_m") for w in guns))
+            d = np.hypot(lx - s.x, ly - s.y)
+            mask = (lside != (s.side == "soviet")) & (d <= rng_max)
+            if not mask.any():
+                continue
+            idx = np.flatnonzero(mask)
+            los = self._los([(s.x, s.y, live[i].x, live[i].y) for i in idx])
+            cand = [i for i, ok in zip(idx, los, strict=True) if ok]
+            if not cand:
+                continue
+            g = self.rng.get("fire", s.id)
+            exposure = np.array([
+                p.f(f"vehicles.{live[i].model}.exposure")
+                * (cp.tank_bogged_exposure if live[i].status == TANK_BOGGED else cp.tank_moving_exposure if live[i].moving else 1.0)
+                for i in cand
+            ])
+            is_cmd = np.array([live[i].command for i in cand])
+            weights = fire.target_weights(is_cmd, exposure, cp.command_weight)
+            s_elev = float(self.terrain.elevation_m[self.cell(s.x, s.y)])
+            for w in sorted(guns):
+                n_guns = guns[w]
+                if n_guns <= 0:
+                    continue
+                k = int(g.choice(len(cand), p=weights))
+                t = live[cand[k]]
+                if t.status not in (TANK_OPERATIONAL, TANK_BOGGED):
+                    continue
+                dist = float(d[cand[k]])
+                rf = fire.range_factor(dist, p.f(f"weapons.{w}.range_m"))
+                dh = s_elev - float(self.terrain.elevation_m[self.cell(t.x, t.y)])
+                adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
+                rate = p.f(f"weapons.{w}.tank_kills_per_min") * n_guns * rf * (1.0 - s.suppression) * morale.fire_factor(s.state)
+                pk = fire.tank_kill_probability(rate, dt, float(exposure[k]), vis_factor, cp.accuracy[s.training] * adv)
+                t.last_under_fire_min = self.now
+                if g.random() < pk:
+                    self._knock_out(t, g, cause=f"{w}:{s.id}")
+
+    # ------------------------------------------------------------------ morale and zones
+
+    def _update_morale(self, dt: float) -> None:
+        p = self.params
+        hl = p.f("morale.suppression_half_life_min")
+        rest_after = p.f("morale.rest_after_min")
+        night = self.is_night()
+        kw = {
+            "loss_rate_weight": p.f("morale.loss_rate_weight"),
+            "suppression_weight_per_hour": p.f("morale.suppression_weight_per_hour"),
+            "night_drift_per_hour": p.f("morale.night_drift_per_hour"),
+            "recovery_per_hour": p.f("morale.recovery_per_hour"),
+        }
+        for uid in self.ground_ids:
+            u = self.units[uid]
+            if u.men <= 0 and not u.tanks:
+                continue
+            before = u.men + u.pulse_loss
+            share = u.pulse_loss / before if before > 0 else 0.0
+            resting = self.now - u.last_under_fire_min >= rest_after
+            u.morale = morale.morale_after(
+                u.morale, loss_share=share, suppression=u.suppression, minutes=dt, is_night=night,
+                shocks=u.shocks, resting=resting, baseline=u.morale_start, **kw,
+            )
+            u.pulse_loss = 0
+            u.shocks = 0.0
+            new = morale.morale_state(u.morale, u.suppression, u.state, u.thresholds)
+            u.suppression = morale.decay_suppression(u.suppression, dt, hl)
+            if new is not u.state:
+                old = u.state
+                u.state = new
+                self._emit("morale_state", unit=uid, state=new.value, was=old.value, morale=u.morale)
+                if new in (MoraleState.RETREATING, MoraleState.ROUTED) and u.activity not in ("retreating",):
+                    self._retreat(u)
+                elif old in (MoraleState.RETREATING, MoraleState.ROUTED) and new not in (MoraleState.RETREATING, MoraleState.ROUTED):
+                    self.stop(u)
+                    u.activity = "holding"
+                    self._emit("rallied", unit=uid)
+
+    def _retreat(self, u: UnitState) -> None:
+        """Fall back away from the nearest enemy (or home), on allowed ground."""
+        enemies = [self.units[v] for v in self.ground_ids if self.units[v].side != u.side and self.units[v].men > 0]
+        if enemies:
+            e = min(enemies, key=lambda v: (math.hypot(v.x - u.x, v.y - u.y), v.id))
+            dx, dy = u.x - e.x, u.y - e.y
+            n = math.hypot(dx, dy) or 1.0
+            gx, gy = u.x + dx / n * 800.0, u.y + dy / n * 800.0
+        else:
+            gx, gy = u.home_x, u.home_y
+        if math.hypot(u.home_x - u.x, u.home_y - u.y) >= 500.0:
+            gx, gy = u.home_x, u.home_y
+        g = self.terrain.grid
+        gx = min(max(gx, 0.0), g.width_m - 1.0)
+        gy = min(max(gy, 0.0), g.height_m - 1.0)
+        u.activity = "retreating"
+        u.objective = None
+        self._emit("retreat", unit=u.id, x=gx, y=gy)
+        self.start_move(u, (gx, gy), [])
+        # neighbours feel it (McQuie: adjacent unit withdrew)
+        shock = self.params.f("morale.neighbour_withdrew")
+        for vid in self.ground_ids:
+            v = self.units[vid]
+            if v.side == u.side and v.id != u.id and math.hypot(v.x - u.x, v.y - u.y) < 1500.0:
+                v.shocks += shock
+
+    def presence(self, zone: str) -> dict[str, float]:
+        """Return men of each side in a zone (units in good enough order to hold ground)."""
+        out = {"soviet": 0.0, "japanese": 0.0}
+        m = self.zone_mask[zone]
+        g = self.terrain.grid
+        for uid in self.ground_ids:
+            u = self.units[uid]
+            if u.type not in HOLDING_TYPES or u.men <= 0 or u.state in (MoraleState.ROUTED, MoraleState.RETREATING):
+                continue
+            if not g.contains(u.x, u.y):
+                continue
+            r, c = g.cell(u.x, u.y)
+            if m[r, c]:
+                out[u.side] += u.men
+        return out
+
+    def _compute_holder(self, zone: str) -> str | None:
+        pr = self.presence(zone)
+        return rules.zone_holder(pr["soviet"], pr["japanese"], self.params.f("command.hold_men_min"))
+
+    def _update_zones(self) -> None:
+        for z in self.zone_ids:
+            h = self._compute_holder(z)
+            old = self.holder[z]
+            if h == old:
+                continue
+            self.holder[z] = h
+            self._emit("zone_holder", zone=z, holder=h or "none", was=old or "none")
+            if h == "soviet" and self.first_soviet_hold[z] is None:
+                self.first_soviet_hold[z] = self.now / 60.0
+            if old is not None and h != old:
+                self.lost_at[(z, old)] = self.now
+                shock = self.params.f("morale.zone_lost")
+                cx, cy = self.zone_centre[z]
+                for uid in self.ground_ids:
+                    u = self.units[uid]
+                    if u.side == old and math.hypot(u.x - cx, u.y - cy) < 2000.0:
+                        u.shocks += shock
+
+    # ------------------------------------------------------------------ turns and controllers
+
+    def _turns(self) -> ProcessGen:
+        while True:
+            yield self.env.timeout(self.turn_min)
+            self._tick()
+            if self.controllers.get("japanese") == "japanese-doctrine":
+                self._japanese_doctrine()
+            for hook in list(self.turn_hooks):
+                hook(self)
+
+    def _japanese_doctrine(self) -> None:
+        """Hold the heights; counter-attack ground just lost with the nearest reserve in good order."""
+        p = self.params
+        window = p.f("command.counterattack_window_h") * 60.0
+        min_men = p.f("command.counterattack_min_men")
+        min_morale = p.f("command.counterattack_min_morale")
+        reach = p.f("command.counterattack_range_m")
+        busy = {uid for uid, u in self.units.items() if u.activity == "attacking" and u.side == "japanese"}
+        for z in self.zone_ids:
+            lost = self.lost_at.get((z, "japanese"))
+            if lost is None or self.now - lost > window or self.holder[z] == "japanese":
+                continue
+            attacker = self.counterattack_on.get(z)
+            if attacker is not None and attacker in busy:
+                continue
+            cx, cy = self.zone_centre[z]
+            cands = []
+            for uid in self.ground_ids:
+                u = self.units[uid]
+                if u.side != "japanese" or u.type not in COUNTERATTACK_TYPES or uid in busy:
+                    continue
+                if u.men < min_men or u.morale < min_morale or u.state is not MoraleState.STEADY:
+                    continue
+                if any(self.in_zone(hz, u.x, u.y) and self.holder[hz] == "japanese" and hz != z for hz in self.zone_ids if self.zones[hz].kind == "height"):
+                    continue  # holding another height: the doctrine holds the heights
+                d = math.hypot(u.x - cx, u.y - cy)
+                if d <= reach:
+                    cands.append((d, uid))
+            if not cands:
+                continue
+            _, uid = min(cands)
+            u = self.units[uid]
+            self.counterattacks["japanese"] += 1
+            self.counterattack_on[z] = uid
+            busy.add(uid)
+            self._emit("counterattack", unit=uid, zone=z, side="japanese")
+            u.objective = z
+            u.activity = "attacking"
+            self.start_move(u, self.zone_centre[z], [])
+
+    # ------------------------------------------------------------------ running
+
+    def run_until(self, t_min: float) -> None:
+        """Advance the simulation to *t_min* (processing every event before it)."""
+        t = min(t_min, self.end_min)
+        if t > self.now:
+            self.env.run(until=t)
+
+    def step(self) -> bool:
+        """Process one event; return False if the run is at its end."""
+        nxt = self.env.peek()
+        if nxt >= self.end_min or nxt == math.inf:
+            self.run_until(self.end_min)
+            return False
+        self.env.step()
+        return True

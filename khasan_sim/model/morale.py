@@ -1,0 +1,128 @@
+"""Suppression and morale: fast fire-driven suppression apart from slow, event-driven morale.
+
+Suppression accumulates with incoming fire and decays exponentially once fire stops
+(model-anchors 2.4). Morale in [0, 1] falls with the recent casualty rate, sustained
+suppression, loss of leaders, loss of key terrain and night, and recovers with rest.
+States follow thresholds that depend on training (and so on nation), each unit's
+thresholds offset by a draw made once per run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+
+class MoraleState(str, Enum):
+    """What a unit's morale and suppression let it do."""
+
+    STEADY = "steady"
+    PINNED = "pinned"
+    SHAKEN = "shaken"
+    RETREATING = "retreating"
+    ROUTED = "routed"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """A unit's morale thresholds (below shaken: no advance; below retreat: falls back; below rout: flees)."""
+
+    shaken: float
+    retreat: float
+    rout: float
+    pin_suppression: float
+    rally_margin: float
+
+
+def clamp01(x: float) -> float:
+    """Return *x* clipped to [0, 1]."""
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+def decay_suppression(suppression: float, minutes: float, half_life_min: float) -> float:
+    """Return suppression after *minutes* without new fire (exponential decay)."""
+    if minutes <= 0:
+        return clamp01(suppression)
+    return clamp01(suppression * math.pow(0.5, minutes / half_life_min))
+
+
+def add_suppression(suppression: float, added: float) -> float:
+    """Combine suppression as independent effects: 1 - (1-a)(1-b), staying in [0, 1]."""
+    return clamp01(1.0 - (1.0 - clamp01(suppression)) * (1.0 - clamp01(added)))
+
+
+def morale_after(
+    morale: float,
+    *,
+    loss_share: float,
+    suppression: float,
+    minutes: float,
+    is_night: bool,
+    shocks: float,
+    resting: bool,
+    baseline: float,
+    loss_rate_weight: float,
+    suppression_weight_per_hour: float,
+    night_drift_per_hour: float,
+    recovery_per_hour: float,
+) -> float:
+    """Return morale after one pulse.
+
+    Args:
+        morale: Morale before, in [0, 1].
+        loss_share: Men lost in this pulse as a share of men present before it.
+        suppression: Suppression during the pulse.
+        minutes: Pulse length.
+        is_night: True at night.
+        shocks: Sum of event shocks this pulse (leader lost, zone lost, neighbour withdrew).
+        resting: True if the unit has been out of fire long enough to recover.
+        baseline: The unit's start morale, toward which rest restores it.
+        loss_rate_weight, suppression_weight_per_hour, night_drift_per_hour,
+        recovery_per_hour: Parameters (combat.yaml, morale.*).
+    """
+    h = minutes / 60.0
+    m = morale
+    m -= loss_rate_weight * max(loss_share, 0.0)
+    m -= suppression_weight_per_hour * clamp01(suppression) * h
+    m -= shocks
+    if is_night:
+        m -= night_drift_per_hour * h
+    if resting and m < baseline:
+        m = min(baseline, m + recovery_per_hour * h)
+    return clamp01(m)
+
+
+def morale_state(morale: float, suppression: float, previous: MoraleState, th: Thresholds) -> MoraleState:
+    """Return the state that morale and suppression put a unit in.
+
+    Retreating and routed units rally only when morale is back above the retreat
+    threshold by the rally margin (hysteresis), so states do not flicker.
+    """
+    if morale < th.rout:
+        return MoraleState.ROUTED
+    if morale < th.retreat:
+        return MoraleState.RETREATING
+    if previous in (MoraleState.RETREATING, MoraleState.ROUTED) and morale < th.retreat + th.rally_margin:
+        return MoraleState.RETREATING
+    if morale < th.shaken:
+        return MoraleState.SHAKEN
+    if suppression >= th.pin_suppression:
+        return MoraleState.PINNED
+    return MoraleState.STEADY
+
+
+def can_advance(state: MoraleState) -> bool:
+    """Return True if a unit in *state* will move forward on an attack order."""
+    return state is MoraleState.STEADY
+
+
+def fire_factor(state: MoraleState) -> float:
+    """Return the share of its fire a unit in *state* delivers."""
+    return {
+        MoraleState.STEADY: 1.0,
+        MoraleState.PINNED: 0.6,
+        MoraleState.SHAKEN: 0.5,
+        MoraleState.RETREATING: 0.2,
+        MoraleState.ROUTED: 0.0,
+    }[state]
