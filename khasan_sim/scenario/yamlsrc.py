@@ -210,6 +210,26 @@ def plain(data: Any) -> Any:
     return data
 
 
+def clone(data: Any) -> Any:
+    """Return a deep copy of *data* that keeps the origins of YDict/YList containers."""
+    if isinstance(data, YDict):
+        d = YDict(data.origin)
+        for k, v in data.items():
+            d[k] = clone(v)
+        d.key_origins = dict(data.key_origins)
+        return d
+    if isinstance(data, YList):
+        seq = YList(data.origin)
+        seq.extend(clone(v) for v in data)
+        seq.item_origins = list(data.item_origins)
+        return seq
+    if isinstance(data, dict):
+        return {k: clone(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [clone(v) for v in data]
+    return data
+
+
 def iter_origins(data: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, Origin]]:
     """Yield (path, origin) for every value under *data* that has a recorded origin."""
     if isinstance(data, YDict):
