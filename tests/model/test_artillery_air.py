@@ -1,0 +1,74 @@
+"""Artillery and air: rounds, shares, posture, suppression over killing, AA."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from khasan_sim.model import air, artillery
+
+
+def test_volley_limited_by_ammunition():
+    assert artillery.volley_rounds(4, 2.0, 5.0, 1000) == 40
+    assert artillery.volley_rounds(4, 2.0, 5.0, 10) == 10
+    assert artillery.volley_rounds(4, 2.0, 5.0, 0) == 0
+
+
+@given(st.floats(0, 5000), st.floats(10, 2000), st.floats(10, 500), st.floats(1, 1e6))
+def test_share_of_rounds_is_a_share_and_falls_with_distance(d, r, disp, area):
+    s = artillery.share_of_rounds(d, r, disp, area)
+    assert 0.0 <= s <= 1.0
+    assert artillery.share_of_rounds(d + 100, r, disp, area) <= s + 1e-12
+
+
+def test_share_integrates_to_one_over_the_plane():
+    """Rounds are conserved: summing the share over a fine ring grid gives ~1."""
+    r, disp = 250.0, 120.0
+    total = 0.0
+    for d in np.arange(2.5, 3000, 5.0):
+        ring = 2 * math.pi * d * 5.0
+        total += artillery.share_of_rounds(d, r, disp, ring)
+    assert total == pytest.approx(1.0, abs=0.02)
+
+
+@given(st.floats(0, 500), st.floats(50, 1000), st.integers(1, 2000))
+def test_fires_monotone_in_posture(rounds, lethal, men):
+    """Expected casualties fall open > prone > trench > dugout, while suppression stays high."""
+    area = 160_000.0
+    post = [1.0, 0.35, 0.08, 0.03]
+    cas = [artillery.expected_area_casualties(rounds, lethal, p, men, area) for p in post]
+    assert cas == sorted(cas, reverse=True)
+    sup_open = artillery.area_suppression(rounds, 0.02, 1.0)
+    sup_trench = artillery.area_suppression(rounds, 0.02, 0.5)
+    assert 0.0 <= sup_trench <= sup_open <= 1.0
+
+
+def test_preparation_on_dug_in_troops_suppresses_more_than_it_kills():
+    """45 minutes of a 12-gun 122 mm battalion on a dug-in battalion: heavy suppression, small losses."""
+    rounds = artillery.volley_rounds(12, 1.5, 45, 10_000)
+    on_unit = rounds * artillery.share_of_rounds(0, 250, 120, 160_000)
+    killed = artillery.expected_area_casualties(on_unit, 450, 0.03, 800, 160_000)
+    assert artillery.area_suppression(on_unit, 0.02, 0.5) > 0.8
+    assert killed < 0.05 * 800
+
+
+@given(st.floats(0, 2000), st.floats(10, 1000))
+def test_bombs_within_radius_is_a_share(r, cep):
+    s = air.share_within(r, cep)
+    assert 0.0 <= s <= 1.0
+
+
+def test_half_the_bombs_within_the_cep():
+    assert air.share_within(250.0, 250.0) == pytest.approx(0.5)
+
+
+@given(st.integers(0, 300), st.floats(0, 50), st.floats(0, 0.1), st.integers(0, 2**32 - 1))
+def test_aa_damage_bounded(n, weapons, p, seed):
+    rng = np.random.default_rng(seed)
+    d = air.aircraft_hit_by_aa(n, weapons, p, rng)
+    lost = air.aircraft_lost(d, 0.25, rng)
+    assert 0 <= lost <= d <= n

@@ -1,0 +1,65 @@
+"""Suppression and morale: bounds, decay, thresholds by training."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from khasan_sim.model import morale
+from khasan_sim.model.morale import MoraleState, Thresholds
+
+unit = st.floats(0, 1)
+
+
+@given(unit, st.floats(0, 600), st.floats(1, 60))
+def test_suppression_decays_and_stays_in_unit_interval(s, minutes, hl):
+    d = morale.decay_suppression(s, minutes, hl)
+    assert 0.0 <= d <= s + 1e-12
+
+
+def test_suppression_half_life():
+    assert morale.decay_suppression(0.8, 10, 10) == pytest.approx(0.4)
+
+
+@given(unit, unit)
+def test_adding_suppression_stays_in_bounds(a, b):
+    s = morale.add_suppression(a, b)
+    assert max(a, b) - 1e-12 <= s <= 1.0
+
+
+@given(unit, st.floats(0, 1), unit, st.floats(0, 60), st.booleans(), st.floats(0, 1), st.booleans(), unit)
+def test_morale_stays_in_unit_interval(m, loss, sup, minutes, night, shocks, resting, base):
+    out = morale.morale_after(
+        m, loss_share=loss, suppression=sup, minutes=minutes, is_night=night, shocks=shocks,
+        resting=resting, baseline=base, loss_rate_weight=2.5, suppression_weight_per_hour=0.12,
+        night_drift_per_hour=0.005, recovery_per_hour=0.04,
+    )
+    assert 0.0 <= out <= 1.0
+
+
+def test_losses_lower_morale_and_rest_restores_it():
+    kw = dict(suppression=0.0, minutes=5, is_night=False, shocks=0.0, baseline=0.8,
+              loss_rate_weight=2.5, suppression_weight_per_hour=0.12, night_drift_per_hour=0.0, recovery_per_hour=0.04)
+    hit = morale.morale_after(0.8, loss_share=0.1, resting=False, **kw)
+    assert hit == pytest.approx(0.55)
+    rested = morale.morale_after(hit, loss_share=0.0, resting=True, **{**kw, "minutes": 60})
+    assert rested == pytest.approx(0.59)
+
+
+def test_elite_units_hold_where_poor_units_break():
+    """Japanese (elite) thresholds are lower than poorly trained Soviet rifle units'."""
+    poor = Thresholds(0.45, 0.32, 0.18, 0.55, 0.1)
+    elite = Thresholds(0.20, 0.10, 0.04, 0.55, 0.1)
+    assert morale.morale_state(0.3, 0.0, MoraleState.STEADY, poor) is MoraleState.RETREATING
+    assert morale.morale_state(0.3, 0.0, MoraleState.STEADY, elite) is MoraleState.STEADY
+
+
+def test_states_in_order_and_hysteresis():
+    th = Thresholds(0.4, 0.3, 0.15, 0.5, 0.1)
+    assert morale.morale_state(0.9, 0.6, MoraleState.STEADY, th) is MoraleState.PINNED
+    assert morale.morale_state(0.35, 0.0, MoraleState.STEADY, th) is MoraleState.SHAKEN
+    assert morale.morale_state(0.1, 0.0, MoraleState.STEADY, th) is MoraleState.ROUTED
+    # a retreating unit does not rally until clear of the threshold by the margin
+    assert morale.morale_state(0.35, 0.0, MoraleState.RETREATING, th) is MoraleState.RETREATING
+    assert morale.morale_state(0.45, 0.0, MoraleState.RETREATING, th) is MoraleState.STEADY

@@ -1,0 +1,69 @@
+"""Movement mechanics: bogging chances, ruts, infantry speed, legs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from khasan_sim.model import movement
+
+
+def test_bog_chance_known_values():
+    """Independent trials per 100 m: 200 m at 10 %/100 m is 1 - 0.9^2."""
+    assert movement.bog_chance(200.0, 0.1) == pytest.approx(0.19)
+    assert movement.bog_chance(0.0, 0.5) == 0.0
+    assert movement.bog_chance(100.0, 0.0) == 0.0
+    assert movement.bog_chance(50.0, 1.0) == 1.0
+
+
+@given(st.floats(0, 5000), st.floats(0, 1), st.floats(0, 5000))
+def test_bog_chance_is_a_probability_and_grows_with_distance(d1, p, extra):
+    """The chance stays in [0, 1] and never falls when more soft ground is crossed."""
+    a = movement.bog_chance(d1, p)
+    b = movement.bog_chance(d1 + extra, p)
+    assert 0.0 <= a <= b <= 1.0
+
+
+@given(st.floats(0, 1), st.integers(0, 100), st.floats(0, 1), st.integers(0, 50))
+def test_ruts_only_make_bogging_likelier(p, passes, rut, cap):
+    """Each earlier pass raises the rate, up to the cap, never above 1."""
+    r0 = movement.rutted_bog_rate(p, 0, rut, cap)
+    r = movement.rutted_bog_rate(p, passes, rut, cap)
+    assert r0 == pytest.approx(min(1.0, p))
+    assert r0 <= r <= 1.0
+    assert movement.rutted_bog_rate(p, passes + 1, rut, cap) >= r
+
+
+def test_bogs_down_frequency_matches_chance():
+    """Over many vehicles the share that bog matches the chance (binomial tolerance)."""
+    rng = np.random.default_rng(3)
+    n = 20_000
+    hits = sum(movement.bogs_down(300.0, 0.1, rng) for _ in range(n))
+    p = movement.bog_chance(300.0, 0.1)
+    assert abs(hits / n - p) < 4 * np.sqrt(p * (1 - p) / n)
+
+
+@given(st.floats(0, 1), st.booleans())
+def test_infantry_speed_factor_in_unit_interval_and_zero_when_pinned(s, night):
+    """Suppressed men slow down, pinned men stop, night slows further."""
+    f = movement.infantry_speed_factor(s, night, 0.5, 0.55)
+    assert 0.0 <= f <= 1.0
+    if s >= 0.55:
+        assert f == 0.0
+
+
+@given(st.lists(st.floats(1, 400), min_size=1, max_size=60), st.floats(50, 500), st.data())
+def test_split_legs_covers_every_segment_once(lengths, leg_m, data):
+    """Legs partition the route in order; a marked segment is a leg of its own."""
+    seg = np.array(lengths)
+    breaks = np.array(data.draw(st.lists(st.booleans(), min_size=len(lengths), max_size=len(lengths))))
+    legs = movement.split_legs(seg, leg_m, breaks)
+    covered = [i for a, b in legs for i in range(a, b)]
+    assert covered == list(range(len(lengths)))
+    for a, b in legs:
+        if any(breaks[a:b]):
+            assert b - a == 1
+        if b - a > 1:
+            assert seg[a:b].sum() <= leg_m + 1e-9
