@@ -1,0 +1,166 @@
+"""The engine on the tiny scenario: invariants, determinism, rules."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from khasan_sim.api import Simulation
+from khasan_sim.engine.state import TANK_DESTROYED
+from khasan_sim.errors import IllegalOrderError, SimulationFinished
+from khasan_sim.scenario.load import load_scenario
+from khasan_sim.terrain.types import TerrainClass
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ROOT / "tests" / "data" / "tiny" / "tiny.yaml"
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load_scenario(TINY)
+
+
+def check_invariants(sim: Simulation) -> None:
+    """The invariants every state of every run must satisfy."""
+    t = sim.terrain
+    for u in sim.units():
+        assert u.men + u.killed + u.wounded + u.missing == u.men_start, u.id
+        assert 0.0 <= u.morale <= 1.0
+        assert 0.0 <= u.suppression <= 1.0
+        if u.is_air:
+            continue
+        r, c = t.grid.cell(u.x, u.y)
+        assert TerrainClass(t.terrain_class[r, c]) not in (TerrainClass.WATER, TerrainClass.RIVER), (u.id, u.x, u.y)
+        if u.side == "soviet" and "soviet" in sim.engine.no_crossing:
+            assert t.soviet_side[r, c], f"{u.id} crossed the border at ({u.x:.0f}, {u.y:.0f})"
+    for k in sim.tanks():
+        if k.status == TANK_DESTROYED:
+            continue
+        r, c = t.grid.cell(k.x, k.y)
+        assert TerrainClass(t.terrain_class[r, c]) not in (TerrainClass.WATER, TerrainClass.RIVER)
+        assert t.speed_kmh[k.mobility][r, c] > 0 or t.slope_deg[r, c] <= t.max_slope_deg[k.mobility], k.id
+        if sim.unit(k.unit).side == "soviet" and "soviet" in sim.engine.no_crossing:
+            assert t.soviet_side[r, c], f"{k.id} crossed the border"
+
+
+def test_tiny_runs_to_the_end_with_metrics(tiny):
+    sim = Simulation(tiny, seed=1)
+    res = sim.run_to_end()
+    assert sim.finished
+    assert "1938-08-06T22:00" in res.snapshots
+    snap = res.snapshots["1938-08-06T22:00"]
+    assert snap["unit.2mb-3tb.tanks_start"] == 5
+    assert snap["soviet.artillery.rounds"] > 0
+    assert "unit.tiny-battery.tanks_start" not in snap  # tank metrics only for tank units
+    assert res.events > 0 and len(res.events_digest) == 64
+    check_invariants(sim)
+
+
+def test_same_seed_same_digest_other_seed_other_digest(tiny):
+    a = Simulation(tiny, seed=7).run_to_end()
+    b = Simulation(tiny, seed=7).run_to_end()
+    c = Simulation(tiny, seed=8).run_to_end()
+    assert a.events_digest == b.events_digest
+    assert a.snapshots == b.snapshots
+    assert a.events_digest != c.events_digest
+
+
+def test_digest_same_in_a_fresh_process_with_another_hash_seed(tiny):
+    here = Simulation(tiny, seed=3).run_to_end().events_digest
+    code = (
+        "from khasan_sim.api import Simulation;"
+        f"print(Simulation({str(TINY)!r}, seed=3).run_to_end().events_digest)"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=ROOT)
+    assert out.stdout.strip() == here
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.floats(1, 120), min_size=1, max_size=6))
+def test_any_split_of_advances_gives_the_same_run(tiny, spans):
+    """Advancing in any slices gives the same digest and snapshots as one call; invariants hold throughout."""
+    whole = Simulation(tiny, seed=5).run_to_end()
+    sim = Simulation(tiny, seed=5)
+    last_t = -1
+    for s in spans:
+        if sim.finished:
+            break
+        evs = sim.advance_minutes(s)
+        ts = [e.t_s for e in evs]
+        assert ts == sorted(ts) and (not ts or ts[0] >= last_t)  # time never runs backwards
+        if ts:
+            last_t = ts[-1]
+        check_invariants(sim)
+    res = sim.run_to_end()
+    assert res.events_digest == whole.events_digest
+    assert res.snapshots == whole.snapshots
+
+
+def test_bounded_slices_match_one_long_run(tiny):
+    whole = Simulation(tiny, seed=2).run_to_end()
+    sim = Simulation(tiny, seed=2)
+    while sim.advance(max_events=37):
+        pass
+    assert sim.result().events_digest == whole.events_digest
+    assert sim.result().snapshots == whole.snapshots
+
+
+def test_turns_are_thirty_minutes(tiny):
+    sim = Simulation(tiny, seed=1)
+    sim.advance_turn()
+    assert sim.now.strftime("%H:%M") == "16:30"
+    sim.advance_turn()
+    assert sim.now.strftime("%H:%M") == "17:00"
+
+
+def test_border_rule_forbids_moving_soviets_across(tiny):
+    sim = Simulation(tiny, seed=1)
+    t = sim.terrain
+    rows, cols = np.nonzero(~t.soviet_side & (t.terrain_class == int(TerrainClass.OPEN)))
+    x, y = t.grid.centre(int(rows[len(rows) // 2]), int(cols[len(cols) // 2]))
+    with pytest.raises(IllegalOrderError, match="border"):
+        sim.give({"kind": "move", "unit": "2mb-3tb", "to": (x, y)})
+
+
+def test_undo_takes_back_the_last_order(tiny):
+    sim = Simulation(tiny, seed=1)
+    sim.give({"kind": "dig_in", "unit": "tiny-jp-coy"})
+    assert len(sim.pending_orders) == 1
+    sim.undo()
+    assert sim.pending_orders == []
+
+
+def test_player_order_moves_the_unit(tiny):
+    sim = Simulation(tiny, seed=1, player_sides=["soviet"])
+    u = sim.unit("2mb-3tb")
+    x0, y0 = u.x, u.y
+    sim.give({"kind": "move", "unit": "2mb-3tb", "to": (7500.0, 6500.0)})
+    sim.advance_turn()
+    sim.advance_turn()
+    u = sim.unit("2mb-3tb")
+    assert (u.x, u.y) != (x0, y0)
+    assert any(e.kind == "order" and e.get("source") == "player" for e in sim.events())
+
+
+def test_finished_run_refuses_to_advance(tiny):
+    sim = Simulation(tiny, seed=1)
+    sim.run_to_end()
+    with pytest.raises(SimulationFinished, match="create a new Simulation"):
+        sim.advance_turn()
+
+
+def test_two_simulations_in_one_process_do_not_interfere(tiny):
+    a = Simulation(tiny, seed=4)
+    b = Simulation(tiny, seed=4)
+    a.advance_minutes(60)
+    b.advance_minutes(30)
+    a.run_to_end()
+    assert a.result().events_digest == b.run_to_end().events_digest

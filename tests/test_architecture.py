@@ -1,0 +1,44 @@
+"""The import rules of the architecture: the core stays pure, the UI stays outside it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PKG = Path(__file__).resolve().parents[1] / "khasan_sim"
+
+FORBIDDEN = {
+    "model": {"simpy", "pygame", "pygame_gui", "yaml", "pydantic", "rich", "sqlite3", "dask", "random", "khasan_sim.engine", "khasan_sim.scenario", "khasan_sim.api", "khasan_sim.cli", "khasan_sim.ui"},
+    "terrain": {"simpy", "pygame", "pygame_gui", "rich", "sqlite3", "dask", "random", "khasan_sim.engine", "khasan_sim.api", "khasan_sim.cli", "khasan_sim.ui"},
+    "engine": {"pygame", "pygame_gui", "yaml", "rich", "random", "khasan_sim.ui", "khasan_sim.cli", "khasan_sim.runner"},
+    "api.py": {"pygame", "pygame_gui", "random", "khasan_sim.ui", "khasan_sim.cli", "khasan_sim.runner"},
+    "render": {"pygame", "pygame_gui", "random", "khasan_sim.ui"},
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out
+
+
+CASES = [
+    (f, banned)
+    for part, banned in FORBIDDEN.items()
+    for f in ([PKG / part] if part.endswith(".py") else sorted((PKG / part).rglob("*.py")))
+    if f.exists()
+]
+
+
+@pytest.mark.parametrize(("path", "banned"), CASES, ids=[str(c[0].relative_to(PKG)) for c in CASES])
+def test_layer_imports(path, banned):
+    for name in imports_of(path):
+        for b in banned:
+            assert not (name == b or name.startswith(b + ".")), f"{path.relative_to(PKG.parent)} imports {name}: that layer must stay free of {b}"
