@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from khasan_sim.errors import KhasanSimError
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -37,7 +41,17 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace, console: Console) -> int:
     """Run ``scenario check`` or ``scenario schema``; return the exit status."""
     if args.scenario_command == "check":
-        return _check(args, console)
+        try:
+            return _check(args, console)
+        except KhasanSimError as exc:
+            if getattr(args, "debug", False):
+                raise
+            # printed here rather than by cli.main so that square brackets in the
+            # message (paths like units[tiny-jp-coy], points [x, y]) are not taken
+            # for rich markup and swallowed
+            err = Console(stderr=True) if console.file is sys.stdout else console
+            err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
+            return 2
     if args.scenario_command == "schema":
         return _schema(args, console)
     console.print("usage: khasan-sim scenario {check FILE [--variant V] | schema [--out PATH]}", highlight=False)
@@ -91,9 +105,9 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     sc = load_scenario(args.file, args.variant, with_terrain=with_terrain)
     s = summarize(sc.doc, sc.params, title=sc.title, digest=sc.digest)
 
-    console.print(f"[bold]{s.title}[/bold]  ({s.id}{', variant ' + sc.variant_id if sc.variant_id else ''})", highlight=False)
+    console.print(f"[bold]{escape(s.title)}[/bold]  ({s.id}{', variant ' + sc.variant_id if sc.variant_id else ''})", highlight=False)
     console.print(f"{s.start.isoformat(timespec='minutes')} to {s.end.isoformat(timespec='minutes')}, "
-                  f"map {sc.doc.scenario.map} ({sc.grid.width_m / 1000:.1f} x {sc.grid.height_m / 1000:.1f} km"
+                  f"map {escape(sc.doc.scenario.map)} ({sc.grid.width_m / 1000:.1f} x {sc.grid.height_m / 1000:.1f} km"
                   f"{'' if with_terrain else ', terrain not built'})", highlight=False)
 
     forces = Table(title="Forces by side", title_justify="left")
@@ -107,7 +121,7 @@ def _check(args: argparse.Namespace, console: Console) -> int:
         total_tanks = sum(f.tanks.values())
         total_guns = sum(f.guns.values())
         forces.add_row(
-            f.name or f.side, f.controller, str(f.units), f"{f.men:,}",
+            escape(f.name or f.side), f.controller, str(f.units), f"{f.men:,}",
             f"{total_tanks}: {tanks}" if total_tanks else "-",
             f"{total_guns}: {_counts(f.guns)}" if total_guns else "-",
             _counts(f.aircraft), str(f.orders),
@@ -119,14 +133,14 @@ def _check(args: argparse.Namespace, console: Console) -> int:
         for col in ("id", "name", "kind", "vertices"):
             zones.add_column(col)
         for zid, name, kind, n in s.zones:
-            zones.add_row(zid, name, kind, str(n))
+            zones.add_row(zid, escape(name), kind, str(n))
         console.print(zones)
 
     rules = Table(title="Rules in force", title_justify="left")
     rules.add_column("rule")
     rules.add_column("setting")
     for rule, setting in s.rules or [("(none)", "")]:
-        rules.add_row(rule, setting)
+        rules.add_row(rule, escape(setting))
     console.print(rules)
 
     if s.orders and s.first_order is not None and s.last_order is not None:

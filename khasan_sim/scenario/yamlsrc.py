@@ -29,6 +29,8 @@ from khasan_sim.errors import ScenarioError
 
 PathKey = tuple[str | int, ...]
 
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
 MAX_VALUES = 2_000_000
 """Most values one document may expand to (aliases can multiply a small file)."""
 
@@ -153,6 +155,9 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, file: str, path: PathKey, c
     count[0] += 1
     if count[0] > MAX_VALUES:
         msg = f"the document expands to more than {MAX_VALUES} values (aliases nested too deep?)"
+        raise ScenarioError(file, _origin(file, node).line, format_path(path), msg)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        msg = f"not valid YAML (tag {node.tag} is not allowed: only plain mappings, lists and values)"
         raise ScenarioError(file, _origin(file, node).line, format_path(path), msg)
     if isinstance(node, yaml.MappingNode):
         out = YDict(_origin(file, node))

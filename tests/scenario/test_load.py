@@ -1,0 +1,202 @@
+"""Loading valid scenarios: the tiny scenario, variants, tank expansion, digests, schema."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from khasan_sim.errors import ScenarioError
+from khasan_sim.io import atomic_write_text
+from khasan_sim.scenario.load import Scenario, TankSpec, expand_tanks, load_document, load_scenario
+from khasan_sim.scenario.schema import ScenarioDoc, Training
+from khasan_sim.scenario.summary import is_gun, summarize
+from khasan_sim.scenario.variant import parse_path
+from khasan_sim.scenario.yamlsrc import SourceMap, parse_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ROOT / "tests" / "data" / "tiny" / "tiny.yaml"
+ELITE = ROOT / "tests" / "data" / "tiny" / "variants" / "elite.yaml"
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Scenario:
+    return load_scenario(TINY, with_terrain=False)
+
+
+def test_tiny_loads(tiny: Scenario) -> None:
+    """The tiny scenario is valid and its properties read from the document."""
+    assert isinstance(tiny.doc, ScenarioDoc)
+    assert tiny.id == "tiny"
+    assert tiny.variant is None and tiny.variant_id is None and tiny.variant_path is None
+    assert tiny.start.isoformat() == "1938-08-06T16:00:00"
+    assert tiny.end > tiny.start
+    assert list(tiny.units_by_id) == ["2mb-3tb", "tiny-battery", "tiny-jp-coy"]
+    assert set(tiny.zones_by_id) == {"zaozernaya", "start-line"}
+    assert tiny.path == TINY
+    assert tiny.terrain is None
+    assert len(tiny.params) > 0
+    assert len(tiny.digest) == 64
+
+
+def test_tank_expansion(tiny: Scenario) -> None:
+    """Tank groups become vehicles: numbered ids or the listed ones, command tanks first."""
+    assert tiny.tanks == (
+        TankSpec("2mb-3tb-t01", "2mb-3tb", "bt-5", True),
+        TankSpec("2mb-3tb-t02", "2mb-3tb", "bt-5", False),
+        TankSpec("2mb-3tb-t03", "2mb-3tb", "bt-5", False),
+        TankSpec("tiny-bt7-a", "2mb-3tb", "bt-7", False),
+        TankSpec("tiny-bt7-b", "2mb-3tb", "bt-7", False),
+    )
+    assert tiny.tanks_of("tiny-jp-coy") == ()
+
+
+def test_tank_numbering_continues_across_groups() -> None:
+    """Unnamed vehicles are numbered through all of a unit's groups, zero-padded to the count."""
+    doc = load_document(TINY)
+    unit = doc.units[0].model_copy(update={"tanks": [
+        doc.units[0].tanks[0].model_copy(update={"count": 2, "command": 2}),
+        doc.units[0].tanks[0].model_copy(update={"model": "t-26", "count": 99, "command": 0}),
+    ]})
+    tanks = expand_tanks(doc.model_copy(update={"units": [unit]}))
+    assert [t.id for t in tanks[:3]] == ["2mb-3tb-t001", "2mb-3tb-t002", "2mb-3tb-t003"]
+    assert tanks[-1].id == "2mb-3tb-t101"
+    assert [t.command for t in tanks[:3]] == [True, True, False]
+
+
+def test_variant_applied() -> None:
+    """replace, remove and add change the base; the base file itself is unchanged."""
+    base = load_scenario(TINY, with_terrain=False)
+    sc = load_scenario(TINY, ELITE, with_terrain=False)
+    assert sc.variant_id == "tiny-elite"
+    assert sc.variant_path == ELITE
+    assert sc.units_by_id["2mb-3tb"].training is Training.ELITE
+    assert base.units_by_id["2mb-3tb"].training is Training.FAIR
+    assert sc.doc.rules.no_border_crossing == []
+    assert [o.id for o in sc.doc.orders] == ["o-battery-prep", "o-3tb-attack", "o-jp-defend", "o-3tb-dig"]
+    assert sc.units_by_id["tiny-jp-coy"].weapons["at37"] == 2
+    assert "Elite" in sc.title
+
+
+def test_variant_file_alone_loads_its_base() -> None:
+    """Passing the variant file as the scenario loads its base (relative to the variant)."""
+    a = load_scenario(ELITE, with_terrain=False)
+    b = load_scenario(TINY, ELITE, with_terrain=False)
+    assert a.digest == b.digest
+    assert a.path.resolve() == TINY.resolve()
+
+
+def test_digest_stable_and_changed_by_variant(tiny: Scenario) -> None:
+    """The digest is the same for two loads and differs once a variant changes anything."""
+    again = load_scenario(TINY, with_terrain=False)
+    assert again.digest == tiny.digest
+    assert load_scenario(TINY, ELITE, with_terrain=False).digest != tiny.digest
+
+
+def test_digest_ignores_comments_and_layout(tmp_path: Path) -> None:
+    """The digest hashes the validated content, not the text: comments do not change it."""
+    text = TINY.read_text(encoding="utf-8")
+    copy = tmp_path / "tiny.yaml"
+    copy.write_text("# another comment\n" + text.replace("[[4800, 4900]", "[ [4800, 4900]"), encoding="utf-8")
+    # the map and params resolve through the data root, as for the original
+    assert load_scenario(copy, with_terrain=False).digest == load_scenario(TINY, with_terrain=False).digest
+
+
+def test_variant_error_names_variant_file(tmp_path: Path) -> None:
+    """A bad value set by a variant is reported at the variant's line, not the base's."""
+    v = tmp_path / "v.yaml"
+    v.write_text(
+        f"variant: {{id: v, title: V, base: {TINY}}}\n"
+        "replace:\n"
+        "  - path: units[tiny-battery].men\n"
+        "    value: -3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(TINY, v, with_terrain=False)
+    assert info.value.file == str(v)
+    assert info.value.line == 4
+    assert info.value.path == "units[1].men"
+
+
+def test_variant_for_another_base_is_refused(tmp_path: Path) -> None:
+    """A variant whose base is another file than the scenario given is an error."""
+    other = tmp_path / "other.yaml"
+    other.write_text(TINY.read_text(encoding="utf-8"), encoding="utf-8")
+    v = tmp_path / "v.yaml"
+    v.write_text("variant: {id: v, title: V, base: other.yaml}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="this variant is for 'other.yaml'"):
+        load_scenario(TINY, v, with_terrain=False)
+
+
+def test_parse_path() -> None:
+    """Variant paths: keys, [id] and [index]; nonsense is refused."""
+    steps = parse_path("units[2mb-3tb].tanks[0].count")
+    assert [(s.kind, s.name) for s in steps] == [
+        ("key", "units"), ("id", "2mb-3tb"), ("key", "tanks"), ("index", "0"), ("key", "count")
+    ]
+    for bad in ("", "[3]", "units[0]men", ".units"):
+        with pytest.raises(ValueError):
+            parse_path(bad)
+
+
+def test_source_map_lines() -> None:
+    """Every path gets its 1-based line; a missing path answers with its nearest parent's."""
+    data = parse_yaml("a: 1\nunits:\n  - id: x\n    men: 3\n  - id: y\n", "f.yaml")
+    smap = SourceMap(data, "f.yaml")
+    assert smap.lines()["units[0].men"] == 4
+    assert smap.line(("units", 1)) == 5
+    assert smap.line(("units", 1, "men")) == 5
+    assert smap.line(("nowhere",)) == 1
+
+
+def test_yaml_is_loaded_safely() -> None:
+    """Python object tags are refused, not executed."""
+    with pytest.raises(ScenarioError, match="not valid YAML"):
+        parse_yaml("a: !!python/object/apply:os.system ['echo hi']\n", "evil.yaml")
+
+
+def test_summary_counts(tiny: Scenario) -> None:
+    """Forces by side count men, tanks by model and guns; machine guns are not guns."""
+    s = summarize(tiny.doc, tiny.params)
+    soviet, japanese = s.sides
+    assert (soviet.units, soviet.men, dict(soviet.tanks), soviet.command_tanks) == (2, 240, {"bt-5": 3, "bt-7": 2}, 1)
+    assert dict(soviet.guns) == {"how-122": 4}
+    assert (japanese.men, dict(japanese.guns)) == (160, {})
+    assert s.orders == 4
+    assert is_gun("at45") and is_gun("gun-76") and not is_gun("hmg") and not is_gun("aa-mg")
+
+
+def test_cli_check_prints_forces() -> None:
+    """`scenario check` on a valid file prints the forces and returns 0."""
+    from khasan_sim.cli import cmd_scenario
+
+    import argparse
+
+    buf = StringIO()
+    args = argparse.Namespace(scenario_command="check", file=str(TINY), variant=str(ELITE), no_terrain=True, debug=False)
+    assert cmd_scenario.run(args, Console(file=buf, width=160)) == 0
+    out = buf.getvalue()
+    assert "Forces by side" in out and "bt-5 3" in out and "how-122 4" in out and "tiny-elite" in out
+
+
+@pytest.mark.parametrize(("name", "variant"), [("scenario.schema.json", False), ("variant.schema.json", True)])
+def test_committed_schema_is_current(name: str, variant: bool) -> None:
+    """The JSON Schemas under scenarios/schema match the models (re-export when they change)."""
+    from khasan_sim.cli.cmd_scenario import schema_text
+
+    committed = (ROOT / "scenarios" / "schema" / name).read_text(encoding="utf-8")
+    assert committed == schema_text(variant), f"run: khasan-sim scenario schema {'--variant-schema ' if variant else ''}--out scenarios/schema/{name}"
+    assert json.loads(committed)["additionalProperties"] is False
+
+
+def test_atomic_write(tmp_path: Path) -> None:
+    """An atomic write replaces the file whole and leaves no temporary files behind."""
+    target = tmp_path / "sub" / "out.txt"
+    atomic_write_text(target, "one")
+    atomic_write_text(target, "two")
+    assert target.read_text() == "two"
+    assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
