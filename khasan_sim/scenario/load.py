@@ -303,6 +303,9 @@ def _type_at(model: type[BaseModel], loc: Sequence[str | int]) -> tuple[Any, Any
     """Return (type, last FieldInfo seen) at a pydantic loc, or (None, None)."""
     tp: Any = model
     field = None
+    if "[key]" in loc:  # ('weapons', 'How-122', '[key]'): the key of a mapping, not its value
+        i = list(loc).index("[key]")
+        loc = (*loc[: i - 1], "[key]", *loc[i + 1 :])
     for el in loc:
         tp, f = _step_type(tp, el)
         if tp is None:
@@ -432,6 +435,8 @@ def _loc_to_path(loc: Sequence[str | int], data: Any) -> tuple[PathKey, bool]:
         elif isinstance(node, dict) and isinstance(el, str) and last:
             path.append(el)  # a missing or unknown field
             node = None
+        elif isinstance(el, int):
+            break  # an item missing from a too-short list or point: blame the list
         else:
             union_member = True  # a smart-union member name such as 'str' or 'tuple[float, float]'
     return tuple(path), union_member
@@ -459,17 +464,24 @@ def _reword(err: Any, model: type[BaseModel], data: Any) -> tuple[PathKey, str]:
         i = len(loc)
         while i > 0:
             tp, f = _type_at(model, loc[:i])
-            if tp is not None and _is_union(_strip(tp)):
+            if tp is not None and _is_union(_strip(tp)) and not _kind_tags(tp):
                 return path, f"expected {_describe(tp, f)} (got {_got(_value_at(data, path))})"
             i -= 1
     tp, field = _type_at(model, loc)
+    if etype == "missing" and isinstance(loc[-1], int):
+        ptp, pfield = _type_at(model, loc[:-1])
+        return path, f"expected {_describe(ptp, pfield)} (got {_got(_value_at(data, path))})"
     if etype == "missing":
         return path, f"missing required field '{loc[-1]}'"
     if etype == "extra_forbidden":
         parent, _ = _type_at(model, loc[:-1])
         parent = _strip(parent) if parent is not None else None
-        allowed = ", ".join(_field_names(parent)) if _is_model(parent) else "the documented fields"
-        return path, f"unknown field '{loc[-1]}' (expected one of: {allowed})"
+        if not _is_model(parent):
+            return path, f"unknown field '{loc[-1]}'"
+        names = _field_names(parent)
+        close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return path, f"unknown field '{loc[-1]}' ({hint}expected one of: {', '.join(names)})"
     if etype == "union_tag_invalid":
         noun = "order kind" if path and path[0] == "orders" else f"'{ctx.get('discriminator', 'kind')}'"
         return (*path, "kind"), f"unknown {noun} '{ctx.get('tag')}' (expected one of: {_tags(ctx.get('expected_tags'))})"
@@ -525,8 +537,13 @@ def validate_model(model: type[M], data: Any, smap: SourceMap) -> M:
     try:
         return model.model_validate(plain(data))
     except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        # a misspelt field shows up twice: as unknown, and as the real one missing;
+        # the unknown one says more (and sits on the right line)
+        extra_parents = {tuple(e["loc"][:-1]) for e in errors if e["type"] == "extra_forbidden"}
+        errors = [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"][:-1]) in extra_parents)]
         found = []
-        for n, err in enumerate(exc.errors(include_url=False)):
+        for n, err in enumerate(errors):
             path, problem = _reword(err, model, data)
             found.append((smap.where(path).line, n, path, problem))
         found.sort(key=lambda t: (t[0], t[1]))
