@@ -200,3 +200,51 @@ def test_atomic_write(tmp_path: Path) -> None:
     atomic_write_text(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
+
+
+def _tiny_on(tmp_path: Path, map_text: str | None) -> Path:
+    """Copy the tiny scenario next to a map description of our own (None: no map file)."""
+    if map_text is not None:
+        (tmp_path / "map.yaml").write_text(map_text, encoding="utf-8")
+    sc = tmp_path / "tiny.yaml"
+    sc.write_text(TINY.read_text(encoding="utf-8").replace("map: assets/terrain/khasan.yaml", "map: map.yaml"), encoding="utf-8")
+    return sc
+
+
+def test_terrain_is_loaded_and_hashed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With terrain, load_terrain(map, params) is called; its grid bounds the map, its digest counts."""
+    import types
+
+    import khasan_sim.terrain as terrain_pkg
+    from khasan_sim.terrain.types import Grid
+
+    calls: list[tuple[Path, object]] = []
+
+    def fake_load_terrain(path: Path, params: object, digest: str = "t1") -> object:
+        calls.append((Path(path), params))
+        return types.SimpleNamespace(grid=Grid(25.0, 400, 400), source_digest=digest, crossings=())
+
+    monkeypatch.setattr(terrain_pkg, "load_terrain", fake_load_terrain, raising=False)
+    sc_path = _tiny_on(tmp_path, "grid: {cell_m: 25, width_m: 10000, height_m: 10000}\n")
+    sc = load_scenario(sc_path)
+    assert calls and calls[0][0] == (tmp_path / "map.yaml").resolve()
+    assert calls[0][1] is sc.params
+    assert sc.grid.width_m == 10000 and sc.terrain is not None
+    monkeypatch.setattr(terrain_pkg, "load_terrain", lambda p, q: fake_load_terrain(p, q, "t2"), raising=False)
+    assert load_scenario(sc_path).digest != sc.digest
+
+
+def test_bounds_from_the_map_description(tmp_path: Path) -> None:
+    """Without terrain, the map's grid: sets the bounds (the battery at x=8000 m is off a 7.5 km map)."""
+    sc_path = _tiny_on(tmp_path, "grid: {cell_m: 25, width_m: 7500, height_m: 7500}\n")
+    with pytest.raises(ScenarioError, match=r"off the map \(expected 0 <= x < 7500") as info:
+        load_scenario(sc_path, with_terrain=False)
+    assert info.value.path == "units[1].position"
+
+
+def test_missing_map_file(tmp_path: Path) -> None:
+    """A map file that does not exist is an error at scenario.map when terrain is wanted."""
+    sc_path = _tiny_on(tmp_path, None)
+    with pytest.raises(ScenarioError, match="map file .* not found") as info:
+        load_scenario(sc_path)
+    assert (info.value.path, info.value.line) == ("scenario.map", 8)
