@@ -47,11 +47,11 @@ def test_load_tiny_record() -> None:
     rec = load_record(TINY)
     assert rec.scenario == "tiny"
     assert rec.start == datetime(1938, 8, 6, 16, 0)
-    assert [e.id for e in rec.entries] == ["reached", "killed", "attacks-7-aug", "hill-taken", "hill-held"]
+    assert [e.id for e in rec.entries] == ["reached", "red-killed", "attacks-7-aug", "hill-taken", "hill-held"]
     e = rec.entry("reached")
     assert (e.kind, e.at, e.value, e.of, e.range) == ("count", "1938-08-07T00:00", 10, 43, None)
-    assert rec.entry("killed").range == (400, 500)
-    assert rec.entry("killed").sources == ("test a", "test b")
+    assert rec.entry("red-killed").range == (400, 500)
+    assert rec.entry("red-killed").sources == ("test a", "test b")
     assert rec.entry("attacks-7-aug").between == ("1938-08-07T00:00", "1938-08-08T00:00")
     assert rec.entry("hill-taken").window_hours == (6.0, 32.0)
     assert rec.entry("hill-held").value == "soviet"
@@ -68,7 +68,7 @@ def test_the_shared_record_loads() -> None:
 def test_simulated_value_for_each_kind() -> None:
     rec = load_record(TINY)
     assert simulated_value(rec.entry("reached"), GOOD) == 10
-    assert simulated_value(rec.entry("killed"), GOOD) == 450
+    assert simulated_value(rec.entry("red-killed"), GOOD) == 450
     assert simulated_value(rec.entry("attacks-7-aug"), GOOD) == 12  # 15 - 3
     assert simulated_value(rec.entry("hill-taken"), GOOD) == 6.0  # read at the last snapshot
     assert simulated_value(rec.entry("hill-taken"), BAD) is None
@@ -93,9 +93,9 @@ def test_judge_single_known_answers() -> None:
 @pytest.mark.parametrize(
     ("entry_id", "snaps", "inside"),
     [
-        ("killed", {"d8_1200": {"red.killed": 400}}, True),  # range inclusive, low end
-        ("killed", {"d8_1200": {"red.killed": 500}}, True),  # high end
-        ("killed", {"d8_1200": {"red.killed": 399}}, False),
+        ("red-killed", {"d8_1200": {"red.killed": 400}}, True),  # range inclusive, low end
+        ("red-killed", {"d8_1200": {"red.killed": 500}}, True),  # high end
+        ("red-killed", {"d8_1200": {"red.killed": 399}}, False),
         ("reached", {"d7_0000": {"unit.t1.tanks_reached.line": 9}}, False),  # value exact
         ("hill-taken", {"d8_1200": {"objective.hill.first_soviet_hold": 32.0}}, True),  # window inclusive
         ("hill-taken", {"d8_1200": {"objective.hill.first_soviet_hold": 5.99}}, False),
@@ -109,7 +109,7 @@ def test_judge_single_edges(entry_id: str, snaps: dict[str, dict[str, object]], 
 
 def test_judge_single_without_the_metric_is_not_judged() -> None:
     rec = load_record(TINY)
-    j = judge_single(rec.entry("killed"), run(d8_1200={"x": 1}))
+    j = judge_single(rec.entry("red-killed"), run(d8_1200={"x": 1}))
     assert j.inside is None and j.simulated is None
     assert "red.killed" in j.note
 
@@ -117,7 +117,7 @@ def test_judge_single_without_the_metric_is_not_judged() -> None:
 def test_recorded_text() -> None:
     rec = load_record(TINY)
     assert recorded_text(rec.entry("reached")) == "10 of 43"
-    assert recorded_text(rec.entry("killed")) == "400-500"
+    assert recorded_text(rec.entry("red-killed")) == "400-500"
     assert recorded_text(rec.entry("hill-taken")) == "1938-08-06T22:00 .. 1938-08-08T00:00 (6.0-32.0 h)"
     assert recorded_text(rec.entry("hill-held")) == "soviet"
 
