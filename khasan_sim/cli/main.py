@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 
 from khasan_sim.errors import KhasanSimError
 
@@ -48,12 +49,12 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except KhasanSimError as exc:
         if args.debug:
             raise
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
         return 2
     except FileNotFoundError as exc:
         if args.debug:
             raise
-        err.print(f"[red]error:[/red] {exc.filename}: no such file", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc.filename))}: no such file", markup=True, highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err.print("interrupted")
