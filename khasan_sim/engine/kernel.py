@@ -291,7 +291,7 @@ class Engine:
             if u.state in (MoraleState.ROUTED,) and o.kind in ("attack", "move"):
                 self._emit("order_refused", unit=uid, order=o.id or o.kind, reason="routed")
                 continue
-            self._emit("order", unit=uid, kind=o.kind, order=o.id or "", source=source)
+            self._emit("order", unit=uid, order_kind=o.kind, order=o.id or "", source=source)
             u.order = o
             if o.kind == "attack" and self._just_lost(o.objective, u.side):
                 self.counterattacks[u.side] += 1

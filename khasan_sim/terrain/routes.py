@@ -1,0 +1,184 @@
+"""Path finding over the terrain's cost raster (scikit-image's minimum-cost path).
+
+The cost of a cell is the time to cross a metre of it (the inverse of the mobility
+class's speed there); cells a class cannot enter, and cells a rule forbids (the far side
+of the border), are impassable. A goal that cannot be reached is moved to the nearest
+cell that can: the route says so (``snapped``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from skimage.graph import MCP_Geometric
+
+from khasan_sim.terrain.types import Terrain
+
+_EIGHT = np.ones((3, 3), dtype=bool)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A planned route: points and, for each segment between them, what the ground is.
+
+    Attributes:
+        points_m: (n, 2) positions in metres, from the start to the (possibly snapped) goal.
+        seg_length_m: Length of each of the n-1 segments.
+        seg_speed_kmh: Speed of the mobility class on each segment.
+        seg_soft: True where the segment enters soft ground.
+        seg_p_bog_per_100m: Chance of bogging per 100 m on each segment.
+        seg_crossing: Crossing id where the segment enters a sapper crossing, else "".
+        length_m: Total length.
+        time_min: Time to travel it at the segment speeds (no night, no fire).
+        reachable: False when no passable route leaves the start at all.
+        snapped: True when the goal (or a waypoint) was moved to the nearest reachable cell.
+    """
+
+    points_m: np.ndarray
+    seg_length_m: np.ndarray
+    seg_speed_kmh: np.ndarray
+    seg_soft: np.ndarray
+    seg_p_bog_per_100m: np.ndarray
+    seg_crossing: tuple[str, ...]
+    length_m: float
+    time_min: float
+    reachable: bool
+    snapped: bool = False
+
+    @property
+    def soft_m(self) -> float:
+        """Return the metres of soft ground on the route."""
+        return float(np.sum(self.seg_length_m[self.seg_soft]))
+
+    @property
+    def crossings(self) -> tuple[str, ...]:
+        """Return the crossings the route uses, in order."""
+        return tuple(c for c in self.seg_crossing if c)
+
+
+def _empty(start: tuple[float, float]) -> Route:
+    z = np.zeros(0)
+    return Route(np.array([start], dtype=float), z, z, z.astype(bool), z, (), 0.0, 0.0, False)
+
+
+class _Planner:
+    """Cost raster, connected components and MCP solver of one mobility class and rule."""
+
+    def __init__(self, terrain: Terrain, mobility: str, forbidden: np.ndarray | None) -> None:
+        self.speed = terrain.speed_kmh[mobility]
+        passable = self.speed > 0
+        if forbidden is not None:
+            passable &= ~forbidden
+        self.passable = passable
+        # minutes per metre; impassable cells are infinitely expensive
+        with np.errstate(divide="ignore"):
+            self.cost = np.where(passable, 60.0 / (np.maximum(self.speed, 1e-6) * 1000.0), np.inf)
+        self.labels, _ = ndimage.label(passable, structure=_EIGHT)
+        self._nearest: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def nearest_in(self, label: int, cell: tuple[int, int]) -> tuple[int, int]:
+        """Return the cell of component *label* nearest to *cell*."""
+        idx = self._nearest.get(label)
+        if idx is None:
+            _, inds = ndimage.distance_transform_edt(self.labels != label, return_indices=True)
+            idx = (inds[0].astype(np.int32), inds[1].astype(np.int32))
+            self._nearest[label] = idx
+        return int(idx[0][cell]), int(idx[1][cell])
+
+    def solve(self, start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
+        """Return the cells of the cheapest path from *start* to *end* (both included)."""
+        cost = self.cost
+        if not np.isfinite(cost[start]):
+            cost = cost.copy()
+            cost[start] = 60.0 / 1000.0  # leave an impassable start cell at 1 km/h
+        mcp = MCP_Geometric(cost)
+        mcp.find_costs([start], [end], find_all_ends=True)
+        return [tuple(map(int, p)) for p in mcp.traceback(end)]
+
+
+def _planner(terrain: Terrain, mobility: str, forbidden: np.ndarray | None) -> _Planner:
+    cache = terrain.extras.setdefault("_planners", {})
+    assert isinstance(cache, dict)
+    key = (mobility, id(forbidden) if forbidden is not None else None)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is forbidden:
+        return hit[1]
+    p = _Planner(terrain, mobility, forbidden)
+    cache[key] = (forbidden, p)
+    return p
+
+
+def plan_route(
+    terrain: Terrain,
+    mobility: str,
+    start: tuple[float, float],
+    goal: tuple[float, float],
+    waypoints: tuple[tuple[float, float], ...] = (),
+    forbidden: np.ndarray | None = None,
+) -> Route:
+    """Plan the quickest route for a mobility class from *start* through *waypoints* to *goal*.
+
+    Args:
+        terrain: The terrain.
+        mobility: A mobility class (``foot``, ``bt``, ``t26``, ``towed``).
+        start: Start position in metres.
+        goal: Goal position in metres.
+        waypoints: Positions to pass through, in order.
+        forbidden: Cells the mover may not enter (e.g. the far side of the border).
+
+    Returns:
+        The route; ``reachable`` is False if the start is boxed in.
+    """
+    g = terrain.grid
+    pl = _planner(terrain, mobility, forbidden)
+    cur = g.cell(*start)
+    label = int(pl.labels[cur])
+    if label == 0:
+        # the start cell itself is impassable: step onto the nearest passable neighbour region
+        near = [(r, c) for r in range(cur[0] - 1, cur[0] + 2) for c in range(cur[1] - 1, cur[1] + 2)
+                if 0 <= r < g.nrows and 0 <= c < g.ncols and pl.labels[r, c] > 0]
+        if not near:
+            return _empty(start)
+        label = int(pl.labels[near[0]])
+    cells: list[tuple[int, int]] = [cur]
+    snapped = False
+    targets = [*waypoints, goal]
+    for k, target in enumerate(targets):
+        tc = g.cell(*target)
+        if pl.labels[tc] != label:
+            tc = pl.nearest_in(label, tc)
+            snapped = True
+        if tc != cells[-1]:
+            path = pl.solve(cells[-1], tc)
+            cells.extend(path[1:])
+        if k == len(targets) - 1:
+            break
+    pts = np.array([g.centre(r, c) for r, c in cells], dtype=float)
+    pts[0] = start
+    if not snapped and g.cell(*goal) == cells[-1]:
+        pts[-1] = goal
+    if len(pts) == 1:
+        pts = np.vstack([pts, pts])
+        cells.append(cells[-1])
+    rows = np.array([c[0] for c in cells])
+    cols = np.array([c[1] for c in cells])
+    v = pl.speed[rows, cols].astype(float)
+    # a cell's speed 0 (the start in impassable ground) takes the neighbour's speed
+    va, vb = v[:-1], v[1:]
+    va = np.where(va > 0, va, vb)
+    vb = np.where(vb > 0, vb, va)
+    seg_speed = np.where((va > 0) & (vb > 0), 2.0 / (1.0 / np.maximum(va, 1e-9) + 1.0 / np.maximum(vb, 1e-9)), 1.0)
+    seg_len = np.hypot(*(pts[1:] - pts[:-1]).T)
+    soft = terrain.soft[rows[1:], cols[1:]]
+    bog = terrain.p_bog_per_100m[mobility][rows[1:], cols[1:]].astype(float)
+    xmap = terrain.extras.get("crossing_index")
+    seg_x: list[str] = []
+    prev = -1
+    for r, c in zip(rows[1:], cols[1:], strict=True):
+        i = int(xmap[r, c]) if isinstance(xmap, np.ndarray) else -1
+        seg_x.append(terrain.crossings[i].id if i >= 0 and i != prev else "")
+        prev = i
+    time_min = float(np.sum(seg_len / (seg_speed * 1000.0 / 60.0)))
+    return Route(pts, seg_len, seg_speed, soft, bog, tuple(seg_x), float(seg_len.sum()), time_min, True, snapped)
