@@ -1,0 +1,175 @@
+"""`khasan-sim compare`: a study beside the record, with a calibration score.
+
+::
+
+    khasan-sim compare STUDY.sqlite [--record FILE] [--against OTHER.sqlite]
+                       [--json PATH|-] [--html PATH] [--bootstrap-seed N] [--resamples N]
+
+For each entry of the record (default ../shared/record/khasan-1938.yaml) the simulated
+distribution (median, central 90% interval, the recorded value's percentile) and whether
+the record is covered; then the calibration score (share of entries covered, mean
+relative CRPS of the counts). ``--against`` adds the differences between this study and
+another (a variant against the baseline) with bootstrap confidence intervals.
+``--json`` writes it all as JSON; ``--html`` writes a report with plots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from khasan_sim.errors import KhasanSimError
+
+
+def _count(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"not a count: {text!r} (expected a whole number of at least 1)"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _seed(text: str) -> int:
+    """argparse type: a non-negative integer seed."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        msg = f"not a seed: {text!r} (expected a non-negative integer)"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``compare`` command to the command line."""
+    p = subparsers.add_parser(
+        "compare",
+        help="set a study beside the record (and another study), with a calibration score",
+        description=(
+            "For each recorded outcome, the study's simulated distribution (median, central 90% "
+            "interval, the record's percentile) and whether the record is covered; the share "
+            "covered and the mean relative CRPS; with --against, the differences between two "
+            "studies with bootstrap confidence intervals."
+        ),
+    )
+    p.add_argument("study", metavar="STUDY.sqlite", help="the study file (from `khasan-sim batch`)")
+    p.add_argument("--record", metavar="FILE", default=None, help="recorded outcomes (default ../shared/record/khasan-1938.yaml)")
+    p.add_argument("--against", metavar="OTHER.sqlite", default=None, help="another study to compare with (e.g. the baseline of a variant)")
+    p.add_argument("--json", metavar="PATH|-", default=None, help="write the comparison as JSON; '-' prints only the JSON")
+    p.add_argument("--html", metavar="PATH", default=None, help="write an HTML report with plots")
+    p.add_argument("--bootstrap-seed", dest="bootstrap_seed", type=_seed, default=0, metavar="N", help="seed of the bootstrap (default 0)")
+    p.add_argument("--resamples", type=_count, default=2000, metavar="N", help="bootstrap resamples (default 2000)")
+    p.set_defaults(handler=run)
+
+
+def _mark(covered: bool | None) -> Text:
+    if covered is None:
+        return Text("?", style="dim")
+    return Text("✓", style="green") if covered else Text("✗", style="red")
+
+
+def _entries_table(comparison: Any) -> Table:
+    from khasan_sim.analysis.report import position_text, simulated_text
+
+    crps = comparison.crps_relative_mean
+    caption = (
+        f"{comparison.covered} of {len(comparison.entries)} recorded outcomes covered "
+        f"({100 * comparison.covered_share:.0f}%); mean relative CRPS of the counts "
+        f"{'–' if crps is None else f'{crps:.2f}'} (0 is perfect). "
+        f"{comparison.runs_ok:,} runs"
+        + (f", {comparison.runs_failed} failed" if comparison.runs_failed else "")
+        + (f", {comparison.runs_missing} missing" if comparison.runs_missing else "")
+        + "."
+    )
+    table = Table(title="The record beside the study", title_justify="left", caption=caption, caption_justify="left")
+    table.add_column("recorded outcome", overflow="fold")
+    table.add_column("read at")
+    table.add_column("recorded", justify="right")
+    table.add_column("simulated median (5%–95%)", justify="right")
+    table.add_column("record's place")
+    table.add_column("", justify="center")
+    for c in comparison.entries:
+        table.add_row(c.id, c.when, c.recorded, simulated_text(c), position_text(c), _mark(c.covered))
+    return table
+
+
+def _difference_table(diff: Any) -> Table:
+    pairing = "paired by seed" if diff.paired else "independent"
+    table = Table(
+        title=f"This study minus {diff.other}",
+        title_justify="left",
+        caption=f"{int(100 * diff.confidence)}% bootstrap intervals, {diff.resamples:,} resamples, {pairing}; * the interval excludes 0",
+        caption_justify="left",
+    )
+    for name, justify in (("outcome", "left"), ("statistic", "left"), ("this", "right"), ("other", "right"), ("difference", "right"), ("interval", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for d in diff.differences:
+        star = " *" if d.significant else ""
+        table.add_row(d.name, d.statistic, f"{d.this:,.3g}", f"{d.other:,.3g}", f"{d.difference:+,.3g}{star}", f"{d.low:+,.3g} … {d.high:+,.3g}")
+    return table
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Compare the study with the record; return the exit status (0).
+
+    Raises:
+        KhasanSimError: A study or record file is missing or malformed.
+    """
+    from khasan_sim.analysis.compare import compare_studies, compare_study, load_study
+    from khasan_sim.io import atomic_write_text
+    from khasan_sim.record import load_record
+
+    record = load_record(args.record)
+    study = load_study(args.study)
+    if not study.runs:
+        msg = f"{args.study}: no run with a result to compare (run `khasan-sim batch` first, or see the errors in the file)"
+        raise KhasanSimError(msg)
+    comparison = compare_study(study, record)
+    other = other_comparison = difference = None
+    if args.against is not None:
+        other = load_study(args.against)
+        if not other.runs:
+            msg = f"{args.against}: no run with a result to compare against"
+            raise KhasanSimError(msg)
+        other_comparison = compare_study(other, record)
+        difference = compare_studies(study, other, record, seed=args.bootstrap_seed, resamples=args.resamples)
+
+    doc: dict[str, Any] = comparison.to_json()
+    if difference is not None:
+        doc["against"] = difference.to_json()
+    if args.json == "-":
+        console.file.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        console.file.flush()
+    elif args.json:
+        atomic_write_text(args.json, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+    if args.html:
+        from khasan_sim.analysis.report import render_html
+
+        atomic_write_text(
+            args.html,
+            render_html(comparison, study, record, difference=difference, other=other, other_comparison=other_comparison),
+        )
+    if args.json == "-":
+        return 0
+
+    console.print(_entries_table(comparison))
+    for note in comparison.notes:
+        console.print(f"  note: {note}", style="dim", highlight=False, markup=False, soft_wrap=True)
+    if difference is not None:
+        console.print()
+        console.print(_difference_table(difference))
+    for label, path in (("JSON", args.json), ("report", args.html)):
+        if path:
+            console.print(f"{label} written to {path}", highlight=False, markup=False, soft_wrap=True)
+    return 0

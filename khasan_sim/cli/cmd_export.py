@@ -1,0 +1,54 @@
+"""`khasan-sim export`: a study's runs as JSONL, CSV or Parquet.
+
+::
+
+    khasan-sim export STUDY.sqlite --format jsonl|csv|parquet --out PATH
+
+JSONL has one run result per line in the METRICS.md form; CSV and Parquet have one row
+per run and snapshot time, a column per metric. ``--out -`` prints JSONL or CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``export`` command to the command line."""
+    from khasan_sim.analysis.export import FORMATS
+
+    p = subparsers.add_parser(
+        "export",
+        help="write a study's runs as JSONL, CSV or Parquet",
+        description=(
+            "Write the runs of a study file: JSONL (one run result per line, METRICS.md form), "
+            "or CSV / Parquet (one row per run and snapshot time, a column per metric). "
+            "Runs that raised have no result and are left out."
+        ),
+    )
+    p.add_argument("study", metavar="STUDY.sqlite", help="the study file (from `khasan-sim batch`)")
+    p.add_argument("--format", dest="format", choices=FORMATS, required=True, help="jsonl, csv or parquet")
+    p.add_argument("--out", required=True, metavar="PATH", help="the file to write ('-' prints jsonl or csv)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Export the study; return the exit status.
+
+    Raises:
+        KhasanSimError: The study file is missing or damaged, or pyarrow is missing for parquet.
+    """
+    from khasan_sim.analysis.export import export_study
+
+    to_stdout = args.out == "-"
+    summary = export_study(args.study, args.format, args.out, stdout=console.file if to_stdout else None)
+    if not to_stdout:
+        line = f"{summary.path}: {summary.runs:,} run(s), {summary.rows:,} {'line' if summary.format == 'jsonl' else 'row'}(s)"
+        if summary.columns:
+            line += f", {summary.columns} columns"
+        if summary.skipped_errors:
+            line += f"; {summary.skipped_errors} run(s) that raised left out"
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    return 0
