@@ -28,6 +28,7 @@ import html
 import io
 import math
 import os
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -297,6 +298,21 @@ def losses_plot(study: LoadedStudy, start: datetime | None = None) -> str | None
 # ------------------------------------------------------------------ HTML
 
 
+_LABEL = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2})\b")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_times(text: str) -> str:
+    """Return *text* with ISO labels shortened: ``1938-08-07T00:00`` becomes ``7 Aug 00:00``."""
+
+    def one(m: re.Match[str]) -> str:
+        month = int(m.group(2))
+        name = _MONTHS[month - 1] if 1 <= month <= 12 else m.group(2)
+        return f"{int(m.group(3))} {name} {m.group(4)}"
+
+    return _LABEL.sub(one, text)
+
+
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -337,6 +353,7 @@ def position_text(c: EntryComparison) -> str:
 
 
 def simulated_text(c: EntryComparison) -> str:
+    """Return the simulated distribution in words: median (5% – 95%), or the holders' shares."""
     if c.runs == 0:
         return "–"
     if c.kind == "holder":
@@ -351,8 +368,8 @@ def _entries_table(comp: StudyComparison) -> str:
         rows.append(
             "<tr>"
             f"<td><b>{_e(c.id)}</b><br><span class='note'>{_e(c.metric)}</span></td>"
-            f"<td>{_e(c.when)}</td>"
-            f"<td class='num'>{_e(c.recorded)}</td>"
+            f"<td>{_e(short_times(c.when))}</td>"
+            f"<td class='num'>{_e(short_times(c.recorded))}</td>"
             f"<td class='num'>{_e(simulated_text(c))}</td>"
             f"<td>{_e(position_text(c))}</td>"
             f"<td>{_mark(c.covered)}</td>"
@@ -433,7 +450,7 @@ def render_html(
     for c in comparison.entries:
         entry = entries[c.id]
         parts.append(f"<h3>{_e(c.id)} — {_mark(c.covered)}</h3>")
-        parts.append(f"<p class='note'>recorded: {_e(c.recorded)} · simulated: {_e(simulated_text(c))} · {_e(position_text(c))}</p>")
+        parts.append(f"<p class='note'>recorded: {_e(short_times(c.recorded))} · simulated: {_e(simulated_text(c))} · {_e(position_text(c))}</p>")
         if c.runs == 0:
             parts.append(f"<p class='note'>Not judged: {_e(c.note)}</p>")
             continue

@@ -79,7 +79,7 @@ def _mark(covered: bool | None) -> Text:
 
 
 def _entries_table(comparison: Any) -> Table:
-    from khasan_sim.analysis.report import position_text, simulated_text
+    from khasan_sim.analysis.report import position_text, short_times, simulated_text
 
     crps = comparison.crps_relative_mean
     caption = (
@@ -92,14 +92,14 @@ def _entries_table(comparison: Any) -> Table:
         + "."
     )
     table = Table(title="The record beside the study", title_justify="left", caption=caption, caption_justify="left")
-    table.add_column("recorded outcome", overflow="fold")
+    table.add_column("recorded outcome", no_wrap=True)
     table.add_column("read at")
     table.add_column("recorded", justify="right")
     table.add_column("simulated median (5%–95%)", justify="right")
     table.add_column("record's place")
     table.add_column("", justify="center")
     for c in comparison.entries:
-        table.add_row(c.id, c.when, c.recorded, simulated_text(c), position_text(c), _mark(c.covered))
+        table.add_row(c.id, short_times(c.when), short_times(c.recorded), simulated_text(c), position_text(c), _mark(c.covered))
     return table
 
 

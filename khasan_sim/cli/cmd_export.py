@@ -34,6 +34,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(handler=run)
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null so that Python's final flush does not fail again."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (tests)
+        pass
+    finally:
+        os.close(devnull)
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     """Export the study; return the exit status.
 
@@ -43,7 +57,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from khasan_sim.analysis.export import export_study
 
     to_stdout = args.out == "-"
-    summary = export_study(args.study, args.format, args.out, stdout=console.file if to_stdout else None)
+    try:
+        summary = export_study(args.study, args.format, args.out, stdout=console.file if to_stdout else None)
+    except BrokenPipeError:  # `khasan-sim export ... --out - | head`: the reader has had enough
+        _silence_stdout()
+        return 0
     if not to_stdout:
         line = f"{summary.path}: {summary.runs:,} run(s), {summary.rows:,} {'line' if summary.format == 'jsonl' else 'row'}(s)"
         if summary.columns:

@@ -184,24 +184,22 @@ def dask_runs(source: ReplicationSource, tasks: Sequence[Task], scheduler: Any, 
     from distributed import as_completed
 
     todo = iter(tasks)
-    by_key: dict[str, Task] = {}
-    futures: list[Any] = []
+    pending: dict[str, tuple[Task, Any]] = {}
     finished = False
 
     def submit(task: Task) -> Any:
         index, seed = task
         key = f"khasan-run-{study_key}-{index}-{seed}"
-        by_key[key] = task
         future = client.submit(run_replication, source, index, seed, key=key, pure=False, retries=0)
-        futures.append(future)
+        pending[key] = (task, future)
         return future
 
     try:
         limit = 4 * dask_capacity(client) + 4
         first = [submit(t) for _, t in zip(range(limit), todo, strict=False)]
-        stream = as_completed(first)
+        stream = as_completed(first, loop=client.loop)
         for future in stream:
-            index, seed = by_key.pop(future.key)
+            (index, seed), _ = pending.pop(future.key)
             try:
                 outcome = future.result()
             except Exception as exc:  # noqa: BLE001 - KilledWorker and the like: that seed's error
@@ -214,7 +212,7 @@ def dask_runs(source: ReplicationSource, tasks: Sequence[Task], scheduler: Any, 
                 stream.add(submit(nxt))
         finished = True
     finally:
-        if not finished:
-            client.cancel([f for f in futures if not f.done()])
+        if not finished and pending:
+            client.cancel([f for _, f in pending.values()])
         if owned:
             client.close()
