@@ -133,7 +133,8 @@ class Engine:
         self.crossings = {c.id: simpy.Resource(self.env, capacity=max(1, c.capacity)) for c in self.terrain.crossings}
         self.crossing_passes: dict[str, int] = {c.id: 0 for c in self.terrain.crossings}
         self.soft_passes: dict[tuple[int, int], int] = {}
-        self._los_cache: dict[tuple[int, int, int, int], bool] = {}
+        # line of sight between 50 m cells is a pure function of the terrain: shared by runs
+        self._los_cache: dict[tuple[int, int, int, int], bool] = self.terrain.extras.setdefault("_los_cells_50m", {})
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
@@ -159,7 +160,12 @@ class Engine:
         else:
             self.dawn, self.dusk = 0, 24 * 60
         self.start_minute_of_day = self.start.hour * 60 + self.start.minute
-        self.forbidden = {s: ~self.terrain.soviet_side if s == "soviet" else self.terrain.soviet_side for s in self.no_crossing}
+        # one shared array per side and terrain, so the route planners built for it are reused
+        shared = self.terrain.extras.setdefault("_far_side", {})
+        if "soviet" not in shared:
+            shared["soviet"] = ~self.terrain.soviet_side
+            shared["japanese"] = self.terrain.soviet_side
+        self.forbidden = {s: shared[s] for s in self.no_crossing if s in shared}
 
     def _min(self, t: Any) -> float:
         return (t - self.start).total_seconds() / 60.0
@@ -245,8 +251,11 @@ class Engine:
         return rules.visibility_m(self.now if t_min is None else t_min, self.spells)
 
     def cell(self, x: float, y: float) -> tuple[int, int]:
-        """Return the raster cell of a point."""
-        return self.terrain.grid.cell(x, y)
+        """Return the raster cell of a point (clipped to the map)."""
+        g = self.terrain.grid
+        r = int(y // g.cell_m)
+        c = int(x // g.cell_m)
+        return min(max(r, 0), g.nrows - 1), min(max(c, 0), g.ncols - 1)
 
     def in_zone(self, zone: str, x: float, y: float) -> bool:
         """Return True if the point lies in the zone."""
@@ -516,8 +525,12 @@ class Engine:
     def _update_tank_unit_position(self, u: UnitState) -> None:
         live = [t for t in u.tanks if t.status != TANK_DESTROYED]
         if live:
-            u.x = float(np.mean([t.x for t in live]))
-            u.y = float(np.mean([t.y for t in live]))
+            # the battalion stands where its middle tank is (a mean could fall in the lake
+            # when columns pass on both sides of it)
+            mx = float(np.mean([t.x for t in live]))
+            my = float(np.mean([t.y for t in live]))
+            mid = min(live, key=lambda t: ((t.x - mx) ** 2 + (t.y - my) ** 2, t.id))
+            u.x, u.y = mid.x, mid.y
         u.moving = any(t.moving for t in u.tanks)
 
     def _recover(self, t: TankState) -> ProcessGen:
@@ -827,7 +840,11 @@ class Engine:
             if v is None:
                 todo.append(i)
         if todo:
-            arr = np.asarray([pairs[i] for i in todo], dtype=float)
+            if len(self._los_cache) > 4_000_000:
+                self._los_cache.clear()
+            # computed between the cells' centres, so the cached value does not depend on
+            # which pair of points asked first
+            arr = (np.asarray([keys[i] for i in todo], dtype=float) + 0.5) * 50.0
             vis = visible_many(self.terrain, arr[:, :2], arr[:, 2:])
             for i, v in zip(todo, vis, strict=True):
                 self._los_cache[keys[i]] = bool(v)
@@ -870,38 +887,53 @@ class Engine:
             r, c = self.cell(x, y)
             return float(self.terrain.elevation_m[r, c])
 
-        # candidate shooter -> target pairs within range
-        pairs: list[tuple[Any, UnitState, float]] = []
+        # each shooter engages its nearest visible enemy in range (ties by id): candidates
+        # are tried nearest first, in rounds, so line of sight is asked for few pairs
+        firers: list[Any] = []
+        fx: list[float] = []
+        fy: list[float] = []
+        fsov: list[bool] = []
+        frange: list[float] = []
         for s in shooters:
-            sf = morale.fire_factor(s.state)
-            if sf <= 0:
+            if morale.fire_factor(s.state) <= 0:
                 continue
-            d = np.hypot(tx - s.x, ty - s.y)
-            mask = (tside != (s.side == "soviet")) & (d <= max_range)
-            if not mask.any():
-                continue
-            idx = np.flatnonzero(mask)
-            pairs.extend((s, targets[i], float(d[i])) for i in idx)
+            firers.append(s)
+            fx.append(s.x)
+            fy.append(s.y)
+            fsov.append(s.side == "soviet")
+            frange.append(max_range)
         for t in tanks:
             u = self.units[t.unit]
             if u.state is MoraleState.ROUTED:
                 continue
-            d = np.hypot(tx - t.x, ty - t.y)
-            mask = (tside != (u.side == "soviet")) & (d <= min(max_range, p.f(f"vehicles.{t.model}.range_m")))
-            if not mask.any():
-                continue
-            idx = np.flatnonzero(mask)
-            pairs.extend((t, targets[i], float(d[i])) for i in idx)
-        if pairs:
-            los = self._los([(s.x, s.y, v.x, v.y) for s, v, _ in pairs])
-            # each shooter engages its nearest visible target (ties by id)
-            best: dict[str, tuple[float, str, Any, UnitState]] = {}
-            for (s, v, d), ok in zip(pairs, los, strict=True):
-                if not ok:
-                    continue
-                cur = best.get(s.id)
-                if cur is None or (d, v.id) < (cur[0], cur[1]):
-                    best[s.id] = (d, v.id, s, v)
+            firers.append(t)
+            fx.append(t.x)
+            fy.append(t.y)
+            fsov.append(u.side == "soviet")
+            frange.append(min(max_range, p.f(f"vehicles.{t.model}.range_m")))
+        best: dict[str, tuple[float, str, Any, UnitState]] = {}
+        if firers:
+            dmat = np.hypot(tx[None, :] - np.array(fx)[:, None], ty[None, :] - np.array(fy)[:, None])
+            valid = (tside[None, :] != np.array(fsov)[:, None]) & (dmat <= np.array(frange)[:, None])
+            id_rank = np.argsort(np.argsort(np.array([v.id for v in targets])))
+            queues: list[tuple[int, np.ndarray]] = []
+            for i in np.flatnonzero(valid.any(axis=1)):
+                idx = np.flatnonzero(valid[i])
+                queues.append((int(i), idx[np.lexsort((id_rank[idx], dmat[i, idx]))]))
+            k = 0
+            while queues:
+                asks = [(i, int(order[k])) for i, order in queues]
+                los = self._los([(fx[i], fy[i], targets[j].x, targets[j].y) for i, j in asks])
+                k += 1
+                left = []
+                for (i, j), ok, q in zip(asks, los, queues, strict=True):
+                    if ok:
+                        sh = firers[i]
+                        best[sh.id] = (float(dmat[i, j]), targets[j].id, sh, targets[j])
+                    elif k < len(q[1]):
+                        left.append(q)
+                queues = left
+        if best:
             for sid in sorted(best):
                 d, _, s, v = best[sid]
                 if isinstance(s, TankState):
@@ -1053,29 +1085,36 @@ class Engine:
             if v.side == u.side and v.id != u.id and math.hypot(v.x - u.x, v.y - u.y) < 1500.0:
                 v.shocks += shock
 
-    def presence(self, zone: str) -> dict[str, float]:
-        """Return men of each side in a zone (units in good enough order to hold ground)."""
-        out = {"soviet": 0.0, "japanese": 0.0}
-        m = self.zone_mask[zone]
+    def _holding_men(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return rows, cols, men and is-Soviet of the units in good enough order to hold ground."""
         g = self.terrain.grid
+        rows, cols, men, sov = [], [], [], []
         for uid in self.ground_ids:
             u = self.units[uid]
             if u.type not in HOLDING_TYPES or u.men <= 0 or u.state in (MoraleState.ROUTED, MoraleState.RETREATING):
                 continue
             if not g.contains(u.x, u.y):
                 continue
-            r, c = g.cell(u.x, u.y)
-            if m[r, c]:
-                out[u.side] += u.men
-        return out
+            rows.append(int(u.y // g.cell_m))
+            cols.append(int(u.x // g.cell_m))
+            men.append(u.men)
+            sov.append(u.side == "soviet")
+        return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(men, dtype=float), np.array(sov, dtype=bool)
 
-    def _compute_holder(self, zone: str) -> str | None:
-        pr = self.presence(zone)
+    def presence(self, zone: str, holding: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
+        """Return men of each side in a zone (units in good enough order to hold ground)."""
+        rows, cols, men, sov = self._holding_men() if holding is None else holding
+        inside = self.zone_mask[zone][rows, cols] if len(rows) else np.zeros(0, dtype=bool)
+        return {"soviet": float(men[inside & sov].sum()), "japanese": float(men[inside & ~sov].sum())}
+
+    def _compute_holder(self, zone: str, holding: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None) -> str | None:
+        pr = self.presence(zone, holding)
         return rules.zone_holder(pr["soviet"], pr["japanese"], self.params.f("command.hold_men_min"))
 
     def _update_zones(self) -> None:
+        holding = self._holding_men()
         for z in self.zone_ids:
-            h = self._compute_holder(z)
+            h = self._compute_holder(z, holding)
             old = self.holder[z]
             if h == old:
                 continue

@@ -77,6 +77,7 @@ class _Planner:
             self.cost = np.where(passable, 60.0 / (np.maximum(self.speed, 1e-6) * 1000.0), np.inf)
         self.labels, _ = ndimage.label(passable, structure=_EIGHT)
         self._nearest: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._paths: dict[tuple[tuple[int, int], tuple[int, int]], np.ndarray] = {}
 
     def nearest_in(self, label: int, cell: tuple[int, int]) -> tuple[int, int]:
         """Return the cell of component *label* nearest to *cell*."""
@@ -88,7 +89,21 @@ class _Planner:
         return int(idx[0][cell]), int(idx[1][cell])
 
     def solve(self, start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
-        """Return the cells of the cheapest path from *start* to *end* (both included)."""
+        """Return the cells of the cheapest path from *start* to *end* (both included).
+
+        Paths are remembered (a pure function of the two cells), so Monte Carlo runs in
+        one process plan each distinct leg once.
+        """
+        key = (start, end)
+        hit = self._paths.get(key)
+        if hit is None:
+            if len(self._paths) >= 20_000:
+                self._paths.clear()
+            hit = np.asarray(self._solve(start, end), dtype=np.int16)
+            self._paths[key] = hit
+        return [(int(r), int(c)) for r, c in hit]
+
+    def _solve(self, start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
         cost = self.cost
         if not np.isfinite(cost[start]):
             cost = cost.copy()
