@@ -313,7 +313,8 @@ class Engine:
             elif o.kind == "defend":
                 self.stop(u)
                 u.activity = "defending"
-                if o.zone is not None:
+                # a unit already in the zone defends where it stands (in its trenches)
+                if o.zone is not None and not self.in_zone(o.zone, u.x, u.y):
                     self.start_move(u, self.zone_centre[o.zone], [])
             elif o.kind == "dig_in":
                 self.stop(u)
@@ -414,7 +415,10 @@ class Engine:
                 if u.activity in ("retreating", "withdrawing"):
                     f = max(f, 0.5)
                 if f > 0:
+                    u.moving = True
                     break
+                # pinned or not allowed to advance: the men go to ground until they can move
+                u.moving = False
                 yield self.env.timeout(cp.pulse_min)
                 self._tick()
             seg_len = route.seg_length_m[a:b]

@@ -38,11 +38,17 @@ def share_of_rounds(distance_m: float, radius_m: float, dispersion_m: float, uni
 
 
 def expected_area_casualties(rounds_on_unit: float, lethal_area_m2: float, posture_factor: float, men: int, unit_area_m2: float) -> float:
-    """Return expected men hit: rounds x lethal area x posture x density of men."""
+    """Return expected men hit by rounds falling at random over a unit's area.
+
+    Each man is outside every round's (posture-reduced) lethal area with chance
+    ``exp(-rounds * lethal_area * posture / unit_area)`` (Poisson coverage), so the
+    expected loss is that complement times the men, and never more than the men: a man
+    is not hit twice. For few rounds it equals rounds x lethal area x posture x density.
+    """
     if men <= 0 or unit_area_m2 <= 0:
         return 0.0
-    density = men / unit_area_m2
-    return max(0.0, rounds_on_unit * lethal_area_m2 * posture_factor * density)
+    coverage = max(0.0, rounds_on_unit) * lethal_area_m2 * posture_factor / unit_area_m2
+    return men * -math.expm1(-coverage)
 
 
 def area_suppression(rounds_on_unit: float, per_round: float, cover_factor: float) -> float:

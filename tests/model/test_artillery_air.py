@@ -72,3 +72,13 @@ def test_aa_damage_bounded(n, weapons, p, seed):
     d = air.aircraft_hit_by_aa(n, weapons, p, rng)
     lost = air.aircraft_lost(d, 0.25, rng)
     assert 0 <= lost <= d <= n
+
+
+@given(st.floats(0, 1e5), st.floats(10, 1000), st.floats(0.01, 1.0), st.integers(0, 3000))
+def test_area_casualties_never_exceed_the_men_and_rise_with_rounds(rounds, lethal, posture, men):
+    """Poisson coverage: no more casualties than men, more rounds never fewer casualties."""
+    a = artillery.expected_area_casualties(rounds, lethal, posture, men, 160_000.0)
+    b = artillery.expected_area_casualties(rounds * 2 + 1, lethal, posture, men, 160_000.0)
+    assert 0.0 <= a <= b <= men
+    small = artillery.expected_area_casualties(1.0, lethal, posture, men, 160_000.0)
+    assert small == pytest.approx(lethal * posture * men / 160_000.0, rel=0.01)
