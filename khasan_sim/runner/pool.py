@@ -139,8 +139,16 @@ def local_runs(source: ReplicationSource, tasks: Sequence[Task], workers: int) -
         executor.shutdown(wait=clean, cancel_futures=True)
 
 
-def dask_client(scheduler: Any) -> tuple[Any, bool]:
-    """Return (client, owned): a Client for an address, or the client given."""
+def dask_client(scheduler: Any, timeout: float = 15.0) -> tuple[Any, bool]:
+    """Return (client, owned): a Client connected to an address, or the client given.
+
+    Args:
+        scheduler: ``tcp://host:port`` of a Dask scheduler, or a ``distributed.Client``.
+        timeout: Seconds to wait for the scheduler.
+
+    Raises:
+        SchedulerError: dask.distributed is not installed, or no scheduler answered in time.
+    """
     try:
         from distributed import Client
     except ImportError:
@@ -149,9 +157,9 @@ def dask_client(scheduler: Any) -> tuple[Any, bool]:
     if isinstance(scheduler, Client):
         return scheduler, False
     try:
-        client = Client(scheduler, timeout="15s", set_as_default=False)
+        client = Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        msg = f"cannot reach the Dask scheduler at {scheduler} ({exc})"
+        msg = f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({exc})"
         raise SchedulerError(msg) from None
     return client, True
 

@@ -183,7 +183,7 @@ def test_dask_cluster_gives_the_same_results_and_resumes(tmp_path, uninterrupted
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     pytest.importorskip("distributed")
-    from khasan_sim.runner.pool import SchedulerError
+    from khasan_sim.runner.pool import SchedulerError, dask_client
 
-    with StudyFile.create(tmp_path / "s.sqlite", SPEC) as study, pytest.raises(SchedulerError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
-        run_study(study, SyntheticReplications(), scheduler="tcp://127.0.0.1:9")
+    with pytest.raises(SchedulerError, match=r"cannot reach the Dask scheduler at tcp://127.0.0.1:9 within 1 s"):
+        dask_client("tcp://127.0.0.1:9", timeout=1.0)
