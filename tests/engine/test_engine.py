@@ -45,7 +45,9 @@ def check_invariants(sim: Simulation) -> None:
             continue
         r, c = t.grid.cell(k.x, k.y)
         assert TerrainClass(t.terrain_class[r, c]) not in (TerrainClass.WATER, TerrainClass.RIVER)
-        assert t.speed_kmh[k.mobility][r, c] > 0 or t.slope_deg[r, c] <= t.max_slope_deg[k.mobility], k.id
+        # a tank never climbs above its limit, nor onto rock
+        assert t.slope_deg[r, c] < t.max_slope_deg[k.mobility], (k.id, float(t.slope_deg[r, c]))
+        assert TerrainClass(t.terrain_class[r, c]) is not TerrainClass.ROCK, k.id
         if sim.unit(k.unit).side == "soviet" and "soviet" in sim.engine.no_crossing:
             assert t.soviet_side[r, c], f"{k.id} crossed the border"
 
