@@ -169,10 +169,7 @@ def parquet_table(study: StudyFile) -> Any:
     arrays = {}
     for name in [*ROW_COLUMNS, *metrics]:
         values = [r.get(name) for r in rows]
-        if name in ("scenario", "variant", "snapshot"):
-            kind = "string"
-        else:
-            kind = _column_type(values)
+        kind = "string" if name in ("scenario", "variant", "snapshot") else _column_type(values)
         if kind == "string":
             values = [None if v is None else str(v) for v in values]
             arrays[name] = pa.array(values, type=pa.string())

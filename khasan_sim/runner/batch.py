@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from khasan_sim.rng import replication_seed
-from khasan_sim.runner.pool import Task, WorkersLost, dask_runs, default_workers, local_runs
+from khasan_sim.runner.pool import Task, WorkersLostError, dask_runs, default_workers, local_runs
 from khasan_sim.runner.progress import SilentProgress, StudyProgress
 from khasan_sim.runner.replication import ReplicationSource
 from khasan_sim.runner.study import RunRecord, StudyCounts, StudyFile, StudySpec
@@ -98,7 +98,7 @@ class StudySession:
     wall_seconds: float = 0.0
     run_seconds: float = 0.0
     interrupted: bool = False
-    lost: WorkersLost | None = None
+    lost: WorkersLostError | None = None
     new_errors: list[RunRecord] = field(default_factory=list)
 
     @property
@@ -187,7 +187,7 @@ def run_study(
                     commit()
     except KeyboardInterrupt:
         session.interrupted = True
-    except WorkersLost as exc:
+    except WorkersLostError as exc:
         session.lost = exc
     finally:
         commit()

@@ -9,7 +9,7 @@ runs, which ``--resume`` runs again.
 * :func:`local_runs` - :class:`concurrent.futures.ProcessPoolExecutor` with *spawn*
   workers (safe with threads in the parent, identical on every OS); each worker loads
   the scenario once in its initializer. A worker process that dies (killed, crashed)
-  breaks the pool: the finished runs are yielded, then :class:`WorkersLost` is raised.
+  breaks the pool: the finished runs are yielded, then :class:`WorkersLostError` is raised.
 * :func:`dask_runs` - a ``dask.distributed`` cluster at a scheduler address; each
   Dask worker loads the scenario once (per thread). Dask reschedules the runs of a
   worker that dies; a run that kills several workers is recorded as an error.
@@ -35,7 +35,7 @@ Task = tuple[int, int]
 """A replication to run: ``(index, seed)``."""
 
 
-class WorkersLost(KhasanSimError):
+class WorkersLostError(KhasanSimError):
     """A worker process died (killed or crashed) and the local pool cannot go on.
 
     Attributes:
@@ -87,7 +87,7 @@ def local_runs(source: ReplicationSource, tasks: Sequence[Task], workers: int) -
         Each finished run (ok or error), in the order they finish.
 
     Raises:
-        WorkersLost: A worker process died; the runs finished before are yielded first.
+        WorkersLostError: A worker process died; the runs finished before are yielded first.
         KeyboardInterrupt: Ctrl-C; the workers are stopped.
     """
     if not tasks:
@@ -130,7 +130,7 @@ def local_runs(source: ReplicationSource, tasks: Sequence[Task], workers: int) -
                     f"a worker process died (killed or crashed) while running; {len(unfinished)} "
                     "run(s) not done"
                 )
-                raise WorkersLost(msg, unfinished)
+                raise WorkersLostError(msg, unfinished)
             top_up()
         clean = True
     finally:
@@ -210,7 +210,7 @@ def dask_runs(source: ReplicationSource, tasks: Sequence[Task], scheduler: Any, 
             (index, seed), _ = pending.pop(future.key)
             try:
                 outcome = future.result()
-            except Exception as exc:  # noqa: BLE001 - KilledWorker and the like: that seed's error
+            except Exception as exc:
                 yield RunRecord(index, seed, "error", None, f"the Dask task failed: {type(exc).__name__}: {exc}", 0.0, "")
             else:
                 yield RunRecord.from_dict(outcome)

@@ -15,6 +15,7 @@ stand in for :class:`Replications`, which is how the tests inject fast synthetic
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -151,7 +152,7 @@ def run_replication(source: ReplicationSource, index: int, seed: int) -> dict[st
     t0 = time.perf_counter()
     try:
         text = prepared(source).run(seed)
-    except Exception as exc:  # noqa: BLE001 - a failed run is recorded, not raised
+    except Exception as exc:
         tb = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-8)
         return {
             "index": index,
@@ -180,7 +181,5 @@ def init_local_worker(source: ReplicationSource) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
+    with contextlib.suppress(Exception):  # recorded per run by run_replication
         prepared(source)
-    except Exception:  # noqa: BLE001, S110 - recorded per run by run_replication
-        pass

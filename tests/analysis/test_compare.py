@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -24,7 +25,7 @@ def crps_by_integration(sample: np.ndarray, y: float) -> float:
     """CRPS as its definition: the integral of (F(x) - 1{x >= y})^2 over x, F the sample's CDF."""
     xs = np.sort(np.concatenate([sample, [y]]))
     total = 0.0
-    for a, b in zip(xs[:-1], xs[1:], strict=True):
+    for a, b in itertools.pairwise(xs):
         mid = 0.5 * (a + b)
         f = np.mean(sample <= mid)
         step = 1.0 if mid >= y else 0.0

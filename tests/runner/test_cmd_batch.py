@@ -124,7 +124,7 @@ def test_batch_keeps_extra_snapshot_times_in_the_study(tmp_path, fake):
     assert fake["snapshot_at"] == ("1938-08-06T18:00",)  # the day's end is taken anyway
     with StudyFile.open(out, readonly=True) as study:
         assert study.spec.snapshot_at == ("1938-08-06T18:00",)
-    code, text = run_cli([*argv, "--runs", "3", "--resume"])  # no --snapshot-at: the file's
+    code, _ = run_cli([*argv, "--runs", "3", "--resume"])  # no --snapshot-at: the file's
     assert code == 0 and fake["snapshot_at"] == ("1938-08-06T18:00",)
 
 

@@ -96,8 +96,10 @@ def test_a_worker_with_other_scenario_files_fails_its_runs_clearly(scenario):
 def test_real_runs_on_a_dask_cluster_match(tmp_path, scenario, spec, reference):
     distributed = pytest.importorskip("distributed")
     path = tmp_path / "dask.sqlite"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with StudyFile.create(path, spec) as study:
-            session = run_study(study, source_for(scenario), scheduler=cluster.scheduler_address)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        StudyFile.create(path, spec) as study,
+    ):
+        session = run_study(study, source_for(scenario), scheduler=cluster.scheduler_address)
     assert session.backend == "dask" and session.complete
     assert stored(path) == reference

@@ -98,7 +98,7 @@ def test_results_come_back_as_run_results(tmp_path):
 def test_existing_file_without_resume_is_refused(tmp_path):
     path = tmp_path / "s.sqlite"
     StudyFile.create(path, SPEC).close()
-    with pytest.raises(KhasanSimError, match="already exists.*--resume"):
+    with pytest.raises(KhasanSimError, match=r"already exists.*--resume"):
         StudyFile.open_or_create(path, SPEC, resume=False)
 
 
