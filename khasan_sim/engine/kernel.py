@@ -920,23 +920,22 @@ class Engine:
             dmat = np.hypot(tx[None, :] - np.array(fx)[:, None], ty[None, :] - np.array(fy)[:, None])
             valid = (tside[None, :] != np.array(fsov)[:, None]) & (dmat <= np.array(frange)[:, None])
             id_rank = np.argsort(np.argsort(np.array([v.id for v in targets])))
-            queues: list[tuple[int, np.ndarray]] = []
-            for i in np.flatnonzero(valid.any(axis=1)):
-                idx = np.flatnonzero(valid[i])
-                queues.append((int(i), idx[np.lexsort((id_rank[idx], dmat[i, idx]))]))
+            # order every row's candidates by (distance, id) at once; invalid ones last
+            keyed = np.where(valid, dmat, np.inf)
+            order = np.lexsort((np.broadcast_to(id_rank, keyed.shape), keyed), axis=1)
+            n_valid = valid.sum(axis=1)
+            active = np.flatnonzero(n_valid > 0)
             k = 0
-            while queues:
-                asks = [(i, int(order[k])) for i, order in queues]
-                los = self._los([(fx[i], fy[i], targets[j].x, targets[j].y) for i, j in asks])
+            while active.size:
+                cols = order[active, k]
+                los = self._los([(fx[i], fy[i], targets[j].x, targets[j].y) for i, j in zip(active.tolist(), cols.tolist(), strict=True)])
+                ok = np.fromiter(los, dtype=bool, count=len(los))
+                for i, j in zip(active[ok].tolist(), cols[ok].tolist(), strict=True):
+                    sh = firers[i]
+                    best[sh.id] = (float(dmat[i, j]), targets[j].id, sh, targets[j])
                 k += 1
-                left = []
-                for (i, j), ok, q in zip(asks, los, queues, strict=True):
-                    if ok:
-                        sh = firers[i]
-                        best[sh.id] = (float(dmat[i, j]), targets[j].id, sh, targets[j])
-                    elif k < len(q[1]):
-                        left.append(q)
-                queues = left
+                active = active[~ok]
+                active = active[n_valid[active] > k]
         if best:
             for sid in sorted(best):
                 d, _, s, v = best[sid]

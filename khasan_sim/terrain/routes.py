@@ -104,13 +104,39 @@ class _Planner:
         return [(int(r), int(c)) for r, c in hit]
 
     def _solve(self, start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
-        cost = self.cost
-        if not np.isfinite(cost[start]):
+        """Solve in a window round the two cells first (most legs are local), then the whole map.
+
+        The window's path is kept only if it does not touch the window's edge, where a
+        better path could have left it; otherwise the whole map is solved.
+        """
+        n_r, n_c = self.cost.shape
+        span = max(abs(start[0] - end[0]), abs(start[1] - end[1]))
+        margin = max(60, span // 2)
+        r0, r1 = max(0, min(start[0], end[0]) - margin), min(n_r, max(start[0], end[0]) + margin + 1)
+        c0, c1 = max(0, min(start[1], end[1]) - margin), min(n_c, max(start[1], end[1]) + margin + 1)
+        if (r1 - r0) * (c1 - c0) < 0.6 * n_r * n_c:
+            path = self._solve_in(start, end, r0, r1, c0, c1)
+            if path is not None:
+                rows = [p[0] for p in path]
+                cols = [p[1] for p in path]
+                inner = (r0 == 0 or min(rows) > r0) and (r1 == n_r or max(rows) < r1 - 1) and (c0 == 0 or min(cols) > c0) and (c1 == n_c or max(cols) < c1 - 1)
+                if inner:
+                    return path
+        path = self._solve_in(start, end, 0, n_r, 0, n_c)
+        return path if path is not None else [start, end]
+
+    def _solve_in(self, start: tuple[int, int], end: tuple[int, int], r0: int, r1: int, c0: int, c1: int) -> list[tuple[int, int]] | None:
+        cost = self.cost[r0:r1, c0:c1]
+        s = (start[0] - r0, start[1] - c0)
+        e = (end[0] - r0, end[1] - c0)
+        if not np.isfinite(cost[s]):
             cost = cost.copy()
-            cost[start] = 60.0 / 1000.0  # leave an impassable start cell at 1 km/h
+            cost[s] = 60.0 / 1000.0  # leave an impassable start cell at 1 km/h
         mcp = MCP_Geometric(cost)
-        mcp.find_costs([start], [end], find_all_ends=True)
-        return [tuple(map(int, p)) for p in mcp.traceback(end)]
+        costs, _ = mcp.find_costs([s], [e], find_all_ends=True)
+        if not np.isfinite(costs[e]):
+            return None
+        return [(int(p[0]) + r0, int(p[1]) + c0) for p in mcp.traceback(e)]
 
 
 def _planner(terrain: Terrain, mobility: str, forbidden: np.ndarray | None) -> _Planner:
