@@ -7,6 +7,7 @@ buffered lines, the sapper crossings, the named places and the border line.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -41,7 +42,7 @@ class Height(_Strict):
     @classmethod
     def _distances_rise(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
         d = [p[0] for p in v]
-        if d[0] != 0 or any(b <= a for a, b in zip(d, d[1:], strict=False)):
+        if d[0] != 0 or any(b <= a for a, b in pairwise(d)):
             msg = "distances must start at 0 and increase"
             raise ValueError(msg)
         return v

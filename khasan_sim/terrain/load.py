@@ -9,6 +9,7 @@ pay for them again; in one process the same key returns the same object.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -22,8 +23,8 @@ from scipy import ndimage
 from khasan_sim.terrain.describe import TerrainDoc, read_description
 from khasan_sim.terrain.mobility import class_table, mobility_layers
 from khasan_sim.terrain.raster import (
-    distance_to_polyline,
     cell_centres,
+    distance_to_polyline,
     ellipse_mask,
     line_mask,
     polygon_mask,
@@ -135,10 +136,8 @@ def _write_cache(path: Path, layers: Mapping[str, np.ndarray]) -> None:
 
     buf = io.BytesIO()
     np.savez_compressed(buf, **layers)
-    try:
+    with contextlib.suppress(OSError):  # a read-only cache folder only costs the rasterising next time
         atomic_write_bytes(path, buf.getvalue())
-    except OSError:
-        pass  # a read-only cache folder only costs the rasterising next time
 
 
 def build_terrain(doc: TerrainDoc, params: Any, digest: str, layers: Mapping[str, np.ndarray] | None = None) -> Terrain:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 from skimage.draw import polygon as fill_polygon
@@ -49,7 +50,7 @@ def distance_to_polyline(x: np.ndarray, y: np.ndarray, line: Sequence[Sequence[f
     """Return the distance in metres from each point (x, y arrays) to a polyline."""
     pts = np.asarray(line, dtype=float)
     best = np.full(np.shape(x), np.inf)
-    for (ax, ay), (bx, by) in zip(pts[:-1], pts[1:], strict=True):
+    for (ax, ay), (bx, by) in pairwise(pts):
         vx, vy = bx - ax, by - ay
         seg2 = vx * vx + vy * vy
         if seg2 == 0:
@@ -94,7 +95,7 @@ def ridge_height(grid: Grid, crest: Sequence[Sequence[float]], half_width_m: flo
     pts = np.asarray(crest, dtype=float)
     best_d = np.full(x.shape, np.inf)
     crest_h = np.full(x.shape, plain_m)
-    for a, b in zip(pts[:-1], pts[1:], strict=True):
+    for a, b in pairwise(pts):
         vx, vy = b[0] - a[0], b[1] - a[1]
         seg2 = vx * vx + vy * vy
         t = np.clip(((x - a[0]) * vx + (y - a[1]) * vy) / seg2, 0.0, 1.0)
