@@ -484,7 +484,7 @@ def _record_table(record: Any, judgements: Sequence[Any], start: datetime, varia
     inside = sum(bool(j.inside) for j in judged)
     caption = (
         f"{inside} of {len(judged)} inside the recorded figures. A single run is one draw from the model, "
-        "not a test of it: `khasan-sim batch` (to come) gives the distributions the record is judged against."
+        "not a test of it: `khasan-sim batch` and `khasan-sim compare` give the distributions the record is judged against."
     )
     if variant:
         caption += f" This run is the variant {variant!r}: it is not meant to match history."
