@@ -226,7 +226,7 @@ class Engine:
             self.zone_mask[z.id] = m
             self.zone_centre[z.id] = (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
         self.holder: dict[str, str | None] = {}
-        self.first_soviet_hold: dict[str, float | None] = {z: None for z in self.zone_ids}
+        self.first_soviet_hold: dict[str, float | None] = dict.fromkeys(self.zone_ids)
         self.lost_at: dict[tuple[str, str], float] = {}
         self.counterattack_on: dict[str, str] = {}
         for z in self.zone_ids:
@@ -658,7 +658,7 @@ class Engine:
         reach = math.hypot(radius, dispersion) * 3.0
         for vid in self.ground_ids:
             v = self.units[vid]
-            if v.side == shooter.side or v.men <= 0 and not v.tanks:
+            if v.side == shooter.side or (v.men <= 0 and not v.tanks):
                 continue
             d = math.hypot(v.x - tx, v.y - ty)
             if d > reach:
