@@ -700,6 +700,22 @@ def _check_bounds(doc: ScenarioDoc, grid: Grid, smap: SourceMap) -> None:
                 raise smap.error(("orders", i, "route", j), "waypoint " + _off_map(grid, p))
 
 
+def _check_on_land(doc: ScenarioDoc, terrain: Terrain, smap: SourceMap) -> None:
+    """Check that every ground unit starts on ground men can stand on (not in a lake or river)."""
+    from khasan_sim.terrain.types import TerrainClass
+
+    for i, u in enumerate(doc.units):
+        if u.position is None:
+            continue
+        r, c = terrain.grid.cell(*u.position)
+        cls = TerrainClass(int(terrain.terrain_class[r, c]))
+        if cls in (TerrainClass.WATER, TerrainClass.RIVER):
+            where = "the lake" if cls is TerrainClass.WATER else "the river"
+            x, y = u.position
+            msg = f"unit position: point (x={x:g} m, y={y:g} m) is in {where}; units must start on land"
+            raise smap.error(("units", i, "position"), msg)
+
+
 def _families(params: ParamSet) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {"vehicles": set(), "weapons": set(), "aircraft": set()}
     for key in params:
@@ -870,6 +886,8 @@ def load_scenario(path: str | Path, variant: str | Path | None = None, *, with_t
     else:
         grid = _grid_from_map_file(map_path) or DEFAULT_GRID
     _check_bounds(doc, grid, smap)
+    if getattr(terrain, "terrain_class", None) is not None:
+        _check_on_land(doc, terrain, smap)  # type: ignore[arg-type]
     _check_params(doc, params, smap)
     return Scenario(
         doc=doc,

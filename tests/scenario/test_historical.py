@@ -87,3 +87,17 @@ def test_variants_load(sc):
     for f in files:
         v = load_scenario(historical_scenario(), f)
         assert v.variant_id and v.digest != sc.digest
+
+
+def test_a_unit_in_the_lake_is_refused_with_file_line_and_field(tmp_path):
+    """A unit placed in Lake Khasan gets one message naming the file, line and field."""
+    from khasan_sim.scenario.load import ScenarioError
+
+    src = historical_scenario()
+    text = src.read_text(encoding="utf-8").replace("position: [5010, 5100]", "position: [4770, 6506]", 1)
+    (tmp_path / "lake.yaml").write_text(text.replace("../../assets/", str(src.parents[2] / "assets") + "/"), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "lake.yaml")
+    msg = str(info.value)
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "position: [4770, 6506]" in s)
+    assert f"lake.yaml:{line}: units[" in msg and "is in the lake" in msg and "\n" not in msg, msg
