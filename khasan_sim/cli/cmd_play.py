@@ -1,0 +1,117 @@
+"""`khasan-sim play`: the desktop game (pygame-ce and pygame_gui, the ``ui`` extra).
+
+Imports pygame only when the command runs, so ``khasan-sim --help`` stays fast and the
+rest of the program works without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from rich.console import Console
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``play`` subcommand."""
+    p = sub.add_parser(
+        "play",
+        help="play the battle on the desktop (map, orders, replay, compare with the record)",
+        description=(
+            "Play a scenario on the desktop as one side (or both, hot seat), watch the recorded orders, "
+            "or replay a saved game. With --turns and --screenshot it plays N turns of the scenario's own "
+            "orders without a person and saves a picture of the screen (works with SDL_VIDEODRIVER=dummy)."
+        ),
+    )
+    p.add_argument("scenario", nargs="?", default=None, help="scenario file (default: the historical scenario)")
+    p.add_argument("--variant", default=None, help="variant file applied to the scenario")
+    p.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
+    p.add_argument("--side", choices=["soviet", "japanese", "both", "none"], default="soviet",
+                   help="the side you command: soviet (default), japanese, both (hot seat) or none (watch the recorded orders)")
+    p.add_argument("--fog", action="store_true", help="fog of war: enemy units shown only where your units see them")
+    p.add_argument("--load", default=None, metavar="SAVE", help="open a saved game")
+    p.add_argument("--replay", action="store_true", help="replay the run of the recorded orders (or of --load SAVE) on a timeline")
+    p.add_argument("--turns", type=int, default=None, help="play N turns with the scenario's own orders, without a person")
+    p.add_argument("--screenshot", default=None, metavar="PNG", help="with --turns: save a picture of the screen here and exit")
+    p.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1280x800 (default: as last time)")
+    p.add_argument("--zoom", default=None, metavar="X,Y,PX_PER_KM", help="with --screenshot: centre and zoom of the view")
+    p.add_argument("--overlay", choices=["help", "compare"], default=None, help="with --screenshot: show this screen")
+    p.add_argument("--select", default=None, metavar="UNIT", help="with --screenshot: select this unit")
+    p.set_defaults(handler=run)
+
+
+def _size(text: str | None) -> tuple[int, int] | None:
+    from khasan_sim.errors import KhasanSimError
+
+    if not text:
+        return None
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise KhasanSimError(f"--size '{text}': expected WIDTHxHEIGHT, e.g. 1280x800") from None
+    return max(w, 640), max(h, 480)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Open the game window (or play N turns headless and save a screenshot)."""
+    from khasan_sim.errors import KhasanSimError
+
+    try:
+        import pygame  # noqa: F401
+        import pygame_gui  # noqa: F401
+    except ImportError:
+        raise KhasanSimError("the desktop game needs pygame-ce and pygame_gui: pip install '.[ui]'") from None
+    headless = args.turns is not None or args.screenshot is not None
+    if headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+    from khasan_sim.scenario.builtin import historical_scenario
+    from khasan_sim.ui.app import App
+    from khasan_sim.ui.saves import read_save, restore
+    from khasan_sim.ui.session import GameSession
+    from khasan_sim.ui.settings import Settings
+
+    settings = Settings.load()
+    if args.fog:
+        settings.fog = True
+    size = _size(args.size)
+    if headless:
+        sides: tuple[str, ...] = ()
+        size = size or (1280, 800)
+    else:
+        sides = {"both": ("soviet", "japanese"), "none": ()}.get(args.side, (args.side,))
+    if args.load:
+        session = restore(read_save(args.load), where=args.load)
+    else:
+        scenario = Path(args.scenario) if args.scenario else historical_scenario()
+        session = GameSession(scenario, args.seed, variant=args.variant, player_sides=() if args.replay else sides)
+    app = App(session, settings=settings, size=size, remember=not headless, replay_mode=args.replay and not headless)
+    if not headless:
+        app.run()
+        return 0
+    n = args.turns or 0
+    for _ in range(n):
+        if session.sim.finished:
+            break
+        session.run_blocking(session.next_boundary())
+    app.phase = "finished" if session.sim.finished else "watch"
+    if args.zoom:
+        try:
+            x, y, pxkm = (float(v) for v in args.zoom.split(","))
+        except ValueError:
+            raise KhasanSimError(f"--zoom '{args.zoom}': expected X,Y,PX_PER_KM in metres and pixels per km") from None
+        app.cam.scale = pxkm / 1000.0
+        app.cam.centre_on(x, y)
+    if args.select:
+        app.selected = args.select
+    app.overlay = args.overlay
+    for _ in range(3):
+        app.step(1 / 60)
+    if args.screenshot:
+        out = app.screenshot(args.screenshot)
+        console.print(f"played {n} turn(s) to {session.sim.now:%Y-%m-%d %H:%M}; screenshot written to {out}")
+    else:
+        console.print(f"played {n} turn(s) to {session.sim.now:%Y-%m-%d %H:%M}")
+    return 0

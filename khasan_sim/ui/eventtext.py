@@ -1,0 +1,90 @@
+"""Event log entries in words, and where on the map each happened (no pygame)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+SHOWN = {
+    "order", "move_start", "move_end", "casualties", "morale_state", "retreat", "rallied", "bogged",
+    "recovered", "tank_knocked_out", "written_off", "zone_holder", "counterattack", "mission_start",
+    "mission_end", "strike", "dug_in", "battery_located", "guns_lost", "order_refused", "command_lost",
+    "tank_reached", "repaired", "queued",
+}
+IMPORTANT = {"zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused", "guns_lost", "command_lost", "mission_start"}
+
+
+def clock(start: datetime, t_min: float) -> str:
+    """Return '7 Aug 03:15' for a simulated minute."""
+    t = start + timedelta(minutes=t_min)
+    return f"{t.day} Aug {t:%H:%M}"
+
+
+def describe(ev: Any) -> str:
+    """Return an event in a few words."""
+    g = ev.get
+    k = ev.kind
+    u = g("unit", "")
+    if k == "order":
+        return f"{u}: {g('order_kind')} ({g('source')})"
+    if k == "casualties":
+        cause = str(g("cause", "")).replace("artillery:", "shellfire from ").replace("air:", "bombs from ").replace("direct-fire", "fire")
+        return f"{u}: {g('killed')} killed, {g('wounded')} wounded, {g('missing')} missing ({cause})"
+    if k == "morale_state":
+        return f"{u} {g('was')} -> {g('state')} (morale {g('morale', 0):.2f})"
+    if k == "retreat":
+        return f"{u} falls back"
+    if k == "rallied":
+        return f"{u} rallies"
+    if k == "bogged":
+        return f"{g('tank')} bogged ({g('p_bog_per_100m', 0) * 100:.0f}%/100 m)"
+    if k == "recovered":
+        return f"{g('tank')} recovered"
+    if k == "repaired":
+        return f"{g('tank')} repaired"
+    if k == "tank_knocked_out":
+        cause = str(g("cause", "")).replace(":", " of ")
+        return f"{g('tank')} knocked out{' and burnt' if g('burnt') else ''} ({cause})"
+    if k == "written_off":
+        return f"{g('tank')} written off"
+    if k == "zone_holder":
+        return f"{g('zone')}: {g('was')} -> {g('holder')}"
+    if k == "counterattack":
+        return f"{g('side')} counter-attack by {u} on {g('zone')}"
+    if k == "mission_start":
+        return f"{u}: {g('mission')} fire begins"
+    if k == "mission_end":
+        return f"{u}: fire mission ends ({g('rounds')} rounds)"
+    if k == "strike":
+        return f"{u}: {g('sorties')} sorties, {g('bombs_t', 0):.1f} t of bombs, {g('lost')} lost"
+    if k == "move_start":
+        return f"{u} moves off ({g('length_m', 0) / 1000:.1f} km)"
+    if k == "move_end":
+        return f"{u} arrives"
+    if k == "dug_in":
+        return f"{u} dug in ({g('level')})"
+    if k == "battery_located":
+        return f"{u} located by the {g('by')}"
+    if k == "guns_lost":
+        return f"{u} loses {g('n')} {g('weapon')} ({g('by')})"
+    if k == "order_refused":
+        return f"{u} refuses its order ({g('reason')})"
+    if k == "command_lost":
+        return f"{u} loses its command tank"
+    if k == "tank_reached":
+        return f"{g('tank')} reaches {g('zone')}"
+    if k == "queued":
+        return f"{g('tank')} queues at {g('crossing')}"
+    return f"{k} {u}"
+
+
+def where(ev: Any, positions: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
+    """Return the map point of an event (its x/y, or its unit's or tank's position)."""
+    x, y = ev.get("x"), ev.get("y")
+    if isinstance(x, (int, float)) and isinstance(y, (int, float)) and x >= 0:
+        return float(x), float(y)
+    for key in ("tank", "unit"):
+        p = positions.get(str(ev.get(key, "")))
+        if p is not None and p[0] >= 0:
+            return p
+    return None
