@@ -134,7 +134,7 @@ class Engine:
         self.crossing_passes: dict[str, int] = {c.id: 0 for c in self.terrain.crossings}
         self.soft_passes: dict[tuple[int, int], int] = {}
         # line of sight between 50 m cells is a pure function of the terrain: shared by runs
-        self._los_cache: dict[tuple[int, int, int, int], bool] = self.terrain.extras.setdefault("_los_cells_50m", {})
+        self._los_cache: dict[int, bool] = self.terrain.extras.setdefault("_los_cells_50m", {})
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
@@ -830,30 +830,39 @@ class Engine:
             self._update_zones()
 
     def _los(self, pairs: list[tuple[float, float, float, float]]) -> list[bool]:
-        """Return line of sight for point pairs, cached on 50 m cells (symmetric key)."""
-        out: list[bool | None] = []
-        todo: list[int] = []
-        keys = []
-        for i, (ax, ay, bx, by) in enumerate(pairs):
-            a = (int(ax // 50), int(ay // 50))
-            b = (int(bx // 50), int(by // 50))
-            key = (*a, *b) if a <= b else (*b, *a)
-            keys.append(key)
-            v = self._los_cache.get(key)
-            out.append(v)
-            if v is None:
-                todo.append(i)
+        """Return line of sight for point pairs, cached on 50 m cells (symmetric key).
+
+        A key is one integer per unordered pair of 50 m cells; on a miss the sight line is
+        computed between the two cells' centres, so the cached value is a pure function of
+        the terrain and the key, whoever asked first.
+        """
+        if not pairs:
+            return []
+        arr = np.asarray(pairs, dtype=float)
+        cells = (arr // 50.0).astype(np.int64)
+        # x-major cell numbers, so the lower key is the cell that is west (then south)
+        width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
+        a = cells[:, 0] * width + cells[:, 1]
+        b = cells[:, 2] * width + cells[:, 3]
+        lo = np.minimum(a, b)
+        hi = np.maximum(a, b)
+        keys = (lo * (width * width + width) + hi).tolist()
+        cache = self._los_cache
+        out = [cache.get(k) for k in keys]
+        todo = [i for i, v in enumerate(out) if v is None]
         if todo:
-            if len(self._los_cache) > 4_000_000:
-                self._los_cache.clear()
-            # computed between the cells' centres, so the cached value does not depend on
-            # which pair of points asked first
-            arr = (np.asarray([keys[i] for i in todo], dtype=float) + 0.5) * 50.0
-            vis = visible_many(self.terrain, arr[:, :2], arr[:, 2:])
-            for i, v in zip(todo, vis, strict=True):
-                self._los_cache[keys[i]] = bool(v)
-                out[i] = bool(v)
-        return [bool(v) for v in out]
+            if len(cache) > 4_000_000:
+                cache.clear()
+            n = width * width + width
+            lo_t = np.array([keys[i] // n for i in todo])
+            hi_t = np.array([keys[i] % n for i in todo])
+            pa = (np.stack([lo_t // width, lo_t % width], axis=1) + 0.5) * 50.0
+            pb = (np.stack([hi_t // width, hi_t % width], axis=1) + 0.5) * 50.0
+            vis = visible_many(self.terrain, pa, pb)
+            for i, v in zip(todo, vis.tolist(), strict=True):
+                cache[keys[i]] = v
+                out[i] = v
+        return out  # type: ignore[return-value]
 
     def _exposure(self, v: UnitState, distance_m: float) -> float:
         cp = self.cp
