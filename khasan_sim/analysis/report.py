@@ -53,6 +53,8 @@ SIMULATED = "#0072B2"  # blue
 RECORDED = "#D55E00"  # vermillion
 OTHER = "#555555"  # grey outline: the other study
 SIDE_COLOURS = {"soviet": "#CC2529", "japanese": "#E69F00", "contested": "#999999"}
+#: The heights of the battle (METRICS.md's fixed zone names), drawn in the first-hold plot.
+HEIGHTS: tuple[str, ...] = ("zaozernaya", "bezymyannaya", "machine-gun-hill", "bogomolnaya", "height-194")
 ZONE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 _RC = {
     "font.size": 15,
@@ -117,19 +119,21 @@ def count_plot(entry: RecordEntry, comp: EntryComparison, other: EntryComparison
         fig = Figure(figsize=(11, 4.2))
         ax = fig.subplots()
         bins = _bins(x, marks + ([float(v) for v in other.values] if other is not None and other.values else []))
-        ax.hist(x, bins=bins, color=SIMULATED, alpha=0.85, label=f"simulated ({x.size} runs)")
-        if other is not None and other.values:
-            ax.hist(np.asarray(other.values, dtype=float), bins=bins, histtype="step", linewidth=2.5, color=OTHER, label="other study")
-        if comp.low is not None and comp.high is not None:
-            ax.axvspan(comp.low, comp.high, color=SIMULATED, alpha=0.12, label=f"central {round(100 * (INTERVAL[1] - INTERVAL[0]))}% of runs")
-        if entry.range is not None:
+        if entry.range is not None and entry.range[1] > entry.range[0]:
             lo, hi = entry.range
-            if hi > lo:
-                ax.axvspan(lo, hi, color=RECORDED, alpha=0.35, label=f"recorded {lo:g}–{hi:g}")
-            else:
-                ax.axvline(lo, color=RECORDED, linewidth=4, label=f"recorded {lo:g}")
-        elif entry.value is not None:
-            ax.axvline(float(entry.value), color=RECORDED, linewidth=4, label=f"recorded {float(entry.value):g}")
+            ax.axvspan(lo, hi, color=RECORDED, alpha=0.25, zorder=0, label=f"recorded {lo:g}–{hi:g}")
+        counts, _, _ = ax.hist(x, bins=bins, color=SIMULATED, edgecolor="white", linewidth=1.2, alpha=0.9, zorder=2, label=f"simulated ({x.size} runs)")
+        top = float(np.max(counts)) if len(counts) else 1.0
+        if other is not None and other.values:
+            other_counts, _, _ = ax.hist(np.asarray(other.values, dtype=float), bins=bins, histtype="step", linewidth=2.5, color=OTHER, zorder=3, label="other study")
+            top = max(top, float(np.max(other_counts)))
+        if comp.low is not None and comp.high is not None:
+            y = top * 1.1
+            ax.plot([comp.low, comp.high], [y, y], color=SIMULATED, linewidth=4, marker="|", markersize=22, markeredgewidth=4, zorder=4, label=f"central {round(100 * (INTERVAL[1] - INTERVAL[0]))}% of runs")
+        point = entry.range[0] if entry.range is not None and entry.range[1] == entry.range[0] else entry.value
+        if entry.range is None or point is not None:
+            ax.axvline(float(point), color=RECORDED, linewidth=4, zorder=5, label=f"recorded {float(point):g}")  # type: ignore[arg-type]
+        ax.set_ylim(0, top * 1.25)
         ax.set_xlabel(entry.metric)
         ax.set_ylabel("runs")
         ax.set_title(entry.id)
@@ -149,13 +153,13 @@ def time_plot(entry: RecordEntry, comp: EntryComparison, start_label: str, other
         top = max([*hours.tolist(), *span, 1.0])
         edges = np.linspace(0.0, top * 1.05, 31)
         if hours.size:
-            ax.hist(hours, bins=edges, color=SIMULATED, alpha=0.85, label=f"simulated ({len(comp.values)} runs)")
+            ax.hist(hours, bins=edges, color=SIMULATED, edgecolor="white", linewidth=1.0, alpha=0.9, zorder=2, label=f"simulated ({len(comp.values)} runs)")
         if other is not None:
             oh = np.array([float(v) for v in other.values if v is not None], dtype=float)
             if oh.size:
                 ax.hist(oh, bins=edges, histtype="step", linewidth=2.5, color=OTHER, label="other study")
         if window is not None:
-            ax.axvspan(window[0], window[1], color=RECORDED, alpha=0.3, label="recorded window")
+            ax.axvspan(window[0], window[1], color=RECORDED, alpha=0.25, zorder=0, label="recorded window")
         width = edges[1] - edges[0]
         never_x = top * 1.05 + 2 * width
         ax.bar([never_x], [never], width=2 * width, color="#777777", label=f"never ({never})")
@@ -204,8 +208,8 @@ def first_hold_plot(study: LoadedStudy, record: Record | None) -> str | None:
     if not runs:
         return None
     final = [r.final for r in runs]
-    zones = sorted({z for snap in final for k in snap if (z := _zone_of(k)) is not None})
-    if not zones:
+    present = sorted({z for snap in final for k in snap if (z := _zone_of(k)) is not None})
+    if not present:
         return None
     windows: dict[str, tuple[float, float]] = {}
     duration = 0.0
@@ -215,6 +219,8 @@ def first_hold_plot(study: LoadedStudy, record: Record | None) -> str | None:
             if e.kind == "time" and e.window_hours is not None and zone is not None:
                 windows[zone] = e.window_hours
         duration = max(0.0, record.hours(runs[0].final_label))
+    # The heights, and any zone the record has a time for; else the first zones there are.
+    zones = [z for z in present if z in HEIGHTS or z in windows] or present[: len(ZONE_COLOURS)]
     hours = {
         zone: np.array([float(v) if isinstance(v, (int, float)) else math.inf for v in (s.get(f"objective.{zone}.first_soviet_hold") for s in final)])
         for zone in zones
@@ -322,9 +328,16 @@ def _num(x: float | None, kind: str = "count") -> str:
         return "never" if kind == "time" else "–"
     if kind == "time":
         return f"{x:.1f} h"
-    if float(x).is_integer():
-        return f"{int(x):,}"
+    if float(x).is_integer() or abs(x) >= 100:
+        return f"{x:,.0f}"
     return f"{x:,.1f}"
+
+
+def _ordinal(x: float) -> str:
+    """Return ``1st``, ``2nd``, ``43rd``, ``100th`` for a percentile."""
+    n = round(x)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _mark(covered: bool | None) -> str:
@@ -338,10 +351,18 @@ def position_text(c: EntryComparison) -> str:
     if c.runs == 0:
         return "–"
     if c.kind == "count":
+        ends = (c.percentile, c.percentile) if c.percentile is not None else c.percentile_range
+        if ends is None:
+            return "–"
+        if ends[0] == 100.0:
+            return "above every run"
+        if ends[1] == 0.0:
+            return "below every run"
+        if ends == (0.0, 100.0) and c.percentile is None:
+            return "the range holds every run"
         if c.percentile is not None:
-            return f"{c.percentile:.0f}th percentile"
-        if c.percentile_range is not None:
-            return f"{c.percentile_range[0]:.0f}th–{c.percentile_range[1]:.0f}th percentile"
+            return f"{_ordinal(c.percentile)} percentile"
+        return f"{_ordinal(ends[0])}–{_ordinal(ends[1])} percentile"
     if c.kind == "time":
         text = f"{100 * (c.share_inside or 0):.0f}% of runs in the window"
         if c.share_never:
