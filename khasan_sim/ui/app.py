@@ -421,7 +421,7 @@ class App:
             self.say("Wait for the turn to finish, then replay")
             return
         self.replay_t = 0.0
-        self.replay_playing = True
+        self.replay_playing = autorun
         self.overlay = None
         if autorun and not self.session.sim.finished:
             self.session.set_speed(1e9)
@@ -1032,13 +1032,17 @@ class App:
                 keep *= (1 - float(p)) ** (float(ln) / 100.0)
             bog = f"  each tank bogs: {100 * (1 - keep):.0f}%"
         txt = f"{r.length_m / 1000:.1f} km, ETA {r.time_min:.0f} min" + (f", soft ground {soft_m:.0f} m" if soft_m > 0 else "") + bog
-        if self.zone_at(*self.cam.to_map(*pts[-1])) is not None and self.mode in ("auto", "attack"):
-            z = self.zone_at(*self.cam.to_map(*pts[-1]))
+        z = self.zone_at(*self.preview_target) if self.preview_target is not None and self.mode in ("auto", "attack") else None
+        if z is not None:
             if z is not None and z.kind in ("height", "line") and self.current_frame().holders.get(z.id) != (u.side if u else None):
                 txt = f"ATTACK {z.name.split(',')[0]}: " + txt
-        img = theme.halo_text(txt, 13, (20, 20, 20), bold=True)
+        img = theme.text(txt, 13, (255, 250, 220), bold=True)
         ex, ey = pts[-1]
-        scr.blit(img, (ex + 12, ey + 8))
+        box = pygame.Surface((img.get_width() + 12, img.get_height() + 6), pygame.SRCALPHA)
+        box.fill((20, 24, 18, 210))
+        bx = min(ex + 12, self.cam.rect.right - box.get_width() - 4)
+        scr.blit(box, (bx, ey + 10))
+        scr.blit(img, (bx + 6, ey + 13))
 
     def _draw_effects(self, f: Frame) -> set[str]:
         scr = self.screen
