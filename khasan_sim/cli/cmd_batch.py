@@ -13,13 +13,16 @@ interrupted study is finished with ``--resume``, which runs only what is missing
 
 Exit status: 0 when every run is stored with a result; 1 when the study is complete but
 some runs raised (their seeds and errors are in the file); 3 when a worker process died
-and runs are missing (finish them with ``--resume``); 130 on Ctrl-C (same).
+and runs are missing (finish them with ``--resume``); 130 on Ctrl-C or SIGTERM (same).
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -161,6 +164,23 @@ def _snapshot_labels(scenario: Any, asked: Sequence[datetime]) -> list[str]:
     return sorted(wanted - default)
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (``kill PID``) like Ctrl-C while the study runs: store what finished, stop."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _stored_spec(path: Path) -> Any:
     """Return the spec of the study file at *path*, or None if there is none."""
     from khasan_sim.runner.study import StudyFile
@@ -218,13 +238,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 soft_wrap=True,
             )
         source = replications_for(scenario, study.spec.snapshot_at)
-        session = run_study(
-            study,
-            source,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            progress=make_progress(console, quiet=args.quiet),
-        )
+        with _terminate_as_interrupt():
+            session = run_study(
+                study,
+                source,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                progress=make_progress(console, quiet=args.quiet),
+            )
         counts = session.counts or study.counts()
 
     line = _summary_line(out, counts, session)

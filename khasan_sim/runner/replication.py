@@ -172,14 +172,25 @@ def run_replication(source: ReplicationSource, index: int, seed: int) -> dict[st
     }
 
 
+def _exit_with_parent(parent: int, every_seconds: float = 1.0) -> None:
+    """Watch the parent process; end this worker at once when it is gone (killed)."""
+    while True:
+        time.sleep(every_seconds)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 def init_local_worker(source: ReplicationSource) -> None:
     """Initialise a local pool worker: leave Ctrl-C to the parent and load the scenario once.
 
-    A failure to prepare is not raised here (it would break the whole pool): each run
-    then tries again and records the error against its seed.
+    The worker also ends itself if the parent process dies (killed with SIGKILL, say),
+    instead of waiting for tasks forever. A failure to prepare is not raised here (it
+    would break the whole pool): each run then tries again and records the error
+    against its seed.
     """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent", daemon=True).start()
     with contextlib.suppress(Exception):  # recorded per run by run_replication
         prepared(source)
