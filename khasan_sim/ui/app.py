@@ -151,7 +151,7 @@ class App:
 
     def _layout(self) -> None:
         W, H = self.screen.get_size()
-        pw = int(PANEL_W * self.settings.ui_scale) if W >= 1600 else PANEL_W
+        pw = int(PANEL_W * self.ui_scale)
         self.panel = pygame.Rect(W - pw, 0, pw, H)
         map_rect = pygame.Rect(0, 0, W - pw, H)
         terrain = self.session.sim.terrain
@@ -200,6 +200,12 @@ class App:
         self.file_dialog: Any = None
 
     # ------------------------------------------------------------------ helpers
+
+    @property
+    def ui_scale(self) -> float:
+        """Return the size of counters and panel: the setting, and a little larger on big screens."""
+        w, h = self.screen.get_size()
+        return self.settings.ui_scale * (1.15 if w >= 1800 and h >= 1000 else 1.0)
 
     def say(self, text: str, seconds: float = 4.0) -> None:
         """Show a message over the map for a few seconds."""
@@ -398,7 +404,7 @@ class App:
             self.preview = None
             return
         mx, my = pygame.mouse.get_pos()
-        if not self.cam.rect.collidepoint(mx, my):
+        if not self.mouse_seen or not self.cam.rect.collidepoint(mx, my):
             return
         now = time.perf_counter()
         x, y = self.cam.to_map(mx, my)
@@ -524,6 +530,8 @@ class App:
         if ev.type == pygame.QUIT:
             self.quit = True
             return
+        if ev.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN):
+            self.mouse_seen = True
         if ev.type == pygame.VIDEORESIZE and not self.settings.fullscreen:
             self.screen = pygame.display.set_mode((max(ev.w, 960), max(ev.h, 600)), pygame.RESIZABLE)
             self.settings.width, self.settings.height = self.screen.get_size()
@@ -837,6 +845,7 @@ class App:
             self.selected = uid
 
     flash: Any = None
+    mouse_seen = False
 
     # ------------------------------------------------------------------ loop
 
@@ -910,7 +919,7 @@ class App:
                 pygame.draw.circle(scr, theme.ACCENT, (sx, sy), 14 + age * 30, 3)
             else:
                 self.flash = None
-        self.map.draw_scale_and_compass(scr, self.cam)
+        self.map.draw_scale_and_compass(scr, self.cam, lift=60 if self.replay_t is not None else 0)
         self._draw_air_strip(f)
         if self.replay_t is not None:
             self._draw_timeline()
@@ -928,7 +937,7 @@ class App:
     def _counter_size(self) -> int:
         s = self.cam.scale
         base = 26 if s < 0.09 else 30 if s < 0.2 else 36
-        return int(base * (self.settings.ui_scale if self.screen.get_width() >= 1600 else 1.0))
+        return int(base * self.ui_scale)
 
     def _draw_units(self, f: Frame, firing: set[str]) -> None:
         scr = self.screen
@@ -938,14 +947,25 @@ class App:
         show_tanks = self.settings.show_tanks and self.cam.scale >= 0.25
         side_of = {u.id: u.side for u in f.units}
         if show_tanks:
-            ts = max(6.0, min(14.0, 6 * self.cam.scale / 0.25))
+            ts = max(10.0, min(16.0, 10 * self.cam.scale / 0.25))
+            groups: dict[tuple[int, int], list[Any]] = {}
             for t in f.tanks:
                 side = side_of.get(t.unit, "")
                 if vis is not None and side != self.viewer and t.unit not in vis:
                     continue
-                sx, sy = self.cam.to_screen(t.x, t.y)
-                if self.cam.rect.inflate(20, 20).collidepoint(sx, sy):
-                    counters.draw_tank(scr, sx, sy, side, t.status, t.command, ts)
+                groups.setdefault((round(t.x / 25), round(t.y / 25)), []).append((t, side))
+            step = ts + 3
+            for members in groups.values():
+                t0 = members[0][0]
+                sx, sy = self.cam.to_screen(t0.x, t0.y)
+                if not self.cam.rect.inflate(80, 80).collidepoint(sx, sy):
+                    continue
+                cols = min(len(members), 6)
+                rows = (len(members) + cols - 1) // cols
+                for i, (t, side) in enumerate(members):  # a small column formation around the point
+                    cx = sx + (i % cols - (cols - 1) / 2) * step
+                    cy = sy + (i // cols - (rows - 1) / 2) * (ts * 0.6 + 4)
+                    counters.draw_tank(scr, cx, cy, side, t.status, t.command, ts)
         placed: dict[tuple[int, int], int] = {}
         order = sorted((u for u in f.units if not u.is_air), key=lambda u: (u.id == self.selected, u.side, -u.men_start))
         for u in order:
@@ -976,7 +996,7 @@ class App:
         if self.viewer is not None:
             air = [u for u in air if u.side == self.viewer]
         scr = self.screen
-        x = self.cam.rect.x + 70
+        x = self.cam.rect.right - 40 - len(air) * 46
         y = self.cam.rect.y + 8
         label = theme.halo_text("Air", 12, (20, 20, 20), bold=True)
         scr.blit(label, (x, y + 12))
@@ -1263,6 +1283,8 @@ class App:
         lines.append(f"<b>Doing</b> {u.activity}" + (f", dug in ({u.entrenchment})" if u.entrenchment != "none" else "") + (", wire" if u.wire else "") + (", under fire" if u.under_fire else ""))
         if u.order:
             lines.append(f"<b>Order</b> {u.order}")
+        if u.side in self.session.player_sides and u.id in self.session.followers:
+            lines.append("<i>Follows the recorded orders of 1938 until you order it.</i>")
         pend = [o for o in self.session.pending() if u.id in o.unit_ids] if not self.session.busy else []
         if pend:
             lines.append("<font color=#ecc454><b>This turn</b> " + "; ".join(o.kind.replace("_", " ") for o in pend) + "</font>")
@@ -1292,7 +1314,7 @@ class App:
                 continue
             k = ev.kind
             if k == "order":
-                if ev.get("source") != "player" and not (not self.order_sides and ev.t_min > 0):
+                if ev.get("source") != "player":
                     continue
             elif k == "casualties":
                 if (ev.get("killed", 0) or 0) + (ev.get("wounded", 0) or 0) < 15:
@@ -1318,7 +1340,7 @@ class App:
     def _draw_help(self) -> None:
         scr = self.screen
         W, H = scr.get_size()
-        box = pygame.Rect(0, 0, 760, 80 + 26 * len(HELP))
+        box = pygame.Rect(0, 0, 860, 110 + 26 * len(HELP))
         box.center = (W // 2, H // 2)
         s = pygame.Surface(box.size, pygame.SRCALPHA)
         s.fill((20, 24, 18, 235))
@@ -1330,6 +1352,8 @@ class App:
             scr.blit(theme.text(k, 14, (255, 255, 240), bold=True), (box.x + 24, y))
             scr.blit(theme.text(v, 14, theme.PANEL_FG), (box.x + 230, y))
             y += 26
+        note = "Units you have not ordered follow the recorded orders of 1938; an order of yours takes the unit over."
+        scr.blit(theme.text(note, 13, theme.ACCENT), (box.x + 24, y + 8))
 
     def _compare_data(self) -> Any:
         from khasan_sim.ui.comparing import now_rows, record_rows
@@ -1341,7 +1365,7 @@ class App:
         sim = self.session.sim
         rows, note = record_rows(sim.result())
         m = sim.metrics()
-        self._compare_cache = (now_rows(m, self.session.zones()), rows, note, sim.now, m)
+        self._compare_cache = (now_rows(m, self.session.zones(), sim.start), rows, note, sim.now, m)
         return self._compare_cache
 
     def _draw_compare(self) -> None:  # noqa: C901 - one screen

@@ -61,7 +61,7 @@ def record_rows(result: Any) -> tuple[list[Row], str]:
     return rows, f"record: {rec.file}"
 
 
-def now_rows(metrics: dict[str, Any], zones: list[Any]) -> list[Row]:
+def now_rows(metrics: dict[str, Any], zones: list[Any], start: Any = None) -> list[Row]:
     """Return losses, tanks and heights of the game now."""
     out = []
     for side in ("soviet", "japanese"):
@@ -75,6 +75,13 @@ def now_rows(metrics: dict[str, Any], zones: list[Any]) -> list[Row]:
             continue
         holder = metrics.get(f"objective.{z.id}.holder")
         first = metrics.get(f"objective.{z.id}.first_soviet_hold")
-        taken = "never taken" if first is None else f"first Soviet hold after {first:.1f} h"
-        out.append(Row(z.name.split(",")[0], f"{holder or 'nobody'}; {taken}", "", None))
+        if first is None:
+            taken = "never taken"
+        elif start is not None:
+            from datetime import timedelta
+
+            taken = f"first taken {start + timedelta(hours=float(first)):%d Aug %H:%M}"
+        else:
+            taken = f"first taken after {first:.1f} h"
+        out.append(Row(z.name.split(",")[0].split(" (")[0], f"held by {holder or 'nobody'}; {taken}", "", None))
     return out

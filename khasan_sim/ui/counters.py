@@ -154,7 +154,7 @@ def counter(u: UnitView, size: int, selected: bool, firing: bool, ghost: bool = 
     return img
 
 
-TANK_COLOURS = {"operational": None, "bogged": (150, 100, 40), "damaged": (230, 140, 30), "destroyed": (30, 30, 30)}
+TANK_COLOURS = {"operational": None, "bogged": (160, 105, 40), "damaged": (240, 150, 30), "destroyed": (45, 45, 45)}
 
 
 def draw_tank(s: pygame.Surface, x: float, y: float, side: str, status: str, command: bool, size: float) -> None:
@@ -163,10 +163,11 @@ def draw_tank(s: pygame.Surface, x: float, y: float, side: str, status: str, com
     w, h = max(5, size), max(3, size * 0.6)
     r = pygame.Rect(0, 0, w, h)
     r.center = (round(x), round(y))
+    pygame.draw.rect(s, (15, 15, 15), r.inflate(2, 2), border_radius=2)
     pygame.draw.rect(s, colour, r, border_radius=2)
-    pygame.draw.rect(s, (250, 245, 230), r, 1, border_radius=2)
+    pygame.draw.circle(s, (235, 230, 210) if status != "destroyed" else (90, 90, 90), r.center, max(2, h * 0.3))
     if status == "destroyed":
         pygame.draw.line(s, (240, 60, 30), r.topleft, r.bottomright, 2)
         pygame.draw.line(s, (240, 60, 30), r.bottomleft, r.topright, 2)
     elif command:
-        pygame.draw.line(s, (250, 245, 230), (r.centerx, r.top), (r.centerx, r.top - 5), 1)  # the rail aerial
+        pygame.draw.line(s, (20, 20, 20), (r.centerx, r.top), (r.centerx, r.top - 6), 2)  # the rail aerial

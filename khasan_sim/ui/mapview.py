@@ -205,10 +205,20 @@ class MapRenderer:
         self._cache_key: tuple[float, ...] | None = None
         self._cache: pygame.Surface | None = None
         self.show_zones = True
+        self._last_view: tuple[float, ...] | None = None
+        self._moved_at = 0.0
         self._labelled = {z.id for z in self.zones if any(in_poly(lab.x_m, lab.y_m, z.polygon) for lab in terrain.labels)}
 
     def _relief(self, cam: Camera, fast: bool) -> pygame.Surface:
-        key = (*cam.key(), fast)
+        import time
+
+        now = time.perf_counter()
+        view = cam.key()
+        if view != self._last_view:
+            self._last_view = view
+            self._moved_at = now
+        fast = fast or now - self._moved_at < 0.2  # moving: quick scaling; still: smooth
+        key = (*view, fast)
         if self._cache_key == key and self._cache is not None:
             return self._cache
         r = cam.rect
@@ -226,7 +236,7 @@ class MapRenderer:
             sub = self.base.subsurface((ix0, iy0, ix1 - ix0, iy1 - iy0))
             f = cam.scale / self.k  # screen px per base px
             tw, th = max(1, round((ix1 - ix0) * f)), max(1, round((iy1 - iy0) * f))
-            scaled = pygame.transform.scale(sub, (tw, th)) if fast or f > 1.0 else pygame.transform.smoothscale(sub, (tw, th))
+            scaled = pygame.transform.scale(sub, (tw, th)) if fast else pygame.transform.smoothscale(sub, (tw, th))
             out.blit(scaled, (round((ix0 - sx) * f), round((iy0 - sy) * f)))
         self._cache_key, self._cache = key, out
         return out
@@ -254,6 +264,8 @@ class MapRenderer:
                 if z.id in self._labelled:
                     continue
                 name = z.name.split(",")[0].split(" (")[0]
+                if len(name) > 30:
+                    name = name[:28].rsplit(" ", 1)[0] + " ..." 
                 if z.kind in ("height", "line") or cam.scale > 0.12:
                     lab = theme.halo_text(name, 12 if z.kind == "height" else 11, colour, bold=z.kind == "height")
                     surface.blit(lab, (cx - lab.get_width() / 2, cy - lab.get_height() / 2 + (10 if z.kind == "height" else 0)))
@@ -284,14 +296,14 @@ class MapRenderer:
                 img = theme.halo_text(lab.name, 11, (30, 30, 30))
                 surface.blit(img, (x + 6, y - 8))
 
-    def draw_scale_and_compass(self, surface: pygame.Surface, cam: Camera) -> None:
+    def draw_scale_and_compass(self, surface: pygame.Surface, cam: Camera, lift: int = 0) -> None:
         """Draw the scale bar (bottom left) and the north arrow (top left) of the view."""
         r = cam.rect
         target_px = 140
         metres = target_px / cam.scale
         nice = max(v for v in (100, 200, 250, 500, 1000, 2000, 2500, 5000) if v <= max(metres, 100))
         px = nice * cam.scale
-        x0, y0 = r.x + 16, r.bottom - 24
+        x0, y0 = r.x + 16, r.bottom - 24 - lift
         box = pygame.Surface((px + 70, 34), pygame.SRCALPHA)
         box.fill((250, 248, 235, 190))
         surface.blit(box, (x0 - 8, y0 - 20))

@@ -35,6 +35,7 @@ class SaveGame:
     events_digest: str = ""
     label: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    followers: list[str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON document."""
@@ -51,6 +52,7 @@ class SaveGame:
             "pending": self.pending,
             "events_digest": self.events_digest,
             "settings": self.settings,
+            "followers": self.followers,
         }
 
 
@@ -73,6 +75,7 @@ def from_session(session: Any) -> SaveGame:
         events_digest=sim.events_digest(),
         label=sim.now.strftime("%Y-%m-%dT%H:%M"),
         settings={"fog": bool(getattr(session, "fog", False))},
+        followers=sorted(session.followers),
     )
 
 
@@ -132,6 +135,7 @@ def read_save(path: str | os.PathLike[str]) -> SaveGame:
             events_digest=str(doc.get("events_digest") or ""),
             label=str(doc.get("label") or ""),
             settings=dict(doc.get("settings") or {}),
+            followers=list(doc["followers"]) if isinstance(doc.get("followers"), list) else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SaveFileError(f"{where}: damaged save file ({exc})") from None
@@ -160,6 +164,7 @@ def replay_orders(session: Any, save: SaveGame, where: str = "save") -> None:
     """Play a save's orders into a fresh session, then run to the saved time."""
     from khasan_sim.errors import KhasanSimError
 
+    session.followers = set()  # the recorded orders they followed are among the saved orders
     try:
         for item in sorted(save.orders, key=lambda o: o["at_min"]):
             if item["at_min"] > session.sim.now_min + 1e-9:
@@ -171,6 +176,9 @@ def replay_orders(session: Any, save: SaveGame, where: str = "save") -> None:
             session.sim.give(o)
     except KhasanSimError as exc:
         raise SaveFileError(f"{where}: its orders do not replay on this scenario ({exc})") from None
+    if save.followers is not None:
+        session.followers = set(save.followers)
+        session._next_recorded = sum(1 for t, _, _ in session._recorded if t < save.now_min - 1e-9)
     session.refresh()
     if save.events_digest and session.sim.events_digest() != save.events_digest:
         raise SaveFileError(f"{where}: the replayed run differs from the saved one (the scenario or the program changed since it was saved)")

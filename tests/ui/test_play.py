@@ -145,3 +145,17 @@ def test_overlays_and_keys_do_not_break(tiny_app):
     app.step()
     pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=1, flipped=False, precise_x=0.0, precise_y=1.0))
     app.step()
+
+
+def test_unordered_units_follow_the_record(tmp_path):
+    from khasan_sim.ui.session import GameSession
+    from tests.ui.conftest import TINY
+
+    s = GameSession(TINY, 1, player_sides=["soviet"])
+    assert s.followers == {"2mb-3tb", "tiny-battery"}
+    s.give({"kind": "dig_in", "unit": "2mb-3tb"})
+    assert "2mb-3tb" not in s.followers
+    s.run_blocking(60)
+    given = [(t, o.unit_ids[0], o.kind) for t, o in s.sim.given_orders]
+    assert (0.0, "tiny-battery", "fire_mission") in given  # the recorded preparation
+    assert not any(u == "2mb-3tb" and k == "attack" for _, u, k in given)  # taken over by the player
