@@ -20,7 +20,7 @@ from pygame_gui.elements import UIButton, UISelectionList, UITextBox
 
 from khasan_sim.ui import counters, theme
 from khasan_sim.ui.eventtext import IMPORTANT, clock, describe, where
-from khasan_sim.ui.frames import Frame, UnitView
+from khasan_sim.ui.frames import Frame
 from khasan_sim.ui.mapview import Camera, MapRenderer, dashed_line, in_poly
 from khasan_sim.ui.session import SPEEDS, GameSession, speed_text
 from khasan_sim.ui.settings import Settings
@@ -370,7 +370,7 @@ class App:
                 r = self.session.sim.plan_route(uid, tuple(goal), via=[tuple(p) for p in order.get("route", [])])
                 pts = [(float(a), float(b)) for a, b in r.points_m]
                 eta = f", about {r.time_min:.0f} min over {r.length_m / 1000:.1f} km"
-            except Exception:  # noqa: BLE001 - the preview is a help, not the order
+            except Exception:
                 eta = ""
             self.say(f"{uid}: {o.kind} ordered{eta}", 4)
         else:
@@ -416,7 +416,7 @@ class App:
         self.preview_target = (x, y)
         try:
             self.preview = self.session.sim.plan_route(u.id, (x, y), via=list(self.waypoints))
-        except Exception:  # noqa: BLE001 - off the map and such: no preview
+        except Exception:
             self.preview = None
 
     # ------------------------------------------------------------------ replay
@@ -497,7 +497,7 @@ class App:
                 self.loaded = restore(sv, where=str(path))
             except SaveFileError as exc:
                 self.loaded = exc
-            except Exception as exc:  # noqa: BLE001 - shown, and the game goes on
+            except Exception as exc:
                 self.loaded = SaveFileError(f"{path}: {exc}")
 
         self.loaded = None
@@ -525,7 +525,7 @@ class App:
 
     # ------------------------------------------------------------------ input
 
-    def handle(self, ev: pygame.event.Event) -> None:  # noqa: C901 - one dispatcher
+    def handle(self, ev: pygame.event.Event) -> None:
         """Handle one input event."""
         if ev.type == pygame.QUIT:
             self.quit = True
@@ -650,7 +650,7 @@ class App:
         if not u.is_air:
             self.cam.centre_on(u.x, u.y)
 
-    def _key(self, ev: pygame.event.Event) -> None:  # noqa: C901 - a key table
+    def _key(self, ev: pygame.event.Event) -> None:
         k = ev.key
         mods = ev.mod
         ctrl = bool(mods & pygame.KMOD_CTRL)
@@ -776,7 +776,7 @@ class App:
                                         initial_file_path=str(folder / ("game.json" if purpose == "save" else "")), allow_existing_files_only=purpose == "load")
         self.file_dialog._purpose = purpose
 
-    def _button(self, el: Any) -> None:  # noqa: C901 - a button table
+    def _button(self, el: Any) -> None:
         b = self.btn
         if el is b["end"]:
             self.end_turn()
@@ -1297,14 +1297,14 @@ class App:
         self.details.set_text("<br>".join(lines))
 
     def _update_log(self) -> None:
-        n = len(self._ev_times)
+        n = (len(self._ev_times), None if self.replay_t is None else int(self.replay_t // 5))
         if n == self._log_len:
             return
-        if self._log_len >= 0 and time.perf_counter() - getattr(self, "_log_at", 0) < 0.5:
+        if self._log_len != -1 and time.perf_counter() - getattr(self, "_log_at", 0) < 0.5:
             return
         self._log_len = n
         self._log_at = time.perf_counter()
-        evs = self.session.events(max(0, n - 3000))
+        evs = self.session.events(max(0, n[0] - 3000))
         t_now = self.current_frame().t_min
         vis = self._visible(self.current_frame())
         start = self.session.sim.start
@@ -1368,7 +1368,7 @@ class App:
         self._compare_cache = (now_rows(m, self.session.zones(), sim.start), rows, note, sim.now, m)
         return self._compare_cache
 
-    def _draw_compare(self) -> None:  # noqa: C901 - one screen
+    def _draw_compare(self) -> None:
         scr = self.screen
         W, H = scr.get_size()
         data = self._compare_data()

@@ -129,9 +129,8 @@ def dashed_line(surface: pygame.Surface, colour: tuple[int, ...], pts: list[tupl
 
 def build_base(terrain: Any) -> pygame.Surface:
     """Return the base picture of the terrain (north up), BASE_PX_PER_CELL pixels per cell."""
-    from skimage import measure
-
     from matplotlib.colors import LightSource
+    from skimage import measure
 
     from khasan_sim.render.mapimage import class_rgb
     from khasan_sim.terrain.types import TerrainClass
@@ -265,7 +264,7 @@ class MapRenderer:
                     continue
                 name = z.name.split(",")[0].split(" (")[0]
                 if len(name) > 30:
-                    name = name[:28].rsplit(" ", 1)[0] + " ..." 
+                    name = name[:28].rsplit(" ", 1)[0] + " ..."
                 if z.kind in ("height", "line") or cam.scale > 0.12:
                     lab = theme.halo_text(name, 12 if z.kind == "height" else 11, colour, bold=z.kind == "height")
                     surface.blit(lab, (cx - lab.get_width() / 2, cy - lab.get_height() / 2 + (10 if z.kind == "height" else 0)))

@@ -219,7 +219,7 @@ class GameSession:
                 more = sim.advance(max_events=max_events, until_min=limit)
                 self.max_slice_s = max(self.max_slice_s, time.perf_counter() - t0)
                 at_mark = not more and abs(sim.now_min - mark) < 1e-6
-                if at_mark or not more and abs(sim.now_min - until_min) < 1e-6:
+                if at_mark or (not more and abs(sim.now_min - until_min) < 1e-6):
                     f = capture(sim, self.fog_sides if not at_mark or abs(sim.now_min - until_min) < 1e-6 else ())
                     self.tape.add(f)
                     with self._lock:
@@ -231,7 +231,7 @@ class GameSession:
                 self.progress = (sim.now_min - start_sim) / max(until_min - start_sim, 1e-9)
                 if paced:
                     time.sleep(0.001)  # let the drawing thread in
-        except BaseException as exc:  # noqa: BLE001 - shown to the player, not swallowed
+        except BaseException as exc:
             self.error = exc
         finally:
             if not self._stop.is_set():

@@ -143,5 +143,5 @@ def test_compare_rows():
     s.run_blocking(120)
     rows = now_rows(s.sim.metrics(), s.zones())
     assert rows[0].label == "soviet losses"
-    rec, note = record_rows(s.sim.result())
+    _rec, note = record_rows(s.sim.result())
     assert note
