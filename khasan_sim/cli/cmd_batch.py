@@ -199,6 +199,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             --resume or holds another study, or the Dask scheduler cannot be reached.
     """
     from khasan_sim.runner.batch import run_study, study_spec
+    from khasan_sim.runner.pool import default_workers
     from khasan_sim.runner.progress import duration_text, make_progress
     from khasan_sim.runner.study import StudyFile, first_line
 
@@ -229,7 +230,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             console.print(_summary_line(out, study.counts(), None), highlight=False, markup=False, soft_wrap=True)
             return EXIT_RUNS_FAILED if before.errors else EXIT_OK
         if not args.quiet:
-            where = f"the Dask cluster at {args.scheduler}" if args.scheduler else f"{args.workers or 'all'} local worker(s)"
+            where = f"the Dask cluster at {args.scheduler}" if args.scheduler else f"{args.workers or default_workers()} local worker(s)"
             title = scenario.id + (f" (variant {scenario.variant_id})" if scenario.variant_id else "")
             console.print(
                 f"{title}: {before.missing} of {runs} replications to run on {where}, study seed {seed}; writing {out}",

@@ -138,8 +138,9 @@ class BarProgress:
             TextColumn("{task.fields[failed]}", style="red"),
             TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(),
-            TextColumn("left"),
+            TextColumn("elapsed,"),
             TimeRemainingColumn(),
+            TextColumn("left"),
             console=console,
             transient=False,
         )
