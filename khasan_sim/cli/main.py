@@ -42,8 +42,11 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     out = console or Console()
     err = Console(stderr=True) if console is None else console
     if not getattr(args, "handler", None):
-        parser.print_help()
-        return 0
+        if args.command is None and not args.help_only:
+            args = _default_job(parser, out)
+        else:
+            parser.print_help()
+            return 0
     try:
         return int(args.handler(args, out) or 0)
     except KhasanSimError as exc:
@@ -59,6 +62,38 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+
+
+def display_available() -> bool:
+    """Return True if a window can be opened (a desktop session, not a headless machine)."""
+    import os
+
+    if os.environ.get("SDL_VIDEODRIVER", "").lower() in ("dummy", "offscreen"):
+        return False
+    if sys.platform.startswith(("win", "darwin")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _default_job(parser: argparse.ArgumentParser, out: Console) -> argparse.Namespace:
+    """``khasan-sim`` alone: play the historical scenario on a desktop, else run it headless.
+
+    On a machine with a display and pygame installed this opens the game as the Soviet
+    commander; elsewhere it plays one seeded run and prints the summary beside the record.
+    """
+    from khasan_sim.scenario.builtin import historical_scenario
+
+    scenario = str(historical_scenario())
+    if display_available():
+        try:
+            import pygame  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            return parser.parse_args(["play", scenario])
+    out.print("[dim]No display here: playing the historical scenario headless (seed 1). "
+              "`khasan-sim play` opens the game on a desktop; `khasan-sim --help` lists every command.[/dim]")
+    return parser.parse_args(["run", scenario, "--seed", "1"])
 
 
 def entry() -> None:
