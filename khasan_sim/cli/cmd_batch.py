@@ -56,8 +56,8 @@ def replications_for(scenario: Any, snapshot_at: Sequence[str]) -> Any:
     from khasan_sim.runner.replication import Replications
 
     return Replications(
-        str(scenario.path),
-        None if scenario.variant_path is None else str(scenario.variant_path),
+        str(Path(scenario.path).resolve()),
+        None if scenario.variant_path is None else str(Path(scenario.variant_path).resolve()),
         snapshot_at,
         scenario.digest,
     )

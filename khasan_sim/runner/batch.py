@@ -17,6 +17,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from khasan_sim.rng import replication_seed
@@ -61,8 +62,8 @@ def study_spec(
         code_version=str(code_version),
         params_digest=params_digest(scenario.params),
         snapshot_at=tuple(sorted(set(snapshot_at))),
-        scenario_path=str(scenario.path),
-        variant_path=None if scenario.variant_path is None else str(scenario.variant_path),
+        scenario_path=str(Path(scenario.path).resolve()),
+        variant_path=None if scenario.variant_path is None else str(Path(scenario.variant_path).resolve()),
     )
 
 

@@ -51,7 +51,9 @@ class Replications:
     """Replications of a scenario (or variant) with the real simulation.
 
     Args:
-        scenario_path: The scenario file, as the workers can open it.
+        scenario_path: The scenario file, as the workers can open it (an absolute path:
+            Dask workers may run in another folder, or on another machine with the same
+            files at the same place).
         variant_path: A variant file, or None.
         snapshot_at: Extra snapshot labels each run takes.
         scenario_digest: The digest the study was created with; a worker that loads a
