@@ -1054,7 +1054,8 @@ class Engine:
             resting = self.now - u.last_under_fire_min >= rest_after
             u.morale = morale.morale_after(
                 u.morale, loss_share=share, suppression=u.suppression, minutes=dt, is_night=night,
-                shocks=u.shocks, resting=resting, baseline=u.morale_start, **kw,
+                shocks=u.shocks, resting=resting, baseline=u.morale_start,
+                suppression_floor=u.thresholds.shaken, **kw,
             )
             u.pulse_loss = 0
             u.shocks = 0.0

@@ -66,8 +66,14 @@ def morale_after(
     suppression_weight_per_hour: float,
     night_drift_per_hour: float,
     recovery_per_hour: float,
+    suppression_floor: float = 0.0,
 ) -> float:
     """Return morale after one pulse.
+
+    Suppression wears morale down only to *suppression_floor* (the engine passes the
+    unit's shaken threshold): being shelled pins and shakes men, but what breaks a unit
+    is a cause (losses, lost leaders, lost ground, neighbours falling back), not
+    suppression alone (model-anchors 2.2-2.4).
 
     Args:
         morale: Morale before, in [0, 1].
@@ -80,11 +86,14 @@ def morale_after(
         baseline: The unit's start morale, toward which rest restores it.
         loss_rate_weight, suppression_weight_per_hour, night_drift_per_hour,
         recovery_per_hour: Parameters (combat.yaml, morale.*).
+        suppression_floor: Morale below which suppression wears no further.
     """
     h = minutes / 60.0
     m = morale
     m -= loss_rate_weight * max(loss_share, 0.0)
-    m -= suppression_weight_per_hour * clamp01(suppression) * h
+    wear = suppression_weight_per_hour * clamp01(suppression) * h
+    if m > suppression_floor:
+        m = max(suppression_floor, m - wear)
     m -= shocks
     if is_night:
         m -= night_drift_per_hour * h

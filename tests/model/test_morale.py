@@ -63,3 +63,17 @@ def test_states_in_order_and_hysteresis():
     # a retreating unit does not rally until clear of the threshold by the margin
     assert morale.morale_state(0.35, 0.0, MoraleState.RETREATING, th) is MoraleState.RETREATING
     assert morale.morale_state(0.45, 0.0, MoraleState.RETREATING, th) is MoraleState.STEADY
+
+
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 0.6), st.floats(1.0, 600.0))
+def test_suppression_alone_never_breaks_a_unit(m0, sup, floor, minutes):
+    """Suppression wears morale down to the floor (the shaken threshold) and no further."""
+    from khasan_sim.model.morale import morale_after
+
+    m = morale_after(
+        m0, loss_share=0.0, suppression=sup, minutes=minutes, is_night=False, shocks=0.0, resting=False,
+        baseline=m0, loss_rate_weight=2.5, suppression_weight_per_hour=0.12, night_drift_per_hour=0.0,
+        recovery_per_hour=0.0, suppression_floor=floor,
+    )
+    assert m <= m0 + 1e-12
+    assert m >= min(m0, floor) - 1e-12
