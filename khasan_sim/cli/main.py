@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from khasan_sim.errors import KhasanSimError
 
-COMMANDS: tuple[str, ...] = ("run", "scenario", "map", "batch", "export", "compare", "play", "calibrate")
+COMMANDS: tuple[str, ...] = ("run", "scenario", "map", "batch", "export", "compare", "play", "calibrate", "exercise")
 
 
 def build_parser() -> argparse.ArgumentParser:
