@@ -27,8 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("scenario", nargs="?", default=None, help="scenario file (default: the historical scenario)")
     p.add_argument("--variant", default=None, help="variant file applied to the scenario")
     p.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
-    p.add_argument("--side", choices=["soviet", "japanese", "both", "none"], default="soviet",
+    p.add_argument("--side", choices=["soviet", "japanese", "both", "none"], default=None,
                    help="the side you command: soviet (default), japanese, both (hot seat) or none (watch the recorded orders)")
+    p.add_argument("--exercise", default=None, metavar="NAME",
+                   help="play a classroom exercise (`khasan-sim exercise list`): its variant and side, its briefing on screen; saves carry its name")
     p.add_argument("--fog", action="store_true", help="fog of war: enemy units shown only where your units see them")
     p.add_argument("--load", default=None, metavar="SAVE", help="open a saved game")
     p.add_argument("--replay", action="store_true", help="replay the run of the recorded orders (or of --load SAVE) on a timeline")
@@ -36,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--screenshot", default=None, metavar="PNG", help="with --turns: save a picture of the screen here and exit")
     p.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1280x800 (default: as last time)")
     p.add_argument("--zoom", default=None, metavar="X,Y,PX_PER_KM", help="with --screenshot: centre and zoom of the view")
-    p.add_argument("--overlay", choices=["help", "compare"], default=None, help="with --screenshot: show this screen")
+    p.add_argument("--overlay", choices=["help", "compare", "briefing"], default=None, help="with --screenshot: show this screen")
     p.add_argument("--select", default=None, metavar="UNIT", help="with --screenshot: select this unit")
     p.set_defaults(handler=run)
 
@@ -81,12 +83,36 @@ def run(args: argparse.Namespace, console: Console) -> int:
         sides: tuple[str, ...] = ()
         size = size or (1280, 800)
     else:
-        sides = {"both": ("soviet", "japanese"), "none": ()}.get(args.side, (args.side,))
+        side = args.side or "soviet"
+        sides = {"both": ("soviet", "japanese"), "none": ()}.get(side, (side,))
+    exercise = None
+    if args.exercise:
+        from khasan_sim.exercises.play import exercise_setup
+
+        exercise, ex_scenario, ex_variant, ex_side = exercise_setup(args.exercise, variant=args.variant)
+        if args.side is None and not headless:
+            sides = {"both": ("soviet", "japanese"), "none": ()}.get(ex_side, (ex_side,))
     if args.load:
-        session = restore(read_save(args.load), where=args.load)
+        save = read_save(args.load)
+        session = restore(save, where=args.load)
+        if exercise is None and isinstance(save.settings, dict) and save.settings.get("exercise"):
+            from khasan_sim.errors import ScenarioError
+            from khasan_sim.exercises.play import exercise_setup
+
+            try:
+                exercise = exercise_setup(str(save.settings["exercise"]))[0]
+            except ScenarioError:
+                exercise = None
+    elif exercise is not None:
+        session = GameSession(ex_scenario, args.seed, variant=ex_variant, player_sides=() if args.replay else sides)
     else:
         scenario = Path(args.scenario) if args.scenario else historical_scenario()
         session = GameSession(scenario, args.seed, variant=args.variant, player_sides=() if args.replay else sides)
+    if exercise is not None:
+        from khasan_sim.exercises.play import briefing_lines
+
+        session.exercise = exercise.id  # type: ignore[attr-defined]  # written into saves
+        session.briefing = briefing_lines(exercise, session.variant_path)  # type: ignore[attr-defined]  # shown by the App
     app = App(session, settings=settings, size=size, remember=not headless, replay_mode=args.replay and not headless)
     if not headless:
         app.run()

@@ -57,7 +57,7 @@ HELP = [
     ("Tab / Shift+Tab", "next / previous unit of your side"),
     ("V", "fog of war on / off"),
     ("T", "show each tank when zoomed in (on / off)"),
-    ("C", "compare with the record"),
+    ("C", "compare with the record;  B: the exercise's briefing"),
     ("R", "replay the run so far: drag the timeline; Left/Right step"),
     ("F5 / F9", "quick save / quick load;  Ctrl+S / Ctrl+O: save as / open"),
     ("F11", "full screen"),
@@ -140,6 +140,8 @@ class App:
         self.phase = "orders" if self.order_sides else "watch"
         if len(self.order_sides) > 1:
             self.phase = "handover"
+        if getattr(session, "briefing", None):
+            self.overlay = "briefing"  # an exercise: its briefing first (B shows it again)
         self._ev_times = []
         self._log_len = -1
         self.planned.clear()
@@ -667,6 +669,8 @@ class App:
             return
         if k in (pygame.K_h, pygame.K_F1):
             self.overlay = None if self.overlay == "help" else "help"
+        elif k == pygame.K_b and getattr(self.session, "briefing", None):
+            self.overlay = None if self.overlay == "briefing" else "briefing"
         elif k == pygame.K_c and not ctrl:
             self._compare_cache = None
             self.overlay = None if self.overlay == "compare" else "compare"
@@ -933,6 +937,8 @@ class App:
             self._draw_help()
         elif self.overlay == "compare":
             self._draw_compare()
+        elif self.overlay == "briefing":
+            self._draw_briefing()
 
     def _counter_size(self) -> int:
         s = self.cam.scale
@@ -1336,6 +1342,36 @@ class App:
             seen[t] = c + 1
             texts.append(t if c == 0 else f"{t} ({c + 1})")
         self.log.set_item_list(texts)
+
+    def _draw_briefing(self) -> None:
+        """Draw the exercise's briefing (``session.briefing``: a title and (heading, text) pairs)."""
+        import textwrap
+
+        title, sections = self.session.briefing
+        scr = self.screen
+        W, H = scr.get_size()
+        box = pygame.Rect(30, 30, min(1000, W - 60), H - 60)
+        box.centerx = W // 2
+        s = pygame.Surface(box.size, pygame.SRCALPHA)
+        s.fill((20, 24, 18, 240))
+        scr.blit(s, box.topleft)
+        pygame.draw.rect(scr, theme.ACCENT, box, 2)
+        scr.blit(theme.text(title, 22, theme.ACCENT, bold=True), (box.x + 24, box.y + 16))
+        y = box.y + 58
+        width = max(40, (box.w - 48) // 8)
+        for heading, body in sections:
+            if y > box.bottom - 60:
+                break
+            scr.blit(theme.text(heading, 15, (255, 255, 240), bold=True), (box.x + 24, y))
+            y += 24
+            for para in body.split("\n"):
+                for line in textwrap.wrap(para, width) or [""]:
+                    if y > box.bottom - 60:
+                        break
+                    scr.blit(theme.text(line, 14, theme.PANEL_FG), (box.x + 24, y))
+                    y += 20
+            y += 10
+        scr.blit(theme.text("B: show the briefing again   Esc or click: close   H: keys", 13, theme.PANEL_DIM), (box.x + 24, box.bottom - 30))
 
     def _draw_help(self) -> None:
         scr = self.screen

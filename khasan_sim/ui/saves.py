@@ -74,7 +74,7 @@ def from_session(session: Any) -> SaveGame:
         pending=[order_json(o) for o in sim.pending_orders],
         events_digest=sim.events_digest(),
         label=sim.now.strftime("%Y-%m-%dT%H:%M"),
-        settings={"fog": bool(getattr(session, "fog", False))},
+        settings={"fog": bool(getattr(session, "fog", False)), **({"exercise": session.exercise} if getattr(session, "exercise", None) else {})},
         followers=sorted(session.followers),
     )
 
