@@ -41,6 +41,7 @@ class ParamSet:
     """An immutable set of parameters keyed by dotted key."""
 
     params: Mapping[str, Param] = field(default_factory=dict)
+    _floats: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __contains__(self, key: object) -> bool:
         return key in self.params
@@ -64,8 +65,13 @@ class ParamSet:
         return self.param(key).value
 
     def f(self, key: str) -> float:
-        """Return the value of *key* as a float."""
-        return float(self.param(key).value)
+        """Return the value of *key* as a float (remembered: the set never changes)."""
+        try:
+            return self._floats[key]
+        except KeyError:
+            v = float(self.param(key).value)
+            self._floats[key] = v
+            return v
 
     def get(self, key: str, default: Any = None) -> Any:
         """Return the value of *key*, or *default* when it is not defined."""
