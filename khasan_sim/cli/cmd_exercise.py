@@ -187,7 +187,7 @@ def run_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def _command_line() -> str:
-    return "khasan-sim " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv and sys.argv[0].endswith(("khasan-sim", "run_sim.py", "__main__.py")) else ""
+    return "khasan-sim " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv and sys.argv[0].replace("\\", "/").endswith(("khasan-sim", "run_sim.py", "khasan_sim/__main__.py")) else ""
 
 
 def run_run(args: argparse.Namespace, console: Console) -> int:

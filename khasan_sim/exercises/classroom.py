@@ -135,7 +135,7 @@ def read_games(exercise: Exercise, folder: Path, *, workers: int = 1, say: Calla
             save = read_save(f)
         except SaveFileError as exc:
             reason = str(exc).split(": ", 1)[-1]
-            status = "foreign" if "not a khasan-sim save" in reason else "damaged"
+            status = "foreign" if "not a khasan-sim save" in reason or f.suffix.lower() != ".json" else "damaged"
             games.append(Game(f.name, status, "not a game of this exercise" if status == "foreign" else "damaged save file", note=reason))
             continue
         key, vid = variant_key(exercise, save.variant)

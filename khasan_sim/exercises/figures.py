@@ -345,7 +345,10 @@ def variant_sentence(metric: MetricFigures, v: VariantFigures, runs: int) -> str
         if metric.metric.better != "none" and not d.statistic.startswith("share"):
             good = (d.difference > 0) == (metric.metric.better == "higher")
             text += ", " + ("in the Soviet side's favour" if good else "against the Soviet side")
+        if runs < FEW_RUNS:
+            text += f" (only {runs} runs per study: confirm it with more runs before relying on the size of the interval)"
         return text + "."
+
     text = (
         f"{label}: the runs do not show a clear difference between “{v.label}” and the baseline ({what}: {this} against {other}; "
         f"difference {interval}, 95% interval, which includes no difference)."

@@ -266,15 +266,20 @@ def load_exercise(path: str | Path, *, record: Any = None, check_variants: bool 
             if m.at is not None and not record.start <= m.at <= record.end:
                 raise smap.error(("metrics", i, "at"), f"outside the battle (expected {record.start:%Y-%m-%dT%H:%M} .. {record.end:%Y-%m-%dT%H:%M})")
 
-    scenario_path = resolve(doc.scenario, here)
+    def find(name: str) -> Path:
+        # beside the exercise; else as from the pack's folder (a copied exercise still finds the pack's files)
+        got = resolve(name, here)
+        return got if got.is_file() else resolve(name, exercises_dir())
+
+    scenario_path = find(doc.scenario)
     if not scenario_path.is_file():
-        raise smap.error(("scenario",), f"scenario file '{doc.scenario}' not found (looked beside the exercise)")
+        raise smap.error(("scenario",), f"scenario file '{doc.scenario}' not found (looked beside the exercise and in the pack)")
     variant_paths: list[Path] = []
     variant_ids: list[str] = []
     for i, ref in enumerate(doc.variants):
-        vp = resolve(ref.file, here)
+        vp = find(ref.file)
         if not vp.is_file():
-            raise smap.error(("variants", i, "file"), f"variant file '{ref.file}' not found (looked beside the exercise)")
+            raise smap.error(("variants", i, "file"), f"variant file '{ref.file}' not found (looked beside the exercise and in the pack)")
         vdata = load_yaml(vp, _display(vp))
         vid = vdata.get("variant", {}).get("id") if isinstance(vdata, dict) and isinstance(vdata.get("variant"), dict) else None
         if not isinstance(vid, str):

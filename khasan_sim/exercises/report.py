@@ -192,7 +192,12 @@ def distribution_axes(ax: Any, mf: MetricFigures, start_label: str, students: Se
         if students:
             for k, (n, v) in enumerate(students):
                 ax.annotate(f"{n}: {v or 'nobody'}", (1.0, y[0] + 0.45), xytext=(0, -14 * k), textcoords="offset points", ha="right", fontsize=10)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    if kind != "holder":
+        from matplotlib.ticker import MaxNLocator
+
+        if kind == "count":
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.2), ncol=2, frameon=False)
 
 
 def difference_axes(ax: Any, mf: MetricFigures) -> None:
@@ -220,9 +225,9 @@ def metric_plot(mf: MetricFigures, start_label: str, students: Sequence[tuple[st
     """Return one metric's plot (distributions and differences) as a PNG data URI."""
     with rc_context(_RC):
         has_diff = any(v.headline is not None for v in mf.variants)
-        fig = Figure(figsize=(13, 4.6 if mf.entry.kind != "holder" else 1.6 + 0.8 * (1 + len(mf.variants))))
+        fig = Figure(figsize=(13, 5.4 if mf.entry.kind != "holder" else 2.6 + 0.8 * (1 + len(mf.variants))))
         if has_diff:
-            gs = fig.add_gridspec(1, 2, width_ratios=[2.3, 1], wspace=0.9)
+            gs = fig.add_gridspec(1, 2, width_ratios=[2.3, 1], wspace=0.45)
             distribution_axes(fig.add_subplot(gs[0]), mf, start_label, students)
             difference_axes(fig.add_subplot(gs[1]), mf)
         else:
