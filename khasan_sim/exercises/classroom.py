@@ -226,7 +226,15 @@ def _value_text(mf: MetricFigures, value: Any) -> str:
 
 def render_class_html(figs: ExerciseFigures, games: list[Game], *, start: Any, folder: Path) -> str:
     """Return the class report as HTML."""
-    from khasan_sim.exercises.report import CSS, briefing_html, e, facts_html, metric_plot, metric_table, teacher_html
+    from khasan_sim.exercises.report import (
+        CSS,
+        briefing_html,
+        e,
+        facts_html,
+        metric_plot,
+        metric_table,
+        teacher_html,
+    )
 
     ex = figs.exercise
     ok = [g for g in games if g.status == "ok"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+
 from khasan_sim.errors import ScenarioError
 from khasan_sim.exercises.format import Exercise, find_exercise, load_exercise
 

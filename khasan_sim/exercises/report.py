@@ -24,14 +24,13 @@ import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from khasan_sim.analysis.report import OTHER, RECORDED, figure_png, short_times
+from khasan_sim.analysis.report import RECORDED, figure_png, short_times
 from khasan_sim.exercises.figures import (
     Distribution,
     ExerciseFigures,
     MetricFigures,
     diff_text,
     dist_text,
-    fmt,
     reading,
 )
 
@@ -209,7 +208,7 @@ def difference_axes(ax: Any, mf: MetricFigures) -> None:
     share = rows[0][2].statistic.startswith("share")  # type: ignore[union-attr]
     scale = 100.0 if share else 1.0
     y = np.arange(len(rows))[::-1]
-    for yi, (label, c, d) in zip(y, rows, strict=True):
+    for yi, (_, c, d) in zip(y, rows, strict=True):
         assert d is not None
         ax.plot([d.low * scale, d.high * scale], [yi, yi], color=c, linewidth=5, solid_capstyle="butt")
         ax.plot([d.difference * scale], [yi], marker="o", markersize=13, color=c)

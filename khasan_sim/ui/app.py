@@ -1349,9 +1349,9 @@ class App:
 
         title, sections = self.session.briefing
         scr = self.screen
-        W, H = scr.get_size()
-        box = pygame.Rect(30, 30, min(1000, W - 60), H - 60)
-        box.centerx = W // 2
+        width_px, height_px = scr.get_size()
+        box = pygame.Rect(30, 30, min(1000, width_px - 60), height_px - 60)
+        box.centerx = width_px // 2
         s = pygame.Surface(box.size, pygame.SRCALPHA)
         s.fill((20, 24, 18, 240))
         scr.blit(s, box.topleft)

@@ -54,8 +54,8 @@ def test_front_end_setup_and_saves_carry_the_exercise():
 
     class Sim:
         now_min = 30.0
-        given_orders = []
-        pending_orders = []
+        given_orders = ()
+        pending_orders = ()
 
         def events_digest(self):
             return "d"

@@ -11,7 +11,7 @@ from khasan_sim.exercises.figures import reading
 from khasan_sim.exercises.report import load_figures, render_exercise_html, scenario_times
 from khasan_sim.record import load_record
 
-from .conftest import EXERCISE, write_known_study
+from .conftest import EXERCISE
 
 
 def test_figures_come_from_the_studies(known_studies, exercise1):
