@@ -176,3 +176,15 @@ def test_parse_record_rejects_repeated_ids() -> None:
     e = {"id": "a", "metric": "m", "kind": "holder", "at": "1938-08-07T00:00", "value": "soviet"}
     with pytest.raises(RecordError, match="repeated id"):
         parse_record({**BASE, "entries": [e, e]}, "f.yaml")
+
+
+def test_the_shipped_copy_is_the_shared_record_unchanged() -> None:
+    """scenarios/record/ is a verbatim copy of ../shared/record/ (the authority)."""
+    root = Path(__file__).resolve().parents[1]
+    shipped = root / "scenarios" / "record"
+    assert (shipped / "khasan-1938.yaml").is_file() and (shipped / "METRICS.md").is_file()
+    shared = root.parent / "shared" / "record"
+    if not shared.is_dir():
+        pytest.skip("../shared/record not beside this checkout")
+    for name in ("khasan-1938.yaml", "METRICS.md"):
+        assert (shipped / name).read_bytes() == (shared / name).read_bytes(), name

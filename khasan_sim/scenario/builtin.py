@@ -42,8 +42,10 @@ def historical_scenario() -> Path:
 def record_path() -> Path | None:
     """Return the recorded outcomes file (../shared/record/khasan-1938.yaml), or None.
 
-    Looked for beside the repository (``../shared/record``), then in the environment
-    variable ``KHASAN_RECORD``.
+    ``$KHASAN_RECORD`` first; then the shared record beside the repository
+    (``../shared/record``), which is the authority; then the verbatim copy shipped with
+    the package (``scenarios/record/``, checked byte for byte against the shared one by
+    the tests), so an installed copy can compare with the record anywhere.
     """
     env = os.environ.get("KHASAN_RECORD")
     if env:
@@ -56,7 +58,8 @@ def record_path() -> Path | None:
             cand = up.parent / "shared" / "record" / "khasan-1938.yaml"
             if cand.is_file():
                 return cand
-    return None
+    shipped = data_root() / "scenarios" / "record" / "khasan-1938.yaml"
+    return shipped if shipped.is_file() else None
 
 
 def cache_dir() -> Path:
