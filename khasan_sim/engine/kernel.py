@@ -225,6 +225,10 @@ class Engine:
             m[rr, cc] = True
             self.zone_mask[z.id] = m
             self.zone_centre[z.id] = (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
+        # one integer per cell with a bit for each zone it lies in: most cells lie in none
+        self.zone_bits = np.zeros((g.nrows, g.ncols), dtype=object if len(self.zone_ids) > 62 else np.int64)
+        for i, zid in enumerate(self.zone_ids):
+            self.zone_bits[self.zone_mask[zid]] |= 1 << i
         self.holder: dict[str, str | None] = {}
         self.first_soviet_hold: dict[str, float | None] = dict.fromkeys(self.zone_ids)
         self.lost_at: dict[tuple[str, str], float] = {}
@@ -521,8 +525,11 @@ class Engine:
         if not self.terrain.grid.contains(x, y):
             return
         r, c = self.cell(x, y)
-        for z in self.zone_ids:
-            if z not in t.reached and self.zone_mask[z][r, c]:
+        bits = int(self.zone_bits[r, c])
+        if not bits:
+            return
+        for i, z in enumerate(self.zone_ids):
+            if bits >> i & 1 and z not in t.reached:
                 t.reached.add(z)
                 self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
 
