@@ -120,16 +120,16 @@ def run_list(args: argparse.Namespace, console: Console) -> int:
                   caption="`khasan-sim exercise show NAME` prints the briefing; `exercise run NAME --runs 4` runs it and writes a report.",
                   caption_justify="left")
     table.add_column("NAME", no_wrap=True, style="bold")
-    table.add_column("title")
-    table.add_column("lesson")
-    table.add_column("what-if variants")
+    table.add_column("title, and the what-ifs it compares with 1938")
     table.add_column("play as")
     for f in files:
         ex = load_exercise(f, check_variants=False)
         d = ex.doc
         variants = "; ".join(v.label for v in d.variants) or "students' own orders"
         side = {"both": "both sides (hot seat)", "none": "watch"}.get(d.play.side, d.play.side)
-        table.add_row(ex.id, d.exercise.title, d.exercise.lesson, variants, side)
+        cell = Text(d.exercise.title)
+        cell.append(f"\n{variants}", style="dim")
+        table.add_row(ex.id, cell, side)
     console.print(table)
     return 0
 
@@ -245,10 +245,10 @@ def run_class(args: argparse.Namespace, console: Console) -> int:
     text, games = class_report(ex, folder, studies, record, say=say)
     atomic_write_text(out, text)
     table = Table(title=f"{ex.title}: the class", title_justify="left")
-    for col in ("save", "played", "outcome"):
+    for col in ("save", "played", "outcome (place among its study's runs)"):
         table.add_column(col)
     for g in games:
-        table.add_row(g.name, g.played, g.summary)
+        table.add_row(g.name, g.played, g.summary + (f"\n[dim]{g.note}[/dim]" if g.status == "ok" else ""))
     console.print(table)
     console.print(f"class report written to {out}", markup=False, highlight=False, soft_wrap=True)
     return 0

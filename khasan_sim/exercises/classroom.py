@@ -65,9 +65,17 @@ class Game:
     @property
     def summary(self) -> str:
         """One line on the game's outcome."""
-        if self.status != "ok":
+        if self.status != "ok" or not self.values:
             return self.note
-        return self.note
+        return "; ".join(f"{k} {_short(v)} ({self.places.get(k, '')})" for k, v in self.values.items())
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "never/nobody"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def variant_key(exercise: Exercise, variant: str | None) -> tuple[str | None, str | None]:
@@ -105,7 +113,7 @@ def play_out(scenario: str, variant: str | None, save: Any, where: str) -> tuple
     saved_at = session.sim.now
     if not session.sim.finished:
         session.run_blocking(session.end_min)
-        how = f"saved at {saved_at:%d %b %H:%M}; played on to the ceasefire (units keep their last orders, those never ordered follow 1938's)"
+        how = f"saved at {saved_at.day} {saved_at:%b %H:%M}; played on to the ceasefire (units keep their last orders, those never ordered follow 1938's)"
     else:
         how = "played to the ceasefire"
     return session.sim.result().to_json(), how
@@ -136,6 +144,8 @@ def read_games(exercise: Exercise, folder: Path, *, workers: int = 1, say: Calla
         except SaveFileError as exc:
             reason = str(exc).split(": ", 1)[-1]
             status = "foreign" if "not a khasan-sim save" in reason or f.suffix.lower() != ".json" else "damaged"
+            if f.suffix.lower() != ".json" and "not a khasan-sim save" not in reason:
+                reason = "not a save file"
             games.append(Game(f.name, status, "not a game of this exercise" if status == "foreign" else "damaged save file", note=reason))
             continue
         key, vid = variant_key(exercise, save.variant)
@@ -190,9 +200,17 @@ def place(mf: MetricFigures, dist_values: list[Any], value: Any) -> str:
     if kind == "time":
         h = np.array([math.inf if v is None else float(v) for v in dist_values])
         if value is None:
-            return f"never; {100 * float(np.mean(~np.isfinite(h))):.0f}% of runs never did either"
+            never = float(np.mean(~np.isfinite(h)))
+            return "never, as in every run of its study" if never == 1.0 else (
+                "never, though every run of its study did" if never == 0.0 else f"never, as in {100 * never:.0f}% of its study's runs"
+            )
         later = float(np.mean(h > float(value)))
-        return f"earlier than {100 * later:.0f}% of its study's runs"
+        earlier = float(np.mean(h < float(value)))
+        if earlier == 1.0:
+            return "later than every run of its study"
+        if later == 1.0:
+            return "earlier than every run of its study"
+        return f"earlier than {100 * later:.0f}% of its study's runs, later than {100 * earlier:.0f}%"
     names = ["contested" if v is None else str(v) for v in dist_values]
     same = "contested" if value is None else str(value)
     return f"as in {100 * names.count(same) / len(names):.0f}% of its study's runs"
@@ -240,8 +258,8 @@ def render_class_html(figs: ExerciseFigures, games: list[Game], *, start: Any, f
     ok = [g for g in games if g.status == "ok"]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{e(ex.title)}: the class</title><style>{CSS}</style></head><body>",
-        f"<h1>{e(ex.title)}: the class</h1>",
+        f"<title>{e(ex.title)} — the class</title><style>{CSS}</style></head><body>",
+        f"<h1>{e(ex.title)} — the class</h1>",
         f"<p class='facts'>Exercise <b>{e(ex.id)}</b> · {len(games)} file(s) in {e(folder.name)}: {len(ok)} game(s) placed"
         + (f", {len(games) - len(ok)} not placed" if len(games) > len(ok) else "")
         + f" · {len(figs.baseline.runs)} simulated runs per study</p>",
