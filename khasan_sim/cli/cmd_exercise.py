@@ -82,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cl.add_argument("--studies", default=None, metavar="DIR", help="folder of the exercise's studies (default exercise-NAME)")
     cl.add_argument("--out", default=None, metavar="REPORT.html", help="the class report (default DIR/class-report.html)")
     cl.add_argument("--runs", type=_count, default=None, metavar="N", help="run the studies first if they are missing (N runs each)")
-    cl.add_argument("--workers", type=_count, default=None, metavar="K", help="worker processes for --runs")
+    cl.add_argument("--workers", type=_count, default=None, metavar="K", help="worker processes for --runs and for replaying the games (default 1)")
     cl.set_defaults(handler=run_class)
     p.set_defaults(handler=lambda args, console: _usage(p, console))
 
@@ -242,7 +242,7 @@ def run_class(args: argparse.Namespace, console: Console) -> int:
     def say(line: str) -> None:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
-    text, games = class_report(ex, folder, studies, record, say=say)
+    text, games = class_report(ex, folder, studies, record, workers=args.workers or 1, say=say)
     atomic_write_text(out, text)
     table = Table(title=f"{ex.title}: the class", title_justify="left")
     for col in ("save", "played", "outcome (place among its study's runs)"):

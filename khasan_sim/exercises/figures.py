@@ -358,7 +358,7 @@ def variant_sentence(metric: MetricFigures, v: VariantFigures, runs: int) -> str
     return text
 
 
-def record_sentence(metric: MetricFigures) -> str | None:
+def record_sentence(metric: MetricFigures, has_variants: bool = True) -> str | None:
     """Return where the record falls in the baseline's runs, or None."""
     c = metric.baseline.versus_record
     if c is None or c.runs == 0:
@@ -370,7 +370,7 @@ def record_sentence(metric: MetricFigures) -> str | None:
         return f"The baseline's runs agree with the record for “{metric.metric.label}” (recorded {short_times(c.recorded)}; {where})."
     return (
         f"The baseline's runs do not match the record for “{metric.metric.label}” (recorded {short_times(c.recorded)}; {where}): "
-        "treat the variant's figure for it with extra caution."
+        + ("treat the variant's figure for it with extra caution." if has_variants else "the model's figure for it is less trustworthy.")
     )
 
 
@@ -382,7 +382,7 @@ def reading(figs: ExerciseFigures) -> list[str]:
         for v in m.variants:
             out.append(variant_sentence(m, v, runs))
     for m in figs.metrics:
-        s = record_sentence(m)
+        s = record_sentence(m, bool(figs.variants))
         if s is not None:
             out.append(s)
     if not figs.variants:
@@ -391,8 +391,9 @@ def reading(figs: ExerciseFigures) -> list[str]:
             "the yardstick for the students' own games (see the class report)."
         )
     pairing = "paired by seed (common random numbers)" if figs.paired else "not paired"
+    compared = f"; the comparisons are {pairing}" if figs.variants else ""
     out.append(
-        f"Each study has {runs} run(s); the comparisons are {pairing}. These are the model's answers under its sourced and "
+        f"Each study has {runs} run(s){compared}. These are the model's answers under its sourced and "
         "estimated parameters, not a statement of what would have happened."
     )
     return out
