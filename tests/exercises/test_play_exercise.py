@@ -25,6 +25,7 @@ def test_app_opens_on_the_briefing_and_saves_the_exercise(tmp_path):
     from khasan_sim.ui.settings import Settings
 
     ex, scenario, variant, side = exercise_setup("8-two-commanders")
+    assert side == "both"
     session = GameSession(scenario, 1, variant=variant, player_sides=("soviet", "japanese"))
     session.exercise = ex.id
     session.briefing = briefing_lines(ex, variant)
