@@ -200,6 +200,9 @@ def run_run(args: argparse.Namespace, console: Console) -> int:
     ex = _load(args.name)
     record = _record()
     out = Path(args.out) if args.out else default_out(ex)
+    from khasan_sim.exercises.report import require_record
+
+    require_record(ex, record)
     if not args.report_only:
         def say(line: str) -> None:
             console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -230,6 +233,9 @@ def run_class(args: argparse.Namespace, console: Console) -> int:
     ex = _load(args.name)
     record = _record()
     studies = Path(args.studies) if args.studies else default_out(ex)
+    from khasan_sim.exercises.report import require_record
+
+    require_record(ex, record)
     folder = Path(args.folder)
     if not folder.is_dir():
         raise KhasanSimError(f"{folder}: no such folder (expected a folder of save files)")

@@ -365,6 +365,23 @@ def scenario_times(exercise: Any) -> tuple[datetime, datetime]:
     return doc.scenario.start, doc.scenario.end
 
 
+def require_record(exercise: Any, record: Any) -> None:
+    """Raise a clear error if the exercise reads record entries and there is no record.
+
+    Raises:
+        KhasanSimError: No record file was found.
+    """
+    from khasan_sim.errors import KhasanSimError
+
+    needs = [m.record for m in exercise.doc.metrics if m.record is not None]
+    if record is None and needs:
+        msg = (
+            f"{exercise.path}: its figures read the recorded outcomes ({', '.join(needs[:3])}...), and no record file was found "
+            "(looked for ../shared/record/khasan-1938.yaml; set KHASAN_RECORD to the file's path)"
+        )
+        raise KhasanSimError(msg)
+
+
 def load_figures(exercise: Any, out: Any, record: Any, *, bootstrap_seed: int = 0) -> ExerciseFigures:
     """Read the exercise's studies from the folder *out* and compute the figures.
 
@@ -379,6 +396,7 @@ def load_figures(exercise: Any, out: Any, record: Any, *, bootstrap_seed: int = 
     from khasan_sim.exercises.figures import exercise_figures
     from khasan_sim.exercises.studies import study_plans
 
+    require_record(exercise, record)
     start, end = scenario_times(exercise)
     loaded = []
     for plan in study_plans(exercise, Path(out)):

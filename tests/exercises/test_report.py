@@ -93,3 +93,11 @@ def test_report_without_studies_is_one_clear_error(tmp_path, capsys):
     err = capsys.readouterr()
     text = err.out + err.err
     assert "no study for historical (baseline)" in text and "Traceback" not in text
+
+
+def test_no_record_file_is_one_clear_error_before_any_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KHASAN_RECORD", str(tmp_path / "no-record.yaml"))
+    assert main(["exercise", "run", EXERCISE, "--runs", "4", "--out", str(tmp_path / "ex")]) == 2
+    err = capsys.readouterr()
+    assert "no record file was found" in err.out + err.err and "KHASAN_RECORD" in err.out + err.err
+    assert not (tmp_path / "ex").exists()
