@@ -357,10 +357,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     )
 
     written: list[str] = []
-    if not result.improved:
+    # only the values that moved are written (an unchanged value keeps its text and has no note)
+    moved = {k: v for k, v in fitted.items() if v != old[k]}
+    if not result.improved or not moved:
         console.print("no candidate scored better than the current values: nothing to write", highlight=False, markup=False)
     else:
-        notes = fit_notes(spec, result, args.runs, _dt.date.today().isoformat())
+        notes = {k: v for k, v in fit_notes(spec, result, args.runs, _dt.date.today().isoformat()).items() if k in moved}
         if args.dry_run:
             console.print("--dry-run: no parameter file written", highlight=False, markup=False)
         elif args.out:
@@ -369,10 +371,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 f"--budget {args.budget}: {before.text()} -> {after.text()}.",
                 "List this file after the standard parameter files in scenario.params to use these values.",
             ]
-            text = override_text(scenario.params, fitted, notes, header)
+            text = override_text(scenario.params, moved, notes, header)
             written.append(str(atomic_write_text(args.out, text)))
         else:
-            edits = plan_in_place(scenario.params, fitted, notes)
+            edits = plan_in_place(scenario.params, moved, notes)
             written.extend(str(p) for p in write_in_place(edits))
         for w in written:
             console.print(f"wrote {w}", highlight=False, markup=False, soft_wrap=True)
