@@ -43,6 +43,10 @@ class Simulation:
         variant: A variant file, when *scenario* is a path.
         player_sides: Sides whose timed scenario orders are NOT played because a person
             (or an agent) gives that side's orders through :meth:`give`.
+        follow_record: With player sides: their units still follow the scenario's timed
+            orders until the player gives them an order (they are then taken over). A
+            game in which the player orders nobody is then the same run, event for event,
+            as one without a player.
 
     Raises:
         ValueError: The seed is not a non-negative integer.
@@ -55,6 +59,7 @@ class Simulation:
         *,
         variant: str | Path | None = None,
         player_sides: Iterable[str] = (),
+        follow_record: bool = False,
     ) -> None:
         if isinstance(scenario, (str, Path)):
             from khasan_sim.scenario.load import load_scenario
@@ -64,7 +69,9 @@ class Simulation:
         self.seed = check_seed(seed)
         self.player_sides = frozenset(player_sides)
         auto = [s for s, spec in scenario.doc.sides.items() if s not in self.player_sides and spec.controller != "idle"]
-        self._engine = Engine(scenario, self.seed, use_scenario_orders=auto)
+        self.follow_record = bool(follow_record)
+        follow = self.player_sides if self.follow_record else frozenset()
+        self._engine = Engine(scenario, self.seed, use_scenario_orders=auto, follow_record=follow)
         self._pending: list[Any] = []
         self._given: list[tuple[float, Any]] = []
         self._snapshots: dict[str, dict[str, Any]] = {}
@@ -290,9 +297,21 @@ class Simulation:
             t += timedelta(days=1)
         return out
 
+    @property
+    def taken_over(self) -> frozenset[str]:
+        """Return the units the player has ordered (they no longer follow the scenario's orders)."""
+        return frozenset(self._engine.taken_over)
+
+    def take_over(self, unit_ids: Iterable[str]) -> None:
+        """Stop these units following the scenario's orders (as if the player had ordered them)."""
+        for uid in unit_ids:
+            self.unit(uid)
+        self._engine.taken_over.update(unit_ids)
+
     def _flush_orders(self) -> None:
         for o in self._pending:
             self._given.append((self._engine.now, o))
+            self._engine.taken_over.update(o.unit_ids)
             self._engine.apply_order(o, source="player")
         self._pending.clear()
 

@@ -111,7 +111,13 @@ class Engine:
             sides whose controller is ``historical-orders`` or ``japanese-doctrine``).
     """
 
-    def __init__(self, scenario: Any, seed: int, use_scenario_orders: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Any,
+        seed: int,
+        use_scenario_orders: Iterable[str] | None = None,
+        follow_record: Iterable[str] = (),
+    ) -> None:
         self.scenario = scenario
         self.doc: schema.ScenarioDoc = scenario.doc
         self.terrain = scenario.terrain
@@ -140,6 +146,10 @@ class Engine:
         if use_scenario_orders is None:
             use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]
         self.scenario_order_sides = frozenset(use_scenario_orders)
+        # sides commanded by a person whose units still follow the scenario's orders until
+        # the person orders them (then they are 'taken over')
+        self.follow_sides = frozenset(follow_record) - self.scenario_order_sides
+        self.taken_over: set[str] = set()
         self.turn_hooks: list[Callable[[Engine], None]] = []
         self.env.process(self._order_dispatcher())
         self.env.process(self._pulse())
@@ -283,8 +293,9 @@ class Engine:
     # ------------------------------------------------------------------ orders
 
     def _order_dispatcher(self) -> ProcessGen:
+        played = self.scenario_order_sides | self.follow_sides
         orders = sorted(
-            (o for o in self.doc.orders if self._order_side(o) in self.scenario_order_sides),
+            (o for o in self.doc.orders if self._order_side(o) in played),
             key=lambda o: (o.at, o.id or ""),
         )
         for o in orders:
@@ -292,6 +303,12 @@ class Engine:
             if t > self.now:
                 yield self.env.timeout(t - self.now)
                 self._tick()
+            if self._order_side(o) in self.follow_sides and self.taken_over:
+                left = [u for u in o.unit_ids if u not in self.taken_over]
+                if not left:
+                    continue
+                if len(left) < len(o.unit_ids):
+                    o = o.model_copy(update={"unit": left[0], "units": None} if len(left) == 1 else {"unit": None, "units": left})
             self.apply_order(o, source="scenario")
 
     def _order_side(self, o: Any) -> str:

@@ -164,7 +164,6 @@ def replay_orders(session: Any, save: SaveGame, where: str = "save") -> None:
     """Play a save's orders into a fresh session, then run to the saved time."""
     from khasan_sim.errors import KhasanSimError
 
-    session.followers = set()  # the recorded orders they followed are among the saved orders
     try:
         for item in sorted(save.orders, key=lambda o: o["at_min"]):
             if item["at_min"] > session.sim.now_min + 1e-9:
@@ -178,7 +177,6 @@ def replay_orders(session: Any, save: SaveGame, where: str = "save") -> None:
         raise SaveFileError(f"{where}: its orders do not replay on this scenario ({exc})") from None
     if save.followers is not None:
         session.followers = set(save.followers)
-        session._next_recorded = sum(1 for t, _, _ in session._recorded if t < save.now_min - 1e-9)
     session.refresh()
     if save.events_digest and session.sim.events_digest() != save.events_digest:
         raise SaveFileError(f"{where}: the replayed run differs from the saved one (the scenario or the program changed since it was saved)")

@@ -52,17 +52,14 @@ class GameSession:
         self.variant_path = None if variant is None else str(variant)
         self.seed = int(seed)
         self.player_sides = tuple(s for s in ("soviet", "japanese") if s in set(player_sides))
-        self.sim = Simulation(self.scenario_path, self.seed, variant=self.variant_path, player_sides=self.player_sides)
-        self.tape = Tape(tape_step_min)
-        # Units of the player's sides that follow the recorded (scenario) orders until the
-        # player gives them an order of their own: the rest of the corps fights as in 1938.
-        start = self.sim.start
-        self._recorded = sorted(
-            (((o.at - start).total_seconds() / 60.0, i, o) for i, o in enumerate(self.sim.scenario.doc.orders)),
-            key=lambda x: (x[0], x[1]),
+        # units of the player's sides follow the recorded (scenario) orders until the player
+        # orders them: the rest of the corps fights as in 1938, and a game in which the
+        # player orders nobody is the same run, event for event, as a batch run of the seed
+        self.sim = Simulation(
+            self.scenario_path, self.seed, variant=self.variant_path, player_sides=self.player_sides, follow_record=True
         )
-        self.followers: set[str] = {u.id for u in self.sim.units() if u.side in self.player_sides}
-        self._next_recorded = 0
+        self.tape = Tape(tape_step_min)
+        self._player_units = [u.id for u in self.sim.units() if u.side in self.player_sides]
         self.fog_sides: tuple[str, ...] = ()
         self._lock = threading.Lock()
         self._frame = capture(self.sim)
@@ -122,49 +119,26 @@ class GameSession:
 
     # ----------------------------------------------------------------- orders
 
+    @property
+    def followers(self) -> set[str]:
+        """Return the player's units that still follow the recorded orders of 1938."""
+        try:
+            pending = {u for o in self.sim.pending_orders for u in o.unit_ids}
+            taken = self.sim.taken_over | pending
+        except RuntimeError:  # the run thread is just flushing orders: ask again next frame
+            return set()
+        return {uid for uid in self._player_units if uid not in taken}
+
+    @followers.setter
+    def followers(self, keep: set[str]) -> None:
+        self.sim.take_over(u.id for u in self.sim.units() if u.side in self.player_sides and u.id not in keep)
+
     def give(self, order: dict[str, Any]) -> Any:
         """Give an order now (between runs); the unit stops following the record. Raises OrderError."""
         if self.busy:
             msg = "the simulation is running: orders wait for the next turn"
             raise RuntimeError(msg)
-        o = self.sim.give(order)
-        self.followers.difference_update(o.unit_ids)
-        return o
-
-    def recorded_due(self, t_min: float) -> list[dict[str, Any]]:
-        """Return the recorded orders due by *t_min* for units that still follow the record (and mark them given)."""
-        out = []
-        while self._next_recorded < len(self._recorded) and self._recorded[self._next_recorded][0] <= t_min + 1e-9:
-            _, _, o = self._recorded[self._next_recorded]
-            self._next_recorded += 1
-            ids = [u for u in o.unit_ids if u in self.followers]
-            side_ok = all(self.sim.unit(u).side in self.player_sides for u in o.unit_ids)
-            if not ids or not side_ok:
-                continue
-            d = o.model_dump(mode="json", exclude_none=True, by_alias=True)
-            d.pop("at", None)
-            d.pop("unit", None)
-            d.pop("units", None)
-            d["note"] = "recorded order of 1938"
-            d["unit" if len(ids) == 1 else "units"] = ids[0] if len(ids) == 1 else ids
-            out.append(d)
-        return out
-
-    def next_recorded_min(self) -> float | None:
-        """Return the time of the next recorded order still to give, or None."""
-        if not self.player_sides or not self.followers:
-            return None
-        i = self._next_recorded
-        return self._recorded[i][0] if i < len(self._recorded) else None
-
-    def _give_recorded(self) -> None:
-        from khasan_sim.errors import KhasanSimError
-
-        for d in self.recorded_due(self.sim.now_min):
-            try:
-                self.sim.give(d)
-            except KhasanSimError:
-                continue
+        return self.sim.give(order)
 
     def undo(self) -> Any | None:
         """Take back the last order not yet carried out."""
@@ -191,7 +165,6 @@ class GameSession:
         start_sim = sim.now_min
         paused_s = 0.0
         try:
-            self._give_recorded()
             while not self._stop.is_set() and sim.now_min < until_min - 1e-9 and not sim.finished:
                 if self.paused:
                     t0 = time.perf_counter()
@@ -209,12 +182,8 @@ class GameSession:
                         continue
                 else:
                     target = until_min
-                self._give_recorded()
                 mark = (math.floor(sim.now_min / step + 1e-9) + 1) * step
                 limit = min(target, mark, until_min)
-                nxt = self.next_recorded_min()
-                if nxt is not None and nxt > sim.now_min + 1e-9:
-                    limit = min(limit, nxt)
                 t0 = time.perf_counter()
                 more = sim.advance(max_events=max_events, until_min=limit)
                 self.max_slice_s = max(self.max_slice_s, time.perf_counter() - t0)

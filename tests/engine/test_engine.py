@@ -166,3 +166,18 @@ def test_two_simulations_in_one_process_do_not_interfere(tiny):
     b.advance_minutes(30)
     a.run_to_end()
     assert a.result().events_digest == b.run_to_end().events_digest
+
+
+def test_a_player_who_orders_nobody_plays_the_recorded_run(tiny):
+    """follow_record: units of the player's side follow the scenario until ordered."""
+    plain = Simulation(tiny, seed=6).run_to_end()
+    sim = Simulation(tiny, seed=6, player_sides=["soviet"], follow_record=True)
+    assert sim.run_to_end().events_digest == plain.events_digest
+    # ordering one unit takes it over: its later scenario orders are not played
+    sim = Simulation(tiny, seed=6, player_sides=["soviet"], follow_record=True)
+    sim.give({"kind": "dig_in", "unit": "2mb-3tb"})
+    sim.run_to_end()
+    assert "2mb-3tb" in sim.taken_over
+    scenario_orders = [dict(e.fields) for e in sim.events() if e.kind == "order" and dict(e.fields)["source"] == "scenario"]
+    assert not any(f["unit"] == "2mb-3tb" for f in scenario_orders)
+    assert any(f["unit"] == "tiny-battery" for f in scenario_orders)

@@ -156,6 +156,19 @@ def test_unordered_units_follow_the_record(tmp_path):
     s.give({"kind": "dig_in", "unit": "2mb-3tb"})
     assert "2mb-3tb" not in s.followers
     s.run_blocking(60)
-    given = [(t, o.unit_ids[0], o.kind) for t, o in s.sim.given_orders]
-    assert (0.0, "tiny-battery", "fire_mission") in given  # the recorded preparation
-    assert not any(u == "2mb-3tb" and k == "attack" for _, u, k in given)  # taken over by the player
+    played = [dict(e.fields) for e in s.sim.events() if e.kind == "order"]
+    assert {"unit": "tiny-battery", "order_kind": "fire_mission", "source": "scenario"}.items() <= next(
+        f for f in played if f["unit"] == "tiny-battery"
+    ).items()  # the recorded preparation
+    assert not any(f["unit"] == "2mb-3tb" and f["order_kind"] == "attack" for f in played)  # taken over by the player
+
+
+def test_a_game_without_orders_is_the_batch_run_of_its_seed():
+    """A player who orders nobody sees exactly the run a Monte Carlo study has for that seed."""
+    from khasan_sim.api import Simulation
+    from khasan_sim.ui.session import GameSession
+    from tests.ui.conftest import TINY
+
+    s = GameSession(TINY, 3, player_sides=["soviet"])
+    s.run_blocking(s.end_min)
+    assert s.sim.events_digest() == Simulation(TINY, 3).run_to_end().events_digest
