@@ -25,9 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
         prog="khasan-sim",
-        description="Lake Khasan, 6-11 August 1938: a tactical combat simulation.",
+        description=(
+            "Lake Khasan, 6-11 August 1938: a tactical combat simulation. Without a command it plays the "
+            "historical scenario: in a window on a desktop, or headless with the summary printed."
+        ),
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--commands", dest="help_only", action="store_true", help="list the commands (plain `khasan-sim` plays the historical scenario)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"khasan_sim.cli.cmd_{name}")
