@@ -4,9 +4,8 @@ A candidate is the loaded scenario with some parameter values changed
 (:func:`candidate_scenario`): ``dataclasses.replace`` of the :class:`Scenario` with
 ``params.with_values(...)``. Parameters under ``mobility.`` and ``terrain.`` are baked
 into the terrain's rasters when a scenario is loaded, so for those the terrain is
-rebuilt from the base terrain's layers (:func:`khasan_sim.terrain.load.build_terrain`);
-its line-of-sight cache is shared with the base terrain when no ``terrain.`` value
-changed (sight does not depend on mobility). The candidate gets its own digest (the
+rebuilt from the base terrain's layers (:func:`khasan_sim.terrain.load.build_terrain`).
+The candidate gets its own digest (the
 base digest hashed with the changed values), so its run results never pass for the
 base scenario's.
 
@@ -18,7 +17,8 @@ one replication of one candidate. The runner's tasks are ``(index, seed)`` pairs
 :attr:`CandidateReplications.plan` maps to the candidate's values and the replication's
 real seed. Every candidate uses the same replication seeds, ``replication_seed(S, r)``
 for ``r < N`` (common random numbers), so two candidates differ by their parameters,
-not by their luck.
+not by their luck. Each replication starts with an empty line-of-sight cache
+(:func:`fresh_sight_cache`), so its result does not depend on what its worker ran before.
 
 :class:`Evaluator` is the evaluator :func:`khasan_sim.calibrate.search.search` calls:
 it runs a batch (locally in this process with one worker, else in a pool of worker
@@ -91,11 +91,7 @@ def _rebuilt_terrain(base: Any, params: Any, overrides: Overrides) -> Any:
     layers = {k: (terrain.extras["crossing_index"] if k == "crossing_index" else getattr(terrain, k)) for k in CACHED_LAYERS}
     touched = tuple((k, v) for k, v in overrides if k.startswith(TERRAIN_PREFIXES))
     digest = candidate_digest(terrain.source_digest, touched)
-    new = build_terrain(doc, params, digest, layers)
-    if not any(k.startswith("terrain.") for k, _ in touched):
-        # sight depends on elevation and canopy (terrain.*), not on mobility: share the cache
-        new.extras["_los_cells_50m"] = terrain.extras.setdefault("_los_cells_50m", {})
-    return new
+    return build_terrain(doc, params, digest, layers)
 
 
 def candidate_scenario(base: Any, values: Mapping[str, Any]) -> Any:
@@ -118,6 +114,26 @@ def candidate_scenario(base: Any, values: Mapping[str, Any]) -> Any:
 
 
 # ------------------------------------------------------------------ in the worker
+
+#: The engine's per-process line-of-sight cache in ``terrain.extras``.
+SIGHT_CACHE = "_los_cells_50m"
+
+
+def fresh_sight_cache(scenario: Any) -> None:
+    """Empty the terrain's line-of-sight cache, so that a run does not depend on earlier runs.
+
+    A work-around: the engine caches sight per pair of 50 m cells, but computes a batch of
+    misses with a sampling step set by the longest line in the batch
+    (:func:`khasan_sim.terrain.los.visible_many`), so a cached value depends on which
+    pairs were computed together, and a run's result on the runs its worker process ran
+    before. Common random numbers need a replication to be a pure function of the
+    scenario and the seed (as in a fresh process, like ``khasan-sim run``); emptying the
+    cache costs a few per cent of a run.
+    """
+    terrain = getattr(scenario, "terrain", None)
+    if terrain is not None:
+        terrain.extras.pop(SIGHT_CACHE, None)
+
 
 _BASES: dict[tuple[str, str | None], Any] = {}
 _CANDIDATES: dict[tuple[str, str | None, Overrides], Any] = {}
@@ -195,6 +211,7 @@ class CandidateReplications:
 
         overrides, seed = self.plan[int(task)]
         sc = _candidate(self.scenario_path, self.variant_path, self.scenario_digest, overrides)
+        fresh_sight_cache(sc)
         result = Simulation(sc, seed).run_to_end(snapshot_at=self.snapshot_at)
         return json.dumps(result.to_json(), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 

@@ -9,7 +9,9 @@ import pytest
 
 from khasan_sim.api import Simulation
 from khasan_sim.calibrate.runs import (
+    SIGHT_CACHE,
     CalibrationRunError,
+    CandidateReplications,
     Evaluator,
     candidate_digest,
     candidate_scenario,
@@ -63,13 +65,35 @@ def test_a_mobility_value_rebuilds_the_terrain_and_leaves_the_base_alone(tiny):
     assert np.array_equal(tiny.terrain.p_bog_per_100m["bt"], before)
     assert c.terrain.source_digest != tiny.terrain.source_digest
     assert c.terrain.elevation_m is tiny.terrain.elevation_m
-    # sight does not depend on mobility: the line-of-sight cache is shared; routes are not
-    assert c.terrain.extras["_los_cells_50m"] is tiny.terrain.extras.setdefault("_los_cells_50m", {})
-    assert "_planners" not in c.terrain.extras or c.terrain.extras["_planners"] is not tiny.terrain.extras.get("_planners")
-    # a terrain value may change sight (canopy): no shared cache then
+    assert not any(k.startswith("_") for k in c.terrain.extras)  # no cache of the base terrain carried over
     t = candidate_scenario(tiny, {"terrain.cover.scrub": 0.5})
-    assert t.terrain.extras.get("_los_cells_50m") is not tiny.terrain.extras["_los_cells_50m"]
     assert not np.array_equal(t.terrain.cover, tiny.terrain.cover)
+
+
+class PoisonedSight(dict):
+    """A line-of-sight cache that says every pair can see each other."""
+
+    def get(self, key, default=None):
+        return True
+
+
+def test_a_replication_does_not_depend_on_what_its_worker_ran_before(tiny):
+    """Each replication starts with an empty sight cache: as in a fresh process."""
+    src = CandidateReplications(str(tiny.path), None, (), tiny.digest, {0: ((), 5)})
+    fresh = src.run(0)
+    tiny.terrain.extras[SIGHT_CACHE] = PoisonedSight()
+    try:
+        assert src.run(0) == fresh
+        assert SIGHT_CACHE not in tiny.terrain.extras or not isinstance(tiny.terrain.extras[SIGHT_CACHE], PoisonedSight)
+    finally:
+        tiny.terrain.extras.pop(SIGHT_CACHE, None)
+    # without emptying it, the poisoned cache would change the run (so the test can fail)
+    tiny.terrain.extras[SIGHT_CACHE] = PoisonedSight()
+    try:
+        poisoned = Simulation(tiny, 5).run_to_end()
+    finally:
+        tiny.terrain.extras.pop(SIGHT_CACHE, None)
+    assert poisoned.events_digest != Simulation(tiny, 5).run_to_end().events_digest
 
 
 @pytest.mark.parametrize("values", [{"fire.killed_fraction": 0.3}, {BOG: 0.25}])
