@@ -36,7 +36,8 @@ def visible_many(
         b: Target positions, (n, 2) metres.
         observer_h: Eye height above the ground (default ``terrain.observer_height_m``).
         target_h: Height of the visible part of the target (default ``terrain.target_height_m``).
-        max_samples: Cap on the samples per line (long lines are sampled more coarsely).
+        max_samples: Cap on the samples per line (lines longer than this many half cells
+            are sampled more coarsely). Each line's samples depend only on its own ends.
     """
     a = np.asarray(a, dtype=np.float64).reshape(-1, 2)
     b = np.asarray(b, dtype=np.float64).reshape(-1, 2)
@@ -58,14 +59,23 @@ def visible_many(
     rb, cb = cells(b)
     za = ground[ra, ca] + oh
     zb = ground[rb, cb] + th
+    # every line is sampled every half cell along its own length, so a pair's answer does
+    # not depend on the other pairs asked with it (nor on a cache filled by other runs)
+    step = 0.5 * g.cell_m
     dist = np.hypot(*(b - a).T)
-    k = int(np.clip(np.ceil(dist.max() / (0.5 * g.cell_m)), 2, max_samples))
-    t = np.linspace(0.0, 1.0, k + 1)[1:-1]  # interior samples only
-    pts = a[:, None, :] + (b - a)[:, None, :] * t[None, :, None]
+    n_in = np.clip(np.ceil(dist / step).astype(np.int64) - 1, 0, max_samples)  # interior samples per line
+    k = int(n_in.max()) if n else 0
+    if k == 0:
+        return np.ones(n, dtype=bool)
+    j = np.arange(1, k + 1, dtype=np.float64)
+    t = j[None, :] / (n_in[:, None] + 1.0)  # (n, k): evenly spaced interior points of each line
+    inside = j[None, :] <= n_in[:, None]
+    t = np.where(inside, t, 0.0)
+    pts = a[:, None, :] + (b - a)[:, None, :] * t[:, :, None]
     r, c = cells(pts)
-    line = za[:, None] + (zb - za)[:, None] * t[None, :]
+    line = za[:, None] + (zb - za)[:, None] * t
     own = ((r == ra[:, None]) & (c == ca[:, None])) | ((r == rb[:, None]) & (c == cb[:, None]))
-    blocked = (surface[r, c] > line) & ~own
+    blocked = (surface[r, c] > line) & ~own & inside
     return ~blocked.any(axis=1)
 
 

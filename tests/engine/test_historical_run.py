@@ -76,3 +76,17 @@ def test_losses_are_of_the_right_order(played):
     japanese = f["japanese.killed"] + f["japanese.wounded"] + f["japanese.missing"]
     assert 500 < soviet < 8000 and 200 < japanese < 5000
     assert f["soviet.killed"] < f["soviet.wounded"] and f["japanese.killed"] < f["japanese.wounded"]
+
+
+def test_a_run_does_not_depend_on_the_runs_before_it_in_the_process():
+    """The shared sight and path caches are pure: seed 1 after other seeds is seed 1 fresh."""
+    sc = load_scenario(historical_scenario())
+    for key in ("_los_cells_50m", "_planners"):
+        sc.terrain.extras.pop(key, None)
+    fresh = Simulation(sc, seed=11)
+    fresh.advance_to("1938-08-07T02:00")
+    for other in (12, 13):
+        Simulation(sc, seed=other).advance_to("1938-08-07T02:00")
+    again = Simulation(sc, seed=11)
+    again.advance_to("1938-08-07T02:00")
+    assert again.events_digest() == fresh.events_digest()

@@ -208,3 +208,13 @@ def test_cache_gives_the_same_layers(tmp_path, params, monkeypatch):
     tload._MEMO.clear()
     third = load_terrain(MAP, params)
     assert not third.extras["from_cache"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(100, 11900), st.floats(100, 11900), st.floats(100, 11900), st.floats(100, 11900)), min_size=1, max_size=12))
+def test_line_of_sight_of_a_pair_does_not_depend_on_its_batch(terrain, pairs):
+    """Each pair is answered as if asked alone: caches filled from batches stay history-free."""
+    arr = np.array(pairs)
+    together = visible_many(terrain, arr[:, :2], arr[:, 2:])
+    alone = [bool(visible_many(terrain, arr[i : i + 1, :2], arr[i : i + 1, 2:])[0]) for i in range(len(arr))]
+    assert together.tolist() == alone
