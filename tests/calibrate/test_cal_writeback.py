@@ -45,12 +45,15 @@ def test_in_place_changes_only_the_fitted_lines_of_their_files(tiny_copy):
             assert again.params.value(key) == sc.params.value(key), key
 
 
-def test_an_existing_fitted_flag_is_replaced(tiny_copy):
+def test_an_existing_fitted_note_is_replaced(tiny_copy):
     sc = load_scenario(tiny_copy)
-    assert sc.params.param(BOG).fitted is False  # mobility.yaml says `fitted: false`
-    (edit,) = plan_in_place(sc.params, {BOG: 0.05}, {BOG: NOTE})
-    line = next(ln for ln in edit.after.splitlines() if "value: 0.05," in ln)
-    assert line.count("fitted:") == 1 and "fitted: false" not in line
+    (first,) = plan_in_place(sc.params, {BOG: 0.05}, {BOG: {"score": "first"}})
+    write_in_place([first])
+    sc = load_scenario(tiny_copy)
+    (edit,) = plan_in_place(sc.params, {BOG: 0.06}, {BOG: NOTE})
+    line = next(ln for ln in edit.after.splitlines() if "value: 0.06," in ln)
+    assert line.count("fitted:") == 1 and "first" not in line
+    assert len(changed_lines(edit.before, edit.after)) == 1
 
 
 def test_a_file_changed_meanwhile_is_not_overwritten(tiny_copy):
