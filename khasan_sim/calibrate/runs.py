@@ -120,15 +120,14 @@ SIGHT_CACHE = "_los_cells_50m"
 
 
 def fresh_sight_cache(scenario: Any) -> None:
-    """Empty the terrain's line-of-sight cache, so that a run does not depend on earlier runs.
+    """Empty the terrain's line-of-sight cache, so that a run cannot depend on earlier runs.
 
-    A work-around: the engine caches sight per pair of 50 m cells, but computes a batch of
-    misses with a sampling step set by the longest line in the batch
-    (:func:`khasan_sim.terrain.los.visible_many`), so a cached value depends on which
-    pairs were computed together, and a run's result on the runs its worker process ran
-    before. Common random numbers need a replication to be a pure function of the
-    scenario and the seed (as in a fresh process, like ``khasan-sim run``); emptying the
-    cache costs a few per cent of a run.
+    Common random numbers need each replication to be a pure function of the scenario
+    and the seed, as in a fresh process (``khasan-sim run``), whatever its worker ran
+    before. The engine's sight cache once broke that (a batch of cache misses was sampled
+    with a step set by its longest line, so a cached answer depended on its batch; fixed
+    in ``terrain/los.py`` since); emptying it before each replication keeps calibration
+    runs independent of any such cache at no measurable cost (a run re-fills it).
     """
     terrain = getattr(scenario, "terrain", None)
     if terrain is not None:
