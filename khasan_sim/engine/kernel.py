@@ -53,6 +53,7 @@ class CombatParams:
     wire_delay: float
     wire_exposure: float
     killed_fraction: float
+    killed_fraction_by_side: dict[str, float]
     missing_steady: float
     missing_routed: float
     max_loss_fraction: float
@@ -81,6 +82,9 @@ def _combat_params(p: Any) -> CombatParams:
         wire_delay=p.f("fire.wire_delay_factor"),
         wire_exposure=p.f("fire.wire_exposure"),
         killed_fraction=p.f("fire.killed_fraction"),
+        killed_fraction_by_side={
+            side: float(p.get(f"fire.killed_fraction_by_side.{side}", p.f("fire.killed_fraction"))) for side in ("soviet", "japanese")
+        },
         missing_steady=p.f("fire.missing_fraction_steady"),
         missing_routed=p.f("fire.missing_fraction_routed"),
         max_loss_fraction=p.f("fire.max_loss_fraction_per_pulse"),
@@ -803,7 +807,8 @@ class Engine:
             return
         routed = v.state in (MoraleState.ROUTED, MoraleState.RETREATING)
         miss = self.cp.missing_routed if routed else self.cp.missing_steady
-        cas = fire.draw_casualties(v.men, expected, self.cp.killed_fraction, miss, self.cp.max_loss_fraction, g)
+        kf = self.cp.killed_fraction_by_side.get(v.side, self.cp.killed_fraction)
+        cas = fire.draw_casualties(v.men, expected, kf, miss, self.cp.max_loss_fraction, g)
         if cas.total == 0:
             return
         v.men -= cas.total
