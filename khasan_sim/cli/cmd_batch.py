@@ -29,6 +29,9 @@ from typing import Any
 
 from rich.console import Console
 
+from khasan_sim.cli.argtypes import battle_time as _time
+from khasan_sim.cli.argtypes import count as _count
+from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.clock import Clock, format_time, parse_time
 from khasan_sim.errors import KhasanSimError
 
@@ -64,38 +67,6 @@ def replications_for(scenario: Any, snapshot_at: Sequence[str]) -> Any:
 
 
 # ------------------------------------------------------------------- arguments
-
-
-def _count(text: str) -> int:
-    """argparse type: a positive whole number."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        msg = f"not a number of runs: {text!r} (expected a whole number of at least 1)"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _seed(text: str) -> int:
-    """argparse type: a non-negative integer seed."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        msg = f"not a seed: {text!r} (expected a non-negative integer)"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _time(text: str) -> datetime:
-    """argparse type: a battle time like 1938-08-06T17:20."""
-    try:
-        return parse_time(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

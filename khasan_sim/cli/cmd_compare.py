@@ -23,31 +23,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from khasan_sim.cli.argtypes import count as _count
+from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.errors import KhasanSimError
-
-
-def _count(text: str) -> int:
-    """argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        msg = f"not a count: {text!r} (expected a whole number of at least 1)"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _seed(text: str) -> int:
-    """argparse type: a non-negative integer seed."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        msg = f"not a seed: {text!r} (expected a non-negative integer)"
-        raise argparse.ArgumentTypeError(msg)
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -24,6 +24,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from khasan_sim.cli.argtypes import battle_time as _time
+from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.clock import Clock, format_time, parse_time
 from khasan_sim.errors import KhasanSimError
 from khasan_sim.results import META_CODE_VERSION, MetricValue, RunResult, Snapshot
@@ -63,26 +65,6 @@ def Simulation(scenario: Any, seed: int = 1) -> Any:  # noqa: N802 - stands in f
 
 
 # ------------------------------------------------------------------- arguments
-
-
-def _seed(text: str) -> int:
-    """argparse type: a non-negative integer seed."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        msg = f"not a seed: {text!r} (expected a non-negative integer)"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _time(text: str) -> datetime:
-    """argparse type: a battle time like 1938-08-06T17:20."""
-    try:
-        return parse_time(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
