@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="play a classroom exercise (`khasan-sim exercise list`): its variant and side, its briefing on screen; saves carry its name")
     p.add_argument("--fog", action="store_true", help="fog of war: enemy units shown only where your units see them")
     p.add_argument("--load", default=None, metavar="SAVE", help="open a saved game")
+    p.add_argument("--study", default=None, metavar="STUDY.sqlite",
+                   help="a Monte Carlo study of the same scenario (khasan-sim batch): the compare screen shows its distribution")
     p.add_argument("--replay", action="store_true", help="replay the run of the recorded orders (or of --load SAVE) on a timeline")
     p.add_argument("--turns", type=int, default=None, help="play N turns with the scenario's own orders, without a person")
     p.add_argument("--screenshot", default=None, metavar="PNG", help="with --turns: save a picture of the screen here and exit")
@@ -113,7 +115,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
         session.exercise = exercise.id  # type: ignore[attr-defined]  # written into saves
         session.briefing = briefing_lines(exercise, session.variant_path)  # type: ignore[attr-defined]  # shown by the App
-    app = App(session, settings=settings, size=size, remember=not headless, replay_mode=args.replay and not headless)
+    app = App(session, settings=settings, size=size, remember=not headless, replay_mode=args.replay and not headless, study=args.study)
     if not headless:
         app.run()
         return 0

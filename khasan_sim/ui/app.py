@@ -85,8 +85,11 @@ class App:
         remember: bool = True,
         save_dir: Path | None = None,
         replay_mode: bool = False,
+        study: str | Path | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        self.study_path = study
+        self._study_cells: Any = None
         self.remember = remember
         pygame.display.init()
         pygame.font.init()
@@ -1400,6 +1403,12 @@ class App:
             return None
         sim = self.session.sim
         rows, note = record_rows(sim.result())
+        if self.study_path is not None and self._study_cells is None:
+            from khasan_sim.ui.comparing import study_cells
+
+            self._study_cells = study_cells(self.study_path)
+        if self._study_cells is not None:
+            note = f"{note}   |   {self._study_cells[1]}"
         m = sim.metrics()
         self._compare_cache = (now_rows(m, self.session.zones(), sim.start), rows, note, sim.now, m)
         return self._compare_cache
@@ -1429,7 +1438,8 @@ class App:
             y += 21
         # losses chart: game vs recorded ranges
         y += 14
-        scr.blit(theme.text("Killed and wounded: this game (bar) and the recorded range (band)", 13, (255, 255, 240), bold=True), (x, y))
+        title = "Killed and wounded: this game (bar), the recorded range (band)" + (", the study's 90% (white line)" if self._study_cells and self._study_cells[0] else "")
+        scr.blit(theme.text(title, 13, (255, 255, 240), bold=True), (x, y))
         y += 24
         by_id = {r.label: r for r in rec_r}
         vmax = 1.0
@@ -1449,6 +1459,10 @@ class App:
             if r.lo is not None and r.hi is not None:
                 lo, hi = bx + cw * r.lo / vmax, bx + cw * r.hi / vmax
                 pygame.draw.rect(scr, (200, 190, 120), (lo, y - 2, max(3, hi - lo), 22), 0)
+            cell = self._study_cells[0].get(lab.replace(" ", "-")) if self._study_cells else None
+            if cell is not None and cell.low is not None and cell.high is not None:
+                slo, shi = bx + cw * min(cell.low, vmax) / vmax, bx + cw * min(cell.high, vmax) / vmax
+                pygame.draw.line(scr, (235, 235, 235), (slo, y + 19), (shi, y + 19), 3)
             if game_now is not None:
                 side = lab.split()[0]
                 pygame.draw.rect(scr, theme.SIDE_DARK[side], (bx, y + 4, cw * float(game_now) / vmax, 10))
@@ -1459,12 +1473,18 @@ class App:
         y = box.y + 78
         scr.blit(theme.text("What happened (record)", 16, (255, 255, 240), bold=True), (x2, y))
         scr.blit(theme.text("this game", 13, theme.PANEL_DIM), (x2 + 330, y + 3))
+        cells = self._study_cells[0] if self._study_cells else {}
+        if cells:
+            scr.blit(theme.text("study", 13, theme.PANEL_DIM), (x2 + 330, y + 17))
         y += 28
         for r in rec_r:
             mark, colour = ("yes", (120, 210, 120)) if r.inside else ("no", (230, 120, 100)) if r.inside is False else ("-", theme.PANEL_DIM)
             scr.blit(theme.text(r.label[:40], 13, theme.PANEL_FG), (x2, y))
             scr.blit(theme.text(r.recorded[:30], 12, theme.PANEL_DIM), (x2, y + 16))
             scr.blit(theme.text(r.game[:26], 13, theme.PANEL_FG, bold=True), (x2 + 330, y))
+            cell = cells.get(r.label.replace(" ", "-"))
+            if cell is not None:
+                scr.blit(theme.text(cell.text[:34], 12, (200, 200, 190)), (x2 + 330, y + 16))
             scr.blit(theme.text(mark, 13, colour, bold=True), (x2 + 520, y))
             y += 38
             if y > box.bottom - 40:

@@ -8,6 +8,7 @@ with :func:`khasan_sim.record.judge_run`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -85,3 +86,47 @@ def now_rows(metrics: dict[str, Any], zones: list[Any], start: Any = None) -> li
             taken = f"first taken after {first:.1f} h"
         out.append(Row(z.name.split(",")[0].split(" (")[0], f"held by {holder or 'nobody'}; {taken}", "", None))
     return out
+
+
+@dataclass(frozen=True)
+class StudyCell:
+    """A Monte Carlo study's distribution of one record entry, for the compare screen."""
+
+    text: str
+    low: float | None = None
+    high: float | None = None
+
+
+def study_cells(study_path: str | Path) -> tuple[dict[str, StudyCell], str]:
+    """Return, per record entry id, the study's distribution in words (and its 90% interval).
+
+    Args:
+        study_path: A study file made by ``khasan-sim batch`` of the same scenario.
+
+    Returns:
+        The cells by entry id, and a one-line note (the study's size, or why it is missing).
+    """
+    from khasan_sim.analysis.compare import compare_study, load_study
+    from khasan_sim.errors import KhasanSimError
+    from khasan_sim.record import RecordError, load_record
+
+    try:
+        study = load_study(study_path)
+        comparison = compare_study(study, load_record())
+    except (KhasanSimError, RecordError, OSError) as exc:
+        return {}, f"study not shown: {exc}"
+    cells: dict[str, StudyCell] = {}
+    n = 0
+    for e in comparison.entries:
+        n = max(n, e.runs)
+        if e.runs == 0:
+            continue
+        if e.kind == "count" and e.median is not None:
+            cells[e.id] = StudyCell(f"{e.median:,.0f} ({e.low:,.0f}-{e.high:,.0f})", e.low, e.high)
+        elif e.kind == "time":
+            inside = f"{100 * (e.share_inside or 0):.0f}% in window"
+            cells[e.id] = StudyCell(f"{e.median:.1f} h, {inside}" if e.median is not None else inside)
+        elif e.kind == "holder" and e.shares:
+            top = sorted(e.shares.items(), key=lambda kv: -kv[1])[:2]
+            cells[e.id] = StudyCell(", ".join(f"{k or 'nobody'} {100 * v:.0f}%" for k, v in top))
+    return cells, f"study: {Path(study_path).name}, {n} runs (median and central 90%)"
