@@ -818,6 +818,46 @@ class Engine:
         v.pulse_loss += cas.total
         self._emit("casualties", unit=v.id, killed=cas.killed, wounded=cas.wounded, missing=cas.missing, cause=cause)
 
+    def _observed_fire(self, dt: float) -> None:
+        """Observed artillery fire on bogged tanks: a stuck tank that an enemy post can see,
+        within range of an enemy battery with rounds left, is ranged in and may be hit
+        (model-anchors 3.6: a bogged tank is a stationary target, its risk rising with time stuck).
+        """
+        p = self.params
+        rate_h = p.f("artillery.observed_fire_kill_per_hour")
+        if rate_h <= 0 or self.is_night():
+            return
+        stuck = [t for t in self.all_tanks if t.status == TANK_BOGGED]
+        if not stuck:
+            return
+        see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
+        p_hit = -math.expm1(-rate_h * dt / 60.0)
+        for t in stuck:
+            side = self.units[t.unit].side
+            observers = [
+                v for vid in self.ground_ids
+                if (v := self.units[vid]).side != side and v.men > 0 and v.state not in (MoraleState.ROUTED, MoraleState.RETREATING)
+                and math.hypot(v.x - t.x, v.y - t.y) <= see_m
+            ]
+            if not observers:
+                continue
+            observers.sort(key=lambda v: (math.hypot(v.x - t.x, v.y - t.y), v.id))
+            seen = self._los([(v.x, v.y, t.x, t.y) for v in observers[:3]])
+            if not any(seen):
+                continue
+            batteries = sorted(
+                vid for vid in self.ground_ids
+                if (b := self.units[vid]).side != side and b.type == "artillery" and b.men > 0
+                and (b.ammunition is None or b.ammunition > 0)
+                and any(n > 0 and math.hypot(b.x - t.x, b.y - t.y) <= p.f(f"weapons.{w}.range_m") for w, n in b.guns.items())
+            )
+            if not batteries:
+                continue
+            g = self.rng.get("observed-fire", t.id)
+            t.last_under_fire_min = self.now
+            if g.random() < p_hit:
+                self._knock_out(t, g, cause=f"observed-artillery:{batteries[0]}")
+
     def _knock_out(self, t: TankState, g: np.random.Generator, cause: str) -> None:
         u = self.units[t.unit]
         was = t.status
@@ -855,6 +895,7 @@ class Engine:
             yield self.env.timeout(cp.pulse_min)
             self._tick()
             self._direct_fire(cp.pulse_min)
+            self._observed_fire(cp.pulse_min)
             self._update_morale(cp.pulse_min)
             self._update_zones()
 

@@ -90,3 +90,30 @@ def test_a_run_does_not_depend_on_the_runs_before_it_in_the_process():
     again = Simulation(sc, seed=11)
     again.advance_to("1938-08-07T02:00")
     assert again.events_digest() == fresh.events_digest()
+
+
+def _bog_one_tank_at_the_crossings(rate_per_h: float):
+    import dataclasses
+
+    from khasan_sim.engine.state import TANK_BOGGED
+
+    sc = load_scenario(historical_scenario())
+    sc = dataclasses.replace(sc, params=sc.params.with_values({"artillery.observed_fire_kill_per_hour": rate_per_h}))
+    sim = Simulation(sc, seed=21)
+    sim.advance_to("1938-08-06T17:00")
+    tank = next(t for t in sim.tanks() if t.unit == "2mb-3tb" and t.status != "destroyed")
+    tank.x, tank.y, tank.status, tank.moving = 5000.0, 9040.0, TANK_BOGGED, False  # at xing-2, in view of Bezymyannaya
+    sim.advance_to("1938-08-06T18:30")
+    return tank, sim
+
+
+def test_observed_fire_knocks_out_a_tank_stuck_in_view():
+    tank, sim = _bog_one_tank_at_the_crossings(20.0)
+    causes = [dict(e.fields).get("cause", "") for e in sim.events() if e.kind == "tank_knocked_out" and dict(e.fields).get("tank") == tank.id]
+    assert any(c.startswith("observed-artillery:j-") for c in causes), causes
+
+
+def test_no_observed_fire_when_its_rate_is_zero():
+    tank, sim = _bog_one_tank_at_the_crossings(0.0)
+    causes = [dict(e.fields).get("cause", "") for e in sim.events() if e.kind == "tank_knocked_out"]
+    assert not any(c.startswith("observed-artillery") for c in causes)
