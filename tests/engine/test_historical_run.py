@@ -114,6 +114,6 @@ def test_observed_fire_knocks_out_a_tank_stuck_in_view():
 
 
 def test_no_observed_fire_when_its_rate_is_zero():
-    tank, sim = _bog_one_tank_at_the_crossings(0.0)
+    _tank, sim = _bog_one_tank_at_the_crossings(0.0)
     causes = [dict(e.fields).get("cause", "") for e in sim.events() if e.kind == "tank_knocked_out"]
     assert not any(c.startswith("observed-artillery") for c in causes)
