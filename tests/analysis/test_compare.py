@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import RUNS, write_study
+from tests.analysis.conftest import RUNS, write_study
 
 from khasan_sim.analysis.compare import (
     compare_studies,

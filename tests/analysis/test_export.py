@@ -8,7 +8,7 @@ import json
 import sys
 
 import pytest
-from conftest import DAY1, END, RUNS, known_result, write_study
+from tests.analysis.conftest import DAY1, END, RUNS, known_result, write_study
 
 from khasan_sim.analysis.export import ExportError, export_study
 from khasan_sim.errors import SaveFileError

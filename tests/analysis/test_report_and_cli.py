@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from conftest import write_study
+from tests.analysis.conftest import write_study
 from rich.console import Console
 
 from khasan_sim.analysis.compare import compare_studies, compare_study, load_study
