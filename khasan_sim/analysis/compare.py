@@ -268,6 +268,44 @@ def _hours_array(values: Sequence[MetricValue]) -> np.ndarray:
     return np.array([math.inf if v is None else float(v) for v in values], dtype=float)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The distribution of one metric's values over runs (shared by compare and the exercises).
+
+    Counts: median, mean and central 90% interval. Times (hours, None for never): median
+    and interval with never counted last (None if they fall on never), mean of the runs
+    that got there. Holders: the share of runs held by each side (``contested`` for none).
+    """
+
+    median: float | None = None
+    mean: float | None = None
+    low: float | None = None
+    high: float | None = None
+    shares: dict[str, float] | None = None
+
+
+def summarise(kind: str, values: Sequence[MetricValue]) -> Summary:
+    """Return the :class:`Summary` of *values* of an entry of *kind* (``count``, ``time``, ``holder``)."""
+    if not values:
+        return Summary()
+    if kind == "count":
+        x = np.asarray(values, dtype=float)
+        low, high = (float(q) for q in np.quantile(x, INTERVAL))
+        return Summary(float(np.median(x)), float(np.mean(x)), low, high)
+    if kind == "time":
+        h = _hours_array(values)
+        taken = h[np.isfinite(h)]
+        low, high = (_finite_or_none(float(q)) for q in np.quantile(h, INTERVAL, method="inverted_cdf"))
+        return Summary(
+            _finite_or_none(float(np.quantile(h, 0.5, method="inverted_cdf"))),
+            float(np.mean(taken)) if taken.size else None,
+            low,
+            high,
+        )
+    names = ["contested" if v is None else str(v) for v in values]
+    return Summary(shares={side: names.count(side) / len(names) for side in dict.fromkeys([*HOLDERS, *names])})
+
+
 def compare_entry(entry: RecordEntry, runs: Sequence[tuple[int, RunResult]]) -> EntryComparison:
     """Compare one record entry with the runs of a study (see the module doc)."""
     by_run, reason = entry_values(entry, runs)
@@ -286,11 +324,11 @@ def compare_entry(entry: RecordEntry, runs: Sequence[tuple[int, RunResult]]) -> 
     if not values:
         base.note = reason or "no run with a result"
         return base
+    stats = summarise(entry.kind, values)
+    base.median, base.mean, base.low, base.high = stats.median, stats.mean, stats.low, stats.high
     if entry.kind == "count":
         x = np.array(values, dtype=float)
-        base.median = float(np.median(x))
-        base.mean = float(np.mean(x))
-        base.low, base.high = (float(q) for q in np.quantile(x, INTERVAL))
+        assert base.low is not None and base.high is not None
         if entry.range is not None:
             lo, hi = float(entry.range[0]), float(entry.range[1])
             base.percentile_range = (midrank_percentile(x, lo), midrank_percentile(x, hi))
@@ -306,17 +344,12 @@ def compare_entry(entry: RecordEntry, runs: Sequence[tuple[int, RunResult]]) -> 
     elif entry.kind == "time":
         h = _hours_array(values)
         lo, hi = entry.window_hours if entry.window_hours is not None else (math.nan, math.nan)
-        base.median = _finite_or_none(float(np.quantile(h, 0.5, method="inverted_cdf")))
-        base.low, base.high = (_finite_or_none(float(q)) for q in np.quantile(h, INTERVAL, method="inverted_cdf"))
-        taken = h[np.isfinite(h)]
-        base.mean = float(np.mean(taken)) if taken.size else None
         base.share_inside = float(np.mean((h >= lo) & (h <= hi)))
         base.share_never = float(np.mean(~np.isfinite(h)))
         base.percentile_range = (midrank_percentile(h, lo), midrank_percentile(h, hi))
         base.covered = base.share_inside >= MAJORITY
     else:
-        names = ["contested" if v is None else str(v) for v in values]
-        base.shares = {side: names.count(side) / len(names) for side in dict.fromkeys([*HOLDERS, *names])}
+        base.shares = stats.shares or {}
         recorded = "contested" if entry.value is None else str(entry.value)
         base.share_inside = base.shares.get(recorded, 0.0)
         base.covered = base.share_inside >= MAJORITY

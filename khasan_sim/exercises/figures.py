@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 
 from khasan_sim.analysis.compare import (
-    INTERVAL,
     Difference,
     EntryComparison,
     LoadedStudy,
     compare_entry,
     compare_studies,
     entry_values,
+    summarise,
 )
 from khasan_sim.exercises.format import Exercise, Metric
 from khasan_sim.record import Record, RecordEntry
@@ -107,23 +107,14 @@ def distribution(entry: RecordEntry, study: LoadedStudy, recorded: RecordEntry |
         d.versus_record = compare_entry(recorded, study.runs)
     if not values:
         return d
-    if entry.kind == "count":
-        x = np.asarray(values, dtype=float)
-        d.median = float(np.median(x))
-        d.mean = float(np.mean(x))
-        d.low, d.high = (float(q) for q in np.quantile(x, INTERVAL))
-    elif entry.kind == "time":
+    stats = summarise(entry.kind, values)
+    d.median, d.mean, d.low, d.high = stats.median, stats.mean, stats.low, stats.high
+    if entry.kind == "time":
         h = np.array([math.inf if v is None else float(v) for v in values])
         lo, hi = entry.window_hours or (0.0, math.inf)
-        fin = lambda q: None if not math.isfinite(q) else float(q)  # noqa: E731
-        d.median = fin(float(np.quantile(h, 0.5, method="inverted_cdf")))
-        d.low, d.high = (fin(float(q)) for q in np.quantile(h, INTERVAL, method="inverted_cdf"))
-        taken = h[np.isfinite(h)]
-        d.mean = float(np.mean(taken)) if taken.size else None
         d.share = float(np.mean((h >= lo) & (h <= hi)))
-    else:
-        names = ["contested" if v is None else str(v) for v in values]
-        d.shares = {s: names.count(s) / len(names) for s in dict.fromkeys(["soviet", "japanese", "contested", *names])}
+    elif entry.kind == "holder":
+        d.shares = stats.shares or {}
         d.share = d.shares.get(str(entry.value), 0.0)
     return d
 
