@@ -8,28 +8,25 @@ from datetime import datetime
 from khasan_sim.clock import parse_time
 
 
-def seed(text: str) -> int:
-    """argparse type: a non-negative integer seed."""
+def _whole_number(text: str, minimum: int, what: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        value = -1
-    if value < 0:
-        msg = f"not a seed: {text!r} (expected a non-negative integer)"
+        value = minimum - 1
+    if value < minimum:
+        msg = f"not a {what}: {text!r} (expected {'a non-negative integer' if minimum == 0 else f'a whole number of at least {minimum}'})"
         raise argparse.ArgumentTypeError(msg)
     return value
+
+
+def seed(text: str) -> int:
+    """argparse type: a non-negative integer seed."""
+    return _whole_number(text, 0, "seed")
 
 
 def count(text: str) -> int:
     """argparse type: a whole number of at least 1 (runs, workers, resamples)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        msg = f"not a count: {text!r} (expected a whole number of at least 1)"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+    return _whole_number(text, 1, "count")
 
 
 def battle_time(text: str) -> datetime:
@@ -38,3 +35,16 @@ def battle_time(text: str) -> datetime:
         return parse_time(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_snapshot_at(parser: argparse.ArgumentParser) -> None:
+    """Add the repeatable ``--snapshot-at TIME`` option (extra snapshot times of every run)."""
+    parser.add_argument(
+        "--snapshot-at",
+        dest="snapshot_at",
+        type=battle_time,
+        action="append",
+        default=[],
+        metavar="TIME",
+        help="also read the metrics at this battle time, e.g. 1938-08-06T17:20 (repeatable)",
+    )

@@ -29,7 +29,7 @@ from typing import Any
 
 from rich.console import Console
 
-from khasan_sim.cli.argtypes import battle_time as _time
+from khasan_sim.cli.argtypes import add_snapshot_at
 from khasan_sim.cli.argtypes import count as _count
 from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.clock import Clock, format_time, parse_time
@@ -87,15 +87,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--variant", metavar="FILE", default=None, help="variant file applied to the scenario")
     p.add_argument("--seed", type=_seed, default=None, metavar="S", help=f"study seed (default {DEFAULT_SEED}, or the study file's on --resume)")
     p.add_argument("--workers", type=_count, default=None, metavar="K", help="worker processes (default: the machine's cores)")
-    p.add_argument(
-        "--snapshot-at",
-        dest="snapshot_at",
-        type=_time,
-        action="append",
-        default=[],
-        metavar="TIME",
-        help="also read the metrics at this battle time in every run (repeatable)",
-    )
+    add_snapshot_at(p)
     p.add_argument("--resume", action="store_true", help="finish an interrupted study: run only the missing replications")
     p.add_argument("--retry-errors", dest="retry_errors", action="store_true", help="with --resume: run again the replications that raised")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None, help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (pip install 'khasan-sim[cluster]')")

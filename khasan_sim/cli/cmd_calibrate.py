@@ -32,7 +32,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from khasan_sim.cli.cmd_batch import _count, _seed
+from khasan_sim.cli.argtypes import count as _count
+from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.errors import KhasanSimError
 
 DEFAULT_SEED = 1

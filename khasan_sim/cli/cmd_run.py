@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from khasan_sim.cli.argtypes import battle_time as _time
+from khasan_sim.cli.argtypes import add_snapshot_at
 from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.clock import Clock, format_time, parse_time
 from khasan_sim.errors import KhasanSimError
@@ -81,15 +81,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file or name")
     p.add_argument("--seed", type=_seed, default=1, metavar="N", help="run seed (default 1)")
     p.add_argument("--variant", metavar="FILE", default=None, help="variant file applied to the scenario")
-    p.add_argument(
-        "--snapshot-at",
-        dest="snapshot_at",
-        type=_time,
-        action="append",
-        default=[],
-        metavar="TIME",
-        help="also read the metrics at this battle time, e.g. 1938-08-06T17:20 (repeatable)",
-    )
+    add_snapshot_at(p)
     p.add_argument("--json", metavar="PATH|-", default=None, help="write the result as JSON; '-' prints only the JSON")
     p.add_argument("--record", metavar="FILE", default=None, help="recorded outcomes (default ../shared/record/khasan-1938.yaml)")
     p.add_argument("--quiet", action="store_true", help="print one line instead of the tables")
