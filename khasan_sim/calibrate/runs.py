@@ -80,7 +80,7 @@ def _map_path(scenario: Any) -> Path:
 def _rebuilt_terrain(base: Any, params: Any, overrides: Overrides) -> Any:
     """Return the base scenario's terrain rebuilt with *params* (mobility and terrain values)."""
     from khasan_sim.terrain.describe import read_description
-    from khasan_sim.terrain.load import CACHED_LAYERS, build_terrain
+    from khasan_sim.terrain.load import base_layers, build_terrain
 
     terrain = base.terrain
     path = str(_map_path(base))
@@ -88,7 +88,7 @@ def _rebuilt_terrain(base: Any, params: Any, overrides: Overrides) -> Any:
     if doc is None:
         doc = read_description(Path(path))[0]
         _DESCRIPTIONS[path] = doc
-    layers = {k: (terrain.extras["crossing_index"] if k == "crossing_index" else getattr(terrain, k)) for k in CACHED_LAYERS}
+    layers = base_layers(terrain)
     touched = tuple((k, v) for k, v in overrides if k.startswith(TERRAIN_PREFIXES))
     digest = candidate_digest(terrain.source_digest, touched)
     return build_terrain(doc, params, digest, layers)

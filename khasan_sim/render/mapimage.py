@@ -84,11 +84,10 @@ def draw_map(
     xs = (np.arange(g.ncols) + 0.5) * g.cell_m
     ys = (np.arange(g.nrows) + 0.5) * g.cell_m
     levels = np.arange(10, float(terrain.elevation_m.max()) + 10, 10)
-    cs = ax.contour(xs, ys, terrain.elevation_m, levels=levels, colors="#7a5a3a", linewidths=0.35, alpha=0.7)
+    ax.contour(xs, ys, terrain.elevation_m, levels=levels, colors="#7a5a3a", linewidths=0.35, alpha=0.7)
     major = [lv for lv in levels if lv % 50 == 0]
     if major:
         ax.contour(xs, ys, terrain.elevation_m, levels=major, colors="#6a4a2a", linewidths=0.8, alpha=0.8)
-    del cs
     b = terrain.border
     ax.plot(b[:, 0], b[:, 1], color="#8e1b6e", lw=2.0, ls=(0, (6, 2, 1, 2)), label="border (1886 protocol, Soviet reading)")
     for c in terrain.crossings:

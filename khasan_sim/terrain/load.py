@@ -194,6 +194,15 @@ def build_terrain(doc: TerrainDoc, params: Any, digest: str, layers: Mapping[str
 CACHED_LAYERS = ("elevation_m", "terrain_class", "crossing_index", "soviet_side", "border_distance_m", "slope_deg")
 
 
+def base_layers(terrain: Terrain) -> dict[str, np.ndarray]:
+    """Return the layers that do not depend on the parameters (what the cache file holds).
+
+    :func:`build_terrain` rebuilds a terrain from them with other mobility or terrain
+    parameters without rasterising the description again.
+    """
+    return {k: np.asarray(terrain.extras["crossing_index"] if k == "crossing_index" else getattr(terrain, k)) for k in CACHED_LAYERS}
+
+
 def load_terrain(map_path: str | Path, params: Any, *, use_cache: bool = True) -> Terrain:
     """Read a terrain description and return its rasterised terrain.
 
@@ -218,7 +227,7 @@ def load_terrain(map_path: str | Path, params: Any, *, use_cache: bool = True) -
             layers = None
     terrain = build_terrain(doc, params, digest, layers)
     if cache is not None and layers is None:
-        _write_cache(cache, {k: np.asarray(getattr(terrain, k, None) if k != "crossing_index" else terrain.extras["crossing_index"]) for k in CACHED_LAYERS})
+        _write_cache(cache, base_layers(terrain))
     if use_cache:
         _MEMO[digest] = terrain
     return terrain
