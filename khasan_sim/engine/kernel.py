@@ -832,25 +832,28 @@ class Engine:
             return
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         p_hit = -math.expm1(-rate_h * dt / 60.0)
+        # each side's observation posts and batteries with rounds left, once per pulse
+        posts: dict[str, list[UnitState]] = {"soviet": [], "japanese": []}
+        guns: dict[str, list[tuple[str, float, float, float]]] = {"soviet": [], "japanese": []}
+        for vid in self.ground_ids:
+            v = self.units[vid]
+            if v.men <= 0 or v.side not in posts:
+                continue
+            if v.state not in (MoraleState.ROUTED, MoraleState.RETREATING):
+                posts[v.side].append(v)
+            if v.type == "artillery" and (v.ammunition is None or v.ammunition > 0):
+                reach = max((p.f(f"weapons.{w}.range_m") for w, n in v.guns.items() if n > 0), default=0.0)
+                if reach > 0:
+                    guns[v.side].append((vid, v.x, v.y, reach))
         for t in stuck:
-            side = self.units[t.unit].side
-            observers = [
-                v for vid in self.ground_ids
-                if (v := self.units[vid]).side != side and v.men > 0 and v.state not in (MoraleState.ROUTED, MoraleState.RETREATING)
-                and math.hypot(v.x - t.x, v.y - t.y) <= see_m
-            ]
-            if not observers:
+            enemy = "japanese" if self.units[t.unit].side == "soviet" else "soviet"
+            near = sorted(
+                ((d, v.id, v) for v in posts[enemy] if (d := math.hypot(v.x - t.x, v.y - t.y)) <= see_m),
+                key=lambda e: (e[0], e[1]),
+            )[:3]
+            if not near or not any(self._los([(v.x, v.y, t.x, t.y) for _, _, v in near])):
                 continue
-            observers.sort(key=lambda v: (math.hypot(v.x - t.x, v.y - t.y), v.id))
-            seen = self._los([(v.x, v.y, t.x, t.y) for v in observers[:3]])
-            if not any(seen):
-                continue
-            batteries = sorted(
-                vid for vid in self.ground_ids
-                if (b := self.units[vid]).side != side and b.type == "artillery" and b.men > 0
-                and (b.ammunition is None or b.ammunition > 0)
-                and any(n > 0 and math.hypot(b.x - t.x, b.y - t.y) <= p.f(f"weapons.{w}.range_m") for w, n in b.guns.items())
-            )
+            batteries = sorted(bid for bid, bx, by, reach in guns[enemy] if math.hypot(bx - t.x, by - t.y) <= reach)
             if not batteries:
                 continue
             g = self.rng.get("observed-fire", t.id)
