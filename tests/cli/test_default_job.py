@@ -28,9 +28,11 @@ def test_plain_command_picks_the_job_by_display(monkeypatch, display, expected):
         assert "No display here" in out.file.getvalue()
 
 
-def test_commands_flag_lists_the_commands():
+def test_commands_flag_lists_the_commands(capsys):
     out = Console(file=io.StringIO(), width=100)
     assert cli.main(["--commands"], console=out) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in cli.COMMANDS)
 
 
 def test_no_display_under_the_dummy_driver(monkeypatch):
