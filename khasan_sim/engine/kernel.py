@@ -36,6 +36,8 @@ ProcessGen = Generator[simpy.Event, Any, None]
 
 INFANTRY_TYPES = ("rifle", "border-guard", "machine-gun", "anti-tank", "engineer", "headquarters", "anti-aircraft")
 HOLDING_TYPES = ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank")
+_FEW_PAIRS = 24  # below this many sight lines, keys are cheaper in Python than in numpy
+_FIRING = frozenset((TANK_OPERATIONAL, TANK_BOGGED))  # tank states that can fire (TankState.can_fire)
 COUNTERATTACK_TYPES = ("rifle",)
 
 
@@ -145,7 +147,11 @@ class Engine:
         self.soft_passes: dict[tuple[int, int], int] = {}
         # line of sight between 50 m cells is a pure function of the terrain: shared by runs
         self._los_cache: dict[int, bool] = self.terrain.extras.setdefault("_los_cells_50m", {})
+        self._los_width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
         self._route_cache: dict[tuple[Any, ...], Any] = {}
+        self._morale_kw: dict[str, float] | None = None
+        self._last_holding = b""
+        self._state_memo: dict[str, tuple[tuple[float, float, MoraleState], MoraleState]] = {}
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
             use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]
@@ -833,6 +839,7 @@ class Engine:
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         p_hit = -math.expm1(-rate_h * dt / 60.0)
         # each side's observation posts and batteries with rounds left, once per pulse
+        ranges = self._fire_tables()["range"]
         posts: dict[str, list[UnitState]] = {"soviet": [], "japanese": []}
         guns: dict[str, list[tuple[str, float, float, float]]] = {"soviet": [], "japanese": []}
         for vid in self.ground_ids:
@@ -842,19 +849,19 @@ class Engine:
             if v.state not in (MoraleState.ROUTED, MoraleState.RETREATING):
                 posts[v.side].append(v)
             if v.type == "artillery" and (v.ammunition is None or v.ammunition > 0):
-                reach = max((p.f(f"weapons.{w}.range_m") for w, n in v.guns.items() if n > 0), default=0.0)
+                reach = max((ranges[w] for w, n in v.guns.items() if n > 0), default=0.0)
                 if reach > 0:
                     guns[v.side].append((vid, v.x, v.y, reach))
         for t in stuck:
             enemy = "japanese" if self.units[t.unit].side == "soviet" else "soviet"
+            batteries = sorted(bid for bid, bx, by, reach in guns[enemy] if math.hypot(bx - t.x, by - t.y) <= reach)
+            if not batteries:
+                continue
             near = sorted(
                 ((d, v.id, v) for v in posts[enemy] if (d := math.hypot(v.x - t.x, v.y - t.y)) <= see_m),
                 key=lambda e: (e[0], e[1]),
             )[:3]
             if not near or not any(self._los([(v.x, v.y, t.x, t.y) for _, _, v in near])):
-                continue
-            batteries = sorted(bid for bid, bx, by, reach in guns[enemy] if math.hypot(bx - t.x, by - t.y) <= reach)
-            if not batteries:
                 continue
             g = self.rng.get("observed-fire", t.id)
             t.last_under_fire_min = self.now
@@ -903,39 +910,55 @@ class Engine:
             self._update_zones()
 
     def _los(self, pairs: list[tuple[float, float, float, float]]) -> list[bool]:
-        """Return line of sight for point pairs, cached on 50 m cells (symmetric key).
-
-        A key is one integer per unordered pair of 50 m cells; on a miss the sight line is
-        computed between the two cells' centres, so the cached value is a pure function of
-        the terrain and the key, whoever asked first.
-        """
+        """Return line of sight for point pairs (x1, y1, x2, y2), as :meth:`_los_arrays`."""
         if not pairs:
             return []
+        if len(pairs) <= _FEW_PAIRS:
+            return self._los_keys([self._los_key(*pr) for pr in pairs]).tolist()
         arr = np.asarray(pairs, dtype=float)
-        cells = (arr // 50.0).astype(np.int64)
+        return self._los_arrays(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]).tolist()
+
+    def _los_key(self, x1: float, y1: float, x2: float, y2: float) -> int:
+        """Return the cache key of a sight line: one integer per unordered pair of 50 m cells."""
+        width = self._los_width
         # x-major cell numbers, so the lower key is the cell that is west (then south)
-        width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
-        a = cells[:, 0] * width + cells[:, 1]
-        b = cells[:, 2] * width + cells[:, 3]
-        lo = np.minimum(a, b)
-        hi = np.maximum(a, b)
-        keys = (lo * (width * width + width) + hi).tolist()
+        a = int(x1 // 50.0) * width + int(y1 // 50.0)
+        b = int(x2 // 50.0) * width + int(y2 // 50.0)
+        return min(a, b) * (width * width + width) + max(a, b)
+
+    def _los_arrays(self, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray) -> np.ndarray:
+        """Return line of sight between point pairs given as arrays (keys as :meth:`_los_key`)."""
+        if len(x1) == 0:
+            return np.zeros(0, dtype=bool)
+        width = self._los_width
+        a = (x1 // 50.0).astype(np.int64) * width + (y1 // 50.0).astype(np.int64)
+        b = (x2 // 50.0).astype(np.int64) * width + (y2 // 50.0).astype(np.int64)
+        keys, inverse = np.unique(np.minimum(a, b) * (width * width + width) + np.maximum(a, b), return_inverse=True)
+        return self._los_keys(keys.tolist())[inverse.reshape(-1)]
+
+    def _los_keys(self, keys: list[int]) -> np.ndarray:
+        """Return line of sight for cache keys, computing the missing ones.
+
+        On a miss the sight line is computed between the two cells' centres, so the cached
+        value is a pure function of the terrain and the key, whoever asked first.
+        """
         cache = self._los_cache
-        out = [cache.get(k) for k in keys]
-        todo = [i for i, v in enumerate(out) if v is None]
+        got = [cache.get(k) for k in keys]
+        todo = [i for i, v in enumerate(got) if v is None]
         if todo:
             if len(cache) > 4_000_000:
                 cache.clear()
+            width = self._los_width
             n = width * width + width
-            lo_t = np.array([keys[i] // n for i in todo])
-            hi_t = np.array([keys[i] % n for i in todo])
+            kt = np.array([keys[i] for i in todo], dtype=np.int64)
+            lo_t, hi_t = kt // n, kt % n
             pa = (np.stack([lo_t // width, lo_t % width], axis=1) + 0.5) * 50.0
             pb = (np.stack([hi_t // width, hi_t % width], axis=1) + 0.5) * 50.0
             vis = visible_many(self.terrain, pa, pb)
             for i, v in zip(todo, vis.tolist(), strict=True):
                 cache[keys[i]] = v
-                out[i] = v
-        return out  # type: ignore[return-value]
+                got[i] = v
+        return np.fromiter(got, dtype=bool, count=len(got))
 
     def _exposure(self, v: UnitState, distance_m: float) -> float:
         cp = self.cp
@@ -949,81 +972,84 @@ class Engine:
             ex *= cp.moving_exposure
         return ex
 
+    def _fire_tables(self) -> dict[str, dict[str, float]]:
+        """Return the weapon and vehicle figures direct fire reads every pulse, built once."""
+        tables = getattr(self, "_tables", None)
+        if tables is None:
+            p = self.params
+            wids = self._weapon_ids()
+            models = sorted({t.model for t in self.all_tanks})
+            tables = {
+                "kills": {w: p.f(f"weapons.{w}.kills_per_min") for w in wids if f"weapons.{w}.kills_per_min" in p},
+                "range": {w: p.f(f"weapons.{w}.range_m") for w in wids},
+                "tank_kills": {w: p.f(f"weapons.{w}.tank_kills_per_min") for w in wids if f"weapons.{w}.tank_kills_per_min" in p},
+                "vehicle_range": {m: p.f(f"vehicles.{m}.range_m") for m in models},
+                "vehicle_kills": {m: p.f(f"vehicles.{m}.kills_per_min") for m in models},
+                "vehicle_exposure": {m: p.f(f"vehicles.{m}.exposure") for m in models},
+            }
+            self._tables = tables
+        return tables
+
+    def _elevation_at(self, x: float, y: float) -> float:
+        r, c = self.cell(x, y)
+        return float(self.terrain.elevation_m[r, c])
+
     def _direct_fire(self, dt: float) -> None:
         cp = self.cp
-        p = self.params
+        tab = self._fire_tables()
         vis_m = self.visibility_m()
         night = self.is_night()
         vis_factor = cp.visibility_night if night else 1.0
         max_range = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
-        shooters = [self.units[i] for i in self.ground_ids if self.units[i].men > 0 and not self.units[i].tanks and self.units[i].type != "artillery"]
-        tanks = [t for t in self.all_tanks if t.can_fire]
-        targets = [self.units[i] for i in self.ground_ids if self.units[i].men > 0 and not self.units[i].tanks]
+        units = self.units
+        targets = [v for v in (units[i] for i in self.ground_ids) if v.men > 0 and not v.tanks]
         if not targets:
             return
+        shooters = [v for v in targets if v.type != "artillery"]
         tx = np.array([v.x for v in targets])
         ty = np.array([v.y for v in targets])
         tside = np.array([v.side == "soviet" for v in targets])
         expected: dict[str, float] = {}
         incoming: dict[str, float] = {}
-        kills = {w: p.f(f"weapons.{w}.kills_per_min") for w in self._weapon_ids() if f"weapons.{w}.kills_per_min" in p}
-        ranges = {w: p.f(f"weapons.{w}.range_m") for w in self._weapon_ids()}
+        kills = tab["kills"]
+        ranges = tab["range"]
+        vrange = tab["vehicle_range"]
 
-        def elevation(x: float, y: float) -> float:
-            r, c = self.cell(x, y)
-            return float(self.terrain.elevation_m[r, c])
-
-        # each shooter engages its nearest visible enemy in range (ties by id): candidates
-        # are tried nearest first, in rounds, so line of sight is asked for few pairs
-        firers: list[Any] = []
-        fx: list[float] = []
-        fy: list[float] = []
-        fsov: list[bool] = []
-        frange: list[float] = []
-        for s in shooters:
-            if morale.fire_factor(s.state) <= 0:
-                continue
-            firers.append(s)
-            fx.append(s.x)
-            fy.append(s.y)
-            fsov.append(s.side == "soviet")
-            frange.append(max_range)
-        for t in tanks:
-            u = self.units[t.unit]
-            if u.state is MoraleState.ROUTED:
-                continue
-            firers.append(t)
-            fx.append(t.x)
-            fy.append(t.y)
-            fsov.append(u.side == "soviet")
-            frange.append(min(max_range, p.f(f"vehicles.{t.model}.range_m")))
+        # each shooter engages its nearest visible enemy in range (ties by id)
+        ff = morale.FIRE_FACTOR
+        unit_firers = [s for s in shooters if ff[s.state] > 0]
+        tank_firers = [t for t in self.all_tanks if t.status in _FIRING and units[t.unit].state is not MoraleState.ROUTED]
+        firers: list[Any] = [*unit_firers, *tank_firers]
+        fx = [f.x for f in firers]
+        fy = [f.y for f in firers]
+        fsov = [s.side == "soviet" for s in unit_firers] + [units[t.unit].side == "soviet" for t in tank_firers]
+        frange = [max_range] * len(unit_firers) + [min(max_range, vrange[t.model]) for t in tank_firers]
         best: dict[str, tuple[float, str, Any, UnitState]] = {}
         if firers:
-            dmat = np.hypot(tx[None, :] - np.array(fx)[:, None], ty[None, :] - np.array(fy)[:, None])
+            fxa = np.array(fx)
+            fya = np.array(fy)
+            dmat = np.hypot(tx[None, :] - fxa[:, None], ty[None, :] - fya[:, None])
             valid = (tside[None, :] != np.array(fsov)[:, None]) & (dmat <= np.array(frange)[:, None])
-            id_rank = np.argsort(np.argsort(np.array([v.id for v in targets])))
-            # order every row's candidates by (distance, id) at once; invalid ones last
-            keyed = np.where(valid, dmat, np.inf)
-            order = np.lexsort((np.broadcast_to(id_rank, keyed.shape), keyed), axis=1)
-            n_valid = valid.sum(axis=1)
-            active = np.flatnonzero(n_valid > 0)
-            k = 0
-            while active.size:
-                cols = order[active, k]
-                los = self._los([(fx[i], fy[i], targets[j].x, targets[j].y) for i, j in zip(active.tolist(), cols.tolist(), strict=True)])
-                ok = np.fromiter(los, dtype=bool, count=len(los))
-                for i, j in zip(active[ok].tolist(), cols[ok].tolist(), strict=True):
-                    sh = firers[i]
-                    best[sh.id] = (float(dmat[i, j]), targets[j].id, sh, targets[j])
-                k += 1
-                active = active[~ok]
-                active = active[n_valid[active] > k]
+            rows, cols = np.nonzero(valid)
+            if rows.size:
+                # line of sight for every candidate pair at once, then each shooter takes
+                # the nearest visible enemy (ties by id)
+                seen = self._los_arrays(fxa[rows], fya[rows], tx[cols], ty[cols])
+                rows, cols = rows[seen], cols[seen]
+                if rows.size:
+                    id_rank = self._target_id_rank(targets)
+                    order = np.lexsort((id_rank[cols], dmat[rows, cols], rows))
+                    rows, cols = rows[order], cols[order]
+                    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+                    for i, j in zip(rows[first].tolist(), cols[first].tolist(), strict=True):
+                        sh = firers[i]
+                        best[sh.id] = (float(dmat[i, j]), targets[j].id, sh, targets[j])
         if best:
             for sid in sorted(best):
                 d, _, s, v = best[sid]
                 if isinstance(s, TankState):
-                    u = self.units[s.unit]
-                    vol = p.f(f"vehicles.{s.model}.kills_per_min") * fire.range_factor(d, p.f(f"vehicles.{s.model}.range_m"))
+                    u = units[s.unit]
+                    vol = tab["vehicle_kills"][s.model] * fire.range_factor(d, vrange[s.model])
                     acc = cp.accuracy[u.training]
                     sup = u.suppression
                 else:
@@ -1032,7 +1058,7 @@ class Engine:
                     vol = fire.fire_volume(counts, kills, ranges, d) * morale.fire_factor(s.state)
                     acc = cp.accuracy[s.training]
                     sup = s.suppression
-                dh = elevation(s.x, s.y) - elevation(v.x, v.y)
+                dh = self._elevation_at(s.x, s.y) - self._elevation_at(v.x, v.y)
                 adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
                 exp = fire.expected_casualties(vol, dt, acc * adv, sup, vis_factor, self._exposure(v, d))
                 expected[v.id] = expected.get(v.id, 0.0) + exp
@@ -1042,13 +1068,18 @@ class Engine:
         if live:
             self._anti_tank_fire(dt, shooters, live, max_range, vis_factor)
         for vid in sorted(expected):
-            v = self.units[vid]
+            v = units[vid]
             self._inflict(v, expected[vid], self.rng.get("casualties", vid), cause="direct-fire")
         for vid in sorted(incoming):
-            v = self.units[vid]
+            v = units[vid]
             v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(incoming[vid], max(v.men, 1)))
             if incoming[vid] > 0:
                 v.last_under_fire_min = self.now
+
+    @staticmethod
+    def _target_id_rank(targets: list[UnitState]) -> np.ndarray:
+        """Return each target's rank by id (the tie-break between equally near targets)."""
+        return np.argsort(np.argsort(np.array([v.id for v in targets])))
 
     def _weapon_ids(self) -> list[str]:
         ids = getattr(self, "_wids", None)
@@ -1059,34 +1090,48 @@ class Engine:
 
     def _anti_tank_fire(self, dt: float, shooters: list[UnitState], live: list[TankState], max_range: float, vis_factor: float) -> None:
         cp = self.cp
-        p = self.params
-        at_w = [w for w in self._weapon_ids() if f"weapons.{w}.tank_kills_per_min" in p]
+        tab = self._fire_tables()
+        at_kills = tab["tank_kills"]
+        ranges = tab["range"]
+        # the shooters with anti-tank weapons, and how far their longest one reaches
+        armed: list[tuple[UnitState, dict[str, float], float]] = []
+        for s in shooters:
+            guns = {w: n * s.men_share for w, n in s.weapons_start.items() if n > 0 and w in at_kills}
+            if not guns or morale.fire_factor(s.state) <= 0:
+                continue
+            armed.append((s, guns, min(max_range, max(ranges[w] for w in guns))))
+        if not armed:
+            return
         lx = np.array([t.x for t in live])
         ly = np.array([t.y for t in live])
         lside = np.array([self.units[t.unit].side == "soviet" for t in live])
-        for s in shooters:
-            guns = {w: s.weapons_start.get(w, 0) * s.men_share for w in at_w if s.weapons_start.get(w, 0) > 0}
-            if not guns or morale.fire_factor(s.state) <= 0:
-                continue
-            rng_max = min(max_range, max(p.f(f"weapons.{w}.range_m") for w in guns))
-            d = np.hypot(lx - s.x, ly - s.y)
-            mask = (lside != (s.side == "soviet")) & (d <= rng_max)
-            if not mask.any():
-                continue
-            idx = np.flatnonzero(mask)
-            los = self._los([(s.x, s.y, live[i].x, live[i].y) for i in idx])
-            cand = [i for i, ok in zip(idx, los, strict=True) if ok]
+        sx = np.array([a[0].x for a in armed])
+        sy = np.array([a[0].y for a in armed])
+        ssov = np.array([a[0].side == "soviet" for a in armed])
+        dmat = np.hypot(lx[None, :] - sx[:, None], ly[None, :] - sy[:, None])
+        in_reach = (lside[None, :] != ssov[:, None]) & (dmat <= np.array([a[2] for a in armed])[:, None])
+        rows, cols = np.nonzero(in_reach)
+        if not rows.size:
+            return
+        seen = self._los_arrays(sx[rows], sy[rows], lx[cols], ly[cols])
+        visible: dict[int, list[int]] = {}
+        for i, j in zip(rows[seen].tolist(), cols[seen].tolist(), strict=True):
+            visible.setdefault(i, []).append(j)
+        for k_s in sorted(visible):
+            s, guns, _ = armed[k_s]
+            d = dmat[k_s]
+            cand = visible[k_s]
             if not cand:
                 continue
             g = self.rng.get("fire", s.id)
             exposure = np.array([
-                p.f(f"vehicles.{live[i].model}.exposure")
+                tab["vehicle_exposure"][live[i].model]
                 * (cp.tank_bogged_exposure if live[i].status == TANK_BOGGED else cp.tank_moving_exposure if live[i].moving else 1.0)
                 for i in cand
             ])
             is_cmd = np.array([live[i].command for i in cand])
             weights = fire.target_weights(is_cmd, exposure, cp.command_weight)
-            s_elev = float(self.terrain.elevation_m[self.cell(s.x, s.y)])
+            s_elev = self._elevation_at(s.x, s.y)
             for w in sorted(guns):
                 n_guns = guns[w]
                 if n_guns <= 0:
@@ -1096,10 +1141,10 @@ class Engine:
                 if t.status not in (TANK_OPERATIONAL, TANK_BOGGED):
                     continue
                 dist = float(d[cand[k]])
-                rf = fire.range_factor(dist, p.f(f"weapons.{w}.range_m"))
-                dh = s_elev - float(self.terrain.elevation_m[self.cell(t.x, t.y)])
+                rf = fire.range_factor(dist, ranges[w])
+                dh = s_elev - self._elevation_at(t.x, t.y)
                 adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
-                rate = p.f(f"weapons.{w}.tank_kills_per_min") * n_guns * rf * (1.0 - s.suppression) * morale.fire_factor(s.state)
+                rate = at_kills[w] * n_guns * rf * (1.0 - s.suppression) * morale.fire_factor(s.state)
                 pk = fire.tank_kill_probability(rate, dt, float(exposure[k]), vis_factor, cp.accuracy[s.training] * adv)
                 t.last_under_fire_min = self.now
                 if g.random() < pk:
@@ -1112,28 +1157,42 @@ class Engine:
         hl = p.f("morale.suppression_half_life_min")
         rest_after = p.f("morale.rest_after_min")
         night = self.is_night()
-        kw = {
-            "loss_rate_weight": p.f("morale.loss_rate_weight"),
-            "suppression_weight_per_hour": p.f("morale.suppression_weight_per_hour"),
-            "night_drift_per_hour": p.f("morale.night_drift_per_hour"),
-            "recovery_per_hour": p.f("morale.recovery_per_hour"),
-        }
+        kw = self._morale_kw
+        if kw is None:
+            kw = self._morale_kw = {
+                "loss_rate_weight": p.f("morale.loss_rate_weight"),
+                "suppression_weight_per_hour": p.f("morale.suppression_weight_per_hour"),
+                "night_drift_per_hour": p.f("morale.night_drift_per_hour"),
+                "recovery_per_hour": p.f("morale.recovery_per_hour"),
+            }
+        memo = self._state_memo
         for uid in self.ground_ids:
             u = self.units[uid]
             if u.men <= 0 and not u.tanks:
                 continue
-            before = u.men + u.pulse_loss
-            share = u.pulse_loss / before if before > 0 else 0.0
             resting = self.now - u.last_under_fire_min >= rest_after
-            u.morale = morale.morale_after(
-                u.morale, loss_share=share, suppression=u.suppression, minutes=dt, is_night=night,
-                shocks=u.shocks, resting=resting, baseline=u.morale_start,
-                suppression_floor=u.thresholds.shaken, **kw,
-            )
+            # a quiet pulse (no loss, fire, shock, night or rest to take) leaves morale as it is
+            if u.pulse_loss or u.suppression or u.shocks or night or (resting and u.morale < u.morale_start):
+                before = u.men + u.pulse_loss
+                share = u.pulse_loss / before if before > 0 else 0.0
+                u.morale = morale.morale_after(
+                    u.morale, loss_share=share, suppression=u.suppression, minutes=dt, is_night=night,
+                    shocks=u.shocks, resting=resting, baseline=u.morale_start,
+                    suppression_floor=u.thresholds.shaken, **kw,
+                )
             u.pulse_loss = 0
             u.shocks = 0.0
-            new = morale.morale_state(u.morale, u.suppression, u.state, u.thresholds)
-            u.suppression = morale.decay_suppression(u.suppression, dt, hl)
+            # the state is a pure function of (morale, suppression, state): asked again with
+            # the same three (a quiet unit), it gives the same answer
+            key = (u.morale, u.suppression, u.state)
+            seen = memo.get(uid)
+            if seen is not None and seen[0] == key:
+                new = seen[1]
+            else:
+                new = morale.morale_state(u.morale, u.suppression, u.state, u.thresholds)
+                memo[uid] = (key, new)
+            if u.suppression:
+                u.suppression = morale.decay_suppression(u.suppression, dt, hl)
             if new is not u.state:
                 old = u.state
                 u.state = new
@@ -1174,18 +1233,30 @@ class Engine:
     def _holding_men(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return rows, cols, men and is-Soviet of the units in good enough order to hold ground."""
         g = self.terrain.grid
-        rows, cols, men, sov = [], [], [], []
-        for uid in self.ground_ids:
-            u = self.units[uid]
-            if u.type not in HOLDING_TYPES or u.men <= 0 or u.state in (MoraleState.ROUTED, MoraleState.RETREATING):
-                continue
-            if not g.contains(u.x, u.y):
-                continue
-            rows.append(int(u.y // g.cell_m))
-            cols.append(int(u.x // g.cell_m))
-            men.append(u.men)
-            sov.append(u.side == "soviet")
-        return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(men, dtype=float), np.array(sov, dtype=bool)
+        held = [
+            u for u in (self.units[uid] for uid in self.ground_ids)
+            if u.type in HOLDING_TYPES and u.men > 0 and u.state not in (MoraleState.ROUTED, MoraleState.RETREATING) and g.contains(u.x, u.y)
+        ]
+        return (
+            np.array([int(u.y // g.cell_m) for u in held], dtype=np.int64),
+            np.array([int(u.x // g.cell_m) for u in held], dtype=np.int64),
+            np.array([u.men for u in held], dtype=float),
+            np.array([u.side == "soviet" for u in held], dtype=bool),
+        )
+
+    def _presence_all(self, holding: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the Soviet and Japanese men holding each zone (in ``zone_ids`` order)."""
+        rows, cols, men, sov = holding
+        nz = len(self.zone_ids)
+        if not len(rows):
+            return np.zeros(nz), np.zeros(nz)
+        if self.zone_bits.dtype == object:
+            inside = np.array([self.zone_mask[z][rows, cols] for z in self.zone_ids], dtype=bool)
+        else:
+            bits = self.zone_bits[rows, cols]
+            inside = ((bits[None, :] >> np.arange(nz, dtype=np.int64)[:, None]) & 1).astype(bool)
+        # men are whole numbers, so these sums are exact whatever their order
+        return inside @ np.where(sov, men, 0.0), inside @ np.where(sov, 0.0, men)
 
     def presence(self, zone: str, holding: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
         """Return men of each side in a zone (units in good enough order to hold ground)."""
@@ -1199,8 +1270,16 @@ class Engine:
 
     def _update_zones(self) -> None:
         holding = self._holding_men()
-        for z in self.zone_ids:
-            h = self._compute_holder(z, holding)
+        # the holders depend on nothing else: if no holding unit moved cell, lost men or
+        # changed state since the last pulse, no zone changed hands
+        key = b"".join(a.tobytes() for a in holding)
+        if key == self._last_holding:
+            return
+        self._last_holding = key
+        hold_min = self.params.f("command.hold_men_min")
+        sov_men, jap_men = self._presence_all(holding)
+        for z, ps, pj in zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True):
+            h = rules.zone_holder(ps, pj, hold_min)
             old = self.holder[z]
             if h == old:
                 continue

@@ -126,12 +126,16 @@ def can_advance(state: MoraleState) -> bool:
     return state is MoraleState.STEADY
 
 
+FIRE_FACTOR: dict[MoraleState, float] = {
+    MoraleState.STEADY: 1.0,
+    MoraleState.PINNED: 0.6,
+    MoraleState.SHAKEN: 0.5,
+    MoraleState.RETREATING: 0.2,
+    MoraleState.ROUTED: 0.0,
+}
+"""The share of its fire a unit delivers in each state (a pinned unit fires at 60%, a routed one not at all)."""
+
+
 def fire_factor(state: MoraleState) -> float:
     """Return the share of its fire a unit in *state* delivers."""
-    return {
-        MoraleState.STEADY: 1.0,
-        MoraleState.PINNED: 0.6,
-        MoraleState.SHAKEN: 0.5,
-        MoraleState.RETREATING: 0.2,
-        MoraleState.ROUTED: 0.0,
-    }[state]
+    return FIRE_FACTOR[state]
