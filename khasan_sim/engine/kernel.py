@@ -37,6 +37,7 @@ ProcessGen = Generator[simpy.Event, Any, None]
 INFANTRY_TYPES = ("rifle", "border-guard", "machine-gun", "anti-tank", "engineer", "headquarters", "anti-aircraft")
 HOLDING_TYPES = ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank")
 _FEW_PAIRS = 24  # below this many sight lines, keys are cheaper in Python than in numpy
+_LOS_CACHE_LIMIT = 4_000_000  # sight lines kept between runs in one process (~0.5 GB at most)
 _FIRING = frozenset((TANK_OPERATIONAL, TANK_BOGGED))  # tank states that can fire (TankState.can_fire)
 COUNTERATTACK_TYPES = ("rifle",)
 
@@ -101,6 +102,26 @@ def _combat_params(p: Any) -> CombatParams:
         close_assault_m=p.f("fire.close_assault_range_m"),
         close_assault_exposure=p.f("fire.close_assault_exposure"),
     )
+
+
+def _pairs_in_range(
+    ax: np.ndarray, ay: np.ndarray, a_soviet: np.ndarray, a_reach: np.ndarray,
+    bx: np.ndarray, by: np.ndarray, b_soviet: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the (row, col, distance) of every enemy pair a -> b within a's reach, row-major.
+
+    Squared distances pick the candidates cheaply (with a margin); the distance of each
+    candidate is then the same ``np.hypot`` as everywhere else, so the answer does not
+    depend on this shortcut.
+    """
+    dx = bx[None, :] - ax[:, None]
+    dy = by[None, :] - ay[:, None]
+    reach = a_reach * (1.0 + 1e-9) + 1e-6
+    near = (b_soviet[None, :] != a_soviet[:, None]) & (dx * dx + dy * dy <= (reach * reach)[:, None])
+    rows, cols = np.nonzero(near)
+    dist = np.hypot(dx[rows, cols], dy[rows, cols])
+    keep = dist <= a_reach[rows]
+    return rows[keep], cols[keep], dist[keep]
 
 
 def _other(side: str) -> str:
@@ -933,8 +954,7 @@ class Engine:
         width = self._los_width
         a = (x1 // 50.0).astype(np.int64) * width + (y1 // 50.0).astype(np.int64)
         b = (x2 // 50.0).astype(np.int64) * width + (y2 // 50.0).astype(np.int64)
-        keys, inverse = np.unique(np.minimum(a, b) * (width * width + width) + np.maximum(a, b), return_inverse=True)
-        return self._los_keys(keys.tolist())[inverse.reshape(-1)]
+        return self._los_keys((np.minimum(a, b) * (width * width + width) + np.maximum(a, b)).tolist())
 
     def _los_keys(self, keys: list[int]) -> np.ndarray:
         """Return line of sight for cache keys, computing the missing ones.
@@ -943,22 +963,22 @@ class Engine:
         value is a pure function of the terrain and the key, whoever asked first.
         """
         cache = self._los_cache
-        got = [cache.get(k) for k in keys]
-        todo = [i for i, v in enumerate(got) if v is None]
-        if todo:
-            if len(cache) > 4_000_000:
+        get = cache.get
+        got = [get(k) for k in keys]
+        if None in got:
+            if len(cache) > _LOS_CACHE_LIMIT:
                 cache.clear()
+                got = [None] * len(keys)
+            todo = list(dict.fromkeys(k for k, v in zip(keys, got, strict=True) if v is None))
             width = self._los_width
             n = width * width + width
-            kt = np.array([keys[i] for i in todo], dtype=np.int64)
+            kt = np.array(todo, dtype=np.int64)
             lo_t, hi_t = kt // n, kt % n
             pa = (np.stack([lo_t // width, lo_t % width], axis=1) + 0.5) * 50.0
             pb = (np.stack([hi_t // width, hi_t % width], axis=1) + 0.5) * 50.0
-            vis = visible_many(self.terrain, pa, pb)
-            for i, v in zip(todo, vis.tolist(), strict=True):
-                cache[keys[i]] = v
-                got[i] = v
-        return np.fromiter(got, dtype=bool, count=len(got))
+            cache.update(zip(todo, visible_many(self.terrain, pa, pb).tolist(), strict=True))
+            got = [cache[k] for k in keys]
+        return np.array(got, dtype=bool)
 
     def _exposure(self, v: UnitState, distance_m: float) -> float:
         cp = self.cp
@@ -1028,22 +1048,20 @@ class Engine:
         if firers:
             fxa = np.array(fx)
             fya = np.array(fy)
-            dmat = np.hypot(tx[None, :] - fxa[:, None], ty[None, :] - fya[:, None])
-            valid = (tside[None, :] != np.array(fsov)[:, None]) & (dmat <= np.array(frange)[:, None])
-            rows, cols = np.nonzero(valid)
+            rows, cols, dist = _pairs_in_range(fxa, fya, np.array(fsov), np.array(frange), tx, ty, tside)
             if rows.size:
                 # line of sight for every candidate pair at once, then each shooter takes
                 # the nearest visible enemy (ties by id)
                 seen = self._los_arrays(fxa[rows], fya[rows], tx[cols], ty[cols])
-                rows, cols = rows[seen], cols[seen]
+                rows, cols, dist = rows[seen], cols[seen], dist[seen]
                 if rows.size:
                     id_rank = self._target_id_rank(targets)
-                    order = np.lexsort((id_rank[cols], dmat[rows, cols], rows))
-                    rows, cols = rows[order], cols[order]
+                    order = np.lexsort((id_rank[cols], dist, rows))
+                    rows, cols, dist = rows[order], cols[order], dist[order]
                     first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-                    for i, j in zip(rows[first].tolist(), cols[first].tolist(), strict=True):
+                    for i, j, d in zip(rows[first].tolist(), cols[first].tolist(), dist[first].tolist(), strict=True):
                         sh = firers[i]
-                        best[sh.id] = (float(dmat[i, j]), targets[j].id, sh, targets[j])
+                        best[sh.id] = (d, targets[j].id, sh, targets[j])
         if best:
             for sid in sorted(best):
                 d, _, s, v = best[sid]
@@ -1108,18 +1126,17 @@ class Engine:
         sx = np.array([a[0].x for a in armed])
         sy = np.array([a[0].y for a in armed])
         ssov = np.array([a[0].side == "soviet" for a in armed])
-        dmat = np.hypot(lx[None, :] - sx[:, None], ly[None, :] - sy[:, None])
-        in_reach = (lside[None, :] != ssov[:, None]) & (dmat <= np.array([a[2] for a in armed])[:, None])
-        rows, cols = np.nonzero(in_reach)
+        rows, cols, dist = _pairs_in_range(sx, sy, ssov, np.array([a[2] for a in armed]), lx, ly, lside)
         if not rows.size:
             return
         seen = self._los_arrays(sx[rows], sy[rows], lx[cols], ly[cols])
         visible: dict[int, list[int]] = {}
-        for i, j in zip(rows[seen].tolist(), cols[seen].tolist(), strict=True):
+        distance: dict[tuple[int, int], float] = {}
+        for i, j, dd in zip(rows[seen].tolist(), cols[seen].tolist(), dist[seen].tolist(), strict=True):
             visible.setdefault(i, []).append(j)
+            distance[i, j] = dd
         for k_s in sorted(visible):
             s, guns, _ = armed[k_s]
-            d = dmat[k_s]
             cand = visible[k_s]
             if not cand:
                 continue
@@ -1140,7 +1157,7 @@ class Engine:
                 t = live[cand[k]]
                 if t.status not in (TANK_OPERATIONAL, TANK_BOGGED):
                     continue
-                dist = float(d[cand[k]])
+                dist = distance[k_s, cand[k]]
                 rf = fire.range_factor(dist, ranges[w])
                 dh = s_elev - self._elevation_at(t.x, t.y)
                 adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)

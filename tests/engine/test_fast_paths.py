@@ -1,0 +1,97 @@
+"""The pulse's shortcuts answer exactly what the plain computation answers.
+
+The 5-minute pulse asks for line of sight and for enemy pairs in range thousands of times
+a run, so it takes shortcuts (keys built in Python for a few sight lines, in numpy for
+many; squared distances to pick candidates). These tests hold each shortcut to the plain
+answer, so a run's event log cannot depend on which path a query took.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from khasan_sim.api import Simulation
+from khasan_sim.engine import kernel
+from khasan_sim.scenario.load import load_scenario
+from khasan_sim.terrain import visible_many
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ROOT / "tests" / "data" / "tiny" / "tiny.yaml"
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Simulation(load_scenario(TINY), seed=1).engine
+
+
+def _points(engine, n: int, seed: int) -> np.ndarray:
+    g = engine.terrain.grid
+    rng = np.random.default_rng(seed)
+    return np.column_stack([
+        rng.uniform(0, g.width_m - 1, n), rng.uniform(0, g.height_m - 1, n),
+        rng.uniform(0, g.width_m - 1, n), rng.uniform(0, g.height_m - 1, n),
+    ])
+
+
+def _plain_los(engine, pts: np.ndarray) -> list[bool]:
+    """Line of sight between the centres of the two points' 50 m cells, no cache.
+
+    The sight line is a pair's, not a direction's: it is looked along from the cell that
+    is west (then south) of the other, whichever end asked.
+    """
+    a = pts[:, 0:2] // 50.0
+    b = pts[:, 2:4] // 50.0
+    a_first = (a[:, 0] < b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] <= b[:, 1]))
+    lo = np.where(a_first[:, None], a, b)
+    hi = np.where(a_first[:, None], b, a)
+    return visible_many(engine.terrain, (lo + 0.5) * 50.0, (hi + 0.5) * 50.0).tolist()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 80), seed=st.integers(0, 10_000))
+def test_sight_lines_same_by_every_path(engine, n, seed):
+    pts = _points(engine, n, seed)
+    plain = _plain_los(engine, pts)
+    # symmetric: the cache key does not care which end looks
+    assert engine._los([tuple(p) for p in pts]) == plain
+    assert engine._los_arrays(pts[:, 2], pts[:, 3], pts[:, 0], pts[:, 1]).tolist() == plain
+    small = [engine._los([tuple(p)])[0] for p in pts]
+    assert small == plain
+
+
+def test_sight_lines_right_after_the_cache_is_emptied(engine, monkeypatch):
+    pts = _points(engine, 60, 3)
+    engine._los([tuple(p) for p in pts[:30]])
+    monkeypatch.setattr(kernel, "_LOS_CACHE_LIMIT", 0)
+    got = engine._los_arrays(pts[:, 0], pts[:, 1], pts[:, 2], pts[:, 3]).tolist()
+    assert got == _plain_los(engine, pts)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    n_a=st.integers(0, 30), n_b=st.integers(0, 30), seed=st.integers(0, 10_000),
+    reach=st.floats(0.0, 3000.0),
+)
+def test_pairs_in_range_are_the_enemy_pairs_within_reach(n_a, n_b, seed, reach):
+    rng = np.random.default_rng(seed)
+    ax, ay = rng.uniform(0, 4000, n_a), rng.uniform(0, 4000, n_a)
+    bx, by = rng.uniform(0, 4000, n_b), rng.uniform(0, 4000, n_b)
+    # some points exactly at the reach, where a shortcut would show
+    if n_a and n_b:
+        bx[0], by[0] = ax[0] + reach, ay[0]
+    a_sov, b_sov = rng.random(n_a) < 0.5, rng.random(n_b) < 0.5
+    if n_a and n_b:
+        b_sov[0] = not a_sov[0]
+    a_reach = np.full(n_a, reach)
+    rows, cols, dist = kernel._pairs_in_range(ax, ay, a_sov, a_reach, bx, by, b_sov)
+    want = [
+        (i, j, float(np.hypot(bx[j] - ax[i], by[j] - ay[i])))
+        for i in range(n_a) for j in range(n_b)
+        if a_sov[i] != b_sov[j] and np.hypot(bx[j] - ax[i], by[j] - ay[i]) <= reach
+    ]
+    assert list(zip(rows.tolist(), cols.tolist(), dist.tolist(), strict=True)) == want
