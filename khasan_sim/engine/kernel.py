@@ -468,6 +468,10 @@ class Engine:
                     f = max(f, 0.5)
                 if f > 0:
                     u.moving = True
+                    if u.entrenchment != "none":
+                        # men who leave their scrapes, trenches or works are in the open
+                        self._emit("left_position", unit=u.id, was=u.entrenchment)
+                        u.entrenchment = "none"
                     break
                 # pinned or not allowed to advance: the men go to ground until they can move
                 u.moving = False
@@ -487,6 +491,9 @@ class Engine:
         self._emit("move_end", unit=u.id, x=u.x, y=u.y)
         if u.activity in ("attacking", "moving"):
             u.activity = "holding"
+        if u.activity in ("holding", "defending") and self.params.f("command.dig_in_on_halt") > 0:
+            # infantry that halts digs in where it stands (scrapes in an hour, then trenches)
+            self.env.process(self._dig_in(u, u.token))
 
     def _at_wire(self, u: UnitState) -> bool:
         for vid in self.ground_ids:

@@ -181,3 +181,21 @@ def test_a_player_who_orders_nobody_plays_the_recorded_run(tiny):
     scenario_orders = [dict(e.fields) for e in sim.events() if e.kind == "order" and dict(e.fields)["source"] == "scenario"]
     assert not any(f["unit"] == "2mb-3tb" for f in scenario_orders)
     assert any(f["unit"] == "tiny-battery" for f in scenario_orders)
+
+
+def test_men_who_leave_their_trenches_are_in_the_open_and_dig_in_where_they_halt(tiny):
+    """Entrenchment belongs to the ground: moving off loses it, halting digs anew."""
+    # both sides commanded and nobody ordered to fire: a quiet move
+    sim = Simulation(tiny, seed=1, player_sides=["soviet", "japanese"])
+    assert sim.unit("tiny-jp-coy").entrenchment == "trenches"
+    sim.give({"kind": "move", "unit": "tiny-jp-coy", "to": (5000.0, 4700.0)})
+    sim.advance_turn()
+    left = [e for e in sim.events() if e.kind == "left_position" and e.get("unit") == "tiny-jp-coy"]
+    assert left and left[0].get("was") == "trenches"
+    for _ in range(8):
+        sim.advance_turn()
+    kinds = [(e.kind, e.get("level")) for e in sim.events() if e.get("unit") == "tiny-jp-coy"]
+    assert ("move_end", None) in kinds
+    # halted, the company scrapes in within the hour, then digs trenches
+    assert ("dug_in", "hasty") in kinds
+    assert sim.unit("tiny-jp-coy").entrenchment in ("hasty", "trenches")
