@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -104,6 +104,19 @@ def _combat_params(p: Any) -> CombatParams:
     )
 
 
+class TankLeg(NamedTuple):
+    """One leg of a tank's route: segments a..b, its time and ground, worked out once per route."""
+
+    a: int
+    b: int
+    minutes: float  # at the segments' speeds, by day
+    crossing: str  # the crossing the leg enters, else ""
+    soft_m: float
+    p_bog_per_100m: float
+    rut_cell: tuple[int, int]  # the cell whose passes rut soft ground on this leg
+    zones: tuple[str, ...]  # zones the leg's points lie in, in the order entered
+
+
 def _pairs_in_range(
     ax: np.ndarray, ay: np.ndarray, a_soviet: np.ndarray, a_reach: np.ndarray,
     bx: np.ndarray, by: np.ndarray, b_soviet: np.ndarray,
@@ -171,6 +184,7 @@ class Engine:
         self._los_width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self._morale_kw: dict[str, float] | None = None
+        self._legs_cache: dict[int, tuple[Any, list[TankLeg]]] = {}
         self._last_holding = b""
         self._state_memo: dict[str, tuple[tuple[float, float, MoraleState], MoraleState]] = {}
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
@@ -517,21 +531,18 @@ class Engine:
         cap = int(p.f("bogging.rut_passes_cap"))
         night_factor = p.f(f"mobility.night_factor.{t.mobility}")
         pts = route.points_m
-        crossing_seg = np.array([bool(c) for c in route.seg_crossing], dtype=bool)
-        legs = movement.split_legs(route.seg_length_m, self.cp.leg_m, breaks=crossing_seg)
         rng = self.rng.get("bog", t.id)
-        for a, b in legs:
+        for leg in self._tank_legs(route):
+            a, b = leg.a, leg.b
             if t.token != token or t.status != TANK_OPERATIONAL:
                 t.moving = False
                 return
-            seg_len = route.seg_length_m[a:b]
-            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
-            dur = float(np.sum(seg_len / (speeds * 1000.0 / 60.0)))
+            dur = leg.minutes
             if self.is_night():
                 dur /= night_factor
-            xing = route.seg_crossing[a] if crossing_seg[a] else ""
-            soft_m = float(np.sum(seg_len[route.seg_soft[a:b]]))
-            p100 = float(np.max(route.seg_p_bog_per_100m[a:b])) if soft_m > 0 else 0.0
+            xing = leg.crossing
+            soft_m = leg.soft_m
+            p100 = leg.p_bog_per_100m
             if xing:
                 req = self.crossings[xing].request()
                 t0 = self.now
@@ -549,10 +560,9 @@ class Engine:
                 finally:
                     self.crossings[xing].release(req)
             else:
-                key = self.cell(float(pts[a][0]) // 100.0 * 100.0, float(pts[a][1]) // 100.0 * 100.0)
-                passes = self.soft_passes.get(key, 0)
+                passes = self.soft_passes.get(leg.rut_cell, 0)
                 if soft_m > 0:
-                    self.soft_passes[key] = passes + 1
+                    self.soft_passes[leg.rut_cell] = passes + 1
                 p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
                 yield self.env.timeout(dur)
                 self._tick()
@@ -560,8 +570,10 @@ class Engine:
                 t.moving = False
                 return
             # zones entered on this leg
-            for i in range(a, b + 1):
-                self._tank_mark_zones(t, float(pts[i][0]), float(pts[i][1]))
+            for z in leg.zones:
+                if z not in t.reached:
+                    t.reached.add(z)
+                    self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
             if soft_m > 0 and movement.bogs_down(soft_m, p_eff, rng):
                 frac = movement.bog_point_fraction(rng)
                 i = a + min(int(frac * (b - a)), b - a - 1)
@@ -576,17 +588,43 @@ class Engine:
         t.moving = False
         self._update_tank_unit_position(self.units[t.unit])
 
-    def _tank_mark_zones(self, t: TankState, x: float, y: float) -> None:
-        if not self.terrain.grid.contains(x, y):
-            return
-        r, c = self.cell(x, y)
-        bits = int(self.zone_bits[r, c])
-        if not bits:
-            return
-        for i, z in enumerate(self.zone_ids):
-            if bits >> i & 1 and z not in t.reached:
-                t.reached.add(z)
-                self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
+    def _tank_legs(self, route: Any) -> list[TankLeg]:
+        """Return a tank route's legs with what each needs, worked out once per route."""
+        hit = self._legs_cache.get(id(route))
+        if hit is not None and hit[0] is route:
+            return hit[1]
+        crossing_seg = np.array([bool(c) for c in route.seg_crossing], dtype=bool)
+        pts = route.points_m
+        legs: list[TankLeg] = []
+        for a, b in movement.split_legs(route.seg_length_m, self.cp.leg_m, breaks=crossing_seg):
+            seg_len = route.seg_length_m[a:b]
+            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
+            soft_m = float(np.sum(seg_len[route.seg_soft[a:b]]))
+            legs.append(TankLeg(
+                a=a,
+                b=b,
+                minutes=float(np.sum(seg_len / (speeds * 1000.0 / 60.0))),
+                crossing=route.seg_crossing[a] if crossing_seg[a] else "",
+                soft_m=soft_m,
+                p_bog_per_100m=float(np.max(route.seg_p_bog_per_100m[a:b])) if soft_m > 0 else 0.0,
+                rut_cell=self.cell(float(pts[a][0]) // 100.0 * 100.0, float(pts[a][1]) // 100.0 * 100.0),
+                zones=self._zones_along(pts[a : b + 1]),
+            ))
+        self._legs_cache[id(route)] = (route, legs)
+        return legs
+
+    def _zones_along(self, points: np.ndarray) -> tuple[str, ...]:
+        """Return the zones the points lie in, in the order they are first entered."""
+        seen: dict[str, None] = {}
+        g = self.terrain.grid
+        for x, y in points.tolist():
+            if not g.contains(x, y):
+                continue
+            bits = int(self.zone_bits[self.cell(x, y)])
+            for i, z in enumerate(self.zone_ids):
+                if bits >> i & 1:
+                    seen.setdefault(z)
+        return tuple(seen)
 
     def _update_tank_unit_position(self, u: UnitState) -> None:
         live = [t for t in u.tanks if t.status != TANK_DESTROYED]
