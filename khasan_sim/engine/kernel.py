@@ -1228,11 +1228,12 @@ class Engine:
                 "recovery_per_hour": p.f("morale.recovery_per_hour"),
             }
         memo = self._state_memo
+        now = self.now
         for uid in self.ground_ids:
             u = self.units[uid]
             if u.men <= 0 and not u.tanks:
                 continue
-            resting = self.now - u.last_under_fire_min >= rest_after
+            resting = now - u.last_under_fire_min >= rest_after
             # a quiet pulse (no loss, fire, shock, night or rest to take) leaves morale as it is
             if u.pulse_loss or u.suppression or u.shocks or night or (resting and u.morale < u.morale_start):
                 before = u.men + u.pulse_loss
