@@ -732,7 +732,7 @@ class Engine:
         p = self.params
         limit = p.f("air.fog_visibility_limit_m")
         waited = 0.0
-        while self.visibility_m() < limit:
+        while o.in_fog == "wait" and self.visibility_m() < limit:
             if waited == 0.0:
                 self._emit("strike_delayed", unit=u.id, reason="fog")
             yield self.env.timeout(10.0)
@@ -742,6 +742,11 @@ class Engine:
                 self._emit("strike_cancelled", unit=u.id, reason="fog")
                 return
         tx, ty = self.target_point(o.target)
+        vis = self.visibility_m()
+        cep_factor = air.fog_cep_factor(vis, p.f("air.cep_clear_visibility_m"), p.f("air.cep_blind_factor"))
+        strafe_seen = air.strafe_share_seen(vis, p.f("air.strafe_sight_m"))
+        if vis < limit:
+            self._emit("strike_in_fog", unit=u.id, visibility_m=vis, cep_factor=cep_factor, strafe_seen=strafe_seen)
         rng = self.rng.get("air", u.id)
         sorties = dict(o.sorties) if o.sorties else dict(u.aircraft)
         area = self.cp.unit_area_m2
@@ -770,7 +775,7 @@ class Engine:
             load_kg = p.f(f"aircraft.{atype}.bomb_load_kg") * n
             bomb_kg = p.f(f"aircraft.{atype}.bomb_kg")
             bombs = load_kg / bomb_kg if bomb_kg > 0 else 0.0
-            cep = p.f(f"aircraft.{atype}.cep_m")
+            cep = p.f(f"aircraft.{atype}.cep_m") * cep_factor
             strafe = p.f(f"aircraft.{atype}.strafe_rounds") * n
             tonnes = load_kg / 1000.0
             u.bombs_t += tonnes
@@ -791,8 +796,8 @@ class Engine:
                     sup += 1.0 - math.exp(-on_v * bomb_kg / 1000.0 * p.f("air.suppression_per_tonne") * 10.0)
                 if strafe > 0 and d <= o.radius_m + 200.0 and o.strafing:
                     ex = self.cp.entrench_exposure[v.entrenchment]
-                    exp += strafe / 1000.0 * p.f("air.strafe_kills_per_1000_rounds") * ex
-                    sup += strafe / 1000.0 * p.f("air.strafe_suppression_per_1000_rounds")
+                    exp += strafe / 1000.0 * p.f("air.strafe_kills_per_1000_rounds") * ex * strafe_seen
+                    sup += strafe / 1000.0 * p.f("air.strafe_suppression_per_1000_rounds") * strafe_seen
                 if exp > 0 or sup > 0:
                     self._inflict(v, exp, g, cause=f"air:{u.id}")
                     v.suppression = morale.add_suppression(v.suppression, min(sup, 1.0))

@@ -256,13 +256,19 @@ class FireMissionOrder(_OrderBase):
 
 
 class AirStrikeOrder(_OrderBase):
-    """A strike by an air unit's aircraft on an area."""
+    """A strike by an air unit's aircraft on an area.
+
+    ``in_fog``: ``wait`` (up to three hours) for the visibility the aircraft need, or
+    ``press_on`` at the ordered time, when the bombs scatter wider and the strafing
+    finds less the poorer the visibility.
+    """
 
     kind: Literal["air_strike"]
     target: Target
     radius_m: float = Field(default=400.0, gt=0, le=5000)
     sorties: dict[Id, int] | None = None
     strafing: bool = True
+    in_fog: Literal["wait", "press_on"] = "wait"
 
 
 Order = Annotated[
