@@ -271,6 +271,35 @@ class AirStrikeOrder(_OrderBase):
     in_fog: Literal["wait", "press_on"] = "wait"
 
 
+class CrossingSite(Strict):
+    """Where sappers are to make a crossing over the stream: its id, point and capacity."""
+
+    id: Id
+    at: Point
+    capacity: int = Field(default=1, ge=1, le=4)
+
+
+class BuildCrossingOrder(_OrderBase):
+    """Engineers go to the sites and make crossings over the stream, all at once.
+
+    Each crossing takes ``engineering.crossing_effort_man_h`` (varying from site to
+    site); the unit's men are shared between the sites. Once a crossing stands,
+    vehicles ordered to move after that can route over it and queue at it like the
+    terrain's own crossings. A new order to the unit stops the work.
+    """
+
+    kind: Literal["build_crossing"]
+    sites: list[CrossingSite] = Field(min_length=1, max_length=4)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> BuildCrossingOrder:
+        ids = [s.id for s in self.sites]
+        if len(set(ids)) != len(ids):
+            msg = f"site ids must be distinct (got {', '.join(ids)})"
+            raise ValueError(msg)
+        return self
+
+
 Order = Annotated[
     MoveOrder
     | AttackOrder
@@ -278,7 +307,8 @@ Order = Annotated[
     | WithdrawOrder
     | DigInOrder
     | FireMissionOrder
-    | AirStrikeOrder,
+    | AirStrikeOrder
+    | BuildCrossingOrder,
     Field(discriminator="kind"),
 ]
 
