@@ -638,6 +638,9 @@ class Engine:
                 sites.append(s)
         if not sites:
             return
+        if u.state in (MoraleState.RETREATING, MoraleState.ROUTED):
+            self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=u.state.value)
+            return
         u.activity = "moving"
         cx, cy = float(np.mean([s.at[0] for s in sites])), float(np.mean([s.at[1] for s in sites]))
         self.start_move(u, (cx, cy), [])

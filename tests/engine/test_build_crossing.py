@@ -141,3 +141,30 @@ def test_same_seed_same_run(tmp_path):
     sc = scenario(tmp_path)
     a, b = Simulation(sc, 5).run_to_end(), Simulation(sc, 5).run_to_end()
     assert a.events_digest == b.events_digest
+
+
+def test_wait_for_sappers_variant_builds_overnight_and_the_tanks_cross_there():
+    """The exercise's variant: two crossings made in the dark of 6/7 Aug, used by the 06:45 attack."""
+    sc = load_scenario(ROOT / "scenarios" / "khasan_1938" / "historical.yaml", ROOT / "scenarios" / "khasan_1938" / "variants" / "wait-for-sappers.yaml")
+    sim = Simulation(sc, 3)
+    sim.advance_to("1938-08-07T09:00")
+    built = {e.get("crossing"): e.t_min for e in _events(sim, "crossing_built")}
+    assert set(built) == {"xing-4", "xing-5"}
+    dusk, attack = 5 * 60.0, (14 * 60.0 + 45.0)  # 21:00 on 6 Aug and 06:45 on 7 Aug, minutes from 16:00
+    assert all(dusk < t < attack for t in built.values())
+    assert not [e for e in _events(sim, "order") if e.get("unit") == "2mb-3tb" and e.t_min < attack]  # it waited
+    # the battalion's columns: one per crossing near the one its route takes (four of the five here)
+    passes = sim.engine.crossing_passes
+    assert passes["xing-4"] > 0 and passes["xing-5"] > 0
+    assert all(passes[x] > 0 for x in ("xing-1", "xing-2", "xing-4", "xing-5"))
+
+
+def test_a_retreating_unit_does_not_start_the_work(tmp_path):
+    from khasan_sim.model.morale import MoraleState
+
+    sim = Simulation(scenario(tmp_path), 1)
+    sim.engine.units["sappers"].state = MoraleState.RETREATING  # broken before the order comes
+    sim.advance_minutes(30)
+    refused = _events(sim, "order_refused")
+    assert [e.get("reason") for e in refused] == ["retreating"]
+    assert not _events(sim, "crossing_work_start")
