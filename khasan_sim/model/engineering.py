@@ -112,36 +112,25 @@ def terrain_with_crossings(
         index[on] = i
         changed |= on
     cells = cls[changed]
-    soft = root.soft.copy()
-    soft[changed] = class_table(ground.get("soft", {}))[cells] > 0
-    cover = root.cover.copy()
-    cover[changed] = class_table(ground.get("cover", {}))[cells]
-    concealment = root.concealment.copy()
-    concealment[changed] = class_table(ground.get("concealment", {}))[cells]
-    sight = np.asarray(root.extras["sight_surface_m"]).copy()
-    sight[changed] = root.elevation_m[changed] + class_table(ground.get("canopy_m", {}))[cells]
-    speeds, bogs, _ = mobility_layers(cells, root.slope_deg[changed], soft[changed], mobility)
-    speed_kmh = {}
-    p_bog = {}
-    for mob, layer in root.speed_kmh.items():
-        speed_kmh[mob] = layer.copy()
-        speed_kmh[mob][changed] = speeds[mob]
-        p_bog[mob] = root.p_bog_per_100m[mob].copy()
-        p_bog[mob][changed] = bogs[mob]
+
+    def patched(layer: np.ndarray, values: np.ndarray) -> np.ndarray:
+        out = np.array(layer, copy=True)
+        out[changed] = values
+        return out
+
+    # the layers a terrain class decides, as build_terrain derives them, on the changed cells only
+    layers: dict[str, Any] = {"terrain_class": cls}
+    layers["soft"] = patched(root.soft, class_table(ground.get("soft", {}))[cells] > 0)
+    for name in ("cover", "concealment"):
+        layers[name] = patched(getattr(root, name), class_table(ground.get(name, {}))[cells])
+    speeds, bogs, _ = mobility_layers(cells, root.slope_deg[changed], layers["soft"][changed], mobility)
+    layers["speed_kmh"] = {mob: patched(layer, speeds[mob]) for mob, layer in root.speed_kmh.items()}
+    layers["p_bog_per_100m"] = {mob: patched(layer, bogs[mob]) for mob, layer in root.p_bog_per_100m.items()}
+    sight = patched(root.extras["sight_surface_m"], root.elevation_m[changed] + class_table(ground.get("canopy_m", {}))[cells])
     extras = {k: v for k, v in root.extras.items() if k not in _NOT_CARRIED}
     if not np.array_equal(sight, root.extras["sight_surface_m"]):
         extras.pop("_los_cells_50m", None)  # lines of sight over the changed cells differ
     extras.update({"crossing_index": index, "sight_surface_m": sight, "_built_from": root, "_built": ordered})
-    out = dataclasses.replace(
-        root,
-        terrain_class=cls,
-        cover=cover,
-        concealment=concealment,
-        soft=soft,
-        speed_kmh=speed_kmh,
-        p_bog_per_100m=p_bog,
-        crossings=root.crossings + ordered,
-        extras=extras,
-    )
+    out = dataclasses.replace(root, crossings=root.crossings + ordered, extras=extras, **layers)
     cache[key] = out
     return out
