@@ -26,11 +26,12 @@ from khasan_sim.engine.state import (
     TankState,
     UnitState,
 )
-from khasan_sim.model import air, artillery, fire, morale, movement, rules
+from khasan_sim.model import air, artillery, engineering, fire, morale, movement, rules
 from khasan_sim.model.morale import MoraleState, Thresholds
 from khasan_sim.rng import RngStreams
 from khasan_sim.scenario import schema
-from khasan_sim.terrain import plan_route, visible_many
+from khasan_sim.terrain import Crossing, plan_route, visible_many
+from khasan_sim.terrain.load import nest
 
 ProcessGen = Generator[simpy.Event, Any, None]
 
@@ -390,6 +391,8 @@ class Engine:
                 self.env.process(self._fire_mission(u, o))
             elif o.kind == "air_strike":
                 self.env.process(self._air_strike(u, o))
+            elif o.kind == "build_crossing":
+                self.env.process(self._build_crossing(u, o))
 
     def _just_lost(self, zone: str, side: str) -> bool:
         """Return True if *side* lost *zone* within the counter-attack window and does not hold it."""
@@ -690,6 +693,71 @@ class Engine:
             u.entrenchment = lvl
             self._emit("dug_in", unit=u.id, level=lvl)
 
+    def _build_crossing(self, u: UnitState, o: Any) -> ProcessGen:
+        """Sappers go to the sites and make crossings over the stream, all sites at once."""
+        p = self.params
+        radius = p.f("engineering.crossing_radius_m")
+        if u.type != "engineer":
+            self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason="only engineers build crossings")
+            return
+        sites = []
+        for s in o.sites:
+            if s.id in self.crossings:
+                self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=f"crossing {s.id} exists")
+            elif not engineering.stream_cells_at(self.terrain, s.at[0], s.at[1], radius).any():
+                self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=f"no stream within {radius:.0f} m of {s.id}")
+            else:
+                sites.append(s)
+        if not sites:
+            return
+        if u.state in (MoraleState.RETREATING, MoraleState.ROUTED):
+            self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=u.state.value)
+            return
+        u.activity = "moving"
+        cx, cy = float(np.mean([s.at[0] for s in sites])), float(np.mean([s.at[1] for s in sites]))
+        self.start_move(u, (cx, cy), [])
+        token = u.token
+        while u.moving:
+            yield self.env.timeout(self.cp.pulse_min)
+            self._tick()
+            if u.token != token:
+                return
+        if math.hypot(u.x - cx, u.y - cy) > p.f("engine.unit_frontage_m") / 2.0:  # the sites are not within its frontage
+            self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason="could not reach the sites")
+            u.activity = "holding"
+            return
+        u.activity = "building"
+        g = self.rng.get("engineering", u.id)
+        base, spread = p.f("engineering.crossing_effort_man_h"), p.f("engineering.effort_spread")
+        left = {s.id: engineering.crossing_effort_man_h(base, spread, float(g.standard_normal())) for s in sites}
+        self._emit("crossing_work_start", unit=u.id, crossings=",".join(left), effort_man_h=sum(left.values()))
+        party, night = p.f("engineering.party_max_men"), p.f("engineering.night_factor")
+        while left:
+            yield self.env.timeout(self.cp.pulse_min)
+            self._tick()
+            if u.token != token or u.men <= 0:
+                self._emit("crossing_work_stopped", unit=u.id, crossings=",".join(left))
+                return
+            rate = engineering.work_rate_man_h_per_h(u.men, len(left), party, u.suppression, self.is_night(), night)
+            for s in sites:
+                if s.id in left:
+                    left[s.id] -= rate * self.cp.pulse_min / 60.0
+                    if left[s.id] <= 0:
+                        del left[s.id]
+                        self._open_crossing(Crossing(s.id, float(s.at[0]), float(s.at[1]), s.capacity, f"built by {u.id}"), u)
+        u.activity = "holding"
+
+    def _open_crossing(self, c: Crossing, u: UnitState) -> None:
+        """Lay a finished crossing into the ground: routes planned from now on may use it."""
+        self.terrain = engineering.terrain_with_crossings(
+            self.terrain, (c,), self.params.f("engineering.crossing_radius_m"),
+            nest(self.params.subtree("mobility")), nest(self.params.subtree("terrain")),
+        )
+        self.crossings[c.id] = simpy.Resource(self.env, capacity=c.capacity)
+        self.crossing_passes[c.id] = 0
+        self._route_cache.clear()
+        self._emit("crossing_built", unit=u.id, crossing=c.id, x=c.x_m, y=c.y_m, capacity=c.capacity)
+
     # ------------------------------------------------------------------ artillery and air
 
     def _fire_mission(self, u: UnitState, o: Any) -> ProcessGen:
@@ -804,7 +872,7 @@ class Engine:
         p = self.params
         limit = p.f("air.fog_visibility_limit_m")
         waited = 0.0
-        while self.visibility_m() < limit:
+        while o.in_fog == "wait" and self.visibility_m() < limit:
             if waited == 0.0:
                 self._emit("strike_delayed", unit=u.id, reason="fog")
             yield self.env.timeout(10.0)
@@ -814,6 +882,11 @@ class Engine:
                 self._emit("strike_cancelled", unit=u.id, reason="fog")
                 return
         tx, ty = self.target_point(o.target)
+        vis = self.visibility_m()
+        cep_factor = air.fog_cep_factor(vis, p.f("air.cep_clear_visibility_m"), p.f("air.cep_blind_factor"))
+        strafe_seen = air.strafe_share_seen(vis, p.f("air.strafe_sight_m"))
+        if vis < limit:
+            self._emit("strike_in_fog", unit=u.id, visibility_m=vis, cep_factor=cep_factor, strafe_seen=strafe_seen)
         rng = self.rng.get("air", u.id)
         sorties = dict(o.sorties) if o.sorties else dict(u.aircraft)
         area = self.cp.unit_area_m2
@@ -842,7 +915,7 @@ class Engine:
             load_kg = p.f(f"aircraft.{atype}.bomb_load_kg") * n
             bomb_kg = p.f(f"aircraft.{atype}.bomb_kg")
             bombs = load_kg / bomb_kg if bomb_kg > 0 else 0.0
-            cep = p.f(f"aircraft.{atype}.cep_m")
+            cep = p.f(f"aircraft.{atype}.cep_m") * cep_factor
             strafe = p.f(f"aircraft.{atype}.strafe_rounds") * n
             tonnes = load_kg / 1000.0
             u.bombs_t += tonnes
@@ -863,8 +936,8 @@ class Engine:
                     sup += 1.0 - math.exp(-on_v * bomb_kg / 1000.0 * p.f("air.suppression_per_tonne") * 10.0)
                 if strafe > 0 and d <= o.radius_m + 200.0 and o.strafing:
                     ex = self.cp.entrench_exposure[v.entrenchment]
-                    exp += strafe / 1000.0 * p.f("air.strafe_kills_per_1000_rounds") * ex
-                    sup += strafe / 1000.0 * p.f("air.strafe_suppression_per_1000_rounds")
+                    exp += strafe / 1000.0 * p.f("air.strafe_kills_per_1000_rounds") * ex * strafe_seen
+                    sup += strafe / 1000.0 * p.f("air.strafe_suppression_per_1000_rounds") * strafe_seen
                 if exp > 0 or sup > 0:
                     self._inflict(v, exp, g, cause=f"air:{u.id}")
                     v.suppression = morale.add_suppression(v.suppression, min(sup, 1.0))
