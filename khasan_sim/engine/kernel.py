@@ -1302,20 +1302,36 @@ class Engine:
             }
         memo = self._state_memo
         now = self.now
-        for uid in self.ground_ids:
-            u = self.units[uid]
-            if u.men <= 0 and not u.tanks:
-                continue
-            resting = now - u.last_under_fire_min >= rest_after
-            # a quiet pulse (no loss, fire, shock, night or rest to take) leaves morale as it is
-            if u.pulse_loss or u.suppression or u.shocks or night or (resting and u.morale < u.morale_start):
-                before = u.men + u.pulse_loss
-                share = u.pulse_loss / before if before > 0 else 0.0
-                u.morale = morale.morale_after(
-                    u.morale, loss_share=share, suppression=u.suppression, minutes=dt, is_night=night,
-                    shocks=u.shocks, resting=resting, baseline=u.morale_start,
-                    suppression_floor=u.thresholds.shaken, **kw,
+        units = [u for u in (self.units[uid] for uid in self.ground_ids) if u.men > 0 or u.tanks]
+        if not units:
+            return
+        pulse_loss = np.array([u.pulse_loss for u in units], dtype=float)
+        before = np.array([u.men for u in units], dtype=float) + pulse_loss
+        new_morale = morale.morale_after_many(
+            np.array([u.morale for u in units]),
+            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0),
+            suppression=np.array([u.suppression for u in units]),
+            minutes=dt,
+            is_night=night,
+            shocks=np.array([u.shocks for u in units], dtype=float),
+            resting=np.array([now - u.last_under_fire_min >= rest_after for u in units]),
+            baseline=np.array([u.morale_start for u in units]),
+            suppression_floor=np.array([u.thresholds.shaken for u in units]),
+            **kw,
+        ).tolist()
+        # units are settled in id order; one that falls back shakes its neighbours at once,
+        # so after a retreat the rest are worked out again from their new shocks
+        shaken_after = False
+        for u, m in zip(units, new_morale, strict=True):
+            uid = u.id
+            if shaken_after:
+                before_u = u.men + u.pulse_loss
+                m = morale.morale_after(
+                    u.morale, loss_share=u.pulse_loss / before_u if before_u > 0 else 0.0, suppression=u.suppression,
+                    minutes=dt, is_night=night, shocks=u.shocks, resting=now - u.last_under_fire_min >= rest_after,
+                    baseline=u.morale_start, suppression_floor=u.thresholds.shaken, **kw,
                 )
+            u.morale = m
             u.pulse_loss = 0
             u.shocks = 0.0
             # the state is a pure function of (morale, suppression, state): asked again with
@@ -1335,6 +1351,7 @@ class Engine:
                 self._emit("morale_state", unit=uid, state=new.value, was=old.value, morale=u.morale)
                 if new in (MoraleState.RETREATING, MoraleState.ROUTED) and u.activity not in ("retreating",):
                     self._retreat(u)
+                    shaken_after = True
                 elif old in (MoraleState.RETREATING, MoraleState.ROUTED) and new not in (MoraleState.RETREATING, MoraleState.ROUTED):
                     self.stop(u)
                     u.activity = "holding"
