@@ -991,21 +991,44 @@ class Engine:
                 reach = max((ranges[w] for w, n in v.guns.items() if n > 0), default=0.0)
                 if reach > 0:
                     guns[v.side].append((vid, v.x, v.y, reach))
-        for t in stuck:
-            enemy = "japanese" if self.units[t.unit].side == "soviet" else "soviet"
-            batteries = sorted(bid for bid, bx, by, reach in guns[enemy] if math.hypot(bx - t.x, by - t.y) <= reach)
-            if not batteries:
+        # for each stuck tank: the first enemy battery (by id) in range, and whether one of
+        # the three nearest enemy posts within sight can see it
+        battery: dict[str, str] = {}
+        seen: set[str] = set()
+        for enemy in ("japanese", "soviet"):
+            mine = [t for t in stuck if self.units[t.unit].side != enemy]
+            if not mine or not posts[enemy] or not guns[enemy]:
                 continue
-            near = sorted(
-                ((d, v.id, v) for v in posts[enemy] if (d := math.hypot(v.x - t.x, v.y - t.y)) <= see_m),
-                key=lambda e: (e[0], e[1]),
-            )[:3]
-            if not near or not any(self._los([(v.x, v.y, t.x, t.y) for _, _, v in near])):
+            tx = np.array([t.x for t in mine])
+            ty = np.array([t.y for t in mine])
+            gl = sorted(guns[enemy])
+            in_reach = np.hypot(np.array([g[1] for g in gl])[None, :] - tx[:, None], np.array([g[2] for g in gl])[None, :] - ty[:, None]) <= np.array([g[3] for g in gl])[None, :]
+            covered = np.flatnonzero(in_reach.any(axis=1))
+            if not covered.size:
+                continue
+            pl = posts[enemy]
+            px = np.array([v.x for v in pl])
+            py = np.array([v.y for v in pl])
+            rank = self._target_id_rank(pl)
+            d = np.hypot(px[None, :] - tx[covered, None], py[None, :] - ty[covered, None])
+            keyed = np.where(d <= see_m, d, np.inf)
+            order = np.lexsort((np.broadcast_to(rank, keyed.shape), keyed), axis=1)[:, :3]
+            rows = np.repeat(np.arange(covered.size), order.shape[1])
+            cols = order.reshape(-1)
+            ok = np.isfinite(keyed[rows, cols])
+            rows, cols = rows[ok], cols[ok]
+            los = self._los_arrays(px[cols], py[cols], tx[covered[rows]], ty[covered[rows]])
+            for k in set(rows[los].tolist()):
+                seen.add(mine[covered[k]].id)
+            for k in covered.tolist():
+                battery[mine[k].id] = gl[int(np.argmax(in_reach[k]))][0]
+        for t in stuck:
+            if t.id not in seen:
                 continue
             g = self.rng.get("observed-fire", t.id)
             t.last_under_fire_min = self.now
             if g.random() < p_hit:
-                self._knock_out(t, g, cause=f"observed-artillery:{batteries[0]}")
+                self._knock_out(t, g, cause=f"observed-artillery:{battery[t.id]}")
 
     def _knock_out(self, t: TankState, g: np.random.Generator, cause: str) -> None:
         u = self.units[t.unit]
