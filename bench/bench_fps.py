@@ -135,6 +135,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=10.0, help="seconds of each timed watch")
     ap.add_argument("--speed", type=float, default=40.0, help="simulated minutes per second while watching")
     ap.add_argument("--order-turns", type=int, default=3, help="turns of new orders for every Soviet ground unit")
+    ap.add_argument("--thread", action="store_true", help="run the simulation in a thread of the window's process (as before the worker process)")
     args = ap.parse_args()
 
     from khasan_sim.scenario.builtin import historical_scenario
@@ -143,7 +144,7 @@ def main() -> int:
     from khasan_sim.ui.settings import Settings
 
     t0 = time.perf_counter()
-    session = GameSession(historical_scenario(), 1)
+    session = GameSession(historical_scenario(), 1, process=not args.thread)
     app = App(session, settings=Settings(speed=args.speed), size=(1280, 800), remember=False)
     app.autoplay = True
     print(f"start-up (scenario, terrain, map picture, window): {time.perf_counter() - t0:.1f} s")
@@ -155,10 +156,9 @@ def main() -> int:
     print(f"historical scenario, 1280x800, {n_units} units and {len(session.frame().tanks)} tanks drawn")
     report(f"recorded orders at {args.speed:g} min/s, still view  ", watch(app, args.seconds, pan=False))
     report(f"recorded orders at {args.speed:g} min/s, pan and zoom", watch(app, args.seconds, pan=True))
-    session.stop()
-    app.quit = True
+    session.close()
 
-    session = GameSession(historical_scenario(), 1, player_sides=["soviet"])
+    session = GameSession(historical_scenario(), 1, player_sides=["soviet"], process=not args.thread)
     app = App(session, settings=Settings(speed=1e9), size=(1280, 800), remember=False)
     app.overlay = None
     app.cam.battle_view()
@@ -166,7 +166,7 @@ def main() -> int:
     report(f"{args.order_turns} turns of new orders ({given} orders), max speed  ", frames)
     print(f"  ({busy:.1f} s computing those turns)")
     report("orders phase, route preview under the moving mouse ", preview(app, args.seconds / 2))
-    session.stop()
+    session.close()
     return 0
 
 

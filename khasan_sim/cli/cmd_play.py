@@ -94,9 +94,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
         exercise, ex_scenario, ex_variant, ex_side = exercise_setup(args.exercise, variant=args.variant)
         if args.side is None and not headless:
             sides = {"both": ("soviet", "japanese"), "none": ()}.get(ex_side, (ex_side,))
+    live = not headless  # the window's game runs its simulation in a worker process, so no frame waits for it
+
+    def new_session(*a: object, **kw: object) -> GameSession:
+        return GameSession(*a, process=live, **kw)  # type: ignore[arg-type]
+
     if args.load:
         save = read_save(args.load)
-        session = restore(save, where=args.load)
+        session = restore(save, where=args.load, session_factory=new_session)
         if exercise is None and isinstance(save.settings, dict) and save.settings.get("exercise"):
             from khasan_sim.errors import ScenarioError
             from khasan_sim.exercises.play import exercise_setup
@@ -106,10 +111,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
             except ScenarioError:
                 exercise = None
     elif exercise is not None:
-        session = GameSession(ex_scenario, args.seed, variant=ex_variant, player_sides=() if args.replay else sides)
+        session = new_session(ex_scenario, args.seed, variant=ex_variant, player_sides=() if args.replay else sides)
     else:
         scenario = Path(args.scenario) if args.scenario else historical_scenario()
-        session = GameSession(scenario, args.seed, variant=args.variant, player_sides=() if args.replay else sides)
+        session = new_session(scenario, args.seed, variant=args.variant, player_sides=() if args.replay else sides)
     if exercise is not None:
         from khasan_sim.exercises.play import briefing_lines
 

@@ -109,6 +109,7 @@ class App:
         self.preview: Any = None
         self.preview_target: tuple[float, float] | None = None
         self._preview_at = 0.0
+        self._preview_asked = False
         self.planned: dict[str, list[tuple[float, float]]] = {}
         self.drag_from: tuple[int, int] | None = None
         self.dragging = False
@@ -365,24 +366,26 @@ class App:
             return False
         uid = order["unit"]
         u = self.current_frame().unit(uid)
-        pts: list[tuple[float, float]] = []
+        self.planned[uid] = []
         if u is not None and not u.is_air and order["kind"] in ("move", "attack", "withdraw"):
             goal = order.get("to")
             if goal is None:
                 z = next(z for z in self.session.zones() if z.id == order["objective"])
                 goal = (sum(p[0] for p in z.polygon) / len(z.polygon), sum(p[1] for p in z.polygon) / len(z.polygon))
-            try:
-                r = self.session.sim.plan_route(uid, tuple(goal), via=[tuple(p) for p in order.get("route", [])])
-                pts = [(float(a), float(b)) for a, b in r.points_m]
-                eta = f", about {r.time_min:.0f} min over {r.length_m / 1000:.1f} km"
-            except Exception:
-                eta = ""
-            self.say(f"{uid}: {o.kind} ordered{eta}", 4)
+            self.say(f"{uid}: {o.kind} ordered", 4)
+
+            def planned(r: Any, err: BaseException | None, uid: str = uid, kind: str = o.kind) -> None:
+                if err is not None or r is None or uid not in self.planned:
+                    return
+                self.planned[uid] = [(float(a), float(b)) for a, b in r.points_m]
+                self.say(f"{uid}: {kind} ordered, about {r.time_min:.0f} min over {r.length_m / 1000:.1f} km", 4)
+
+            # planned where the core plans (the worker process), so the frame does not wait for it
+            self.session.plan_route(uid, tuple(goal), [tuple(p) for p in order.get("route", [])], planned)
         else:
             self.say(f"{uid}: {o.kind.replace('_', ' ')} ordered", 4)
             if order["kind"] in ("fire_mission", "air_strike") and isinstance(order.get("target"), list):
-                pts = [(u.x, u.y) if u is not None and not u.is_air else tuple(order["target"]), tuple(order["target"])]
-        self.planned[uid] = pts
+                self.planned[uid] = [(u.x, u.y) if u is not None and not u.is_air else tuple(order["target"]), tuple(order["target"])]
         self.waypoints.clear()
         self.preview = None
         return True
@@ -417,12 +420,19 @@ class App:
             return
         if now - self._preview_at < 0.12:
             return
+        if self._preview_asked:
+            return  # one request at a time: the next goes when this one is answered
         self._preview_at = now
         self.preview_target = (x, y)
-        try:
-            self.preview = self.session.sim.plan_route(u.id, (x, y), via=list(self.waypoints))
-        except Exception:
-            self.preview = None
+        self._preview_asked = True
+        uid = u.id
+
+        def planned(r: Any, err: BaseException | None) -> None:
+            self._preview_asked = False
+            if self.selected == uid and self.phase == "orders":
+                self.preview = None if err is not None else r
+
+        self.session.plan_route(uid, (x, y), list(self.waypoints), planned)
 
     # ------------------------------------------------------------------ replay
 
@@ -496,10 +506,14 @@ class App:
             return
         if self.session.busy:
             self.session.stop()
+        in_process = self.session.in_process
+
+        def factory(*args: Any, **kwargs: Any) -> GameSession:
+            return GameSession(*args, process=in_process, **kwargs)
 
         def work() -> None:
             try:
-                self.loaded = restore(sv, where=str(path))
+                self.loaded = restore(sv, where=str(path), session_factory=factory)
             except SaveFileError as exc:
                 self.loaded = exc
             except Exception as exc:
@@ -521,6 +535,8 @@ class App:
         if isinstance(res, SaveFileError) or res is None:
             self.say(f"Cannot load: {res}. The game goes on.", 10)
             return
+        old, self.session = self.session, res
+        old.close()
         self._setup(res)
         self.say(f"Loaded: {res.sim.now:%d %b %Y %H:%M}", 5)
 
@@ -859,6 +875,7 @@ class App:
     def step(self, dt: float = 1 / 60) -> None:
         """Handle pending input, advance what runs, draw one frame."""
         t0 = time.perf_counter()
+        self.session.poll()
         for ev in pygame.event.get():
             self.handle(ev)
         self._finish_loading()
@@ -883,7 +900,7 @@ class App:
             self.fps = self.clock.get_fps()
             self.step(dt)
             pygame.display.flip()
-        self.session.stop()
+        self.session.close()
         self._store_settings()
         pygame.quit()
 

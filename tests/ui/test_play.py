@@ -7,7 +7,7 @@ import math
 import pygame
 import pytest
 
-from tests.ui.conftest import click, key, run_turn
+from tests.ui.conftest import click, key, run_turn, step_until
 
 
 def screen_of(app, uid):
@@ -29,7 +29,7 @@ def test_select_move_end_turn(tiny_app):
     o = pending[0]
     assert o.kind == "move" and o.unit == "2mb-3tb"
     assert math.hypot(o.to[0] - 7000, o.to[1] - 7000) < 2 / app.cam.scale
-    assert app.planned["2mb-3tb"], "the planned route is drawn"
+    step_until(app, lambda: app.planned.get("2mb-3tb"))  # the planned route is drawn once the worker has planned it
     key(app, pygame.K_RETURN)
     run_turn(app)
     assert app.phase == "orders"
@@ -69,7 +69,8 @@ def test_waypoint_and_route_preview(tiny_app):
     app._preview_at = 0.0
     app.preview_target = None
     app._update_preview()
-    assert app.preview is not None and app.preview.time_min > 0
+    step_until(app, lambda: app.preview is not None)
+    assert app.preview.time_min > 0
     click(app, (int(tx), int(ty)), button=3)
     o = app.session.pending()[0]
     assert len(o.route) == 1
