@@ -23,6 +23,7 @@ from khasan_sim.ui.eventtext import IMPORTANT, clock, describe, where
 from khasan_sim.ui.frames import Frame
 from khasan_sim.ui.logview import LogView
 from khasan_sim.ui.mapview import Camera, MapRenderer, dashed_line, in_poly
+from khasan_sim.ui.menu import Menu
 from khasan_sim.ui.session import SPEEDS, GameSession, speed_text
 from khasan_sim.ui.settings import Settings
 
@@ -75,8 +76,22 @@ HELP = [
     ("R", "replay the run so far: drag the timeline; Left/Right step"),
     ("F5 / F9", "quick save / quick load;  Ctrl+S / Ctrl+O: save as / open"),
     ("F11", "full screen"),
+    ("F2, Menu", "classroom exercises: play one, run its studies, place a class's saves"),
+    ("E", "this exercise game among the exercise's runs"),
     ("H or F1", "this help;  Esc closes it"),
 ]
+
+
+def _reattach_exercise(session: GameSession, name: str) -> None:
+    """Mark a loaded save as a game of exercise *name* again (a save of an exercise no longer in the pack stays a plain game)."""
+    from khasan_sim.errors import ScenarioError
+    from khasan_sim.exercises.play import exercise_setup
+    from khasan_sim.ui.exercises import attach_exercise
+
+    try:
+        attach_exercise(session, exercise_setup(name)[0])
+    except ScenarioError:
+        return
 
 
 class App:
@@ -142,6 +157,7 @@ class App:
         self._details_key: Any = None
         self.quit = False
         self.fps = 0.0
+        self.menu = Menu(self)
         self._setup(session, replay_mode)
 
     # ------------------------------------------------------------------ setup
@@ -321,6 +337,10 @@ class App:
         if s.sim.finished:
             self.phase = "finished"
             self._compare_cache = None
+            if getattr(s, "exercise", None):
+                self.open_menu("placement")  # an exercise: where this game falls among its runs
+                self.say("Ceasefire. This game among the exercise's runs; C compares it with the record, R replays it.", 10)
+                return
             self.overlay = "compare"
             self.say("Ceasefire. The battle is over: compare it with what happened (C), or replay it (R).", 10)
             return
@@ -545,7 +565,11 @@ class App:
 
         def work() -> None:
             try:
-                self.loaded = restore(sv, where=str(path), session_factory=factory)
+                session = restore(sv, where=str(path), session_factory=factory)
+                name = sv.settings.get("exercise") if isinstance(sv.settings, dict) else None
+                if name:
+                    _reattach_exercise(session, str(name))
+                self.loaded = session
             except SaveFileError as exc:
                 self.loaded = exc
             except Exception as exc:
@@ -570,7 +594,7 @@ class App:
         old, self.session = self.session, res
         old.close()
         self._setup(res)
-        self.say(f"Loaded: {res.sim.now:%d %b %Y %H:%M}", 5)
+        self.say(f"Ready: {res.sim.now:%d %b %Y %H:%M}" + (f", exercise {res.exercise}" if getattr(res, "exercise", None) else ""), 5)
 
     def _store_settings(self) -> None:
         if self.remember:
@@ -596,8 +620,11 @@ class App:
             return
         if ev.type == pygame_gui.UI_FILE_DIALOG_PATH_PICKED:
             path = Path(ev.text)
-            if self.file_dialog is not None and getattr(self.file_dialog, "_purpose", "") == "save":
+            purpose = getattr(self.file_dialog, "_purpose", "") if self.file_dialog is not None else ""
+            if purpose == "save":
                 self.save(path)
+            elif purpose == "class":
+                self.menu.pick_class(path if path.is_dir() else path.parent)
             else:
                 self.load(path)
             self.file_dialog = None
@@ -606,6 +633,12 @@ class App:
             self.file_dialog = None
             return
         if self.file_dialog is not None:
+            return
+        if self.overlay == "menu" and ev.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN):
+            if ev.type == pygame.KEYDOWN and ev.key in (pygame.K_F2,):
+                self.overlay = None
+                return
+            self._menu_action(self.menu.handle(ev))
             return
         if self.phase == "handover":
             if (ev.type == pygame.KEYDOWN and ev.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE)) or ev.type == pygame.MOUSEBUTTONUP:
@@ -726,6 +759,10 @@ class App:
             self.overlay = None if self.overlay == "help" else "help"
         elif k == pygame.K_b and getattr(self.session, "briefing", None):
             self.overlay = None if self.overlay == "briefing" else "briefing"
+        elif k == pygame.K_F2:
+            self.open_menu()
+        elif k == pygame.K_e and not ctrl:
+            self.open_menu("placement" if getattr(self.session, "exercise", None) else None)
         elif k == pygame.K_c and not ctrl:
             self._compare_cache = None
             self.overlay = None if self.overlay == "compare" else "compare"
@@ -829,15 +866,21 @@ class App:
 
         folder = self._default_save_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        r = pygame.Rect(0, 0, 520, 420)
+        r = pygame.Rect(0, 0, self.px(520), self.px(420))
         r.center = self.cam.rect.center
-        self.file_dialog = UIFileDialog(r, self.gui, window_title="Save the game as" if purpose == "save" else "Open a saved game",
-                                        initial_file_path=str(folder / ("game.json" if purpose == "save" else "")), allow_existing_files_only=purpose == "load")
+        if purpose == "class":
+            self.file_dialog = UIFileDialog(r, self.gui, window_title="Pick the folder of the class's saved games",
+                                            initial_file_path=str(folder), allow_picking_directories=True)
+        else:
+            self.file_dialog = UIFileDialog(r, self.gui, window_title="Save the game as" if purpose == "save" else "Open a saved game",
+                                            initial_file_path=str(folder / ("game.json" if purpose == "save" else "")), allow_existing_files_only=purpose == "load")
         self.file_dialog._purpose = purpose
 
     def _button(self, el: Any) -> None:
         b = self.btn
-        if el is b["end"]:
+        if el is b["menu"]:
+            self.open_menu()
+        elif el is b["end"]:
             self.end_turn()
         elif el is b["undo"]:
             self.undo()
@@ -876,6 +919,49 @@ class App:
                     self.mode = key
                     self.preview_target = None
 
+    def open_menu(self, page: str | None = None) -> None:
+        """Show the menu (exercises), at *page* or where it fits the game."""
+        self.overlay = "menu"
+        self.menu.open(page)
+
+    def _menu_action(self, action: tuple[str, Any] | None) -> None:
+        if action is None:
+            return
+        what, arg = action
+        if what == "close":
+            self.overlay = None
+        elif what == "compare":
+            self._compare_cache = None
+            self.overlay = "compare"
+        elif what == "pick_folder":
+            self._file_dialog("class")
+        elif what == "play":
+            self.start_exercise(str(arg))
+
+    def start_exercise(self, name: str) -> None:
+        """Start a new game of exercise *name* (loaded in the background; the briefing comes first)."""
+        from khasan_sim.ui.exercises import exercise_session
+
+        if self.loading is not None:
+            return
+        if self.session.busy:
+            self.session.stop()
+        in_process = self.session.in_process
+
+        def work() -> None:
+            try:
+                self.loaded = exercise_session(name, 1, process=in_process)
+            except Exception as exc:
+                from khasan_sim.errors import SaveFileError
+
+                self.loaded = SaveFileError(f"exercise {name}: {exc}")
+
+        self.loaded = None
+        self.loading = threading.Thread(target=work, daemon=True)
+        self.loading.start()
+        self.overlay = None
+        self.say(f"Loading exercise {name} ...", 30)
+
     def _log_clicked(self, seq: int) -> None:
         """Centre the map on what a log line tells of, and select its unit."""
         self.log.selected = seq
@@ -903,6 +989,7 @@ class App:
         """Handle pending input, advance what runs, draw one frame."""
         t0 = time.perf_counter()
         self.session.poll()
+        self.menu.poll()
         for ev in pygame.event.get():
             self.handle(ev)
         self._finish_loading()
@@ -927,6 +1014,7 @@ class App:
             self.fps = self.clock.get_fps()
             self.step(dt)
             pygame.display.flip()
+        self.menu.close()
         self.session.close()
         self._store_settings()
         pygame.quit()
@@ -986,6 +1074,8 @@ class App:
             self._draw_compare()
         elif self.overlay == "briefing":
             self._draw_briefing()
+        elif self.overlay == "menu":
+            self.menu.draw()
 
     def _counter_size(self) -> int:
         s = self.cam.scale
@@ -1475,7 +1565,8 @@ class App:
             return
         now_r, rec_r, note, when, metrics = data
         scr.blit(theme.text(f"This game beside the record  -  {when:%d %B %Y %H:%M}", self.fs(22), theme.ACCENT, bold=True), (box.x + px(24), box.y + px(14)))
-        scr.blit(theme.text(note + "   (click or Esc to close)", self.fs(12), theme.PANEL_DIM), (box.x + px(24), box.y + px(46)))
+        hint = "   E: this game among the exercise's runs" if getattr(self.session, "exercise", None) else ""
+        scr.blit(theme.text(note + "   (click or Esc to close)" + hint, self.fs(12), theme.PANEL_DIM), (box.x + px(24), box.y + px(46)))
         # left: the game now, with small loss charts
         x, y = box.x + px(24), box.y + px(78)
         scr.blit(theme.text("The game now", self.fs(16), (255, 255, 240), bold=True), (x, y))

@@ -39,6 +39,11 @@ READY_TIMEOUT_S = 120.0
 """How long the window waits for the worker process to load the scenario."""
 
 
+def player_sides(side: str) -> tuple[str, ...]:
+    """Return the sides a person commands for a ``--side`` or an exercise's ``play.side`` word."""
+    return {"both": ("soviet", "japanese"), "none": ()}.get(side, (side,))
+
+
 def speed_text(speed: float) -> str:
     """Return a speed in words."""
     return "max" if speed >= 1e8 else f"{speed:g} min/s"
