@@ -69,6 +69,7 @@ HELP = [
     ("Space", "pause / go on"),
     ("[ and ]", "slower / faster"),
     ("Wheel, + and -", "zoom;  arrows or drag: pan;  Home: whole map"),
+    ("Ctrl + and Ctrl -", "larger / smaller text and panel (on top of the window's own scale)"),
     ("Tab / Shift+Tab", "next / previous unit of your side"),
     ("V", "fog of war on / off"),
     ("T", "show each tank when zoomed in (on / off)"),
@@ -206,8 +207,8 @@ class App:
             # the theme's font sizes follow the UI scale: a new manager when it changes
             self.gui = pygame_gui.UIManager((W, H), gui_theme(scale))
             self._gui_scale = scale
-            self.gui.preload_fonts([{"name": "noto_sans", "point_size": theme.scaled(13, scale), "style": s} for s in ("bold", "italic")]
-                                   + [{"name": "noto_sans", "point_size": theme.scaled(12, scale), "style": "bold"}])
+            wanted = {(theme.scaled(13, scale), "bold"), (theme.scaled(13, scale), "italic"), (theme.scaled(12, scale), "bold")}
+            self.gui.preload_fonts([{"name": "noto_sans", "point_size": pt, "style": st} for pt, st in sorted(wanted)])
         else:
             self.gui.clear_and_reset()
             self.gui.set_window_resolution((W, H))
@@ -259,6 +260,13 @@ class App:
     def fs(self, pt: int) -> int:
         """Return a font size of *pt* pixels at UI scale 1 in pixels now."""
         return theme.scaled(pt, self.ui_scale)
+
+    def set_ui_scale(self, value: float) -> None:
+        """Set the user's UI scale (a multiplier of the window's, 0.75 to 2) and lay the window out again."""
+        self.settings.ui_scale = round(min(max(value, 0.75), 2.0), 2)
+        self._layout()
+        self._store_settings()
+        self.say(f"Text and panel size: {100 * self.settings.ui_scale:.0f}% (Ctrl + and Ctrl - change it)")
 
     def say(self, text: str, seconds: float = 4.0) -> None:
         """Show a message over the map for a few seconds."""
@@ -778,6 +786,8 @@ class App:
                 self.say("Paused" if self.session.paused else "Running")
         elif k in (pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET):
             self._speed(-1 if k == pygame.K_LEFTBRACKET else 1)
+        elif ctrl and k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS, pygame.K_MINUS, pygame.K_KP_MINUS):
+            self.set_ui_scale(self.settings.ui_scale + (-0.1 if k in (pygame.K_MINUS, pygame.K_KP_MINUS) else 0.1))
         elif k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
             self.cam.zoom_at(1.25)
         elif k in (pygame.K_MINUS, pygame.K_KP_MINUS):
@@ -1009,13 +1019,15 @@ class App:
 
     def run(self) -> None:
         """The main loop, until the window closes."""
-        while not self.quit:
-            dt = self.clock.tick(60) / 1000.0
-            self.fps = self.clock.get_fps()
-            self.step(dt)
-            pygame.display.flip()
-        self.menu.close()
-        self.session.close()
+        try:
+            while not self.quit:
+                dt = self.clock.tick(60) / 1000.0
+                self.fps = self.clock.get_fps()
+                self.step(dt)
+                pygame.display.flip()
+        finally:  # end the simulation's and the menu's processes, whatever happened
+            self.menu.close()
+            self.session.close()
         self._store_settings()
         pygame.quit()
 

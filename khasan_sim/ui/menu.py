@@ -416,9 +416,8 @@ class Menu:
         n = max(1, len(c.metrics))
         col_w = (box.w - px(48) - px(300)) // n
         app.screen.blit(theme.text("save file, what it played", fs(12), theme.PANEL_DIM), (left, y))
-        for i, label in enumerate(c.metrics):
-            app.screen.blit(theme.text(label[:28], fs(12), theme.PANEL_DIM), (left + px(300) + i * col_w, y))
-        y += round(fs(12) * 1.7)
+        rows = max((self._lines(label, fs(12), theme.PANEL_DIM, left + px(300) + i * col_w, y, col_w - px(10), 3) for i, label in enumerate(c.metrics)), default=1)
+        y += rows * round(fs(12) * 1.3) + px(8)
         for r in c.rows:
             if y > box.bottom - px(110):
                 break

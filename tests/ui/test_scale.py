@@ -73,3 +73,17 @@ def test_log_line_click_centres_the_map():
     uid = ev.get("unit")
     if isinstance(uid, str):
         assert app.selected == uid
+
+
+def test_ctrl_plus_and_minus_change_the_users_scale():
+    from tests.ui.conftest import key
+
+    app = _app((1280, 800))
+    key(app, pygame.K_EQUALS, pygame.KMOD_CTRL)
+    assert app.settings.ui_scale == pytest.approx(1.1) and app.ui_scale == pytest.approx(1.1)
+    assert app.panel.w == round(372 * 1.1) and app.fs(13) == 14
+    for _ in range(12):
+        key(app, pygame.K_MINUS, pygame.KMOD_CTRL)
+    assert app.settings.ui_scale == pytest.approx(0.75)  # bounded
+    key(app, pygame.K_MINUS)  # without Ctrl: the map zooms, the scale stays
+    assert app.settings.ui_scale == pytest.approx(0.75)
