@@ -992,6 +992,9 @@ class App:
 
     flash: Any = None
     mouse_seen = False
+    _fx_layer: pygame.Surface | None = None
+    _fx_dirty: pygame.Rect | None = None
+    _night: pygame.Surface | None = None
 
     # ------------------------------------------------------------------ loop
 
@@ -1055,9 +1058,10 @@ class App:
         clip = scr.get_clip()
         scr.set_clip(self.cam.rect)
         if f.night:
-            shade = pygame.Surface(self.cam.rect.size, pygame.SRCALPHA)
-            shade.fill((10, 20, 60, 70))
-            scr.blit(shade, self.cam.rect.topleft)
+            if self._night is None or self._night.get_size() != self.cam.rect.size:
+                self._night = pygame.Surface(self.cam.rect.size, pygame.SRCALPHA)
+                self._night.fill((10, 20, 60, 70))
+            scr.blit(self._night, self.cam.rect.topleft)
         self._draw_routes(f)
         firing = self._draw_effects(f)
         self._draw_units(f, firing)
@@ -1229,7 +1233,14 @@ class App:
         pos = {u.id: (u.x, u.y, u.side) for u in f.units}
         tanks = {t.id: (t.x, t.y) for t in f.tanks}
         firing: set[str] = set()
-        layer = pygame.Surface(self.cam.rect.size, pygame.SRCALPHA)
+        # one layer kept from frame to frame: only the part drawn on is cleared and blitted
+        layer = self._fx_layer
+        if layer is None or layer.get_size() != self.cam.rect.size:
+            layer = self._fx_layer = pygame.Surface(self.cam.rect.size, pygame.SRCALPHA)
+            self._fx_dirty = None
+        if self._fx_dirty is not None:
+            layer.fill((0, 0, 0, 0), self._fx_dirty)
+        dirty: list[pygame.Rect] = []
         ox, oy = self.cam.rect.topleft
         for ev in evs:
             age = max(0.0, (f.t_min - ev.t_min) / window)
@@ -1244,11 +1255,11 @@ class App:
                 sx, sy = self.cam.to_screen(x, y)
                 big = k == "strike"
                 rad = max(6, (400 if big else 120) * self.cam.scale) * (0.6 + 0.6 * age)
-                pygame.draw.circle(layer, (255, 140 if not big else 60, 20, a // 2), (sx - ox, sy - oy), rad)
-                pygame.draw.circle(layer, (120, 20, 10, a), (sx - ox, sy - oy), rad, 2)
+                dirty.append(pygame.draw.circle(layer, (255, 140 if not big else 60, 20, a // 2), (sx - ox, sy - oy), rad))
+                dirty.append(pygame.draw.circle(layer, (120, 20, 10, a), (sx - ox, sy - oy), rad, 2))
                 firing.add(str(ev.get("unit")))
                 if big:
-                    pygame.draw.polygon(layer, (30, 30, 30, a), [(sx - ox, sy - oy - 10), (sx - ox - 9, sy - oy + 6), (sx - ox + 9, sy - oy + 6)], 2)
+                    dirty.append(pygame.draw.polygon(layer, (30, 30, 30, a), [(sx - ox, sy - oy - 10), (sx - ox - 9, sy - oy + 6), (sx - ox + 9, sy - oy + 6)], 2))
             elif k == "casualties" and ev.get("cause") == "direct-fire":
                 v = pos.get(str(ev.get("unit")))
                 if v is None:
@@ -1263,8 +1274,8 @@ class App:
                 if best is not None:
                     firing.add(best[1])
                     sx, sy = self.cam.to_screen(best[2], best[3])
-                    pygame.draw.line(layer, (255, 230, 120, a), (sx - ox, sy - oy), (tx - ox, ty - oy), 2)
-                pygame.draw.circle(layer, (255, 240, 150, a), (tx - ox, ty - oy), 5)
+                    dirty.append(pygame.draw.line(layer, (255, 230, 120, a), (sx - ox, sy - oy), (tx - ox, ty - oy), 2))
+                dirty.append(pygame.draw.circle(layer, (255, 240, 150, a), (tx - ox, ty - oy), 5))
             elif k == "tank_knocked_out":
                 p = tanks.get(str(ev.get("tank")))
                 if p is None:
@@ -1275,19 +1286,21 @@ class App:
                     ang = i * math.pi / 5
                     rr = 11 if i % 2 == 0 else 5
                     pts.append((sx - ox + rr * math.cos(ang), sy - oy + rr * math.sin(ang)))
-                pygame.draw.polygon(layer, (255, 80, 20, a), pts)
+                dirty.append(pygame.draw.polygon(layer, (255, 80, 20, a), pts))
                 shooter = str(ev.get("cause", "")).split(":")[-1]
                 sp = pos.get(shooter)
                 if sp is not None and sp[0] >= 0:
                     qx, qy = self.cam.to_screen(sp[0], sp[1])
-                    pygame.draw.line(layer, (255, 200, 80, a), (qx - ox, qy - oy), (sx - ox, sy - oy), 2)
+                    dirty.append(pygame.draw.line(layer, (255, 200, 80, a), (qx - ox, qy - oy), (sx - ox, sy - oy), 2))
                     firing.add(shooter)
             elif k == "bogged":
                 x, y = ev.get("x"), ev.get("y")
                 if x is not None:
                     sx, sy = self.cam.to_screen(x, y)
-                    pygame.draw.circle(layer, (110, 70, 30, a), (sx - ox, sy - oy), 7, 2)
-        scr.blit(layer, (ox, oy))
+                    dirty.append(pygame.draw.circle(layer, (110, 70, 30, a), (sx - ox, sy - oy), 7, 2))
+        self._fx_dirty = dirty[0].unionall(dirty[1:]).clip(layer.get_rect()) if dirty else None
+        if self._fx_dirty is not None:
+            scr.blit(layer, (ox + self._fx_dirty.x, oy + self._fx_dirty.y), self._fx_dirty)
         return firing
 
     def _draw_message(self) -> None:

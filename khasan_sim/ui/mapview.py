@@ -251,9 +251,17 @@ class MapRenderer:
         """Draw relief and overlay into the camera's rect.
 
         The overlay (zones, border, crossings, names) is drawn onto a copy of the relief
-        once per view, holders and UI scale, so a still view costs one blit a frame.
+        once per view, holders and UI scale, so a still view costs one blit a frame; while
+        the view moves it is drawn straight onto the screen.
         """
         relief = self._relief(cam, fast)
+        if self._cache_key is not None and self._cache_key[-1]:  # moving: the view changes every frame, nothing to keep
+            surface.blit(relief, cam.rect.topleft)
+            clip = surface.get_clip()
+            surface.set_clip(cam.rect)
+            self._overlay(surface, cam, holders or {})
+            surface.set_clip(clip)
+            return
         key = (id(relief), self._cache_key, tuple(sorted((k, v or "") for k, v in (holders or {}).items())), self.ui_scale, self.show_zones)
         if key != self._composed_key or self._composed is None:
             comp = relief.copy()
