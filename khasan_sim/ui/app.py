@@ -643,8 +643,11 @@ class App:
         if self.file_dialog is not None:
             return
         if self.overlay == "menu" and ev.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN):
-            if ev.type == pygame.KEYDOWN and ev.key in (pygame.K_F2,):
+            if ev.type == pygame.KEYDOWN and ev.key == pygame.K_F2:
                 self.overlay = None
+                return
+            if ev.type == pygame.KEYDOWN and ev.key == pygame.K_c:
+                self._menu_action(("compare", None))
                 return
             self._menu_action(self.menu.handle(ev))
             return

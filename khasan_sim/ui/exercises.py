@@ -52,6 +52,19 @@ def pack_entries(folder: Path | None = None) -> list[ExerciseEntry]:
     return out
 
 
+def short_path(path: str | Path) -> str:
+    """Return a path as a person reads it: relative to the current folder when inside it, ~ for the home folder."""
+    p = Path(path)
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:  # another drive
+        rel = str(p)
+    if not rel.startswith(".."):
+        return rel
+    home = str(Path.home())
+    return "~" + str(p)[len(home):] if str(p).startswith(home + os.sep) else str(p)
+
+
 def game_data_dir() -> Path:
     """Return the game's own data folder (``$KHASAN_UI_DATA``, else the user data folder)."""
     env = os.environ.get("KHASAN_UI_DATA")

@@ -324,26 +324,32 @@ class MapRenderer:
     def draw_scale_and_compass(self, surface: pygame.Surface, cam: Camera, lift: int = 0) -> None:
         """Draw the scale bar (bottom left) and the north arrow (top left) of the view."""
         r = cam.rect
-        target_px = 140
+        k = self.ui_scale
+
+        def q(v: float) -> int:
+            return round(v * k)
+
+        target_px = q(140)
         metres = target_px / cam.scale
         nice = max(v for v in (100, 200, 250, 500, 1000, 2000, 2500, 5000) if v <= max(metres, 100))
         px = nice * cam.scale
-        x0, y0 = r.x + 16, r.bottom - 24 - lift
-        box = pygame.Surface((px + 70, 34), pygame.SRCALPHA)
+        label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice} m"
+        lab = theme.text(label, self.fs(11), (20, 20, 20), bold=True)
+        x0, y0 = r.x + q(16), r.bottom - q(24) - lift
+        box = pygame.Surface((px + lab.get_width() + q(24), q(34)), pygame.SRCALPHA)
         box.fill((250, 248, 235, 190))
-        surface.blit(box, (x0 - 8, y0 - 20))
+        surface.blit(box, (x0 - q(8), y0 - q(20)))
         for i in range(4):
             seg = px / 4
-            pygame.draw.rect(surface, (20, 20, 20) if i % 2 == 0 else (250, 250, 250), (x0 + i * seg, y0, seg, 6))
-        pygame.draw.rect(surface, (20, 20, 20), (x0, y0, px, 6), 1)
-        label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice} m"
-        surface.blit(theme.text("0", self.fs(11), (20, 20, 20)), (x0 - 3, y0 - 17))
-        surface.blit(theme.text(label, self.fs(11), (20, 20, 20), bold=True), (x0 + px - 10, y0 - 17))
+            pygame.draw.rect(surface, (20, 20, 20) if i % 2 == 0 else (250, 250, 250), (x0 + i * seg, y0, seg, q(6)))
+        pygame.draw.rect(surface, (20, 20, 20), (x0, y0, px, q(6)), 1)
+        surface.blit(theme.text("0", self.fs(11), (20, 20, 20)), (x0 - q(3), y0 - q(17)))
+        surface.blit(lab, (x0 + px - lab.get_width() // 2, y0 - q(17)))
         # compass
-        cx, cy = r.x + 34, r.y + 70
-        pygame.draw.circle(surface, (250, 248, 235), (cx, cy), 22)
-        pygame.draw.circle(surface, (40, 40, 40), (cx, cy), 22, 1)
-        pygame.draw.polygon(surface, (170, 30, 30), [(cx, cy - 18), (cx - 6, cy), (cx + 6, cy)])
-        pygame.draw.polygon(surface, (40, 40, 40), [(cx, cy + 18), (cx - 6, cy), (cx + 6, cy)])
+        cx, cy = r.x + q(34), r.y + q(70)
+        pygame.draw.circle(surface, (250, 248, 235), (cx, cy), q(22))
+        pygame.draw.circle(surface, (40, 40, 40), (cx, cy), q(22), 1)
+        pygame.draw.polygon(surface, (170, 30, 30), [(cx, cy - q(18)), (cx - q(6), cy), (cx + q(6), cy)])
+        pygame.draw.polygon(surface, (40, 40, 40), [(cx, cy + q(18)), (cx - q(6), cy), (cx + q(6), cy)])
         n = theme.text("N", self.fs(13), (20, 20, 20), bold=True)
-        surface.blit(n, (cx - n.get_width() / 2, cy - 44))
+        surface.blit(n, (cx - n.get_width() / 2, cy - q(44)))

@@ -28,6 +28,7 @@ from khasan_sim.ui.exercises import (
     find_studies,
     game_studies_dir,
     pack_entries,
+    short_path,
 )
 from khasan_sim.ui.jobs import Job, class_results, placement, small_study
 
@@ -272,7 +273,7 @@ class Menu:
         if f is None:
             return ""
         if f.usable:
-            return f"Studies: {', '.join(f'{k} {n} runs' for k, n in f.runs.items())}  ({f.folder})"
+            return f"Studies: {', '.join(f'{k} {n} runs' for k, n in f.runs.items())}  (in {short_path(f.folder)})"
         return f"Studies: none yet ({f.note})"
 
     def _progress(self, left: int, y: int, width: int) -> int:
@@ -346,7 +347,7 @@ class Menu:
                 if not running:
                     self._button(pygame.Rect(left, y + px(8), px(320), px(36)), f"Run a small study ({SMALL_STUDY_RUNS} runs)", "study")
             return
-        app.screen.blit(theme.text(f"Played: {p.played}  ·  its study: {p.runs} runs  ·  {p.folder}", fs(13), theme.PANEL_DIM), (left, y))
+        app.screen.blit(theme.text(f"Played: {p.played}  ·  its study: {p.runs} runs  ·  {short_path(p.folder)}", fs(13), theme.PANEL_DIM), (left, y))
         y += round(fs(13) * 1.6)
         if p.note:
             app.screen.blit(theme.text(p.note, fs(13), theme.ACCENT), (left, y))
@@ -370,6 +371,7 @@ class Menu:
             self._strip(pygame.Rect(cols[3], y + line + px(4), col_w[3], px(12)), m.values, m.game_value)
             y += round(fs(13) * 4.2)
         app.screen.blit(theme.text("Each tick is one run of the model with the same orders of battle; the yellow bar is this game.", fs(12), theme.PANEL_DIM), (left, y + px(4)))
+        self._button(pygame.Rect(left, y + px(30), px(260), px(34)), "Compare with the record (C)", "compare")
 
     def _lines(self, text: str, size: int, colour: tuple[int, int, int], x: int, y: int, width: int, most: int) -> int:
         """Draw *text* wrapped to *width* in at most *most* lines; return the lines drawn."""
@@ -399,6 +401,10 @@ class Menu:
         if game is not None:
             x = r.x + r.w * (game - lo) / span
             pygame.draw.rect(scr, theme.ACCENT, (x - 2, r.y - 2, 4, r.h + 4))
+        fs = self.app.fs(10)
+        for v, right in ((lo, False), (hi, True)):
+            img = theme.text(f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.1f}", fs, theme.PANEL_DIM)
+            scr.blit(img, (r.right - img.get_width() if right else r.x, r.bottom + 1))
 
     def _draw_class(self, box: pygame.Rect, left: int, y: int) -> None:
         app = self.app
@@ -411,7 +417,7 @@ class Menu:
                     app.screen.blit(theme.text(line[:150], fs(13), theme.PANEL_FG), (left, y))
                     y += round(fs(13) * 1.5)
             return
-        app.screen.blit(theme.text(f"{c.folder}: {sum(r.status == 'ok' for r in c.rows)} of {len(c.rows)} file(s) placed", fs(13), theme.PANEL_DIM), (left, y))
+        app.screen.blit(theme.text(f"{short_path(c.folder)}: {sum(r.status == 'ok' for r in c.rows)} of {len(c.rows)} file(s) placed", fs(13), theme.PANEL_DIM), (left, y))
         y += round(fs(13) * 1.7)
         n = max(1, len(c.metrics))
         col_w = (box.w - px(48) - px(300)) // n

@@ -282,3 +282,14 @@ def test_play_an_exercise_from_the_menu(tmp_path, monkeypatch):
     out = app.save(tmp_path / "anna.json")
     assert read_save(out).settings["exercise"] == EXERCISE
     assert json.loads(out.read_text())["settings"]["exercise"] == EXERCISE
+
+
+def test_paths_are_shown_short(tmp_path):
+    import os
+    from pathlib import Path
+
+    from khasan_sim.ui.exercises import short_path
+
+    assert short_path(tmp_path / "exercise-1" / "baseline.sqlite") == os.path.join("exercise-1", "baseline.sqlite")  # the test runs in tmp_path
+    inside_home = Path.home() / "khasan-class-folder-for-a-test"
+    assert short_path(inside_home) in ("~" + os.sep + "khasan-class-folder-for-a-test", os.path.relpath(inside_home))
