@@ -1,4 +1,4 @@
-"""Frame times of the desktop game at 1280 x 800 while the historical scenario is computed.
+"""Frame times of the desktop game (1280 x 800 by default) while the historical scenario is computed.
 
 Three measurements, every unit and tank drawn:
 
@@ -14,7 +14,7 @@ For each it prints the frame rate (unthrottled), the median, 99th percentile and
 slowest frame, and the number of frames over 50 ms (the goal: none while a turn is
 computed, 60 fps).
 
-    SDL_VIDEODRIVER=dummy python bench/bench_fps.py [--seconds 10] [--speed 40] [--order-turns 3]
+    SDL_VIDEODRIVER=dummy python bench/bench_fps.py [--seconds 10] [--speed 40] [--order-turns 3] [--size 1920x1080] [--thread]
 """
 
 from __future__ import annotations
@@ -148,8 +148,10 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=10.0, help="seconds of each timed watch")
     ap.add_argument("--speed", type=float, default=40.0, help="simulated minutes per second while watching")
     ap.add_argument("--order-turns", type=int, default=3, help="turns of new orders for every Soviet ground unit")
+    ap.add_argument("--size", default="1280x800", help="window size WxH (e.g. 1920x1080)")
     ap.add_argument("--thread", action="store_true", help="run the simulation in a thread of the window's process (as before the worker process)")
     args = ap.parse_args()
+    size = tuple(int(v) for v in args.size.lower().split("x"))
 
     from khasan_sim.scenario.builtin import historical_scenario
     from khasan_sim.ui.app import App
@@ -158,7 +160,7 @@ def main() -> int:
 
     t0 = time.perf_counter()
     session = GameSession(historical_scenario(), 1, process=not args.thread)
-    app = App(session, settings=Settings(speed=args.speed), size=(1280, 800), remember=False)
+    app = App(session, settings=Settings(speed=args.speed), size=size, remember=False)
     app.autoplay = True
     print(f"start-up (scenario, terrain, map picture, window): {time.perf_counter() - t0:.1f} s")
     app.cam.battle_view()
@@ -166,13 +168,13 @@ def main() -> int:
     session.set_speed(args.speed)
     app.start_run()
     n_units = sum(1 for u in session.frame().units if not u.is_air)
-    print(f"historical scenario, 1280x800, {n_units} units and {len(session.frame().tanks)} tanks drawn")
+    print(f"historical scenario, {size[0]}x{size[1]}, {n_units} units and {len(session.frame().tanks)} tanks drawn")
     report(f"recorded orders at {args.speed:g} min/s, still view  ", watch(app, args.seconds, pan=False))
     report(f"recorded orders at {args.speed:g} min/s, pan and zoom", watch(app, args.seconds, pan=True))
     session.close()
 
     session = GameSession(historical_scenario(), 1, player_sides=["soviet"], process=not args.thread)
-    app = App(session, settings=Settings(speed=1e9), size=(1280, 800), remember=False)
+    app = App(session, settings=Settings(speed=1e9), size=size, remember=False)
     app.overlay = None
     app.cam.battle_view()
     frames, given, busy = ordered_turns(app, args.order_turns)
