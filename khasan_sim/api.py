@@ -198,16 +198,19 @@ class Simulation:
                 return f"{uid} is not an air unit"
             if order.kind in ("move", "attack", "withdraw", "defend", "dig_in") and u.is_air:
                 return f"{uid} is an air unit: it can only strike"
+            if order.kind == "build_crossing" and u.type != "engineer":
+                return f"{uid} is not an engineer unit: only sappers build crossings"
             target = getattr(order, "objective", None) or getattr(order, "to", None) or getattr(order, "target", None)
             if isinstance(target, str) and target not in e.zones:
                 return f"unknown zone '{target}'"
             points = [e.target_point(target)] if target is not None else []
             points += [tuple(p) for p in getattr(order, "route", [])]
+            points += [tuple(site.at) for site in getattr(order, "sites", [])]
             g = e.terrain.grid
             for x, y in points:
                 if not g.contains(x, y):
                     return f"point (x={x:.0f} m, y={y:.0f} m) lies off the map"
-            if u.side in e.no_crossing and order.kind in ("move", "withdraw") or (u.side in e.no_crossing and order.kind == "attack" and getattr(order, "route", None)):
+            if u.side in e.no_crossing and order.kind in ("move", "withdraw", "build_crossing") or (u.side in e.no_crossing and order.kind == "attack" and getattr(order, "route", None)):
                 for x, y in points:
                     r, c = g.cell(x, y)
                     if e.forbidden[u.side][r, c]:
@@ -225,9 +228,11 @@ class Simulation:
         """Return each order kind with None if the unit may be given it, or the reason it may not."""
         u = self.unit(unit_id)
         out: dict[str, str | None] = {}
-        for kind in ("move", "attack", "defend", "withdraw", "dig_in", "fire_mission", "air_strike"):
+        for kind in ("move", "attack", "defend", "withdraw", "dig_in", "fire_mission", "air_strike", "build_crossing"):
             if kind == "fire_mission":
                 out[kind] = None if u.type == "artillery" else "only artillery fires missions"
+            elif kind == "build_crossing":
+                out[kind] = None if u.type == "engineer" else "only sappers build crossings"
             elif kind == "air_strike":
                 out[kind] = None if u.is_air else "only air units strike"
             else:

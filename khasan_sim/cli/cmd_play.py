@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--screenshot", default=None, metavar="PNG", help="with --turns: save a picture of the screen here and exit")
     p.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1280x800 (default: as last time)")
     p.add_argument("--zoom", default=None, metavar="X,Y,PX_PER_KM", help="with --screenshot: centre and zoom of the view")
-    p.add_argument("--overlay", choices=["help", "compare", "briefing"], default=None, help="with --screenshot: show this screen")
+    p.add_argument("--overlay", choices=["help", "compare", "briefing", "menu", "placement"], default=None,
+                   help="with --screenshot: show this screen (menu: the exercises; placement: this exercise game among its runs)")
     p.add_argument("--select", default=None, metavar="UNIT", help="with --screenshot: select this unit")
     p.set_defaults(handler=run)
 
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from khasan_sim.scenario.builtin import historical_scenario
     from khasan_sim.ui.app import App
     from khasan_sim.ui.saves import read_save, restore
-    from khasan_sim.ui.session import GameSession
+    from khasan_sim.ui.session import GameSession, player_sides
     from khasan_sim.ui.settings import Settings
 
     settings = Settings.load()
@@ -85,18 +86,22 @@ def run(args: argparse.Namespace, console: Console) -> int:
         sides: tuple[str, ...] = ()
         size = size or (1280, 800)
     else:
-        side = args.side or "soviet"
-        sides = {"both": ("soviet", "japanese"), "none": ()}.get(side, (side,))
+        sides = player_sides(args.side or "soviet")
     exercise = None
     if args.exercise:
         from khasan_sim.exercises.play import exercise_setup
 
         exercise, ex_scenario, ex_variant, ex_side = exercise_setup(args.exercise, variant=args.variant)
         if args.side is None and not headless:
-            sides = {"both": ("soviet", "japanese"), "none": ()}.get(ex_side, (ex_side,))
+            sides = player_sides(ex_side)
+    live = not headless  # the window's game runs its simulation in a worker process, so no frame waits for it
+
+    def new_session(*a: object, **kw: object) -> GameSession:
+        return GameSession(*a, process=live, **kw)  # type: ignore[arg-type]
+
     if args.load:
         save = read_save(args.load)
-        session = restore(save, where=args.load)
+        session = restore(save, where=args.load, session_factory=new_session)
         if exercise is None and isinstance(save.settings, dict) and save.settings.get("exercise"):
             from khasan_sim.errors import ScenarioError
             from khasan_sim.exercises.play import exercise_setup
@@ -106,15 +111,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
             except ScenarioError:
                 exercise = None
     elif exercise is not None:
-        session = GameSession(ex_scenario, args.seed, variant=ex_variant, player_sides=() if args.replay else sides)
+        session = new_session(ex_scenario, args.seed, variant=ex_variant, player_sides=() if args.replay else sides)
     else:
         scenario = Path(args.scenario) if args.scenario else historical_scenario()
-        session = GameSession(scenario, args.seed, variant=args.variant, player_sides=() if args.replay else sides)
+        session = new_session(scenario, args.seed, variant=args.variant, player_sides=() if args.replay else sides)
     if exercise is not None:
-        from khasan_sim.exercises.play import briefing_lines
+        from khasan_sim.ui.exercises import attach_exercise
 
-        session.exercise = exercise.id  # type: ignore[attr-defined]  # written into saves
-        session.briefing = briefing_lines(exercise, session.variant_path)  # type: ignore[attr-defined]  # shown by the App
+        attach_exercise(session, exercise)  # its id goes into saves, its briefing is shown first
     app = App(session, settings=settings, size=size, remember=not headless, replay_mode=args.replay and not headless, study=args.study)
     if not headless:
         app.run()
@@ -135,6 +139,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.select:
         app.selected = args.select
     app.overlay = args.overlay
+    if args.overlay in ("menu", "placement"):
+        app.open_menu("placement" if args.overlay == "placement" else None)
+        if app.menu.place_job is not None:
+            app.menu.place_job.wait(300)
     for _ in range(3):
         app.step(1 / 60)
     if args.screenshot:

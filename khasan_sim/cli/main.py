@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -39,12 +41,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PIPED_WIDTH = 132
+"""Columns for tables written to a file or a pipe (a terminal gives its own width)."""
+
+
+def _piped_width(stream: Any) -> int | None:
+    """Return the width for output that is not a terminal, unless COLUMNS sets one.
+
+    Rich assumes 80 columns off a terminal, which folds the compare and calibrate tables
+    into unreadable slivers in a log file or a CI job.
+    """
+    isatty = getattr(stream, "isatty", None)
+    if (isatty is not None and isatty()) or os.environ.get("COLUMNS"):
+        return None
+    return PIPED_WIDTH
+
+
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     """Run the command line and return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    out = console or Console()
-    err = Console(stderr=True) if console is None else console
+    out = console or Console(width=_piped_width(sys.stdout))
+    err = Console(stderr=True, width=_piped_width(sys.stderr)) if console is None else console
     if not getattr(args, "handler", None):
         if args.command is None and not args.help_only:
             args = _default_job(parser, out)

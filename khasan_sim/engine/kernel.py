@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -26,11 +26,12 @@ from khasan_sim.engine.state import (
     TankState,
     UnitState,
 )
-from khasan_sim.model import air, artillery, fire, morale, movement, rules
+from khasan_sim.model import air, artillery, engineering, fire, morale, movement, rules
 from khasan_sim.model.morale import MoraleState, Thresholds
 from khasan_sim.rng import RngStreams
 from khasan_sim.scenario import schema
-from khasan_sim.terrain import plan_route, visible_many
+from khasan_sim.terrain import Crossing, plan_route, visible_many
+from khasan_sim.terrain.load import nest
 
 ProcessGen = Generator[simpy.Event, Any, None]
 
@@ -104,6 +105,19 @@ def _combat_params(p: Any) -> CombatParams:
     )
 
 
+class TankLeg(NamedTuple):
+    """One leg of a tank's route: segments a..b, its time and ground, worked out once per route."""
+
+    a: int
+    b: int
+    minutes: float  # at the segments' speeds, by day
+    crossing: str  # the crossing the leg enters, else ""
+    soft_m: float
+    p_bog_per_100m: float
+    rut_cell: tuple[int, int]  # the cell whose passes rut soft ground on this leg
+    zones: tuple[str, ...]  # zones the leg's points lie in, in the order entered
+
+
 def _pairs_in_range(
     ax: np.ndarray, ay: np.ndarray, a_soviet: np.ndarray, a_reach: np.ndarray,
     bx: np.ndarray, by: np.ndarray, b_soviet: np.ndarray,
@@ -171,6 +185,7 @@ class Engine:
         self._los_width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self._morale_kw: dict[str, float] | None = None
+        self._legs_cache: dict[int, tuple[Any, list[TankLeg]]] = {}
         self._last_holding = b""
         self._state_memo: dict[str, tuple[tuple[float, float, MoraleState], MoraleState]] = {}
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
@@ -376,6 +391,8 @@ class Engine:
                 self.env.process(self._fire_mission(u, o))
             elif o.kind == "air_strike":
                 self.env.process(self._air_strike(u, o))
+            elif o.kind == "build_crossing":
+                self.env.process(self._build_crossing(u, o))
 
     def _just_lost(self, zone: str, side: str) -> bool:
         """Return True if *side* lost *zone* within the counter-attack window and does not hold it."""
@@ -517,21 +534,18 @@ class Engine:
         cap = int(p.f("bogging.rut_passes_cap"))
         night_factor = p.f(f"mobility.night_factor.{t.mobility}")
         pts = route.points_m
-        crossing_seg = np.array([bool(c) for c in route.seg_crossing], dtype=bool)
-        legs = movement.split_legs(route.seg_length_m, self.cp.leg_m, breaks=crossing_seg)
         rng = self.rng.get("bog", t.id)
-        for a, b in legs:
+        for leg in self._tank_legs(route):
+            a, b = leg.a, leg.b
             if t.token != token or t.status != TANK_OPERATIONAL:
                 t.moving = False
                 return
-            seg_len = route.seg_length_m[a:b]
-            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
-            dur = float(np.sum(seg_len / (speeds * 1000.0 / 60.0)))
+            dur = leg.minutes
             if self.is_night():
                 dur /= night_factor
-            xing = route.seg_crossing[a] if crossing_seg[a] else ""
-            soft_m = float(np.sum(seg_len[route.seg_soft[a:b]]))
-            p100 = float(np.max(route.seg_p_bog_per_100m[a:b])) if soft_m > 0 else 0.0
+            xing = leg.crossing
+            soft_m = leg.soft_m
+            p100 = leg.p_bog_per_100m
             if xing:
                 req = self.crossings[xing].request()
                 t0 = self.now
@@ -549,10 +563,9 @@ class Engine:
                 finally:
                     self.crossings[xing].release(req)
             else:
-                key = self.cell(float(pts[a][0]) // 100.0 * 100.0, float(pts[a][1]) // 100.0 * 100.0)
-                passes = self.soft_passes.get(key, 0)
+                passes = self.soft_passes.get(leg.rut_cell, 0)
                 if soft_m > 0:
-                    self.soft_passes[key] = passes + 1
+                    self.soft_passes[leg.rut_cell] = passes + 1
                 p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
                 yield self.env.timeout(dur)
                 self._tick()
@@ -560,8 +573,10 @@ class Engine:
                 t.moving = False
                 return
             # zones entered on this leg
-            for i in range(a, b + 1):
-                self._tank_mark_zones(t, float(pts[i][0]), float(pts[i][1]))
+            for z in leg.zones:
+                if z not in t.reached:
+                    t.reached.add(z)
+                    self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
             if soft_m > 0 and movement.bogs_down(soft_m, p_eff, rng):
                 frac = movement.bog_point_fraction(rng)
                 i = a + min(int(frac * (b - a)), b - a - 1)
@@ -576,17 +591,43 @@ class Engine:
         t.moving = False
         self._update_tank_unit_position(self.units[t.unit])
 
-    def _tank_mark_zones(self, t: TankState, x: float, y: float) -> None:
-        if not self.terrain.grid.contains(x, y):
-            return
-        r, c = self.cell(x, y)
-        bits = int(self.zone_bits[r, c])
-        if not bits:
-            return
-        for i, z in enumerate(self.zone_ids):
-            if bits >> i & 1 and z not in t.reached:
-                t.reached.add(z)
-                self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
+    def _tank_legs(self, route: Any) -> list[TankLeg]:
+        """Return a tank route's legs with what each needs, worked out once per route."""
+        hit = self._legs_cache.get(id(route))
+        if hit is not None and hit[0] is route:
+            return hit[1]
+        crossing_seg = np.array([bool(c) for c in route.seg_crossing], dtype=bool)
+        pts = route.points_m
+        legs: list[TankLeg] = []
+        for a, b in movement.split_legs(route.seg_length_m, self.cp.leg_m, breaks=crossing_seg):
+            seg_len = route.seg_length_m[a:b]
+            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
+            soft_m = float(np.sum(seg_len[route.seg_soft[a:b]]))
+            legs.append(TankLeg(
+                a=a,
+                b=b,
+                minutes=float(np.sum(seg_len / (speeds * 1000.0 / 60.0))),
+                crossing=route.seg_crossing[a] if crossing_seg[a] else "",
+                soft_m=soft_m,
+                p_bog_per_100m=float(np.max(route.seg_p_bog_per_100m[a:b])) if soft_m > 0 else 0.0,
+                rut_cell=self.cell(float(pts[a][0]) // 100.0 * 100.0, float(pts[a][1]) // 100.0 * 100.0),
+                zones=self._zones_along(pts[a : b + 1]),
+            ))
+        self._legs_cache[id(route)] = (route, legs)
+        return legs
+
+    def _zones_along(self, points: np.ndarray) -> tuple[str, ...]:
+        """Return the zones the points lie in, in the order they are first entered."""
+        seen: dict[str, None] = {}
+        g = self.terrain.grid
+        for x, y in points.tolist():
+            if not g.contains(x, y):
+                continue
+            bits = int(self.zone_bits[self.cell(x, y)])
+            for i, z in enumerate(self.zone_ids):
+                if bits >> i & 1:
+                    seen.setdefault(z)
+        return tuple(seen)
 
     def _update_tank_unit_position(self, u: UnitState) -> None:
         live = [t for t in u.tanks if t.status != TANK_DESTROYED]
@@ -651,6 +692,71 @@ class Engine:
                 return
             u.entrenchment = lvl
             self._emit("dug_in", unit=u.id, level=lvl)
+
+    def _build_crossing(self, u: UnitState, o: Any) -> ProcessGen:
+        """Sappers go to the sites and make crossings over the stream, all sites at once."""
+        p = self.params
+        radius = p.f("engineering.crossing_radius_m")
+        if u.type != "engineer":
+            self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason="only engineers build crossings")
+            return
+        sites = []
+        for s in o.sites:
+            if s.id in self.crossings:
+                self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=f"crossing {s.id} exists")
+            elif not engineering.stream_cells_at(self.terrain, s.at[0], s.at[1], radius).any():
+                self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=f"no stream within {radius:.0f} m of {s.id}")
+            else:
+                sites.append(s)
+        if not sites:
+            return
+        if u.state in (MoraleState.RETREATING, MoraleState.ROUTED):
+            self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=u.state.value)
+            return
+        u.activity = "moving"
+        cx, cy = float(np.mean([s.at[0] for s in sites])), float(np.mean([s.at[1] for s in sites]))
+        self.start_move(u, (cx, cy), [])
+        token = u.token
+        while u.moving:
+            yield self.env.timeout(self.cp.pulse_min)
+            self._tick()
+            if u.token != token:
+                return
+        if math.hypot(u.x - cx, u.y - cy) > p.f("engine.unit_frontage_m") / 2.0:  # the sites are not within its frontage
+            self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason="could not reach the sites")
+            u.activity = "holding"
+            return
+        u.activity = "building"
+        g = self.rng.get("engineering", u.id)
+        base, spread = p.f("engineering.crossing_effort_man_h"), p.f("engineering.effort_spread")
+        left = {s.id: engineering.crossing_effort_man_h(base, spread, float(g.standard_normal())) for s in sites}
+        self._emit("crossing_work_start", unit=u.id, crossings=",".join(left), effort_man_h=sum(left.values()))
+        party, night = p.f("engineering.party_max_men"), p.f("engineering.night_factor")
+        while left:
+            yield self.env.timeout(self.cp.pulse_min)
+            self._tick()
+            if u.token != token or u.men <= 0:
+                self._emit("crossing_work_stopped", unit=u.id, crossings=",".join(left))
+                return
+            rate = engineering.work_rate_man_h_per_h(u.men, len(left), party, u.suppression, self.is_night(), night)
+            for s in sites:
+                if s.id in left:
+                    left[s.id] -= rate * self.cp.pulse_min / 60.0
+                    if left[s.id] <= 0:
+                        del left[s.id]
+                        self._open_crossing(Crossing(s.id, float(s.at[0]), float(s.at[1]), s.capacity, f"built by {u.id}"), u)
+        u.activity = "holding"
+
+    def _open_crossing(self, c: Crossing, u: UnitState) -> None:
+        """Lay a finished crossing into the ground: routes planned from now on may use it."""
+        self.terrain = engineering.terrain_with_crossings(
+            self.terrain, (c,), self.params.f("engineering.crossing_radius_m"),
+            nest(self.params.subtree("mobility")), nest(self.params.subtree("terrain")),
+        )
+        self.crossings[c.id] = simpy.Resource(self.env, capacity=c.capacity)
+        self.crossing_passes[c.id] = 0
+        self._route_cache.clear()
+        self._emit("crossing_built", unit=u.id, crossing=c.id, x=c.x_m, y=c.y_m, capacity=c.capacity)
 
     # ------------------------------------------------------------------ artillery and air
 
@@ -766,7 +872,7 @@ class Engine:
         p = self.params
         limit = p.f("air.fog_visibility_limit_m")
         waited = 0.0
-        while self.visibility_m() < limit:
+        while o.in_fog == "wait" and self.visibility_m() < limit:
             if waited == 0.0:
                 self._emit("strike_delayed", unit=u.id, reason="fog")
             yield self.env.timeout(10.0)
@@ -776,6 +882,11 @@ class Engine:
                 self._emit("strike_cancelled", unit=u.id, reason="fog")
                 return
         tx, ty = self.target_point(o.target)
+        vis = self.visibility_m()
+        cep_factor = air.fog_cep_factor(vis, p.f("air.cep_clear_visibility_m"), p.f("air.cep_blind_factor"))
+        strafe_seen = air.strafe_share_seen(vis, p.f("air.strafe_sight_m"))
+        if vis < limit:
+            self._emit("strike_in_fog", unit=u.id, visibility_m=vis, cep_factor=cep_factor, strafe_seen=strafe_seen)
         rng = self.rng.get("air", u.id)
         sorties = dict(o.sorties) if o.sorties else dict(u.aircraft)
         area = self.cp.unit_area_m2
@@ -804,7 +915,7 @@ class Engine:
             load_kg = p.f(f"aircraft.{atype}.bomb_load_kg") * n
             bomb_kg = p.f(f"aircraft.{atype}.bomb_kg")
             bombs = load_kg / bomb_kg if bomb_kg > 0 else 0.0
-            cep = p.f(f"aircraft.{atype}.cep_m")
+            cep = p.f(f"aircraft.{atype}.cep_m") * cep_factor
             strafe = p.f(f"aircraft.{atype}.strafe_rounds") * n
             tonnes = load_kg / 1000.0
             u.bombs_t += tonnes
@@ -825,8 +936,8 @@ class Engine:
                     sup += 1.0 - math.exp(-on_v * bomb_kg / 1000.0 * p.f("air.suppression_per_tonne") * 10.0)
                 if strafe > 0 and d <= o.radius_m + 200.0 and o.strafing:
                     ex = self.cp.entrench_exposure[v.entrenchment]
-                    exp += strafe / 1000.0 * p.f("air.strafe_kills_per_1000_rounds") * ex
-                    sup += strafe / 1000.0 * p.f("air.strafe_suppression_per_1000_rounds")
+                    exp += strafe / 1000.0 * p.f("air.strafe_kills_per_1000_rounds") * ex * strafe_seen
+                    sup += strafe / 1000.0 * p.f("air.strafe_suppression_per_1000_rounds") * strafe_seen
                 if exp > 0 or sup > 0:
                     self._inflict(v, exp, g, cause=f"air:{u.id}")
                     v.suppression = morale.add_suppression(v.suppression, min(sup, 1.0))
@@ -880,21 +991,44 @@ class Engine:
                 reach = max((ranges[w] for w, n in v.guns.items() if n > 0), default=0.0)
                 if reach > 0:
                     guns[v.side].append((vid, v.x, v.y, reach))
-        for t in stuck:
-            enemy = "japanese" if self.units[t.unit].side == "soviet" else "soviet"
-            batteries = sorted(bid for bid, bx, by, reach in guns[enemy] if math.hypot(bx - t.x, by - t.y) <= reach)
-            if not batteries:
+        # for each stuck tank: the first enemy battery (by id) in range, and whether one of
+        # the three nearest enemy posts within sight can see it
+        battery: dict[str, str] = {}
+        seen: set[str] = set()
+        for enemy in ("japanese", "soviet"):
+            mine = [t for t in stuck if self.units[t.unit].side != enemy]
+            if not mine or not posts[enemy] or not guns[enemy]:
                 continue
-            near = sorted(
-                ((d, v.id, v) for v in posts[enemy] if (d := math.hypot(v.x - t.x, v.y - t.y)) <= see_m),
-                key=lambda e: (e[0], e[1]),
-            )[:3]
-            if not near or not any(self._los([(v.x, v.y, t.x, t.y) for _, _, v in near])):
+            tx = np.array([t.x for t in mine])
+            ty = np.array([t.y for t in mine])
+            gl = sorted(guns[enemy])
+            in_reach = np.hypot(np.array([g[1] for g in gl])[None, :] - tx[:, None], np.array([g[2] for g in gl])[None, :] - ty[:, None]) <= np.array([g[3] for g in gl])[None, :]
+            covered = np.flatnonzero(in_reach.any(axis=1))
+            if not covered.size:
+                continue
+            pl = posts[enemy]
+            px = np.array([v.x for v in pl])
+            py = np.array([v.y for v in pl])
+            rank = self._target_id_rank(pl)
+            d = np.hypot(px[None, :] - tx[covered, None], py[None, :] - ty[covered, None])
+            keyed = np.where(d <= see_m, d, np.inf)
+            order = np.lexsort((np.broadcast_to(rank, keyed.shape), keyed), axis=1)[:, :3]
+            rows = np.repeat(np.arange(covered.size), order.shape[1])
+            cols = order.reshape(-1)
+            ok = np.isfinite(keyed[rows, cols])
+            rows, cols = rows[ok], cols[ok]
+            los = self._los_arrays(px[cols], py[cols], tx[covered[rows]], ty[covered[rows]])
+            for k in set(rows[los].tolist()):
+                seen.add(mine[covered[k]].id)
+            for k in covered.tolist():
+                battery[mine[k].id] = gl[int(np.argmax(in_reach[k]))][0]
+        for t in stuck:
+            if t.id not in seen:
                 continue
             g = self.rng.get("observed-fire", t.id)
             t.last_under_fire_min = self.now
             if g.random() < p_hit:
-                self._knock_out(t, g, cause=f"observed-artillery:{batteries[0]}")
+                self._knock_out(t, g, cause=f"observed-artillery:{battery[t.id]}")
 
     def _knock_out(self, t: TankState, g: np.random.Generator, cause: str) -> None:
         u = self.units[t.unit]
@@ -1190,20 +1324,37 @@ class Engine:
                 "recovery_per_hour": p.f("morale.recovery_per_hour"),
             }
         memo = self._state_memo
-        for uid in self.ground_ids:
-            u = self.units[uid]
-            if u.men <= 0 and not u.tanks:
-                continue
-            resting = self.now - u.last_under_fire_min >= rest_after
-            # a quiet pulse (no loss, fire, shock, night or rest to take) leaves morale as it is
-            if u.pulse_loss or u.suppression or u.shocks or night or (resting and u.morale < u.morale_start):
-                before = u.men + u.pulse_loss
-                share = u.pulse_loss / before if before > 0 else 0.0
-                u.morale = morale.morale_after(
-                    u.morale, loss_share=share, suppression=u.suppression, minutes=dt, is_night=night,
-                    shocks=u.shocks, resting=resting, baseline=u.morale_start,
-                    suppression_floor=u.thresholds.shaken, **kw,
+        now = self.now
+        units = [u for u in (self.units[uid] for uid in self.ground_ids) if u.men > 0 or u.tanks]
+        if not units:
+            return
+        pulse_loss = np.array([u.pulse_loss for u in units], dtype=float)
+        before = np.array([u.men for u in units], dtype=float) + pulse_loss
+        new_morale = morale.morale_after_many(
+            np.array([u.morale for u in units]),
+            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0),
+            suppression=np.array([u.suppression for u in units]),
+            minutes=dt,
+            is_night=night,
+            shocks=np.array([u.shocks for u in units], dtype=float),
+            resting=np.array([now - u.last_under_fire_min >= rest_after for u in units]),
+            baseline=np.array([u.morale_start for u in units]),
+            suppression_floor=np.array([u.thresholds.shaken for u in units]),
+            **kw,
+        ).tolist()
+        # units are settled in id order; one that falls back shakes its neighbours at once,
+        # so after a retreat the rest are worked out again from their new shocks
+        shaken_after = False
+        for u, m in zip(units, new_morale, strict=True):
+            uid = u.id
+            if shaken_after:
+                before_u = u.men + u.pulse_loss
+                m = morale.morale_after(
+                    u.morale, loss_share=u.pulse_loss / before_u if before_u > 0 else 0.0, suppression=u.suppression,
+                    minutes=dt, is_night=night, shocks=u.shocks, resting=now - u.last_under_fire_min >= rest_after,
+                    baseline=u.morale_start, suppression_floor=u.thresholds.shaken, **kw,
                 )
+            u.morale = m
             u.pulse_loss = 0
             u.shocks = 0.0
             # the state is a pure function of (morale, suppression, state): asked again with
@@ -1223,6 +1374,7 @@ class Engine:
                 self._emit("morale_state", unit=uid, state=new.value, was=old.value, morale=u.morale)
                 if new in (MoraleState.RETREATING, MoraleState.ROUTED) and u.activity not in ("retreating",):
                     self._retreat(u)
+                    shaken_after = True
                 elif old in (MoraleState.RETREATING, MoraleState.ROUTED) and new not in (MoraleState.RETREATING, MoraleState.ROUTED):
                     self.stop(u)
                     u.activity = "holding"

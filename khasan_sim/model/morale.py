@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
+import numpy as np
+
 
 class MoraleState(str, Enum):
     """What a unit's morale and suppression let it do."""
@@ -100,6 +102,38 @@ def morale_after(
     if resting and m < baseline:
         m = min(baseline, m + recovery_per_hour * h)
     return clamp01(m)
+
+
+def morale_after_many(
+    morale: np.ndarray,
+    *,
+    loss_share: np.ndarray,
+    suppression: np.ndarray,
+    minutes: float,
+    is_night: bool,
+    shocks: np.ndarray,
+    resting: np.ndarray,
+    baseline: np.ndarray,
+    loss_rate_weight: float,
+    suppression_weight_per_hour: float,
+    night_drift_per_hour: float,
+    recovery_per_hour: float,
+    suppression_floor: np.ndarray,
+) -> np.ndarray:
+    """Return :func:`morale_after` for many units at once (arrays, one element a unit).
+
+    The same operations in the same order, element by element, so each result is the
+    very float the scalar function gives (tested).
+    """
+    h = minutes / 60.0
+    m = morale - loss_rate_weight * np.maximum(loss_share, 0.0)
+    wear = suppression_weight_per_hour * np.clip(suppression, 0.0, 1.0) * h
+    m = np.where(m > suppression_floor, np.maximum(suppression_floor, m - wear), m)
+    m = m - shocks
+    if is_night:
+        m = m - night_drift_per_hour * h
+    m = np.where(resting & (m < baseline), np.minimum(baseline, m + recovery_per_hour * h), m)
+    return np.clip(m, 0.0, 1.0)
 
 
 def morale_state(morale: float, suppression: float, previous: MoraleState, th: Thresholds) -> MoraleState:

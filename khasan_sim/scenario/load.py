@@ -37,6 +37,7 @@ from khasan_sim.scenario.params_file import default_param_files, load_params
 from khasan_sim.scenario.schema import (
     AirStrikeOrder,
     AttackOrder,
+    BuildCrossingOrder,
     DefendOrder,
     FireMissionOrder,
     MoveOrder,
@@ -644,6 +645,11 @@ def _cross_check(doc: ScenarioDoc, smap: SourceMap) -> None:
                 if units[uid].type is not UnitType.ARTILLERY:
                     msg = f"a fire_mission is for artillery units, but '{uid}' is {units[uid].type.value}"
                     raise smap.error(path, msg)
+        if isinstance(order, BuildCrossingOrder):
+            for path, uid in refs:
+                if units[uid].type is not UnitType.ENGINEER:
+                    msg = f"a build_crossing is for engineer units, but '{uid}' is {units[uid].type.value}"
+                    raise smap.error(path, msg)
         if isinstance(order, AirStrikeOrder):
             for path, uid in refs:
                 if units[uid].type is not UnitType.AIR:
@@ -698,6 +704,9 @@ def _check_bounds(doc: ScenarioDoc, grid: Grid, smap: SourceMap) -> None:
         for j, p in enumerate(getattr(order, "route", []) or []):
             if not grid.contains(*p):
                 raise smap.error(("orders", i, "route", j), "waypoint " + _off_map(grid, p))
+        for j, site in enumerate(getattr(order, "sites", []) or []):
+            if not grid.contains(*site.at):
+                raise smap.error(("orders", i, "sites", j, "at"), "crossing site " + _off_map(grid, site.at))
 
 
 def _check_on_land(doc: ScenarioDoc, terrain: Terrain, smap: SourceMap) -> None:

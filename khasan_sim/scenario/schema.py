@@ -256,13 +256,48 @@ class FireMissionOrder(_OrderBase):
 
 
 class AirStrikeOrder(_OrderBase):
-    """A strike by an air unit's aircraft on an area."""
+    """A strike by an air unit's aircraft on an area.
+
+    ``in_fog``: ``wait`` (up to three hours) for the visibility the aircraft need, or
+    ``press_on`` at the ordered time, when the bombs scatter wider and the strafing
+    finds less the poorer the visibility.
+    """
 
     kind: Literal["air_strike"]
     target: Target
     radius_m: float = Field(default=400.0, gt=0, le=5000)
     sorties: dict[Id, int] | None = None
     strafing: bool = True
+    in_fog: Literal["wait", "press_on"] = "wait"
+
+
+class CrossingSite(Strict):
+    """Where sappers are to make a crossing over the stream: its id, point and capacity."""
+
+    id: Id
+    at: Point
+    capacity: int = Field(default=1, ge=1, le=4)
+
+
+class BuildCrossingOrder(_OrderBase):
+    """Engineers go to the sites and make crossings over the stream, all at once.
+
+    Each crossing takes ``engineering.crossing_effort_man_h`` (varying from site to
+    site); the unit's men are shared between the sites. Once a crossing stands,
+    vehicles ordered to move after that can route over it and queue at it like the
+    terrain's own crossings. A new order to the unit stops the work.
+    """
+
+    kind: Literal["build_crossing"]
+    sites: list[CrossingSite] = Field(min_length=1, max_length=4)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> BuildCrossingOrder:
+        ids = [s.id for s in self.sites]
+        if len(set(ids)) != len(ids):
+            msg = f"site ids must be distinct (got {', '.join(ids)})"
+            raise ValueError(msg)
+        return self
 
 
 Order = Annotated[
@@ -272,7 +307,8 @@ Order = Annotated[
     | WithdrawOrder
     | DigInOrder
     | FireMissionOrder
-    | AirStrikeOrder,
+    | AirStrikeOrder
+    | BuildCrossingOrder,
     Field(discriminator="kind"),
 ]
 

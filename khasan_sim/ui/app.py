@@ -8,6 +8,7 @@ tests drive it with ``pygame.event.post`` and a few steps under SDL_VIDEODRIVER=
 from __future__ import annotations
 
 import bisect
+import gc
 import math
 import threading
 import time
@@ -16,31 +17,46 @@ from typing import Any
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UISelectionList, UITextBox
+from pygame_gui.elements import UIButton, UITextBox
 
 from khasan_sim.ui import counters, theme
 from khasan_sim.ui.eventtext import IMPORTANT, clock, describe, where
 from khasan_sim.ui.frames import Frame
+from khasan_sim.ui.logview import LogView
 from khasan_sim.ui.mapview import Camera, MapRenderer, dashed_line, in_poly
+from khasan_sim.ui.menu import Menu
 from khasan_sim.ui.session import SPEEDS, GameSession, speed_text
 from khasan_sim.ui.settings import Settings
 
 PANEL_W = 372
-GUI_THEME: dict[str, Any] = {
-    "defaults": {
-        "colours": {
-            "normal_bg": "#3c4334", "hovered_bg": "#55603f", "disabled_bg": "#2a2e26", "selected_bg": "#7a6a2a",
-            "active_bg": "#7a6a2a", "dark_bg": "#1f231c", "normal_text": "#e6e2c8", "hovered_text": "#ffffff",
-            "selected_text": "#ffffff", "disabled_text": "#7a7a6a", "normal_border": "#6b7456", "hovered_border": "#c8b45a",
-            "active_border": "#ecc454", "selected_border": "#ecc454",
+"""The side panel's width at UI scale 1 (1280 x 800)."""
+
+
+def gui_theme(scale: float) -> dict[str, Any]:
+    """Return the pygame_gui theme with its fonts sized for a UI *scale*."""
+    def size(pt: int) -> str:
+        return str(theme.scaled(pt, scale))
+
+    return {
+        "defaults": {
+            "colours": {
+                "normal_bg": "#3c4334", "hovered_bg": "#55603f", "disabled_bg": "#2a2e26", "selected_bg": "#7a6a2a",
+                "active_bg": "#7a6a2a", "dark_bg": "#1f231c", "normal_text": "#e6e2c8", "hovered_text": "#ffffff",
+                "selected_text": "#ffffff", "disabled_text": "#7a7a6a", "normal_border": "#6b7456", "hovered_border": "#c8b45a",
+                "active_border": "#ecc454", "selected_border": "#ecc454",
+            },
+            "font": {"name": "noto_sans", "size": size(13)},
         },
-        "font": {"name": "noto_sans", "size": "13"},
-    },
-    "button": {"font": {"name": "noto_sans", "size": "12"}, "misc": {"shape": "rounded_rectangle", "shape_corner_radius": "3", "border_width": "1", "shadow_width": "0", "text_horiz_alignment_padding": "1"}},
-    "text_box": {"colours": {"dark_bg": "#262a22"}, "font": {"name": "noto_sans", "size": "13"}},
-    "selection_list": {"colours": {"dark_bg": "#262a22"}},
-    "selection_list.@selection_list_item": {"font": {"name": "noto_sans", "size": "12"}, "misc": {"text_horiz_alignment": "left", "border_width": "0"}},
-}
+        "button": {"font": {"name": "noto_sans", "size": size(12)}, "misc": {"shape": "rounded_rectangle", "shape_corner_radius": "3", "border_width": "1", "shadow_width": "0", "text_horiz_alignment_padding": "1"}},
+        "text_box": {"colours": {"dark_bg": "#262a22"}, "font": {"name": "noto_sans", "size": size(13)}},
+        "selection_list": {"colours": {"dark_bg": "#262a22"}},
+        "selection_list.@selection_list_item": {"font": {"name": "noto_sans", "size": size(12)}, "misc": {"text_horiz_alignment": "left", "border_width": "0"}},
+        "tool_tip": {"font": {"name": "noto_sans", "size": size(12)}},
+        "label": {"font": {"name": "noto_sans", "size": size(13)}},
+    }
+
+
+GUI_THEME = gui_theme(1.0)
 
 ORDER_MODES = (("auto", "Auto"), ("move", "Move"), ("attack", "Attack"), ("withdraw", "Withdr."), ("fire", "Fire"), ("air", "Air"))
 HELP = [
@@ -54,6 +70,7 @@ HELP = [
     ("Space", "pause / go on"),
     ("[ and ]", "slower / faster"),
     ("Wheel, + and -", "zoom;  arrows or drag: pan;  Home: whole map"),
+    ("Ctrl + and Ctrl -", "larger / smaller text and panel (on top of the window's own scale)"),
     ("Tab / Shift+Tab", "next / previous unit of your side"),
     ("V", "fog of war on / off"),
     ("T", "show each tank when zoomed in (on / off)"),
@@ -61,8 +78,22 @@ HELP = [
     ("R", "replay the run so far: drag the timeline; Left/Right step"),
     ("F5 / F9", "quick save / quick load;  Ctrl+S / Ctrl+O: save as / open"),
     ("F11", "full screen"),
+    ("F2, Menu", "classroom exercises: play one, run its studies, place a class's saves"),
+    ("E", "this exercise game among the exercise's runs"),
     ("H or F1", "this help;  Esc closes it"),
 ]
+
+
+def _reattach_exercise(session: GameSession, name: str) -> None:
+    """Mark a loaded save as a game of exercise *name* again (a save of an exercise no longer in the pack stays a plain game)."""
+    from khasan_sim.errors import ScenarioError
+    from khasan_sim.exercises.play import exercise_setup
+    from khasan_sim.ui.exercises import attach_exercise
+
+    try:
+        attach_exercise(session, exercise_setup(name)[0])
+    except ScenarioError:
+        return
 
 
 class App:
@@ -109,6 +140,7 @@ class App:
         self.preview: Any = None
         self.preview_target: tuple[float, float] | None = None
         self._preview_at = 0.0
+        self._preview_asked = False
         self.planned: dict[str, list[tuple[float, float]]] = {}
         self.drag_from: tuple[int, int] | None = None
         self.dragging = False
@@ -122,12 +154,12 @@ class App:
         self.unit_rects: list[tuple[pygame.Rect, str]] = []
         self.frame_times: list[float] = []
         self._compare_cache: Any = None
-        self._log_seq: list[int] = []
         self._log_len = -1
         self._ev_times: list[int] = []
         self._details_key: Any = None
         self.quit = False
         self.fps = 0.0
+        self.menu = Menu(self)
         self._setup(session, replay_mode)
 
     # ------------------------------------------------------------------ setup
@@ -155,13 +187,16 @@ class App:
             self.enter_replay(autorun=True)
 
     def _layout(self) -> None:
-        W, H = self.screen.get_size()
-        pw = int(PANEL_W * self.ui_scale)
+        W, H = self.screen.get_size()  # noqa: N806
+        scale = self.ui_scale
+        px = self.px
+        pw = px(PANEL_W)
         self.panel = pygame.Rect(W - pw, 0, pw, H)
         map_rect = pygame.Rect(0, 0, W - pw, H)
         terrain = self.session.sim.terrain
         if getattr(self, "map", None) is None or self.map.terrain is not terrain:
             self.map = MapRenderer(terrain, self.session.zones())
+        self.map.ui_scale = scale
         old = getattr(self, "cam", None)
         self.cam = Camera(map_rect, terrain.grid.width_m, terrain.grid.height_m)
         if old is not None and old.width_m == self.cam.width_m:
@@ -169,37 +204,44 @@ class App:
             self.cam.clamp()
         elif terrain.grid.width_m > 10000:
             self.cam.battle_view()
-        if getattr(self, "gui", None) is None:
-            self.gui = pygame_gui.UIManager((W, H), GUI_THEME)
-            self.gui.preload_fonts([{"name": "noto_sans", "point_size": 13, "style": s} for s in ("bold", "italic")]
-                                   + [{"name": "noto_sans", "point_size": 12, "style": "bold"}])
+        if getattr(self, "gui", None) is None or getattr(self, "_gui_scale", None) != scale:
+            # the theme's font sizes follow the UI scale: a new manager when it changes
+            self.gui = pygame_gui.UIManager((W, H), gui_theme(scale))
+            self._gui_scale = scale
+            wanted = {(theme.scaled(13, scale), "bold"), (theme.scaled(13, scale), "italic"), (theme.scaled(12, scale), "bold")}
+            self.gui.preload_fonts([{"name": "noto_sans", "point_size": pt, "style": st} for pt, st in sorted(wanted)])
         else:
             self.gui.clear_and_reset()
             self.gui.set_window_resolution((W, H))
-        x0 = self.panel.x + 10
-        bw = (pw - 20 - 4 * 4) // 5
-        y = 104
+        x0 = self.panel.x + px(10)
+        inner = pw - 2 * px(10)
+        gap = px(4)
+        bw = (inner - 4 * gap) // 5
+        y = px(104)
         self.btn: dict[str, UIButton] = {}
+        self.btn["menu"] = UIButton(pygame.Rect(self.panel.right - px(10) - px(64), px(8), px(64), px(24)), "Menu", self.gui,
+                                    tool_tip_text="Exercises, new game, class results (F2)")
         for i, (key, label, tip) in enumerate((("end", "End turn", "Enter"), ("undo", "Undo", "Backspace"), ("pause", "Pause", "Space"), ("slower", "Slower", "["), ("faster", "Faster", "]"))):
-            self.btn[key] = UIButton(pygame.Rect(x0 + i * (bw + 4), y, bw, 30), label, self.gui, tool_tip_text=tip)
-        y += 36
-        mw = (pw - 20 - 5 * 3) // 6
+            self.btn[key] = UIButton(pygame.Rect(x0 + i * (bw + gap), y, bw, px(30)), label, self.gui, tool_tip_text=tip)
+        y += px(36)
+        g3 = px(3)
+        mw = (inner - 5 * g3) // 6
         for i, (key, label) in enumerate(ORDER_MODES):
-            self.btn["mode-" + key] = UIButton(pygame.Rect(x0 + i * (mw + 3), y, mw, 26), label, self.gui, tool_tip_text="order mode (right click on the map)")
-        y += 30
-        dw = (pw - 20 - 4) // 2
-        self.btn["defend"] = UIButton(pygame.Rect(x0, y, dw, 26), "Defend here (D)", self.gui)
-        self.btn["dig"] = UIButton(pygame.Rect(x0 + dw + 4, y, dw, 26), "Dig in (G)", self.gui)
-        y += 32
-        details_h = max(170, int((self.panel.h - y) * 0.42))
-        self.details = UITextBox("", pygame.Rect(x0, y, pw - 20, details_h), self.gui)
-        y += details_h + 6
-        sw = (pw - 20 - 5 * 3) // 6
+            self.btn["mode-" + key] = UIButton(pygame.Rect(x0 + i * (mw + g3), y, mw, px(26)), label, self.gui, tool_tip_text="order mode (right click on the map)")
+        y += px(30)
+        dw = (inner - gap) // 2
+        self.btn["defend"] = UIButton(pygame.Rect(x0, y, dw, px(26)), "Defend here (D)", self.gui)
+        self.btn["dig"] = UIButton(pygame.Rect(x0 + dw + gap, y, dw, px(26)), "Dig in (G)", self.gui)
+        y += px(32)
+        details_h = max(px(170), int((self.panel.h - y) * 0.42))
+        self.details = UITextBox("", pygame.Rect(x0, y, inner, details_h), self.gui)
+        y += details_h + px(6)
+        sw = (inner - 5 * g3) // 6
         for i, (key, label, tip) in enumerate((("save", "Save", "F5 / Ctrl+S"), ("load", "Load", "F9 / Ctrl+O"), ("compare", "Compare", "C"), ("replay", "Replay", "R"), ("fog", "Fog", "V"), ("help", "Help", "H"))):
-            self.btn[key] = UIButton(pygame.Rect(x0 + i * (sw + 3), y, sw, 28), label, self.gui, tool_tip_text=tip)
-        y += 34
+            self.btn[key] = UIButton(pygame.Rect(x0 + i * (sw + g3), y, sw, px(28)), label, self.gui, tool_tip_text=tip)
+        y += px(34)
         self.log_top = y
-        self.log = UISelectionList(pygame.Rect(x0, y + 18, pw - 20, self.panel.h - y - 26), [], self.gui)
+        self.log = LogView(pygame.Rect(x0, y + px(18), inner, self.panel.h - y - px(26)), self.fs(12))
         self._log_len = -1
         self._details_key = None
         self.file_dialog: Any = None
@@ -208,9 +250,24 @@ class App:
 
     @property
     def ui_scale(self) -> float:
-        """Return the size of counters and panel: the setting, and a little larger on big screens."""
+        """Return the size of text, widgets and counters: the window's (:func:`theme.window_scale`) times the setting."""
         w, h = self.screen.get_size()
-        return self.settings.ui_scale * (1.15 if w >= 1800 and h >= 1000 else 1.0)
+        return round(theme.window_scale(w, h) * self.settings.ui_scale, 2)
+
+    def px(self, v: float) -> int:
+        """Return *v* pixels at UI scale 1 in pixels now."""
+        return max(1, round(v * self.ui_scale))
+
+    def fs(self, pt: int) -> int:
+        """Return a font size of *pt* pixels at UI scale 1 in pixels now."""
+        return theme.scaled(pt, self.ui_scale)
+
+    def set_ui_scale(self, value: float) -> None:
+        """Set the user's UI scale (a multiplier of the window's, 0.75 to 2) and lay the window out again."""
+        self.settings.ui_scale = round(min(max(value, 0.75), 2.0), 2)
+        self._layout()
+        self._store_settings()
+        self.say(f"Text and panel size: {100 * self.settings.ui_scale:.0f}% (Ctrl + and Ctrl - change it)")
 
     def say(self, text: str, seconds: float = 4.0) -> None:
         """Show a message over the map for a few seconds."""
@@ -289,6 +346,10 @@ class App:
         if s.sim.finished:
             self.phase = "finished"
             self._compare_cache = None
+            if getattr(s, "exercise", None):
+                self.open_menu("placement")  # an exercise: where this game falls among its runs
+                self.say("Ceasefire. This game among the exercise's runs; C compares it with the record, R replays it.", 10)
+                return
             self.overlay = "compare"
             self.say("Ceasefire. The battle is over: compare it with what happened (C), or replay it (R).", 10)
             return
@@ -365,24 +426,26 @@ class App:
             return False
         uid = order["unit"]
         u = self.current_frame().unit(uid)
-        pts: list[tuple[float, float]] = []
+        self.planned[uid] = []
         if u is not None and not u.is_air and order["kind"] in ("move", "attack", "withdraw"):
             goal = order.get("to")
             if goal is None:
                 z = next(z for z in self.session.zones() if z.id == order["objective"])
                 goal = (sum(p[0] for p in z.polygon) / len(z.polygon), sum(p[1] for p in z.polygon) / len(z.polygon))
-            try:
-                r = self.session.sim.plan_route(uid, tuple(goal), via=[tuple(p) for p in order.get("route", [])])
-                pts = [(float(a), float(b)) for a, b in r.points_m]
-                eta = f", about {r.time_min:.0f} min over {r.length_m / 1000:.1f} km"
-            except Exception:
-                eta = ""
-            self.say(f"{uid}: {o.kind} ordered{eta}", 4)
+            self.say(f"{uid}: {o.kind} ordered", 4)
+
+            def planned(r: Any, err: BaseException | None, uid: str = uid, kind: str = o.kind) -> None:
+                if err is not None or r is None or uid not in self.planned:
+                    return
+                self.planned[uid] = [(float(a), float(b)) for a, b in r.points_m]
+                self.say(f"{uid}: {kind} ordered, about {r.time_min:.0f} min over {r.length_m / 1000:.1f} km", 4)
+
+            # planned where the core plans (the worker process), so the frame does not wait for it
+            self.session.plan_route(uid, tuple(goal), [tuple(p) for p in order.get("route", [])], planned)
         else:
             self.say(f"{uid}: {o.kind.replace('_', ' ')} ordered", 4)
             if order["kind"] in ("fire_mission", "air_strike") and isinstance(order.get("target"), list):
-                pts = [(u.x, u.y) if u is not None and not u.is_air else tuple(order["target"]), tuple(order["target"])]
-        self.planned[uid] = pts
+                self.planned[uid] = [(u.x, u.y) if u is not None and not u.is_air else tuple(order["target"]), tuple(order["target"])]
         self.waypoints.clear()
         self.preview = None
         return True
@@ -417,12 +480,19 @@ class App:
             return
         if now - self._preview_at < 0.12:
             return
+        if self._preview_asked:
+            return  # one request at a time: the next goes when this one is answered
         self._preview_at = now
         self.preview_target = (x, y)
-        try:
-            self.preview = self.session.sim.plan_route(u.id, (x, y), via=list(self.waypoints))
-        except Exception:
-            self.preview = None
+        self._preview_asked = True
+        uid = u.id
+
+        def planned(r: Any, err: BaseException | None) -> None:
+            self._preview_asked = False
+            if self.selected == uid and self.phase == "orders":
+                self.preview = None if err is not None else r
+
+        self.session.plan_route(uid, (x, y), list(self.waypoints), planned)
 
     # ------------------------------------------------------------------ replay
 
@@ -449,7 +519,8 @@ class App:
     def timeline_rect(self) -> pygame.Rect:
         """Return the replay timeline's rectangle."""
         r = self.cam.rect
-        return pygame.Rect(r.x + 150, r.bottom - 46, r.w - 180, 26)
+        px = self.px
+        return pygame.Rect(r.x + px(150), r.bottom - px(46), r.w - px(180), px(26))
 
     def _scrub_to(self, sx: int) -> None:
         tl = self.timeline_rect()
@@ -496,10 +567,18 @@ class App:
             return
         if self.session.busy:
             self.session.stop()
+        in_process = self.session.in_process
+
+        def factory(*args: Any, **kwargs: Any) -> GameSession:
+            return GameSession(*args, process=in_process, **kwargs)
 
         def work() -> None:
             try:
-                self.loaded = restore(sv, where=str(path))
+                session = restore(sv, where=str(path), session_factory=factory)
+                name = sv.settings.get("exercise") if isinstance(sv.settings, dict) else None
+                if name:
+                    _reattach_exercise(session, str(name))
+                self.loaded = session
             except SaveFileError as exc:
                 self.loaded = exc
             except Exception as exc:
@@ -521,8 +600,10 @@ class App:
         if isinstance(res, SaveFileError) or res is None:
             self.say(f"Cannot load: {res}. The game goes on.", 10)
             return
+        old, self.session = self.session, res
+        old.close()
         self._setup(res)
-        self.say(f"Loaded: {res.sim.now:%d %b %Y %H:%M}", 5)
+        self.say(f"Ready: {res.sim.now:%d %b %Y %H:%M}" + (f", exercise {res.exercise}" if getattr(res, "exercise", None) else ""), 5)
 
     def _store_settings(self) -> None:
         if self.remember:
@@ -546,13 +627,13 @@ class App:
         if ev.type == pygame_gui.UI_BUTTON_PRESSED:
             self._button(ev.ui_element)
             return
-        if ev.type == pygame_gui.UI_SELECTION_LIST_NEW_SELECTION and ev.ui_element is self.log:
-            self._log_clicked()
-            return
         if ev.type == pygame_gui.UI_FILE_DIALOG_PATH_PICKED:
             path = Path(ev.text)
-            if self.file_dialog is not None and getattr(self.file_dialog, "_purpose", "") == "save":
+            purpose = getattr(self.file_dialog, "_purpose", "") if self.file_dialog is not None else ""
+            if purpose == "save":
                 self.save(path)
+            elif purpose == "class":
+                self.menu.pick_class(path if path.is_dir() else path.parent)
             else:
                 self.load(path)
             self.file_dialog = None
@@ -561,6 +642,15 @@ class App:
             self.file_dialog = None
             return
         if self.file_dialog is not None:
+            return
+        if self.overlay == "menu" and ev.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN):
+            if ev.type == pygame.KEYDOWN and ev.key == pygame.K_F2:
+                self.overlay = None
+                return
+            if ev.type == pygame.KEYDOWN and ev.key == pygame.K_c:
+                self._menu_action(("compare", None))
+                return
+            self._menu_action(self.menu.handle(ev))
             return
         if self.phase == "handover":
             if (ev.type == pygame.KEYDOWN and ev.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE)) or ev.type == pygame.MOUSEBUTTONUP:
@@ -575,8 +665,15 @@ class App:
             return
         if ev.type == pygame.MOUSEWHEEL:
             mx, my = pygame.mouse.get_pos()
-            if self.cam.rect.collidepoint(mx, my):
+            if self.log.rect.collidepoint(mx, my):
+                self.log.scroll(-3 * ev.y)
+            elif self.cam.rect.collidepoint(mx, my):
                 self.cam.zoom_at(1.2 ** ev.y, mx, my)
+            return
+        if ev.type == pygame.MOUSEBUTTONDOWN and ev.button == 1 and self.log.rect.collidepoint(ev.pos):
+            seq = self.log.item_at(ev.pos)
+            if seq is not None:
+                self._log_clicked(seq)
             return
         if ev.type == pygame.MOUSEBUTTONDOWN and self.cam.rect.collidepoint(ev.pos):
             if self.overlay:
@@ -674,6 +771,10 @@ class App:
             self.overlay = None if self.overlay == "help" else "help"
         elif k == pygame.K_b and getattr(self.session, "briefing", None):
             self.overlay = None if self.overlay == "briefing" else "briefing"
+        elif k == pygame.K_F2:
+            self.open_menu()
+        elif k == pygame.K_e and not ctrl:
+            self.open_menu("placement" if getattr(self.session, "exercise", None) else None)
         elif k == pygame.K_c and not ctrl:
             self._compare_cache = None
             self.overlay = None if self.overlay == "compare" else "compare"
@@ -689,6 +790,8 @@ class App:
                 self.say("Paused" if self.session.paused else "Running")
         elif k in (pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET):
             self._speed(-1 if k == pygame.K_LEFTBRACKET else 1)
+        elif ctrl and k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS, pygame.K_MINUS, pygame.K_KP_MINUS):
+            self.set_ui_scale(self.settings.ui_scale + (-0.1 if k in (pygame.K_MINUS, pygame.K_KP_MINUS) else 0.1))
         elif k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
             self.cam.zoom_at(1.25)
         elif k in (pygame.K_MINUS, pygame.K_KP_MINUS):
@@ -777,15 +880,21 @@ class App:
 
         folder = self._default_save_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        r = pygame.Rect(0, 0, 520, 420)
+        r = pygame.Rect(0, 0, self.px(520), self.px(420))
         r.center = self.cam.rect.center
-        self.file_dialog = UIFileDialog(r, self.gui, window_title="Save the game as" if purpose == "save" else "Open a saved game",
-                                        initial_file_path=str(folder / ("game.json" if purpose == "save" else "")), allow_existing_files_only=purpose == "load")
+        if purpose == "class":
+            self.file_dialog = UIFileDialog(r, self.gui, window_title="Pick the folder of the class's saved games",
+                                            initial_file_path=str(folder), allow_picking_directories=True)
+        else:
+            self.file_dialog = UIFileDialog(r, self.gui, window_title="Save the game as" if purpose == "save" else "Open a saved game",
+                                            initial_file_path=str(folder / ("game.json" if purpose == "save" else "")), allow_existing_files_only=purpose == "load")
         self.file_dialog._purpose = purpose
 
     def _button(self, el: Any) -> None:
         b = self.btn
-        if el is b["end"]:
+        if el is b["menu"]:
+            self.open_menu()
+        elif el is b["end"]:
             self.end_turn()
         elif el is b["undo"]:
             self.undo()
@@ -824,18 +933,52 @@ class App:
                     self.mode = key
                     self.preview_target = None
 
-    def _log_clicked(self) -> None:
-        text = self.log.get_single_selection()
-        if text is None:
+    def open_menu(self, page: str | None = None) -> None:
+        """Show the menu (exercises), at *page* or where it fits the game."""
+        self.overlay = "menu"
+        self.menu.open(page)
+
+    def _menu_action(self, action: tuple[str, Any] | None) -> None:
+        if action is None:
             return
-        items = [i["text"] for i in self.log.item_list]
-        try:
-            idx = items.index(text)
-        except ValueError:
+        what, arg = action
+        if what == "close":
+            self.overlay = None
+        elif what == "compare":
+            self._compare_cache = None
+            self.overlay = "compare"
+        elif what == "pick_folder":
+            self._file_dialog("class")
+        elif what == "play":
+            self.start_exercise(str(arg))
+
+    def start_exercise(self, name: str) -> None:
+        """Start a new game of exercise *name* (loaded in the background; the briefing comes first)."""
+        from khasan_sim.ui.exercises import exercise_session
+
+        if self.loading is not None:
             return
-        seq = self._log_seq[idx] if idx < len(self._log_seq) else None
-        if seq is None:
-            return
+        if self.session.busy:
+            self.session.stop()
+        in_process = self.session.in_process
+
+        def work() -> None:
+            try:
+                self.loaded = exercise_session(name, 1, process=in_process)
+            except Exception as exc:
+                from khasan_sim.errors import SaveFileError
+
+                self.loaded = SaveFileError(f"exercise {name}: {exc}")
+
+        self.loaded = None
+        self.loading = threading.Thread(target=work, daemon=True)
+        self.loading.start()
+        self.overlay = None
+        self.say(f"Loading exercise {name} ...", 30)
+
+    def _log_clicked(self, seq: int) -> None:
+        """Centre the map on what a log line tells of, and select its unit."""
+        self.log.selected = seq
         ev = self.session.events(seq)[0]
         f = self.current_frame()
         pos = {u.id: (u.x, u.y) for u in f.units}
@@ -853,12 +996,17 @@ class App:
 
     flash: Any = None
     mouse_seen = False
+    _fx_layer: pygame.Surface | None = None
+    _fx_dirty: pygame.Rect | None = None
+    _night: pygame.Surface | None = None
 
     # ------------------------------------------------------------------ loop
 
     def step(self, dt: float = 1 / 60) -> None:
         """Handle pending input, advance what runs, draw one frame."""
         t0 = time.perf_counter()
+        self.session.poll()
+        self.menu.poll()
         for ev in pygame.event.get():
             self.handle(ev)
         self._finish_loading()
@@ -869,6 +1017,7 @@ class App:
             if self.replay_t >= self.session.end_min - 1e-9:
                 self.replay_playing = False
         self._sync_events()
+        self._freeze_old_objects()
         self._update_preview()
         self.gui.update(dt)
         self.draw()
@@ -876,14 +1025,31 @@ class App:
         if len(self.frame_times) > 600:
             del self.frame_times[:300]
 
+    _frozen_events = -1
+
+    def _freeze_old_objects(self) -> None:
+        """Keep the garbage collector's full passes short: what the game keeps for good is frozen.
+
+        The event log's copy and the replay tape only grow (hundreds of thousands of small
+        objects over a battle); a full collection walking them all took 100 ms in one frame.
+        Frozen after every 1,000 new events, they are no longer walked.
+        """
+        n = len(self._ev_times)
+        if n - self._frozen_events >= 1000 or self._frozen_events < 0:
+            gc.freeze()
+            self._frozen_events = n
+
     def run(self) -> None:
         """The main loop, until the window closes."""
-        while not self.quit:
-            dt = self.clock.tick(60) / 1000.0
-            self.fps = self.clock.get_fps()
-            self.step(dt)
-            pygame.display.flip()
-        self.session.stop()
+        try:
+            while not self.quit:
+                dt = self.clock.tick(60) / 1000.0
+                self.fps = self.clock.get_fps()
+                self.step(dt)
+                pygame.display.flip()
+        finally:  # end the simulation's and the menu's processes, whatever happened
+            self.menu.close()
+            self.session.close()
         self._store_settings()
         pygame.quit()
 
@@ -911,9 +1077,10 @@ class App:
         clip = scr.get_clip()
         scr.set_clip(self.cam.rect)
         if f.night:
-            shade = pygame.Surface(self.cam.rect.size, pygame.SRCALPHA)
-            shade.fill((10, 20, 60, 70))
-            scr.blit(shade, self.cam.rect.topleft)
+            if self._night is None or self._night.get_size() != self.cam.rect.size:
+                self._night = pygame.Surface(self.cam.rect.size, pygame.SRCALPHA)
+                self._night.fill((10, 20, 60, 70))
+            scr.blit(self._night, self.cam.rect.topleft)
         self._draw_routes(f)
         firing = self._draw_effects(f)
         self._draw_units(f, firing)
@@ -942,6 +1109,8 @@ class App:
             self._draw_compare()
         elif self.overlay == "briefing":
             self._draw_briefing()
+        elif self.overlay == "menu":
+            self.menu.draw()
 
     def _counter_size(self) -> int:
         s = self.cam.scale
@@ -956,7 +1125,7 @@ class App:
         show_tanks = self.settings.show_tanks and self.cam.scale >= 0.25
         side_of = {u.id: u.side for u in f.units}
         if show_tanks:
-            ts = max(10.0, min(16.0, 10 * self.cam.scale / 0.25))
+            ts = max(10.0, min(16.0, 10 * self.cam.scale / 0.25)) * self.ui_scale
             groups: dict[tuple[int, int], list[Any]] = {}
             for t in f.tanks:
                 side = side_of.get(t.unit, "")
@@ -995,7 +1164,7 @@ class App:
             rect = pygame.Rect(x + 6, y + 9, img.get_width() - 10, img.get_height() - 12)
             self.unit_rects.append((rect, u.id))
             if self.cam.scale >= 0.14 or u.id == self.selected:
-                lab = theme.halo_text(u.id.removeprefix("j-"), 10, (20, 20, 20))
+                lab = theme.halo_text(u.id.removeprefix("j-"), self.fs(10), (20, 20, 20))
                 scr.blit(lab, (sx - lab.get_width() / 2 + n * 5, y + img.get_height() - 2 - n * 0))
 
     def _draw_air_strip(self, f: Frame) -> None:
@@ -1005,19 +1174,22 @@ class App:
         if self.viewer is not None:
             air = [u for u in air if u.side == self.viewer]
         scr = self.screen
-        x = self.cam.rect.right - 40 - len(air) * 46
-        y = self.cam.rect.y + 8
-        label = theme.halo_text("Air", 12, (20, 20, 20), bold=True)
-        scr.blit(label, (x, y + 12))
-        x += 30
-        for u in air:
-            img = counters.counter(u, 30, u.id == self.selected, False)
-            scr.blit(img, (x, y))
-            n = sum(v for _, v in u.aircraft)
-            t = theme.halo_text(f"{u.id.split('-')[-1].upper()} {n}", 10, (20, 20, 20))
-            scr.blit(t, (x + img.get_width() / 2 - t.get_width() / 2, y + img.get_height() - 2))
-            self.unit_rects.append((pygame.Rect(x, y, img.get_width(), img.get_height()), u.id))
-            x += img.get_width() + 8
+        px = self.px
+        labels = [theme.halo_text(f"{u.id.split('-')[-1].upper()} {sum(v for _, v in u.aircraft)}", self.fs(10), (20, 20, 20)) for u in air]
+        size = px(30)
+        slot = [max(size, t.get_width()) + px(8) for t in labels]
+        label = theme.halo_text("Air", self.fs(12), (20, 20, 20), bold=True)
+        x = self.cam.rect.right - px(10) - sum(slot) - label.get_width() - px(6)
+        y = self.cam.rect.y + px(8)
+        scr.blit(label, (x, y + px(12)))
+        x += label.get_width() + px(6)
+        for u, t, w in zip(air, labels, slot, strict=True):
+            img = counters.counter(u, size, u.id == self.selected, False)
+            cx = x + w / 2
+            scr.blit(img, (cx - img.get_width() / 2, y))
+            scr.blit(t, (cx - t.get_width() / 2, y + img.get_height() - 2))
+            self.unit_rects.append((pygame.Rect(cx - img.get_width() / 2, y, img.get_width(), img.get_height()), u.id))
+            x += w
 
     def _draw_routes(self, f: Frame) -> None:
         scr = self.screen
@@ -1041,7 +1213,7 @@ class App:
         for i, (x, y) in enumerate(self.waypoints):
             sx, sy = self.cam.to_screen(x, y)
             pygame.draw.circle(scr, theme.ROUTE_OK, (sx, sy), 7, 2)
-            scr.blit(theme.halo_text(str(i + 1), 11, (20, 20, 20), bold=True), (sx + 6, sy - 16))
+            scr.blit(theme.halo_text(str(i + 1), self.fs(11), (20, 20, 20), bold=True), (sx + 6, sy - 16))
         r = self.preview
         if r is None or not getattr(r, "reachable", True):
             return
@@ -1065,7 +1237,7 @@ class App:
         if z is not None:
             if z is not None and z.kind in ("height", "line") and self.current_frame().holders.get(z.id) != (u.side if u else None):
                 txt = f"ATTACK {z.name.split(',')[0]}: " + txt
-        img = theme.text(txt, 13, (255, 250, 220), bold=True)
+        img = theme.text(txt, self.fs(13), (255, 250, 220), bold=True)
         ex, ey = pts[-1]
         box = pygame.Surface((img.get_width() + 12, img.get_height() + 6), pygame.SRCALPHA)
         box.fill((20, 24, 18, 210))
@@ -1080,7 +1252,14 @@ class App:
         pos = {u.id: (u.x, u.y, u.side) for u in f.units}
         tanks = {t.id: (t.x, t.y) for t in f.tanks}
         firing: set[str] = set()
-        layer = pygame.Surface(self.cam.rect.size, pygame.SRCALPHA)
+        # one layer kept from frame to frame: only the part drawn on is cleared and blitted
+        layer = self._fx_layer
+        if layer is None or layer.get_size() != self.cam.rect.size:
+            layer = self._fx_layer = pygame.Surface(self.cam.rect.size, pygame.SRCALPHA)
+            self._fx_dirty = None
+        if self._fx_dirty is not None:
+            layer.fill((0, 0, 0, 0), self._fx_dirty)
+        dirty: list[pygame.Rect] = []
         ox, oy = self.cam.rect.topleft
         for ev in evs:
             age = max(0.0, (f.t_min - ev.t_min) / window)
@@ -1095,11 +1274,11 @@ class App:
                 sx, sy = self.cam.to_screen(x, y)
                 big = k == "strike"
                 rad = max(6, (400 if big else 120) * self.cam.scale) * (0.6 + 0.6 * age)
-                pygame.draw.circle(layer, (255, 140 if not big else 60, 20, a // 2), (sx - ox, sy - oy), rad)
-                pygame.draw.circle(layer, (120, 20, 10, a), (sx - ox, sy - oy), rad, 2)
+                dirty.append(pygame.draw.circle(layer, (255, 140 if not big else 60, 20, a // 2), (sx - ox, sy - oy), rad))
+                dirty.append(pygame.draw.circle(layer, (120, 20, 10, a), (sx - ox, sy - oy), rad, 2))
                 firing.add(str(ev.get("unit")))
                 if big:
-                    pygame.draw.polygon(layer, (30, 30, 30, a), [(sx - ox, sy - oy - 10), (sx - ox - 9, sy - oy + 6), (sx - ox + 9, sy - oy + 6)], 2)
+                    dirty.append(pygame.draw.polygon(layer, (30, 30, 30, a), [(sx - ox, sy - oy - 10), (sx - ox - 9, sy - oy + 6), (sx - ox + 9, sy - oy + 6)], 2))
             elif k == "casualties" and ev.get("cause") == "direct-fire":
                 v = pos.get(str(ev.get("unit")))
                 if v is None:
@@ -1114,8 +1293,8 @@ class App:
                 if best is not None:
                     firing.add(best[1])
                     sx, sy = self.cam.to_screen(best[2], best[3])
-                    pygame.draw.line(layer, (255, 230, 120, a), (sx - ox, sy - oy), (tx - ox, ty - oy), 2)
-                pygame.draw.circle(layer, (255, 240, 150, a), (tx - ox, ty - oy), 5)
+                    dirty.append(pygame.draw.line(layer, (255, 230, 120, a), (sx - ox, sy - oy), (tx - ox, ty - oy), 2))
+                dirty.append(pygame.draw.circle(layer, (255, 240, 150, a), (tx - ox, ty - oy), 5))
             elif k == "tank_knocked_out":
                 p = tanks.get(str(ev.get("tank")))
                 if p is None:
@@ -1126,19 +1305,21 @@ class App:
                     ang = i * math.pi / 5
                     rr = 11 if i % 2 == 0 else 5
                     pts.append((sx - ox + rr * math.cos(ang), sy - oy + rr * math.sin(ang)))
-                pygame.draw.polygon(layer, (255, 80, 20, a), pts)
+                dirty.append(pygame.draw.polygon(layer, (255, 80, 20, a), pts))
                 shooter = str(ev.get("cause", "")).split(":")[-1]
                 sp = pos.get(shooter)
                 if sp is not None and sp[0] >= 0:
                     qx, qy = self.cam.to_screen(sp[0], sp[1])
-                    pygame.draw.line(layer, (255, 200, 80, a), (qx - ox, qy - oy), (sx - ox, sy - oy), 2)
+                    dirty.append(pygame.draw.line(layer, (255, 200, 80, a), (qx - ox, qy - oy), (sx - ox, sy - oy), 2))
                     firing.add(shooter)
             elif k == "bogged":
                 x, y = ev.get("x"), ev.get("y")
                 if x is not None:
                     sx, sy = self.cam.to_screen(x, y)
-                    pygame.draw.circle(layer, (110, 70, 30, a), (sx - ox, sy - oy), 7, 2)
-        scr.blit(layer, (ox, oy))
+                    dirty.append(pygame.draw.circle(layer, (110, 70, 30, a), (sx - ox, sy - oy), 7, 2))
+        self._fx_dirty = dirty[0].unionall(dirty[1:]).clip(layer.get_rect()) if dirty else None
+        if self._fx_dirty is not None:
+            scr.blit(layer, (ox + self._fx_dirty.x, oy + self._fx_dirty.y), self._fx_dirty)
         return firing
 
     def _draw_message(self) -> None:
@@ -1149,21 +1330,23 @@ class App:
     def _draw_banner(self, text_: str, top: bool = True) -> None:
         scr = self.screen
         r = self.cam.rect
-        img = theme.text(text_[:160], 15, (255, 255, 240), bold=True)
-        box = pygame.Surface((img.get_width() + 24, img.get_height() + 12), pygame.SRCALPHA)
+        px = self.px
+        img = theme.text(text_[:160], self.fs(15), (255, 255, 240), bold=True)
+        box = pygame.Surface((min(img.get_width(), r.w - px(40)) + px(24), img.get_height() + px(12)), pygame.SRCALPHA)
         box.fill((20, 24, 18, 215))
         x = r.x + (r.w - box.get_width()) / 2
-        y = r.y + 12 if top else r.bottom - (100 if self.replay_t is not None else 70)
+        y = r.y + px(12) if top else r.bottom - px(100 if self.replay_t is not None else 70)
         scr.blit(box, (x, y))
-        scr.blit(img, (x + 12, y + 6))
+        scr.blit(img, (x + px(12), y + px(6)), pygame.Rect(0, 0, box.get_width() - px(24), img.get_height()))
 
     def _draw_timeline(self) -> None:
         scr = self.screen
         tl = self.timeline_rect()
         s = self.session
-        back = pygame.Surface((tl.w + 140, tl.h + 26), pygame.SRCALPHA)
+        px = self.px
+        back = pygame.Surface((tl.w + px(140), tl.h + px(26)), pygame.SRCALPHA)
         back.fill((20, 24, 18, 215))
-        scr.blit(back, (tl.x - 130, tl.y - 16))
+        scr.blit(back, (tl.x - px(130), tl.y - px(16)))
         pygame.draw.rect(scr, (60, 66, 54), tl)
         done = s.tape.end_min / max(s.end_min, 1)
         pygame.draw.rect(scr, (110, 120, 90), (tl.x, tl.y, tl.w * done, tl.h))
@@ -1176,7 +1359,7 @@ class App:
         while (d - start).total_seconds() / 60 < s.end_min:
             fx = tl.x + tl.w * ((d - start).total_seconds() / 60) / s.end_min
             pygame.draw.line(scr, (230, 230, 210), (fx, tl.y - 4), (fx, tl.bottom), 1)
-            scr.blit(theme.text(f"{d.day} Aug", 10, (230, 230, 210)), (fx + 3, tl.y - 15))
+            scr.blit(theme.text(f"{d.day} Aug", self.fs(10), (230, 230, 210)), (fx + 3, tl.y - px(15)))
             d += timedelta(days=1)
         # event markers: heights changing hands
         for ev in self.session.events(0)[-4000:]:
@@ -1188,7 +1371,7 @@ class App:
         cx = tl.x + tl.w * t / s.end_min
         pygame.draw.rect(scr, theme.ACCENT, (cx - 3, tl.y - 5, 6, tl.h + 10))
         label = ("> " if self.replay_playing else "|| ") + clock(start, t)
-        scr.blit(theme.text(label, 14, (255, 255, 240), bold=True), (tl.x - 122, tl.y + 3))
+        scr.blit(theme.text(label, self.fs(14), (255, 255, 240), bold=True), (tl.x - px(122), tl.y + px(3)))
 
     def _draw_handover(self) -> None:
         scr = self.screen
@@ -1201,11 +1384,11 @@ class App:
             ("Hand the computer over. The other side's orders are hidden.", 18, theme.PANEL_DIM),
             ("Press Enter or click when ready", 18, theme.ACCENT),
         ]
-        y = H / 2 - 90
+        y = H / 2 - self.px(90)
         for s, size, colour in lines:
-            img = theme.text(s, size, colour, bold=size > 20)
+            img = theme.text(s, self.fs(size), colour, bold=size > 20)
             scr.blit(img, ((W - img.get_width()) / 2, y))
-            y += img.get_height() + 18
+            y += img.get_height() + self.px(18)
 
     def _draw_panel(self, f: Frame) -> None:
         scr = self.screen
@@ -1214,13 +1397,14 @@ class App:
         pygame.draw.line(scr, (90, 96, 74), p.topleft, p.bottomleft, 2)
         s = self.session
         now = s.sim.start + __import__("datetime").timedelta(minutes=f.t_min)
-        x = p.x + 12
-        scr.blit(theme.text("LAKE KHASAN 1938", 13, theme.ACCENT, bold=True), (x, 8))
-        scr.blit(theme.text(f"{now:%a %d %b %Y}", 15, theme.PANEL_FG), (x, 26))
-        scr.blit(theme.text(f"{now:%H:%M}", 30, (255, 255, 240), bold=True), (x + 200, 12))
+        px = self.px
+        x = p.x + px(12)
+        scr.blit(theme.text("LAKE KHASAN 1938", self.fs(13), theme.ACCENT, bold=True), (x, px(8)))
+        scr.blit(theme.text(f"{now:%a %d %b %Y}", self.fs(15), theme.PANEL_FG), (x, px(26)))
+        scr.blit(theme.text(f"{now:%H:%M}", self.fs(30), (255, 255, 240), bold=True), (x + px(180), px(12)))
         turn = int(f.t_min // s.turn_min) + 1
         nturns = int(math.ceil(s.end_min / s.turn_min))
-        scr.blit(theme.text(f"turn {turn} of {nturns}" + ("   night" if f.night else ""), 12, theme.PANEL_DIM), (x, 48))
+        scr.blit(theme.text(f"turn {turn} of {nturns}" + ("   night" if f.night else ""), self.fs(12), theme.PANEL_DIM), (x, px(48)))
         if self.replay_t is not None:
             phase = "REPLAY: drag the timeline"
             colour = theme.ACCENT
@@ -1240,11 +1424,11 @@ class App:
         else:
             phase = self.phase
             colour = theme.PANEL_FG
-        scr.blit(theme.text(phase, 12, colour, bold=True), (x, 66))
+        scr.blit(theme.text(phase, self.fs(12), colour, bold=True), (x, px(66)))
         info = f"mode: {self.mode}   fog: {'on' if self.fog else 'off'}   {len(s.pending())} order(s) this turn"
         if self.fps:
             info += f"   {self.fps:.0f} fps"
-        scr.blit(theme.text(info, 11, theme.PANEL_DIM), (x, 84))
+        scr.blit(theme.text(info, self.fs(11), theme.PANEL_DIM), (x, px(84)))
         # mode buttons highlight
         for key, _ in ORDER_MODES:
             btn = self.btn["mode-" + key]
@@ -1253,7 +1437,8 @@ class App:
         self.btn["pause"].set_text("Go on" if (s.paused or (self.replay_t is not None and not self.replay_playing)) else "Pause")
         self._update_details(f)
         self._update_log()
-        scr.blit(theme.text("Event log (click to centre the map)", 11, theme.PANEL_DIM), (x, self.log_top + 2))
+        scr.blit(theme.text("Event log (click to centre the map)", self.fs(11), theme.PANEL_DIM), (x, self.log_top + self.px(2)))
+        self.log.draw(scr)
 
     def _update_details(self, f: Frame) -> None:
         u = f.unit(self.selected) if self.selected else None
@@ -1337,62 +1522,58 @@ class App:
             items.append((ev.seq, f"{clock(start, ev.t_min)}  {describe(ev)}"))
             if len(items) >= 120:
                 break
-        self._log_seq = [s for s, _ in items]
-        seen: dict[str, int] = {}
-        texts = []
-        for _, t in items:  # the list needs unique texts
-            c = seen.get(t, 0)
-            seen[t] = c + 1
-            texts.append(t if c == 0 else f"{t} ({c + 1})")
-        self.log.set_item_list(texts)
+        self.log.set_items(items)
+
+    def _overlay_box(self, width: int, height: int, alpha: int = 235) -> pygame.Rect:
+        """Draw the dark framed box of an overlay, centred and inside the window; return it."""
+        scr = self.screen
+        w_px, h_px = scr.get_size()
+        m = self.px(20)
+        box = pygame.Rect(0, 0, min(width, w_px - 2 * m), min(height, h_px - 2 * m))
+        box.center = (w_px // 2, h_px // 2)
+        s = pygame.Surface(box.size, pygame.SRCALPHA)
+        s.fill((20, 24, 18, alpha))
+        scr.blit(s, box.topleft)
+        pygame.draw.rect(scr, theme.ACCENT, box, 2)
+        return box
 
     def _draw_briefing(self) -> None:
         """Draw the exercise's briefing (``session.briefing``: a title and (heading, text) pairs)."""
-        import textwrap
-
         title, sections = self.session.briefing
         scr = self.screen
-        width_px, height_px = scr.get_size()
-        box = pygame.Rect(30, 30, min(1000, width_px - 60), height_px - 60)
-        box.centerx = width_px // 2
-        s = pygame.Surface(box.size, pygame.SRCALPHA)
-        s.fill((20, 24, 18, 240))
-        scr.blit(s, box.topleft)
-        pygame.draw.rect(scr, theme.ACCENT, box, 2)
-        scr.blit(theme.text(title, 22, theme.ACCENT, bold=True), (box.x + 24, box.y + 16))
-        y = box.y + 58
-        width = max(40, (box.w - 48) // 8)
+        px, fs = self.px, self.fs
+        box = self._overlay_box(px(1000), scr.get_height(), 240)
+        left = box.x + px(24)
+        scr.blit(theme.text(title, fs(22), theme.ACCENT, bold=True), (left, box.y + px(16)))
+        y = box.y + px(58)
+        bottom = box.bottom - px(44)
+        line_h = round(fs(14) * 1.4)
         for heading, body in sections:
-            if y > box.bottom - 60:
+            if y > bottom - line_h:
                 break
-            scr.blit(theme.text(heading, 15, (255, 255, 240), bold=True), (box.x + 24, y))
-            y += 24
-            for para in body.split("\n"):
-                for line in textwrap.wrap(para, width) or [""]:
-                    if y > box.bottom - 60:
-                        break
-                    scr.blit(theme.text(line, 14, theme.PANEL_FG), (box.x + 24, y))
-                    y += 20
-            y += 10
-        scr.blit(theme.text("B: show the briefing again   Esc or click: close   H: keys", 13, theme.PANEL_DIM), (box.x + 24, box.bottom - 30))
+            scr.blit(theme.text(heading, fs(15), (255, 255, 240), bold=True), (left, y))
+            y += round(fs(15) * 1.6)
+            for line in theme.wrap(body, fs(14), box.w - px(48)):
+                if y > bottom - line_h:
+                    break
+                scr.blit(theme.text(line, fs(14), theme.PANEL_FG), (left, y))
+                y += line_h
+            y += px(10)
+        scr.blit(theme.text("B: show the briefing again   Esc or click: close   H: keys", fs(13), theme.PANEL_DIM), (left, box.bottom - px(30)))
 
     def _draw_help(self) -> None:
         scr = self.screen
-        W, H = scr.get_size()
-        box = pygame.Rect(0, 0, 860, 110 + 26 * len(HELP))
-        box.center = (W // 2, H // 2)
-        s = pygame.Surface(box.size, pygame.SRCALPHA)
-        s.fill((20, 24, 18, 235))
-        scr.blit(s, box.topleft)
-        pygame.draw.rect(scr, theme.ACCENT, box, 2)
-        scr.blit(theme.text("Keyboard and mouse", 20, theme.ACCENT, bold=True), (box.x + 24, box.y + 16))
-        y = box.y + 56
+        px, fs = self.px, self.fs
+        row = round(fs(14) * 1.85)
+        box = self._overlay_box(px(860), px(110) + row * len(HELP))
+        scr.blit(theme.text("Keyboard and mouse", fs(20), theme.ACCENT, bold=True), (box.x + px(24), box.y + px(16)))
+        y = box.y + px(56)
         for k, v in HELP:
-            scr.blit(theme.text(k, 14, (255, 255, 240), bold=True), (box.x + 24, y))
-            scr.blit(theme.text(v, 14, theme.PANEL_FG), (box.x + 230, y))
-            y += 26
+            scr.blit(theme.text(k, fs(14), (255, 255, 240), bold=True), (box.x + px(24), y))
+            scr.blit(theme.text(v, fs(14), theme.PANEL_FG), (box.x + px(230), y))
+            y += row
         note = "Units you have not ordered follow the recorded orders of 1938; an order of yours takes the unit over."
-        scr.blit(theme.text(note, 13, theme.ACCENT), (box.x + 24, y + 8))
+        scr.blit(theme.text(note, fs(13), theme.ACCENT), (box.x + px(24), y + px(8)))
 
     def _compare_data(self) -> Any:
         from khasan_sim.ui.comparing import now_rows, record_rows
@@ -1417,30 +1598,32 @@ class App:
         scr = self.screen
         W, H = scr.get_size()
         data = self._compare_data()
-        box = pygame.Rect(20, 20, W - 40, H - 40)
+        px = self.px
+        box = pygame.Rect(px(20), px(20), W - 2 * px(20), H - 2 * px(20))
         s = pygame.Surface(box.size, pygame.SRCALPHA)
         s.fill((24, 28, 22, 245))
         scr.blit(s, box.topleft)
         pygame.draw.rect(scr, theme.ACCENT, box, 2)
         if data is None:
-            scr.blit(theme.text("Wait for the turn to end ...", 18, theme.PANEL_FG), (box.x + 24, box.y + 24))
+            scr.blit(theme.text("Wait for the turn to end ...", self.fs(18), theme.PANEL_FG), (box.x + px(24), box.y + px(24)))
             return
         now_r, rec_r, note, when, metrics = data
-        scr.blit(theme.text(f"This game beside the record  -  {when:%d %B %Y %H:%M}", 22, theme.ACCENT, bold=True), (box.x + 24, box.y + 14))
-        scr.blit(theme.text(note + "   (click or Esc to close)", 12, theme.PANEL_DIM), (box.x + 24, box.y + 46))
+        scr.blit(theme.text(f"This game beside the record  -  {when:%d %B %Y %H:%M}", self.fs(22), theme.ACCENT, bold=True), (box.x + px(24), box.y + px(14)))
+        hint = "   E: this game among the exercise's runs" if getattr(self.session, "exercise", None) else ""
+        scr.blit(theme.text(note + "   (click or Esc to close)" + hint, self.fs(12), theme.PANEL_DIM), (box.x + px(24), box.y + px(46)))
         # left: the game now, with small loss charts
-        x, y = box.x + 24, box.y + 78
-        scr.blit(theme.text("The game now", 16, (255, 255, 240), bold=True), (x, y))
-        y += 28
+        x, y = box.x + px(24), box.y + px(78)
+        scr.blit(theme.text("The game now", self.fs(16), (255, 255, 240), bold=True), (x, y))
+        y += px(28)
         for r in now_r:
-            scr.blit(theme.text(r.label, 13, theme.PANEL_DIM), (x, y))
-            scr.blit(theme.text(r.game, 13, theme.PANEL_FG, bold=True), (x + 200, y))
-            y += 21
+            scr.blit(theme.text(r.label, self.fs(13), theme.PANEL_DIM), (x, y))
+            scr.blit(theme.text(r.game, self.fs(13), theme.PANEL_FG, bold=True), (x + px(200), y))
+            y += px(21)
         # losses chart: game vs recorded ranges
-        y += 14
+        y += px(14)
         title = "Killed and wounded: this game (bar), the recorded range (band)" + (", the study's 90% (white line)" if self._study_cells and self._study_cells[0] else "")
-        scr.blit(theme.text(title, 13, (255, 255, 240), bold=True), (x, y))
-        y += 24
+        scr.blit(theme.text(title, self.fs(13), (255, 255, 240), bold=True), (x, y))
+        y += px(24)
         by_id = {r.label: r for r in rec_r}
         vmax = 1.0
         chart = []
@@ -1451,42 +1634,42 @@ class App:
             game_now = metrics.get(lab.replace(" ", "."))
             chart.append((lab, r, game_now))
             vmax = max(vmax, r.hi or 0, float(game_now or 0))
-        cw = min(420, box.w // 2 - 240)
+        cw = min(px(420), box.w // 2 - px(240))
         for lab, r, game_now in chart:
-            scr.blit(theme.text(lab, 13, theme.PANEL_DIM), (x, y + 2))
-            bx = x + 140
-            pygame.draw.rect(scr, (50, 56, 46), (bx, y, cw, 18))
+            scr.blit(theme.text(lab, self.fs(13), theme.PANEL_DIM), (x, y + px(2)))
+            bx = x + px(140)
+            pygame.draw.rect(scr, (50, 56, 46), (bx, y, cw, px(18)))
             if r.lo is not None and r.hi is not None:
                 lo, hi = bx + cw * r.lo / vmax, bx + cw * r.hi / vmax
-                pygame.draw.rect(scr, (200, 190, 120), (lo, y - 2, max(3, hi - lo), 22), 0)
+                pygame.draw.rect(scr, (200, 190, 120), (lo, y - px(2), max(3, hi - lo), px(22)), 0)
             cell = self._study_cells[0].get(lab.replace(" ", "-")) if self._study_cells else None
             if cell is not None and cell.low is not None and cell.high is not None:
                 slo, shi = bx + cw * min(cell.low, vmax) / vmax, bx + cw * min(cell.high, vmax) / vmax
-                pygame.draw.line(scr, (235, 235, 235), (slo, y + 19), (shi, y + 19), 3)
+                pygame.draw.line(scr, (235, 235, 235), (slo, y + px(19)), (shi, y + px(19)), 3)
             if game_now is not None:
                 side = lab.split()[0]
-                pygame.draw.rect(scr, theme.SIDE_DARK[side], (bx, y + 4, cw * float(game_now) / vmax, 10))
-                scr.blit(theme.text(f"{game_now:,}", 12, theme.PANEL_FG), (bx + cw + 8, y + 2))
-            y += 28
+                pygame.draw.rect(scr, theme.SIDE_DARK[side], (bx, y + px(4), cw * float(game_now) / vmax, px(10)))
+                scr.blit(theme.text(f"{game_now:,}", self.fs(12), theme.PANEL_FG), (bx + cw + 8, y + px(2)))
+            y += px(28)
         # right: record entries
-        x2 = box.x + box.w // 2 + 10
-        y = box.y + 78
-        scr.blit(theme.text("What happened (record)", 16, (255, 255, 240), bold=True), (x2, y))
-        scr.blit(theme.text("this game", 13, theme.PANEL_DIM), (x2 + 330, y + 3))
+        x2 = box.x + box.w // 2 + px(10)
+        y = box.y + px(78)
+        scr.blit(theme.text("What happened (record)", self.fs(16), (255, 255, 240), bold=True), (x2, y))
+        scr.blit(theme.text("this game", self.fs(13), theme.PANEL_DIM), (x2 + px(330), y + px(3)))
         cells = self._study_cells[0] if self._study_cells else {}
         if cells:
-            scr.blit(theme.text("study", 13, theme.PANEL_DIM), (x2 + 330, y + 17))
-        y += 28
+            scr.blit(theme.text("study", self.fs(13), theme.PANEL_DIM), (x2 + px(330), y + px(17)))
+        y += px(28)
         for r in rec_r:
             mark, colour = ("yes", (120, 210, 120)) if r.inside else ("no", (230, 120, 100)) if r.inside is False else ("-", theme.PANEL_DIM)
-            scr.blit(theme.text(r.label[:40], 13, theme.PANEL_FG), (x2, y))
-            scr.blit(theme.text(r.recorded[:30], 12, theme.PANEL_DIM), (x2, y + 16))
-            scr.blit(theme.text(r.game[:26], 13, theme.PANEL_FG, bold=True), (x2 + 330, y))
+            scr.blit(theme.text(r.label[:40], self.fs(13), theme.PANEL_FG), (x2, y))
+            scr.blit(theme.text(r.recorded[:30], self.fs(12), theme.PANEL_DIM), (x2, y + px(16)))
+            scr.blit(theme.text(r.game[:26], self.fs(13), theme.PANEL_FG, bold=True), (x2 + px(330), y))
             cell = cells.get(r.label.replace(" ", "-"))
             if cell is not None:
-                scr.blit(theme.text(cell.text[:34], 12, (200, 200, 190)), (x2 + 330, y + 16))
-            scr.blit(theme.text(mark, 13, colour, bold=True), (x2 + 520, y))
-            y += 38
-            if y > box.bottom - 40:
+                scr.blit(theme.text(cell.text[:34], self.fs(12), (200, 200, 190)), (x2 + px(330), y + px(16)))
+            scr.blit(theme.text(mark, self.fs(13), colour, bold=True), (x2 + px(520), y))
+            y += px(38)
+            if y > box.bottom - px(40):
                 break
-        scr.blit(theme.text("'yes': inside the recorded figure;  'no': outside;  '-': not reached yet", 12, theme.PANEL_DIM), (x2, box.bottom - 26))
+        scr.blit(theme.text("'yes': inside the recorded figure;  'no': outside;  '-': not reached yet", self.fs(12), theme.PANEL_DIM), (x2, box.bottom - px(26)))

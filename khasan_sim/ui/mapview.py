@@ -204,9 +204,16 @@ class MapRenderer:
         self._cache_key: tuple[float, ...] | None = None
         self._cache: pygame.Surface | None = None
         self.show_zones = True
+        self.ui_scale = 1.0  # the App's UI scale: the size of the map's labels
+        self._composed_key: tuple[object, ...] | None = None
+        self._composed: pygame.Surface | None = None
         self._last_view: tuple[float, ...] | None = None
         self._moved_at = 0.0
         self._labelled = {z.id for z in self.zones if any(in_poly(lab.x_m, lab.y_m, z.polygon) for lab in terrain.labels)}
+
+    def fs(self, pt: int) -> int:
+        """Return a label size of *pt* pixels at UI scale 1 at the current UI scale."""
+        return theme.scaled(pt, self.ui_scale)
 
     def _relief(self, cam: Camera, fast: bool) -> pygame.Surface:
         import time
@@ -241,16 +248,35 @@ class MapRenderer:
         return out
 
     def draw(self, surface: pygame.Surface, cam: Camera, *, fast: bool = False, holders: dict[str, str | None] | None = None) -> None:
-        """Draw relief and overlay into the camera's rect."""
-        surface.blit(self._relief(cam, fast), cam.rect.topleft)
-        clip = surface.get_clip()
-        surface.set_clip(cam.rect)
-        self._overlay(surface, cam, holders or {})
-        surface.set_clip(clip)
+        """Draw relief and overlay into the camera's rect.
 
-    def _overlay(self, surface: pygame.Surface, cam: Camera, holders: dict[str, str | None]) -> None:
+        The overlay (zones, border, crossings, names) is drawn onto a copy of the relief
+        once per view, holders and UI scale, so a still view costs one blit a frame; while
+        the view moves it is drawn straight onto the screen.
+        """
+        relief = self._relief(cam, fast)
+        if self._cache_key is not None and self._cache_key[-1]:  # moving: the view changes every frame, nothing to keep
+            surface.blit(relief, cam.rect.topleft)
+            clip = surface.get_clip()
+            surface.set_clip(cam.rect)
+            self._overlay(surface, cam, holders or {})
+            surface.set_clip(clip)
+            return
+        key = (id(relief), self._cache_key, tuple(sorted((k, v or "") for k, v in (holders or {}).items())), self.ui_scale, self.show_zones)
+        if key != self._composed_key or self._composed is None:
+            comp = relief.copy()
+            self._overlay(comp, cam, holders or {}, origin=cam.rect.topleft)
+            self._composed_key, self._composed = key, comp
+        surface.blit(self._composed, cam.rect.topleft)
+
+    def _overlay(self, surface: pygame.Surface, cam: Camera, holders: dict[str, str | None], origin: tuple[int, int] = (0, 0)) -> None:
         t = self.terrain
-        ts = cam.to_screen
+        ox, oy = origin
+
+        def ts(x: float, y: float) -> tuple[float, float]:
+            sx, sy = cam.to_screen(x, y)
+            return sx - ox, sy - oy
+
         # zones
         if self.show_zones:
             for z in self.zones:
@@ -266,7 +292,7 @@ class MapRenderer:
                 if len(name) > 30:
                     name = name[:28].rsplit(" ", 1)[0] + " ..."
                 if z.kind in ("height", "line") or cam.scale > 0.12:
-                    lab = theme.halo_text(name, 12 if z.kind == "height" else 11, colour, bold=z.kind == "height")
+                    lab = theme.halo_text(name, self.fs(12 if z.kind == "height" else 11), colour, bold=z.kind == "height")
                     surface.blit(lab, (cx - lab.get_width() / 2, cy - lab.get_height() / 2 + (10 if z.kind == "height" else 0)))
         # border
         b = t.border
@@ -278,46 +304,52 @@ class MapRenderer:
             pygame.draw.rect(surface, (60, 40, 25), (x - 4, y - 4, 8, 8))
             pygame.draw.rect(surface, (240, 230, 200), (x - 4, y - 4, 8, 8), 1)
             if cam.scale > 0.12:
-                surface.blit(theme.halo_text(c.id, 10, (60, 40, 25)), (x + 6, y - 6))
+                surface.blit(theme.halo_text(c.id, self.fs(10), (60, 40, 25)), (x + 6, y - 6))
         # names and spot heights
         for lab in t.labels:
             x, y = ts(lab.x_m, lab.y_m)
             if lab.kind == "height":
                 pygame.draw.polygon(surface, (60, 40, 25), [(x, y - 5), (x - 5, y + 4), (x + 5, y + 4)])
                 s = f"{lab.name} {lab.elevation_m:.0f}" if lab.elevation_m is not None and not any(ch.isdigit() for ch in lab.name) else lab.name
-                img = theme.halo_text(s, 12, (40, 28, 16), bold=True)
+                img = theme.halo_text(s, self.fs(12), (40, 28, 16), bold=True)
                 surface.blit(img, (x + 7, y - 14))
             elif lab.kind == "water":
-                img = theme.halo_text(lab.name, 14, (20, 50, 110), halo=(200, 225, 245))
+                img = theme.halo_text(lab.name, self.fs(14), (20, 50, 110), halo=(200, 225, 245))
                 surface.blit(img, (x - img.get_width() / 2, y - img.get_height() / 2))
             else:
                 pygame.draw.rect(surface, (30, 30, 30), (x - 3, y - 3, 6, 6), 1)
-                img = theme.halo_text(lab.name, 11, (30, 30, 30))
+                img = theme.halo_text(lab.name, self.fs(11), (30, 30, 30))
                 surface.blit(img, (x + 6, y - 8))
 
     def draw_scale_and_compass(self, surface: pygame.Surface, cam: Camera, lift: int = 0) -> None:
         """Draw the scale bar (bottom left) and the north arrow (top left) of the view."""
         r = cam.rect
-        target_px = 140
+        k = self.ui_scale
+
+        def q(v: float) -> int:
+            return round(v * k)
+
+        target_px = q(140)
         metres = target_px / cam.scale
         nice = max(v for v in (100, 200, 250, 500, 1000, 2000, 2500, 5000) if v <= max(metres, 100))
         px = nice * cam.scale
-        x0, y0 = r.x + 16, r.bottom - 24 - lift
-        box = pygame.Surface((px + 70, 34), pygame.SRCALPHA)
+        label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice} m"
+        lab = theme.text(label, self.fs(11), (20, 20, 20), bold=True)
+        x0, y0 = r.x + q(16), r.bottom - q(24) - lift
+        box = pygame.Surface((px + lab.get_width() + q(24), q(34)), pygame.SRCALPHA)
         box.fill((250, 248, 235, 190))
-        surface.blit(box, (x0 - 8, y0 - 20))
+        surface.blit(box, (x0 - q(8), y0 - q(20)))
         for i in range(4):
             seg = px / 4
-            pygame.draw.rect(surface, (20, 20, 20) if i % 2 == 0 else (250, 250, 250), (x0 + i * seg, y0, seg, 6))
-        pygame.draw.rect(surface, (20, 20, 20), (x0, y0, px, 6), 1)
-        label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice} m"
-        surface.blit(theme.text("0", 11, (20, 20, 20)), (x0 - 3, y0 - 17))
-        surface.blit(theme.text(label, 11, (20, 20, 20), bold=True), (x0 + px - 10, y0 - 17))
+            pygame.draw.rect(surface, (20, 20, 20) if i % 2 == 0 else (250, 250, 250), (x0 + i * seg, y0, seg, q(6)))
+        pygame.draw.rect(surface, (20, 20, 20), (x0, y0, px, q(6)), 1)
+        surface.blit(theme.text("0", self.fs(11), (20, 20, 20)), (x0 - q(3), y0 - q(17)))
+        surface.blit(lab, (x0 + px - lab.get_width() // 2, y0 - q(17)))
         # compass
-        cx, cy = r.x + 34, r.y + 70
-        pygame.draw.circle(surface, (250, 248, 235), (cx, cy), 22)
-        pygame.draw.circle(surface, (40, 40, 40), (cx, cy), 22, 1)
-        pygame.draw.polygon(surface, (170, 30, 30), [(cx, cy - 18), (cx - 6, cy), (cx + 6, cy)])
-        pygame.draw.polygon(surface, (40, 40, 40), [(cx, cy + 18), (cx - 6, cy), (cx + 6, cy)])
-        n = theme.text("N", 13, (20, 20, 20), bold=True)
-        surface.blit(n, (cx - n.get_width() / 2, cy - 44))
+        cx, cy = r.x + q(34), r.y + q(70)
+        pygame.draw.circle(surface, (250, 248, 235), (cx, cy), q(22))
+        pygame.draw.circle(surface, (40, 40, 40), (cx, cy), q(22), 1)
+        pygame.draw.polygon(surface, (170, 30, 30), [(cx, cy - q(18)), (cx - q(6), cy), (cx + q(6), cy)])
+        pygame.draw.polygon(surface, (40, 40, 40), [(cx, cy + q(18)), (cx - q(6), cy), (cx + q(6), cy)])
+        n = theme.text("N", self.fs(13), (20, 20, 20), bold=True)
+        surface.blit(n, (cx - n.get_width() / 2, cy - q(44)))

@@ -72,3 +72,39 @@ def halo_text(s: str, size: int, colour: tuple[int, ...], halo: tuple[int, ...] 
         surf.blit(fg, (1, 1))
         _text_cache[key] = surf
     return surf
+
+
+BASE_SIZE = (1280, 800)
+"""The window the layout is drawn for at UI scale 1."""
+
+
+def window_scale(width: int, height: int) -> float:
+    """Return the UI scale a window of this size calls for: 1 at 1280 x 800, 1.35 at 1920 x 1080.
+
+    The smaller of the width and height ratios to :data:`BASE_SIZE`, in steps of 0.05,
+    between 0.85 and 2.5 (a 4K screen), so text keeps about the same share of the window.
+    """
+    r = min(width / BASE_SIZE[0], height / BASE_SIZE[1])
+    return min(max(round(r * 20) / 20, 0.85), 2.5)
+
+
+def scaled(size: int, scale: float) -> int:
+    """Return a font size of *size* pixels at UI scale 1, at *scale* (never below 9 px)."""
+    return max(9, round(size * scale))
+
+
+def wrap(s: str, size: int, width_px: int, bold: bool = False) -> list[str]:
+    """Return the lines of *s* broken at spaces to fit *width_px* at *size* (a word too long stays whole)."""
+    f = font(size, bold)
+    lines: list[str] = []
+    for para in s.split("\n"):
+        line = ""
+        for word in para.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and f.size(trial)[0] > width_px:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return lines

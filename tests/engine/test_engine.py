@@ -199,3 +199,10 @@ def test_men_who_leave_their_trenches_are_in_the_open_and_dig_in_where_they_halt
     # halted, the company scrapes in within the hour, then digs trenches
     assert ("dug_in", "hasty") in kinds
     assert sim.unit("tiny-jp-coy").entrenchment in ("hasty", "trenches")
+
+
+def test_only_sappers_may_be_ordered_to_build_a_crossing(tiny):
+    sim = Simulation(tiny, seed=1, player_sides=["soviet"])
+    assert sim.legal_orders("2mb-3tb")["build_crossing"] == "only sappers build crossings"
+    order = sim._parse({"kind": "build_crossing", "unit": "2mb-3tb", "sites": [{"id": "x-new", "at": (6400.0, 6000.0)}]})
+    assert "not an engineer" in sim.check_order(order)

@@ -19,7 +19,8 @@ def test_the_pack_has_the_issues_exercises():
     assert {"terrain", "border", "preparation", "training", "doctrine", "own-orders"} <= lessons
     ids = {v for e in exercises for v in e.variant_ids}
     assert {"round-the-swamp", "border-open", "no-artillery-restriction", "early-artillery-ban", "no-air-strike",
-            "trained-rifles", "japanese-reinforce-heights", "japanese-abandon-mgh"} <= ids
+            "trained-rifles", "japanese-reinforce-heights", "japanese-abandon-mgh",
+            "wait-for-sappers", "air-strike-in-fog"} <= ids
     assert any(e.doc.play.own_orders for e in exercises)
     assert any(e.doc.play.side == "both" for e in exercises)  # hot seat
 

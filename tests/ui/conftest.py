@@ -29,11 +29,13 @@ def tiny_app(tmp_path):
     from khasan_sim.ui.session import GameSession
     from khasan_sim.ui.settings import Settings
 
-    session = GameSession(TINY, 1, player_sides=["soviet"])
+    session = GameSession(TINY, 1, player_sides=["soviet"], process=True)  # as the desktop game runs it
     app = App(session, settings=Settings(), size=(1280, 800), remember=False, save_dir=tmp_path / "saves")
     app.step()
     yield app
-    session.stop()
+    app.session.close()
+    if app.session is not session:
+        session.close()
 
 
 def click(app, pos, button=1, shift=False):
@@ -52,6 +54,17 @@ def key(app, k, mod=0):
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode="", scancode=0))
     pygame.event.post(pygame.event.Event(pygame.KEYUP, key=k, mod=mod, unicode="", scancode=0))
     app.step()
+
+
+def step_until(app, cond, timeout=20.0):
+    """Step frames until *cond()* holds (answers from the worker process come with later frames)."""
+    import time
+
+    t0 = time.perf_counter()
+    while not cond() and time.perf_counter() - t0 < timeout:
+        app.step()
+        time.sleep(0.002)
+    assert cond(), "timed out waiting"
 
 
 def run_turn(app, timeout=30.0):

@@ -7,7 +7,7 @@ import math
 import pygame
 import pytest
 
-from tests.ui.conftest import click, key, run_turn
+from tests.ui.conftest import click, key, run_turn, step_until
 
 
 def screen_of(app, uid):
@@ -29,7 +29,7 @@ def test_select_move_end_turn(tiny_app):
     o = pending[0]
     assert o.kind == "move" and o.unit == "2mb-3tb"
     assert math.hypot(o.to[0] - 7000, o.to[1] - 7000) < 2 / app.cam.scale
-    assert app.planned["2mb-3tb"], "the planned route is drawn"
+    step_until(app, lambda: app.planned.get("2mb-3tb"))  # the planned route is drawn once the worker has planned it
     key(app, pygame.K_RETURN)
     run_turn(app)
     assert app.phase == "orders"
@@ -69,7 +69,8 @@ def test_waypoint_and_route_preview(tiny_app):
     app._preview_at = 0.0
     app.preview_target = None
     app._update_preview()
-    assert app.preview is not None and app.preview.time_min > 0
+    step_until(app, lambda: app.preview is not None)
+    assert app.preview.time_min > 0
     click(app, (int(tx), int(ty)), button=3)
     o = app.session.pending()[0]
     assert len(o.route) == 1
@@ -172,3 +173,27 @@ def test_a_game_without_orders_is_the_batch_run_of_its_seed():
     s = GameSession(TINY, 3, player_sides=["soviet"])
     s.run_blocking(s.end_min)
     assert s.sim.events_digest() == Simulation(TINY, 3).run_to_end().events_digest
+
+
+def test_the_worker_process_plays_the_same_run_as_this_process():
+    """The desktop game's worker process gives the same events, digest and replay tape as a run in this process."""
+    from khasan_sim.ui.session import GameSession
+    from tests.ui.conftest import TINY
+
+    worker = GameSession(TINY, 3, player_sides=["soviet"], process=True)
+    here = GameSession(TINY, 3, player_sides=["soviet"])
+    try:
+        for s in (worker, here):
+            s.give({"kind": "move", "unit": "2mb-3tb", "to": [7000, 7000]})
+            s.set_speed(1e9)
+            s.start(s.next_boundary(), paced=True, max_events=40)  # in slices, as the window runs it
+            assert s.wait(60)
+            s.give({"kind": "fire_mission", "unit": "tiny-battery", "target": "zaozernaya", "mission": "support", "duration_min": 20})
+            s.run_blocking(s.end_min)
+        assert worker.sim.events_digest() == here.sim.events_digest()
+        assert [e.seq for e in worker.events()] == [e.seq for e in here.events()]
+        assert [f.t_min for f in worker.tape._frames] == [f.t_min for f in here.tape._frames]
+        assert worker.frame().unit("2mb-3tb") == here.frame().unit("2mb-3tb")
+        assert worker.sim.finished and [o.kind for _, o in worker.sim.given_orders] == ["move", "fire_mission"]
+    finally:
+        worker.close()
