@@ -185,6 +185,7 @@ class Engine:
         self._los_width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self._morale_kw: dict[str, float] | None = None
+        self._loss_sensitivity: dict[str, float] | None = None
         self._legs_cache: dict[int, tuple[Any, list[TankLeg]]] = {}
         self._last_holding = b""
         self._state_memo: dict[str, tuple[tuple[float, float, MoraleState], MoraleState]] = {}
@@ -1325,6 +1326,9 @@ class Engine:
             }
         memo = self._state_memo
         now = self.now
+        sens = self._loss_sensitivity
+        if sens is None:
+            sens = self._loss_sensitivity = {k: float(v) for k, v in p.subtree("morale.loss_sensitivity").items()}
         units = [u for u in (self.units[uid] for uid in self.ground_ids) if u.men > 0 or u.tanks]
         if not units:
             return
@@ -1332,7 +1336,8 @@ class Engine:
         before = np.array([u.men for u in units], dtype=float) + pulse_loss
         new_morale = morale.morale_after_many(
             np.array([u.morale for u in units]),
-            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0),
+            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0)
+            * np.array([sens[u.training] for u in units]),
             suppression=np.array([u.suppression for u in units]),
             minutes=dt,
             is_night=night,
@@ -1350,7 +1355,7 @@ class Engine:
             if shaken_after:
                 before_u = u.men + u.pulse_loss
                 m = morale.morale_after(
-                    u.morale, loss_share=u.pulse_loss / before_u if before_u > 0 else 0.0, suppression=u.suppression,
+                    u.morale, loss_share=(u.pulse_loss / before_u if before_u > 0 else 0.0) * sens[u.training], suppression=u.suppression,
                     minutes=dt, is_night=night, shocks=u.shocks, resting=now - u.last_under_fire_min >= rest_after,
                     baseline=u.morale_start, suppression_floor=u.thresholds.shaken, **kw,
                 )
@@ -1465,6 +1470,9 @@ class Engine:
                 self.first_soviet_hold[z] = self.now / 60.0
             if old is not None and h != old:
                 self.lost_at[(z, old)] = self.now
+            if old is not None and h is not None and h != old:
+                # the enemy occupies key ground (McQuie): a zone merely contested, as when
+                # a few attackers set foot in it, shakes nobody yet
                 shock = self.params.f("morale.zone_lost")
                 cx, cy = self.zone_centre[z]
                 for uid in self.ground_ids:
@@ -1514,7 +1522,11 @@ class Engine:
             if not cands:
                 continue
             _, uid = min(cands)
-            u = self.units[uid]
+            # the battalion sends a company-sized group and keeps its position, so it can
+            # attack again and again; a unit too small to split goes as a whole
+            u = self._detach(self.units[uid], p.f("command.counterattack_commit_fraction"), min_men)
+            busy.add(uid)
+            uid = u.id
             self.counterattacks["japanese"] += 1
             self.counterattack_on[z] = uid
             busy.add(uid)
@@ -1522,6 +1534,40 @@ class Engine:
             u.objective = z
             u.activity = "attacking"
             self.start_move(u, self.zone_centre[z], [])
+
+    def _detach(self, u: UnitState, fraction: float, min_men: float) -> UnitState:
+        """Return a group of *u*'s men and weapons made a unit of its own (or *u* itself).
+
+        The group takes *fraction* of the men present (at least *min_men*) with their
+        share of the unit's weapons, its training, morale and state;
+        it leaves the position (no entrenchment, no wire). When what would stay behind is
+        smaller than *min_men*, the whole unit goes instead.
+        """
+        k = max(int(round(u.men * fraction)), int(min_men))
+        if u.men - k < min_men:
+            return u
+        # the group's weapons are its men's share of what the unit has now (weapons scale
+        # with men present), and its establishment is its men: losses are then counted
+        # where they fall, and men_start = men + killed + wounded + missing holds for both
+        q = k / u.men_start
+        n = 1 + sum(1 for x in self.units if x.startswith(f"{u.id}-group-"))
+        weapons = {w: int(round(c * q)) for w, c in u.weapons_start.items()}
+        d = UnitState(
+            id=f"{u.id}-group-{n}", side=u.side, type=u.type, name=f"{u.name}, counter-attack group {n}",
+            x=u.x, y=u.y, home_x=u.x, home_y=u.y, men_start=k, men=k,
+            weapons_start=weapons, guns={}, aircraft={}, training=u.training, morale=u.morale,
+            morale_start=u.morale_start, thresholds=u.thresholds, entrenchment="none", wire=False, ammunition=None,
+        )
+        d.state = u.state
+        u.men -= k
+        u.men_start -= d.men_start
+        for w, c in weapons.items():
+            u.weapons_start[w] -= c
+        self.units[d.id] = d
+        self.unit_ids = sorted(self.units)
+        self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
+        self._emit("detached", unit=d.id, parent=u.id, men=k)
+        return d
 
     # ------------------------------------------------------------------ running
 
