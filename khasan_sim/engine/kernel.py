@@ -292,6 +292,9 @@ class Engine:
         self.counterattack_on: dict[str, str] = {}
         for z in self.zone_ids:
             self.holder[z] = self._compute_holder(z)
+        # who held each zone last (a contested zone keeps its last holder here)
+        self.last_holder: dict[str, str | None] = dict(self.holder)
+        for z in self.zone_ids:
             if self.holder[z] == "soviet":
                 self.first_soviet_hold[z] = 0.0
 
@@ -1470,14 +1473,18 @@ class Engine:
                 self.first_soviet_hold[z] = self.now / 60.0
             if old is not None and h != old:
                 self.lost_at[(z, old)] = self.now
-            if old is not None and h is not None and h != old:
-                # the enemy occupies key ground (McQuie): a zone merely contested, as when
-                # a few attackers set foot in it, shakes nobody yet
+            loser = self.last_holder.get(z)
+            if h is not None:
+                self.last_holder[z] = h
+            if loser is not None and h is not None and h != loser:
+                # the enemy occupies key ground (McQuie): the side that held it last is
+                # shaken then; a zone merely contested, as when a few attackers set foot
+                # in it, shakes nobody yet
                 shock = self.params.f("morale.zone_lost")
                 cx, cy = self.zone_centre[z]
                 for uid in self.ground_ids:
                     u = self.units[uid]
-                    if u.side == old and math.hypot(u.x - cx, u.y - cy) < 2000.0:
+                    if u.side == loser and math.hypot(u.x - cx, u.y - cy) < 2000.0:
                         u.shocks += shock
 
     # ------------------------------------------------------------------ turns and controllers

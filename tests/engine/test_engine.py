@@ -206,3 +206,37 @@ def test_only_sappers_may_be_ordered_to_build_a_crossing(tiny):
     assert sim.legal_orders("2mb-3tb")["build_crossing"] == "only sappers build crossings"
     order = sim._parse({"kind": "build_crossing", "unit": "2mb-3tb", "sites": [{"id": "x-new", "at": (6400.0, 6000.0)}]})
     assert "not an engineer" in sim.check_order(order)
+
+
+def test_a_counter_attack_group_takes_its_share_and_the_books_still_balance(tiny):
+    e = Simulation(tiny, seed=1).engine
+    u = e.units["tiny-jp-coy"]
+    u.men, u.killed, u.wounded = 150, 6, 4  # the company has lost 10 men already
+    weapons_now = {w: n * u.men_share for w, n in u.weapons_start.items()}
+    g = e._detach(u, 0.35, 20)
+    assert g is not u and g.id == "tiny-jp-coy-group-1" and g.id in e.ground_ids
+    assert g.men == round(150 * 0.35) and u.men == 150 - g.men
+    for x in (u, g):
+        assert x.men + x.killed + x.wounded + x.missing == x.men_start, x.id
+    # the weapons in use are shared, not made: parent and group together fire as before
+    for w, n in weapons_now.items():
+        assert abs(u.weapons_start[w] * u.men_share + g.weapons_start[w] * g.men_share - n) <= 1.0, w
+    assert (g.training, g.morale, g.state, g.entrenchment) == (u.training, u.morale, u.state, "none")
+    assert any(ev.kind == "detached" and ev.get("parent") == u.id for ev in e.log.events)
+    # a unit that would leave too few behind goes as a whole
+    assert e._detach(g, 0.35, 40) is g
+
+
+def test_losing_a_zone_shakes_its_holders_only_when_the_enemy_occupies_it(tiny):
+    e = Simulation(tiny, seed=1).engine
+    jp = e.units["tiny-jp-coy"]
+    sov = e.units["tiny-battery"]
+    sov.type = "rifle"  # stand-in attacker that can hold ground
+    assert e.holder["zaozernaya"] == "japanese"
+    sov.x, sov.y = jp.x + 20.0, jp.y
+    e._update_zones()
+    assert e.holder["zaozernaya"] is None and jp.shocks == 0.0  # contested: nobody shaken yet
+    jp.x, jp.y = 5000.0, 4000.0  # the Japanese leave; the Soviets occupy the height
+    e._update_zones()
+    assert e.holder["zaozernaya"] == "soviet"
+    assert jp.shocks == e.params.f("morale.zone_lost")
