@@ -1198,6 +1198,9 @@ class Engine:
                 # line of sight for every candidate pair at once, then each shooter takes
                 # the nearest visible enemy (ties by id)
                 seen = self._los_arrays(fxa[rows], fya[rows], tx[cols], ty[cols])
+                # within close-assault range men find each other through scrub and folds
+                # of the ground: the fight is for the trench itself
+                seen |= dist <= cp.close_assault_m
                 rows, cols, dist = rows[seen], cols[seen], dist[seen]
                 if rows.size:
                     id_rank = self._target_id_rank(targets)
