@@ -512,8 +512,9 @@ class Engine:
         self._emit("move_end", unit=u.id, x=u.x, y=u.y)
         if u.activity in ("attacking", "moving"):
             u.activity = "holding"
-        if u.activity in ("holding", "defending") and self.params.f("command.dig_in_on_halt") > 0:
-            # infantry that halts digs in where it stands (scrapes in an hour, then trenches)
+        if self.params.f("command.dig_in_on_halt") > 0:
+            # men who halt dig in where they stand (scrapes in an hour, then trenches),
+            # whether they took ground or fell back to it
             self.env.process(self._dig_in(u, u.token))
 
     def _at_wire(self, u: UnitState) -> bool:
@@ -1221,7 +1222,7 @@ class Engine:
                 else:
                     share = s.men_share
                     counts = {w: n * share for w, n in s.weapons_start.items() if w in kills}
-                    vol = fire.fire_volume(counts, kills, ranges, d) * morale.fire_factor(s.state)
+                    vol = fire.fire_volume(counts, kills, ranges, d) * morale.fire_factor(s.state) * fire.frontage_share(s.men, v.men)
                     acc = cp.accuracy[s.training]
                     sup = s.suppression
                 dh = self._elevation_at(s.x, s.y) - self._elevation_at(v.x, v.y)

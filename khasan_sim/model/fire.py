@@ -48,6 +48,19 @@ def fire_volume(weapon_counts: dict[str, float], kills_per_min: dict[str, float]
     return total
 
 
+def frontage_share(shooter_men: float, target_men: float) -> float:
+    """Return the share of a unit's weapons that can bear on one enemy unit.
+
+    A unit's frontage grows with the square root of its men (its depth grows too), and
+    only the part of the shooter's front that faces the target's front can engage it:
+    a regiment cannot bring all its rifles to bear on one company (model-anchors 1.6:
+    aimed fire is square-law-like only among the men in contact).
+    """
+    if shooter_men <= 0 or target_men <= 0:
+        return 0.0
+    return min(1.0, (target_men / shooter_men) ** 0.5)
+
+
 def expected_casualties(
     volume_per_min: float,
     duration_min: float,
