@@ -70,3 +70,20 @@ def test_command_tanks_draw_more_fire(is_cmd, w):
 @given(st.floats(0, 1), st.floats(0, 60), st.floats(0, 3), st.floats(0, 1), st.floats(0, 2))
 def test_tank_kill_probability_is_a_probability(k, t, e, v, a):
     assert 0.0 <= fire.tank_kill_probability(k, t, e, v, a) <= 1.0
+
+
+@given(st.floats(1, 5000), st.floats(1, 5000), st.floats(1, 5000))
+def test_frontage_share_is_a_share_that_grows_with_the_target_and_shrinks_with_the_shooter(shooter, target, other):
+    f = fire.frontage_share(shooter, target)
+    assert 0.0 < f <= 1.0
+    if target >= shooter:
+        assert f == 1.0  # a small unit firing at a bigger one uses all its weapons
+    lo, hi = sorted((target, other))
+    assert fire.frontage_share(shooter, lo) <= fire.frontage_share(shooter, hi)
+    lo, hi = sorted((shooter, other))
+    assert fire.frontage_share(hi, target) <= fire.frontage_share(lo, target)
+
+
+def test_a_regiment_on_a_company_brings_a_quarter_of_its_rifles_to_bear():
+    assert fire.frontage_share(2500, 150) == pytest.approx(0.245, abs=0.001)
+    assert fire.frontage_share(0, 150) == 0.0 and fire.frontage_share(150, 0) == 0.0
