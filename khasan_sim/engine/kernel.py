@@ -1126,10 +1126,26 @@ class Engine:
             got = [cache[k] for k in keys]
         return np.array(got, dtype=bool)
 
-    def _exposure(self, v: UnitState, distance_m: float) -> float:
+    def _cells(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the raster cells of points, as :meth:`cell` does one (clipped to the map)."""
+        g = self.terrain.grid
+        r = np.clip((ys // g.cell_m).astype(np.int64), 0, g.nrows - 1)
+        c = np.clip((xs // g.cell_m).astype(np.int64), 0, g.ncols - 1)
+        return r, c
+
+    def _ground_exposure(self, r: Any, c: Any) -> Any:
+        """Return the share of men exposed on cells (r, c) for their cover and concealment."""
+        cover = np.asarray(self.terrain.cover[r, c], dtype=np.float64)
+        conceal = np.asarray(self.terrain.concealment[r, c], dtype=np.float64)
+        return (1.0 - cover) * (1.0 - 0.5 * conceal)
+
+    def _exposure(self, v: UnitState, distance_m: float, ground: float | None = None) -> float:
+        """Return how exposed *v*'s men are to fire from *distance_m* (ground: its cell's
+        :meth:`_ground_exposure`, when the caller has it already)."""
         cp = self.cp
-        r, c = self.cell(v.x, v.y)
-        ex = (1.0 - float(self.terrain.cover[r, c])) * (1.0 - 0.5 * float(self.terrain.concealment[r, c]))
+        if ground is None:
+            ground = float(self._ground_exposure(*self.cell(v.x, v.y)))
+        ex = ground
         ent = cp.entrench_exposure[v.entrenchment]
         if distance_m <= cp.close_assault_m:
             ent = max(ent, cp.close_assault_exposure)
@@ -1190,7 +1206,7 @@ class Engine:
         fy = [f.y for f in firers]
         fsov = [s.side == "soviet" for s in unit_firers] + [units[t.unit].side == "soviet" for t in tank_firers]
         frange = [max_range] * len(unit_firers) + [min(max_range, vrange[t.model]) for t in tank_firers]
-        best: dict[str, tuple[float, str, Any, UnitState]] = {}
+        best: dict[str, tuple[float, int, int, Any, UnitState]] = {}
         if firers:
             fxa = np.array(fx)
             fya = np.array(fy)
@@ -1210,10 +1226,17 @@ class Engine:
                     first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
                     for i, j, d in zip(rows[first].tolist(), cols[first].tolist(), dist[first].tolist(), strict=True):
                         sh = firers[i]
-                        best[sh.id] = (d, targets[j].id, sh, targets[j])
+                        best[sh.id] = (d, i, j, sh, targets[j])
         if best:
+            # the ground under every firer and target, read once
+            fr, fc = self._cells(fxa, fya)
+            tr, tc = self._cells(tx, ty)
+            elev = self.terrain.elevation_m
+            f_elev = elev[fr, fc].astype(np.float64).tolist()
+            t_elev = elev[tr, tc].astype(np.float64).tolist()
+            t_ground = self._ground_exposure(tr, tc).tolist()
             for sid in sorted(best):
-                d, _, s, v = best[sid]
+                d, i, j, s, v = best[sid]
                 if isinstance(s, TankState):
                     u = units[s.unit]
                     vol = tab["vehicle_kills"][s.model] * fire.range_factor(d, vrange[s.model])
@@ -1225,9 +1248,9 @@ class Engine:
                     vol = fire.fire_volume(counts, kills, ranges, d) * morale.fire_factor(s.state) * fire.frontage_share(s.men, v.men)
                     acc = cp.accuracy[s.training]
                     sup = s.suppression
-                dh = self._elevation_at(s.x, s.y) - self._elevation_at(v.x, v.y)
+                dh = f_elev[i] - t_elev[j]
                 adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
-                exp = fire.expected_casualties(vol, dt, acc * adv, sup, vis_factor, self._exposure(v, d))
+                exp = fire.expected_casualties(vol, dt, acc * adv, sup, vis_factor, self._exposure(v, d, t_ground[j]))
                 expected[v.id] = expected.get(v.id, 0.0) + exp
                 incoming[v.id] = incoming.get(v.id, 0.0) + exp
         # anti-tank fire at tanks
