@@ -418,7 +418,13 @@ class StudyFile:
         self.spec = replace(self.spec, runs=runs)
 
     def close(self) -> None:
-        """Close the file (the WAL is checkpointed into the database)."""
+        """Close the file: the WAL is checkpointed into the database and, when no one
+        else has the file open, the file is left as one plain database (no -wal or -shm
+        beside it for a reader to find, or for a user to wonder about)."""
+        try:
+            self._conn.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.Error:
+            pass  # read-only, or another process has it open: it stays in WAL mode
         self._conn.close()
 
     def __enter__(self) -> StudyFile:

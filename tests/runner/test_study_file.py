@@ -48,12 +48,19 @@ def test_create_and_reopen_keep_the_header(tmp_path):
         assert study.missing_indices() == [0, 1, 2, 3, 4]
 
 
-def test_the_file_is_plain_sqlite_in_wal_mode(tmp_path):
+def test_the_file_is_plain_sqlite_in_wal_mode_while_open_and_one_file_after(tmp_path):
     path = tmp_path / "s.sqlite"
     with StudyFile.create(path, SPEC) as study:
         study.record_runs([ok(0), err(1)])
+        # while it is written, readers (a progress view, the game) read beside the writer
+        reader = sqlite3.connect(path)
+        assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        reader.close()
+    # closed, and read again as compare and the reports read it: nothing is left beside it
+    with StudyFile.open(path, readonly=True) as study:
+        assert len(study.results()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     rows = conn.execute("SELECT run_index, seed, status, json_extract(result, '$.seed'), error FROM runs ORDER BY run_index").fetchall()
     assert rows == [(0, 0, "ok", 0, None), (1, 10, "error", None, "Traceback ...\nValueError: boom")]
     cols = [r[1] for r in conn.execute("PRAGMA table_info(study)")]
