@@ -240,3 +240,18 @@ def test_losing_a_zone_shakes_its_holders_only_when_the_enemy_occupies_it(tiny):
     e._update_zones()
     assert e.holder["zaozernaya"] == "soviet"
     assert jp.shocks == e.params.f("morale.zone_lost")
+
+
+def test_within_close_assault_range_men_fight_without_a_clear_sight_line(tiny, monkeypatch):
+    e = Simulation(tiny, seed=1, player_sides=["soviet", "japanese"]).engine
+    jp = e.units["tiny-jp-coy"]
+    sov = e.units["tiny-battery"]
+    sov.type, sov.weapons_start = "rifle", {"rifle": 80, "lmg": 4}
+    # nothing can be seen anywhere
+    monkeypatch.setattr(type(e), "_los_arrays", lambda self, x1, y1, x2, y2: np.zeros(len(x1), dtype=bool))
+    sov.x, sov.y = jp.x + 400.0, jp.y
+    e._direct_fire(5.0)
+    assert jp.suppression == 0.0 and sov.suppression == 0.0  # 400 m apart, unseen: no fire
+    sov.x, sov.y = jp.x + 100.0, jp.y
+    e._direct_fire(5.0)
+    assert jp.suppression > 0.0 and sov.suppression > 0.0  # in the trench line: both sides fire
