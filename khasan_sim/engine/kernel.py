@@ -22,6 +22,7 @@ from khasan_sim.engine.state import (
     TANK_BOGGED,
     TANK_DAMAGED,
     TANK_DESTROYED,
+    TANK_FIRING,
     TANK_OPERATIONAL,
     TankState,
     UnitState,
@@ -39,7 +40,6 @@ INFANTRY_TYPES = ("rifle", "border-guard", "machine-gun", "anti-tank", "engineer
 HOLDING_TYPES = ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank")
 _FEW_PAIRS = 24  # below this many sight lines, keys are cheaper in Python than in numpy
 _LOS_CACHE_LIMIT = 4_000_000  # sight lines kept between runs in one process (~0.5 GB at most)
-_FIRING = frozenset((TANK_OPERATIONAL, TANK_BOGGED))  # tank states that can fire (TankState.can_fire)
 COUNTERATTACK_TYPES = ("rifle",)
 
 
@@ -861,7 +861,7 @@ class Engine:
                         v.guns_lost += lost
                         self._emit("guns_lost", unit=v.id, weapon=w, n=lost, by=shooter.id)
             for t in v.tanks:
-                if t.status not in (TANK_OPERATIONAL, TANK_BOGGED):
+                if t.status not in TANK_FIRING:
                     continue
                 dt = math.hypot(t.x - tx, t.y - ty)
                 if dt > reach:
@@ -1053,7 +1053,7 @@ class Engine:
         self._emit("tank_knocked_out", tank=t.id, unit=t.unit, burnt=int(burn), was=was, command=int(t.command), cause=cause)
         if not burn:
             self.env.process(self._repair(t))
-        if t.command and u.command_intact and all(x.status not in (TANK_OPERATIONAL, TANK_BOGGED) for x in u.tanks if x.command):
+        if t.command and u.command_intact and all(x.status not in TANK_FIRING for x in u.tanks if x.command):
             u.command_intact = False
             u.shocks += self.params.f("morale.leader_loss")
             self._emit("command_lost", unit=u.id, cause=cause)
@@ -1200,7 +1200,7 @@ class Engine:
         # each shooter engages its nearest visible enemy in range (ties by id)
         ff = morale.FIRE_FACTOR
         unit_firers = [s for s in shooters if ff[s.state] > 0]
-        tank_firers = [t for t in self.all_tanks if t.status in _FIRING and units[t.unit].state is not MoraleState.ROUTED]
+        tank_firers = [t for t in self.all_tanks if t.status in TANK_FIRING and units[t.unit].state is not MoraleState.ROUTED]
         firers: list[Any] = [*unit_firers, *tank_firers]
         fx = [f.x for f in firers]
         fy = [f.y for f in firers]
@@ -1254,7 +1254,7 @@ class Engine:
                 expected[v.id] = expected.get(v.id, 0.0) + exp
                 incoming[v.id] = incoming.get(v.id, 0.0) + exp
         # anti-tank fire at tanks
-        live = [t for t in self.all_tanks if t.status in (TANK_OPERATIONAL, TANK_BOGGED)]
+        live = [t for t in self.all_tanks if t.status in TANK_FIRING]
         if live:
             self._anti_tank_fire(dt, shooters, live, max_range, vis_factor)
         for vid in sorted(expected):
@@ -1327,7 +1327,7 @@ class Engine:
                     continue
                 k = int(g.choice(len(cand), p=weights))
                 t = live[cand[k]]
-                if t.status not in (TANK_OPERATIONAL, TANK_BOGGED):
+                if t.status not in TANK_FIRING:
                     continue
                 dist = distance[k_s, cand[k]]
                 rf = fire.range_factor(dist, ranges[w])

@@ -11,6 +11,7 @@ TANK_OPERATIONAL = "operational"
 TANK_BOGGED = "bogged"
 TANK_DAMAGED = "damaged"
 TANK_DESTROYED = "destroyed"
+TANK_FIRING = frozenset((TANK_OPERATIONAL, TANK_BOGGED))  # bogged tanks fire where they stand
 
 
 @dataclass(slots=True)
@@ -36,7 +37,7 @@ class TankState:
     @property
     def can_fire(self) -> bool:
         """Return True if the tank can fire (operational or bogged: bogged tanks fire where they stand)."""
-        return self.status in (TANK_OPERATIONAL, TANK_BOGGED)
+        return self.status in TANK_FIRING
 
 
 @dataclass(slots=True)
