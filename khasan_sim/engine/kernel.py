@@ -1577,7 +1577,7 @@ class Engine:
         it leaves the position (no entrenchment, no wire). When what would stay behind is
         smaller than *min_men*, the whole unit goes instead.
         """
-        k = max(int(round(u.men * fraction)), int(min_men))
+        k = max(round(u.men * fraction), int(min_men))
         if u.men - k < min_men:
             return u
         # the group's weapons are its men's share of what the unit has now (weapons scale
@@ -1585,7 +1585,7 @@ class Engine:
         # where they fall, and men_start = men + killed + wounded + missing holds for both
         q = k / u.men_start
         n = 1 + sum(1 for x in self.units if x.startswith(f"{u.id}-group-"))
-        weapons = {w: int(round(c * q)) for w, c in u.weapons_start.items()}
+        weapons = {w: round(c * q) for w, c in u.weapons_start.items()}
         d = UnitState(
             id=f"{u.id}-group-{n}", side=u.side, type=u.type, name=f"{u.name}, counter-attack group {n}",
             x=u.x, y=u.y, home_x=u.x, home_y=u.y, men_start=k, men=k,
