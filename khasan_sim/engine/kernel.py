@@ -71,6 +71,8 @@ class CombatParams:
     elevation_adv_per_100m: float
     close_assault_m: float
     close_assault_exposure: float
+    morale_weights: dict[str, float]  # the rates morale_after takes by keyword
+    loss_sensitivity: dict[str, float]  # by training
 
 
 def _combat_params(p: Any) -> CombatParams:
@@ -102,6 +104,10 @@ def _combat_params(p: Any) -> CombatParams:
         elevation_adv_per_100m=p.f("fire.elevation_advantage_per_100m"),
         close_assault_m=p.f("fire.close_assault_range_m"),
         close_assault_exposure=p.f("fire.close_assault_exposure"),
+        morale_weights={
+            k: p.f(f"morale.{k}") for k in ("loss_rate_weight", "suppression_weight_per_hour", "night_drift_per_hour", "recovery_per_hour")
+        },
+        loss_sensitivity={k: float(v) for k, v in p.subtree("morale.loss_sensitivity").items()},
     )
 
 
@@ -184,8 +190,6 @@ class Engine:
         self._los_cache: dict[int, bool] = self.terrain.extras.setdefault("_los_cells_50m", {})
         self._los_width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
         self._route_cache: dict[tuple[Any, ...], Any] = {}
-        self._morale_kw: dict[str, float] | None = None
-        self._loss_sensitivity: dict[str, float] | None = None
         self._legs_cache: dict[int, tuple[Any, list[TankLeg]]] = {}
         self._last_holding = b""
         self._state_memo: dict[str, tuple[tuple[float, float, MoraleState], MoraleState]] = {}
@@ -1346,19 +1350,10 @@ class Engine:
         hl = p.f("morale.suppression_half_life_min")
         rest_after = p.f("morale.rest_after_min")
         night = self.is_night()
-        kw = self._morale_kw
-        if kw is None:
-            kw = self._morale_kw = {
-                "loss_rate_weight": p.f("morale.loss_rate_weight"),
-                "suppression_weight_per_hour": p.f("morale.suppression_weight_per_hour"),
-                "night_drift_per_hour": p.f("morale.night_drift_per_hour"),
-                "recovery_per_hour": p.f("morale.recovery_per_hour"),
-            }
+        kw = self.cp.morale_weights
+        sens = self.cp.loss_sensitivity
         memo = self._state_memo
         now = self.now
-        sens = self._loss_sensitivity
-        if sens is None:
-            sens = self._loss_sensitivity = {k: float(v) for k, v in p.subtree("morale.loss_sensitivity").items()}
         units = [u for u in (self.units[uid] for uid in self.ground_ids) if u.men > 0 or u.tanks]
         if not units:
             return
