@@ -1,7 +1,8 @@
 """What the screen draws at one moment: plain, immutable copies of the world.
 
-The simulation runs in a worker thread; after each slice the worker copies what the
-map needs into a :class:`Frame` and the drawing thread reads only frames. A
+The simulation runs apart from the drawing (in a worker process for the game, in a
+thread for headless play and tests); after each slice it copies what the map needs into
+a :class:`Frame`, and the drawing loop reads only frames. A
 :class:`Tape` keeps a frame every few simulated minutes so that a finished (or
 loaded) run can be scrubbed forward and back instantly.
 """
