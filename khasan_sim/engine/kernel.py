@@ -180,6 +180,7 @@ class Engine:
         self._setup_rules()
         self._setup_units()
         self._setup_zones()
+        self.fire_tables = self._fire_tables()
         self.counterattacks = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
         self.bombs_t = {"soviet": 0.0, "japanese": 0.0}
@@ -987,7 +988,7 @@ class Engine:
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         p_hit = -math.expm1(-rate_h * dt / 60.0)
         # each side's observation posts and batteries with rounds left, once per pulse
-        ranges = self._fire_tables()["range"]
+        ranges = self.fire_tables["range"]
         posts: dict[str, list[UnitState]] = {"soviet": [], "japanese": []}
         guns: dict[str, list[tuple[str, float, float, float]]] = {"soviet": [], "japanese": []}
         for vid in self.ground_ids:
@@ -1159,22 +1160,18 @@ class Engine:
         return ex
 
     def _fire_tables(self) -> dict[str, dict[str, float]]:
-        """Return the weapon and vehicle figures direct fire reads every pulse, built once."""
-        tables = getattr(self, "_tables", None)
-        if tables is None:
-            p = self.params
-            wids = self._weapon_ids()
-            models = sorted({t.model for t in self.all_tanks})
-            tables = {
-                "kills": {w: p.f(f"weapons.{w}.kills_per_min") for w in wids if f"weapons.{w}.kills_per_min" in p},
-                "range": {w: p.f(f"weapons.{w}.range_m") for w in wids},
-                "tank_kills": {w: p.f(f"weapons.{w}.tank_kills_per_min") for w in wids if f"weapons.{w}.tank_kills_per_min" in p},
-                "vehicle_range": {m: p.f(f"vehicles.{m}.range_m") for m in models},
-                "vehicle_kills": {m: p.f(f"vehicles.{m}.kills_per_min") for m in models},
-                "vehicle_exposure": {m: p.f(f"vehicles.{m}.exposure") for m in models},
-            }
-            self._tables = tables
-        return tables
+        """Return the weapon and vehicle figures direct fire reads every pulse (built at setup)."""
+        p = self.params
+        wids = self._weapon_ids()
+        models = sorted({t.model for t in self.all_tanks})
+        return {
+            "kills": {w: p.f(f"weapons.{w}.kills_per_min") for w in wids if f"weapons.{w}.kills_per_min" in p},
+            "range": {w: p.f(f"weapons.{w}.range_m") for w in wids},
+            "tank_kills": {w: p.f(f"weapons.{w}.tank_kills_per_min") for w in wids if f"weapons.{w}.tank_kills_per_min" in p},
+            "vehicle_range": {m: p.f(f"vehicles.{m}.range_m") for m in models},
+            "vehicle_kills": {m: p.f(f"vehicles.{m}.kills_per_min") for m in models},
+            "vehicle_exposure": {m: p.f(f"vehicles.{m}.exposure") for m in models},
+        }
 
     def _elevation_at(self, x: float, y: float) -> float:
         r, c = self.cell(x, y)
@@ -1182,7 +1179,7 @@ class Engine:
 
     def _direct_fire(self, dt: float) -> None:
         cp = self.cp
-        tab = self._fire_tables()
+        tab = self.fire_tables
         vis_m = self.visibility_m()
         night = self.is_night()
         vis_factor = cp.visibility_night if night else 1.0
@@ -1284,7 +1281,7 @@ class Engine:
 
     def _anti_tank_fire(self, dt: float, shooters: list[UnitState], live: list[TankState], max_range: float, vis_factor: float) -> None:
         cp = self.cp
-        tab = self._fire_tables()
+        tab = self.fire_tables
         at_kills = tab["tank_kills"]
         ranges = tab["range"]
         # the shooters with anti-tank weapons, and how far their longest one reaches
