@@ -168,3 +168,25 @@ def test_a_retreating_unit_does_not_start_the_work(tmp_path):
     refused = _events(sim, "order_refused")
     assert [e.get("reason") for e in refused] == ["retreating"]
     assert not _events(sim, "crossing_work_start")
+
+
+def test_a_crossing_that_changes_what_can_be_seen_leaves_the_old_sight_lines_behind(tmp_path, monkeypatch):
+    """If laying a crossing changes the sight surface, the new ground has its own sight-line
+    cache (engineering drops the old one) and the run reads that one from then on."""
+    import dataclasses
+
+    from khasan_sim.engine import kernel
+
+    real = kernel.engineering.terrain_with_crossings
+
+    def with_other_sight(*args, **kwargs):
+        t = real(*args, **kwargs)
+        return dataclasses.replace(t, extras={k: v for k, v in t.extras.items() if k != "_los_cells_50m"})
+
+    monkeypatch.setattr(kernel.engineering, "terrain_with_crossings", with_other_sight)
+    sim = Simulation(scenario(tmp_path), 1)
+    old = sim.engine._los_cache
+    sim.run_to_end()
+    e = sim.engine
+    assert _events(sim, "crossing_built")
+    assert e._los_cache is e.terrain.extras["_los_cells_50m"] and e._los_cache is not old
