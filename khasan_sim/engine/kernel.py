@@ -71,6 +71,8 @@ class CombatParams:
     elevation_adv_per_100m: float
     close_assault_m: float
     close_assault_exposure: float
+    penetration_full_ratio: float
+    penetration_shock_per_hour: float
     morale_weights: dict[str, float]  # the rates morale_after takes by keyword
     loss_sensitivity: dict[str, float]  # by training
 
@@ -104,6 +106,8 @@ def _combat_params(p: Any) -> CombatParams:
         elevation_adv_per_100m=p.f("fire.elevation_advantage_per_100m"),
         close_assault_m=p.f("fire.close_assault_range_m"),
         close_assault_exposure=p.f("fire.close_assault_exposure"),
+        penetration_full_ratio=p.f("morale.penetration_full_ratio"),
+        penetration_shock_per_hour=p.f("morale.penetration_shock_per_hour"),
         morale_weights={
             k: p.f(f"morale.{k}") for k in ("loss_rate_weight", "suppression_weight_per_hour", "night_drift_per_hour", "recovery_per_hour")
         },
@@ -1081,8 +1085,44 @@ class Engine:
             self._tick()
             self._direct_fire(cp.pulse_min)
             self._observed_fire(cp.pulse_min)
+            self._penetration(cp.pulse_min)
             self._update_morale(cp.pulse_min)
             self._update_zones()
+
+    def _penetration(self, dt: float) -> None:
+        """Wear the morale of units whose position the enemy has broken into in strength.
+
+        Within close-assault range, the enemy's men in good order (holding types, not
+        falling back) are set against the unit's own side's men there, the unit included
+        (:func:`morale.penetration_shock`); the loss comes as a shock, like a neighbour's
+        withdrawal, and is settled with the pulse's morale.
+        """
+        rate = self.cp.penetration_shock_per_hour
+        if rate <= 0:
+            return
+        units = [u for u in (self.units[i] for i in self.ground_ids) if u.men > 0]
+        if len(units) < 2:
+            return
+        x = np.array([u.x for u in units])
+        y = np.array([u.y for u in units])
+        sov = np.array([u.side == "soviet" for u in units])
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        reach = self.cp.close_assault_m
+        near = dx * dx + dy * dy <= reach * reach
+        if not (near & (sov[:, None] != sov[None, :])).any():
+            return
+        men = np.array([float(u.men) for u in units])
+        fighting = np.array([
+            u.type in HOLDING_TYPES and u.state not in (MoraleState.RETREATING, MoraleState.ROUTED) for u in units
+        ])
+        same = sov[:, None] == sov[None, :]
+        own = (near & same) @ men
+        enemy = (near & ~same) @ np.where(fighting, men, 0.0)
+        shock = morale.penetration_shock(own, enemy, full_ratio=self.cp.penetration_full_ratio, shock_per_hour=rate, minutes=dt)
+        for u, s in zip(units, shock.tolist(), strict=True):
+            if s > 0:
+                u.shocks += s
 
     def _los(self, pairs: list[tuple[float, float, float, float]]) -> list[bool]:
         """Return line of sight for point pairs (x1, y1, x2, y2), as :meth:`_los_arrays`."""

@@ -255,3 +255,25 @@ def test_within_close_assault_range_men_fight_without_a_clear_sight_line(tiny, m
     sov.x, sov.y = jp.x + 100.0, jp.y
     e._direct_fire(5.0)
     assert jp.suppression > 0.0 and sov.suppression > 0.0  # in the trench line: both sides fire
+
+
+def test_a_position_broken_into_by_superior_numbers_wears_its_holders_morale(tiny):
+    e = Simulation(tiny, seed=1, player_sides=["soviet", "japanese"]).engine
+    jp = e.units["tiny-jp-coy"]
+    sov = e.units["tiny-battery"]
+    sov.type = "rifle"  # stand-in assault troops
+    sov.men = sov.men_start = 4 * jp.men
+    rate = e.params.f("morale.penetration_shock_per_hour")
+    assert rate > 0
+    sov.x, sov.y = jp.x + 400.0, jp.y  # outside close-assault range: nothing
+    e._penetration(5.0)
+    assert jp.shocks == 0.0 and sov.shocks == 0.0
+    sov.x, sov.y = jp.x + 100.0, jp.y  # in the trench line, four to one
+    e._penetration(5.0)
+    assert jp.shocks == pytest.approx(rate * 5.0 / 60.0)
+    assert sov.shocks == 0.0  # the stronger side is not worn
+    # men falling back do not break into anybody's position
+    jp.shocks = 0.0
+    sov.state = sov.state.__class__.RETREATING
+    e._penetration(5.0)
+    assert jp.shocks == 0.0
