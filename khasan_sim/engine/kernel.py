@@ -181,6 +181,12 @@ class Engine:
         self._setup_units()
         self._setup_zones()
         self.fire_tables = self._fire_tables()
+        # the weapons that kill men, in the order fire.fire_volume adds them, and each
+        # unit's count of them (a row, kept until its weapons change)
+        self._kill_weapons = sorted(self.fire_tables["kills"])
+        self._kill_per_min = np.array([self.fire_tables["kills"][w] for w in self._kill_weapons])
+        self._kill_range_m = np.array([self.fire_tables["range"].get(w, 0.0) for w in self._kill_weapons])
+        self._kill_rows: dict[str, tuple[dict[str, int], np.ndarray]] = {}
         self.counterattacks = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
         self.bombs_t = {"soviet": 0.0, "japanese": 0.0}
@@ -1137,8 +1143,10 @@ class Engine:
     def _cells(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the raster cells of points, as :meth:`cell` does one (clipped to the map)."""
         g = self.terrain.grid
-        r = np.clip((ys // g.cell_m).astype(np.int64), 0, g.nrows - 1)
-        c = np.clip((xs // g.cell_m).astype(np.int64), 0, g.ncols - 1)
+        # np.minimum/np.maximum rather than np.clip: the same cells without np.clip's
+        # argument checks, which cost more than the work on a few dozen points
+        r = np.minimum(np.maximum((ys // g.cell_m).astype(np.int64), 0), g.nrows - 1)
+        c = np.minimum(np.maximum((xs // g.cell_m).astype(np.int64), 0), g.ncols - 1)
         return r, c
 
     def _ground_exposure(self, r: Any, c: Any) -> Any:
@@ -1182,7 +1190,6 @@ class Engine:
 
     def _direct_fire(self, dt: float) -> None:
         cp = self.cp
-        tab = self.fire_tables
         vis_m = self.visibility_m()
         night = self.is_night()
         vis_factor = cp.visibility_night if night else 1.0
@@ -1195,25 +1202,20 @@ class Engine:
         tx = np.array([v.x for v in targets])
         ty = np.array([v.y for v in targets])
         tside = np.array([v.side == "soviet" for v in targets])
-        expected: dict[str, float] = {}
-        incoming: dict[str, float] = {}
-        kills = tab["kills"]
-        ranges = tab["range"]
-        vrange = tab["vehicle_range"]
+        vrange = self.fire_tables["vehicle_range"]
 
         # each shooter engages its nearest visible enemy in range (ties by id)
         ff = morale.FIRE_FACTOR
         unit_firers = [s for s in shooters if ff[s.state] > 0]
         tank_firers = [t for t in self.all_tanks if t.status in TANK_FIRING and units[t.unit].state is not MoraleState.ROUTED]
         firers: list[Any] = [*unit_firers, *tank_firers]
-        fx = [f.x for f in firers]
-        fy = [f.y for f in firers]
-        fsov = [s.side == "soviet" for s in unit_firers] + [units[t.unit].side == "soviet" for t in tank_firers]
-        frange = [max_range] * len(unit_firers) + [min(max_range, vrange[t.model]) for t in tank_firers]
-        best: dict[str, tuple[float, int, int, Any, UnitState]] = {}
+        expected = np.zeros(0)
+        fired: list[int] = []
         if firers:
-            fxa = np.array(fx)
-            fya = np.array(fy)
+            fxa = np.array([f.x for f in firers])
+            fya = np.array([f.y for f in firers])
+            fsov = [s.side == "soviet" for s in unit_firers] + [units[t.unit].side == "soviet" for t in tank_firers]
+            frange = [max_range] * len(unit_firers) + [min(max_range, vrange[t.model]) for t in tank_firers]
             rows, cols, dist = _pairs_in_range(fxa, fya, np.array(fsov), np.array(frange), tx, ty, tside)
             if rows.size:
                 # line of sight for every candidate pair at once, then each shooter takes
@@ -1228,47 +1230,96 @@ class Engine:
                     order = np.lexsort((id_rank[cols], dist, rows))
                     rows, cols, dist = rows[order], cols[order], dist[order]
                     first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-                    for i, j, d in zip(rows[first].tolist(), cols[first].tolist(), dist[first].tolist(), strict=True):
-                        sh = firers[i]
-                        best[sh.id] = (d, i, j, sh, targets[j])
-        if best:
-            # the ground under every firer and target, read once
-            fr, fc = self._cells(fxa, fya)
-            tr, tc = self._cells(tx, ty)
-            elev = self.terrain.elevation_m
-            f_elev = elev[fr, fc].astype(np.float64).tolist()
-            t_elev = elev[tr, tc].astype(np.float64).tolist()
-            t_ground = self._ground_exposure(tr, tc).tolist()
-            for sid in sorted(best):
-                d, i, j, s, v = best[sid]
-                if isinstance(s, TankState):
-                    u = units[s.unit]
-                    vol = tab["vehicle_kills"][s.model] * fire.range_factor(d, vrange[s.model])
-                    acc = cp.accuracy[u.training]
-                    sup = u.suppression
-                else:
-                    share = s.men_share
-                    counts = {w: n * share for w, n in s.weapons_start.items() if w in kills}
-                    vol = fire.fire_volume(counts, kills, ranges, d) * morale.fire_factor(s.state) * fire.frontage_share(s.men, v.men)
-                    acc = cp.accuracy[s.training]
-                    sup = s.suppression
-                dh = f_elev[i] - t_elev[j]
-                adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
-                exp = fire.expected_casualties(vol, dt, acc * adv, sup, vis_factor, self._exposure(v, d, t_ground[j]))
-                expected[v.id] = expected.get(v.id, 0.0) + exp
-                incoming[v.id] = incoming.get(v.id, 0.0) + exp
+                    expected, fired = self._aimed_fire(
+                        dt, firers, len(unit_firers), targets, rows[first], cols[first], dist[first], fxa, fya, tx, ty, vis_factor,
+                    )
         # anti-tank fire at tanks
         live = [t for t in self.all_tanks if t.status in TANK_FIRING]
         if live:
             self._anti_tank_fire(dt, shooters, live, max_range, vis_factor)
-        for vid in sorted(expected):
-            v = units[vid]
-            self._inflict(v, expected[vid], self.rng.get("casualties", vid), cause="direct-fire")
-        for vid in sorted(incoming):
-            v = units[vid]
-            v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(incoming[vid], max(v.men, 1)))
-            if incoming[vid] > 0:
+        exp_list = expected.tolist()
+        for j in fired:
+            v = targets[j]
+            self._inflict(v, exp_list[j], self.rng.get("casualties", v.id), cause="direct-fire")
+        for j in fired:
+            v = targets[j]
+            v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(exp_list[j], max(v.men, 1)))
+            if exp_list[j] > 0:
                 v.last_under_fire_min = self.now
+
+    def _aimed_fire(
+        self, dt: float, firers: list[Any], n_unit_firers: int, targets: list[UnitState],
+        rows: np.ndarray, cols: np.ndarray, dist: np.ndarray,
+        fxa: np.ndarray, fya: np.ndarray, tx: np.ndarray, ty: np.ndarray, vis_factor: float,
+    ) -> tuple[np.ndarray, list[int]]:
+        """Return the expected casualties on each target and the targets fired at (in id order).
+
+        Each firer (row) fires at its target (col) from *dist*. The exchanges are worked out
+        all at once, and each target's are added up in the firers' id order, one after the
+        other, so the sums are the very floats of adding them one firer at a time.
+        """
+        cp = self.cp
+        tab = self.fire_tables
+        units = self.units
+        ids = [firers[i].id for i in rows.tolist()]
+        order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+        rows, cols, dist = rows[order], cols[order], dist[order]
+        rl = rows.tolist()
+        cl = cols.tolist()
+        n = len(rl)
+        vol = np.empty(n)
+        acc = np.empty(n)
+        sup = np.empty(n)
+        by_unit = [k for k in range(n) if rl[k] < n_unit_firers]
+        by_tank = [k for k in range(n) if rl[k] >= n_unit_firers]
+        if by_unit:
+            us = [firers[rl[k]] for k in by_unit]
+            vs = [targets[cl[k]] for k in by_unit]
+            counts = np.array([self._kill_row(s) for s in us]) * np.array([s.men_share for s in us])[:, None]
+            vol[by_unit] = (
+                fire.fire_volume_many(counts, self._kill_per_min, self._kill_range_m, dist[by_unit])
+                * np.array([morale.FIRE_FACTOR[s.state] for s in us])
+                * np.array([fire.frontage_share(s.men, v.men) for s, v in zip(us, vs, strict=True)])
+            )
+            acc[by_unit] = [cp.accuracy[s.training] for s in us]
+            sup[by_unit] = [s.suppression for s in us]
+        if by_tank:
+            ts = [firers[rl[k]] for k in by_tank]
+            vol[by_tank] = np.array([tab["vehicle_kills"][t.model] for t in ts]) * fire.range_factor_many(
+                dist[by_tank], np.array([tab["vehicle_range"][t.model] for t in ts]),
+            )
+            owners = [units[t.unit] for t in ts]
+            acc[by_tank] = [cp.accuracy[u.training] for u in owners]
+            sup[by_tank] = [u.suppression for u in owners]
+        # the ground under the firers and their targets
+        fr, fc = self._cells(fxa[rows], fya[rows])
+        tr, tc = self._cells(tx[cols], ty[cols])
+        elev = self.terrain.elevation_m
+        dh = elev[fr, fc].astype(np.float64) - elev[tr, tc].astype(np.float64)
+        adv = np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
+        vs_all = [targets[j] for j in cl]
+        exposure = self._exposure_many(vs_all, dist, self._ground_exposure(tr, tc))
+        exp = fire.expected_casualties_many(vol, dt, acc * adv, sup, vis_factor, exposure)
+        # np.bincount adds each target's exchanges in the order given (the firers' id order)
+        return np.bincount(cols, weights=exp, minlength=len(targets)), sorted(set(cl))
+
+    def _exposure_many(self, targets: list[UnitState], distance_m: np.ndarray, ground: np.ndarray) -> np.ndarray:
+        """Return :meth:`_exposure` of each target at its distance (the same floats)."""
+        cp = self.cp
+        ent = np.array([cp.entrench_exposure[v.entrenchment] for v in targets])
+        ent = np.where(distance_m <= cp.close_assault_m, np.maximum(ent, cp.close_assault_exposure), ent)
+        ex = ground * ent
+        return np.where(np.array([v.moving for v in targets], dtype=bool), ex * cp.moving_exposure, ex)
+
+    def _kill_row(self, u: UnitState) -> np.ndarray:
+        """Return the unit's weapons, counted in the order of ``_kill_weapons`` (worked out
+        again only when its weapons change)."""
+        hit = self._kill_rows.get(u.id)
+        if hit is not None and hit[0] == u.weapons_start:
+            return hit[1]
+        row = np.array([float(u.weapons_start.get(w, 0)) for w in self._kill_weapons])
+        self._kill_rows[u.id] = (dict(u.weapons_start), row)
+        return row
 
     @staticmethod
     def _target_id_rank(targets: list[UnitState]) -> np.ndarray:

@@ -36,6 +36,21 @@ def range_factor(distance_m: float, range_m: float) -> float:
     return float(1.0 - (distance_m - half) / half)
 
 
+def range_factor_many(distance_m: np.ndarray, range_m: np.ndarray) -> np.ndarray:
+    """Return :func:`range_factor` element by element (arrays that broadcast together).
+
+    The same operations in the same order, so each result is the very float the scalar
+    function gives (tested).
+    """
+    d = np.asarray(distance_m, dtype=np.float64)
+    r = np.asarray(range_m, dtype=np.float64)
+    half = 0.5 * r
+    # where the distance is beyond the range or half <= 0 the answer is 0 anyway: taking
+    # the range as the distance there, and dividing by 1, keeps numpy quiet (no overflow)
+    tail = 1.0 - (np.minimum(d, r) - half) / np.where(half > 0, half, 1.0)
+    return np.where((d >= r) | (r <= 0), 0.0, np.where(d <= half, 1.0, tail))
+
+
 def fire_volume(weapon_counts: dict[str, float], kills_per_min: dict[str, float], ranges_m: dict[str, float], distance_m: float) -> float:
     """Return expected casualties per minute against men in the open, before modifiers."""
     total = 0.0
@@ -45,6 +60,31 @@ def fire_volume(weapon_counts: dict[str, float], kills_per_min: dict[str, float]
         if n <= 0 or k <= 0:
             continue
         total += n * k * range_factor(distance_m, ranges_m.get(w, 0.0))
+    return total
+
+
+def fire_volume_many(weapon_counts: np.ndarray, kills_per_min: np.ndarray, ranges_m: np.ndarray, distance_m: np.ndarray) -> np.ndarray:
+    """Return :func:`fire_volume` for many shooters at once.
+
+    Args:
+        weapon_counts: Shooters x weapons, the weapons in sorted order of their names
+            (the order :func:`fire_volume` adds them in).
+        kills_per_min, ranges_m: One value a weapon (0 for a weapon without the figure).
+        distance_m: One distance a shooter.
+
+    The weapons' shares are added one weapon after the other, as the scalar function
+    does, so each result is the very float it gives (tested).
+    """
+    n = np.asarray(weapon_counts, dtype=np.float64)
+    k = np.asarray(kills_per_min, dtype=np.float64)
+    bears = (n > 0) & (k > 0)
+    used = np.flatnonzero(bears.any(axis=0))  # a weapon no shooter bears adds nothing
+    n, k, bears = n[:, used], k[used], bears[:, used]
+    rf = range_factor_many(np.asarray(distance_m, dtype=np.float64)[:, None], np.asarray(ranges_m, dtype=np.float64)[used][None, :])
+    term = np.where(bears, n * k * rf, 0.0).T
+    total = np.zeros(n.shape[0])
+    for w in range(term.shape[0]):
+        total = total + term[w]
     return total
 
 
@@ -81,6 +121,20 @@ def expected_casualties(
     """
     s = min(max(shooter_suppression, 0.0), 1.0)
     return max(0.0, volume_per_min * duration_min * accuracy * (1.0 - s) * visibility * target_exposure)
+
+
+def expected_casualties_many(
+    volume_per_min: np.ndarray,
+    duration_min: float,
+    accuracy: np.ndarray,
+    shooter_suppression: np.ndarray,
+    visibility: float,
+    target_exposure: np.ndarray,
+) -> np.ndarray:
+    """Return :func:`expected_casualties` for many exchanges at once (arrays, one element an
+    exchange), the same operations in the same order, so the very floats it gives (tested)."""
+    s = np.minimum(np.maximum(shooter_suppression, 0.0), 1.0)
+    return np.maximum(0.0, volume_per_min * duration_min * accuracy * (1.0 - s) * visibility * target_exposure)
 
 
 def draw_casualties(

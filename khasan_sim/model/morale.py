@@ -127,13 +127,13 @@ def morale_after_many(
     """
     h = minutes / 60.0
     m = morale - loss_rate_weight * np.maximum(loss_share, 0.0)
-    wear = suppression_weight_per_hour * np.clip(suppression, 0.0, 1.0) * h
+    wear = suppression_weight_per_hour * np.minimum(np.maximum(suppression, 0.0), 1.0) * h
     m = np.where(m > suppression_floor, np.maximum(suppression_floor, m - wear), m)
     m = m - shocks
     if is_night:
         m = m - night_drift_per_hour * h
     m = np.where(resting & (m < baseline), np.minimum(baseline, m + recovery_per_hour * h), m)
-    return np.clip(m, 0.0, 1.0)
+    return np.minimum(np.maximum(m, 0.0), 1.0)
 
 
 def morale_state(morale: float, suppression: float, previous: MoraleState, th: Thresholds) -> MoraleState:
