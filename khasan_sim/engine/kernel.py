@@ -41,6 +41,7 @@ HOLDING_TYPES = ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank"
 _FEW_PAIRS = 24  # below this many sight lines, keys are cheaper in Python than in numpy
 _LOS_CACHE_LIMIT = 4_000_000  # sight lines kept between runs in one process (~0.5 GB at most)
 COUNTERATTACK_TYPES = ("rifle",)
+_STATE_CODE = {s: float(i) for i, s in enumerate(morale.STATES)}  # a state's index in morale.STATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +200,6 @@ class Engine:
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self._legs_cache: dict[int, tuple[Any, list[TankLeg]]] = {}
         self._last_holding = b""
-        self._state_memo: dict[str, tuple[tuple[float, float, MoraleState], MoraleState]] = {}
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
             use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]
@@ -1403,52 +1403,58 @@ class Engine:
         night = self.is_night()
         kw = self.cp.morale_weights
         sens = self.cp.loss_sensitivity
-        memo = self._state_memo
         now = self.now
         units = [u for u in (self.units[uid] for uid in self.ground_ids) if u.men > 0 or u.tanks]
         if not units:
             return
-        pulse_loss = np.array([u.pulse_loss for u in units], dtype=float)
-        before = np.array([u.men for u in units], dtype=float) + pulse_loss
-        new_morale = morale.morale_after_many(
-            np.array([u.morale for u in units]),
-            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0)
-            * np.array([sens[u.training] for u in units]),
-            suppression=np.array([u.suppression for u in units]),
+        code = _STATE_CODE
+        # every unit's figures in one table (whole numbers are exact as floats)
+        cols = np.array([
+            (u.morale, u.suppression, u.men, u.pulse_loss, u.shocks, u.last_under_fire_min, u.morale_start,
+             sens[u.training], code[u.state], u.thresholds.shaken, u.thresholds.retreat, u.thresholds.rout,
+             u.thresholds.pin_suppression, u.thresholds.rally_margin)
+            for u in units
+        ]).T
+        pulse_loss = cols[3]
+        before = cols[2] + pulse_loss
+        new_morale_a = morale.morale_after_many(
+            cols[0],
+            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0) * cols[7],
+            suppression=cols[1],
             minutes=dt,
             is_night=night,
-            shocks=np.array([u.shocks for u in units], dtype=float),
-            resting=np.array([now - u.last_under_fire_min >= rest_after for u in units]),
-            baseline=np.array([u.morale_start for u in units]),
-            suppression_floor=np.array([u.thresholds.shaken for u in units]),
+            shocks=cols[4],
+            resting=now - cols[5] >= rest_after,
+            baseline=cols[6],
+            suppression_floor=cols[9],
             **kw,
-        ).tolist()
+        )
+        # the states the new morale and the suppression of the pulse put the units in, and
+        # the suppression after it (worked out again below for a unit whose shocks change)
+        new_state = morale.morale_state_many(new_morale_a, cols[1], cols[8], *cols[9:14]).tolist()
+        new_sup = morale.decay_suppression_many(cols[1], dt, hl).tolist()
+        new_morale = new_morale_a.tolist()
+        states = morale.STATES
         # units are settled in id order; one that falls back shakes its neighbours at once,
         # so after a retreat the rest are worked out again from their new shocks
         shaken_after = False
-        for u, m in zip(units, new_morale, strict=True):
+        for k, u in enumerate(units):
             uid = u.id
             if shaken_after:
                 before_u = u.men + u.pulse_loss
-                m = morale.morale_after(
+                u.morale = morale.morale_after(
                     u.morale, loss_share=(u.pulse_loss / before_u if before_u > 0 else 0.0) * sens[u.training], suppression=u.suppression,
                     minutes=dt, is_night=night, shocks=u.shocks, resting=now - u.last_under_fire_min >= rest_after,
                     baseline=u.morale_start, suppression_floor=u.thresholds.shaken, **kw,
                 )
-            u.morale = m
+                new = morale.morale_state(u.morale, u.suppression, u.state, u.thresholds)
+            else:
+                u.morale = new_morale[k]
+                new = states[new_state[k]]
             u.pulse_loss = 0
             u.shocks = 0.0
-            # the state is a pure function of (morale, suppression, state): asked again with
-            # the same three (a quiet unit), it gives the same answer
-            key = (u.morale, u.suppression, u.state)
-            seen = memo.get(uid)
-            if seen is not None and seen[0] == key:
-                new = seen[1]
-            else:
-                new = morale.morale_state(u.morale, u.suppression, u.state, u.thresholds)
-                memo[uid] = (key, new)
             if u.suppression:
-                u.suppression = morale.decay_suppression(u.suppression, dt, hl)
+                u.suppression = new_sup[k]
             if new is not u.state:
                 old = u.state
                 u.state = new

@@ -155,6 +155,45 @@ def morale_state(morale: float, suppression: float, previous: MoraleState, th: T
     return MoraleState.STEADY
 
 
+STATES: tuple[MoraleState, ...] = tuple(MoraleState)
+"""The states in a fixed order: :func:`morale_state_many` answers with indices into it."""
+
+
+def morale_state_many(
+    morale: np.ndarray,
+    suppression: np.ndarray,
+    previous: np.ndarray,
+    shaken: np.ndarray,
+    retreat: np.ndarray,
+    rout: np.ndarray,
+    pin_suppression: np.ndarray,
+    rally_margin: np.ndarray,
+) -> np.ndarray:
+    """Return :func:`morale_state` for many units at once, as indices into :data:`STATES`.
+
+    Args:
+        morale, suppression: One value a unit.
+        previous: Each unit's state before, as an index into :data:`STATES`.
+        shaken, retreat, rout, pin_suppression, rally_margin: Each unit's thresholds.
+
+    The tests are the scalar function's, the first that holds deciding (tested equal).
+    """
+    falling_back = (previous == STATES.index(MoraleState.RETREATING)) | (previous == STATES.index(MoraleState.ROUTED))
+    code = np.where(suppression >= pin_suppression, STATES.index(MoraleState.PINNED), STATES.index(MoraleState.STEADY))
+    code = np.where(morale < shaken, STATES.index(MoraleState.SHAKEN), code)
+    code = np.where(falling_back & (morale < retreat + rally_margin), STATES.index(MoraleState.RETREATING), code)
+    code = np.where(morale < retreat, STATES.index(MoraleState.RETREATING), code)
+    return np.where(morale < rout, STATES.index(MoraleState.ROUTED), code)
+
+
+def decay_suppression_many(suppression: np.ndarray, minutes: float, half_life_min: float) -> np.ndarray:
+    """Return :func:`decay_suppression` of many units' suppression (the same floats, tested)."""
+    s = np.asarray(suppression, dtype=np.float64)
+    if minutes > 0:
+        s = s * math.pow(0.5, minutes / half_life_min)
+    return np.minimum(np.maximum(s, 0.0), 1.0)
+
+
 def can_advance(state: MoraleState) -> bool:
     """Return True if a unit in *state* will move forward on an attack order."""
     return state is MoraleState.STEADY
