@@ -145,6 +145,32 @@ def _pairs_in_range(
     return rows[keep], cols[keep], dist[keep]
 
 
+class _SightIndex:
+    """The sight-line cache's keys and answers as sorted arrays, to look up many at once.
+
+    Each cached answer is a pure function of the terrain and its key, so a copy that lags
+    behind the cache is never wrong, only incomplete: keys not in it are asked of the
+    dict, and the copy is made again from the dict once a quarter more have been added.
+    It belongs to one cache dict (*source*) and is made anew for another.
+    """
+
+    __slots__ = ("behind", "keys", "seen", "source")
+
+    def __init__(self, source: dict[int, bool]) -> None:
+        self.source = source
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Copy the cache into sorted arrays."""
+        n = len(self.source)
+        keys = np.fromiter(self.source.keys(), dtype=np.int64, count=n)
+        seen = np.fromiter(self.source.values(), dtype=bool, count=n)
+        order = np.argsort(keys)
+        self.keys = keys[order]
+        self.seen = seen[order]
+        self.behind = 0
+
+
 def _other(side: str) -> str:
     return "japanese" if side == "soviet" else "soviet"
 
@@ -1114,7 +1140,33 @@ class Engine:
         width = self._los_width
         a = (x1 // 50.0).astype(np.int64) * width + (y1 // 50.0).astype(np.int64)
         b = (x2 // 50.0).astype(np.int64) * width + (y2 // 50.0).astype(np.int64)
-        return self._los_keys((np.minimum(a, b) * (width * width + width) + np.maximum(a, b)).tolist())
+        keys = np.minimum(a, b) * (width * width + width) + np.maximum(a, b)
+        # most keys are found in the sorted copy of the cache; the others go by the dict
+        index = self._sight_index()
+        if index.keys.size:
+            pos = np.minimum(np.searchsorted(index.keys, keys), index.keys.size - 1)
+            found = index.keys[pos] == keys
+            seen = index.seen[pos]
+            if found.all():
+                return seen
+            missed = ~found
+            seen[missed] = self._los_keys(keys[missed].tolist())
+        else:
+            missed = np.ones(keys.size, dtype=bool)
+            seen = self._los_keys(keys.tolist())
+        index.behind += int(missed.sum())
+        if index.behind > max(256, index.keys.size // 4):
+            index.rebuild()
+        return seen
+
+    def _sight_index(self) -> _SightIndex:
+        """Return the sorted copy of the sight-line cache (made anew when the cache is another)."""
+        extras = self.terrain.extras
+        index = extras.get("_los_cells_50m_sorted")
+        if index is None or index.source is not self._los_cache:
+            index = _SightIndex(self._los_cache)
+            extras["_los_cells_50m_sorted"] = index
+        return index
 
     def _los_keys(self, keys: list[int]) -> np.ndarray:
         """Return line of sight for cache keys, computing the missing ones.
