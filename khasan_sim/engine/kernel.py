@@ -9,6 +9,7 @@ stream, so the same scenario, orders and seed give the same event log in any pro
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
@@ -225,7 +226,7 @@ class Engine:
         self._los_width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self._legs_cache: dict[int, tuple[Any, list[TankLeg]]] = {}
-        self._last_holding = b""
+        self._last_holding: list[tuple[int, int, int, bool]] | None = None
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
             use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]
@@ -1054,7 +1055,7 @@ class Engine:
             pl = posts[enemy]
             px = np.array([v.x for v in pl])
             py = np.array([v.y for v in pl])
-            rank = self._target_id_rank(pl)
+            rank = np.arange(len(pl))  # posts are in id order (ground_ids is sorted)
             d = np.hypot(px[None, :] - tx[covered, None], py[None, :] - ty[covered, None])
             keyed = np.where(d <= see_m, d, np.inf)
             order = np.lexsort((np.broadcast_to(rank, keyed.shape), keyed), axis=1)[:, :3]
@@ -1278,8 +1279,9 @@ class Engine:
                 seen |= dist <= cp.close_assault_m
                 rows, cols, dist = rows[seen], cols[seen], dist[seen]
                 if rows.size:
-                    id_rank = self._target_id_rank(targets)
-                    order = np.lexsort((id_rank[cols], dist, rows))
+                    # targets are in id order (ground_ids is sorted), so a target's
+                    # index is its rank by id
+                    order = np.lexsort((cols, dist, rows))
                     rows, cols, dist = rows[order], cols[order], dist[order]
                     first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
                     expected, fired = self._aimed_fire(
@@ -1373,11 +1375,6 @@ class Engine:
         self._kill_rows[u.id] = (dict(u.weapons_start), row)
         return row
 
-    @staticmethod
-    def _target_id_rank(targets: list[UnitState]) -> np.ndarray:
-        """Return each target's rank by id (the tie-break between equally near targets)."""
-        return np.argsort(np.argsort(np.array([v.id for v in targets])))
-
     def _weapon_ids(self) -> list[str]:
         ids = getattr(self, "_wids", None)
         if ids is None:
@@ -1461,12 +1458,12 @@ class Engine:
             return
         code = _STATE_CODE
         # every unit's figures in one table (whole numbers are exact as floats)
-        cols = np.array([
+        cols = np.fromiter(itertools.chain.from_iterable([
             (u.morale, u.suppression, u.men, u.pulse_loss, u.shocks, u.last_under_fire_min, u.morale_start,
              sens[u.training], code[u.state], u.thresholds.shaken, u.thresholds.retreat, u.thresholds.rout,
              u.thresholds.pin_suppression, u.thresholds.rally_margin)
             for u in units
-        ]).T
+        ]), dtype=np.float64, count=14 * len(units)).reshape(-1, 14).T
         pulse_loss = cols[3]
         before = cols[2] + pulse_loss
         new_morale_a = morale.morale_after_many(
@@ -1545,19 +1542,29 @@ class Engine:
             if v.side == u.side and v.id != u.id and math.hypot(v.x - u.x, v.y - u.y) < 1500.0:
                 v.shocks += shock
 
+    def _holding_list(self) -> list[tuple[int, int, int, bool]]:
+        """Return (row, col, men, is-Soviet) of the units in good enough order to hold ground."""
+        g = self.terrain.grid
+        cm, w, h = g.cell_m, g.width_m, g.height_m
+        return [
+            (int(u.y // cm), int(u.x // cm), u.men, u.side == "soviet")
+            for u in (self.units[uid] for uid in self.ground_ids)
+            if u.type in HOLDING_TYPES and u.men > 0 and u.state not in (MoraleState.ROUTED, MoraleState.RETREATING)
+            and 0.0 <= u.x < w and 0.0 <= u.y < h
+        ]
+
+    @staticmethod
+    def _holding_arrays(held: list[tuple[int, int, int, bool]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return (
+            np.array([r for r, _, _, _ in held], dtype=np.int64),
+            np.array([c for _, c, _, _ in held], dtype=np.int64),
+            np.array([m for _, _, m, _ in held], dtype=float),
+            np.array([s for _, _, _, s in held], dtype=bool),
+        )
+
     def _holding_men(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return rows, cols, men and is-Soviet of the units in good enough order to hold ground."""
-        g = self.terrain.grid
-        held = [
-            u for u in (self.units[uid] for uid in self.ground_ids)
-            if u.type in HOLDING_TYPES and u.men > 0 and u.state not in (MoraleState.ROUTED, MoraleState.RETREATING) and g.contains(u.x, u.y)
-        ]
-        return (
-            np.array([int(u.y // g.cell_m) for u in held], dtype=np.int64),
-            np.array([int(u.x // g.cell_m) for u in held], dtype=np.int64),
-            np.array([u.men for u in held], dtype=float),
-            np.array([u.side == "soviet" for u in held], dtype=bool),
-        )
+        return self._holding_arrays(self._holding_list())
 
     def _presence_all(self, holding: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Return the Soviet and Japanese men holding each zone (in ``zone_ids`` order)."""
@@ -1584,13 +1591,13 @@ class Engine:
         return rules.zone_holder(pr["soviet"], pr["japanese"], self.params.f("command.hold_men_min"))
 
     def _update_zones(self) -> None:
-        holding = self._holding_men()
+        held = self._holding_list()
         # the holders depend on nothing else: if no holding unit moved cell, lost men or
         # changed state since the last pulse, no zone changed hands
-        key = b"".join(a.tobytes() for a in holding)
-        if key == self._last_holding:
+        if held == self._last_holding:
             return
-        self._last_holding = key
+        self._last_holding = held
+        holding = self._holding_arrays(held)
         hold_min = self.params.f("command.hold_men_min")
         sov_men, jap_men = self._presence_all(holding)
         for z, ps, pj in zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True):
