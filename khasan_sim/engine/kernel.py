@@ -146,6 +146,14 @@ def _pairs_in_range(
     return rows[keep], cols[keep], dist[keep]
 
 
+class _Arms(NamedTuple):
+    """What a unit's weapons give direct fire, worked out once for its weapons."""
+
+    kill_counts: np.ndarray  # its weapons that kill men, in the order of Engine._kill_weapons
+    anti_tank: tuple[tuple[str, int], ...]  # its anti-tank weapons and their counts, by name
+    anti_tank_reach_m: float  # the range of the longest-reaching of them
+
+
 class _SightIndex:
     """The sight-line cache's keys and answers as sorted arrays, to look up many at once.
 
@@ -214,7 +222,9 @@ class Engine:
         self._kill_weapons = sorted(self.fire_tables["kills"])
         self._kill_per_min = np.array([self.fire_tables["kills"][w] for w in self._kill_weapons])
         self._kill_range_m = np.array([self.fire_tables["range"].get(w, 0.0) for w in self._kill_weapons])
-        self._kill_rows: dict[str, tuple[dict[str, int], np.ndarray]] = {}
+        self._arms_cache: dict[str, tuple[dict[str, int], _Arms]] = {}
+        self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
+        self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
         self.bombs_t = {"soviet": 0.0, "japanese": 0.0}
@@ -1260,14 +1270,17 @@ class Engine:
         # each shooter engages its nearest visible enemy in range (ties by id)
         ff = morale.FIRE_FACTOR
         unit_firers = [s for s in shooters if ff[s.state] > 0]
-        tank_firers = [t for t in self.all_tanks if t.status in TANK_FIRING and units[t.unit].state is not MoraleState.ROUTED]
+        live = [t for t in self.all_tanks if t.status in TANK_FIRING]
+        in_order = {uid for uid in self._tank_unit_ids if units[uid].state is not MoraleState.ROUTED}
+        tank_firers = [t for t in live if t.unit in in_order]
         firers: list[Any] = [*unit_firers, *tank_firers]
         expected = np.zeros(0)
         fired: list[int] = []
         if firers:
             fxa = np.array([f.x for f in firers])
             fya = np.array([f.y for f in firers])
-            fsov = [s.side == "soviet" for s in unit_firers] + [units[t.unit].side == "soviet" for t in tank_firers]
+            sov = self._soviet_unit
+            fsov = [s.side == "soviet" for s in unit_firers] + [sov[t.unit] for t in tank_firers]
             frange = [max_range] * len(unit_firers) + [min(max_range, vrange[t.model]) for t in tank_firers]
             rows, cols, dist = _pairs_in_range(fxa, fya, np.array(fsov), np.array(frange), tx, ty, tside)
             if rows.size:
@@ -1288,7 +1301,6 @@ class Engine:
                         dt, firers, len(unit_firers), targets, rows[first], cols[first], dist[first], fxa, fya, tx, ty, vis_factor,
                     )
         # anti-tank fire at tanks
-        live = [t for t in self.all_tanks if t.status in TANK_FIRING]
         if live:
             self._anti_tank_fire(dt, shooters, live, max_range, vis_factor)
         exp_list = expected.tolist()
@@ -1329,7 +1341,7 @@ class Engine:
         if by_unit:
             us = [firers[rl[k]] for k in by_unit]
             vs = [targets[cl[k]] for k in by_unit]
-            counts = np.array([self._kill_row(s) for s in us]) * np.array([s.men_share for s in us])[:, None]
+            counts = np.array([self._arms(s).kill_counts for s in us]) * np.array([s.men_share for s in us])[:, None]
             vol[by_unit] = (
                 fire.fire_volume_many(counts, self._kill_per_min, self._kill_range_m, dist[by_unit])
                 * np.array([morale.FIRE_FACTOR[s.state] for s in us])
@@ -1365,15 +1377,20 @@ class Engine:
         ex = ground * ent
         return np.where(np.array([v.moving for v in targets], dtype=bool), ex * cp.moving_exposure, ex)
 
-    def _kill_row(self, u: UnitState) -> np.ndarray:
-        """Return the unit's weapons, counted in the order of ``_kill_weapons`` (worked out
-        again only when its weapons change)."""
-        hit = self._kill_rows.get(u.id)
+    def _arms(self, u: UnitState) -> _Arms:
+        """Return what the unit's weapons give direct fire (worked out again only when they change)."""
+        hit = self._arms_cache.get(u.id)
         if hit is not None and hit[0] == u.weapons_start:
             return hit[1]
-        row = np.array([float(u.weapons_start.get(w, 0)) for w in self._kill_weapons])
-        self._kill_rows[u.id] = (dict(u.weapons_start), row)
-        return row
+        tab = self.fire_tables
+        at = tuple((w, n) for w, n in sorted(u.weapons_start.items()) if n > 0 and w in tab["tank_kills"])
+        arms = _Arms(
+            kill_counts=np.array([float(u.weapons_start.get(w, 0)) for w in self._kill_weapons]),
+            anti_tank=at,
+            anti_tank_reach_m=max((tab["range"][w] for w, _ in at), default=0.0),
+        )
+        self._arms_cache[u.id] = (dict(u.weapons_start), arms)
+        return arms
 
     def _weapon_ids(self) -> list[str]:
         ids = getattr(self, "_wids", None)
@@ -1388,17 +1405,19 @@ class Engine:
         at_kills = tab["tank_kills"]
         ranges = tab["range"]
         # the shooters with anti-tank weapons, and how far their longest one reaches
-        armed: list[tuple[UnitState, dict[str, float], float]] = []
+        armed: list[tuple[UnitState, tuple[tuple[str, int], ...], float]] = []
+        ff = morale.FIRE_FACTOR
         for s in shooters:
-            guns = {w: n * s.men_share for w, n in s.weapons_start.items() if n > 0 and w in at_kills}
-            if not guns or morale.fire_factor(s.state) <= 0:
+            arms = self._arms(s)
+            if not arms.anti_tank or ff[s.state] <= 0:
                 continue
-            armed.append((s, guns, min(max_range, max(ranges[w] for w in guns))))
+            armed.append((s, arms.anti_tank, min(max_range, arms.anti_tank_reach_m)))
         if not armed:
             return
         lx = np.array([t.x for t in live])
         ly = np.array([t.y for t in live])
-        lside = np.array([self.units[t.unit].side == "soviet" for t in live])
+        sov = self._soviet_unit
+        lside = np.array([sov[t.unit] for t in live])
         sx = np.array([a[0].x for a in armed])
         sy = np.array([a[0].y for a in armed])
         ssov = np.array([a[0].side == "soviet" for a in armed])
@@ -1425,8 +1444,9 @@ class Engine:
             is_cmd = np.array([live[i].command for i in cand])
             weights = fire.target_weights(is_cmd, exposure, cp.command_weight)
             s_elev = self._elevation_at(s.x, s.y)
-            for w in sorted(guns):
-                n_guns = guns[w]
+            share = s.men_share
+            for w, n in guns:
+                n_guns = n * share
                 if n_guns <= 0:
                     continue
                 k = int(g.choice(len(cand), p=weights))
@@ -1709,6 +1729,7 @@ class Engine:
         for w, c in weapons.items():
             u.weapons_start[w] -= c
         self.units[d.id] = d
+        self._soviet_unit[d.id] = d.side == "soviet"
         self.unit_ids = sorted(self.units)
         self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
         self._emit("detached", unit=d.id, parent=u.id, men=k)
