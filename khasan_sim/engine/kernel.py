@@ -139,9 +139,14 @@ def _pairs_in_range(
     dx = bx[None, :] - ax[:, None]
     dy = by[None, :] - ay[:, None]
     reach = a_reach * (1.0 + 1e-9) + 1e-6
-    near = (b_soviet[None, :] != a_soviet[:, None]) & (dx * dx + dy * dy <= (reach * reach)[:, None])
-    rows, cols = np.nonzero(near)
-    dist = np.hypot(dx[rows, cols], dy[rows, cols])
+    d2 = dx * dx
+    d2 += dy * dy
+    near = d2 <= (reach * reach)[:, None]
+    near &= b_soviet[None, :] != a_soviet[:, None]
+    # flat indices in row-major order, as np.nonzero gives them (and cheaper)
+    at = np.flatnonzero(near)
+    rows, cols = np.divmod(at, len(bx))
+    dist = np.hypot(dx.ravel()[at], dy.ravel()[at])
     keep = dist <= a_reach[rows]
     return rows[keep], cols[keep], dist[keep]
 
@@ -310,6 +315,8 @@ class Engine:
             self.units[u.id] = st
         self.unit_ids = sorted(self.units)
         self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
+        self._ground_of: list[str] | None = None  # the ground_ids that _ground_list was made from
+        self._ground_list: list[UnitState] = []
         self.all_tanks = sorted((t for u in self.units.values() for t in u.tanks), key=lambda t: t.id)
 
     def _category(self, weapon: str) -> str:
@@ -880,8 +887,7 @@ class Engine:
         cover_sup = p.f("artillery.suppression_cover_factor")
         area = self.cp.unit_area_m2
         reach = math.hypot(radius, dispersion) * 3.0
-        for vid in self.ground_ids:
-            v = self.units[vid]
+        for v in self._ground_units():
             if v.side == shooter.side or (v.men <= 0 and not v.tanks):
                 continue
             d = math.hypot(v.x - tx, v.y - ty)
@@ -1037,8 +1043,8 @@ class Engine:
         ranges = self.fire_tables["range"]
         posts: dict[str, list[UnitState]] = {"soviet": [], "japanese": []}
         guns: dict[str, list[tuple[str, float, float, float]]] = {"soviet": [], "japanese": []}
-        for vid in self.ground_ids:
-            v = self.units[vid]
+        for v in self._ground_units():
+            vid = v.id
             if v.men <= 0 or v.side not in posts:
                 continue
             if v.state not in (MoraleState.ROUTED, MoraleState.RETREATING):
@@ -1212,6 +1218,13 @@ class Engine:
         c = np.minimum(np.maximum((xs // g.cell_m).astype(np.int64), 0), g.ncols - 1)
         return r, c
 
+    def _ground_units(self) -> list[UnitState]:
+        """Return the ground units in id order (the list is made again when ground_ids changes)."""
+        if self._ground_of is not self.ground_ids:
+            self._ground_list = [self.units[i] for i in self.ground_ids]
+            self._ground_of = self.ground_ids
+        return self._ground_list
+
     def _ground_exposure(self, r: Any, c: Any) -> Any:
         """Return the share of men exposed on cells (r, c) for their cover and concealment."""
         cover = np.asarray(self.terrain.cover[r, c], dtype=np.float64)
@@ -1258,7 +1271,7 @@ class Engine:
         vis_factor = cp.visibility_night if night else 1.0
         max_range = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
         units = self.units
-        targets = [v for v in (units[i] for i in self.ground_ids) if v.men > 0 and not v.tanks]
+        targets = [v for v in self._ground_units() if v.men > 0 and not v.tanks]
         if not targets:
             return
         shooters = [v for v in targets if v.type != "artillery"]
@@ -1473,7 +1486,7 @@ class Engine:
         kw = self.cp.morale_weights
         sens = self.cp.loss_sensitivity
         now = self.now
-        units = [u for u in (self.units[uid] for uid in self.ground_ids) if u.men > 0 or u.tanks]
+        units = [u for u in self._ground_units() if u.men > 0 or u.tanks]
         if not units:
             return
         code = _STATE_CODE
@@ -1568,7 +1581,7 @@ class Engine:
         cm, w, h = g.cell_m, g.width_m, g.height_m
         return [
             (int(u.y // cm), int(u.x // cm), u.men, u.side == "soviet")
-            for u in (self.units[uid] for uid in self.ground_ids)
+            for u in self._ground_units()
             if u.type in HOLDING_TYPES and u.men > 0 and u.state not in (MoraleState.ROUTED, MoraleState.RETREATING)
             and 0.0 <= u.x < w and 0.0 <= u.y < h
         ]
