@@ -317,6 +317,8 @@ class Engine:
         self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
         self._ground_of: list[str] | None = None  # the ground_ids that _ground_list was made from
         self._ground_list: list[UnitState] = []
+        self._rasters_of: Any = None  # the terrain that _rasters were read from
+        self._rasters: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
         self.all_tanks = sorted((t for u in self.units.values() for t in u.tanks), key=lambda t: t.id)
 
     def _category(self, weapon: str) -> str:
@@ -1218,6 +1220,17 @@ class Engine:
         c = np.minimum(np.maximum((xs // g.cell_m).astype(np.int64), 0), g.ncols - 1)
         return r, c
 
+    def _pulse_rasters(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the elevation and :meth:`_ground_exposure` of every cell, flat and as float64
+        (the same floats as read cell by cell; made again when the terrain changes)."""
+        if self._rasters_of is not self.terrain:
+            t = self.terrain
+            g = t.grid
+            r, c = np.divmod(np.arange(g.nrows * g.ncols), g.ncols)
+            self._rasters = (t.elevation_m.astype(np.float64).ravel(), np.asarray(self._ground_exposure(r, c), dtype=np.float64))
+            self._rasters_of = t
+        return self._rasters
+
     def _ground_units(self) -> list[UnitState]:
         """Return the ground units in id order (the list is made again when ground_ids changes)."""
         if self._ground_of is not self.ground_ids:
@@ -1371,13 +1384,14 @@ class Engine:
             acc[by_tank] = [cp.accuracy[u.training] for u in owners]
             sup[by_tank] = [u.suppression for u in owners]
         # the ground under the firers and their targets
-        fr, fc = self._cells(fxa[rows], fya[rows])
-        tr, tc = self._cells(tx[cols], ty[cols])
-        elev = self.terrain.elevation_m
-        dh = elev[fr, fc].astype(np.float64) - elev[tr, tc].astype(np.float64)
+        elev, ground = self._pulse_rasters()
+        r, c = self._cells(np.concatenate((fxa[rows], tx[cols])), np.concatenate((fya[rows], ty[cols])))
+        at = r * self.terrain.grid.ncols + c
+        h = elev[at]
+        dh = h[:n] - h[n:]
         adv = np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
         vs_all = [targets[j] for j in cl]
-        exposure = self._exposure_many(vs_all, dist, self._ground_exposure(tr, tc))
+        exposure = self._exposure_many(vs_all, dist, ground[at[n:]])
         exp = fire.expected_casualties_many(vol, dt, acc * adv, sup, vis_factor, exposure)
         # np.bincount adds each target's exchanges in the order given (the firers' id order)
         return np.bincount(cols, weights=exp, minlength=len(targets)), sorted(set(cl))
