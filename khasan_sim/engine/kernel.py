@@ -1527,41 +1527,54 @@ class Engine:
         )
         # the states the new morale and the suppression of the pulse put the units in, and
         # the suppression after it (worked out again below for a unit whose shocks change)
-        new_state = morale.morale_state_many(new_morale_a, cols[1], cols[8], *cols[9:14]).tolist()
+        new_state_a = morale.morale_state_many(new_morale_a, cols[1], cols[8], *cols[9:14])
+        new_state = new_state_a.tolist()
         new_sup = morale.decay_suppression_many(cols[1], dt, hl).tolist()
         new_morale = new_morale_a.tolist()
+        # a unit whose morale keeps its very float, with no losses, shocks or suppression and
+        # no new state, has nothing to write back: only the others are visited
+        quiet = (
+            (new_morale_a == cols[0]) & (np.signbit(new_morale_a) == np.signbit(cols[0]))
+            & (cols[3] == 0) & (cols[4] == 0) & (cols[1] == 0) & (new_state_a == cols[8])
+        )
         states = morale.STATES
         # units are settled in id order; one that falls back shakes its neighbours at once,
         # so after a retreat the rest are worked out again from their new shocks
-        shaken_after = False
-        for k, u in enumerate(units):
-            uid = u.id
-            if shaken_after:
-                before_u = u.men + u.pulse_loss
-                u.morale = morale.morale_after(
-                    u.morale, loss_share=(u.pulse_loss / before_u if before_u > 0 else 0.0) * sens[u.training], suppression=u.suppression,
-                    minutes=dt, is_night=night, shocks=u.shocks, resting=now - u.last_under_fire_min >= rest_after,
-                    baseline=u.morale_start, suppression_floor=u.thresholds.shaken, **kw,
-                )
-                new = morale.morale_state(u.morale, u.suppression, u.state, u.thresholds)
-            else:
-                u.morale = new_morale[k]
-                new = states[new_state[k]]
-            u.pulse_loss = 0
-            u.shocks = 0.0
-            if u.suppression:
-                u.suppression = new_sup[k]
-            if new is not u.state:
-                old = u.state
-                u.state = new
-                self._emit("morale_state", unit=uid, state=new.value, was=old.value, morale=u.morale)
-                if new in (MoraleState.RETREATING, MoraleState.ROUTED) and u.activity not in ("retreating",):
-                    self._retreat(u)
-                    shaken_after = True
-                elif old in (MoraleState.RETREATING, MoraleState.ROUTED) and new not in (MoraleState.RETREATING, MoraleState.ROUTED):
-                    self.stop(u)
-                    u.activity = "holding"
-                    self._emit("rallied", unit=uid)
+        for k in np.flatnonzero(~quiet).tolist():
+            u = units[k]
+            if self._settle_morale(u, new_morale[k], states[new_state[k]], new_sup[k]):
+                for v in units[k + 1:]:
+                    before_v = v.men + v.pulse_loss
+                    m = morale.morale_after(
+                        v.morale, loss_share=(v.pulse_loss / before_v if before_v > 0 else 0.0) * sens[v.training], suppression=v.suppression,
+                        minutes=dt, is_night=night, shocks=v.shocks, resting=now - v.last_under_fire_min >= rest_after,
+                        baseline=v.morale_start, suppression_floor=v.thresholds.shaken, **kw,
+                    )
+                    self._settle_morale(v, m, morale.morale_state(m, v.suppression, v.state, v.thresholds), morale.decay_suppression(v.suppression, dt, hl))
+                break
+
+    def _settle_morale(self, u: UnitState, m: float, new: MoraleState, decayed: float) -> bool:
+        """Write a unit's new morale, state and decayed suppression back; return True if it
+        fell back (and so shook its neighbours)."""
+        u.morale = m
+        u.pulse_loss = 0
+        u.shocks = 0.0
+        if u.suppression:
+            u.suppression = decayed
+        if new is u.state:
+            return False
+        old = u.state
+        u.state = new
+        uid = u.id
+        self._emit("morale_state", unit=uid, state=new.value, was=old.value, morale=m)
+        if new in (MoraleState.RETREATING, MoraleState.ROUTED) and u.activity not in ("retreating",):
+            self._retreat(u)
+            return True
+        if old in (MoraleState.RETREATING, MoraleState.ROUTED) and new not in (MoraleState.RETREATING, MoraleState.ROUTED):
+            self.stop(u)
+            u.activity = "holding"
+            self._emit("rallied", unit=uid)
+        return False
 
     def _retreat(self, u: UnitState) -> None:
         """Fall back away from the nearest enemy (or home), on allowed ground."""
