@@ -1322,7 +1322,7 @@ class Engine:
                     # index is its rank by id
                     order = np.lexsort((cols, dist, rows))
                     rows, cols, dist = rows[order], cols[order], dist[order]
-                    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+                    first = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
                     expected, fired = self._aimed_fire(
                         dt, firers, len(unit_firers), targets, rows[first], cols[first], dist[first], fxa, fya, tx, ty, vis_factor,
                     )

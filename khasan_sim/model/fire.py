@@ -7,6 +7,7 @@ visibility (model-anchors 1.6: Lanchester laws emerge, they are not imposed).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,7 +155,7 @@ def draw_casualties(
         return Casualties(0, 0, 0)
     p = 1.0 - float(np.exp(-expected / men))
     hit = int(rng.binomial(men, min(max(p, 0.0), 1.0)))
-    hit = min(hit, int(np.ceil(max_loss_fraction * men)), men)
+    hit = min(hit, math.ceil(max_loss_fraction * men), men)  # math.ceil: the same whole number as np.ceil
     if hit == 0:
         return Casualties(0, 0, 0)
     missing = int(rng.binomial(hit, min(max(missing_fraction, 0.0), 1.0)))
