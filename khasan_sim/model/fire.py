@@ -40,16 +40,16 @@ def range_factor(distance_m: float, range_m: float) -> float:
 def range_factor_many(distance_m: np.ndarray, range_m: np.ndarray) -> np.ndarray:
     """Return :func:`range_factor` element by element (arrays that broadcast together).
 
-    The same operations in the same order, so each result is the very float the scalar
-    function gives (tested).
+    Each result is the very float the scalar function gives (tested).
     """
     d = np.asarray(distance_m, dtype=np.float64)
     r = np.asarray(range_m, dtype=np.float64)
     half = 0.5 * r
-    # where the distance is beyond the range or half <= 0 the answer is 0 anyway: taking
-    # the range as the distance there, and dividing by 1, keeps numpy quiet (no overflow)
+    # within half range the tail is 1 - (something <= 0), so at least 1 and the minimum
+    # gives 1.0 exactly; beyond half range the tail is the scalar's very float. Where the
+    # answer is 0 the range stands in for the distance and 1 for half, keeping numpy quiet
     tail = 1.0 - (np.minimum(d, r) - half) / np.where(half > 0, half, 1.0)
-    return np.where((d >= r) | (r <= 0), 0.0, np.where(d <= half, 1.0, tail))
+    return np.where((d < r) & (r > 0), np.minimum(tail, 1.0), 0.0)
 
 
 def fire_volume(weapon_counts: dict[str, float], kills_per_min: dict[str, float], ranges_m: dict[str, float], distance_m: float) -> float:
@@ -78,15 +78,13 @@ def fire_volume_many(weapon_counts: np.ndarray, kills_per_min: np.ndarray, range
     """
     n = np.asarray(weapon_counts, dtype=np.float64)
     k = np.asarray(kills_per_min, dtype=np.float64)
-    bears = (n > 0) & (k > 0)
-    used = np.flatnonzero(bears.any(axis=0))  # a weapon no shooter bears adds nothing
-    n, k, bears = n[:, used], k[used], bears[:, used]
-    rf = range_factor_many(np.asarray(distance_m, dtype=np.float64)[:, None], np.asarray(ranges_m, dtype=np.float64)[used][None, :])
-    term = np.where(bears, n * k * rf, 0.0).T
-    total = np.zeros(n.shape[0])
-    for w in range(term.shape[0]):
-        total = total + term[w]
-    return total
+    if n.shape[1] == 0:
+        return np.zeros(n.shape[0])
+    rf = range_factor_many(np.asarray(distance_m, dtype=np.float64)[:, None], np.asarray(ranges_m, dtype=np.float64)[None, :])
+    term = np.where((n > 0) & (k > 0), n * k * rf, 0.0)
+    # np.cumsum adds along a row one weapon after the other (a weapon that does not bear
+    # adds 0.0, which changes nothing), so the last column is the scalar loop's total
+    return np.cumsum(term, axis=1)[:, -1]
 
 
 def frontage_share(shooter_men: float, target_men: float) -> float:
