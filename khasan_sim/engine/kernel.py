@@ -228,6 +228,7 @@ class Engine:
         self._kill_per_min = np.array([self.fire_tables["kills"][w] for w in self._kill_weapons])
         self._kill_range_m = np.array([self.fire_tables["range"].get(w, 0.0) for w in self._kill_weapons])
         self._arms_cache: dict[str, tuple[dict[str, int], _Arms]] = {}
+        self._seen_memo: dict[str, tuple[Any, Any, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
         self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
@@ -1308,24 +1309,14 @@ class Engine:
             sov = self._soviet_unit
             fsov = [s.side == "soviet" for s in unit_firers] + [sov[t.unit] for t in tank_firers]
             frange = [max_range] * len(unit_firers) + [min(max_range, vrange[t.model]) for t in tank_firers]
-            rows, cols, dist = _pairs_in_range(fxa, fya, np.array(fsov), np.array(frange), tx, ty, tside)
+            # each shooter takes the nearest enemy it can see (ties by id); within
+            # close-assault range men find each other through scrub and folds of the
+            # ground: the fight is for the trench itself
+            rows, cols, dist = self._seen_pairs(
+                "direct", fxa, fya, np.array(fsov), np.array(frange), tx, ty, tside, close_m=cp.close_assault_m, nearest=True,
+            )
             if rows.size:
-                # line of sight for every candidate pair at once, then each shooter takes
-                # the nearest visible enemy (ties by id)
-                seen = self._los_arrays(fxa[rows], fya[rows], tx[cols], ty[cols])
-                # within close-assault range men find each other through scrub and folds
-                # of the ground: the fight is for the trench itself
-                seen |= dist <= cp.close_assault_m
-                rows, cols, dist = rows[seen], cols[seen], dist[seen]
-                if rows.size:
-                    # targets are in id order (ground_ids is sorted), so a target's
-                    # index is its rank by id
-                    order = np.lexsort((cols, dist, rows))
-                    rows, cols, dist = rows[order], cols[order], dist[order]
-                    first = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-                    expected, fired = self._aimed_fire(
-                        dt, firers, len(unit_firers), targets, rows[first], cols[first], dist[first], fxa, fya, tx, ty, vis_factor,
-                    )
+                expected, fired = self._aimed_fire(dt, firers, len(unit_firers), targets, rows, cols, dist, fxa, fya, tx, ty, vis_factor)
         # anti-tank fire at tanks
         if live:
             self._anti_tank_fire(dt, shooters, live, max_range, vis_factor)
@@ -1338,6 +1329,41 @@ class Engine:
             v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(exp_list[j], max(v.men, 1)))
             if exp_list[j] > 0:
                 v.last_under_fire_min = self.now
+
+    def _seen_pairs(
+        self, purpose: str, ax: np.ndarray, ay: np.ndarray, a_soviet: np.ndarray, a_reach: np.ndarray,
+        bx: np.ndarray, by: np.ndarray, b_soviet: np.ndarray, close_m: float = 0.0, nearest: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the (row, col, distance) of the enemy pairs a -> b within a's reach that can see
+        each other (or are within *close_m*), row-major; with *nearest*, only each a's nearest
+        (ties by the lower col, which is the lower id when b is in id order).
+
+        The answer is a pure function of the positions, sides and reaches (sight lines are
+        of the terrain), and from one pulse to the next they mostly stay put: the last
+        answer for each *purpose* is kept and given again while its arguments and the
+        sight-line cache are the same.
+        """
+        key = (ax.tobytes(), ay.tobytes(), a_soviet.tobytes(), a_reach.tobytes(), bx.tobytes(), by.tobytes(), b_soviet.tobytes(), close_m, nearest)
+        memo = self._seen_memo.get(purpose)
+        if memo is not None and memo[1] is self._los_cache and memo[0] == key:
+            return memo[2]
+        rows, cols, dist = _pairs_in_range(ax, ay, a_soviet, a_reach, bx, by, b_soviet)
+        if rows.size:
+            # line of sight for every candidate pair at once
+            seen = self._los_arrays(ax[rows], ay[rows], bx[cols], by[cols])
+            if close_m > 0:
+                seen |= dist <= close_m
+            rows, cols, dist = rows[seen], cols[seen], dist[seen]
+            if nearest and rows.size:
+                order = np.lexsort((cols, dist, rows))
+                rows, cols, dist = rows[order], cols[order], dist[order]
+                first = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+                rows, cols, dist = rows[first], cols[first], dist[first]
+        for arr in (rows, cols, dist):
+            arr.flags.writeable = False  # given again next pulse: no caller may change it
+        out = (rows, cols, dist)
+        self._seen_memo[purpose] = (key, self._los_cache, out)
+        return out
 
     def _aimed_fire(
         self, dt: float, firers: list[Any], n_unit_firers: int, targets: list[UnitState],
@@ -1448,13 +1474,12 @@ class Engine:
         sx = np.array([a[0].x for a in armed])
         sy = np.array([a[0].y for a in armed])
         ssov = np.array([a[0].side == "soviet" for a in armed])
-        rows, cols, dist = _pairs_in_range(sx, sy, ssov, np.array([a[2] for a in armed]), lx, ly, lside)
+        rows, cols, dist = self._seen_pairs("anti-tank", sx, sy, ssov, np.array([a[2] for a in armed]), lx, ly, lside)
         if not rows.size:
             return
-        seen = self._los_arrays(sx[rows], sy[rows], lx[cols], ly[cols])
         visible: dict[int, list[int]] = {}
         distance: dict[tuple[int, int], float] = {}
-        for i, j, dd in zip(rows[seen].tolist(), cols[seen].tolist(), dist[seen].tolist(), strict=True):
+        for i, j, dd in zip(rows.tolist(), cols.tolist(), dist.tolist(), strict=True):
             visible.setdefault(i, []).append(j)
             distance[i, j] = dd
         for k_s in sorted(visible):
