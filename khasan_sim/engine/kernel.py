@@ -229,6 +229,7 @@ class Engine:
         self._kill_range_m = np.array([self.fire_tables["range"].get(w, 0.0) for w in self._kill_weapons])
         self._arms_cache: dict[str, tuple[dict[str, int], _Arms]] = {}
         self._seen_memo: dict[str, tuple[Any, Any, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        self._morale_fixed_memo: tuple[list[UnitState], np.ndarray] | None = None
         self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
         self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
@@ -1529,30 +1530,30 @@ class Engine:
         if not units:
             return
         code = _STATE_CODE
-        # every unit's figures in one table (whole numbers are exact as floats)
+        # every unit's changing figures in one table (whole numbers are exact as floats)
         cols = np.fromiter(itertools.chain.from_iterable([
-            (u.morale, u.suppression, u.men, u.pulse_loss, u.shocks, u.last_under_fire_min, u.morale_start,
-             sens[u.training], code[u.state], u.thresholds.shaken, u.thresholds.retreat, u.thresholds.rout,
-             u.thresholds.pin_suppression, u.thresholds.rally_margin)
+            (u.morale, u.suppression, u.men, u.pulse_loss, u.shocks, u.last_under_fire_min, code[u.state])
             for u in units
-        ]), dtype=np.float64, count=14 * len(units)).reshape(-1, 14).T
+        ]), dtype=np.float64, count=7 * len(units)).reshape(-1, 7).T
+        # and the ones that never change for a unit: start morale, loss sensitivity, thresholds
+        fixed = self._morale_fixed(units)
         pulse_loss = cols[3]
         before = cols[2] + pulse_loss
         new_morale_a = morale.morale_after_many(
             cols[0],
-            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0) * cols[7],
+            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0) * fixed[1],
             suppression=cols[1],
             minutes=dt,
             is_night=night,
             shocks=cols[4],
             resting=now - cols[5] >= rest_after,
-            baseline=cols[6],
-            suppression_floor=cols[9],
+            baseline=fixed[0],
+            suppression_floor=fixed[2],
             **kw,
         )
         # the states the new morale and the suppression of the pulse put the units in, and
         # the suppression after it (worked out again below for a unit whose shocks change)
-        new_state_a = morale.morale_state_many(new_morale_a, cols[1], cols[8], *cols[9:14])
+        new_state_a = morale.morale_state_many(new_morale_a, cols[1], cols[6], *fixed[2:7])
         new_state = new_state_a.tolist()
         new_sup = morale.decay_suppression_many(cols[1], dt, hl).tolist()
         new_morale = new_morale_a.tolist()
@@ -1560,7 +1561,7 @@ class Engine:
         # no new state, has nothing to write back: only the others are visited
         quiet = (
             (new_morale_a == cols[0]) & (np.signbit(new_morale_a) == np.signbit(cols[0]))
-            & (cols[3] == 0) & (cols[4] == 0) & (cols[1] == 0) & (new_state_a == cols[8])
+            & (cols[3] == 0) & (cols[4] == 0) & (cols[1] == 0) & (new_state_a == cols[6])
         )
         states = morale.STATES
         # units are settled in id order; one that falls back shakes its neighbours at once,
@@ -1577,6 +1578,26 @@ class Engine:
                     )
                     self._settle_morale(v, m, morale.morale_state(m, v.suppression, v.state, v.thresholds), morale.decay_suppression(v.suppression, dt, hl))
                 break
+
+    def _morale_fixed(self, units: list[UnitState]) -> np.ndarray:
+        """Return the units' start morale, loss sensitivity and thresholds (shaken, retreat,
+        rout, pin suppression, rally margin), one row each, one column a unit.
+
+        They are set at a unit's creation and never change, so the table is kept while the
+        list holds the same unit objects (a unit that dies or a group that is detached
+        makes a new one).
+        """
+        memo = self._morale_fixed_memo
+        if memo is not None and memo[0] == units:
+            return memo[1]
+        sens = self.cp.loss_sensitivity
+        fixed = np.array([
+            (u.morale_start, sens[u.training], u.thresholds.shaken, u.thresholds.retreat, u.thresholds.rout,
+             u.thresholds.pin_suppression, u.thresholds.rally_margin)
+            for u in units
+        ], dtype=np.float64).T
+        self._morale_fixed_memo = (list(units), fixed)
+        return fixed
 
     def _settle_morale(self, u: UnitState, m: float, new: MoraleState, decayed: float) -> bool:
         """Write a unit's new morale, state and decayed suppression back; return True if it
