@@ -230,6 +230,7 @@ class Engine:
         self._arms_cache: dict[str, tuple[dict[str, int], _Arms]] = {}
         self._seen_memo: dict[str, tuple[Any, Any, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         self._morale_fixed_memo: tuple[list[UnitState], np.ndarray] | None = None
+        self._spotted_memo: tuple[Any, Any, tuple[set[str], dict[str, str]]] | None = None
         self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
         self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
@@ -1058,7 +1059,33 @@ class Engine:
                 if reach > 0:
                     guns[v.side].append((vid, v.x, v.y, reach))
         # for each stuck tank: the first enemy battery (by id) in range, and whether one of
-        # the three nearest enemy posts within sight can see it
+        # the three nearest enemy posts within sight can see it. A pure function of where
+        # the tanks, posts and batteries are (and of the sight lines): the last answer is
+        # given again while they all stand where they stood
+        key = (
+            [(t.id, t.unit, t.x, t.y) for t in stuck],
+            [(v.x, v.y) for v in posts["soviet"]], [(v.x, v.y) for v in posts["japanese"]],
+            guns["soviet"], guns["japanese"], see_m,
+        )
+        memo = self._spotted_memo
+        if memo is not None and memo[1] is self._los_cache and memo[0] == key:
+            seen, battery = memo[2]
+        else:
+            seen, battery = self._spotted(stuck, posts, guns, see_m)
+            self._spotted_memo = (key, self._los_cache, (seen, battery))
+        for t in stuck:
+            if t.id not in seen:
+                continue
+            g = self.rng.get("observed-fire", t.id)
+            t.last_under_fire_min = self.now
+            if g.random() < p_hit:
+                self._knock_out(t, g, cause=f"observed-artillery:{battery[t.id]}")
+
+    def _spotted(
+        self, stuck: list[TankState], posts: dict[str, list[UnitState]], guns: dict[str, list[tuple[str, float, float, float]]], see_m: float,
+    ) -> tuple[set[str], dict[str, str]]:
+        """Return the stuck tanks an enemy post sees and, for each stuck tank in reach of an
+        enemy battery, the first such battery by id."""
         battery: dict[str, str] = {}
         seen: set[str] = set()
         for enemy in ("japanese", "soviet"):
@@ -1075,10 +1102,11 @@ class Engine:
             pl = posts[enemy]
             px = np.array([v.x for v in pl])
             py = np.array([v.y for v in pl])
-            rank = np.arange(len(pl))  # posts are in id order (ground_ids is sorted)
             d = np.hypot(px[None, :] - tx[covered, None], py[None, :] - ty[covered, None])
             keyed = np.where(d <= see_m, d, np.inf)
-            order = np.lexsort((np.broadcast_to(rank, keyed.shape), keyed), axis=1)[:, :3]
+            # nearest first, ties by id: posts are in id order (ground_ids is sorted), so a
+            # stable sort keeps equally near posts in id order
+            order = np.argsort(keyed, axis=1, kind="stable")[:, :3]
             rows = np.repeat(np.arange(covered.size), order.shape[1])
             cols = order.reshape(-1)
             ok = np.isfinite(keyed[rows, cols])
@@ -1088,13 +1116,7 @@ class Engine:
                 seen.add(mine[covered[k]].id)
             for k in covered.tolist():
                 battery[mine[k].id] = gl[int(np.argmax(in_reach[k]))][0]
-        for t in stuck:
-            if t.id not in seen:
-                continue
-            g = self.rng.get("observed-fire", t.id)
-            t.last_under_fire_min = self.now
-            if g.random() < p_hit:
-                self._knock_out(t, g, cause=f"observed-artillery:{battery[t.id]}")
+        return seen, battery
 
     def _knock_out(self, t: TankState, g: np.random.Generator, cause: str) -> None:
         u = self.units[t.unit]
