@@ -159,6 +159,23 @@ class _Arms(NamedTuple):
     anti_tank_reach_m: float  # the range of the longest-reaching of them
 
 
+class _Aim(NamedTuple):
+    """What the firers, their positions and the ground fix about a pulse's aimed-fire
+    exchanges, in the firers' id order (see Engine._aim_geometry)."""
+
+    cols: np.ndarray  # each exchange's target
+    dist: np.ndarray  # and distance
+    rl: list[int]  # each exchange's firer
+    cl: list[int]  # and target, as lists
+    by_unit: list[int]  # the exchanges fired by units
+    by_tank: list[int]  # and by tanks
+    unit_dist: np.ndarray  # the units' distances
+    tank_vol: np.ndarray  # the tanks' fire volume (a tank's does not change with men)
+    adv: np.ndarray  # elevation advantage of each exchange
+    ground: np.ndarray  # ground exposure under each target
+    fired: list[int]  # the targets fired at, in id order
+
+
 class _SightIndex:
     """The sight-line cache's keys and answers as sorted arrays, to look up many at once.
 
@@ -231,6 +248,7 @@ class Engine:
         self._seen_memo: dict[str, tuple[Any, Any, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         self._morale_fixed_memo: tuple[list[UnitState], np.ndarray] | None = None
         self._spotted_memo: tuple[Any, Any, tuple[set[str], dict[str, str]]] | None = None
+        self._aim_memo: tuple[np.ndarray, Any, int, list[Any], _Aim] | None = None
         self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
         self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
@@ -1400,50 +1418,79 @@ class Engine:
         other, so the sums are the very floats of adding them one firer at a time.
         """
         cp = self.cp
-        tab = self.fire_tables
         units = self.units
-        ids = [firers[i].id for i in rows.tolist()]
-        order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
-        rows, cols, dist = rows[order], cols[order], dist[order]
-        rl = rows.tolist()
-        cl = cols.tolist()
+        aim = self._aim_geometry(firers, n_unit_firers, rows, cols, dist, fxa, fya, tx, ty)
+        rl, cl, by_unit, by_tank = aim.rl, aim.cl, aim.by_unit, aim.by_tank
         n = len(rl)
         vol = np.empty(n)
         acc = np.empty(n)
         sup = np.empty(n)
-        by_unit = [k for k in range(n) if rl[k] < n_unit_firers]
-        by_tank = [k for k in range(n) if rl[k] >= n_unit_firers]
         if by_unit:
             us = [firers[rl[k]] for k in by_unit]
             vs = [targets[cl[k]] for k in by_unit]
             counts = np.array([self._arms(s).kill_counts for s in us]) * np.array([s.men_share for s in us])[:, None]
             vol[by_unit] = (
-                fire.fire_volume_many(counts, self._kill_per_min, self._kill_range_m, dist[by_unit])
+                fire.fire_volume_many(counts, self._kill_per_min, self._kill_range_m, aim.unit_dist)
                 * np.array([morale.FIRE_FACTOR[s.state] for s in us])
                 * np.array([fire.frontage_share(s.men, v.men) for s, v in zip(us, vs, strict=True)])
             )
             acc[by_unit] = [cp.accuracy[s.training] for s in us]
             sup[by_unit] = [s.suppression for s in us]
         if by_tank:
-            ts = [firers[rl[k]] for k in by_tank]
-            vol[by_tank] = np.array([tab["vehicle_kills"][t.model] for t in ts]) * fire.range_factor_many(
-                dist[by_tank], np.array([tab["vehicle_range"][t.model] for t in ts]),
-            )
-            owners = [units[t.unit] for t in ts]
+            owners = [units[firers[rl[k]].unit] for k in by_tank]
+            vol[by_tank] = aim.tank_vol
             acc[by_tank] = [cp.accuracy[u.training] for u in owners]
             sup[by_tank] = [u.suppression for u in owners]
+        exposure = self._exposure_many([targets[j] for j in cl], aim.dist, aim.ground)
+        exp = fire.expected_casualties_many(vol, dt, acc * aim.adv, sup, vis_factor, exposure)
+        # np.bincount adds each target's exchanges in the order given (the firers' id order)
+        return np.bincount(aim.cols, weights=exp, minlength=len(targets)), aim.fired
+
+    def _aim_geometry(
+        self, firers: list[Any], n_unit_firers: int, rows: np.ndarray, cols: np.ndarray, dist: np.ndarray,
+        fxa: np.ndarray, fya: np.ndarray, tx: np.ndarray, ty: np.ndarray,
+    ) -> _Aim:
+        """Return what the exchanges' firers, positions and ground fix (see :class:`_Aim`).
+
+        Kept while the same pairs (the very arrays :meth:`_seen_pairs` gave again) are
+        fired by the same firers on the same terrain.
+        """
+        firer_objs = [firers[i] for i in rows.tolist()]
+        memo = self._aim_memo
+        if memo is not None and memo[0] is rows and memo[1] is self.terrain and memo[2] == n_unit_firers and memo[3] == firer_objs:
+            return memo[4]
+        cp = self.cp
+        tab = self.fire_tables
+        ids = [f.id for f in firer_objs]
+        order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+        rows_s, cols_s, dist_s = rows[order], cols[order], dist[order]
+        rl = rows_s.tolist()
+        cl = cols_s.tolist()
+        n = len(rl)
+        by_unit = [k for k in range(n) if rl[k] < n_unit_firers]
+        by_tank = [k for k in range(n) if rl[k] >= n_unit_firers]
+        tank_vol = np.zeros(0)
+        if by_tank:
+            ts = [firers[rl[k]] for k in by_tank]
+            tank_vol = np.array([tab["vehicle_kills"][t.model] for t in ts]) * fire.range_factor_many(
+                dist_s[by_tank], np.array([tab["vehicle_range"][t.model] for t in ts]),
+            )
         # the ground under the firers and their targets
         elev, ground = self._pulse_rasters()
-        r, c = self._cells(np.concatenate((fxa[rows], tx[cols])), np.concatenate((fya[rows], ty[cols])))
+        r, c = self._cells(np.concatenate((fxa[rows_s], tx[cols_s])), np.concatenate((fya[rows_s], ty[cols_s])))
         at = r * self.terrain.grid.ncols + c
         h = elev[at]
         dh = h[:n] - h[n:]
-        adv = np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
-        vs_all = [targets[j] for j in cl]
-        exposure = self._exposure_many(vs_all, dist, ground[at[n:]])
-        exp = fire.expected_casualties_many(vol, dt, acc * adv, sup, vis_factor, exposure)
-        # np.bincount adds each target's exchanges in the order given (the firers' id order)
-        return np.bincount(cols, weights=exp, minlength=len(targets)), sorted(set(cl))
+        aim = _Aim(
+            cols=cols_s, dist=dist_s, rl=rl, cl=cl, by_unit=by_unit, by_tank=by_tank,
+            unit_dist=dist_s[by_unit], tank_vol=tank_vol,
+            adv=np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0),
+            ground=ground[at[n:]], fired=sorted(set(cl)),
+        )
+        for arr in (aim.cols, aim.dist, aim.unit_dist, aim.tank_vol, aim.adv, aim.ground):
+            arr.flags.writeable = False  # given again next pulse: no caller may change it
+        self._aim_memo = (rows, self.terrain, n_unit_firers, firer_objs, aim)
+        return aim
 
     def _exposure_many(self, targets: list[UnitState], distance_m: np.ndarray, ground: np.ndarray) -> np.ndarray:
         """Return :meth:`_exposure` of each target at its distance (the same floats)."""
