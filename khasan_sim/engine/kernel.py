@@ -864,6 +864,9 @@ class Engine:
         end = self.now + o.duration_min
         self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
         rng = self.rng.get("artillery", u.id)
+        # each gun type's range and rate, looked up once for the mission
+        gun_range = {w: p.f(f"weapons.{w}.range_m") for w in u.guns}
+        gun_rate = {w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns}
         while self.now < end - 1e-9:
             step = min(interval, end - self.now)
             rounds = 0
@@ -872,11 +875,11 @@ class Engine:
                 if n <= 0:
                     continue
                 d = math.hypot(tx - u.x, ty - u.y)
-                if d > p.f(f"weapons.{w}.range_m"):
+                if d > gun_range[w]:
                     continue
                 ammo = u.ammunition if u.ammunition is not None else 10**9
                 left = ammo if rounds_cap is None else min(ammo, rounds_cap - fired_total)
-                k = artillery.volley_rounds(n, p.f(f"weapons.{w}.rate_rpm") * rate_factor, step, left)
+                k = artillery.volley_rounds(n, gun_rate[w], step, left)
                 if k <= 0:
                     continue
                 if u.ammunition is not None:
@@ -910,6 +913,13 @@ class Engine:
         cover_sup = p.f("artillery.suppression_cover_factor")
         area = self.cp.unit_area_m2
         reach = math.hypot(radius, dispersion) * 3.0
+        # the figures the loops read, looked up once
+        unlocated = p.f("artillery.counter_battery_unlocated_factor")
+        gun_area, gun_kill = p.f("artillery.gun_area_m2"), p.f("artillery.gun_kill_given_hit")
+        near = p.f("artillery.tank_near_miss_m")
+        tank_area, tank_kill = max(p.f("artillery.tank_area_m2"), math.pi * near * near), p.f("artillery.tank_kill_given_hit")
+        cause = f"artillery:{shooter.id}"
+        now = self.now
         for v in self._ground_units():
             if v.side == shooter.side or (v.men <= 0 and not v.tanks):
                 continue
@@ -918,7 +928,7 @@ class Engine:
                 continue
             share = artillery.share_of_rounds(d, radius, dispersion, area)
             if mission == "counter_battery" and v.type == "artillery" and not v.located:
-                share *= p.f("artillery.counter_battery_unlocated_factor")
+                share *= unlocated
             on_unit = rounds * share
             if on_unit <= 0:
                 continue
@@ -928,12 +938,12 @@ class Engine:
                 if v.moving:
                     posture = max(posture, 1.0)
                 exp = artillery.expected_area_casualties(on_unit, lethal, posture, v.men, area)
-                self._inflict(v, exp, g, cause=f"artillery:{shooter.id}")
+                self._inflict(v, exp, g, cause=cause)
                 cover = cover_sup if v.entrenchment in ("trenches", "fortified") else 1.0
                 v.suppression = morale.add_suppression(v.suppression, artillery.area_suppression(on_unit, per_round, cover))
-                v.last_under_fire_min = self.now
+                v.last_under_fire_min = now
             if v.type == "artillery" and v.guns:
-                p_gun = artillery.point_target_hit_chance(on_unit, p.f("artillery.gun_area_m2"), area, p.f("artillery.gun_kill_given_hit"))
+                p_gun = artillery.point_target_hit_chance(on_unit, gun_area, area, gun_kill)
                 for w in sorted(v.guns):
                     lost = int(g.binomial(v.guns[w], p_gun)) if v.guns[w] > 0 else 0
                     if lost:
@@ -947,11 +957,10 @@ class Engine:
                 if dt > reach:
                     continue
                 on_t = rounds * artillery.share_of_rounds(dt, radius, dispersion, area)
-                near = p.f("artillery.tank_near_miss_m")
-                p_kill = artillery.point_target_hit_chance(on_t, max(p.f("artillery.tank_area_m2"), math.pi * near * near), area, p.f("artillery.tank_kill_given_hit"))
-                t.last_under_fire_min = self.now
+                p_kill = artillery.point_target_hit_chance(on_t, tank_area, area, tank_kill)
+                t.last_under_fire_min = now
                 if g.random() < p_kill:
-                    self._knock_out(t, g, cause=f"artillery:{shooter.id}")
+                    self._knock_out(t, g, cause=cause)
 
     def _air_strike(self, u: UnitState, o: Any) -> ProcessGen:
         p = self.params
