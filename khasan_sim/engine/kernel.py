@@ -1646,7 +1646,15 @@ class Engine:
         # so after a retreat the rest are worked out again from their new shocks
         for k in np.flatnonzero(~quiet).tolist():
             u = units[k]
-            if self._settle_morale(u, new_morale[k], states[new_state[k]], new_sup[k]):
+            new = states[new_state[k]]
+            if new is u.state:  # the common case, written here (as _settle_morale would)
+                u.morale = new_morale[k]
+                u.pulse_loss = 0
+                u.shocks = 0.0
+                if u.suppression:
+                    u.suppression = new_sup[k]
+                continue
+            if self._settle_morale(u, new_morale[k], new, new_sup[k]):
                 for v in units[k + 1:]:
                     before_v = v.men + v.pulse_loss
                     m = morale.morale_after(
