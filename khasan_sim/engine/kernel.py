@@ -42,6 +42,8 @@ HOLDING_TYPES = ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank"
 _FEW_PAIRS = 24  # below this many sight lines, keys are cheaper in Python than in numpy
 _LOS_CACHE_LIMIT = 4_000_000  # sight lines kept between runs in one process (~0.5 GB at most)
 COUNTERATTACK_TYPES = ("rifle",)
+_HOLDING = frozenset(HOLDING_TYPES)
+_FALLING_BACK = frozenset((MoraleState.ROUTED, MoraleState.RETREATING))
 _STATE_CODE = {s: float(i) for i, s in enumerate(morale.STATES)}  # a state's index in morale.STATES
 
 
@@ -1741,7 +1743,7 @@ class Engine:
         return [
             (int(u.y // cm), int(u.x // cm), u.men, u.side == "soviet")
             for u in self._ground_units()
-            if u.type in HOLDING_TYPES and u.men > 0 and u.state not in (MoraleState.ROUTED, MoraleState.RETREATING)
+            if u.men > 0 and u.type in _HOLDING and u.state not in _FALLING_BACK
             and 0.0 <= u.x < w and 0.0 <= u.y < h
         ]
 
