@@ -1360,7 +1360,8 @@ class Engine:
             fya = np.array([f.y for f in firers])
             sov = self._soviet_unit
             fsov = [s.side == "soviet" for s in unit_firers] + [sov[t.unit] for t in tank_firers]
-            frange = [max_range] * len(unit_firers) + [min(max_range, vrange[t.model]) for t in tank_firers]
+            model_range = {m: min(max_range, r) for m, r in vrange.items()}
+            frange = [max_range] * len(unit_firers) + [model_range[t.model] for t in tank_firers]
             # each shooter takes the nearest enemy it can see (ties by id); within
             # close-assault range men find each other through scrub and folds of the
             # ground: the fight is for the trench itself
