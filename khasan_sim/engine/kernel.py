@@ -171,7 +171,7 @@ class _Aim(NamedTuple):
     cl: list[int]  # and target, as lists
     by_unit: list[int]  # the exchanges fired by units
     by_tank: list[int]  # and by tanks
-    unit_dist: np.ndarray  # the units' distances
+    unit_range_factors: np.ndarray  # the units' fire.range_factor_many of each weapon that kills men
     tank_vol: np.ndarray  # the tanks' fire volume (a tank's does not change with men)
     adv: np.ndarray  # elevation advantage of each exchange
     ground: np.ndarray  # ground exposure under each target
@@ -1442,7 +1442,7 @@ class Engine:
             vs = [targets[cl[k]] for k in by_unit]
             counts = np.array([self._arms(s).kill_counts for s in us]) * np.array([s.men_share for s in us])[:, None]
             vol[by_unit] = (
-                fire.fire_volume_many(counts, self._kill_per_min, self._kill_range_m, aim.unit_dist)
+                fire.fire_volume_at(counts, self._kill_per_min, aim.unit_range_factors)
                 * np.array([morale.FIRE_FACTOR[s.state] for s in us])
                 * np.array([fire.frontage_share(s.men, v.men) for s, v in zip(us, vs, strict=True)])
             )
@@ -1495,11 +1495,11 @@ class Engine:
         dh = h[:n] - h[n:]
         aim = _Aim(
             cols=cols_s, dist=dist_s, rl=rl, cl=cl, by_unit=by_unit, by_tank=by_tank,
-            unit_dist=dist_s[by_unit], tank_vol=tank_vol,
+            unit_range_factors=fire.range_factor_many(dist_s[by_unit][:, None], self._kill_range_m[None, :]), tank_vol=tank_vol,
             adv=np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0),
             ground=ground[at[n:]], fired=sorted(set(cl)),
         )
-        for arr in (aim.cols, aim.dist, aim.unit_dist, aim.tank_vol, aim.adv, aim.ground):
+        for arr in (aim.cols, aim.dist, aim.unit_range_factors, aim.tank_vol, aim.adv, aim.ground):
             arr.flags.writeable = False  # given again next pulse: no caller may change it
         self._aim_memo = (rows, self.terrain, n_unit_firers, firer_objs, aim)
         return aim

@@ -76,12 +76,18 @@ def fire_volume_many(weapon_counts: np.ndarray, kills_per_min: np.ndarray, range
     The weapons' shares are added one weapon after the other, as the scalar function
     does, so each result is the very float it gives (tested).
     """
+    rf = range_factor_many(np.asarray(distance_m, dtype=np.float64)[:, None], np.asarray(ranges_m, dtype=np.float64)[None, :])
+    return fire_volume_at(weapon_counts, kills_per_min, rf)
+
+
+def fire_volume_at(weapon_counts: np.ndarray, kills_per_min: np.ndarray, range_factors: np.ndarray) -> np.ndarray:
+    """Return :func:`fire_volume_many` given each shooter's :func:`range_factor_many` of each
+    weapon (shooters x weapons), for a caller that keeps the factors while distances stay."""
     n = np.asarray(weapon_counts, dtype=np.float64)
     k = np.asarray(kills_per_min, dtype=np.float64)
     if n.shape[1] == 0:
         return np.zeros(n.shape[0])
-    rf = range_factor_many(np.asarray(distance_m, dtype=np.float64)[:, None], np.asarray(ranges_m, dtype=np.float64)[None, :])
-    term = np.where((n > 0) & (k > 0), n * k * rf, 0.0)
+    term = np.where((n > 0) & (k > 0), n * k * range_factors, 0.0)
     # np.cumsum adds along a row one weapon after the other (a weapon that does not bear
     # adds 0.0, which changes nothing), so the last column is the scalar loop's total
     return np.cumsum(term, axis=1)[:, -1]
