@@ -204,6 +204,12 @@ class _SightIndex:
         self.behind = 0
 
 
+def _xy(things: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the x and y of things that have them, as two arrays (read in one pass)."""
+    xy = np.fromiter(itertools.chain.from_iterable([(t.x, t.y) for t in things]), dtype=np.float64, count=2 * len(things))
+    return xy[0::2].copy(), xy[1::2].copy()
+
+
 def _other(side: str) -> str:
     return "japanese" if side == "soviet" else "soviet"
 
@@ -1341,8 +1347,7 @@ class Engine:
         if not targets:
             return
         shooters = [v for v in targets if v.type != "artillery"]
-        tx = np.array([v.x for v in targets])
-        ty = np.array([v.y for v in targets])
+        tx, ty = _xy(targets)
         tside = np.array([v.side == "soviet" for v in targets])
         vrange = self.fire_tables["vehicle_range"]
 
@@ -1356,8 +1361,7 @@ class Engine:
         expected = np.zeros(0)
         fired: list[int] = []
         if firers:
-            fxa = np.array([f.x for f in firers])
-            fya = np.array([f.y for f in firers])
+            fxa, fya = _xy(firers)
             sov = self._soviet_unit
             fsov = [s.side == "soviet" for s in unit_firers] + [sov[t.unit] for t in tank_firers]
             model_range = {m: min(max_range, r) for m, r in vrange.items()}
@@ -1549,12 +1553,10 @@ class Engine:
             armed.append((s, arms.anti_tank, min(max_range, arms.anti_tank_reach_m)))
         if not armed:
             return
-        lx = np.array([t.x for t in live])
-        ly = np.array([t.y for t in live])
+        lx, ly = _xy(live)
         sov = self._soviet_unit
         lside = np.array([sov[t.unit] for t in live])
-        sx = np.array([a[0].x for a in armed])
-        sy = np.array([a[0].y for a in armed])
+        sx, sy = _xy([a[0] for a in armed])
         ssov = np.array([a[0].side == "soviet" for a in armed])
         rows, cols, dist = self._seen_pairs("anti-tank", sx, sy, ssov, np.array([a[2] for a in armed]), lx, ly, lside)
         if not rows.size:
