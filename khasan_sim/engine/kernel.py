@@ -1081,14 +1081,14 @@ class Engine:
         p_hit = -math.expm1(-rate_h * dt / 60.0)
         # each side's observation posts and batteries with rounds left, once per pulse
         ranges = self.fire_tables["range"]
-        posts: dict[str, list[UnitState]] = {"soviet": [], "japanese": []}
+        posts: dict[str, list[tuple[float, float]]] = {"soviet": [], "japanese": []}  # where they are
         guns: dict[str, list[tuple[str, float, float, float]]] = {"soviet": [], "japanese": []}
         for v in self._ground_units():
             vid = v.id
             if v.men <= 0 or v.side not in posts:
                 continue
-            if v.state not in (MoraleState.ROUTED, MoraleState.RETREATING):
-                posts[v.side].append(v)
+            if v.state not in _FALLING_BACK:
+                posts[v.side].append((v.x, v.y))
             if v.type == "artillery" and (v.ammunition is None or v.ammunition > 0):
                 reach = max((ranges[w] for w, n in v.guns.items() if n > 0), default=0.0)
                 if reach > 0:
@@ -1097,11 +1097,7 @@ class Engine:
         # the three nearest enemy posts within sight can see it. A pure function of where
         # the tanks, posts and batteries are (and of the sight lines): the last answer is
         # given again while they all stand where they stood
-        key = (
-            [(t.id, t.unit, t.x, t.y) for t in stuck],
-            [(v.x, v.y) for v in posts["soviet"]], [(v.x, v.y) for v in posts["japanese"]],
-            guns["soviet"], guns["japanese"], see_m,
-        )
+        key = ([(t.id, t.unit, t.x, t.y) for t in stuck], posts["soviet"], posts["japanese"], guns["soviet"], guns["japanese"], see_m)
         memo = self._spotted_memo
         if memo is not None and memo[1] is self._los_cache and memo[0] == key:
             seen, battery = memo[2]
@@ -1117,10 +1113,11 @@ class Engine:
                 self._knock_out(t, g, cause=f"observed-artillery:{battery[t.id]}")
 
     def _spotted(
-        self, stuck: list[TankState], posts: dict[str, list[UnitState]], guns: dict[str, list[tuple[str, float, float, float]]], see_m: float,
+        self, stuck: list[TankState], posts: dict[str, list[tuple[float, float]]], guns: dict[str, list[tuple[str, float, float, float]]], see_m: float,
     ) -> tuple[set[str], dict[str, str]]:
         """Return the stuck tanks an enemy post sees and, for each stuck tank in reach of an
-        enemy battery, the first such battery by id."""
+        enemy battery, the first such battery by id (posts: each side's posts' positions, in
+        id order; guns: each side's batteries with rounds left, as (id, x, y, reach))."""
         battery: dict[str, str] = {}
         seen: set[str] = set()
         for enemy in ("japanese", "soviet"):
@@ -1135,8 +1132,8 @@ class Engine:
             if not covered.size:
                 continue
             pl = posts[enemy]
-            px = np.array([v.x for v in pl])
-            py = np.array([v.y for v in pl])
+            px = np.array([x for x, _ in pl])
+            py = np.array([y for _, y in pl])
             d = np.hypot(px[None, :] - tx[covered, None], py[None, :] - ty[covered, None])
             keyed = np.where(d <= see_m, d, np.inf)
             # nearest first, ties by id: posts are in id order (ground_ids is sorted), so a
