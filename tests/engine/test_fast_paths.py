@@ -132,3 +132,31 @@ def test_seen_pairs_are_the_plain_choice_and_the_same_when_given_again(engine, n
         moved = (ax + 1000.0, *args[1:])
         engine._seen_pairs("test", *moved, close_m=close, nearest=True)
         assert engine._seen_memo["test"][0][0] == moved[0].tobytes()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    picks=st.lists(
+        st.tuples(st.integers(0, 10), st.floats(0.0, 1500.0), st.floats(0.0, 1.0),
+                  st.sampled_from(["none", "hasty", "trenches", "fortified"]), st.booleans()),
+        min_size=1, max_size=12,
+    ),
+)
+def test_exposure_many_is_the_exposure_of_each_target(engine, picks):
+    units = [engine.units[i] for i in engine.ground_ids]
+    saved = [(u.entrenchment, u.moving) for u in units]
+    try:
+        targets, dist, ground = [], [], []
+        for k, d, gr, ent, moving in picks:
+            u = units[k % len(units)]
+            u.entrenchment, u.moving = ent, moving
+            targets.append(u)
+            dist.append(d)
+            ground.append(gr)
+        # the scalar asked with each target as it stands now (a unit picked twice is the later pick)
+        want = [engine._exposure(u, d, gr) for u, d, gr in zip(targets, dist, ground, strict=True)]
+        got = engine._exposure_many(targets, np.array(dist), np.array(ground)).tolist()
+        assert got == want
+    finally:
+        for u, (ent, moving) in zip(units, saved, strict=True):
+            u.entrenchment, u.moving = ent, moving
