@@ -67,8 +67,7 @@ class EventLog:
         )
         ev = LogEvent(len(self.events), round(t_min * 60.0), kind, items)
         self.events.append(ev)
-        self._hash.update(ev.canonical().encode())
-        self._hash.update(b"\n")
+        self._hash.update((ev.canonical() + "\n").encode())  # one update: the same digest
         return ev
 
     def digest(self) -> str:

@@ -9,6 +9,7 @@ stream, so the same scenario, orders and seed give the same event log in any pro
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ HOLDING_TYPES = ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank"
 _FEW_PAIRS = 24  # below this many sight lines, keys are cheaper in Python than in numpy
 _LOS_CACHE_LIMIT = 4_000_000  # sight lines kept between runs in one process (~0.5 GB at most)
 COUNTERATTACK_TYPES = ("rifle",)
+_HOLDING = frozenset(HOLDING_TYPES)
+_FALLING_BACK = frozenset((MoraleState.ROUTED, MoraleState.RETREATING))
+_STATE_CODE = {s: float(i) for i, s in enumerate(morale.STATES)}  # a state's index in morale.STATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +145,73 @@ def _pairs_in_range(
     dx = bx[None, :] - ax[:, None]
     dy = by[None, :] - ay[:, None]
     reach = a_reach * (1.0 + 1e-9) + 1e-6
-    near = (b_soviet[None, :] != a_soviet[:, None]) & (dx * dx + dy * dy <= (reach * reach)[:, None])
-    rows, cols = np.nonzero(near)
-    dist = np.hypot(dx[rows, cols], dy[rows, cols])
+    d2 = dx * dx
+    d2 += dy * dy
+    near = d2 <= (reach * reach)[:, None]
+    near &= b_soviet[None, :] != a_soviet[:, None]
+    # flat indices in row-major order, as np.nonzero gives them (and cheaper)
+    at = np.flatnonzero(near)
+    rows, cols = np.divmod(at, len(bx))
+    dist = np.hypot(dx.ravel()[at], dy.ravel()[at])
     keep = dist <= a_reach[rows]
     return rows[keep], cols[keep], dist[keep]
+
+
+class _Arms(NamedTuple):
+    """What a unit's weapons give direct fire, worked out once for its weapons."""
+
+    kill_counts: np.ndarray  # its weapons that kill men, in the order of Engine._kill_weapons
+    anti_tank: tuple[tuple[str, int], ...]  # its anti-tank weapons and their counts, by name
+    anti_tank_reach_m: float  # the range of the longest-reaching of them
+
+
+class _Aim(NamedTuple):
+    """What the firers, their positions and the ground fix about a pulse's aimed-fire
+    exchanges, in the firers' id order (see Engine._aim_geometry)."""
+
+    cols: np.ndarray  # each exchange's target
+    dist: np.ndarray  # and distance
+    rl: list[int]  # each exchange's firer
+    cl: list[int]  # and target, as lists
+    by_unit: list[int]  # the exchanges fired by units
+    by_tank: list[int]  # and by tanks
+    unit_range_factors: np.ndarray  # the units' fire.range_factor_many of each weapon that kills men
+    tank_vol: np.ndarray  # the tanks' fire volume (a tank's does not change with men)
+    adv: np.ndarray  # elevation advantage of each exchange
+    ground: np.ndarray  # ground exposure under each target
+    fired: list[int]  # the targets fired at, in id order
+
+
+class _SightIndex:
+    """The sight-line cache's keys and answers as sorted arrays, to look up many at once.
+
+    Each cached answer is a pure function of the terrain and its key, so a copy that lags
+    behind the cache is never wrong, only incomplete: keys not in it are asked of the
+    dict, and the copy is made again from the dict once a quarter more have been added.
+    It belongs to one cache dict (*source*) and is made anew for another.
+    """
+
+    __slots__ = ("behind", "keys", "seen", "source")
+
+    def __init__(self, source: dict[int, bool]) -> None:
+        self.source = source
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Copy the cache into sorted arrays."""
+        n = len(self.source)
+        keys = np.fromiter(self.source.keys(), dtype=np.int64, count=n)
+        seen = np.fromiter(self.source.values(), dtype=bool, count=n)
+        order = np.argsort(keys)
+        self.keys = keys[order]
+        self.seen = seen[order]
+        self.behind = 0
+
+
+def _xy(things: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the x and y of things that have them, as two arrays (read in one pass)."""
+    xy = np.fromiter(itertools.chain.from_iterable([(t.x, t.y) for t in things]), dtype=np.float64, count=2 * len(things))
+    return xy[0::2].copy(), xy[1::2].copy()
 
 
 def _other(side: str) -> str:
@@ -185,6 +251,18 @@ class Engine:
         self._setup_units()
         self._setup_zones()
         self.fire_tables = self._fire_tables()
+        # the weapons that kill men, in the order fire.fire_volume adds them, and each
+        # unit's count of them (a row, kept until its weapons change)
+        self._kill_weapons = sorted(self.fire_tables["kills"])
+        self._kill_per_min = np.array([self.fire_tables["kills"][w] for w in self._kill_weapons])
+        self._kill_range_m = np.array([self.fire_tables["range"].get(w, 0.0) for w in self._kill_weapons])
+        self._arms_cache: dict[str, tuple[dict[str, int], _Arms]] = {}
+        self._seen_memo: dict[str, tuple[Any, Any, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        self._morale_fixed_memo: tuple[list[UnitState], np.ndarray] | None = None
+        self._spotted_memo: tuple[Any, Any, tuple[set[str], dict[str, str]]] | None = None
+        self._aim_memo: tuple[np.ndarray, Any, int, list[Any], _Aim] | None = None
+        self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
+        self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
         self.bombs_t = {"soviet": 0.0, "japanese": 0.0}
@@ -196,8 +274,7 @@ class Engine:
         self._los_width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self._legs_cache: dict[int, tuple[Any, list[TankLeg]]] = {}
-        self._last_holding = b""
-        self._state_memo: dict[str, tuple[tuple[float, float, MoraleState], MoraleState]] = {}
+        self._last_holding: list[tuple[int, int, int, bool]] | None = None
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
             use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]
@@ -271,6 +348,10 @@ class Engine:
             self.units[u.id] = st
         self.unit_ids = sorted(self.units)
         self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
+        self._ground_of: list[str] | None = None  # the ground_ids that _ground_list was made from
+        self._ground_list: list[UnitState] = []
+        self._rasters_of: Any = None  # the terrain that _rasters were read from
+        self._rasters: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
         self.all_tanks = sorted((t for u in self.units.values() for t in u.tanks), key=lambda t: t.id)
 
     def _category(self, weapon: str) -> str:
@@ -795,6 +876,9 @@ class Engine:
         end = self.now + o.duration_min
         self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
         rng = self.rng.get("artillery", u.id)
+        # each gun type's range and rate, looked up once for the mission
+        gun_range = {w: p.f(f"weapons.{w}.range_m") for w in u.guns}
+        gun_rate = {w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns}
         while self.now < end - 1e-9:
             step = min(interval, end - self.now)
             rounds = 0
@@ -803,11 +887,11 @@ class Engine:
                 if n <= 0:
                     continue
                 d = math.hypot(tx - u.x, ty - u.y)
-                if d > p.f(f"weapons.{w}.range_m"):
+                if d > gun_range[w]:
                     continue
                 ammo = u.ammunition if u.ammunition is not None else 10**9
                 left = ammo if rounds_cap is None else min(ammo, rounds_cap - fired_total)
-                k = artillery.volley_rounds(n, p.f(f"weapons.{w}.rate_rpm") * rate_factor, step, left)
+                k = artillery.volley_rounds(n, gun_rate[w], step, left)
                 if k <= 0:
                     continue
                 if u.ammunition is not None:
@@ -841,8 +925,14 @@ class Engine:
         cover_sup = p.f("artillery.suppression_cover_factor")
         area = self.cp.unit_area_m2
         reach = math.hypot(radius, dispersion) * 3.0
-        for vid in self.ground_ids:
-            v = self.units[vid]
+        # the figures the loops read, looked up once
+        unlocated = p.f("artillery.counter_battery_unlocated_factor")
+        gun_area, gun_kill = p.f("artillery.gun_area_m2"), p.f("artillery.gun_kill_given_hit")
+        near = p.f("artillery.tank_near_miss_m")
+        tank_area, tank_kill = max(p.f("artillery.tank_area_m2"), math.pi * near * near), p.f("artillery.tank_kill_given_hit")
+        cause = f"artillery:{shooter.id}"
+        now = self.now
+        for v in self._ground_units():
             if v.side == shooter.side or (v.men <= 0 and not v.tanks):
                 continue
             d = math.hypot(v.x - tx, v.y - ty)
@@ -850,7 +940,7 @@ class Engine:
                 continue
             share = artillery.share_of_rounds(d, radius, dispersion, area)
             if mission == "counter_battery" and v.type == "artillery" and not v.located:
-                share *= p.f("artillery.counter_battery_unlocated_factor")
+                share *= unlocated
             on_unit = rounds * share
             if on_unit <= 0:
                 continue
@@ -860,12 +950,12 @@ class Engine:
                 if v.moving:
                     posture = max(posture, 1.0)
                 exp = artillery.expected_area_casualties(on_unit, lethal, posture, v.men, area)
-                self._inflict(v, exp, g, cause=f"artillery:{shooter.id}")
+                self._inflict(v, exp, g, cause=cause)
                 cover = cover_sup if v.entrenchment in ("trenches", "fortified") else 1.0
                 v.suppression = morale.add_suppression(v.suppression, artillery.area_suppression(on_unit, per_round, cover))
-                v.last_under_fire_min = self.now
+                v.last_under_fire_min = now
             if v.type == "artillery" and v.guns:
-                p_gun = artillery.point_target_hit_chance(on_unit, p.f("artillery.gun_area_m2"), area, p.f("artillery.gun_kill_given_hit"))
+                p_gun = artillery.point_target_hit_chance(on_unit, gun_area, area, gun_kill)
                 for w in sorted(v.guns):
                     lost = int(g.binomial(v.guns[w], p_gun)) if v.guns[w] > 0 else 0
                     if lost:
@@ -879,11 +969,10 @@ class Engine:
                 if dt > reach:
                     continue
                 on_t = rounds * artillery.share_of_rounds(dt, radius, dispersion, area)
-                near = p.f("artillery.tank_near_miss_m")
-                p_kill = artillery.point_target_hit_chance(on_t, max(p.f("artillery.tank_area_m2"), math.pi * near * near), area, p.f("artillery.tank_kill_given_hit"))
-                t.last_under_fire_min = self.now
+                p_kill = artillery.point_target_hit_chance(on_t, tank_area, area, tank_kill)
+                t.last_under_fire_min = now
                 if g.random() < p_kill:
-                    self._knock_out(t, g, cause=f"artillery:{shooter.id}")
+                    self._knock_out(t, g, cause=cause)
 
     def _air_strike(self, u: UnitState, o: Any) -> ProcessGen:
         p = self.params
@@ -996,20 +1085,43 @@ class Engine:
         p_hit = -math.expm1(-rate_h * dt / 60.0)
         # each side's observation posts and batteries with rounds left, once per pulse
         ranges = self.fire_tables["range"]
-        posts: dict[str, list[UnitState]] = {"soviet": [], "japanese": []}
+        posts: dict[str, list[tuple[float, float]]] = {"soviet": [], "japanese": []}  # where they are
         guns: dict[str, list[tuple[str, float, float, float]]] = {"soviet": [], "japanese": []}
-        for vid in self.ground_ids:
-            v = self.units[vid]
+        for v in self._ground_units():
+            vid = v.id
             if v.men <= 0 or v.side not in posts:
                 continue
-            if v.state not in (MoraleState.ROUTED, MoraleState.RETREATING):
-                posts[v.side].append(v)
+            if v.state not in _FALLING_BACK:
+                posts[v.side].append((v.x, v.y))
             if v.type == "artillery" and (v.ammunition is None or v.ammunition > 0):
                 reach = max((ranges[w] for w, n in v.guns.items() if n > 0), default=0.0)
                 if reach > 0:
                     guns[v.side].append((vid, v.x, v.y, reach))
         # for each stuck tank: the first enemy battery (by id) in range, and whether one of
-        # the three nearest enemy posts within sight can see it
+        # the three nearest enemy posts within sight can see it. A pure function of where
+        # the tanks, posts and batteries are (and of the sight lines): the last answer is
+        # given again while they all stand where they stood
+        key = ([(t.id, t.unit, t.x, t.y) for t in stuck], posts["soviet"], posts["japanese"], guns["soviet"], guns["japanese"], see_m)
+        memo = self._spotted_memo
+        if memo is not None and memo[1] is self._los_cache and memo[0] == key:
+            seen, battery = memo[2]
+        else:
+            seen, battery = self._spotted(stuck, posts, guns, see_m)
+            self._spotted_memo = (key, self._los_cache, (seen, battery))
+        for t in stuck:
+            if t.id not in seen:
+                continue
+            g = self.rng.get("observed-fire", t.id)
+            t.last_under_fire_min = self.now
+            if g.random() < p_hit:
+                self._knock_out(t, g, cause=f"observed-artillery:{battery[t.id]}")
+
+    def _spotted(
+        self, stuck: list[TankState], posts: dict[str, list[tuple[float, float]]], guns: dict[str, list[tuple[str, float, float, float]]], see_m: float,
+    ) -> tuple[set[str], dict[str, str]]:
+        """Return the stuck tanks an enemy post sees and, for each stuck tank in reach of an
+        enemy battery, the first such battery by id (posts: each side's posts' positions, in
+        id order; guns: each side's batteries with rounds left, as (id, x, y, reach))."""
         battery: dict[str, str] = {}
         seen: set[str] = set()
         for enemy in ("japanese", "soviet"):
@@ -1024,12 +1136,13 @@ class Engine:
             if not covered.size:
                 continue
             pl = posts[enemy]
-            px = np.array([v.x for v in pl])
-            py = np.array([v.y for v in pl])
-            rank = self._target_id_rank(pl)
+            px = np.array([x for x, _ in pl])
+            py = np.array([y for _, y in pl])
             d = np.hypot(px[None, :] - tx[covered, None], py[None, :] - ty[covered, None])
             keyed = np.where(d <= see_m, d, np.inf)
-            order = np.lexsort((np.broadcast_to(rank, keyed.shape), keyed), axis=1)[:, :3]
+            # nearest first, ties by id: posts are in id order (ground_ids is sorted), so a
+            # stable sort keeps equally near posts in id order
+            order = np.argsort(keyed, axis=1, kind="stable")[:, :3]
             rows = np.repeat(np.arange(covered.size), order.shape[1])
             cols = order.reshape(-1)
             ok = np.isfinite(keyed[rows, cols])
@@ -1039,13 +1152,7 @@ class Engine:
                 seen.add(mine[covered[k]].id)
             for k in covered.tolist():
                 battery[mine[k].id] = gl[int(np.argmax(in_reach[k]))][0]
-        for t in stuck:
-            if t.id not in seen:
-                continue
-            g = self.rng.get("observed-fire", t.id)
-            t.last_under_fire_min = self.now
-            if g.random() < p_hit:
-                self._knock_out(t, g, cause=f"observed-artillery:{battery[t.id]}")
+        return seen, battery
 
     def _knock_out(self, t: TankState, g: np.random.Generator, cause: str) -> None:
         u = self.units[t.unit]
@@ -1148,7 +1255,33 @@ class Engine:
         width = self._los_width
         a = (x1 // 50.0).astype(np.int64) * width + (y1 // 50.0).astype(np.int64)
         b = (x2 // 50.0).astype(np.int64) * width + (y2 // 50.0).astype(np.int64)
-        return self._los_keys((np.minimum(a, b) * (width * width + width) + np.maximum(a, b)).tolist())
+        keys = np.minimum(a, b) * (width * width + width) + np.maximum(a, b)
+        # most keys are found in the sorted copy of the cache; the others go by the dict
+        index = self._sight_index()
+        if index.keys.size:
+            pos = np.minimum(np.searchsorted(index.keys, keys), index.keys.size - 1)
+            found = index.keys[pos] == keys
+            seen = index.seen[pos]
+            if found.all():
+                return seen
+            missed = ~found
+            seen[missed] = self._los_keys(keys[missed].tolist())
+        else:
+            missed = np.ones(keys.size, dtype=bool)
+            seen = self._los_keys(keys.tolist())
+        index.behind += int(missed.sum())
+        if index.behind > max(256, index.keys.size // 4):
+            index.rebuild()
+        return seen
+
+    def _sight_index(self) -> _SightIndex:
+        """Return the sorted copy of the sight-line cache (made anew when the cache is another)."""
+        extras = self.terrain.extras
+        index = extras.get("_los_cells_50m_sorted")
+        if index is None or index.source is not self._los_cache:
+            index = _SightIndex(self._los_cache)
+            extras["_los_cells_50m_sorted"] = index
+        return index
 
     def _los_keys(self, keys: list[int]) -> np.ndarray:
         """Return line of sight for cache keys, computing the missing ones.
@@ -1177,9 +1310,29 @@ class Engine:
     def _cells(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the raster cells of points, as :meth:`cell` does one (clipped to the map)."""
         g = self.terrain.grid
-        r = np.clip((ys // g.cell_m).astype(np.int64), 0, g.nrows - 1)
-        c = np.clip((xs // g.cell_m).astype(np.int64), 0, g.ncols - 1)
+        # np.minimum/np.maximum rather than np.clip: the same cells without np.clip's
+        # argument checks, which cost more than the work on a few dozen points
+        r = np.minimum(np.maximum((ys // g.cell_m).astype(np.int64), 0), g.nrows - 1)
+        c = np.minimum(np.maximum((xs // g.cell_m).astype(np.int64), 0), g.ncols - 1)
         return r, c
+
+    def _pulse_rasters(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the elevation and :meth:`_ground_exposure` of every cell, flat and as float64
+        (the same floats as read cell by cell; made again when the terrain changes)."""
+        if self._rasters_of is not self.terrain:
+            t = self.terrain
+            g = t.grid
+            r, c = np.divmod(np.arange(g.nrows * g.ncols), g.ncols)
+            self._rasters = (t.elevation_m.astype(np.float64).ravel(), np.asarray(self._ground_exposure(r, c), dtype=np.float64))
+            self._rasters_of = t
+        return self._rasters
+
+    def _ground_units(self) -> list[UnitState]:
+        """Return the ground units in id order (the list is made again when ground_ids changes)."""
+        if self._ground_of is not self.ground_ids:
+            self._ground_list = [self.units[i] for i in self.ground_ids]
+            self._ground_of = self.ground_ids
+        return self._ground_list
 
     def _ground_exposure(self, r: Any, c: Any) -> Any:
         """Return the share of men exposed on cells (r, c) for their cover and concealment."""
@@ -1222,98 +1375,198 @@ class Engine:
 
     def _direct_fire(self, dt: float) -> None:
         cp = self.cp
-        tab = self.fire_tables
         vis_m = self.visibility_m()
         night = self.is_night()
         vis_factor = cp.visibility_night if night else 1.0
         max_range = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
         units = self.units
-        targets = [v for v in (units[i] for i in self.ground_ids) if v.men > 0 and not v.tanks]
+        targets = [v for v in self._ground_units() if v.men > 0 and not v.tanks]
         if not targets:
             return
         shooters = [v for v in targets if v.type != "artillery"]
-        tx = np.array([v.x for v in targets])
-        ty = np.array([v.y for v in targets])
+        tx, ty = _xy(targets)
         tside = np.array([v.side == "soviet" for v in targets])
-        expected: dict[str, float] = {}
-        incoming: dict[str, float] = {}
-        kills = tab["kills"]
-        ranges = tab["range"]
-        vrange = tab["vehicle_range"]
+        vrange = self.fire_tables["vehicle_range"]
 
         # each shooter engages its nearest visible enemy in range (ties by id)
         ff = morale.FIRE_FACTOR
         unit_firers = [s for s in shooters if ff[s.state] > 0]
-        tank_firers = [t for t in self.all_tanks if t.status in TANK_FIRING and units[t.unit].state is not MoraleState.ROUTED]
-        firers: list[Any] = [*unit_firers, *tank_firers]
-        fx = [f.x for f in firers]
-        fy = [f.y for f in firers]
-        fsov = [s.side == "soviet" for s in unit_firers] + [units[t.unit].side == "soviet" for t in tank_firers]
-        frange = [max_range] * len(unit_firers) + [min(max_range, vrange[t.model]) for t in tank_firers]
-        best: dict[str, tuple[float, int, int, Any, UnitState]] = {}
-        if firers:
-            fxa = np.array(fx)
-            fya = np.array(fy)
-            rows, cols, dist = _pairs_in_range(fxa, fya, np.array(fsov), np.array(frange), tx, ty, tside)
-            if rows.size:
-                # line of sight for every candidate pair at once, then each shooter takes
-                # the nearest visible enemy (ties by id)
-                seen = self._los_arrays(fxa[rows], fya[rows], tx[cols], ty[cols])
-                # within close-assault range men find each other through scrub and folds
-                # of the ground: the fight is for the trench itself
-                seen |= dist <= cp.close_assault_m
-                rows, cols, dist = rows[seen], cols[seen], dist[seen]
-                if rows.size:
-                    id_rank = self._target_id_rank(targets)
-                    order = np.lexsort((id_rank[cols], dist, rows))
-                    rows, cols, dist = rows[order], cols[order], dist[order]
-                    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-                    for i, j, d in zip(rows[first].tolist(), cols[first].tolist(), dist[first].tolist(), strict=True):
-                        sh = firers[i]
-                        best[sh.id] = (d, i, j, sh, targets[j])
-        if best:
-            # the ground under every firer and target, read once
-            fr, fc = self._cells(fxa, fya)
-            tr, tc = self._cells(tx, ty)
-            elev = self.terrain.elevation_m
-            f_elev = elev[fr, fc].astype(np.float64).tolist()
-            t_elev = elev[tr, tc].astype(np.float64).tolist()
-            t_ground = self._ground_exposure(tr, tc).tolist()
-            for sid in sorted(best):
-                d, i, j, s, v = best[sid]
-                if isinstance(s, TankState):
-                    u = units[s.unit]
-                    vol = tab["vehicle_kills"][s.model] * fire.range_factor(d, vrange[s.model])
-                    acc = cp.accuracy[u.training]
-                    sup = u.suppression
-                else:
-                    share = s.men_share
-                    counts = {w: n * share for w, n in s.weapons_start.items() if w in kills}
-                    vol = fire.fire_volume(counts, kills, ranges, d) * morale.fire_factor(s.state) * fire.frontage_share(s.men, v.men)
-                    acc = cp.accuracy[s.training]
-                    sup = s.suppression
-                dh = f_elev[i] - t_elev[j]
-                adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
-                exp = fire.expected_casualties(vol, dt, acc * adv, sup, vis_factor, self._exposure(v, d, t_ground[j]))
-                expected[v.id] = expected.get(v.id, 0.0) + exp
-                incoming[v.id] = incoming.get(v.id, 0.0) + exp
-        # anti-tank fire at tanks
         live = [t for t in self.all_tanks if t.status in TANK_FIRING]
+        in_order = {uid for uid in self._tank_unit_ids if units[uid].state is not MoraleState.ROUTED}
+        tank_firers = [t for t in live if t.unit in in_order]
+        firers: list[Any] = [*unit_firers, *tank_firers]
+        expected = np.zeros(0)
+        fired: list[int] = []
+        if firers:
+            fxa, fya = _xy(firers)
+            sov = self._soviet_unit
+            fsov = [s.side == "soviet" for s in unit_firers] + [sov[t.unit] for t in tank_firers]
+            model_range = {m: min(max_range, r) for m, r in vrange.items()}
+            frange = [max_range] * len(unit_firers) + [model_range[t.model] for t in tank_firers]
+            # each shooter takes the nearest enemy it can see (ties by id); within
+            # close-assault range men find each other through scrub and folds of the
+            # ground: the fight is for the trench itself
+            rows, cols, dist = self._seen_pairs(
+                "direct", fxa, fya, np.array(fsov), np.array(frange), tx, ty, tside, close_m=cp.close_assault_m, nearest=True,
+            )
+            if rows.size:
+                expected, fired = self._aimed_fire(dt, firers, len(unit_firers), targets, rows, cols, dist, fxa, fya, tx, ty, vis_factor)
+        # anti-tank fire at tanks
         if live:
             self._anti_tank_fire(dt, shooters, live, max_range, vis_factor)
-        for vid in sorted(expected):
-            v = units[vid]
-            self._inflict(v, expected[vid], self.rng.get("casualties", vid), cause="direct-fire")
-        for vid in sorted(incoming):
-            v = units[vid]
-            v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(incoming[vid], max(v.men, 1)))
-            if incoming[vid] > 0:
+        exp_list = expected.tolist()
+        for j in fired:
+            v = targets[j]
+            self._inflict(v, exp_list[j], self.rng.get("casualties", v.id), cause="direct-fire")
+        for j in fired:
+            v = targets[j]
+            v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(exp_list[j], max(v.men, 1)))
+            if exp_list[j] > 0:
                 v.last_under_fire_min = self.now
 
-    @staticmethod
-    def _target_id_rank(targets: list[UnitState]) -> np.ndarray:
-        """Return each target's rank by id (the tie-break between equally near targets)."""
-        return np.argsort(np.argsort(np.array([v.id for v in targets])))
+    def _seen_pairs(
+        self, purpose: str, ax: np.ndarray, ay: np.ndarray, a_soviet: np.ndarray, a_reach: np.ndarray,
+        bx: np.ndarray, by: np.ndarray, b_soviet: np.ndarray, close_m: float = 0.0, nearest: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the (row, col, distance) of the enemy pairs a -> b within a's reach that can see
+        each other (or are within *close_m*), row-major; with *nearest*, only each a's nearest
+        (ties by the lower col, which is the lower id when b is in id order).
+
+        The answer is a pure function of the positions, sides and reaches (sight lines are
+        of the terrain), and from one pulse to the next they mostly stay put: the last
+        answer for each *purpose* is kept and given again while its arguments and the
+        sight-line cache are the same.
+        """
+        key = (ax.tobytes(), ay.tobytes(), a_soviet.tobytes(), a_reach.tobytes(), bx.tobytes(), by.tobytes(), b_soviet.tobytes(), close_m, nearest)
+        memo = self._seen_memo.get(purpose)
+        if memo is not None and memo[1] is self._los_cache and memo[0] == key:
+            return memo[2]
+        rows, cols, dist = _pairs_in_range(ax, ay, a_soviet, a_reach, bx, by, b_soviet)
+        if rows.size:
+            # line of sight for every candidate pair at once
+            seen = self._los_arrays(ax[rows], ay[rows], bx[cols], by[cols])
+            if close_m > 0:
+                seen |= dist <= close_m
+            rows, cols, dist = rows[seen], cols[seen], dist[seen]
+            if nearest and rows.size:
+                order = np.lexsort((cols, dist, rows))
+                rows, cols, dist = rows[order], cols[order], dist[order]
+                first = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+                rows, cols, dist = rows[first], cols[first], dist[first]
+        for arr in (rows, cols, dist):
+            arr.flags.writeable = False  # given again next pulse: no caller may change it
+        out = (rows, cols, dist)
+        self._seen_memo[purpose] = (key, self._los_cache, out)
+        return out
+
+    def _aimed_fire(
+        self, dt: float, firers: list[Any], n_unit_firers: int, targets: list[UnitState],
+        rows: np.ndarray, cols: np.ndarray, dist: np.ndarray,
+        fxa: np.ndarray, fya: np.ndarray, tx: np.ndarray, ty: np.ndarray, vis_factor: float,
+    ) -> tuple[np.ndarray, list[int]]:
+        """Return the expected casualties on each target and the targets fired at (in id order).
+
+        Each firer (row) fires at its target (col) from *dist*. The exchanges are worked out
+        all at once, and each target's are added up in the firers' id order, one after the
+        other, so the sums are the very floats of adding them one firer at a time.
+        """
+        cp = self.cp
+        units = self.units
+        aim = self._aim_geometry(firers, n_unit_firers, rows, cols, dist, fxa, fya, tx, ty)
+        rl, cl, by_unit, by_tank = aim.rl, aim.cl, aim.by_unit, aim.by_tank
+        n = len(rl)
+        vol = np.empty(n)
+        acc = np.empty(n)
+        sup = np.empty(n)
+        if by_unit:
+            us = [firers[rl[k]] for k in by_unit]
+            vs = [targets[cl[k]] for k in by_unit]
+            counts = np.array([self._arms(s).kill_counts for s in us]) * np.array([s.men_share for s in us])[:, None]
+            vol[by_unit] = (
+                fire.fire_volume_at(counts, self._kill_per_min, aim.unit_range_factors)
+                * np.array([morale.FIRE_FACTOR[s.state] for s in us])
+                * np.array([fire.frontage_share(s.men, v.men) for s, v in zip(us, vs, strict=True)])
+            )
+            acc[by_unit] = [cp.accuracy[s.training] for s in us]
+            sup[by_unit] = [s.suppression for s in us]
+        if by_tank:
+            owners = [units[firers[rl[k]].unit] for k in by_tank]
+            vol[by_tank] = aim.tank_vol
+            acc[by_tank] = [cp.accuracy[u.training] for u in owners]
+            sup[by_tank] = [u.suppression for u in owners]
+        exposure = self._exposure_many([targets[j] for j in cl], aim.dist, aim.ground)
+        exp = fire.expected_casualties_many(vol, dt, acc * aim.adv, sup, vis_factor, exposure)
+        # np.bincount adds each target's exchanges in the order given (the firers' id order)
+        return np.bincount(aim.cols, weights=exp, minlength=len(targets)), aim.fired
+
+    def _aim_geometry(
+        self, firers: list[Any], n_unit_firers: int, rows: np.ndarray, cols: np.ndarray, dist: np.ndarray,
+        fxa: np.ndarray, fya: np.ndarray, tx: np.ndarray, ty: np.ndarray,
+    ) -> _Aim:
+        """Return what the exchanges' firers, positions and ground fix (see :class:`_Aim`).
+
+        Kept while the same pairs (the very arrays :meth:`_seen_pairs` gave again) are
+        fired by the same firers on the same terrain.
+        """
+        firer_objs = [firers[i] for i in rows.tolist()]
+        memo = self._aim_memo
+        if memo is not None and memo[0] is rows and memo[1] is self.terrain and memo[2] == n_unit_firers and memo[3] == firer_objs:
+            return memo[4]
+        cp = self.cp
+        tab = self.fire_tables
+        ids = [f.id for f in firer_objs]
+        order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+        rows_s, cols_s, dist_s = rows[order], cols[order], dist[order]
+        rl = rows_s.tolist()
+        cl = cols_s.tolist()
+        n = len(rl)
+        by_unit = [k for k in range(n) if rl[k] < n_unit_firers]
+        by_tank = [k for k in range(n) if rl[k] >= n_unit_firers]
+        tank_vol = np.zeros(0)
+        if by_tank:
+            ts = [firers[rl[k]] for k in by_tank]
+            tank_vol = np.array([tab["vehicle_kills"][t.model] for t in ts]) * fire.range_factor_many(
+                dist_s[by_tank], np.array([tab["vehicle_range"][t.model] for t in ts]),
+            )
+        # the ground under the firers and their targets
+        elev, ground = self._pulse_rasters()
+        r, c = self._cells(np.concatenate((fxa[rows_s], tx[cols_s])), np.concatenate((fya[rows_s], ty[cols_s])))
+        at = r * self.terrain.grid.ncols + c
+        h = elev[at]
+        dh = h[:n] - h[n:]
+        aim = _Aim(
+            cols=cols_s, dist=dist_s, rl=rl, cl=cl, by_unit=by_unit, by_tank=by_tank,
+            unit_range_factors=fire.range_factor_many(dist_s[by_unit][:, None], self._kill_range_m[None, :]), tank_vol=tank_vol,
+            adv=np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0),
+            ground=ground[at[n:]], fired=sorted(set(cl)),
+        )
+        for arr in (aim.cols, aim.dist, aim.unit_range_factors, aim.tank_vol, aim.adv, aim.ground):
+            arr.flags.writeable = False  # given again next pulse: no caller may change it
+        self._aim_memo = (rows, self.terrain, n_unit_firers, firer_objs, aim)
+        return aim
+
+    def _exposure_many(self, targets: list[UnitState], distance_m: np.ndarray, ground: np.ndarray) -> np.ndarray:
+        """Return :meth:`_exposure` of each target at its distance (the same floats)."""
+        cp = self.cp
+        ent = np.array([cp.entrench_exposure[v.entrenchment] for v in targets])
+        ent = np.where(distance_m <= cp.close_assault_m, np.maximum(ent, cp.close_assault_exposure), ent)
+        ex = ground * ent
+        return np.where(np.array([v.moving for v in targets], dtype=bool), ex * cp.moving_exposure, ex)
+
+    def _arms(self, u: UnitState) -> _Arms:
+        """Return what the unit's weapons give direct fire (worked out again only when they change)."""
+        hit = self._arms_cache.get(u.id)
+        if hit is not None and hit[0] == u.weapons_start:
+            return hit[1]
+        tab = self.fire_tables
+        at = tuple((w, n) for w, n in sorted(u.weapons_start.items()) if n > 0 and w in tab["tank_kills"])
+        arms = _Arms(
+            kill_counts=np.array([float(u.weapons_start.get(w, 0)) for w in self._kill_weapons]),
+            anti_tank=at,
+            anti_tank_reach_m=max((tab["range"][w] for w, _ in at), default=0.0),
+        )
+        self._arms_cache[u.id] = (dict(u.weapons_start), arms)
+        return arms
 
     def _weapon_ids(self) -> list[str]:
         ids = getattr(self, "_wids", None)
@@ -1328,27 +1581,26 @@ class Engine:
         at_kills = tab["tank_kills"]
         ranges = tab["range"]
         # the shooters with anti-tank weapons, and how far their longest one reaches
-        armed: list[tuple[UnitState, dict[str, float], float]] = []
+        armed: list[tuple[UnitState, tuple[tuple[str, int], ...], float]] = []
+        ff = morale.FIRE_FACTOR
         for s in shooters:
-            guns = {w: n * s.men_share for w, n in s.weapons_start.items() if n > 0 and w in at_kills}
-            if not guns or morale.fire_factor(s.state) <= 0:
+            arms = self._arms(s)
+            if not arms.anti_tank or ff[s.state] <= 0:
                 continue
-            armed.append((s, guns, min(max_range, max(ranges[w] for w in guns))))
+            armed.append((s, arms.anti_tank, min(max_range, arms.anti_tank_reach_m)))
         if not armed:
             return
-        lx = np.array([t.x for t in live])
-        ly = np.array([t.y for t in live])
-        lside = np.array([self.units[t.unit].side == "soviet" for t in live])
-        sx = np.array([a[0].x for a in armed])
-        sy = np.array([a[0].y for a in armed])
+        lx, ly = _xy(live)
+        sov = self._soviet_unit
+        lside = np.array([sov[t.unit] for t in live])
+        sx, sy = _xy([a[0] for a in armed])
         ssov = np.array([a[0].side == "soviet" for a in armed])
-        rows, cols, dist = _pairs_in_range(sx, sy, ssov, np.array([a[2] for a in armed]), lx, ly, lside)
+        rows, cols, dist = self._seen_pairs("anti-tank", sx, sy, ssov, np.array([a[2] for a in armed]), lx, ly, lside)
         if not rows.size:
             return
-        seen = self._los_arrays(sx[rows], sy[rows], lx[cols], ly[cols])
         visible: dict[int, list[int]] = {}
         distance: dict[tuple[int, int], float] = {}
-        for i, j, dd in zip(rows[seen].tolist(), cols[seen].tolist(), dist[seen].tolist(), strict=True):
+        for i, j, dd in zip(rows.tolist(), cols.tolist(), dist.tolist(), strict=True):
             visible.setdefault(i, []).append(j)
             distance[i, j] = dd
         for k_s in sorted(visible):
@@ -1365,8 +1617,9 @@ class Engine:
             is_cmd = np.array([live[i].command for i in cand])
             weights = fire.target_weights(is_cmd, exposure, cp.command_weight)
             s_elev = self._elevation_at(s.x, s.y)
-            for w in sorted(guns):
-                n_guns = guns[w]
+            share = s.men_share
+            for w, n in guns:
+                n_guns = n * share
                 if n_guns <= 0:
                     continue
                 k = int(g.choice(len(cand), p=weights))
@@ -1392,63 +1645,110 @@ class Engine:
         night = self.is_night()
         kw = self.cp.morale_weights
         sens = self.cp.loss_sensitivity
-        memo = self._state_memo
         now = self.now
-        units = [u for u in (self.units[uid] for uid in self.ground_ids) if u.men > 0 or u.tanks]
+        units = [u for u in self._ground_units() if u.men > 0 or u.tanks]
         if not units:
             return
-        pulse_loss = np.array([u.pulse_loss for u in units], dtype=float)
-        before = np.array([u.men for u in units], dtype=float) + pulse_loss
-        new_morale = morale.morale_after_many(
-            np.array([u.morale for u in units]),
-            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0)
-            * np.array([sens[u.training] for u in units]),
-            suppression=np.array([u.suppression for u in units]),
+        code = _STATE_CODE
+        # every unit's changing figures in one table (whole numbers are exact as floats)
+        cols = np.fromiter(itertools.chain.from_iterable([
+            (u.morale, u.suppression, u.men, u.pulse_loss, u.shocks, u.last_under_fire_min, code[u.state])
+            for u in units
+        ]), dtype=np.float64, count=7 * len(units)).reshape(-1, 7).T
+        # and the ones that never change for a unit: start morale, loss sensitivity, thresholds
+        fixed = self._morale_fixed(units)
+        pulse_loss = cols[3]
+        before = cols[2] + pulse_loss
+        new_morale_a = morale.morale_after_many(
+            cols[0],
+            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0) * fixed[1],
+            suppression=cols[1],
             minutes=dt,
             is_night=night,
-            shocks=np.array([u.shocks for u in units], dtype=float),
-            resting=np.array([now - u.last_under_fire_min >= rest_after for u in units]),
-            baseline=np.array([u.morale_start for u in units]),
-            suppression_floor=np.array([u.thresholds.shaken for u in units]),
+            shocks=cols[4],
+            resting=now - cols[5] >= rest_after,
+            baseline=fixed[0],
+            suppression_floor=fixed[2],
             **kw,
-        ).tolist()
+        )
+        # the states the new morale and the suppression of the pulse put the units in, and
+        # the suppression after it (worked out again below for a unit whose shocks change)
+        new_state_a = morale.morale_state_many(new_morale_a, cols[1], cols[6], *fixed[2:7])
+        new_state = new_state_a.tolist()
+        new_sup = morale.decay_suppression_many(cols[1], dt, hl).tolist()
+        new_morale = new_morale_a.tolist()
+        # a unit whose morale keeps its very float, with no losses, shocks or suppression and
+        # no new state, has nothing to write back: only the others are visited
+        quiet = (
+            (new_morale_a == cols[0]) & (np.signbit(new_morale_a) == np.signbit(cols[0]))
+            & (cols[3] == 0) & (cols[4] == 0) & (cols[1] == 0) & (new_state_a == cols[6])
+        )
+        states = morale.STATES
         # units are settled in id order; one that falls back shakes its neighbours at once,
         # so after a retreat the rest are worked out again from their new shocks
-        shaken_after = False
-        for u, m in zip(units, new_morale, strict=True):
-            uid = u.id
-            if shaken_after:
-                before_u = u.men + u.pulse_loss
-                m = morale.morale_after(
-                    u.morale, loss_share=(u.pulse_loss / before_u if before_u > 0 else 0.0) * sens[u.training], suppression=u.suppression,
-                    minutes=dt, is_night=night, shocks=u.shocks, resting=now - u.last_under_fire_min >= rest_after,
-                    baseline=u.morale_start, suppression_floor=u.thresholds.shaken, **kw,
-                )
-            u.morale = m
-            u.pulse_loss = 0
-            u.shocks = 0.0
-            # the state is a pure function of (morale, suppression, state): asked again with
-            # the same three (a quiet unit), it gives the same answer
-            key = (u.morale, u.suppression, u.state)
-            seen = memo.get(uid)
-            if seen is not None and seen[0] == key:
-                new = seen[1]
-            else:
-                new = morale.morale_state(u.morale, u.suppression, u.state, u.thresholds)
-                memo[uid] = (key, new)
-            if u.suppression:
-                u.suppression = morale.decay_suppression(u.suppression, dt, hl)
-            if new is not u.state:
-                old = u.state
-                u.state = new
-                self._emit("morale_state", unit=uid, state=new.value, was=old.value, morale=u.morale)
-                if new in (MoraleState.RETREATING, MoraleState.ROUTED) and u.activity not in ("retreating",):
-                    self._retreat(u)
-                    shaken_after = True
-                elif old in (MoraleState.RETREATING, MoraleState.ROUTED) and new not in (MoraleState.RETREATING, MoraleState.ROUTED):
-                    self.stop(u)
-                    u.activity = "holding"
-                    self._emit("rallied", unit=uid)
+        for k in np.flatnonzero(~quiet).tolist():
+            u = units[k]
+            new = states[new_state[k]]
+            if new is u.state:  # the common case, written here (as _settle_morale would)
+                u.morale = new_morale[k]
+                u.pulse_loss = 0
+                u.shocks = 0.0
+                if u.suppression:
+                    u.suppression = new_sup[k]
+                continue
+            if self._settle_morale(u, new_morale[k], new, new_sup[k]):
+                for v in units[k + 1:]:
+                    before_v = v.men + v.pulse_loss
+                    m = morale.morale_after(
+                        v.morale, loss_share=(v.pulse_loss / before_v if before_v > 0 else 0.0) * sens[v.training], suppression=v.suppression,
+                        minutes=dt, is_night=night, shocks=v.shocks, resting=now - v.last_under_fire_min >= rest_after,
+                        baseline=v.morale_start, suppression_floor=v.thresholds.shaken, **kw,
+                    )
+                    self._settle_morale(v, m, morale.morale_state(m, v.suppression, v.state, v.thresholds), morale.decay_suppression(v.suppression, dt, hl))
+                break
+
+    def _morale_fixed(self, units: list[UnitState]) -> np.ndarray:
+        """Return the units' start morale, loss sensitivity and thresholds (shaken, retreat,
+        rout, pin suppression, rally margin), one row each, one column a unit.
+
+        They are set at a unit's creation and never change, so the table is kept while the
+        list holds the same unit objects (a unit that dies or a group that is detached
+        makes a new one).
+        """
+        memo = self._morale_fixed_memo
+        if memo is not None and memo[0] == units:
+            return memo[1]
+        sens = self.cp.loss_sensitivity
+        fixed = np.array([
+            (u.morale_start, sens[u.training], u.thresholds.shaken, u.thresholds.retreat, u.thresholds.rout,
+             u.thresholds.pin_suppression, u.thresholds.rally_margin)
+            for u in units
+        ], dtype=np.float64).T
+        self._morale_fixed_memo = (list(units), fixed)
+        return fixed
+
+    def _settle_morale(self, u: UnitState, m: float, new: MoraleState, decayed: float) -> bool:
+        """Write a unit's new morale, state and decayed suppression back; return True if it
+        fell back (and so shook its neighbours)."""
+        u.morale = m
+        u.pulse_loss = 0
+        u.shocks = 0.0
+        if u.suppression:
+            u.suppression = decayed
+        if new is u.state:
+            return False
+        old = u.state
+        u.state = new
+        uid = u.id
+        self._emit("morale_state", unit=uid, state=new.value, was=old.value, morale=m)
+        if new in (MoraleState.RETREATING, MoraleState.ROUTED) and u.activity not in ("retreating",):
+            self._retreat(u)
+            return True
+        if old in (MoraleState.RETREATING, MoraleState.ROUTED) and new not in (MoraleState.RETREATING, MoraleState.ROUTED):
+            self.stop(u)
+            u.activity = "holding"
+            self._emit("rallied", unit=uid)
+        return False
 
     def _retreat(self, u: UnitState) -> None:
         """Fall back away from the nearest enemy (or home), on allowed ground."""
@@ -1476,19 +1776,29 @@ class Engine:
             if v.side == u.side and v.id != u.id and math.hypot(v.x - u.x, v.y - u.y) < 1500.0:
                 v.shocks += shock
 
+    def _holding_list(self) -> list[tuple[int, int, int, bool]]:
+        """Return (row, col, men, is-Soviet) of the units in good enough order to hold ground."""
+        g = self.terrain.grid
+        cm, w, h = g.cell_m, g.width_m, g.height_m
+        return [
+            (int(u.y // cm), int(u.x // cm), u.men, u.side == "soviet")
+            for u in self._ground_units()
+            if u.men > 0 and u.type in _HOLDING and u.state not in _FALLING_BACK
+            and 0.0 <= u.x < w and 0.0 <= u.y < h
+        ]
+
+    @staticmethod
+    def _holding_arrays(held: list[tuple[int, int, int, bool]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return (
+            np.array([r for r, _, _, _ in held], dtype=np.int64),
+            np.array([c for _, c, _, _ in held], dtype=np.int64),
+            np.array([m for _, _, m, _ in held], dtype=float),
+            np.array([s for _, _, _, s in held], dtype=bool),
+        )
+
     def _holding_men(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return rows, cols, men and is-Soviet of the units in good enough order to hold ground."""
-        g = self.terrain.grid
-        held = [
-            u for u in (self.units[uid] for uid in self.ground_ids)
-            if u.type in HOLDING_TYPES and u.men > 0 and u.state not in (MoraleState.ROUTED, MoraleState.RETREATING) and g.contains(u.x, u.y)
-        ]
-        return (
-            np.array([int(u.y // g.cell_m) for u in held], dtype=np.int64),
-            np.array([int(u.x // g.cell_m) for u in held], dtype=np.int64),
-            np.array([u.men for u in held], dtype=float),
-            np.array([u.side == "soviet" for u in held], dtype=bool),
-        )
+        return self._holding_arrays(self._holding_list())
 
     def _presence_all(self, holding: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Return the Soviet and Japanese men holding each zone (in ``zone_ids`` order)."""
@@ -1515,13 +1825,13 @@ class Engine:
         return rules.zone_holder(pr["soviet"], pr["japanese"], self.params.f("command.hold_men_min"))
 
     def _update_zones(self) -> None:
-        holding = self._holding_men()
+        held = self._holding_list()
         # the holders depend on nothing else: if no holding unit moved cell, lost men or
         # changed state since the last pulse, no zone changed hands
-        key = b"".join(a.tobytes() for a in holding)
-        if key == self._last_holding:
+        if held == self._last_holding:
             return
-        self._last_holding = key
+        self._last_holding = held
+        holding = self._holding_arrays(held)
         hold_min = self.params.f("command.hold_men_min")
         sov_men, jap_men = self._presence_all(holding)
         for z, ps, pj in zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True):
@@ -1633,6 +1943,7 @@ class Engine:
         for w, c in weapons.items():
             u.weapons_start[w] -= c
         self.units[d.id] = d
+        self._soviet_unit[d.id] = d.side == "soviet"
         self.unit_ids = sorted(self.units)
         self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
         self._emit("detached", unit=d.id, parent=u.id, men=k)

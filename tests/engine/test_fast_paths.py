@@ -95,3 +95,68 @@ def test_pairs_in_range_are_the_enemy_pairs_within_reach(n_a, n_b, seed, reach):
         if a_sov[i] != b_sov[j] and np.hypot(bx[j] - ax[i], by[j] - ay[i]) <= reach
     ]
     assert list(zip(rows.tolist(), cols.tolist(), dist.tolist(), strict=True)) == want
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n_a=st.integers(0, 25), n_b=st.integers(0, 25), seed=st.integers(0, 10_000), close=st.sampled_from([0.0, 150.0]))
+def test_seen_pairs_are_the_plain_choice_and_the_same_when_given_again(engine, n_a, n_b, seed, close):
+    g = engine.terrain.grid
+    rng = np.random.default_rng(seed)
+    ax, ay = rng.uniform(0, g.width_m - 1, n_a), rng.uniform(0, g.height_m - 1, n_a)
+    bx, by = rng.uniform(0, g.width_m - 1, n_b), rng.uniform(0, g.height_m - 1, n_b)
+    a_sov, b_sov = rng.random(n_a) < 0.5, rng.random(n_b) < 0.5
+    reach = rng.uniform(0, 2500, n_a)
+    args = (ax, ay, a_sov, reach, bx, by, b_sov)
+    # the plain answer: every a's nearest enemy in reach that it sees (or is close to), ties by col
+    want = []
+    for i in range(n_a):
+        best = None
+        for j in range(n_b):
+            d = float(np.hypot(bx[j] - ax[i], by[j] - ay[i]))
+            if a_sov[i] == b_sov[j] or d > reach[i]:
+                continue
+            seen = engine._los([(ax[i], ay[i], bx[j], by[j])])[0] or d <= close
+            if seen and (best is None or (d, j) < best):
+                best = (d, j)
+        if best is not None:
+            want.append((i, best[1], best[0]))
+    engine._seen_memo.clear()
+    rows, cols, dist = engine._seen_pairs("test", *args, close_m=close, nearest=True)
+    assert list(zip(rows.tolist(), cols.tolist(), dist.tolist(), strict=True)) == want
+    # asked again with the same positions: the kept answer, unchanged
+    again = engine._seen_pairs("test", *(a.copy() for a in args), close_m=close, nearest=True)
+    assert again is engine._seen_memo["test"][2]
+    assert [a.tolist() for a in again] == [rows.tolist(), cols.tolist(), dist.tolist()]
+    # one position moved: worked out afresh
+    if n_a:
+        moved = (ax + 1000.0, *args[1:])
+        engine._seen_pairs("test", *moved, close_m=close, nearest=True)
+        assert engine._seen_memo["test"][0][0] == moved[0].tobytes()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    picks=st.lists(
+        st.tuples(st.integers(0, 10), st.floats(0.0, 1500.0), st.floats(0.0, 1.0),
+                  st.sampled_from(["none", "hasty", "trenches", "fortified"]), st.booleans()),
+        min_size=1, max_size=12,
+    ),
+)
+def test_exposure_many_is_the_exposure_of_each_target(engine, picks):
+    units = [engine.units[i] for i in engine.ground_ids]
+    saved = [(u.entrenchment, u.moving) for u in units]
+    try:
+        targets, dist, ground = [], [], []
+        for k, d, gr, ent, moving in picks:
+            u = units[k % len(units)]
+            u.entrenchment, u.moving = ent, moving
+            targets.append(u)
+            dist.append(d)
+            ground.append(gr)
+        # the scalar asked with each target as it stands now (a unit picked twice is the later pick)
+        want = [engine._exposure(u, d, gr) for u, d, gr in zip(targets, dist, ground, strict=True)]
+        got = engine._exposure_many(targets, np.array(dist), np.array(ground)).tolist()
+        assert got == want
+    finally:
+        for u, (ent, moving) in zip(units, saved, strict=True):
+            u.entrenchment, u.moving = ent, moving

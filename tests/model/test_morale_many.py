@@ -6,7 +6,17 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from khasan_sim.model.morale import morale_after, morale_after_many
+from khasan_sim.model.morale import (
+    STATES,
+    MoraleState,
+    Thresholds,
+    decay_suppression,
+    decay_suppression_many,
+    morale_after,
+    morale_after_many,
+    morale_state,
+    morale_state_many,
+)
 
 unit = st.tuples(
     st.floats(0.0, 1.0),  # morale
@@ -40,3 +50,40 @@ def test_many_is_the_scalar_update_for_each_unit(units, minutes, night, weights)
         for m, ls, s, sh, r, b, f in units
     ]
     assert got == want
+
+
+state_case = st.tuples(
+    st.floats(0.0, 1.0),  # morale
+    st.floats(0.0, 1.0),  # suppression
+    st.sampled_from(list(MoraleState)),  # previous state
+    st.floats(0.0, 0.8),  # shaken
+    st.floats(0.0, 0.6),  # retreat
+    st.floats(0.0, 0.4),  # rout
+    st.floats(0.0, 1.0),  # pin suppression
+    st.floats(0.0, 0.3),  # rally margin
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(units=st.lists(state_case, min_size=1, max_size=12))
+def test_many_states_are_the_scalar_states(units):
+    # thresholds hit exactly, where a < against a <= would show
+    units = units + [(sh, pin, prev, sh, re, ro, pin, ra) for _, _, prev, sh, re, ro, pin, ra in units]
+    cols = list(zip(*units, strict=True))
+    got = morale_state_many(
+        np.array(cols[0]), np.array(cols[1]), np.array([STATES.index(p) for p in cols[2]]),
+        *(np.array(c) for c in cols[3:]),
+    ).tolist()
+    want = [
+        morale_state(m, s, prev, Thresholds(shaken=sh, retreat=re, rout=ro, pin_suppression=pin, rally_margin=ra))
+        for m, s, prev, sh, re, ro, pin, ra in units
+    ]
+    assert [STATES[k] for k in got] == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(sup=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=12), minutes=st.sampled_from([0.0, 1.0, 5.0, 30.0]),
+       half_life=st.floats(1.0, 120.0))
+def test_many_decays_are_the_scalar_decays(sup, minutes, half_life):
+    got = decay_suppression_many(np.array(sup), minutes, half_life).tolist()
+    assert got == [decay_suppression(s, minutes, half_life) for s in sup]
