@@ -463,14 +463,17 @@ class Engine:
                 continue
             self._emit("order", unit=uid, order_kind=o.kind, order=o.id or "", source=source)
             u.order = o
+            u.deferred_order = None  # a new order replaces one still waiting
             if o.kind == "attack" and self._just_lost(o.objective, u.side):
                 self.counterattacks[u.side] += 1
                 self._emit("counterattack", unit=uid, zone=o.objective, side=u.side)
-            if o.kind in ("move", "attack", "withdraw"):
-                goal = self.target_point(o.objective if o.kind == "attack" else o.to)
-                u.objective = o.objective if o.kind == "attack" else None
-                u.activity = {"move": "moving", "attack": "attacking", "withdraw": "withdrawing"}[o.kind]
-                self.start_move(u, goal, [tuple(p) for p in o.route])
+            if o.kind in ("move", "attack") and u.state is MoraleState.RETREATING:
+                # men falling back cannot be sent forward yet: the order waits for them to
+                # rally (before, it stopped the retreat and was lost when they rallied)
+                u.deferred_order = o
+                self._emit("order_deferred", unit=uid, order=o.id or o.kind, reason="retreating")
+            elif o.kind in ("move", "attack", "withdraw"):
+                self._carry_out_move(u, o)
             elif o.kind == "defend":
                 self.stop(u)
                 u.activity = "defending"
@@ -487,6 +490,13 @@ class Engine:
                 self.env.process(self._air_strike(u, o))
             elif o.kind == "build_crossing":
                 self.env.process(self._build_crossing(u, o))
+
+    def _carry_out_move(self, u: UnitState, o: Any) -> None:
+        """Set a unit going on a move, attack or withdraw order."""
+        goal = self.target_point(o.objective if o.kind == "attack" else o.to)
+        u.objective = o.objective if o.kind == "attack" else None
+        u.activity = {"move": "moving", "attack": "attacking", "withdraw": "withdrawing"}[o.kind]
+        self.start_move(u, goal, [tuple(p) for p in o.route])
 
     def _just_lost(self, zone: str, side: str) -> bool:
         """Return True if *side* lost *zone* within the counter-attack window and does not hold it."""
@@ -1748,6 +1758,11 @@ class Engine:
             self.stop(u)
             u.activity = "holding"
             self._emit("rallied", unit=uid)
+            waiting = u.deferred_order
+            if waiting is not None:
+                u.deferred_order = None
+                self._emit("order_resumed", unit=uid, order=waiting.id or waiting.kind)
+                self._carry_out_move(u, waiting)
         return False
 
     def _retreat(self, u: UnitState) -> None:

@@ -72,6 +72,7 @@ class UnitState:
     state: MoraleState = MoraleState.STEADY
     activity: str = "idle"
     order: Any = None
+    deferred_order: Any = None  # a move or attack given while falling back: carried out on rallying
     objective: str | None = None
     token: int = 0
     moving: bool = False

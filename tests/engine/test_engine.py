@@ -278,3 +278,29 @@ def test_a_position_broken_into_by_superior_numbers_wears_its_holders_morale(tin
     sov.state = sov.state.__class__.RETREATING
     e._penetration(5.0)
     assert jp.shocks == 0.0
+
+
+def test_an_attack_ordered_while_falling_back_is_carried_out_once_the_men_rally(tiny):
+    from khasan_sim.model.morale import MoraleState
+
+    sim = Simulation(tiny, seed=1, player_sides=["soviet", "japanese"])
+    e = sim.engine
+    u = e.units["2mb-3tb"]
+    u.state, u.activity = MoraleState.RETREATING, "retreating"
+    sim.give({"kind": "attack", "unit": "2mb-3tb", "objective": "zaozernaya"})
+    sim.advance_minutes(1)
+    kinds = [ev.kind for ev in sim.events() if ev.get("unit") == "2mb-3tb"]
+    assert "order_deferred" in kinds
+    assert u.activity == "retreating" and u.deferred_order is not None  # not sent forward yet
+    # the men rally: the order they were given is carried out then, not lost
+    e._settle_morale(u, 0.9, MoraleState.STEADY, u.suppression)
+    assert u.activity == "attacking" and u.objective == "zaozernaya" and u.deferred_order is None
+    assert any(ev.kind == "order_resumed" and ev.get("unit") == "2mb-3tb" for ev in e.log.events)
+    # a new order replaces one still waiting
+    u.state, u.activity = MoraleState.RETREATING, "retreating"
+    sim.give({"kind": "attack", "unit": "2mb-3tb", "objective": "zaozernaya"})
+    sim.advance_minutes(1)
+    assert u.deferred_order is not None
+    sim.give({"kind": "dig_in", "unit": "2mb-3tb"})
+    sim.advance_minutes(1)
+    assert u.deferred_order is None
