@@ -1217,25 +1217,25 @@ class Engine:
         rate = self.cp.penetration_shock_per_hour
         if rate <= 0:
             return
-        units = [u for u in (self.units[i] for i in self.ground_ids) if u.men > 0]
-        if len(units) < 2:
+        units = [u for u in self._ground_units() if u.men > 0]
+        n = len(units)
+        if n < 2:
             return
-        x = np.array([u.x for u in units])
-        y = np.array([u.y for u in units])
-        sov = np.array([u.side == "soviet" for u in units])
+        x = np.fromiter((u.x for u in units), dtype=np.float64, count=n)
+        y = np.fromiter((u.y for u in units), dtype=np.float64, count=n)
+        sov = np.fromiter((u.side == "soviet" for u in units), dtype=bool, count=n)
         dx = x[:, None] - x[None, :]
         dy = y[:, None] - y[None, :]
         reach = self.cp.close_assault_m
         near = dx * dx + dy * dy <= reach * reach
-        if not (near & (sov[:, None] != sov[None, :])).any():
+        across = near & (sov[:, None] != sov[None, :])
+        if not across.any():
             return
-        men = np.array([float(u.men) for u in units])
-        fighting = np.array([
-            u.type in HOLDING_TYPES and u.state not in (MoraleState.RETREATING, MoraleState.ROUTED) for u in units
-        ])
-        same = sov[:, None] == sov[None, :]
-        own = (near & same) @ men
-        enemy = (near & ~same) @ np.where(fighting, men, 0.0)
+        men = np.fromiter((u.men for u in units), dtype=np.float64, count=n)
+        falling_back = (MoraleState.RETREATING, MoraleState.ROUTED)
+        fighting = np.fromiter((u.type in HOLDING_TYPES and u.state not in falling_back for u in units), dtype=bool, count=n)
+        own = (near & ~across) @ men
+        enemy = across @ np.where(fighting, men, 0.0)
         shock = morale.penetration_shock(own, enemy, full_ratio=self.cp.penetration_full_ratio, shock_per_hour=rate, minutes=dt)
         for u, s in zip(units, shock.tolist(), strict=True):
             if s > 0:
