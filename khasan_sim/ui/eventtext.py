@@ -9,9 +9,9 @@ SHOWN = {
     "order", "move_start", "move_end", "casualties", "morale_state", "retreat", "rallied", "bogged",
     "recovered", "tank_knocked_out", "written_off", "zone_holder", "counterattack", "mission_start",
     "mission_end", "strike", "dug_in", "battery_located", "guns_lost", "order_refused", "command_lost",
-    "tank_reached", "repaired", "queued",
+    "tank_reached", "repaired", "queued", "order_deferred", "order_resumed",
 }
-IMPORTANT = {"zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused", "guns_lost", "command_lost", "mission_start"}
+IMPORTANT = {"zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused", "guns_lost", "command_lost", "mission_start", "order_deferred"}
 
 
 def clock(start: datetime, t_min: float) -> str:
@@ -67,6 +67,10 @@ def describe(ev: Any) -> str:
         return f"{u} located by the {g('by')}"
     if k == "guns_lost":
         return f"{u} loses {g('n')} {g('weapon')} ({g('by')})"
+    if k == "order_deferred":
+        return f"{u} is falling back: its order waits until it rallies"
+    if k == "order_resumed":
+        return f"{u} rallies and carries out its order {g('order')}"
     if k == "order_refused":
         return f"{u} refuses its order ({g('reason')})"
     if k == "command_lost":
