@@ -75,7 +75,7 @@ class CombatParams:
     elevation_adv_per_100m: float
     close_assault_m: float
     close_assault_exposure: float
-    penetration_full_ratio: float
+    penetration_reference_ratio: float
     penetration_shock_per_hour: float
     morale_weights: dict[str, float]  # the rates morale_after takes by keyword
     loss_sensitivity: dict[str, float]  # by training
@@ -110,7 +110,7 @@ def _combat_params(p: Any) -> CombatParams:
         elevation_adv_per_100m=p.f("fire.elevation_advantage_per_100m"),
         close_assault_m=p.f("fire.close_assault_range_m"),
         close_assault_exposure=p.f("fire.close_assault_exposure"),
-        penetration_full_ratio=p.f("morale.penetration_full_ratio"),
+        penetration_reference_ratio=p.f("morale.penetration_reference_ratio"),
         penetration_shock_per_hour=p.f("morale.penetration_shock_per_hour"),
         morale_weights={
             k: p.f(f"morale.{k}") for k in ("loss_rate_weight", "suppression_weight_per_hour", "night_drift_per_hour", "recovery_per_hour")
@@ -1236,7 +1236,7 @@ class Engine:
         fighting = np.fromiter((u.type in HOLDING_TYPES and u.state not in falling_back for u in units), dtype=bool, count=n)
         own = (near & ~across) @ men
         enemy = across @ np.where(fighting, men, 0.0)
-        shock = morale.penetration_shock(own, enemy, full_ratio=self.cp.penetration_full_ratio, shock_per_hour=rate, minutes=dt)
+        shock = morale.penetration_shock(own, enemy, reference_ratio=self.cp.penetration_reference_ratio, shock_per_hour=rate, minutes=dt)
         for u, s in zip(units, shock.tolist(), strict=True):
             if s > 0:
                 u.shocks += s

@@ -137,20 +137,22 @@ def morale_after_many(
 
 
 def penetration_shock(
-    own_men: np.ndarray, enemy_men: np.ndarray, *, full_ratio: float, shock_per_hour: float, minutes: float
+    own_men: np.ndarray, enemy_men: np.ndarray, *, reference_ratio: float, shock_per_hour: float, minutes: float
 ) -> np.ndarray:
     """Return the morale each unit loses in *minutes* to enemies inside its position.
 
     McQuie's commonest reason for giving up a position is manoeuvre, first of all the
     enemy penetrating or enveloping it (33 of 52 cases, model-anchors 2.2), not the
     casualty count. Here *enemy_men* are the enemy in good order within close-assault
-    range of a unit, *own_men* its own side's men there (itself included). The wear rises
-    from nothing at even numbers to *shock_per_hour* at *full_ratio* to one and more.
-    Works on arrays (one element a unit) and on plain floats.
+    range of a unit, *own_men* its own side's men there (itself included). The wear is
+    nothing at even numbers or fewer and grows in proportion to the enemy's superiority
+    beyond that, reaching *shock_per_hour* at *reference_ratio* to one: a company caught
+    by a regiment breaks within the hour, a battalion pressed at two to one holds for
+    hours. Works on arrays (one element a unit) and on plain floats.
     """
     own = np.maximum(np.asarray(own_men, dtype=float), 1.0)
     ratio = np.asarray(enemy_men, dtype=float) / own
-    weight = np.clip((ratio - 1.0) / max(full_ratio - 1.0, 1e-9), 0.0, 1.0)
+    weight = np.maximum((ratio - 1.0) / max(reference_ratio - 1.0, 1e-9), 0.0)
     return shock_per_hour * minutes / 60.0 * weight
 
 

@@ -262,16 +262,18 @@ def test_a_position_broken_into_by_superior_numbers_wears_its_holders_morale(tin
     jp = e.units["tiny-jp-coy"]
     sov = e.units["tiny-battery"]
     sov.type = "rifle"  # stand-in assault troops
-    full = e.params.f("morale.penetration_full_ratio")
-    sov.men = sov.men_start = int(full + 1) * jp.men  # beyond the full ratio
+    ref = e.params.f("morale.penetration_reference_ratio")
+    sov.men = sov.men_start = int(ref + 1) * jp.men  # beyond the reference ratio
     rate = e.params.f("morale.penetration_shock_per_hour")
     assert rate > 0
     sov.x, sov.y = jp.x + 400.0, jp.y  # outside close-assault range: nothing
     e._penetration(5.0)
     assert jp.shocks == 0.0 and sov.shocks == 0.0
-    sov.x, sov.y = jp.x + 100.0, jp.y  # in the trench line, outnumbered past the full ratio
+    sov.x, sov.y = jp.x + 100.0, jp.y  # in the trench line, outnumbered past the reference ratio
     e._penetration(5.0)
-    assert jp.shocks == pytest.approx(rate * 5.0 / 60.0)
+    ratio = sov.men / jp.men
+    assert jp.shocks == pytest.approx(rate * 5.0 / 60.0 * (ratio - 1.0) / (ref - 1.0))
+    assert jp.shocks > rate * 5.0 / 60.0
     assert sov.shocks == 0.0  # the stronger side is not worn
     # men falling back do not break into anybody's position
     jp.shocks = 0.0

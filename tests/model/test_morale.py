@@ -80,17 +80,18 @@ def test_suppression_alone_never_breaks_a_unit(m0, sup, floor, minutes):
 
 
 @given(st.floats(0, 5000), st.floats(0, 5000), st.floats(1.5, 6.0), st.floats(0, 1), st.floats(0, 60))
-def test_penetration_wear_is_bounded_and_grows_with_the_enemy(own, enemy, full, rate, minutes):
-    s = float(morale.penetration_shock(own, enemy, full_ratio=full, shock_per_hour=rate, minutes=minutes))
-    assert 0.0 <= s <= rate * minutes / 60.0 + 1e-12
-    more = float(morale.penetration_shock(own, enemy * 1.5 + 1.0, full_ratio=full, shock_per_hour=rate, minutes=minutes))
+def test_penetration_wear_is_never_negative_and_grows_with_the_enemy(own, enemy, ref, rate, minutes):
+    s = float(morale.penetration_shock(own, enemy, reference_ratio=ref, shock_per_hour=rate, minutes=minutes))
+    assert s >= 0.0
+    more = float(morale.penetration_shock(own, enemy * 1.5 + 1.0, reference_ratio=ref, shock_per_hour=rate, minutes=minutes))
     assert more >= s
     if enemy <= max(own, 1.0):
         assert s == 0.0  # no wear at even numbers or fewer
 
 
-def test_penetration_wear_is_full_from_the_full_ratio_on():
-    kw = {"full_ratio": 3.0, "shock_per_hour": 0.12, "minutes": 30.0}
+def test_penetration_wear_reaches_its_rate_at_the_reference_ratio_and_grows_in_proportion():
+    kw = {"reference_ratio": 3.0, "shock_per_hour": 0.12, "minutes": 30.0}
     assert float(morale.penetration_shock(100, 300, **kw)) == pytest.approx(0.06)
-    assert float(morale.penetration_shock(100, 900, **kw)) == pytest.approx(0.06)
     assert float(morale.penetration_shock(100, 200, **kw)) == pytest.approx(0.03)
+    # a company caught by a regiment, ten to one, breaks far faster than a battalion at three
+    assert float(morale.penetration_shock(100, 1000, **kw)) == pytest.approx(0.27)
