@@ -578,7 +578,7 @@ class Engine:
             while True:
                 if u.token != token:
                     return
-                if u.state in (MoraleState.RETREATING, MoraleState.ROUTED) and u.activity not in ("retreating", "withdrawing"):
+                if u.state in _FALLING_BACK and u.activity not in ("retreating", "withdrawing"):
                     u.moving = False
                     return
                 advancing = u.activity == "attacking"
@@ -815,7 +815,7 @@ class Engine:
                 sites.append(s)
         if not sites:
             return
-        if u.state in (MoraleState.RETREATING, MoraleState.ROUTED):
+        if u.state in _FALLING_BACK:
             self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=u.state.value)
             return
         u.activity = "moving"
@@ -1066,7 +1066,7 @@ class Engine:
     def _inflict(self, v: UnitState, expected: float, g: np.random.Generator, cause: str) -> None:
         if expected <= 0 or v.men <= 0:
             return
-        routed = v.state in (MoraleState.ROUTED, MoraleState.RETREATING)
+        routed = v.state in _FALLING_BACK
         miss = self.cp.missing_routed if routed else self.cp.missing_steady
         kf = self.cp.killed_fraction_by_side.get(v.side, self.cp.killed_fraction)
         cas = fire.draw_casualties(v.men, expected, kf, miss, self.cp.max_loss_fraction, g)
@@ -1232,8 +1232,7 @@ class Engine:
         if not across.any():
             return
         men = np.fromiter((u.men for u in units), dtype=np.float64, count=n)
-        falling_back = (MoraleState.RETREATING, MoraleState.ROUTED)
-        fighting = np.fromiter((u.type in HOLDING_TYPES and u.state not in falling_back for u in units), dtype=bool, count=n)
+        fighting = np.fromiter((u.type in _HOLDING and u.state not in _FALLING_BACK for u in units), dtype=bool, count=n)
         own = (near & ~across) @ men
         enemy = across @ np.where(fighting, men, 0.0)
         shock = morale.penetration_shock(own, enemy, reference_ratio=self.cp.penetration_reference_ratio, shock_per_hour=rate, minutes=dt)
@@ -1751,10 +1750,10 @@ class Engine:
         u.state = new
         uid = u.id
         self._emit("morale_state", unit=uid, state=new.value, was=old.value, morale=m)
-        if new in (MoraleState.RETREATING, MoraleState.ROUTED) and u.activity not in ("retreating",):
+        if new in _FALLING_BACK and u.activity not in ("retreating",):
             self._retreat(u)
             return True
-        if old in (MoraleState.RETREATING, MoraleState.ROUTED) and new not in (MoraleState.RETREATING, MoraleState.ROUTED):
+        if old in _FALLING_BACK and new not in _FALLING_BACK:
             self.stop(u)
             u.activity = "holding"
             self._emit("rallied", unit=uid)
