@@ -68,7 +68,7 @@ def describe(ev: Any) -> str:
     if k == "guns_lost":
         return f"{u} loses {g('n')} {g('weapon')} ({g('by')})"
     if k == "order_deferred":
-        return f"{u} is falling back: its order waits until it rallies"
+        return f"{u}: order waits until it rallies"
     if k == "order_resumed":
         return f"{u} rallies and carries out its order {g('order')}"
     if k == "order_refused":
