@@ -380,6 +380,11 @@ class Engine:
         self.first_soviet_hold: dict[str, float | None] = dict.fromkeys(self.zone_ids)
         self.lost_at: dict[tuple[str, str], float] = {}
         self.counterattack_on: dict[str, str] = {}
+        # the doctrine's bookkeeping: when the last counter-attack on each zone went in,
+        # the men each attacking group set out with, and the battalion each group came from
+        self.counterattack_started: dict[str, float] = {}
+        self.counterattack_men: dict[str, int] = {}
+        self.group_parent: dict[str, str] = {}
         for z in self.zone_ids:
             self.holder[z] = self._compute_holder(z)
         # who held each zone last (a contested zone keeps its last holder here)
@@ -1885,9 +1890,20 @@ class Engine:
                 hook(self)
 
     def _japanese_doctrine(self) -> None:
-        """Hold the heights; counter-attack ground just lost with the nearest reserve in good order."""
+        """Hold the heights; counter-attack ground just lost with the nearest reserve in good order.
+
+        One attack at a time on each zone, and the next no sooner than
+        ``command.counterattack_interval_h`` after the last went in (a company has to be
+        assembled, told its task and brought forward). An attack that has lost
+        ``command.counterattack_break_off_loss`` of its men without carrying the ground is
+        called off, and its group goes back to its battalion and rejoins it, so that the
+        battalion can attack again (the digest: the Japanese counter-attacked again and again).
+        """
         p = self.params
+        self._call_off_counterattacks(p.f("command.counterattack_break_off_loss"))
+        self._bring_back_groups()
         window = p.f("command.counterattack_window_h") * 60.0
+        interval = p.f("command.counterattack_interval_h") * 60.0
         min_men = p.f("command.counterattack_min_men")
         min_morale = p.f("command.counterattack_min_morale")
         reach = p.f("command.counterattack_range_m")
@@ -1899,12 +1915,17 @@ class Engine:
             attacker = self.counterattack_on.get(z)
             if attacker is not None and attacker in busy:
                 continue
+            started = self.counterattack_started.get(z)
+            if started is not None and self.now - started < interval:
+                continue
             cx, cy = self.zone_centre[z]
             cands = []
             for uid in self.ground_ids:
                 u = self.units[uid]
                 if u.side != "japanese" or u.type not in COUNTERATTACK_TYPES or uid in busy:
                     continue
+                if uid in self.group_parent:
+                    continue  # a group goes back to its battalion before it attacks again
                 if u.men < min_men or u.morale < min_morale or u.state is not MoraleState.STEADY:
                     continue
                 if any(self.in_zone(hz, u.x, u.y) and self.holder[hz] == "japanese" and hz != z for hz in self.zone_ids if self.zones[hz].kind == "height"):
@@ -1922,11 +1943,75 @@ class Engine:
             uid = u.id
             self.counterattacks["japanese"] += 1
             self.counterattack_on[z] = uid
+            self.counterattack_started[z] = self.now
+            self.counterattack_men[uid] = u.men
             busy.add(uid)
             self._emit("counterattack", unit=uid, zone=z, side="japanese")
             u.objective = z
             u.activity = "attacking"
             self.start_move(u, self.zone_centre[z], [])
+
+    def _call_off_counterattacks(self, break_off_loss: float) -> None:
+        """Call off each counter-attack that has lost *break_off_loss* of the men it set out
+        with and is still short of its objective: its men go back where they came from."""
+        for uid in sorted(self.counterattack_men):
+            u = self.units[uid]
+            if u.activity != "attacking" or u.objective is None:
+                del self.counterattack_men[uid]  # it arrived, or broke and fell back
+                continue
+            set_out = self.counterattack_men[uid]
+            if u.men > set_out * (1.0 - break_off_loss):
+                continue
+            del self.counterattack_men[uid]
+            zone = u.objective
+            u.objective = None
+            u.activity = "withdrawing"
+            parent = self.units.get(self.group_parent.get(uid, ""))
+            back = (parent.x, parent.y) if parent is not None and parent.men > 0 else (u.home_x, u.home_y)
+            self._emit("counterattack_called_off", unit=uid, zone=zone, men=u.men, set_out=set_out)
+            self.start_move(u, back, [])
+
+    def _bring_back_groups(self) -> None:
+        """Send each detached group that is done attacking back to its battalion, and merge
+        the groups that are back with it (their men and weapons rejoin its ranks)."""
+        rejoin_m = self.params.f("command.rejoin_distance_m")
+        for gid in sorted(self.group_parent):
+            g = self.units[gid]
+            parent = self.units[self.group_parent[gid]]
+            if g.men <= 0 or parent.men <= 0 or g.activity == "attacking" or g.moving:
+                continue
+            if g.state in _FALLING_BACK or parent.state in _FALLING_BACK:
+                continue
+            if any(self.in_zone(z, g.x, g.y) and self.holder[z] == g.side for z in self.zone_ids if self.zones[z].kind == "height"):
+                continue  # the group holds a height it took: it stays there
+            if math.hypot(g.x - parent.x, g.y - parent.y) <= rejoin_m:
+                self._rejoin(g, parent)
+            else:
+                g.objective = None
+                g.activity = "withdrawing"
+                self.start_move(g, (parent.x, parent.y), [])
+
+    def _rejoin(self, g: UnitState, parent: UnitState) -> None:
+        """Merge group *g*'s men and weapons back into *parent*.
+
+        The group keeps its own dead and wounded (losses are counted where they fell), so
+        it stays in the unit list with no men: ``men_start = men + killed + wounded +
+        missing`` holds for both. The battalion's morale becomes the average of both, by men.
+        """
+        k = g.men
+        q = k / g.men_start if g.men_start > 0 else 0.0
+        for w, c in g.weapons_start.items():
+            back = round(c * q)
+            g.weapons_start[w] = c - back
+            parent.weapons_start[w] = parent.weapons_start.get(w, 0) + back
+        parent.morale = (parent.morale * parent.men + g.morale * k) / (parent.men + k)
+        parent.men += k
+        parent.men_start += k
+        g.men = 0
+        g.men_start -= k
+        self.stop(g)
+        g.activity = "rejoined"
+        self._emit("rejoined", unit=g.id, parent=parent.id, men=k)
 
     def _detach(self, u: UnitState, fraction: float, min_men: float) -> UnitState:
         """Return a group of *u*'s men and weapons made a unit of its own (or *u* itself).
@@ -1957,6 +2042,7 @@ class Engine:
         for w, c in weapons.items():
             u.weapons_start[w] -= c
         self.units[d.id] = d
+        self.group_parent[d.id] = u.id
         self._soviet_unit[d.id] = d.side == "soviet"
         self.unit_ids = sorted(self.units)
         self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]

@@ -10,6 +10,7 @@ SHOWN = {
     "recovered", "tank_knocked_out", "written_off", "zone_holder", "counterattack", "mission_start",
     "mission_end", "strike", "dug_in", "battery_located", "guns_lost", "order_refused", "command_lost",
     "tank_reached", "repaired", "queued", "order_deferred", "order_resumed",
+    "counterattack_called_off", "rejoined",
 }
 IMPORTANT = {"zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused", "guns_lost", "command_lost", "mission_start", "order_deferred"}
 
@@ -51,6 +52,10 @@ def describe(ev: Any) -> str:
         return f"{g('zone')}: {g('was')} -> {g('holder')}"
     if k == "counterattack":
         return f"{g('side')} counter-attack by {u} on {g('zone')}"
+    if k == "counterattack_called_off":
+        return f"{u} calls off its attack on {g('zone')} and goes back"
+    if k == "rejoined":
+        return f"{u} is back and rejoins {g('parent')}"
     if k == "mission_start":
         return f"{u}: {g('mission')} fire begins"
     if k == "mission_end":

@@ -306,3 +306,114 @@ def test_an_attack_ordered_while_falling_back_is_carried_out_once_the_men_rally(
     sim.give({"kind": "dig_in", "unit": "2mb-3tb"})
     sim.advance_minutes(1)
     assert u.deferred_order is None
+
+
+def _doctrine_ready(e):
+    """The tiny Japanese company, grown to a battalion, stands off Zaozernaya just lost."""
+    from khasan_sim.model.morale import MoraleState
+
+    u = e.units["tiny-jp-coy"]
+    u.men = u.men_start = 400
+    u.x, u.y, u.state, u.morale = 5000.0, 5600.0, MoraleState.STEADY, 0.8
+    e.holder["zaozernaya"] = "soviet"
+    e.lost_at[("zaozernaya", "japanese")] = e.now
+    return u
+
+
+def test_the_doctrine_sends_one_group_at_a_time_and_waits_between_attacks(tiny):
+    e = Simulation(tiny, seed=1, player_sides=["soviet"]).engine
+    e.controllers["japanese"] = "japanese-doctrine"
+    u = _doctrine_ready(e)
+    e._japanese_doctrine()
+    g = e.units["tiny-jp-coy-group-1"]
+    assert g.activity == "attacking" and g.objective == "zaozernaya" and e.group_parent[g.id] == u.id
+    assert e.counterattacks["japanese"] == 1 and e.counterattack_men[g.id] == g.men
+    e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 1  # the first is still going in
+    g.activity, g.objective = "holding", None  # it has ended, but the interval has not passed
+    e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 1
+    e.counterattack_started["zaozernaya"] -= e.params.f("command.counterattack_interval_h") * 60.0
+    e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 2
+    # the second group comes from the battalion, never from the first group
+    assert "tiny-jp-coy-group-2" in e.units and not any("-group-1-group" in i for i in e.units)
+
+
+def test_a_counter_attack_that_has_lost_too_many_men_is_called_off_and_its_men_go_back(tiny):
+    e = Simulation(tiny, seed=1, player_sides=["soviet"]).engine
+    e.controllers["japanese"] = "japanese-doctrine"
+    u = _doctrine_ready(e)
+    e._japanese_doctrine()
+    g = e.units["tiny-jp-coy-group-1"]
+    share = e.params.f("command.counterattack_break_off_loss")
+    set_out = g.men
+    lost = int(set_out * share) - 1  # just short of the limit: the attack goes on
+    g.men -= lost
+    g.killed += lost
+    e._call_off_counterattacks(share)
+    assert g.activity == "attacking" and g.objective == "zaozernaya"
+    g.men -= 2
+    g.killed += 2
+    e._call_off_counterattacks(share)
+    assert g.activity == "withdrawing" and g.objective is None and g.moving
+    assert g.id not in e.counterattack_men
+    ev = [x for x in e.log.events if x.kind == "counterattack_called_off"]
+    assert ev and ev[-1].get("unit") == g.id and ev[-1].get("set_out") == set_out
+    # back beside its battalion, the group rejoins it: men and weapons go back into its
+    # ranks, its dead and wounded stay counted where they fell
+    before_men, before_start = u.men + g.men, u.men_start + g.men_start
+    weapons_in_use = {w: u.weapons_start[w] * u.men_share + g.weapons_start[w] * g.men_share for w in u.weapons_start}
+    morale_avg = (u.morale * u.men + g.morale * g.men) / (u.men + g.men)
+    e.stop(g)
+    g.x, g.y = u.x + 50.0, u.y
+    e._bring_back_groups()
+    assert g.men == 0 and g.activity == "rejoined" and u.men == before_men
+    assert u.men_start + g.men_start == before_start
+    assert g.killed == lost + 2 and u.morale == pytest.approx(morale_avg)
+    for x in (u, g):
+        assert x.men + x.killed + x.wounded + x.missing == x.men_start, x.id
+    for w, n in weapons_in_use.items():
+        assert abs(u.weapons_start[w] * u.men_share - n) <= 1.0, w
+    assert any(x.kind == "rejoined" and x.get("parent") == u.id for x in e.log.events)
+
+
+def test_a_group_holding_the_height_it_took_stays_there(tiny):
+    e = Simulation(tiny, seed=1, player_sides=["soviet"]).engine
+    u = _doctrine_ready(e)
+    g = e._detach(u, 0.35, 100)
+    g.x, g.y = 5000.0, 5100.0  # on Zaozernaya, which it holds again
+    e.holder["zaozernaya"] = "japanese"
+    g.activity = "holding"
+    e._bring_back_groups()
+    assert g.activity == "holding" and not g.moving and g.men > 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    men=st.integers(200, 1200),
+    fraction=st.floats(0.1, 0.6),
+    group_lost=st.floats(0.0, 0.9),
+    group_wounded=st.floats(0.0, 1.0),
+)
+def test_detaching_a_group_and_merging_it_back_creates_and_loses_nobody(tiny, men, fraction, group_lost, group_wounded):
+    e = Simulation(tiny, seed=1, player_sides=["soviet"]).engine
+    u = _doctrine_ready(e)
+    u.men = u.men_start = men
+    weapons_start = dict(u.weapons_start)
+    g = e._detach(u, fraction, 100)
+    if g is u:
+        return
+    hit = int(g.men * group_lost)
+    wounded = int(hit * group_wounded)
+    g.men -= hit
+    g.killed += hit - wounded
+    g.wounded += wounded
+    e._rejoin(g, u)
+    assert u.men + g.men == men - hit and g.men == 0
+    assert u.men_start + g.men_start == men
+    for x in (u, g):
+        assert x.men + x.killed + x.wounded + x.missing == x.men_start, x.id
+    # no weapon is made or lost in the books: what the group lost stays with its dead
+    for w, n in weapons_start.items():
+        assert u.weapons_start[w] + g.weapons_start[w] == n, w
