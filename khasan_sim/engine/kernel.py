@@ -180,6 +180,10 @@ class _Aim(NamedTuple):
     adv: np.ndarray  # elevation advantage of each exchange
     ground: np.ndarray  # ground exposure under each target
     fired: list[int]  # the targets fired at, in id order
+    unit_firers: list[UnitState]  # the firer of each exchange fired by a unit
+    unit_targets: list[int]  # and its target
+    tank_owners: list[UnitState]  # the unit of each exchange's tank (by_tank order)
+    acc_adv: np.ndarray  # each firer's training accuracy times the exchange's elevation advantage
 
 
 class _SightIndex:
@@ -1392,37 +1396,47 @@ class Engine:
         targets = [v for v in self._ground_units() if v.men > 0 and not v.tanks]
         if not targets:
             return
-        shooters = [v for v in targets if v.type != "artillery"]
+        # positions are read from the objects once a pulse: the firers' and the anti-tank
+        # shooters' are picked from the targets' and the tanks' arrays (the same floats)
+        shooter_at = [i for i, v in enumerate(targets) if v.type != "artillery"]
+        shooters = [targets[i] for i in shooter_at]
         tx, ty = _xy(targets)
-        tside = np.array([v.side == "soviet" for v in targets])
+        sov = self._soviet_unit
+        tside = np.array([sov[v.id] for v in targets], dtype=bool)
         vrange = self.fire_tables["vehicle_range"]
 
         # each shooter engages its nearest visible enemy in range (ties by id)
         ff = morale.FIRE_FACTOR
-        unit_firers = [s for s in shooters if ff[s.state] > 0]
+        unit_firer_at = [i for i in shooter_at if ff[targets[i].state] > 0]
+        unit_firers = [targets[i] for i in unit_firer_at]
         live = [t for t in self.all_tanks if t.status in TANK_FIRING]
+        lx, ly = _xy(live)
+        lside = np.array([sov[t.unit] for t in live], dtype=bool)
         in_order = {uid for uid in self._tank_unit_ids if units[uid].state is not MoraleState.ROUTED}
-        tank_firers = [t for t in live if t.unit in in_order]
+        tank_firer_at = [k for k, t in enumerate(live) if t.unit in in_order]
+        tank_firers = [live[k] for k in tank_firer_at]
         firers: list[Any] = [*unit_firers, *tank_firers]
         expected = np.zeros(0)
         fired: list[int] = []
         if firers:
-            fxa, fya = _xy(firers)
-            sov = self._soviet_unit
-            fsov = [s.side == "soviet" for s in unit_firers] + [sov[t.unit] for t in tank_firers]
+            ua = np.array(unit_firer_at, dtype=np.intp)
+            ta = np.array(tank_firer_at, dtype=np.intp)
+            fxa = np.concatenate((tx[ua], lx[ta]))
+            fya = np.concatenate((ty[ua], ly[ta]))
+            fsov = np.concatenate((tside[ua], lside[ta]))
             model_range = {m: min(max_range, r) for m, r in vrange.items()}
             frange = [max_range] * len(unit_firers) + [model_range[t.model] for t in tank_firers]
             # each shooter takes the nearest enemy it can see (ties by id); within
             # close-assault range men find each other through scrub and folds of the
             # ground: the fight is for the trench itself
             rows, cols, dist = self._seen_pairs(
-                "direct", fxa, fya, np.array(fsov), np.array(frange), tx, ty, tside, close_m=cp.close_assault_m, nearest=True,
+                "direct", fxa, fya, fsov, np.array(frange), tx, ty, tside, close_m=cp.close_assault_m, nearest=True,
             )
             if rows.size:
                 expected, fired = self._aimed_fire(dt, firers, len(unit_firers), targets, rows, cols, dist, fxa, fya, tx, ty, vis_factor)
         # anti-tank fire at tanks
         if live:
-            self._anti_tank_fire(dt, shooters, live, max_range, vis_factor)
+            self._anti_tank_fire(dt, shooters, live, max_range, vis_factor, (tx[shooter_at], ty[shooter_at], lx, ly, lside))
         exp_list = expected.tolist()
         for j in fired:
             v = targets[j]
@@ -1479,32 +1493,30 @@ class Engine:
         all at once, and each target's are added up in the firers' id order, one after the
         other, so the sums are the very floats of adding them one firer at a time.
         """
-        cp = self.cp
-        units = self.units
         aim = self._aim_geometry(firers, n_unit_firers, rows, cols, dist, fxa, fya, tx, ty)
-        rl, cl, by_unit, by_tank = aim.rl, aim.cl, aim.by_unit, aim.by_tank
-        n = len(rl)
+        by_unit, by_tank = aim.by_unit, aim.by_tank
+        n = len(aim.rl)
         vol = np.empty(n)
-        acc = np.empty(n)
         sup = np.empty(n)
         if by_unit:
-            us = [firers[rl[k]] for k in by_unit]
-            vs = [targets[cl[k]] for k in by_unit]
-            counts = np.array([self._arms(s).kill_counts for s in us]) * np.array([s.men_share for s in us])[:, None]
+            us = aim.unit_firers
+            vs = [targets[j] for j in aim.unit_targets]
+            arms = self._arms
+            ff = morale.FIRE_FACTOR
+            share = fire.frontage_share
+            counts = np.array([arms(s).kill_counts for s in us]) * np.array([s.men_share for s in us])[:, None]
             vol[by_unit] = (
                 fire.fire_volume_at(counts, self._kill_per_min, aim.unit_range_factors)
-                * np.array([morale.FIRE_FACTOR[s.state] for s in us])
-                * np.array([fire.frontage_share(s.men, v.men) for s, v in zip(us, vs, strict=True)])
+                * np.array([ff[s.state] for s in us])
+                * np.array([share(s.men, v.men) for s, v in zip(us, vs, strict=True)])
             )
-            acc[by_unit] = [cp.accuracy[s.training] for s in us]
             sup[by_unit] = [s.suppression for s in us]
         if by_tank:
-            owners = [units[firers[rl[k]].unit] for k in by_tank]
             vol[by_tank] = aim.tank_vol
-            acc[by_tank] = [cp.accuracy[u.training] for u in owners]
-            sup[by_tank] = [u.suppression for u in owners]
+            sup[by_tank] = [u.suppression for u in aim.tank_owners]
+        cl = aim.cl
         exposure = self._exposure_many([targets[j] for j in cl], aim.dist, aim.ground)
-        exp = fire.expected_casualties_many(vol, dt, acc * aim.adv, sup, vis_factor, exposure)
+        exp = fire.expected_casualties_many(vol, dt, aim.acc_adv, sup, vis_factor, exposure)
         # np.bincount adds each target's exchanges in the order given (the firers' id order)
         return np.bincount(aim.cols, weights=exp, minlength=len(targets)), aim.fired
 
@@ -1515,14 +1527,15 @@ class Engine:
         """Return what the exchanges' firers, positions and ground fix (see :class:`_Aim`).
 
         Kept while the same pairs (the very arrays :meth:`_seen_pairs` gave again) are
-        fired by the same firers on the same terrain.
+        fired by the same firers (the same objects, in the same order) on the same terrain;
+        the firers' training, which the accuracies are read from, never changes.
         """
-        firer_objs = [firers[i] for i in rows.tolist()]
         memo = self._aim_memo
-        if memo is not None and memo[0] is rows and memo[1] is self.terrain and memo[2] == n_unit_firers and memo[3] == firer_objs:
+        if memo is not None and memo[0] is rows and memo[1] is self.terrain and memo[2] == n_unit_firers and memo[3] == firers:
             return memo[4]
         cp = self.cp
         tab = self.fire_tables
+        firer_objs = [firers[i] for i in rows.tolist()]
         ids = [f.id for f in firer_objs]
         order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
         rows_s, cols_s, dist_s = rows[order], cols[order], dist[order]
@@ -1543,15 +1556,21 @@ class Engine:
         at = r * self.terrain.grid.ncols + c
         h = elev[at]
         dh = h[:n] - h[n:]
+        adv = np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
+        unit_firers = [firers[rl[k]] for k in by_unit]
+        tank_owners = [self.units[firers[rl[k]].unit] for k in by_tank]
+        acc = np.empty(n)
+        acc[by_unit] = [cp.accuracy[s.training] for s in unit_firers]
+        acc[by_tank] = [cp.accuracy[u.training] for u in tank_owners]
         aim = _Aim(
             cols=cols_s, dist=dist_s, rl=rl, cl=cl, by_unit=by_unit, by_tank=by_tank,
             unit_range_factors=fire.range_factor_many(dist_s[by_unit][:, None], self._kill_range_m[None, :]), tank_vol=tank_vol,
-            adv=np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0),
-            ground=ground[at[n:]], fired=sorted(set(cl)),
+            adv=adv, ground=ground[at[n:]], fired=sorted(set(cl)),
+            unit_firers=unit_firers, unit_targets=[cl[k] for k in by_unit], tank_owners=tank_owners, acc_adv=acc * adv,
         )
-        for arr in (aim.cols, aim.dist, aim.unit_range_factors, aim.tank_vol, aim.adv, aim.ground):
+        for arr in (aim.cols, aim.dist, aim.unit_range_factors, aim.tank_vol, aim.adv, aim.ground, aim.acc_adv):
             arr.flags.writeable = False  # given again next pulse: no caller may change it
-        self._aim_memo = (rows, self.terrain, n_unit_firers, firer_objs, aim)
+        self._aim_memo = (rows, self.terrain, n_unit_firers, list(firers), aim)
         return aim
 
     def _exposure_many(self, targets: list[UnitState], distance_m: np.ndarray, ground: np.ndarray) -> np.ndarray:
@@ -1584,26 +1603,34 @@ class Engine:
             self._wids = ids
         return ids
 
-    def _anti_tank_fire(self, dt: float, shooters: list[UnitState], live: list[TankState], max_range: float, vis_factor: float) -> None:
+    def _anti_tank_fire(
+        self, dt: float, shooters: list[UnitState], live: list[TankState], max_range: float, vis_factor: float,
+        at: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        """Anti-tank weapons fire at the tanks they can see (*at*: the shooters' x and y and
+        the tanks' x, y and is-Soviet, when the caller has them already)."""
         cp = self.cp
         tab = self.fire_tables
         at_kills = tab["tank_kills"]
         ranges = tab["range"]
         # the shooters with anti-tank weapons, and how far their longest one reaches
         armed: list[tuple[UnitState, tuple[tuple[str, int], ...], float]] = []
+        armed_at: list[int] = []
         ff = morale.FIRE_FACTOR
-        for s in shooters:
+        for k, s in enumerate(shooters):
             arms = self._arms(s)
             if not arms.anti_tank or ff[s.state] <= 0:
                 continue
             armed.append((s, arms.anti_tank, min(max_range, arms.anti_tank_reach_m)))
+            armed_at.append(k)
         if not armed:
             return
-        lx, ly = _xy(live)
         sov = self._soviet_unit
-        lside = np.array([sov[t.unit] for t in live])
-        sx, sy = _xy([a[0] for a in armed])
-        ssov = np.array([a[0].side == "soviet" for a in armed])
+        if at is None:
+            at = (*_xy(shooters), *_xy(live), np.array([sov[t.unit] for t in live], dtype=bool))
+        shx, shy, lx, ly, lside = at
+        sx, sy = shx[armed_at], shy[armed_at]
+        ssov = np.array([sov[a[0].id] for a in armed], dtype=bool)
         rows, cols, dist = self._seen_pairs("anti-tank", sx, sy, ssov, np.array([a[2] for a in armed]), lx, ly, lside)
         if not rows.size:
             return
