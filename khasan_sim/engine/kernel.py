@@ -180,9 +180,9 @@ class _Aim(NamedTuple):
     adv: np.ndarray  # elevation advantage of each exchange
     ground: np.ndarray  # ground exposure under each target
     fired: list[int]  # the targets fired at, in id order
-    unit_firers: list[UnitState]  # the firer of each exchange fired by a unit
+    unit_firers: list[int]  # the firer of each exchange fired by a unit
     unit_targets: list[int]  # and its target
-    tank_owners: list[UnitState]  # the unit of each exchange's tank (by_tank order)
+    tank_firers: list[int]  # the firer of each exchange fired by a tank
     acc_adv: np.ndarray  # each firer's training accuracy times the exchange's elevation advantage
 
 
@@ -265,6 +265,8 @@ class Engine:
         self._morale_fixed_memo: tuple[list[UnitState], np.ndarray] | None = None
         self._spotted_memo: tuple[Any, Any, tuple[set[str], dict[str, str]]] | None = None
         self._aim_memo: tuple[np.ndarray, Any, int, list[Any], _Aim] | None = None
+        self._kill_counts_memo: tuple[list[UnitState], list[dict[str, int]], np.ndarray] | None = None
+        self._anti_tank_memo: tuple[list[UnitState], list[dict[str, int]], list[tuple[int, _Arms]]] | None = None
         self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
         self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
@@ -1225,16 +1227,20 @@ class Engine:
         n = len(units)
         if n < 2:
             return
-        x = np.fromiter((u.x for u in units), dtype=np.float64, count=n)
-        y = np.fromiter((u.y for u in units), dtype=np.float64, count=n)
-        sov = np.fromiter((u.side == "soviet" for u in units), dtype=bool, count=n)
+        x, y = _xy(units)
+        soviet = self._soviet_unit
+        sov = np.array([soviet[u.id] for u in units], dtype=bool)
+        reach = self.cp.close_assault_m
+        # most pulses no enemies are that close: the Soviet x Japanese block of the
+        # distances tells (the same differences, so the same answer, as the full table's)
+        bx = x[sov][:, None] - x[~sov][None, :]
+        by = y[sov][:, None] - y[~sov][None, :]
+        if not (bx * bx + by * by <= reach * reach).any():
+            return
         dx = x[:, None] - x[None, :]
         dy = y[:, None] - y[None, :]
-        reach = self.cp.close_assault_m
         near = dx * dx + dy * dy <= reach * reach
         across = near & (sov[:, None] != sov[None, :])
-        if not across.any():
-            return
         men = np.fromiter((u.men for u in units), dtype=np.float64, count=n)
         fighting = np.fromiter((u.type in _HOLDING and u.state not in _FALLING_BACK for u in units), dtype=bool, count=n)
         own = (near & ~across) @ men
@@ -1499,12 +1505,11 @@ class Engine:
         vol = np.empty(n)
         sup = np.empty(n)
         if by_unit:
-            us = aim.unit_firers
+            us = [firers[i] for i in aim.unit_firers]
             vs = [targets[j] for j in aim.unit_targets]
-            arms = self._arms
             ff = morale.FIRE_FACTOR
             share = fire.frontage_share
-            counts = np.array([arms(s).kill_counts for s in us]) * np.array([s.men_share for s in us])[:, None]
+            counts = self._kill_counts(us) * np.array([s.men_share for s in us])[:, None]
             vol[by_unit] = (
                 fire.fire_volume_at(counts, self._kill_per_min, aim.unit_range_factors)
                 * np.array([ff[s.state] for s in us])
@@ -1513,7 +1518,8 @@ class Engine:
             sup[by_unit] = [s.suppression for s in us]
         if by_tank:
             vol[by_tank] = aim.tank_vol
-            sup[by_tank] = [u.suppression for u in aim.tank_owners]
+            units = self.units
+            sup[by_tank] = [units[firers[i].unit].suppression for i in aim.tank_firers]
         cl = aim.cl
         exposure = self._exposure_many([targets[j] for j in cl], aim.dist, aim.ground)
         exp = fire.expected_casualties_many(vol, dt, aim.acc_adv, sup, vis_factor, exposure)
@@ -1566,7 +1572,8 @@ class Engine:
             cols=cols_s, dist=dist_s, rl=rl, cl=cl, by_unit=by_unit, by_tank=by_tank,
             unit_range_factors=fire.range_factor_many(dist_s[by_unit][:, None], self._kill_range_m[None, :]), tank_vol=tank_vol,
             adv=adv, ground=ground[at[n:]], fired=sorted(set(cl)),
-            unit_firers=unit_firers, unit_targets=[cl[k] for k in by_unit], tank_owners=tank_owners, acc_adv=acc * adv,
+            unit_firers=[rl[k] for k in by_unit], unit_targets=[cl[k] for k in by_unit], tank_firers=[rl[k] for k in by_tank],
+            acc_adv=acc * adv,
         )
         for arr in (aim.cols, aim.dist, aim.unit_range_factors, aim.tank_vol, aim.adv, aim.ground, aim.acc_adv):
             arr.flags.writeable = False  # given again next pulse: no caller may change it
@@ -1580,6 +1587,34 @@ class Engine:
         ent = np.where(distance_m <= cp.close_assault_m, np.maximum(ent, cp.close_assault_exposure), ent)
         ex = ground * ent
         return np.where(np.array([v.moving for v in targets], dtype=bool), ex * cp.moving_exposure, ex)
+
+    def _kill_counts(self, us: list[UnitState]) -> np.ndarray:
+        """Return the units' :attr:`_Arms.kill_counts`, one row a unit.
+
+        The table is kept while the list holds the same units (the same objects, in the
+        same order) with the same weapons (compared with copies taken when it was made).
+        """
+        memo = self._kill_counts_memo
+        if memo is not None and memo[0] == us and memo[1] == [u.weapons_start for u in us]:
+            return memo[2]
+        table = np.array([self._arms(u).kill_counts for u in us])
+        table.flags.writeable = False  # given again next pulse: no caller may change it
+        self._kill_counts_memo = (list(us), [dict(u.weapons_start) for u in us], table)
+        return table
+
+    def _anti_tank_arms(self, shooters: list[UnitState]) -> list[tuple[int, _Arms]]:
+        """Return (index, arms) of the shooters that have anti-tank weapons.
+
+        Kept while the list holds the same units (the same objects, in the same order)
+        with the same weapons (compared with copies taken when it was made).
+        """
+        memo = self._anti_tank_memo
+        if memo is not None and memo[0] == shooters and memo[1] == [u.weapons_start for u in shooters]:
+            return memo[2]
+        arms = self._arms
+        out = [(k, a) for k, s in enumerate(shooters) if (a := arms(s)).anti_tank]
+        self._anti_tank_memo = (list(shooters), [dict(u.weapons_start) for u in shooters], out)
+        return out
 
     def _arms(self, u: UnitState) -> _Arms:
         """Return what the unit's weapons give direct fire (worked out again only when they change)."""
@@ -1617,9 +1652,9 @@ class Engine:
         armed: list[tuple[UnitState, tuple[tuple[str, int], ...], float]] = []
         armed_at: list[int] = []
         ff = morale.FIRE_FACTOR
-        for k, s in enumerate(shooters):
-            arms = self._arms(s)
-            if not arms.anti_tank or ff[s.state] <= 0:
+        for k, arms in self._anti_tank_arms(shooters):
+            s = shooters[k]
+            if ff[s.state] <= 0:
                 continue
             armed.append((s, arms.anti_tank, min(max_range, arms.anti_tank_reach_m)))
             armed_at.append(k)
