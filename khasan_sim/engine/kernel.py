@@ -268,6 +268,8 @@ class Engine:
         self._kill_counts_memo: tuple[list[UnitState], list[dict[str, int]], np.ndarray] | None = None
         self._anti_tank_memo: tuple[list[UnitState], list[dict[str, int]], list[tuple[int, _Arms]]] | None = None
         self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
+        self._soviet_memo: dict[str, tuple[list[Any], np.ndarray]] = {}
+        self._close_memo: tuple[np.ndarray, tuple[bytes, bytes], tuple[np.ndarray, np.ndarray | None]] | None = None
         self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
@@ -1225,31 +1227,59 @@ class Engine:
         if rate <= 0:
             return
         units = [u for u in self._ground_units() if u.men > 0]
-        n = len(units)
-        if n < 2:
+        if len(units) < 2:
             return
         x, y = _xy(units)
-        soviet = self._soviet_unit
-        sov = np.array([soviet[u.id] for u in units], dtype=bool)
-        reach = self.cp.close_assault_m
-        # most pulses no enemies are that close: the Soviet x Japanese block of the
-        # distances tells (the same differences, so the same answer, as the full table's)
-        bx = x[sov][:, None] - x[~sov][None, :]
-        by = y[sov][:, None] - y[~sov][None, :]
-        if not (bx * bx + by * by <= reach * reach).any():
+        sov = self._soviet_of("penetration", units)
+        near, across = self._close_pairs(x, y, sov)
+        if across is None:
             return
+        men = np.array([u.men for u in units], dtype=np.float64)
+        fighting = np.array([u.type in _HOLDING and u.state not in _FALLING_BACK for u in units], dtype=bool)
+        own = (near & ~across) @ men
+        enemy = across @ np.where(fighting, men, 0.0)
+        shock = morale.penetration_shock(own, enemy, reference_ratio=self.cp.penetration_reference_ratio, shock_per_hour=rate, minutes=dt)
+        worn = np.flatnonzero(shock > 0)
+        for k, s in zip(worn.tolist(), shock[worn].tolist(), strict=True):
+            units[k].shocks += s
+
+    def _close_pairs(self, x: np.ndarray, y: np.ndarray, sov: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return which units are within close-assault range of each other (one row and
+        column a unit, themselves included) and which of those pairs are enemies (None
+        when there are none).
+
+        Units mostly stand where they stood the pulse before: the answer is kept while
+        the positions are the same floats and *sov* is the very array given last time
+        (:meth:`_soviet_of` gives the same array again for the same units).
+        """
+        key = (x.tobytes(), y.tobytes())
+        memo = self._close_memo
+        if memo is not None and memo[0] is sov and memo[1] == key:
+            return memo[2]
+        reach = self.cp.close_assault_m
         dx = x[:, None] - x[None, :]
         dy = y[:, None] - y[None, :]
         near = dx * dx + dy * dy <= reach * reach
         across = near & (sov[:, None] != sov[None, :])
-        men = np.fromiter((u.men for u in units), dtype=np.float64, count=n)
-        fighting = np.fromiter((u.type in _HOLDING and u.state not in _FALLING_BACK for u in units), dtype=bool, count=n)
-        own = (near & ~across) @ men
-        enemy = across @ np.where(fighting, men, 0.0)
-        shock = morale.penetration_shock(own, enemy, reference_ratio=self.cp.penetration_reference_ratio, shock_per_hour=rate, minutes=dt)
-        for u, s in zip(units, shock.tolist(), strict=True):
-            if s > 0:
-                u.shocks += s
+        near.flags.writeable = across.flags.writeable = False  # given again: no caller may change them
+        out = (near, across if across.any() else None)
+        self._close_memo = (sov, key, out)
+        return out
+
+    def _soviet_of(self, purpose: str, things: list[Any]) -> np.ndarray:
+        """Return whether each of *things* (units, or tanks by their unit) is Soviet.
+
+        Sides never change, so the answer for each *purpose* is kept while its list holds
+        the same things (the same objects, in the same order).
+        """
+        memo = self._soviet_memo.get(purpose)
+        if memo is not None and memo[0] == things:
+            return memo[1]
+        sov = self._soviet_unit
+        out = np.array([sov[t.unit] if isinstance(t, TankState) else sov[t.id] for t in things], dtype=bool)
+        out.flags.writeable = False  # given again: no caller may change it
+        self._soviet_memo[purpose] = (list(things), out)
+        return out
 
     def _los(self, pairs: list[tuple[float, float, float, float]]) -> list[bool]:
         """Return line of sight for point pairs (x1, y1, x2, y2), as :meth:`_los_arrays`."""
@@ -1408,8 +1438,7 @@ class Engine:
         shooter_at = [i for i, v in enumerate(targets) if v.type != "artillery"]
         shooters = [targets[i] for i in shooter_at]
         tx, ty = _xy(targets)
-        sov = self._soviet_unit
-        tside = np.array([sov[v.id] for v in targets], dtype=bool)
+        tside = self._soviet_of("targets", targets)
         vrange = self.fire_tables["vehicle_range"]
 
         # each shooter engages its nearest visible enemy in range (ties by id)
@@ -1418,7 +1447,7 @@ class Engine:
         unit_firers = [targets[i] for i in unit_firer_at]
         live = [t for t in self.all_tanks if t.status in TANK_FIRING]
         lx, ly = _xy(live)
-        lside = np.array([sov[t.unit] for t in live], dtype=bool)
+        lside = self._soviet_of("tanks", live)
         in_order = {uid for uid in self._tank_unit_ids if units[uid].state is not MoraleState.ROUTED}
         tank_firer_at = [k for k, t in enumerate(live) if t.unit in in_order]
         tank_firers = [live[k] for k in tank_firer_at]
