@@ -269,6 +269,7 @@ class Engine:
         self._anti_tank_memo: tuple[list[UnitState], list[dict[str, int]], list[tuple[int, _Arms]]] | None = None
         self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
         self._soviet_memo: dict[str, tuple[list[Any], np.ndarray]] = {}
+        self._tank_firers_memo: tuple[list[str], set[str], float, list[TankState], tuple[list[TankState], list[int], np.ndarray]] | None = None
         self._close_memo: tuple[np.ndarray, tuple[bytes, bytes], tuple[np.ndarray, np.ndarray | None]] | None = None
         self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
@@ -901,7 +902,10 @@ class Engine:
         while self.now < end - 1e-9:
             step = min(interval, end - self.now)
             rounds = 0
-            for w in sorted(u.guns):
+            # once the mission's rounds are all fired no gun has any left to fire: its
+            # steps pass without a volley (the guns' loop would find that for each)
+            spent = rounds_cap is not None and fired_total >= rounds_cap
+            for w in () if spent else sorted(u.guns):
                 n = u.guns[w]
                 if n <= 0:
                     continue
@@ -1439,17 +1443,15 @@ class Engine:
         shooters = [targets[i] for i in shooter_at]
         tx, ty = _xy(targets)
         tside = self._soviet_of("targets", targets)
-        vrange = self.fire_tables["vehicle_range"]
 
         # each shooter engages its nearest visible enemy in range (ties by id)
         ff = morale.FIRE_FACTOR
         unit_firer_at = [i for i in shooter_at if ff[targets[i].state] > 0]
         unit_firers = [targets[i] for i in unit_firer_at]
-        live = [t for t in self.all_tanks if t.status in TANK_FIRING]
+        in_order = {uid for uid in self._tank_unit_ids if units[uid].state is not MoraleState.ROUTED}
+        live, tank_firer_at, tank_range = self._tank_firers(in_order, max_range)
         lx, ly = _xy(live)
         lside = self._soviet_of("tanks", live)
-        in_order = {uid for uid in self._tank_unit_ids if units[uid].state is not MoraleState.ROUTED}
-        tank_firer_at = [k for k, t in enumerate(live) if t.unit in in_order]
         tank_firers = [live[k] for k in tank_firer_at]
         firers: list[Any] = [*unit_firers, *tank_firers]
         expected = np.zeros(0)
@@ -1460,13 +1462,12 @@ class Engine:
             fxa = np.concatenate((tx[ua], lx[ta]))
             fya = np.concatenate((ty[ua], ly[ta]))
             fsov = np.concatenate((tside[ua], lside[ta]))
-            model_range = {m: min(max_range, r) for m, r in vrange.items()}
-            frange = [max_range] * len(unit_firers) + [model_range[t.model] for t in tank_firers]
+            frange = np.concatenate((np.full(len(unit_firers), max_range), tank_range))
             # each shooter takes the nearest enemy it can see (ties by id); within
             # close-assault range men find each other through scrub and folds of the
             # ground: the fight is for the trench itself
             rows, cols, dist = self._seen_pairs(
-                "direct", fxa, fya, fsov, np.array(frange), tx, ty, tside, close_m=cp.close_assault_m, nearest=True,
+                "direct", fxa, fya, fsov, frange, tx, ty, tside, close_m=cp.close_assault_m, nearest=True,
             )
             if rows.size:
                 expected, fired = self._aimed_fire(dt, firers, len(unit_firers), targets, rows, cols, dist, fxa, fya, tx, ty, vis_factor)
@@ -1482,6 +1483,27 @@ class Engine:
             v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(exp_list[j], max(v.men, 1)))
             if exp_list[j] > 0:
                 v.last_under_fire_min = self.now
+
+    def _tank_firers(self, in_order: set[str], max_range: float) -> tuple[list[TankState], list[int], np.ndarray]:
+        """Return the tanks that can fire (operational or bogged), in id order; which of
+        them fire at men (their unit is not routed: *in_order*), as indices into the
+        first list; and how far each of those reaches (its model's range, at most *max_range*).
+
+        A tank's status changes seldom: the answer is kept while every tank's status,
+        the units in order and *max_range* are the same.
+        """
+        status = [t.status for t in self.all_tanks]
+        memo = self._tank_firers_memo
+        if memo is not None and memo[0] == status and memo[1] == in_order and memo[2] == max_range and memo[3] is self.all_tanks:
+            return memo[4]
+        live = [t for t in self.all_tanks if t.status in TANK_FIRING]
+        at = [k for k, t in enumerate(live) if t.unit in in_order]
+        vrange = self.fire_tables["vehicle_range"]
+        reach = np.array([min(max_range, vrange[live[k].model]) for k in at], dtype=np.float64)
+        reach.flags.writeable = False  # given again: no caller may change it
+        out = (live, at, reach)
+        self._tank_firers_memo = (status, set(in_order), max_range, self.all_tanks, out)
+        return out
 
     def _seen_pairs(
         self, purpose: str, ax: np.ndarray, ay: np.ndarray, a_soviet: np.ndarray, a_reach: np.ndarray,
