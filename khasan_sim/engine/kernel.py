@@ -1372,12 +1372,24 @@ class Engine:
 
     def _pulse_rasters(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the elevation and :meth:`_ground_exposure` of every cell, flat and as float64
-        (the same floats as read cell by cell; made again when the terrain changes)."""
+        (the same floats as read cell by cell; made again when the terrain changes).
+
+        They are a pure function of the terrain, so runs on one terrain share them: they are
+        kept in its extras with the terrain they were read from (a terrain changed by a new
+        crossing does not carry them, and reads its own).
+        """
         if self._rasters_of is not self.terrain:
             t = self.terrain
-            g = t.grid
-            r, c = np.divmod(np.arange(g.nrows * g.ncols), g.ncols)
-            self._rasters = (t.elevation_m.astype(np.float64).ravel(), np.asarray(self._ground_exposure(r, c), dtype=np.float64))
+            shared = t.extras.get("_pulse_rasters")
+            if isinstance(shared, tuple) and shared[0] is t:
+                self._rasters = shared[1]
+            else:
+                g = t.grid
+                r, c = np.divmod(np.arange(g.nrows * g.ncols), g.ncols)
+                self._rasters = (t.elevation_m.astype(np.float64).ravel(), np.asarray(self._ground_exposure(r, c), dtype=np.float64))
+                for arr in self._rasters:
+                    arr.flags.writeable = False  # shared by runs: no caller may change them
+                t.extras["_pulse_rasters"] = (t, self._rasters)
             self._rasters_of = t
         return self._rasters
 

@@ -275,3 +275,15 @@ def test_event_log_digest_is_the_hash_of_each_events_canonical_line(events):
     assert log.digest() == plain
     for ev, (_, fields) in zip(log.events, events, strict=True):
         assert ev.fields == tuple((k, round(v, 3) if isinstance(v, float) else v) for k, v in sorted(fields.items()))
+
+
+def test_pulse_rasters_are_read_cell_by_cell_and_shared_by_runs_on_one_terrain():
+    sc = load_scenario(TINY)
+    a, b = Simulation(sc, seed=1).engine, Simulation(sc, seed=2).engine
+    elev, ground = a._pulse_rasters()
+    assert b._pulse_rasters() is a._pulse_rasters()
+    g = a.terrain.grid
+    rng = np.random.default_rng(0)
+    for r, c in zip(rng.integers(0, g.nrows, 200).tolist(), rng.integers(0, g.ncols, 200).tolist(), strict=True):
+        assert elev[r * g.ncols + c] == float(a.terrain.elevation_m[r, c])
+        assert ground[r * g.ncols + c] == float(a._ground_exposure(r, c))
