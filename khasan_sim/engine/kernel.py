@@ -1501,8 +1501,8 @@ class Engine:
         them fire at men (their unit is not routed: *in_order*), as indices into the
         first list; and how far each of those reaches (its model's range, at most *max_range*).
 
-        A tank's status changes seldom: the answer is kept while every tank's status,
-        the units in order and *max_range* are the same.
+        A tank's status changes seldom (and its unit and model never): the answer is kept
+        while every tank's status, the units in order and *max_range* are the same.
         """
         status = [t.status for t in self.all_tanks]
         memo = self._tank_firers_memo
@@ -1819,30 +1819,19 @@ class Engine:
             & (cols[3] == 0) & (cols[4] == 0) & (cols[1] == 0) & (new_state_a == cols[6])
         )
         states = morale.STATES
-        todo = np.flatnonzero(~quiet)
-        todo_l = todo.tolist()
-        # where in that list a unit's state changes (each state was read above, and none
-        # changes before the loop below reaches its unit or breaks off)
-        turns = np.flatnonzero(new_state_a[todo] != cols[6][todo]).tolist()
         # units are settled in id order; one that falls back shakes its neighbours at once,
         # so after a retreat the rest are worked out again from their new shocks
-        at = 0
-        for pos in [*turns, len(todo_l)]:
-            # the units up to the next change of state keep theirs: written here as
-            # _settle_morale would write them
-            for j in todo_l[at:pos]:
-                u = units[j]
-                u.morale = new_morale[j]
+        for k in np.flatnonzero(~quiet).tolist():
+            u = units[k]
+            new = states[new_state[k]]
+            if new is u.state:  # the common case, written here (as _settle_morale would)
+                u.morale = new_morale[k]
                 u.pulse_loss = 0
                 u.shocks = 0.0
                 if u.suppression:
-                    u.suppression = new_sup[j]
-            if pos == len(todo_l):
-                break
-            at = pos + 1
-            k = todo_l[pos]
-            u = units[k]
-            if self._settle_morale(u, new_morale[k], states[new_state[k]], new_sup[k]):
+                    u.suppression = new_sup[k]
+                continue
+            if self._settle_morale(u, new_morale[k], new, new_sup[k]):
                 for v in units[k + 1:]:
                     before_v = v.men + v.pulse_loss
                     m = morale.morale_after(
