@@ -62,12 +62,23 @@ class EventLog:
 
     def append(self, t_min: float, kind: str, **fields: Any) -> LogEvent:
         """Append an event at *t_min* and fold it into the digest."""
-        items = tuple(
-            (k, round(v, 3) if isinstance(v, float) else v) for k, v in sorted(fields.items())
-        )
-        ev = LogEvent(len(self.events), round(t_min * 60.0), kind, items)
+        items = []
+        body = []
+        # the fields and the canonical text made in one pass: the very line of
+        # LogEvent.canonical (a str or int is written as str() writes it; bool is an int)
+        for k, v in sorted(fields.items()):
+            if isinstance(v, float):
+                v = round(v, 3)
+                body.append(f"{k}={v:.3f}")
+            elif type(v) is str or type(v) is int:
+                body.append(f"{k}={v}")
+            else:
+                body.append(f"{k}={_canon(v)}")
+            items.append((k, v))
+        ev = LogEvent(len(self.events), round(t_min * 60.0), kind, tuple(items))
         self.events.append(ev)
-        self._hash.update((ev.canonical() + "\n").encode())  # one update: the same digest
+        # one update a line: the same digest
+        self._hash.update(f"{ev.seq}|{ev.t_s}|{kind}|{';'.join(body)}\n".encode())
         return ev
 
     def digest(self) -> str:

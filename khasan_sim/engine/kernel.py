@@ -180,6 +180,10 @@ class _Aim(NamedTuple):
     adv: np.ndarray  # elevation advantage of each exchange
     ground: np.ndarray  # ground exposure under each target
     fired: list[int]  # the targets fired at, in id order
+    unit_firers: list[int]  # the firer of each exchange fired by a unit
+    unit_targets: list[int]  # and its target
+    tank_firers: list[int]  # the firer of each exchange fired by a tank
+    acc_adv: np.ndarray  # each firer's training accuracy times the exchange's elevation advantage
 
 
 class _SightIndex:
@@ -261,7 +265,12 @@ class Engine:
         self._morale_fixed_memo: tuple[list[UnitState], np.ndarray] | None = None
         self._spotted_memo: tuple[Any, Any, tuple[set[str], dict[str, str]]] | None = None
         self._aim_memo: tuple[np.ndarray, Any, int, list[Any], _Aim] | None = None
+        self._kill_counts_memo: tuple[list[UnitState], list[dict[str, int]], np.ndarray] | None = None
+        self._anti_tank_memo: tuple[list[UnitState], list[dict[str, int]], list[tuple[int, _Arms]]] | None = None
         self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
+        self._soviet_memo: dict[str, tuple[list[Any], np.ndarray]] = {}
+        self._tank_firers_memo: tuple[list[str], set[str], float, list[TankState], tuple[list[TankState], list[int], np.ndarray]] | None = None
+        self._close_memo: tuple[np.ndarray, tuple[bytes, bytes], tuple[np.ndarray, np.ndarray | None]] | None = None
         self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
@@ -734,9 +743,10 @@ class Engine:
             if not g.contains(x, y):
                 continue
             bits = int(self.zone_bits[self.cell(x, y)])
-            for i, z in enumerate(self.zone_ids):
-                if bits >> i & 1:
-                    seen.setdefault(z)
+            while bits:  # the zones of the set bits, lowest first (the zone_ids order)
+                low = bits & -bits
+                seen.setdefault(self.zone_ids[low.bit_length() - 1])
+                bits ^= low
         return tuple(seen)
 
     def _update_tank_unit_position(self, u: UnitState) -> None:
@@ -897,7 +907,10 @@ class Engine:
         while self.now < end - 1e-9:
             step = min(interval, end - self.now)
             rounds = 0
-            for w in sorted(u.guns):
+            # once the mission's rounds are all fired no gun has any left to fire: its
+            # steps pass without a volley (the guns' loop would find that for each)
+            spent = rounds_cap is not None and fired_total >= rounds_cap
+            for w in () if spent else sorted(u.guns):
                 n = u.guns[w]
                 if n <= 0:
                     continue
@@ -1223,27 +1236,59 @@ class Engine:
         if rate <= 0:
             return
         units = [u for u in self._ground_units() if u.men > 0]
-        n = len(units)
-        if n < 2:
+        if len(units) < 2:
             return
-        x = np.fromiter((u.x for u in units), dtype=np.float64, count=n)
-        y = np.fromiter((u.y for u in units), dtype=np.float64, count=n)
-        sov = np.fromiter((u.side == "soviet" for u in units), dtype=bool, count=n)
-        dx = x[:, None] - x[None, :]
-        dy = y[:, None] - y[None, :]
-        reach = self.cp.close_assault_m
-        near = dx * dx + dy * dy <= reach * reach
-        across = near & (sov[:, None] != sov[None, :])
-        if not across.any():
+        x, y = _xy(units)
+        sov = self._soviet_of("penetration", units)
+        near, across = self._close_pairs(x, y, sov)
+        if across is None:
             return
-        men = np.fromiter((u.men for u in units), dtype=np.float64, count=n)
-        fighting = np.fromiter((u.type in _HOLDING and u.state not in _FALLING_BACK for u in units), dtype=bool, count=n)
+        men = np.array([u.men for u in units], dtype=np.float64)
+        fighting = np.array([u.type in _HOLDING and u.state not in _FALLING_BACK for u in units], dtype=bool)
         own = (near & ~across) @ men
         enemy = across @ np.where(fighting, men, 0.0)
         shock = morale.penetration_shock(own, enemy, reference_ratio=self.cp.penetration_reference_ratio, shock_per_hour=rate, minutes=dt)
-        for u, s in zip(units, shock.tolist(), strict=True):
-            if s > 0:
-                u.shocks += s
+        worn = np.flatnonzero(shock > 0)
+        for k, s in zip(worn.tolist(), shock[worn].tolist(), strict=True):
+            units[k].shocks += s
+
+    def _close_pairs(self, x: np.ndarray, y: np.ndarray, sov: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return which units are within close-assault range of each other (one row and
+        column a unit, themselves included) and which of those pairs are enemies (None
+        when there are none).
+
+        Units mostly stand where they stood the pulse before: the answer is kept while
+        the positions are the same floats and *sov* is the very array given last time
+        (:meth:`_soviet_of` gives the same array again for the same units).
+        """
+        key = (x.tobytes(), y.tobytes())
+        memo = self._close_memo
+        if memo is not None and memo[0] is sov and memo[1] == key:
+            return memo[2]
+        reach = self.cp.close_assault_m
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        near = dx * dx + dy * dy <= reach * reach
+        across = near & (sov[:, None] != sov[None, :])
+        near.flags.writeable = across.flags.writeable = False  # given again: no caller may change them
+        out = (near, across if across.any() else None)
+        self._close_memo = (sov, key, out)
+        return out
+
+    def _soviet_of(self, purpose: str, things: list[Any]) -> np.ndarray:
+        """Return whether each of *things* (units, or tanks by their unit) is Soviet.
+
+        Sides never change, so the answer for each *purpose* is kept while its list holds
+        the same things (the same objects, in the same order).
+        """
+        memo = self._soviet_memo.get(purpose)
+        if memo is not None and memo[0] == things:
+            return memo[1]
+        sov = self._soviet_unit
+        out = np.array([sov[t.unit] if isinstance(t, TankState) else sov[t.id] for t in things], dtype=bool)
+        out.flags.writeable = False  # given again: no caller may change it
+        self._soviet_memo[purpose] = (list(things), out)
+        return out
 
     def _los(self, pairs: list[tuple[float, float, float, float]]) -> list[bool]:
         """Return line of sight for point pairs (x1, y1, x2, y2), as :meth:`_los_arrays`."""
@@ -1332,12 +1377,24 @@ class Engine:
 
     def _pulse_rasters(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the elevation and :meth:`_ground_exposure` of every cell, flat and as float64
-        (the same floats as read cell by cell; made again when the terrain changes)."""
+        (the same floats as read cell by cell; made again when the terrain changes).
+
+        They are a pure function of the terrain, so runs on one terrain share them: they are
+        kept in its extras with the terrain they were read from (a terrain changed by a new
+        crossing does not carry them, and reads its own).
+        """
         if self._rasters_of is not self.terrain:
             t = self.terrain
-            g = t.grid
-            r, c = np.divmod(np.arange(g.nrows * g.ncols), g.ncols)
-            self._rasters = (t.elevation_m.astype(np.float64).ravel(), np.asarray(self._ground_exposure(r, c), dtype=np.float64))
+            shared = t.extras.get("_pulse_rasters")
+            if isinstance(shared, tuple) and shared[0] is t:
+                self._rasters = shared[1]
+            else:
+                g = t.grid
+                r, c = np.divmod(np.arange(g.nrows * g.ncols), g.ncols)
+                self._rasters = (t.elevation_m.astype(np.float64).ravel(), np.asarray(self._ground_exposure(r, c), dtype=np.float64))
+                for arr in self._rasters:
+                    arr.flags.writeable = False  # shared by runs: no caller may change them
+                t.extras["_pulse_rasters"] = (t, self._rasters)
             self._rasters_of = t
         return self._rasters
 
@@ -1397,37 +1454,43 @@ class Engine:
         targets = [v for v in self._ground_units() if v.men > 0 and not v.tanks]
         if not targets:
             return
-        shooters = [v for v in targets if v.type != "artillery"]
+        # positions are read from the objects once a pulse: the firers' and the anti-tank
+        # shooters' are picked from the targets' and the tanks' arrays (the same floats)
+        shooter_at = [i for i, v in enumerate(targets) if v.type != "artillery"]
+        shooters = [targets[i] for i in shooter_at]
         tx, ty = _xy(targets)
-        tside = np.array([v.side == "soviet" for v in targets])
-        vrange = self.fire_tables["vehicle_range"]
+        tside = self._soviet_of("targets", targets)
 
         # each shooter engages its nearest visible enemy in range (ties by id)
         ff = morale.FIRE_FACTOR
-        unit_firers = [s for s in shooters if ff[s.state] > 0]
-        live = [t for t in self.all_tanks if t.status in TANK_FIRING]
+        unit_firer_at = [i for i in shooter_at if ff[targets[i].state] > 0]
+        unit_firers = [targets[i] for i in unit_firer_at]
         in_order = {uid for uid in self._tank_unit_ids if units[uid].state is not MoraleState.ROUTED}
-        tank_firers = [t for t in live if t.unit in in_order]
+        live, tank_firer_at, tank_range = self._tank_firers(in_order, max_range)
+        lx, ly = _xy(live)
+        lside = self._soviet_of("tanks", live)
+        tank_firers = [live[k] for k in tank_firer_at]
         firers: list[Any] = [*unit_firers, *tank_firers]
         expected = np.zeros(0)
         fired: list[int] = []
         if firers:
-            fxa, fya = _xy(firers)
-            sov = self._soviet_unit
-            fsov = [s.side == "soviet" for s in unit_firers] + [sov[t.unit] for t in tank_firers]
-            model_range = {m: min(max_range, r) for m, r in vrange.items()}
-            frange = [max_range] * len(unit_firers) + [model_range[t.model] for t in tank_firers]
+            ua = np.array(unit_firer_at, dtype=np.intp)
+            ta = np.array(tank_firer_at, dtype=np.intp)
+            fxa = np.concatenate((tx[ua], lx[ta]))
+            fya = np.concatenate((ty[ua], ly[ta]))
+            fsov = np.concatenate((tside[ua], lside[ta]))
+            frange = np.concatenate((np.full(len(unit_firers), max_range), tank_range))
             # each shooter takes the nearest enemy it can see (ties by id); within
             # close-assault range men find each other through scrub and folds of the
             # ground: the fight is for the trench itself
             rows, cols, dist = self._seen_pairs(
-                "direct", fxa, fya, np.array(fsov), np.array(frange), tx, ty, tside, close_m=cp.close_assault_m, nearest=True,
+                "direct", fxa, fya, fsov, frange, tx, ty, tside, close_m=cp.close_assault_m, nearest=True,
             )
             if rows.size:
                 expected, fired = self._aimed_fire(dt, firers, len(unit_firers), targets, rows, cols, dist, fxa, fya, tx, ty, vis_factor)
         # anti-tank fire at tanks
         if live:
-            self._anti_tank_fire(dt, shooters, live, max_range, vis_factor)
+            self._anti_tank_fire(dt, shooters, live, max_range, vis_factor, (tx[shooter_at], ty[shooter_at], lx, ly, lside))
         exp_list = expected.tolist()
         for j in fired:
             v = targets[j]
@@ -1437,6 +1500,27 @@ class Engine:
             v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(exp_list[j], max(v.men, 1)))
             if exp_list[j] > 0:
                 v.last_under_fire_min = self.now
+
+    def _tank_firers(self, in_order: set[str], max_range: float) -> tuple[list[TankState], list[int], np.ndarray]:
+        """Return the tanks that can fire (operational or bogged), in id order; which of
+        them fire at men (their unit is not routed: *in_order*), as indices into the
+        first list; and how far each of those reaches (its model's range, at most *max_range*).
+
+        A tank's status changes seldom (and its unit and model never): the answer is kept
+        while every tank's status, the units in order and *max_range* are the same.
+        """
+        status = [t.status for t in self.all_tanks]
+        memo = self._tank_firers_memo
+        if memo is not None and memo[0] == status and memo[1] == in_order and memo[2] == max_range and memo[3] is self.all_tanks:
+            return memo[4]
+        live = [t for t in self.all_tanks if t.status in TANK_FIRING]
+        at = [k for k, t in enumerate(live) if t.unit in in_order]
+        vrange = self.fire_tables["vehicle_range"]
+        reach = np.array([min(max_range, vrange[live[k].model]) for k in at], dtype=np.float64)
+        reach.flags.writeable = False  # given again: no caller may change it
+        out = (live, at, reach)
+        self._tank_firers_memo = (status, set(in_order), max_range, self.all_tanks, out)
+        return out
 
     def _seen_pairs(
         self, purpose: str, ax: np.ndarray, ay: np.ndarray, a_soviet: np.ndarray, a_reach: np.ndarray,
@@ -1484,32 +1568,30 @@ class Engine:
         all at once, and each target's are added up in the firers' id order, one after the
         other, so the sums are the very floats of adding them one firer at a time.
         """
-        cp = self.cp
-        units = self.units
         aim = self._aim_geometry(firers, n_unit_firers, rows, cols, dist, fxa, fya, tx, ty)
-        rl, cl, by_unit, by_tank = aim.rl, aim.cl, aim.by_unit, aim.by_tank
-        n = len(rl)
+        by_unit, by_tank = aim.by_unit, aim.by_tank
+        n = len(aim.rl)
         vol = np.empty(n)
-        acc = np.empty(n)
         sup = np.empty(n)
         if by_unit:
-            us = [firers[rl[k]] for k in by_unit]
-            vs = [targets[cl[k]] for k in by_unit]
-            counts = np.array([self._arms(s).kill_counts for s in us]) * np.array([s.men_share for s in us])[:, None]
+            us = [firers[i] for i in aim.unit_firers]
+            vs = [targets[j] for j in aim.unit_targets]
+            ff = morale.FIRE_FACTOR
+            share = fire.frontage_share
+            counts = self._kill_counts(us) * np.array([s.men_share for s in us])[:, None]
             vol[by_unit] = (
                 fire.fire_volume_at(counts, self._kill_per_min, aim.unit_range_factors)
-                * np.array([morale.FIRE_FACTOR[s.state] for s in us])
-                * np.array([fire.frontage_share(s.men, v.men) for s, v in zip(us, vs, strict=True)])
+                * np.array([ff[s.state] for s in us])
+                * np.array([share(s.men, v.men) for s, v in zip(us, vs, strict=True)])
             )
-            acc[by_unit] = [cp.accuracy[s.training] for s in us]
             sup[by_unit] = [s.suppression for s in us]
         if by_tank:
-            owners = [units[firers[rl[k]].unit] for k in by_tank]
             vol[by_tank] = aim.tank_vol
-            acc[by_tank] = [cp.accuracy[u.training] for u in owners]
-            sup[by_tank] = [u.suppression for u in owners]
+            units = self.units
+            sup[by_tank] = [units[firers[i].unit].suppression for i in aim.tank_firers]
+        cl = aim.cl
         exposure = self._exposure_many([targets[j] for j in cl], aim.dist, aim.ground)
-        exp = fire.expected_casualties_many(vol, dt, acc * aim.adv, sup, vis_factor, exposure)
+        exp = fire.expected_casualties_many(vol, dt, aim.acc_adv, sup, vis_factor, exposure)
         # np.bincount adds each target's exchanges in the order given (the firers' id order)
         return np.bincount(aim.cols, weights=exp, minlength=len(targets)), aim.fired
 
@@ -1520,14 +1602,15 @@ class Engine:
         """Return what the exchanges' firers, positions and ground fix (see :class:`_Aim`).
 
         Kept while the same pairs (the very arrays :meth:`_seen_pairs` gave again) are
-        fired by the same firers on the same terrain.
+        fired by the same firers (the same objects, in the same order) on the same terrain;
+        the firers' training, which the accuracies are read from, never changes.
         """
-        firer_objs = [firers[i] for i in rows.tolist()]
         memo = self._aim_memo
-        if memo is not None and memo[0] is rows and memo[1] is self.terrain and memo[2] == n_unit_firers and memo[3] == firer_objs:
+        if memo is not None and memo[0] is rows and memo[1] is self.terrain and memo[2] == n_unit_firers and memo[3] == firers:
             return memo[4]
         cp = self.cp
         tab = self.fire_tables
+        firer_objs = [firers[i] for i in rows.tolist()]
         ids = [f.id for f in firer_objs]
         order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
         rows_s, cols_s, dist_s = rows[order], cols[order], dist[order]
@@ -1548,15 +1631,22 @@ class Engine:
         at = r * self.terrain.grid.ncols + c
         h = elev[at]
         dh = h[:n] - h[n:]
+        adv = np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
+        unit_firers = [firers[rl[k]] for k in by_unit]
+        tank_owners = [self.units[firers[rl[k]].unit] for k in by_tank]
+        acc = np.empty(n)
+        acc[by_unit] = [cp.accuracy[s.training] for s in unit_firers]
+        acc[by_tank] = [cp.accuracy[u.training] for u in tank_owners]
         aim = _Aim(
             cols=cols_s, dist=dist_s, rl=rl, cl=cl, by_unit=by_unit, by_tank=by_tank,
             unit_range_factors=fire.range_factor_many(dist_s[by_unit][:, None], self._kill_range_m[None, :]), tank_vol=tank_vol,
-            adv=np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0),
-            ground=ground[at[n:]], fired=sorted(set(cl)),
+            adv=adv, ground=ground[at[n:]], fired=sorted(set(cl)),
+            unit_firers=[rl[k] for k in by_unit], unit_targets=[cl[k] for k in by_unit], tank_firers=[rl[k] for k in by_tank],
+            acc_adv=acc * adv,
         )
-        for arr in (aim.cols, aim.dist, aim.unit_range_factors, aim.tank_vol, aim.adv, aim.ground):
+        for arr in (aim.cols, aim.dist, aim.unit_range_factors, aim.tank_vol, aim.adv, aim.ground, aim.acc_adv):
             arr.flags.writeable = False  # given again next pulse: no caller may change it
-        self._aim_memo = (rows, self.terrain, n_unit_firers, firer_objs, aim)
+        self._aim_memo = (rows, self.terrain, n_unit_firers, list(firers), aim)
         return aim
 
     def _exposure_many(self, targets: list[UnitState], distance_m: np.ndarray, ground: np.ndarray) -> np.ndarray:
@@ -1566,6 +1656,34 @@ class Engine:
         ent = np.where(distance_m <= cp.close_assault_m, np.maximum(ent, cp.close_assault_exposure), ent)
         ex = ground * ent
         return np.where(np.array([v.moving for v in targets], dtype=bool), ex * cp.moving_exposure, ex)
+
+    def _kill_counts(self, us: list[UnitState]) -> np.ndarray:
+        """Return the units' :attr:`_Arms.kill_counts`, one row a unit.
+
+        The table is kept while the list holds the same units (the same objects, in the
+        same order) with the same weapons (compared with copies taken when it was made).
+        """
+        memo = self._kill_counts_memo
+        if memo is not None and memo[0] == us and memo[1] == [u.weapons_start for u in us]:
+            return memo[2]
+        table = np.array([self._arms(u).kill_counts for u in us])
+        table.flags.writeable = False  # given again next pulse: no caller may change it
+        self._kill_counts_memo = (list(us), [dict(u.weapons_start) for u in us], table)
+        return table
+
+    def _anti_tank_arms(self, shooters: list[UnitState]) -> list[tuple[int, _Arms]]:
+        """Return (index, arms) of the shooters that have anti-tank weapons.
+
+        Kept while the list holds the same units (the same objects, in the same order)
+        with the same weapons (compared with copies taken when it was made).
+        """
+        memo = self._anti_tank_memo
+        if memo is not None and memo[0] == shooters and memo[1] == [u.weapons_start for u in shooters]:
+            return memo[2]
+        arms = self._arms
+        out = [(k, a) for k, s in enumerate(shooters) if (a := arms(s)).anti_tank]
+        self._anti_tank_memo = (list(shooters), [dict(u.weapons_start) for u in shooters], out)
+        return out
 
     def _arms(self, u: UnitState) -> _Arms:
         """Return what the unit's weapons give direct fire (worked out again only when they change)."""
@@ -1589,26 +1707,34 @@ class Engine:
             self._wids = ids
         return ids
 
-    def _anti_tank_fire(self, dt: float, shooters: list[UnitState], live: list[TankState], max_range: float, vis_factor: float) -> None:
+    def _anti_tank_fire(
+        self, dt: float, shooters: list[UnitState], live: list[TankState], max_range: float, vis_factor: float,
+        at: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        """Anti-tank weapons fire at the tanks they can see (*at*: the shooters' x and y and
+        the tanks' x, y and is-Soviet, when the caller has them already)."""
         cp = self.cp
         tab = self.fire_tables
         at_kills = tab["tank_kills"]
         ranges = tab["range"]
         # the shooters with anti-tank weapons, and how far their longest one reaches
         armed: list[tuple[UnitState, tuple[tuple[str, int], ...], float]] = []
+        armed_at: list[int] = []
         ff = morale.FIRE_FACTOR
-        for s in shooters:
-            arms = self._arms(s)
-            if not arms.anti_tank or ff[s.state] <= 0:
+        for k, arms in self._anti_tank_arms(shooters):
+            s = shooters[k]
+            if ff[s.state] <= 0:
                 continue
             armed.append((s, arms.anti_tank, min(max_range, arms.anti_tank_reach_m)))
+            armed_at.append(k)
         if not armed:
             return
-        lx, ly = _xy(live)
         sov = self._soviet_unit
-        lside = np.array([sov[t.unit] for t in live])
-        sx, sy = _xy([a[0] for a in armed])
-        ssov = np.array([a[0].side == "soviet" for a in armed])
+        if at is None:
+            at = (*_xy(shooters), *_xy(live), np.array([sov[t.unit] for t in live], dtype=bool))
+        shx, shy, lx, ly, lside = at
+        sx, sy = shx[armed_at], shy[armed_at]
+        ssov = np.array([sov[a[0].id] for a in armed], dtype=bool)
         rows, cols, dist = self._seen_pairs("anti-tank", sx, sy, ssov, np.array([a[2] for a in armed]), lx, ly, lside)
         if not rows.size:
             return

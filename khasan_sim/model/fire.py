@@ -27,6 +27,10 @@ class Casualties:
         return self.killed + self.wounded + self.missing
 
 
+NO_CASUALTIES = Casualties(0, 0, 0)
+"""No man hit (one shared value: a Casualties is never changed)."""
+
+
 def range_factor(distance_m: float, range_m: float) -> float:
     """Return the share of a weapon's effect at *distance_m*: full to half range, then linear to 0."""
     if distance_m >= range_m or range_m <= 0:
@@ -156,12 +160,12 @@ def draw_casualties(
     than are present (men are conserved by construction).
     """
     if men <= 0 or expected <= 0.0:
-        return Casualties(0, 0, 0)
+        return NO_CASUALTIES
     p = 1.0 - float(np.exp(-expected / men))
     hit = int(rng.binomial(men, min(max(p, 0.0), 1.0)))
     hit = min(hit, math.ceil(max_loss_fraction * men), men)  # math.ceil: the same whole number as np.ceil
     if hit == 0:
-        return Casualties(0, 0, 0)
+        return NO_CASUALTIES
     missing = int(rng.binomial(hit, min(max(missing_fraction, 0.0), 1.0)))
     rest = hit - missing
     killed = int(rng.binomial(rest, min(max(killed_fraction, 0.0), 1.0)))

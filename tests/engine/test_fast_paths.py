@@ -160,3 +160,130 @@ def test_exposure_many_is_the_exposure_of_each_target(engine, picks):
     finally:
         for u, (ent, moving) in zip(units, saved, strict=True):
             u.entrenchment, u.moving = ent, moving
+
+
+def test_kill_counts_and_anti_tank_arms_are_each_units_and_follow_their_weapons(engine):
+    units = [engine.units[i] for i in engine.ground_ids]
+    plain = np.array([engine._arms(u).kill_counts for u in units])
+    table = engine._kill_counts(list(units))
+    assert table.tolist() == plain.tolist()
+    assert engine._kill_counts(list(units)) is table  # kept while nothing changed
+    armed = [(k, engine._arms(u)) for k, u in enumerate(units) if engine._arms(u).anti_tank]
+    assert engine._anti_tank_arms(list(units)) == armed
+    # weapons changed in place (as a detached group's parent's are): worked out afresh
+    u = next(u for u in units if u.weapons_start)
+    saved = dict(u.weapons_start)
+    try:
+        for w in u.weapons_start:
+            u.weapons_start[w] += 7
+        assert engine._kill_counts(list(units)).tolist() == np.array([engine._arms(v).kill_counts for v in units]).tolist()
+        assert engine._anti_tank_arms(list(units)) == [(k, engine._arms(v)) for k, v in enumerate(units) if engine._arms(v).anti_tank]
+    finally:
+        u.weapons_start.clear()
+        u.weapons_start.update(saved)
+
+
+def test_sides_of_units_and_tanks_are_each_ones_own(engine):
+    units = [engine.units[i] for i in engine.ground_ids]
+    tanks = list(engine.all_tanks)
+    assert tanks, "the tiny scenario has tanks"
+    assert engine._soviet_of("test-units", units).tolist() == [u.side == "soviet" for u in units]
+    assert engine._soviet_of("test-tanks", tanks).tolist() == [engine.units[t.unit].side == "soviet" for t in tanks]
+    assert engine._soviet_of("test-units", list(units)) is engine._soviet_of("test-units", units)
+    fewer = units[1:]
+    assert engine._soviet_of("test-units", fewer).tolist() == [u.side == "soviet" for u in fewer]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(2, 40), seed=st.integers(0, 10_000), spread=st.sampled_from([300.0, 3000.0]))
+def test_close_pairs_are_the_plain_table_and_the_same_when_given_again(engine, n, seed, spread):
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0, spread, n), rng.uniform(0, spread, n)
+    reach = engine.cp.close_assault_m
+    x[1], y[1] = x[0] + reach, y[0]  # exactly at the reach
+    sov = rng.random(n) < 0.5
+    # the plain table: differences and squares as numpy makes them, pair by pair
+    near = [[(x[i] - x[j]) * (x[i] - x[j]) + (y[i] - y[j]) * (y[i] - y[j]) <= reach * reach for j in range(n)] for i in range(n)]
+    across = [[near[i][j] and sov[i] != sov[j] for j in range(n)] for i in range(n)]
+    engine._close_memo = None
+    got_near, got_across = engine._close_pairs(x, y, sov)
+    assert got_near.tolist() == near
+    assert (got_across.tolist() if got_across is not None else None) == (across if any(map(any, across)) else None)
+    again = engine._close_pairs(x.copy(), y.copy(), sov)
+    assert again is engine._close_memo[2]
+    moved = engine._close_pairs(x + 5000.0 * (np.arange(n) % 2), y, sov)
+    assert moved is not again
+
+
+def test_tank_firers_are_the_plain_choice_and_follow_status_order_and_range(engine):
+    from khasan_sim.engine.state import TANK_BOGGED, TANK_DESTROYED, TANK_FIRING
+
+    tanks = engine.all_tanks
+    vrange = engine.fire_tables["vehicle_range"]
+
+    def plain(in_order, max_range):
+        live = [t for t in tanks if t.status in TANK_FIRING]
+        at = [k for k, t in enumerate(live) if t.unit in in_order]
+        return live, at, [min(max_range, vrange[live[k].model]) for k in at]
+
+    units = set(engine._tank_unit_ids)
+    saved = [t.status for t in tanks]
+    try:
+        for in_order, max_range in ((units, 3000.0), (units, 400.0), (set(), 400.0)):
+            live, at, reach = engine._tank_firers(in_order, max_range)
+            assert (live, at, reach.tolist()) == plain(in_order, max_range)
+        tanks[0].status = TANK_DESTROYED
+        tanks[-1].status = TANK_BOGGED
+        live, at, reach = engine._tank_firers(units, 400.0)
+        assert (live, at, reach.tolist()) == plain(units, 400.0)
+    finally:
+        for t, s in zip(tanks, saved, strict=True):
+            t.status = s
+
+
+def test_zones_along_are_the_zones_entered_in_order(engine):
+    g = engine.terrain.grid
+    rng = np.random.default_rng(5)
+    pts = np.column_stack([rng.uniform(-100, g.width_m + 100, 400), rng.uniform(-100, g.height_m + 100, 400)])
+    want: dict[str, None] = {}
+    for x, y in pts.tolist():
+        if not g.contains(x, y):
+            continue
+        for z in engine.zone_ids:
+            if engine.in_zone(z, x, y):
+                want.setdefault(z)
+    assert engine._zones_along(pts) == tuple(want)
+
+
+_FIELD = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e9, max_value=1e9), st.integers(-10**6, 10**6),
+    st.booleans(), st.text(max_size=8), st.none(), st.lists(st.one_of(st.floats(-1e6, 1e6), st.integers(), st.text(max_size=3)), max_size=3),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(events=st.lists(st.tuples(st.floats(0.0, 1e5), st.dictionaries(st.sampled_from(list("abcdefg")), _FIELD, max_size=6)), max_size=8))
+def test_event_log_digest_is_the_hash_of_each_events_canonical_line(events):
+    import hashlib
+
+    from khasan_sim.engine.eventlog import EventLog
+
+    log = EventLog()
+    for t, fields in events:
+        log.append(t, "kind", **fields)
+    plain = hashlib.sha256("".join(ev.canonical() + "\n" for ev in log.events).encode()).hexdigest()
+    assert log.digest() == plain
+    for ev, (_, fields) in zip(log.events, events, strict=True):
+        assert ev.fields == tuple((k, round(v, 3) if isinstance(v, float) else v) for k, v in sorted(fields.items()))
+
+
+def test_pulse_rasters_are_read_cell_by_cell_and_shared_by_runs_on_one_terrain():
+    sc = load_scenario(TINY)
+    a, b = Simulation(sc, seed=1).engine, Simulation(sc, seed=2).engine
+    elev, ground = a._pulse_rasters()
+    assert b._pulse_rasters() is a._pulse_rasters()
+    g = a.terrain.grid
+    rng = np.random.default_rng(0)
+    for r, c in zip(rng.integers(0, g.nrows, 200).tolist(), rng.integers(0, g.ncols, 200).tolist(), strict=True):
+        assert elev[r * g.ncols + c] == float(a.terrain.elevation_m[r, c])
+        assert ground[r * g.ncols + c] == float(a._ground_exposure(r, c))
