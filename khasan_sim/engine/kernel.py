@@ -1221,6 +1221,9 @@ class Engine:
             self._direct_fire(cp.pulse_min)
             self._observed_fire(cp.pulse_min)
             self._penetration(cp.pulse_min)
+            if self.counterattack_men:
+                # an attack is called off as soon as it has lost its share, not at the turn
+                self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"))
             self._update_morale(cp.pulse_min)
             self._update_zones()
 
@@ -2016,25 +2019,29 @@ class Engine:
                 hook(self)
 
     def _japanese_doctrine(self) -> None:
-        """Hold the heights; counter-attack ground just lost with the nearest reserve in good order.
+        """Hold the heights; counter-attack a height just lost with a company from the nearest
+        battalion in good order that can spare one and still hold its own ground.
 
         One attack at a time on each zone, and the next no sooner than
         ``command.counterattack_interval_h`` after the last went in (a company has to be
         assembled, told its task and brought forward). An attack that has lost
         ``command.counterattack_break_off_loss`` of its men without carrying the ground is
-        called off, and its group goes back to its battalion and rejoins it, so that the
-        battalion can attack again (the digest: the Japanese counter-attacked again and again).
+        called off in the pulse it does (:meth:`_call_off_counterattacks`), and its group
+        goes back to its battalion and rejoins it here, so that the battalion can attack
+        again (the digest: the Japanese counter-attacked again and again).
         """
         p = self.params
-        self._call_off_counterattacks(p.f("command.counterattack_break_off_loss"))
         self._bring_back_groups()
         window = p.f("command.counterattack_window_h") * 60.0
         interval = p.f("command.counterattack_interval_h") * 60.0
         min_men = p.f("command.counterattack_min_men")
         min_morale = p.f("command.counterattack_min_morale")
         reach = p.f("command.counterattack_range_m")
+        commit = p.f("command.counterattack_commit_fraction")
         busy = {uid for uid, u in self.units.items() if u.activity == "attacking" and u.side == "japanese"}
         for z in self.zone_ids:
+            if self.zones[z].kind != "height":
+                continue  # the heights are the ground worth a company; valleys and villages follow them
             lost = self.lost_at.get((z, "japanese"))
             if lost is None or self.now - lost > window or self.holder[z] == "japanese":
                 continue
@@ -2054,6 +2061,8 @@ class Engine:
                     continue  # a group goes back to its battalion before it attacks again
                 if u.men < min_men or u.morale < min_morale or u.state is not MoraleState.STEADY:
                     continue
+                if u.men - max(round(u.men * commit), int(min_men)) < min_men:
+                    continue  # too weak to spare a company and still hold its own ground
                 if any(self.in_zone(hz, u.x, u.y) and self.holder[hz] == "japanese" and hz != z for hz in self.zone_ids if self.zones[hz].kind == "height"):
                     continue  # holding another height: the doctrine holds the heights
                 d = math.hypot(u.x - cx, u.y - cy)
@@ -2063,8 +2072,8 @@ class Engine:
                 continue
             _, uid = min(cands)
             # the battalion sends a company-sized group and keeps its position, so it can
-            # attack again and again; a unit too small to split goes as a whole
-            u = self._detach(self.units[uid], p.f("command.counterattack_commit_fraction"), min_men)
+            # attack again and again
+            u = self._detach(self.units[uid], commit, min_men)
             busy.add(uid)
             uid = u.id
             self.counterattacks["japanese"] += 1
