@@ -417,3 +417,24 @@ def test_detaching_a_group_and_merging_it_back_creates_and_loses_nobody(tiny, me
     # no weapon is made or lost in the books: what the group lost stays with its dead
     for w, n in weapons_start.items():
         assert u.weapons_start[w] + g.weapons_start[w] == n, w
+
+
+def test_the_doctrine_retakes_heights_only_and_keeps_weak_battalions_on_their_ground(tiny):
+    e = Simulation(tiny, seed=1, player_sides=["soviet"]).engine
+    e.controllers["japanese"] = "japanese-doctrine"
+    u = _doctrine_ready(e)
+    # ground that is not a height is not worth a company
+    e.holder["zaozernaya"] = "japanese"
+    e.lost_at.pop(("zaozernaya", "japanese"))
+    e.holder["start-line"] = "soviet"
+    e.lost_at[("start-line", "japanese")] = e.now
+    e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 0
+    # a battalion that cannot spare a company and keep one goes nowhere
+    u = _doctrine_ready(e)
+    u.men = u.men_start = 180
+    e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 0 and u.activity != "attacking"
+    u.men = u.men_start = 200
+    e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 1 and u.activity != "attacking"
