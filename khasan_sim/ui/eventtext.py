@@ -51,11 +51,11 @@ def describe(ev: Any) -> str:
     if k == "zone_holder":
         return f"{g('zone')}: {g('was')} -> {g('holder')}"
     if k == "counterattack":
-        return f"{g('side')} counter-attack by {u} on {g('zone')}"
+        return f"{u} counter-attacks {g('zone')}"
     if k == "counterattack_called_off":
-        return f"{u} calls off its attack on {g('zone')} and goes back"
+        return f"{u} breaks off its attack"
     if k == "rejoined":
-        return f"{u} is back and rejoins {g('parent')}"
+        return f"{u} rejoins {g('parent')}"
     if k == "mission_start":
         return f"{u}: {g('mission')} fire begins"
     if k == "mission_end":

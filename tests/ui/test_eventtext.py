@@ -24,3 +24,14 @@ def test_important_kinds_are_shown():
 def test_an_order_that_waits_for_a_rally_says_so():
     assert "waits until it rallies" in describe(_event("order_deferred"))
     assert "o-zao-attack-7" in describe(_event("order_resumed"))
+
+
+def test_the_counter_attack_lines_are_short_enough_for_the_event_log():
+    ev = LogEvent(seq=1, t_s=60, kind="counterattack", fields=(("side", "japanese"), ("unit", "j-76ir-2bn-group-13"), ("zone", "bezymyannaya")))
+    assert describe(ev) == "j-76ir-2bn-group-13 counter-attacks bezymyannaya"
+    off = LogEvent(seq=2, t_s=60, kind="counterattack_called_off", fields=(("unit", "j-76ir-2bn-group-13"), ("zone", "bezymyannaya")))
+    back = LogEvent(seq=3, t_s=60, kind="rejoined", fields=(("parent", "j-76ir-2bn"), ("unit", "j-76ir-2bn-group-13")))
+    # about 48 characters fit beside the time in the event log at 1280 x 800
+    for e in (ev, off, back):
+        assert len(describe(e)) <= 48, describe(e)
+    assert "breaks off" in describe(off) and describe(back) == "j-76ir-2bn-group-13 rejoins j-76ir-2bn"
