@@ -2087,15 +2087,24 @@ class Engine:
             self.start_move(u, self.zone_centre[z], [])
 
     def _call_off_counterattacks(self, break_off_loss: float) -> None:
-        """Call off each counter-attack that has lost *break_off_loss* of the men it set out
-        with and is still short of its objective: its men go back where they came from."""
+        """Call off each counter-attack, short of its objective, that has lost *break_off_loss*
+        of the men it set out with, or that has come within close-assault range of the
+        enemy in such strength that the position would break it (the enemy's men in good
+        order at ``morale.penetration_reference_ratio`` times its own or more: the ground is
+        held, and the attack has found that out): its men go back where they came from."""
+        reach = self.cp.close_assault_m
+        too_strong = self.cp.penetration_reference_ratio
         for uid in sorted(self.counterattack_men):
             u = self.units[uid]
             if u.activity != "attacking" or u.objective is None:
                 del self.counterattack_men[uid]  # it arrived, or broke and fell back
                 continue
             set_out = self.counterattack_men[uid]
-            if u.men > set_out * (1.0 - break_off_loss):
+            if u.men <= set_out * (1.0 - break_off_loss):
+                reason = "losses"
+            elif self._enemy_men_within(u, reach) >= too_strong * u.men:
+                reason = "held in strength"
+            else:
                 continue
             del self.counterattack_men[uid]
             zone = u.objective
@@ -2103,8 +2112,20 @@ class Engine:
             u.activity = "withdrawing"
             parent = self.units.get(self.group_parent.get(uid, ""))
             back = (parent.x, parent.y) if parent is not None and parent.men > 0 else (u.home_x, u.home_y)
-            self._emit("counterattack_called_off", unit=uid, zone=zone, men=u.men, set_out=set_out)
+            self._emit("counterattack_called_off", unit=uid, zone=zone, men=u.men, set_out=set_out, reason=reason)
             self.start_move(u, back, [])
+
+    def _enemy_men_within(self, u: UnitState, reach_m: float) -> int:
+        """Return the enemy's men in good order (holding types, not falling back) within
+        *reach_m* of unit *u*."""
+        total = 0
+        for vid in self.ground_ids:
+            v = self.units[vid]
+            if v.side == u.side or v.men <= 0 or v.type not in _HOLDING or v.state in _FALLING_BACK:
+                continue
+            if math.hypot(v.x - u.x, v.y - u.y) <= reach_m:
+                total += v.men
+        return total
 
     def _bring_back_groups(self) -> None:
         """Send each detached group that is done attacking back to its battalion, and merge

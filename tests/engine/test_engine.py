@@ -438,3 +438,23 @@ def test_the_doctrine_retakes_heights_only_and_keeps_weak_battalions_on_their_gr
     u.men = u.men_start = 200
     e._japanese_doctrine()
     assert e.counterattacks["japanese"] == 1 and u.activity != "attacking"
+
+
+def test_a_counter_attack_that_finds_the_height_held_in_strength_is_called_off(tiny):
+    e = Simulation(tiny, seed=1, player_sides=["soviet"]).engine
+    e.controllers["japanese"] = "japanese-doctrine"
+    _doctrine_ready(e)
+    e._japanese_doctrine()
+    g = e.units["tiny-jp-coy-group-1"]
+    sov = e.units["tiny-battery"]
+    sov.type = "rifle"  # stand-in holders of the height
+    ratio = e.params.f("morale.penetration_reference_ratio")
+    sov.x, sov.y = g.x + 100.0, g.y  # within close-assault range
+    sov.men = sov.men_start = int(ratio * g.men) - 1  # strong, but not that strong: on it goes
+    e._call_off_counterattacks(e.params.f("command.counterattack_break_off_loss"))
+    assert g.activity == "attacking"
+    sov.men = sov.men_start = int(ratio * g.men) + 1
+    e._call_off_counterattacks(e.params.f("command.counterattack_break_off_loss"))
+    assert g.activity == "withdrawing" and g.objective is None
+    ev = [x for x in e.log.events if x.kind == "counterattack_called_off"]
+    assert ev[-1].get("reason") == "held in strength" and ev[-1].get("men") == ev[-1].get("set_out")
