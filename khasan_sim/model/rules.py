@@ -54,11 +54,17 @@ def fire_mission_allowed(target_border_distance_m: float, target_on_own_side: bo
 
 
 def zone_holder(presence_soviet: float, presence_japanese: float, hold_min: float) -> str | None:
-    """Return who holds a zone: the only side present with at least *hold_min* men, else None."""
+    """Return who holds a zone: the side present there with at least *hold_min* men while
+    the other has fewer, else None (contested, or empty).
+
+    A handful of the other side's men (stragglers, a gun crew in a corner) neither hold the
+    zone nor contest it: the record counts Zaozernaya Soviet at the ceasefire though the
+    Japanese kept a small piece of ground near it for days (history digest).
+    """
     s = presence_soviet >= hold_min
     j = presence_japanese >= hold_min
-    if s and not j and presence_japanese <= 0:
+    if s and not j:
         return "soviet"
-    if j and not s and presence_soviet <= 0:
+    if j and not s:
         return "japanese"
     return None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from khasan_sim.model import rules
 
 
@@ -27,8 +30,23 @@ def test_exclusion_band():
     assert rules.fire_mission_allowed(0.0, False, 0.0)[0]
 
 
-def test_zone_holder_needs_sole_presence():
+def test_zone_holder_needs_strength_and_an_enemy_too_weak_to_contest():
     assert rules.zone_holder(100, 0, 20) == "soviet"
     assert rules.zone_holder(0, 100, 20) == "japanese"
-    assert rules.zone_holder(100, 5, 20) is None
+    assert rules.zone_holder(100, 5, 20) == "soviet"  # a gun crew in a corner does not contest it
+    assert rules.zone_holder(100, 20, 20) is None  # a platoon does
     assert rules.zone_holder(10, 0, 20) is None
+    assert rules.zone_holder(10, 10, 20) is None
+
+
+@given(st.floats(0, 5000), st.floats(0, 5000), st.floats(1, 200))
+def test_a_zone_has_at_most_one_holder_and_the_holder_is_there_in_strength(sov, jap, hold_min):
+    h = rules.zone_holder(sov, jap, hold_min)
+    assert h in ("soviet", "japanese", None)
+    if h == "soviet":
+        assert sov >= hold_min > jap
+    if h == "japanese":
+        assert jap >= hold_min > sov
+    # who holds does not depend on which side is called which
+    swapped = rules.zone_holder(jap, sov, hold_min)
+    assert swapped == {"soviet": "japanese", "japanese": "soviet", None: None}[h]
