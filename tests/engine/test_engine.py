@@ -320,12 +320,17 @@ def _doctrine_ready(e):
     return u
 
 
-def test_the_doctrine_sends_one_group_at_a_time_and_waits_between_attacks(tiny):
+def _first_counter_attack(tiny):
+    """The doctrine's first counter-attack on Zaozernaya: (engine, battalion, group)."""
     e = Simulation(tiny, seed=1, player_sides=["soviet"]).engine
     e.controllers["japanese"] = "japanese-doctrine"
     u = _doctrine_ready(e)
     e._japanese_doctrine()
-    g = e.units["tiny-jp-coy-group-1"]
+    return e, u, e.units["tiny-jp-coy-group-1"]
+
+
+def test_the_doctrine_sends_one_group_at_a_time_and_waits_between_attacks(tiny):
+    e, u, g = _first_counter_attack(tiny)
     assert g.activity == "attacking" and g.objective == "zaozernaya" and e.group_parent[g.id] == u.id
     assert e.counterattacks["japanese"] == 1 and e.counterattack_men[g.id] == g.men
     e._japanese_doctrine()
@@ -341,11 +346,7 @@ def test_the_doctrine_sends_one_group_at_a_time_and_waits_between_attacks(tiny):
 
 
 def test_a_counter_attack_that_has_lost_too_many_men_is_called_off_and_its_men_go_back(tiny):
-    e = Simulation(tiny, seed=1, player_sides=["soviet"]).engine
-    e.controllers["japanese"] = "japanese-doctrine"
-    u = _doctrine_ready(e)
-    e._japanese_doctrine()
-    g = e.units["tiny-jp-coy-group-1"]
+    e, u, g = _first_counter_attack(tiny)
     share = e.params.f("command.counterattack_break_off_loss")
     set_out = g.men
     lost = int(set_out * share) - 1  # just short of the limit: the attack goes on
@@ -441,11 +442,7 @@ def test_the_doctrine_retakes_heights_only_and_keeps_weak_battalions_on_their_gr
 
 
 def test_a_counter_attack_that_finds_the_height_held_in_strength_is_called_off(tiny):
-    e = Simulation(tiny, seed=1, player_sides=["soviet"]).engine
-    e.controllers["japanese"] = "japanese-doctrine"
-    _doctrine_ready(e)
-    e._japanese_doctrine()
-    g = e.units["tiny-jp-coy-group-1"]
+    e, _, g = _first_counter_attack(tiny)
     sov = e.units["tiny-battery"]
     sov.type = "rifle"  # stand-in holders of the height
     ratio = e.params.f("morale.penetration_reference_ratio")
