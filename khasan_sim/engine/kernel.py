@@ -2022,11 +2022,12 @@ class Engine:
         """Hold the heights; counter-attack a height just lost with a company from the nearest
         battalion in good order that can spare one and still hold its own ground.
 
-        One attack at a time on each zone, and the next no sooner than
+        One attack at a time on each height, and the next no sooner than
         ``command.counterattack_interval_h`` after the last went in (a company has to be
         assembled, told its task and brought forward). An attack that has lost
-        ``command.counterattack_break_off_loss`` of its men without carrying the ground is
-        called off in the pulse it does (:meth:`_call_off_counterattacks`), and its group
+        ``command.counterattack_break_off_loss`` of its men without carrying the ground, or
+        that finds the height held in strength, is called off in the pulse it does
+        (:meth:`_call_off_counterattacks`), and its group
         goes back to its battalion and rejoins it here, so that the battalion can attack
         again (the digest: the Japanese counter-attacked again and again).
         """
