@@ -1238,22 +1238,31 @@ class Engine:
         rate = self.cp.penetration_shock_per_hour
         if rate <= 0:
             return
-        units = [u for u in self._ground_units() if u.men > 0]
-        if len(units) < 2:
+        units, sides = self._close_quarters()
+        if sides is None:
             return
-        x, y = _xy(units)
-        sov = self._soviet_of("penetration", units)
-        near, across = self._close_pairs(x, y, sov)
-        if across is None:
-            return
-        men = np.array([u.men for u in units], dtype=np.float64)
-        fighting = np.array([u.type in _HOLDING and u.state not in _FALLING_BACK for u in units], dtype=bool)
-        own = (near & ~across) @ men
-        enemy = across @ np.where(fighting, men, 0.0)
+        own, enemy = sides
         shock = morale.penetration_shock(own, enemy, reference_ratio=self.cp.penetration_reference_ratio, shock_per_hour=rate, minutes=dt)
         worn = np.flatnonzero(shock > 0)
         for k, s in zip(worn.tolist(), shock[worn].tolist(), strict=True):
             units[k].shocks += s
+
+    def _close_quarters(self) -> tuple[list[UnitState], tuple[np.ndarray, np.ndarray] | None]:
+        """Return the ground units with men and, for each, its own side's men within
+        close-assault range (itself included) and the enemy's men in good order there
+        (holding types, not falling back); None instead of the two when no enemies are
+        that close to each other anywhere."""
+        units = [u for u in self._ground_units() if u.men > 0]
+        if len(units) < 2:
+            return units, None
+        x, y = _xy(units)
+        sov = self._soviet_of("penetration", units)
+        near, across = self._close_pairs(x, y, sov)
+        if across is None:
+            return units, None
+        men = np.array([u.men for u in units], dtype=np.float64)
+        fighting = np.array([u.type in _HOLDING and u.state not in _FALLING_BACK for u in units], dtype=bool)
+        return units, ((near & ~across) @ men, across @ np.where(fighting, men, 0.0))
 
     def _close_pairs(self, x: np.ndarray, y: np.ndarray, sov: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Return which units are within close-assault range of each other (one row and
@@ -2064,7 +2073,7 @@ class Engine:
                     continue
                 if u.men - max(round(u.men * commit), int(min_men)) < min_men:
                     continue  # too weak to spare a company and still hold its own ground
-                if any(self.in_zone(hz, u.x, u.y) and self.holder[hz] == "japanese" and hz != z for hz in self.zone_ids if self.zones[hz].kind == "height"):
+                if self._on_held_height(u, other_than=z):
                     continue  # holding another height: the doctrine holds the heights
                 d = math.hypot(u.x - cx, u.y - cy)
                 if d <= reach:
@@ -2093,8 +2102,9 @@ class Engine:
         enemy in such strength that the position would break it (the enemy's men in good
         order at ``morale.penetration_reference_ratio`` times its own or more: the ground is
         held, and the attack has found that out): its men go back where they came from."""
-        reach = self.cp.close_assault_m
         too_strong = self.cp.penetration_reference_ratio
+        units, sides = self._close_quarters()
+        enemy_near = dict(zip([u.id for u in units], sides[1].tolist(), strict=True)) if sides is not None else {}
         for uid in sorted(self.counterattack_men):
             u = self.units[uid]
             if u.activity != "attacking" or u.objective is None:
@@ -2103,7 +2113,7 @@ class Engine:
             set_out = self.counterattack_men[uid]
             if u.men <= set_out * (1.0 - break_off_loss):
                 reason = "losses"
-            elif self._enemy_men_within(u, reach) >= too_strong * u.men:
+            elif enemy_near.get(uid, 0.0) >= too_strong * u.men:
                 reason = "held in strength"
             else:
                 continue
@@ -2116,17 +2126,12 @@ class Engine:
             self._emit("counterattack_called_off", unit=uid, zone=zone, men=u.men, set_out=set_out, reason=reason)
             self.start_move(u, back, [])
 
-    def _enemy_men_within(self, u: UnitState, reach_m: float) -> int:
-        """Return the enemy's men in good order (holding types, not falling back) within
-        *reach_m* of unit *u*."""
-        total = 0
-        for vid in self.ground_ids:
-            v = self.units[vid]
-            if v.side == u.side or v.men <= 0 or v.type not in _HOLDING or v.state in _FALLING_BACK:
-                continue
-            if math.hypot(v.x - u.x, v.y - u.y) <= reach_m:
-                total += v.men
-        return total
+    def _on_held_height(self, u: UnitState, other_than: str | None = None) -> bool:
+        """Return True if *u* stands on a height (other than *other_than*) its side holds."""
+        return any(
+            self.zones[z].kind == "height" and z != other_than and self.holder[z] == u.side and self.in_zone(z, u.x, u.y)
+            for z in self.zone_ids
+        )
 
     def _bring_back_groups(self) -> None:
         """Send each detached group that is done attacking back to its battalion, and merge
@@ -2139,7 +2144,7 @@ class Engine:
                 continue
             if g.state in _FALLING_BACK or parent.state in _FALLING_BACK:
                 continue
-            if any(self.in_zone(z, g.x, g.y) and self.holder[z] == g.side for z in self.zone_ids if self.zones[z].kind == "height"):
+            if self._on_held_height(g):
                 continue  # the group holds a height it took: it stays there
             if math.hypot(g.x - parent.x, g.y - parent.y) <= rejoin_m:
                 self._rejoin(g, parent)
