@@ -1225,6 +1225,7 @@ class Engine:
                 # an attack is called off as soon as it has lost its share, not at the turn
                 self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"))
             self._update_morale(cp.pulse_min)
+            self._keep_falling_back(cp.pulse_min)
             self._update_zones()
 
     def _penetration(self, dt: float) -> None:
@@ -1907,18 +1908,14 @@ class Engine:
                 self._carry_out_move(u, waiting)
         return False
 
-    def _retreat(self, u: UnitState) -> None:
-        """Fall back away from the nearest enemy (or home), on allowed ground."""
-        enemies = [self.units[v] for v in self.ground_ids if self.units[v].side != u.side and self.units[v].men > 0]
-        if enemies:
-            e = min(enemies, key=lambda v: (math.hypot(v.x - u.x, v.y - u.y), v.id))
-            dx, dy = u.x - e.x, u.y - e.y
-            n = math.hypot(dx, dy) or 1.0
-            gx, gy = u.x + dx / n * 800.0, u.y + dy / n * 800.0
-        else:
-            gx, gy = u.home_x, u.home_y
-        if math.hypot(u.home_x - u.x, u.home_y - u.y) >= 500.0:
-            gx, gy = u.home_x, u.home_y
+    def _retreat(self, u: UnitState, shake_neighbours: bool = True) -> None:
+        """Fall back away from the nearest enemy (or home, when home is behind), on allowed
+        ground (:func:`movement.fall_back_point`); the unit's neighbours feel it."""
+        e = self._nearest_enemy(u)
+        gx, gy = movement.fall_back_point(
+            (u.x, u.y), (u.home_x, u.home_y), None if e is None else (e.x, e.y),
+            self.params.f("command.fall_back_m"), self.params.f("command.fall_back_home_min_m"),
+        )
         g = self.terrain.grid
         gx = min(max(gx, 0.0), g.width_m - 1.0)
         gy = min(max(gy, 0.0), g.height_m - 1.0)
@@ -1926,12 +1923,36 @@ class Engine:
         u.objective = None
         self._emit("retreat", unit=u.id, x=gx, y=gy)
         self.start_move(u, (gx, gy), [])
+        if not shake_neighbours:
+            return
         # neighbours feel it (McQuie: adjacent unit withdrew)
         shock = self.params.f("morale.neighbour_withdrew")
         for vid in self.ground_ids:
             v = self.units[vid]
             if v.side == u.side and v.id != u.id and math.hypot(v.x - u.x, v.y - u.y) < 1500.0:
                 v.shocks += shock
+
+    def _nearest_enemy(self, u: UnitState) -> UnitState | None:
+        """Return the nearest enemy ground unit with men (ties by id), or None."""
+        units = self.units
+        enemies = [units[v] for v in self.ground_ids if units[v].side != u.side and units[v].men > 0]
+        if not enemies:
+            return None
+        return min(enemies, key=lambda v: (math.hypot(v.x - u.x, v.y - u.y), v.id))
+
+    def _keep_falling_back(self, dt: float) -> None:
+        """Send a unit still falling back (retreating or routed) another leg back when it
+        has come to a halt and is still under fire with the enemy within direct-fire
+        range: a broken unit goes on until it is out of the fight, and only then rallies
+        (rest needs command.rest_after_min without fire)."""
+        now = self.now
+        reach = self.cp.engagement_range_m
+        for u in self._ground_units():
+            if u.state not in _FALLING_BACK or u.moving or u.men <= 0 or u.activity != "retreating" or now - u.last_under_fire_min >= dt:
+                continue
+            e = self._nearest_enemy(u)
+            if e is not None and math.hypot(e.x - u.x, e.y - u.y) <= reach:
+                self._retreat(u, shake_neighbours=False)
 
     def _holding_list(self) -> list[tuple[int, int, int, bool]]:
         """Return (row, col, men, is-Soviet) of the units in good enough order to hold ground."""

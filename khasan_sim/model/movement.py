@@ -6,6 +6,8 @@ the bog chance per 100 m come from the terrain rasters (scenarios/params/mobilit
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -57,6 +59,31 @@ def infantry_speed_factor(suppression: float, is_night: bool, night_factor: floa
     return under_fire * (night_factor if is_night else 1.0)
 
 
+def fall_back_point(
+    at: tuple[float, float], home: tuple[float, float], enemy: tuple[float, float] | None,
+    leg_m: float, home_min_m: float,
+) -> tuple[float, float]:
+    """Return where a unit that breaks falls back to.
+
+    Away from the nearest enemy, *leg_m* metres straight back; or to the unit's start
+    position (*home*) when it stands at least *home_min_m* from it and home lies farther
+    from that enemy than the unit does now. An attacker falls back to its start line;
+    a defender already driven from its position does not go back towards the men who
+    drove it out. With no enemy on the map, home.
+    """
+    x, y = at
+    hx, hy = home
+    if enemy is None:
+        return hx, hy
+    ex, ey = enemy
+    dx, dy = x - ex, y - ey
+    here = math.hypot(dx, dy)
+    if math.hypot(hx - x, hy - y) >= home_min_m and math.hypot(hx - ex, hy - ey) > here:
+        return hx, hy
+    n = here or 1.0
+    return x + dx / n * leg_m, y + dy / n * leg_m
+
+
 def split_legs(seg_length_m: np.ndarray, leg_m: float, breaks: np.ndarray | None = None) -> list[tuple[int, int]]:
     """Split a route's segments into legs of at most *leg_m* metres.
 
@@ -87,3 +114,4 @@ def split_legs(seg_length_m: np.ndarray, leg_m: float, breaks: np.ndarray | None
         legs.append((i, j))
         i = j
     return legs
+

@@ -308,6 +308,37 @@ def test_an_attack_ordered_while_falling_back_is_carried_out_once_the_men_rally(
     assert u.deferred_order is None
 
 
+def test_a_broken_unit_falls_back_away_from_the_enemy_and_on_while_still_under_fire(tiny):
+    from khasan_sim.model.morale import MoraleState
+
+    e = Simulation(tiny, seed=1, player_sides=["soviet", "japanese"]).engine
+    jp, battery, tanks = e.units["tiny-jp-coy"], e.units["tiny-battery"], e.units["2mb-3tb"]
+    hx, hy = jp.home_x, jp.home_y
+    # driven 1 km west of its position, which the enemy now holds: it breaks, and does
+    # not go back east to its old trench but on to the west
+    jp.x = hx - 1000.0
+    battery.x, battery.y = hx, hy
+    tanks.x, tanks.y = hx + 2000.0, hy
+    e._settle_morale(jp, 0.01, MoraleState.RETREATING, 0.0)
+    goal = [ev for ev in e.log.events if ev.kind == "retreat" and ev.get("unit") == jp.id][-1]
+    assert goal.get("x") == pytest.approx(hx - 1800.0) and goal.get("y") == pytest.approx(hy)
+
+    def sent_back_again(under_fire_min_ago: float, enemy_at_m: float) -> bool:
+        e.stop(jp)
+        jp.state, jp.activity = MoraleState.RETREATING, "retreating"
+        jp.last_under_fire_min = e.now - under_fire_min_ago
+        battery.x = jp.x + enemy_at_m
+        before = len(e.log.events)
+        e._keep_falling_back(5.0)
+        return any(ev.kind == "retreat" for ev in e.log.events[before:]) and jp.moving
+
+    # halted where it fell back to, still under fire with the enemy in rifle range: on it goes
+    assert sent_back_again(0.0, 600.0)
+    # out of the enemy's reach, or no longer under fire: it stays, and may rally there
+    assert not sent_back_again(0.0, e.cp.engagement_range_m + 100.0)
+    assert not sent_back_again(30.0, 600.0)
+
+
 def _doctrine_ready(e):
     """The tiny Japanese company, grown to a battalion, stands off Zaozernaya just lost."""
     from khasan_sim.model.morale import MoraleState

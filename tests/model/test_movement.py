@@ -67,3 +67,31 @@ def test_split_legs_covers_every_segment_once(lengths, leg_m, data):
             assert b - a == 1
         if b - a > 1:
             assert seg[a:b].sum() <= leg_m + 1e-9
+
+
+_POINT = st.tuples(st.floats(-5000, 5000), st.floats(-5000, 5000))
+
+
+@given(_POINT, _POINT, _POINT, st.floats(100, 2000), st.floats(0, 2000))
+def test_fall_back_point_never_goes_towards_the_enemy(at, home, enemy, leg_m, home_min_m):
+    """A unit that breaks ends no nearer the enemy than it was: straight back by leg_m,
+    or home when home is far enough away and farther from the enemy."""
+    gx, gy = movement.fall_back_point(at, home, enemy, leg_m, home_min_m)
+    here = np.hypot(at[0] - enemy[0], at[1] - enemy[1])
+    there = np.hypot(gx - enemy[0], gy - enemy[1])
+    assert there >= here - 1e-6
+    if (gx, gy) != home and here > 0:
+        assert np.hypot(gx - at[0], gy - at[1]) == pytest.approx(leg_m)
+        assert there == pytest.approx(here + leg_m)
+
+
+def test_fall_back_point_goes_home_only_when_home_is_behind():
+    """An attacker 1 km out falls back to its start line; a defender driven 1 km from
+    its position, with the enemy now standing on it, does not go back there."""
+    attacker = movement.fall_back_point((1000.0, 0.0), (0.0, 0.0), (1200.0, 0.0), 800.0, 500.0)
+    assert attacker == (0.0, 0.0)
+    defender = movement.fall_back_point((-1000.0, 0.0), (0.0, 0.0), (0.0, 0.0), 800.0, 500.0)
+    assert defender == pytest.approx((-1800.0, 0.0))
+    near_home = movement.fall_back_point((100.0, 0.0), (0.0, 0.0), (300.0, 0.0), 800.0, 500.0)
+    assert near_home == pytest.approx((-700.0, 0.0))  # near home: straight back
+    assert movement.fall_back_point((5.0, 5.0), (1.0, 2.0), None, 800.0, 500.0) == (1.0, 2.0)
