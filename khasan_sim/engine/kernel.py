@@ -52,6 +52,7 @@ class CombatParams:
     """The combat parameters the hot path needs, pulled once from the ParamSet."""
 
     pulse_min: float
+    foot_leg_min: float
     leg_m: float
     engagement_range_m: float
     unit_area_m2: float
@@ -85,6 +86,7 @@ def _combat_params(p: Any) -> CombatParams:
     frontage = p.f("engine.unit_frontage_m")
     return CombatParams(
         pulse_min=p.f("engine.pulse_min"),
+        foot_leg_min=p.f("engine.foot_leg_min"),
         leg_m=p.f("engine.leg_m"),
         engagement_range_m=p.f("engine.engagement_range_m"),
         unit_area_m2=frontage * frontage,
@@ -584,7 +586,7 @@ class Engine:
             return
         cp = self.cp
         pts = route.points_m
-        legs = movement.split_legs(route.seg_length_m, cp.leg_m)
+        legs = movement.foot_legs(route.seg_length_m, route.seg_speed_kmh, cp.leg_m, cp.foot_leg_min)
         night_factor = self.params.f("mobility.night_factor.foot")
         pin = self.params.f("morale.pin_suppression")
         self._emit("move_start", unit=u.id, length_m=float(route.length_m))

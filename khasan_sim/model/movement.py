@@ -115,3 +115,18 @@ def split_legs(seg_length_m: np.ndarray, leg_m: float, breaks: np.ndarray | None
         i = j
     return legs
 
+
+def foot_legs(seg_length_m: np.ndarray, seg_speed_kmh: np.ndarray, leg_m: float, leg_min: float) -> list[tuple[int, int]]:
+    """Split a route walked on foot into legs of at most *leg_m* metres and at most
+    *leg_min* minutes at the ground's pace, whichever comes first.
+
+    A unit's position is brought up to date at the end of each leg. On slow ground (a
+    steep slope, a swamp) a 200 m leg is a quarter of an hour's walk or more; legs of a
+    few minutes keep the men where they are, about once a combat pulse: a group pulling
+    back from an enemy trench is not held in it until the whole leg is walked. A single
+    segment longer than either limit is a leg of its own (as in :func:`split_legs`).
+    Speeds below 0.05 km/h count as 0.05 km/h, as the movement itself does.
+    """
+    seg_min = seg_length_m / (np.maximum(seg_speed_kmh, 0.05) * (1000.0 / 60.0))
+    # minutes weighed as metres at leg_m per leg_min: a leg ends when either runs out
+    return split_legs(np.maximum(seg_length_m, seg_min * (leg_m / leg_min)), leg_m)

@@ -69,6 +69,33 @@ def test_split_legs_covers_every_segment_once(lengths, leg_m, data):
             assert seg[a:b].sum() <= leg_m + 1e-9
 
 
+@given(
+    st.lists(st.tuples(st.floats(1, 400), st.floats(0.0, 40.0)), min_size=1, max_size=60),
+    st.floats(50, 500), st.floats(1, 30),
+)
+def test_foot_legs_end_within_their_metres_and_their_minutes(segments, leg_m, leg_min):
+    """Every segment is walked once, in order; a leg of several segments is at most
+    leg_m long and at most leg_min minutes at the ground's pace."""
+    seg = np.array([s for s, _ in segments])
+    kmh = np.array([v for _, v in segments])
+    legs = movement.foot_legs(seg, kmh, leg_m, leg_min)
+    assert [i for a, b in legs for i in range(a, b)] == list(range(len(segments)))
+    minutes = seg / (np.maximum(kmh, 0.05) * 1000.0 / 60.0)
+    for a, b in legs:
+        if b - a > 1:
+            assert seg[a:b].sum() <= leg_m + 1e-9
+            assert minutes[a:b].sum() <= leg_min * (1 + 1e-9)
+
+
+def test_foot_legs_are_shorter_on_slow_ground():
+    """At 1 km/h a 200 m leg would be 12 minutes: legs of 5 minutes hold about 83 m."""
+    seg = np.full(20, 25.0)
+    slow = movement.foot_legs(seg, np.full(20, 1.0), 200.0, 5.0)
+    fast = movement.foot_legs(seg, np.full(20, 6.0), 200.0, 5.0)
+    assert max(b - a for a, b in slow) == 3  # 75 m: 4.5 minutes
+    assert max(b - a for a, b in fast) == 8  # 200 m: 2 minutes, the metres end it
+
+
 _POINT = st.tuples(st.floats(-5000, 5000), st.floats(-5000, 5000))
 
 
