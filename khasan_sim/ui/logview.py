@@ -28,6 +28,7 @@ class LogView:
         self.items: list[tuple[int, str]] = []
         self.top = 0
         self.selected: int | None = None
+        self._fitted: dict[tuple[str, int], str] = {}
 
     @property
     def rows(self) -> int:
@@ -50,6 +51,30 @@ class LogView:
         i = self.top + (pos[1] - self.rect.y - 2) // self.line_h
         return self.items[i][0] if 0 <= i < len(self.items) else None
 
+    def fit(self, text: str, width: int) -> str:
+        """Return *text*, or as much of it as fits in *width* pixels followed by an
+        ellipsis: a long line ends visibly cut, not silently at the panel's edge (a
+        click on it still centres the map on what it tells of). Kept per text and width."""
+        key = (text, width)
+        out = self._fitted.get(key)
+        if out is not None:
+            return out
+        f = theme.font(self.font_px)
+        out = text
+        if f.size(text)[0] > width:
+            lo, hi = 0, len(text)  # the longest prefix that fits with its ellipsis
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if f.size(text[:mid].rstrip() + "\u2026")[0] <= width:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            out = text[:lo].rstrip() + "\u2026"
+        if len(self._fitted) > 4000:
+            self._fitted.clear()
+        self._fitted[key] = out
+        return out
+
     def draw(self, surface: pygame.Surface) -> None:
         """Draw the box, the visible lines and a scroll bar."""
         pygame.draw.rect(surface, (38, 42, 34), self.rect)
@@ -61,7 +86,7 @@ class LogView:
         for key, text in self.items[self.top : self.top + self.rows]:
             if key == self.selected:
                 pygame.draw.rect(surface, (122, 106, 42), (self.rect.x + 1, y, self.rect.w - 2, self.line_h))
-            img = theme.text(text, self.font_px, theme.PANEL_FG)
+            img = theme.text(self.fit(text, inner.w - 4), self.font_px, theme.PANEL_FG)
             surface.blit(img, (inner.x + 2, y + (self.line_h - img.get_height()) // 2))
             y += self.line_h
         surface.set_clip(clip)
