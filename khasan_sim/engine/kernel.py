@@ -1910,17 +1910,10 @@ class Engine:
                 self._carry_out_move(u, waiting)
         return False
 
-    def _retreat(self, u: UnitState, shake_neighbours: bool = True) -> None:
-        """Fall back away from the nearest enemy (or home, when home is behind), on allowed
-        ground (:func:`movement.fall_back_point`); the unit's neighbours feel it."""
-        e = self._nearest_enemy(u)
-        gx, gy = movement.fall_back_point(
-            (u.x, u.y), (u.home_x, u.home_y), None if e is None else (e.x, e.y),
-            self.params.f("command.fall_back_m"), self.params.f("command.fall_back_home_min_m"),
-        )
-        g = self.terrain.grid
-        gx = min(max(gx, 0.0), g.width_m - 1.0)
-        gy = min(max(gy, 0.0), g.height_m - 1.0)
+    def _retreat(self, u: UnitState, shake_neighbours: bool = True, goal: tuple[float, float] | None = None) -> None:
+        """Fall back to *goal* (default :meth:`_fall_back_goal`), on allowed ground; the
+        unit's neighbours feel it unless *shake_neighbours* is False."""
+        gx, gy = self._fall_back_goal(u) if goal is None else goal
         u.activity = "retreating"
         u.objective = None
         self._emit("retreat", unit=u.id, x=gx, y=gy)
@@ -1934,27 +1927,42 @@ class Engine:
             if v.side == u.side and v.id != u.id and math.hypot(v.x - u.x, v.y - u.y) < 1500.0:
                 v.shocks += shock
 
-    def _nearest_enemy(self, u: UnitState) -> UnitState | None:
-        """Return the nearest enemy ground unit with men (ties by id), or None."""
+    def _fall_back_goal(self, u: UnitState) -> tuple[float, float]:
+        """Return where *u* falls back to: away from the nearest enemy, or home when home
+        is farther from every enemy (:func:`movement.fall_back_point`), kept on the map."""
+        enemies = self._enemies_of(u)
+        gx, gy = movement.fall_back_point(
+            (u.x, u.y), (u.home_x, u.home_y), [(e.x, e.y) for e in enemies],
+            self.params.f("command.fall_back_m"), self.params.f("command.fall_back_home_min_m"),
+            enemies_from=[(e.home_x, e.home_y) for e in enemies],
+        )
+        g = self.terrain.grid
+        return min(max(gx, 0.0), g.width_m - 1.0), min(max(gy, 0.0), g.height_m - 1.0)
+
+    def _enemies_of(self, u: UnitState) -> list[UnitState]:
+        """Return the enemy ground units with men, in id order."""
         units = self.units
-        enemies = [units[v] for v in self.ground_ids if units[v].side != u.side and units[v].men > 0]
-        if not enemies:
-            return None
-        return min(enemies, key=lambda v: (math.hypot(v.x - u.x, v.y - u.y), v.id))
+        return [units[v] for v in self.ground_ids if units[v].side != u.side and units[v].men > 0]
 
     def _keep_falling_back(self, dt: float) -> None:
-        """Send a unit still falling back (retreating or routed) another leg back when it
-        has come to a halt and is still under fire with the enemy within direct-fire
-        range: a broken unit goes on until it is out of the fight, and only then rallies
-        (rest needs command.rest_after_min without fire)."""
+        """Send a unit still falling back (retreating or routed) another bound back when
+        it has come to a halt and is still under fire with the enemy within direct-fire
+        range, if the bound takes it farther from the enemy: a broken unit goes on until
+        it is out of the fight, and only then rallies (rest needs command.rest_after_min
+        without fire). A unit with no safer ground within a bound (the map's edge, the
+        enemy on more than one side) stays where it is."""
         now = self.now
         reach = self.cp.engagement_range_m
         for u in self._ground_units():
             if u.state not in _FALLING_BACK or u.moving or u.men <= 0 or u.activity != "retreating" or now - u.last_under_fire_min >= dt:
                 continue
-            e = self._nearest_enemy(u)
-            if e is not None and math.hypot(e.x - u.x, e.y - u.y) <= reach:
-                self._retreat(u, shake_neighbours=False)
+            enemies = [(e.x, e.y) for e in self._enemies_of(u)]
+            here = movement.nearest_enemy_m((u.x, u.y), enemies)
+            if here > reach:
+                continue
+            goal = self._fall_back_goal(u)
+            if movement.nearest_enemy_m(goal, enemies) > here + 1.0:
+                self._retreat(u, shake_neighbours=False, goal=goal)
 
     def _holding_list(self) -> list[tuple[int, int, int, bool]]:
         """Return (row, col, men, is-Soviet) of the units in good enough order to hold ground."""

@@ -59,29 +59,46 @@ def infantry_speed_factor(suppression: float, is_night: bool, night_factor: floa
     return under_fire * (night_factor if is_night else 1.0)
 
 
+def nearest_enemy_m(at: tuple[float, float], enemies: list[tuple[float, float]]) -> float:
+    """Return the distance from *at* to the nearest of *enemies* (infinity if none)."""
+    x, y = at
+    return min((math.hypot(ex - x, ey - y) for ex, ey in enemies), default=math.inf)
+
+
 def fall_back_point(
-    at: tuple[float, float], home: tuple[float, float], enemy: tuple[float, float] | None,
-    leg_m: float, home_min_m: float,
+    at: tuple[float, float], home: tuple[float, float], enemies: list[tuple[float, float]],
+    leg_m: float, home_min_m: float, enemies_from: list[tuple[float, float]] | None = None,
 ) -> tuple[float, float]:
     """Return where a unit that breaks falls back to.
 
-    Away from the nearest enemy, *leg_m* metres straight back; or to the unit's start
-    position (*home*) when it stands at least *home_min_m* from it and home lies farther
-    from that enemy than the unit does now. An attacker falls back to its start line;
-    a defender already driven from its position does not go back towards the men who
-    drove it out. With no enemy on the map, home.
+    Away from the nearest enemy (the first of *enemies* at the least distance), *leg_m*
+    metres straight back; or to the unit's start position (*home*) when it stands at
+    least *home_min_m* from it and home lies farther from every enemy than the unit does
+    now. An attacker falls back to its start line; a defender already driven from its
+    position does not go back towards the men who drove it out, nor towards others. With
+    no enemy on the map, home. An enemy standing on the unit itself (an attack aimed at
+    the very point it holds) gives no direction: then away from where that enemy came
+    from (its entry in *enemies_from*, its start position), else home; with no direction
+    at all, the unit stays where it is.
     """
     x, y = at
     hx, hy = home
-    if enemy is None:
+    if not enemies:
         return hx, hy
-    ex, ey = enemy
-    dx, dy = x - ex, y - ey
-    here = math.hypot(dx, dy)
-    if math.hypot(hx - x, hy - y) >= home_min_m and math.hypot(hx - ex, hy - ey) > here:
+    dist = [math.hypot(x - ex, y - ey) for ex, ey in enemies]
+    here = min(dist)
+    k = dist.index(here)
+    if math.hypot(hx - x, hy - y) >= home_min_m and nearest_enemy_m(home, enemies) > here:
         return hx, hy
-    n = here or 1.0
-    return x + dx / n * leg_m, y + dy / n * leg_m
+    ex, ey = enemies[k]
+    if here < 1.0:
+        if enemies_from is not None:
+            fx, fy = x - enemies_from[k][0], y - enemies_from[k][1]
+            n = math.hypot(fx, fy)
+            if n >= 1.0:
+                return x + fx / n * leg_m, y + fy / n * leg_m
+        return (hx, hy) if math.hypot(hx - x, hy - y) >= 1.0 else (x, y)
+    return x + (x - ex) / here * leg_m, y + (y - ey) / here * leg_m
 
 
 def split_legs(seg_length_m: np.ndarray, leg_m: float, breaks: np.ndarray | None = None) -> list[tuple[int, int]]:

@@ -99,26 +99,49 @@ def test_foot_legs_are_shorter_on_slow_ground():
 _POINT = st.tuples(st.floats(-5000, 5000), st.floats(-5000, 5000))
 
 
-@given(_POINT, _POINT, _POINT, st.floats(100, 2000), st.floats(0, 2000))
-def test_fall_back_point_never_goes_towards_the_enemy(at, home, enemy, leg_m, home_min_m):
-    """A unit that breaks ends no nearer the enemy than it was: straight back by leg_m,
-    or home when home is far enough away and farther from the enemy."""
-    gx, gy = movement.fall_back_point(at, home, enemy, leg_m, home_min_m)
-    here = np.hypot(at[0] - enemy[0], at[1] - enemy[1])
-    there = np.hypot(gx - enemy[0], gy - enemy[1])
-    assert there >= here - 1e-6
-    if (gx, gy) != home and here > 0:
+@given(_POINT, _POINT, st.lists(_POINT, min_size=1, max_size=5), st.floats(100, 2000), st.floats(0, 2000))
+def test_fall_back_point_never_goes_towards_the_nearest_enemy(at, home, enemies, leg_m, home_min_m):
+    """A unit that breaks ends no nearer the enemy it fell back from than it was:
+    straight back by leg_m, or home when home is far enough away and farther from
+    every enemy than the unit is now."""
+    gx, gy = movement.fall_back_point(at, home, enemies, leg_m, home_min_m)
+    here = movement.nearest_enemy_m(at, enemies)
+    if (gx, gy) == home and here >= 1.0:
+        assert movement.nearest_enemy_m(home, enemies) >= here
+    elif here >= 1.0:
+        k = [np.hypot(at[0] - ex, at[1] - ey) for ex, ey in enemies].index(here)
+        ex, ey = enemies[k]
         assert np.hypot(gx - at[0], gy - at[1]) == pytest.approx(leg_m)
-        assert there == pytest.approx(here + leg_m)
+        assert np.hypot(gx - ex, gy - ey) == pytest.approx(here + leg_m)
 
 
 def test_fall_back_point_goes_home_only_when_home_is_behind():
     """An attacker 1 km out falls back to its start line; a defender driven 1 km from
     its position, with the enemy now standing on it, does not go back there."""
-    attacker = movement.fall_back_point((1000.0, 0.0), (0.0, 0.0), (1200.0, 0.0), 800.0, 500.0)
+    attacker = movement.fall_back_point((1000.0, 0.0), (0.0, 0.0), [(1200.0, 0.0)], 800.0, 500.0)
     assert attacker == (0.0, 0.0)
-    defender = movement.fall_back_point((-1000.0, 0.0), (0.0, 0.0), (0.0, 0.0), 800.0, 500.0)
+    defender = movement.fall_back_point((-1000.0, 0.0), (0.0, 0.0), [(0.0, 0.0)], 800.0, 500.0)
     assert defender == pytest.approx((-1800.0, 0.0))
-    near_home = movement.fall_back_point((100.0, 0.0), (0.0, 0.0), (300.0, 0.0), 800.0, 500.0)
+    near_home = movement.fall_back_point((100.0, 0.0), (0.0, 0.0), [(300.0, 0.0)], 800.0, 500.0)
     assert near_home == pytest.approx((-700.0, 0.0))  # near home: straight back
-    assert movement.fall_back_point((5.0, 5.0), (1.0, 2.0), None, 800.0, 500.0) == (1.0, 2.0)
+    assert movement.fall_back_point((5.0, 5.0), (1.0, 2.0), [], 800.0, 500.0) == (1.0, 2.0)
+
+
+def test_fall_back_point_does_not_go_home_past_another_enemy():
+    """Home lies away from the nearest enemy but beside another one: the unit does not go
+    there (else it would fall back from home again, and to and fro)."""
+    at, home = (0.0, 0.0), (0.0, 1000.0)
+    enemies = [(0.0, -300.0), (100.0, 1000.0)]
+    goal = movement.fall_back_point(at, home, enemies, 800.0, 500.0)
+    assert goal == pytest.approx((0.0, 800.0))  # straight away from the nearest instead
+    assert movement.fall_back_point(at, home, enemies[:1], 800.0, 500.0) == home
+
+
+def test_an_enemy_standing_on_the_unit_is_fallen_back_from_by_where_it_came_from():
+    """An attack aimed at the very point a garrison holds gives no direction: the men go
+    away from the attacker's start position, or home, or stay with nowhere to go."""
+    at = (500.0, 500.0)
+    goal = movement.fall_back_point(at, at, [at], 800.0, 500.0, enemies_from=[(1500.0, 500.0)])
+    assert goal == pytest.approx((-300.0, 500.0))
+    assert movement.fall_back_point(at, (0.0, 500.0), [at], 800.0, 500.0) == (0.0, 500.0)
+    assert movement.fall_back_point(at, at, [at], 800.0, 500.0) == at
