@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from khasan_sim.analysis.compare import (
@@ -111,6 +112,17 @@ def _bins(values: np.ndarray, extra: Sequence[float] = ()) -> np.ndarray:
     return edges
 
 
+def mark_recorded_range(ax: Axes, lo: float, hi: float, axis_span: float) -> None:
+    """Mark a recorded range on a histogram: a shaded band behind the bars, or, when the
+    range is narrower than 2% of the axis (526 killed, 525 by another count), a line over
+    them: a band that narrow would be a hairline hidden behind the bars."""
+    label = f"recorded {lo:g}–{hi:g}"
+    if hi - lo >= 0.02 * axis_span:
+        ax.axvspan(lo, hi, color=RECORDED, alpha=0.25, zorder=0, label=label)
+    else:
+        ax.axvline((lo + hi) / 2.0, color=RECORDED, linewidth=4, zorder=5, label=label)
+
+
 def count_plot(entry: RecordEntry, comp: EntryComparison, other: EntryComparison | None = None) -> str:
     """Return the histogram of a count entry with its interval and the record marked."""
     x = np.asarray(comp.values, dtype=float)
@@ -120,8 +132,7 @@ def count_plot(entry: RecordEntry, comp: EntryComparison, other: EntryComparison
         ax = fig.subplots()
         bins = _bins(x, marks + ([float(v) for v in other.values] if other is not None and other.values else []))
         if entry.range is not None and entry.range[1] > entry.range[0]:
-            lo, hi = entry.range
-            ax.axvspan(lo, hi, color=RECORDED, alpha=0.25, zorder=0, label=f"recorded {lo:g}–{hi:g}")
+            mark_recorded_range(ax, float(entry.range[0]), float(entry.range[1]), float(bins[-1]) - float(bins[0]))
         counts, _, _ = ax.hist(x, bins=bins, color=SIMULATED, edgecolor="white", linewidth=1.2, alpha=0.9, zorder=2, label=f"simulated ({x.size} runs)")
         top = float(np.max(counts)) if len(counts) else 1.0
         if other is not None and other.values:

@@ -102,3 +102,20 @@ def test_export_command(tmp_path, known_study):
     assert "100 run(s), 300 row(s)" in out
     code, out = run_cli(["export", str(known_study), "--format", "jsonl", "--out", "-"])
     assert code == 0 and len(out.splitlines()) == 100
+
+
+def test_a_recorded_range_narrower_than_a_bar_is_drawn_over_the_bars():
+    """526 killed (525 by another count) on an axis of hundreds: a line on top, not a
+    hairline band behind the bars; a wide range stays a band behind them."""
+    from matplotlib.figure import Figure
+
+    from khasan_sim.analysis.report import RECORDED, mark_recorded_range
+
+    ax = Figure().subplots()
+    mark_recorded_range(ax, 525.0, 526.0, 400.0)
+    assert len(ax.lines) == 1 and not ax.patches
+    line = ax.lines[0]
+    assert line.get_xdata()[0] == pytest.approx(525.5) and line.get_zorder() > 2 and line.get_color() == RECORDED
+    wide = Figure().subplots()
+    mark_recorded_range(wide, 2725.0, 3279.0, 1500.0)
+    assert not wide.lines and len(wide.patches) == 1 and wide.patches[0].get_zorder() < 2
