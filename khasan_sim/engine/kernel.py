@@ -1927,10 +1927,12 @@ class Engine:
             if v.side == u.side and v.id != u.id and math.hypot(v.x - u.x, v.y - u.y) < 1500.0:
                 v.shocks += shock
 
-    def _fall_back_goal(self, u: UnitState) -> tuple[float, float]:
+    def _fall_back_goal(self, u: UnitState, enemies: list[UnitState] | None = None) -> tuple[float, float]:
         """Return where *u* falls back to: away from the nearest enemy, or home when home
-        is farther from every enemy (:func:`movement.fall_back_point`), kept on the map."""
-        enemies = self._enemies_of(u)
+        is farther from every enemy (:func:`movement.fall_back_point`), kept on the map.
+        *enemies* are :meth:`_enemies_of` *u*, when the caller has them already."""
+        if enemies is None:
+            enemies = self._enemies_of(u)
         gx, gy = movement.fall_back_point(
             (u.x, u.y), (u.home_x, u.home_y), [(e.x, e.y) for e in enemies],
             self.params.f("command.fall_back_m"), self.params.f("command.fall_back_home_min_m"),
@@ -1953,14 +1955,17 @@ class Engine:
         enemy on more than one side) stays where it is."""
         now = self.now
         reach = self.cp.engagement_range_m
-        for u in self._ground_units():
-            if u.state not in _FALLING_BACK or u.moving or u.men <= 0 or u.activity != "retreating" or now - u.last_under_fire_min >= dt:
+        # a plain string test picks the few units falling back (every pulse, for ~80 units)
+        halted = [u for u in self._ground_units() if u.activity == "retreating" and not u.moving]
+        for u in halted:
+            if u.state not in _FALLING_BACK or u.men <= 0 or now - u.last_under_fire_min >= dt:
                 continue
-            enemies = [(e.x, e.y) for e in self._enemies_of(u)]
+            enemy_units = self._enemies_of(u)
+            enemies = [(e.x, e.y) for e in enemy_units]
             here = movement.nearest_enemy_m((u.x, u.y), enemies)
             if here > reach:
                 continue
-            goal = self._fall_back_goal(u)
+            goal = self._fall_back_goal(u, enemy_units)
             if movement.nearest_enemy_m(goal, enemies) > here + 1.0:
                 self._retreat(u, shake_neighbours=False, goal=goal)
 
