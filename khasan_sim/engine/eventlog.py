@@ -13,6 +13,8 @@ from typing import Any
 
 
 def _canon(v: Any) -> str:
+    if type(v) is str or type(v) is int:  # the common cases first (bool is an int, written by str() too)
+        return str(v)
     if isinstance(v, float):
         return f"{v:.3f}"
     if isinstance(v, (list, tuple)):
@@ -49,8 +51,12 @@ class LogEvent:
 
     def canonical(self) -> str:
         """Return the canonical one-line text hashed into the digest."""
-        body = ";".join(f"{k}={_canon(v)}" for k, v in self.fields)
-        return f"{self.seq}|{self.t_s}|{self.kind}|{body}"
+        return _line(self.seq, self.t_s, self.kind, [f"{k}={_canon(v)}" for k, v in self.fields])
+
+
+def _line(seq: int, t_s: int, kind: str, body: list[str]) -> str:
+    """Return an event's canonical line from its fields already written as ``k=v``."""
+    return f"{seq}|{t_s}|{kind}|{';'.join(body)}"
 
 
 class EventLog:
@@ -64,21 +70,15 @@ class EventLog:
         """Append an event at *t_min* and fold it into the digest."""
         items = []
         body = []
-        # the fields and the canonical text made in one pass: the very line of
-        # LogEvent.canonical (a str or int is written as str() writes it; bool is an int)
+        # the fields and their canonical text made in one pass (LogEvent.canonical's line)
         for k, v in sorted(fields.items()):
             if isinstance(v, float):
                 v = round(v, 3)
-                body.append(f"{k}={v:.3f}")
-            elif type(v) is str or type(v) is int:
-                body.append(f"{k}={v}")
-            else:
-                body.append(f"{k}={_canon(v)}")
+            body.append(f"{k}={_canon(v)}")
             items.append((k, v))
         ev = LogEvent(len(self.events), round(t_min * 60.0), kind, tuple(items))
         self.events.append(ev)
-        # one update a line: the same digest
-        self._hash.update(f"{ev.seq}|{ev.t_s}|{kind}|{';'.join(body)}\n".encode())
+        self._hash.update((_line(ev.seq, ev.t_s, kind, body) + "\n").encode())  # one update a line: the same digest
         return ev
 
     def digest(self) -> str:
