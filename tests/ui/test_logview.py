@@ -22,7 +22,10 @@ def test_a_line_too_long_for_the_panel_ends_in_an_ellipsis_that_fits():
     # as much as fits: one more character would not
     assert f.size(long[: len(cut[:-1]) + 1].rstrip() + "\u2026")[0] > width or len(cut) - 1 >= len(long)
     assert view.fit(short, width) == short
-    # drawn, the panel shows the cut line, not one running past its edge
+    # drawn, the panel shows the cut line (fitted to its inner width), not one running past its edge
     surface = pygame.Surface((300, 200))
     view.set_items([(1, long), (2, short)])
     view.draw(surface)
+    inner_w = view.rect.inflate(-6, -4).w - 4
+    assert view._fitted[(long, inner_w)].endswith("\u2026")
+    assert view._fitted[(short, inner_w)] == short
