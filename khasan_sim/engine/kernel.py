@@ -162,30 +162,9 @@ def _pairs_in_range(
 class _Arms(NamedTuple):
     """What a unit's weapons give direct fire, worked out once for its weapons."""
 
-    kill_counts: np.ndarray  # its weapons that kill men, in the order of Engine._kill_weapons
+    kill_counts: tuple[float, ...]  # its weapons that kill men, in the order of Engine._kill_weapons
     anti_tank: tuple[tuple[str, int], ...]  # its anti-tank weapons and their counts, by name
     anti_tank_reach_m: float  # the range of the longest-reaching of them
-
-
-class _Aim(NamedTuple):
-    """What the firers, their positions and the ground fix about a pulse's aimed-fire
-    exchanges, in the firers' id order (see Engine._aim_geometry)."""
-
-    cols: np.ndarray  # each exchange's target
-    dist: np.ndarray  # and distance
-    rl: list[int]  # each exchange's firer
-    cl: list[int]  # and target, as lists
-    by_unit: list[int]  # the exchanges fired by units
-    by_tank: list[int]  # and by tanks
-    unit_range_factors: np.ndarray  # the units' fire.range_factor_many of each weapon that kills men
-    tank_vol: np.ndarray  # the tanks' fire volume (a tank's does not change with men)
-    adv: np.ndarray  # elevation advantage of each exchange
-    ground: np.ndarray  # ground exposure under each target
-    fired: list[int]  # the targets fired at, in id order
-    unit_firers: list[int]  # the firer of each exchange fired by a unit
-    unit_targets: list[int]  # and its target
-    tank_firers: list[int]  # the firer of each exchange fired by a tank
-    acc_adv: np.ndarray  # each firer's training accuracy times the exchange's elevation advantage
 
 
 class _SightIndex:
@@ -257,17 +236,15 @@ class Engine:
         self._setup_units()
         self._setup_zones()
         self.fire_tables = self._fire_tables()
-        # the weapons that kill men, in the order fire.fire_volume adds them, and each
-        # unit's count of them (a row, kept until its weapons change)
+        # the weapons that kill men, in the order fire.fire_volume adds them, with their
+        # kills a minute and ranges
         self._kill_weapons = sorted(self.fire_tables["kills"])
-        self._kill_per_min = np.array([self.fire_tables["kills"][w] for w in self._kill_weapons])
-        self._kill_range_m = np.array([self.fire_tables["range"].get(w, 0.0) for w in self._kill_weapons])
+        self._kill_per_min = [self.fire_tables["kills"][w] for w in self._kill_weapons]
+        self._kill_range_m = [self.fire_tables["range"].get(w, 0.0) for w in self._kill_weapons]
         self._arms_cache: dict[str, tuple[dict[str, int], _Arms]] = {}
         self._seen_memo: dict[str, tuple[Any, Any, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         self._morale_fixed_memo: tuple[list[UnitState], np.ndarray] | None = None
         self._spotted_memo: tuple[Any, Any, tuple[set[str], dict[str, str]]] | None = None
-        self._aim_memo: tuple[np.ndarray, Any, int, list[Any], _Aim] | None = None
-        self._kill_counts_memo: tuple[list[UnitState], list[dict[str, int]], np.ndarray] | None = None
         self._anti_tank_memo: tuple[list[UnitState], list[dict[str, int]], list[tuple[int, _Arms]]] | None = None
         self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
         self._soviet_memo: dict[str, tuple[list[Any], np.ndarray]] = {}
@@ -1222,26 +1199,30 @@ class Engine:
             self._tick()
             self._direct_fire(cp.pulse_min)
             self._observed_fire(cp.pulse_min)
-            self._penetration(cp.pulse_min)
+            # who stands within close-assault range of whom, after the fire: penetration
+            # wears morale (shocks only), so calling off counter-attacks reads the same
+            close = self._close_quarters()
+            self._penetration(cp.pulse_min, close)
             if self.counterattack_men:
                 # an attack is called off as soon as it has lost its share, not at the turn
-                self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"))
+                self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"), close)
             self._update_morale(cp.pulse_min)
             self._keep_falling_back(cp.pulse_min)
             self._update_zones()
 
-    def _penetration(self, dt: float) -> None:
+    def _penetration(self, dt: float, close: tuple[list[UnitState], tuple[np.ndarray, np.ndarray] | None] | None = None) -> None:
         """Wear the morale of units whose position the enemy has broken into in strength.
 
         Within close-assault range, the enemy's men in good order (holding types, not
         falling back) are set against the unit's own side's men there, the unit included
         (:func:`morale.penetration_shock`); the loss comes as a shock, like a neighbour's
-        withdrawal, and is settled with the pulse's morale.
+        withdrawal, and is settled with the pulse's morale. *close* is :meth:`_close_quarters`,
+        when the caller has it already.
         """
         rate = self.cp.penetration_shock_per_hour
         if rate <= 0:
             return
-        units, sides = self._close_quarters()
+        units, sides = self._close_quarters() if close is None else close
         if sides is None:
             return
         own, enemy = sides
@@ -1486,8 +1467,7 @@ class Engine:
         lside = self._soviet_of("tanks", live)
         tank_firers = [live[k] for k in tank_firer_at]
         firers: list[Any] = [*unit_firers, *tank_firers]
-        expected = np.zeros(0)
-        fired: list[int] = []
+        expected: dict[int, float] = {}
         if firers:
             ua = np.array(unit_firer_at, dtype=np.intp)
             ta = np.array(tank_firer_at, dtype=np.intp)
@@ -1502,18 +1482,18 @@ class Engine:
                 "direct", fxa, fya, fsov, frange, tx, ty, tside, close_m=cp.close_assault_m, nearest=True,
             )
             if rows.size:
-                expected, fired = self._aimed_fire(dt, firers, len(unit_firers), targets, rows, cols, dist, fxa, fya, tx, ty, vis_factor)
+                expected = self._aimed_fire(dt, firers, len(unit_firers), targets, rows, cols, dist, fxa, fya, tx, ty, vis_factor)
         # anti-tank fire at tanks
         if live:
             self._anti_tank_fire(dt, shooters, live, max_range, vis_factor, (tx[shooter_at], ty[shooter_at], lx, ly, lside))
-        exp_list = expected.tolist()
+        fired = sorted(expected)
         for j in fired:
             v = targets[j]
-            self._inflict(v, exp_list[j], self.rng.get("casualties", v.id), cause="direct-fire")
+            self._inflict(v, expected[j], self.rng.get("casualties", v.id), cause="direct-fire")
         for j in fired:
             v = targets[j]
-            v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(exp_list[j], max(v.men, 1)))
-            if exp_list[j] > 0:
+            v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(expected[j], max(v.men, 1)))
+            if expected[j] > 0:
                 v.last_under_fire_min = self.now
 
     def _tank_firers(self, in_order: set[str], max_range: float) -> tuple[list[TankState], list[int], np.ndarray]:
@@ -1576,115 +1556,47 @@ class Engine:
         self, dt: float, firers: list[Any], n_unit_firers: int, targets: list[UnitState],
         rows: np.ndarray, cols: np.ndarray, dist: np.ndarray,
         fxa: np.ndarray, fya: np.ndarray, tx: np.ndarray, ty: np.ndarray, vis_factor: float,
-    ) -> tuple[np.ndarray, list[int]]:
-        """Return the expected casualties on each target and the targets fired at (in id order).
+    ) -> dict[int, float]:
+        """Return the expected casualties on each target fired at (by its index in *targets*).
 
-        Each firer (row) fires at its target (col) from *dist*. The exchanges are worked out
-        all at once, and each target's are added up in the firers' id order, one after the
-        other, so the sums are the very floats of adding them one firer at a time.
+        Each firer (row; the first *n_unit_firers* are units, the rest tanks) fires at its
+        target (col) from *dist*. A pulse has a handful of exchanges (each firer takes its
+        nearest visible enemy), so they are worked out one at a time with the scalar
+        mechanics, and each target's are added up in the firers' id order.
         """
-        aim = self._aim_geometry(firers, n_unit_firers, rows, cols, dist, fxa, fya, tx, ty)
-        by_unit, by_tank = aim.by_unit, aim.by_tank
-        n = len(aim.rl)
-        vol = np.empty(n)
-        sup = np.empty(n)
-        if by_unit:
-            us = [firers[i] for i in aim.unit_firers]
-            vs = [targets[j] for j in aim.unit_targets]
-            ff = morale.FIRE_FACTOR
-            share = fire.frontage_share
-            counts = self._kill_counts(us) * np.array([s.men_share for s in us])[:, None]
-            vol[by_unit] = (
-                fire.fire_volume_at(counts, self._kill_per_min, aim.unit_range_factors)
-                * np.array([ff[s.state] for s in us])
-                * np.array([share(s.men, v.men) for s, v in zip(us, vs, strict=True)])
-            )
-            sup[by_unit] = [s.suppression for s in us]
-        if by_tank:
-            vol[by_tank] = aim.tank_vol
-            units = self.units
-            sup[by_tank] = [units[firers[i].unit].suppression for i in aim.tank_firers]
-        cl = aim.cl
-        exposure = self._exposure_many([targets[j] for j in cl], aim.dist, aim.ground)
-        exp = fire.expected_casualties_many(vol, dt, aim.acc_adv, sup, vis_factor, exposure)
-        # np.bincount adds each target's exchanges in the order given (the firers' id order)
-        return np.bincount(aim.cols, weights=exp, minlength=len(targets)), aim.fired
-
-    def _aim_geometry(
-        self, firers: list[Any], n_unit_firers: int, rows: np.ndarray, cols: np.ndarray, dist: np.ndarray,
-        fxa: np.ndarray, fya: np.ndarray, tx: np.ndarray, ty: np.ndarray,
-    ) -> _Aim:
-        """Return what the exchanges' firers, positions and ground fix (see :class:`_Aim`).
-
-        Kept while the same pairs (the very arrays :meth:`_seen_pairs` gave again) are
-        fired by the same firers (the same objects, in the same order) on the same terrain;
-        the firers' training, which the accuracies are read from, never changes.
-        """
-        memo = self._aim_memo
-        if memo is not None and memo[0] is rows and memo[1] is self.terrain and memo[2] == n_unit_firers and memo[3] == firers:
-            return memo[4]
         cp = self.cp
-        tab = self.fire_tables
-        firer_objs = [firers[i] for i in rows.tolist()]
-        ids = [f.id for f in firer_objs]
-        order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
-        rows_s, cols_s, dist_s = rows[order], cols[order], dist[order]
-        rl = rows_s.tolist()
-        cl = cols_s.tolist()
-        n = len(rl)
-        by_unit = [k for k in range(n) if rl[k] < n_unit_firers]
-        by_tank = [k for k in range(n) if rl[k] >= n_unit_firers]
-        tank_vol = np.zeros(0)
-        if by_tank:
-            ts = [firers[rl[k]] for k in by_tank]
-            tank_vol = np.array([tab["vehicle_kills"][t.model] for t in ts]) * fire.range_factor_many(
-                dist_s[by_tank], np.array([tab["vehicle_range"][t.model] for t in ts]),
-            )
-        # the ground under the firers and their targets
+        ft = self.fire_tables
         elev, ground = self._pulse_rasters()
-        r, c = self._cells(np.concatenate((fxa[rows_s], tx[cols_s])), np.concatenate((fya[rows_s], ty[cols_s])))
-        at = r * self.terrain.grid.ncols + c
-        h = elev[at]
-        dh = h[:n] - h[n:]
-        adv = np.maximum(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
-        unit_firers = [firers[rl[k]] for k in by_unit]
-        tank_owners = [self.units[firers[rl[k]].unit] for k in by_tank]
-        acc = np.empty(n)
-        acc[by_unit] = [cp.accuracy[s.training] for s in unit_firers]
-        acc[by_tank] = [cp.accuracy[u.training] for u in tank_owners]
-        aim = _Aim(
-            cols=cols_s, dist=dist_s, rl=rl, cl=cl, by_unit=by_unit, by_tank=by_tank,
-            unit_range_factors=fire.range_factor_many(dist_s[by_unit][:, None], self._kill_range_m[None, :]), tank_vol=tank_vol,
-            adv=adv, ground=ground[at[n:]], fired=sorted(set(cl)),
-            unit_firers=[rl[k] for k in by_unit], unit_targets=[cl[k] for k in by_unit], tank_firers=[rl[k] for k in by_tank],
-            acc_adv=acc * adv,
-        )
-        for arr in (aim.cols, aim.dist, aim.unit_range_factors, aim.tank_vol, aim.adv, aim.ground, aim.acc_adv):
-            arr.flags.writeable = False  # given again next pulse: no caller may change it
-        self._aim_memo = (rows, self.terrain, n_unit_firers, list(firers), aim)
-        return aim
-
-    def _exposure_many(self, targets: list[UnitState], distance_m: np.ndarray, ground: np.ndarray) -> np.ndarray:
-        """Return :meth:`_exposure` of each target at its distance (the same floats)."""
-        cp = self.cp
-        ent = np.array([cp.entrench_exposure[v.entrenchment] for v in targets])
-        ent = np.where(distance_m <= cp.close_assault_m, np.maximum(ent, cp.close_assault_exposure), ent)
-        ex = ground * ent
-        return np.where(np.array([v.moving for v in targets], dtype=bool), ex * cp.moving_exposure, ex)
-
-    def _kill_counts(self, us: list[UnitState]) -> np.ndarray:
-        """Return the units' :attr:`_Arms.kill_counts`, one row a unit.
-
-        The table is kept while the list holds the same units (the same objects, in the
-        same order) with the same weapons (compared with copies taken when it was made).
-        """
-        memo = self._kill_counts_memo
-        if memo is not None and memo[0] == us and memo[1] == [u.weapons_start for u in us]:
-            return memo[2]
-        table = np.array([self._arms(u).kill_counts for u in us])
-        table.flags.writeable = False  # given again next pulse: no caller may change it
-        self._kill_counts_memo = (list(us), [dict(u.weapons_start) for u in us], table)
-        return table
+        grid = self.terrain.grid
+        cm, last_r, last_c, ncols = grid.cell_m, grid.nrows - 1, grid.ncols - 1, grid.ncols
+        kill_per_min, kill_range = self._kill_per_min, self._kill_range_m
+        rl, cl, dl = rows.tolist(), cols.tolist(), dist.tolist()
+        fxl, fyl, txl, tyl = fxa.tolist(), fya.tolist(), tx.tolist(), ty.tolist()
+        ff = morale.FIRE_FACTOR
+        expected: dict[int, float] = {}
+        for k in sorted(range(len(rl)), key=lambda k: firers[rl[k]].id):
+            i, j, d = rl[k], cl[k], dl[k]
+            f, v = firers[i], targets[j]
+            if i < n_unit_firers:
+                share = f.men_share
+                volume = 0.0
+                for n, kpm, reach in zip(self._arms(f).kill_counts, kill_per_min, kill_range, strict=True):
+                    n *= share
+                    if n > 0 and kpm > 0:
+                        volume += n * kpm * fire.range_factor(d, reach)
+                volume = volume * ff[f.state] * fire.frontage_share(f.men, v.men)
+                shooter = f
+            else:
+                volume = ft["vehicle_kills"][f.model] * fire.range_factor(d, ft["vehicle_range"][f.model])
+                shooter = self.units[f.unit]
+            # the ground under the firer and its target: height gives an advantage, cover shelters
+            at_f = min(max(int(fyl[i] // cm), 0), last_r) * ncols + min(max(int(fxl[i] // cm), 0), last_c)
+            at_t = min(max(int(tyl[j] // cm), 0), last_r) * ncols + min(max(int(txl[j] // cm), 0), last_c)
+            adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * (elev.item(at_f) - elev.item(at_t)) / 100.0)
+            exposure = self._exposure(v, d, ground.item(at_t))
+            e = fire.expected_casualties(volume, dt, cp.accuracy[shooter.training] * adv, shooter.suppression, vis_factor, exposure)
+            expected[j] = expected.get(j, 0.0) + e
+        return expected
 
     def _anti_tank_arms(self, shooters: list[UnitState]) -> list[tuple[int, _Arms]]:
         """Return (index, arms) of the shooters that have anti-tank weapons.
@@ -1708,7 +1620,7 @@ class Engine:
         tab = self.fire_tables
         at = tuple((w, n) for w, n in sorted(u.weapons_start.items()) if n > 0 and w in tab["tank_kills"])
         arms = _Arms(
-            kill_counts=np.array([float(u.weapons_start.get(w, 0)) for w in self._kill_weapons]),
+            kill_counts=tuple(float(u.weapons_start.get(w, 0)) for w in self._kill_weapons),
             anti_tank=at,
             anti_tank_reach_m=max((tab["range"][w] for w, _ in at), default=0.0),
         )
@@ -2132,14 +2044,15 @@ class Engine:
             u.activity = "attacking"
             self.start_move(u, self.zone_centre[z], [])
 
-    def _call_off_counterattacks(self, break_off_loss: float) -> None:
+    def _call_off_counterattacks(self, break_off_loss: float, close: tuple[list[UnitState], tuple[np.ndarray, np.ndarray] | None] | None = None) -> None:
         """Call off each counter-attack, short of its objective, that has lost *break_off_loss*
         of the men it set out with, or that has come within close-assault range of the
         enemy in such strength that the position would break it (the enemy's men in good
         order at ``morale.penetration_reference_ratio`` times its own or more: the ground is
-        held, and the attack has found that out): its men go back where they came from."""
+        held, and the attack has found that out): its men go back where they came from.
+        *close* is :meth:`_close_quarters`, when the caller has it already."""
         too_strong = self.cp.penetration_reference_ratio
-        units, sides = self._close_quarters()
+        units, sides = self._close_quarters() if close is None else close
         enemy_near = dict(zip([u.id for u in units], sides[1].tolist(), strict=True)) if sides is not None else {}
         for uid in sorted(self.counterattack_men):
             u = self.units[uid]

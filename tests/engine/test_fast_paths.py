@@ -134,40 +134,10 @@ def test_seen_pairs_are_the_plain_choice_and_the_same_when_given_again(engine, n
         assert engine._seen_memo["test"][0][0] == moved[0].tobytes()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    picks=st.lists(
-        st.tuples(st.integers(0, 10), st.floats(0.0, 1500.0), st.floats(0.0, 1.0),
-                  st.sampled_from(["none", "hasty", "trenches", "fortified"]), st.booleans()),
-        min_size=1, max_size=12,
-    ),
-)
-def test_exposure_many_is_the_exposure_of_each_target(engine, picks):
+def test_arms_and_anti_tank_arms_are_each_units_and_follow_their_weapons(engine):
     units = [engine.units[i] for i in engine.ground_ids]
-    saved = [(u.entrenchment, u.moving) for u in units]
-    try:
-        targets, dist, ground = [], [], []
-        for k, d, gr, ent, moving in picks:
-            u = units[k % len(units)]
-            u.entrenchment, u.moving = ent, moving
-            targets.append(u)
-            dist.append(d)
-            ground.append(gr)
-        # the scalar asked with each target as it stands now (a unit picked twice is the later pick)
-        want = [engine._exposure(u, d, gr) for u, d, gr in zip(targets, dist, ground, strict=True)]
-        got = engine._exposure_many(targets, np.array(dist), np.array(ground)).tolist()
-        assert got == want
-    finally:
-        for u, (ent, moving) in zip(units, saved, strict=True):
-            u.entrenchment, u.moving = ent, moving
-
-
-def test_kill_counts_and_anti_tank_arms_are_each_units_and_follow_their_weapons(engine):
-    units = [engine.units[i] for i in engine.ground_ids]
-    plain = np.array([engine._arms(u).kill_counts for u in units])
-    table = engine._kill_counts(list(units))
-    assert table.tolist() == plain.tolist()
-    assert engine._kill_counts(list(units)) is table  # kept while nothing changed
+    for u in units:
+        assert engine._arms(u).kill_counts == tuple(float(u.weapons_start.get(w, 0)) for w in engine._kill_weapons)
     armed = [(k, engine._arms(u)) for k, u in enumerate(units) if engine._arms(u).anti_tank]
     assert engine._anti_tank_arms(list(units)) == armed
     # weapons changed in place (as a detached group's parent's are): worked out afresh
@@ -176,7 +146,7 @@ def test_kill_counts_and_anti_tank_arms_are_each_units_and_follow_their_weapons(
     try:
         for w in u.weapons_start:
             u.weapons_start[w] += 7
-        assert engine._kill_counts(list(units)).tolist() == np.array([engine._arms(v).kill_counts for v in units]).tolist()
+        assert engine._arms(u).kill_counts == tuple(float(u.weapons_start.get(w, 0)) for w in engine._kill_weapons)
         assert engine._anti_tank_arms(list(units)) == [(k, engine._arms(v)) for k, v in enumerate(units) if engine._arms(v).anti_tank]
     finally:
         u.weapons_start.clear()
@@ -287,3 +257,52 @@ def test_pulse_rasters_are_read_cell_by_cell_and_shared_by_runs_on_one_terrain()
     for r, c in zip(rng.integers(0, g.nrows, 200).tolist(), rng.integers(0, g.ncols, 200).tolist(), strict=True):
         assert elev[r * g.ncols + c] == float(a.terrain.elevation_m[r, c])
         assert ground[r * g.ncols + c] == float(a._ground_exposure(r, c))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    picks=st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50), st.floats(0.0, 1400.0)), min_size=1, max_size=8),
+    sup=st.floats(0.0, 1.0),
+)
+def test_aimed_fire_adds_up_the_scalar_mechanics_of_each_exchange_in_firer_id_order(engine, picks, sup):
+    """Each exchange's expected casualties are fire.fire_volume of the firer's weapons (scaled
+    by its men present) at the distance, times its state's share of fire and the frontage
+    share, cut by training, height, suppression, visibility and the target's exposure; a
+    target fired at by several firers gets their sum, added in the firers' id order."""
+    from khasan_sim.model import fire, morale
+
+    units = [engine.units[i] for i in engine.ground_ids if engine.units[i].men > 0 and not engine.units[i].tanks]
+    tanks = list(engine.all_tanks)
+    firers = [*units, *tanks]
+    ft = engine.fire_tables
+    saved = [u.suppression for u in units]
+    try:
+        for u in units:
+            u.suppression = sup
+        rows = np.array([i % len(firers) for i, _, _ in picks])
+        cols = np.array([j % len(units) for _, j, _ in picks])
+        dist = np.array([d for _, _, d in picks])
+        fx = np.array([f.x for f in firers])
+        fy = np.array([f.y for f in firers])
+        tx = np.array([u.x for u in units])
+        ty = np.array([u.y for u in units])
+        got = engine._aimed_fire(5.0, firers, len(units), units, rows, cols, dist, fx, fy, tx, ty, 0.7)
+
+        want: dict[int, float] = {}
+        order = sorted(range(len(picks)), key=lambda k: firers[rows[k]].id)
+        for k in order:
+            f, v, d = firers[rows[k]], units[cols[k]], float(dist[k])
+            if rows[k] < len(units):
+                counts = {w: n * f.men_share for w, n in f.weapons_start.items()}
+                vol = fire.fire_volume(counts, ft["kills"], ft["range"], d) * morale.FIRE_FACTOR[f.state] * fire.frontage_share(f.men, v.men)
+                shooter = f
+            else:
+                vol = ft["vehicle_kills"][f.model] * fire.range_factor(d, ft["vehicle_range"][f.model])
+                shooter = engine.units[f.unit]
+            adv = max(0.5, 1.0 + engine.cp.elevation_adv_per_100m * (engine._elevation_at(f.x, f.y) - engine._elevation_at(v.x, v.y)) / 100.0)
+            e = fire.expected_casualties(vol, 5.0, engine.cp.accuracy[shooter.training] * adv, shooter.suppression, 0.7, engine._exposure(v, d))
+            want[int(cols[k])] = want.get(int(cols[k]), 0.0) + e
+        assert got == want  # the very floats
+    finally:
+        for u, s in zip(units, saved, strict=True):
+            u.suppression = s
