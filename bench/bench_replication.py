@@ -18,9 +18,9 @@ import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from khasan_sim.api import Simulation  # noqa: E402
-from khasan_sim.scenario.builtin import historical_scenario  # noqa: E402
-from khasan_sim.scenario.load import load_scenario  # noqa: E402
+from khasan_sim.api import Simulation
+from khasan_sim.scenario.builtin import historical_scenario
+from khasan_sim.scenario.load import load_scenario
 
 
 def bare_simpy_rate(n_events: int = 200_000) -> float:
