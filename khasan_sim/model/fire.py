@@ -41,21 +41,6 @@ def range_factor(distance_m: float, range_m: float) -> float:
     return float(1.0 - (distance_m - half) / half)
 
 
-def range_factor_many(distance_m: np.ndarray, range_m: np.ndarray) -> np.ndarray:
-    """Return :func:`range_factor` element by element (arrays that broadcast together).
-
-    Each result is the very float the scalar function gives (tested).
-    """
-    d = np.asarray(distance_m, dtype=np.float64)
-    r = np.asarray(range_m, dtype=np.float64)
-    half = 0.5 * r
-    # within half range the tail is 1 - (something <= 0), so at least 1 and the minimum
-    # gives 1.0 exactly; beyond half range the tail is the scalar's very float. Where the
-    # answer is 0 the range stands in for the distance and 1 for half, keeping numpy quiet
-    tail = 1.0 - (np.minimum(d, r) - half) / np.where(half > 0, half, 1.0)
-    return np.where((d < r) & (r > 0), np.minimum(tail, 1.0), 0.0)
-
-
 def fire_volume(weapon_counts: dict[str, float], kills_per_min: dict[str, float], ranges_m: dict[str, float], distance_m: float) -> float:
     """Return expected casualties per minute against men in the open, before modifiers."""
     total = 0.0
@@ -66,35 +51,6 @@ def fire_volume(weapon_counts: dict[str, float], kills_per_min: dict[str, float]
             continue
         total += n * k * range_factor(distance_m, ranges_m.get(w, 0.0))
     return total
-
-
-def fire_volume_many(weapon_counts: np.ndarray, kills_per_min: np.ndarray, ranges_m: np.ndarray, distance_m: np.ndarray) -> np.ndarray:
-    """Return :func:`fire_volume` for many shooters at once.
-
-    Args:
-        weapon_counts: Shooters x weapons, the weapons in sorted order of their names
-            (the order :func:`fire_volume` adds them in).
-        kills_per_min, ranges_m: One value a weapon (0 for a weapon without the figure).
-        distance_m: One distance a shooter.
-
-    The weapons' shares are added one weapon after the other, as the scalar function
-    does, so each result is the very float it gives (tested).
-    """
-    rf = range_factor_many(np.asarray(distance_m, dtype=np.float64)[:, None], np.asarray(ranges_m, dtype=np.float64)[None, :])
-    return fire_volume_at(weapon_counts, kills_per_min, rf)
-
-
-def fire_volume_at(weapon_counts: np.ndarray, kills_per_min: np.ndarray, range_factors: np.ndarray) -> np.ndarray:
-    """Return :func:`fire_volume_many` given each shooter's :func:`range_factor_many` of each
-    weapon (shooters x weapons), for a caller that keeps the factors while distances stay."""
-    n = np.asarray(weapon_counts, dtype=np.float64)
-    k = np.asarray(kills_per_min, dtype=np.float64)
-    if n.shape[1] == 0:
-        return np.zeros(n.shape[0])
-    term = np.where((n > 0) & (k > 0), n * k * range_factors, 0.0)
-    # np.cumsum adds along a row one weapon after the other (a weapon that does not bear
-    # adds 0.0, which changes nothing), so the last column is the scalar loop's total
-    return np.cumsum(term, axis=1)[:, -1]
 
 
 def frontage_share(shooter_men: float, target_men: float) -> float:
@@ -130,20 +86,6 @@ def expected_casualties(
     """
     s = min(max(shooter_suppression, 0.0), 1.0)
     return max(0.0, volume_per_min * duration_min * accuracy * (1.0 - s) * visibility * target_exposure)
-
-
-def expected_casualties_many(
-    volume_per_min: np.ndarray,
-    duration_min: float,
-    accuracy: np.ndarray,
-    shooter_suppression: np.ndarray,
-    visibility: float,
-    target_exposure: np.ndarray,
-) -> np.ndarray:
-    """Return :func:`expected_casualties` for many exchanges at once (arrays, one element an
-    exchange), the same operations in the same order, so the very floats it gives (tested)."""
-    s = np.minimum(np.maximum(shooter_suppression, 0.0), 1.0)
-    return np.maximum(0.0, volume_per_min * duration_min * accuracy * (1.0 - s) * visibility * target_exposure)
 
 
 def draw_casualties(
