@@ -34,6 +34,7 @@ from khasan_sim.rng import RngStreams
 from khasan_sim.scenario import schema
 from khasan_sim.terrain import Crossing, plan_route, visible_many
 from khasan_sim.terrain.load import nest
+from khasan_sim.terrain.types import TerrainClass
 
 ProcessGen = Generator[simpy.Event, Any, None]
 
@@ -233,6 +234,8 @@ class Engine:
         self.end_min = (self.doc.scenario.end - self.start).total_seconds() / 60.0
         self.turn_min = float(self.doc.scenario.turn_minutes)
         self._setup_rules()
+        # the most men can dig on each terrain class that limits it (by the class's number)
+        self._dig_limit = {int(TerrainClass[name.upper()]): str(v) for name, v in self.params.subtree("terrain.dig_limit").items()}
         self._setup_units()
         self._setup_zones()
         self.fire_tables = self._fire_tables()
@@ -781,10 +784,15 @@ class Engine:
             self._emit("written_off", tank=t.id, unit=t.unit, enemy_near=int(enemy_near))
 
     def _dig_in(self, u: UnitState, token: int) -> ProcessGen:
+        """Scrape in, then dig trenches, as far as the ground where the unit stands allows
+        (``terrain.dig_limit``), unless it moves off first."""
         levels = ["none", "hasty", "trenches"]
         for lvl in ("hasty", "trenches"):
             if levels.index(u.entrenchment) >= levels.index(lvl) or u.entrenchment == "fortified":
                 continue
+            limit = self._dig_limit.get(int(self.terrain.terrain_class[self.cell(u.x, u.y)]))
+            if limit is not None and levels.index(lvl) > levels.index(limit):
+                return  # the ground allows no more (on rock: sangars, no trenches)
             yield self.env.timeout(self.params.f(f"command.dig_in_hours.{lvl}") * 60.0)
             self._tick()
             if u.token != token or u.moving:

@@ -25,6 +25,7 @@ class Param:
         bounds: Defensible (low, high) for calibration, or None.
         fitted: Calibration note (score, record entries that drove it), or None.
         file: The file it was read from.
+        line: Its line in that file (None when not read from a file).
     """
 
     key: str
@@ -34,6 +35,7 @@ class Param:
     bounds: tuple[float, float] | None = None
     fitted: Mapping[str, Any] | None = None
     file: str = ""
+    line: int | None = field(default=None, compare=False)  # where it was read, not what it is
 
 
 @dataclass(frozen=True)

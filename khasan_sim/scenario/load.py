@@ -51,7 +51,7 @@ from khasan_sim.scenario.schema import (
 )
 from khasan_sim.scenario.variant import apply_variant
 from khasan_sim.scenario.yamlsrc import PathKey, SourceMap, YDict, load_yaml, plain
-from khasan_sim.terrain.types import Grid, Terrain
+from khasan_sim.terrain.types import Grid, Terrain, TerrainClass
 
 __all__ = [
     "DEFAULT_GRID",
@@ -711,8 +711,6 @@ def _check_bounds(doc: ScenarioDoc, grid: Grid, smap: SourceMap) -> None:
 
 def _check_on_land(doc: ScenarioDoc, terrain: Terrain, smap: SourceMap) -> None:
     """Check that every ground unit starts on ground men can stand on (not in a lake or river)."""
-    from khasan_sim.terrain.types import TerrainClass
-
     for i, u in enumerate(doc.units):
         if u.position is None:
             continue
@@ -754,6 +752,21 @@ def _check_params(doc: ScenarioDoc, params: ParamSet, smap: SourceMap) -> None:
             for a in u.aircraft:
                 if a not in fam["aircraft"]:
                     raise smap.error(("units", i, "aircraft", a), _unknown("aircraft type", a, fam["aircraft"]))
+
+
+def _check_dig_limits(params: ParamSet) -> None:
+    """Check ``terrain.dig_limit.<class>``: a terrain class, and how far men can dig on it."""
+    levels = ("none", "hasty", "trenches")
+    for key in params:
+        if not key.startswith("terrain.dig_limit."):
+            continue
+        p = params.param(key)
+        cls = key.rsplit(".", 1)[1]
+        if cls.upper() not in TerrainClass.__members__:
+            names = ", ".join(c.name.lower() for c in TerrainClass)
+            raise ScenarioError(p.file, p.line, key, f"unknown terrain class '{cls}' (expected one of {names})")
+        if p.value not in levels:
+            raise ScenarioError(p.file, p.line, key, f"value must be one of {', '.join(levels)} (got {p.value!r})")
 
 
 # ------------------------------------------------------------ params, map, tanks
@@ -898,6 +911,7 @@ def load_scenario(path: str | Path, variant: str | Path | None = None, *, with_t
     if getattr(terrain, "terrain_class", None) is not None:
         _check_on_land(doc, terrain, smap)  # type: ignore[arg-type]
     _check_params(doc, params, smap)
+    _check_dig_limits(params)
     return Scenario(
         doc=doc,
         path=base.path,

@@ -75,7 +75,7 @@ def parse_params(text: str, file: str) -> dict[str, Param]:
                 if isinstance(value, (int, float)) and not bounds[0] <= value <= bounds[1]:
                     raise ScenarioError(file, line, key, f"value {value} lies outside its bounds {bounds}")
                 bounds = (float(bounds[0]), float(bounds[1]))
-            out[key] = Param(key, value, str(node["unit"]), str(src), bounds, node.get("fitted"), file)
+            out[key] = Param(key, value, str(node["unit"]), str(src), bounds, node.get("fitted"), file, line)
         elif isinstance(node, dict):
             for k, v in node.items():
                 walk(v, f"{key}.{k}" if key else str(k))

@@ -201,6 +201,27 @@ def test_men_who_leave_their_trenches_are_in_the_open_and_dig_in_where_they_halt
     assert sim.unit("tiny-jp-coy").entrenchment in ("hasty", "trenches")
 
 
+def test_men_who_halt_on_rock_build_scrapes_but_no_trenches(tiny):
+    """On rock men pile stones into sangars: they scrape in, as anywhere, but dig no trenches."""
+    import dataclasses
+
+    quick = dataclasses.replace(tiny, params=tiny.params.with_values({"command.dig_in_hours.trenches": 2.0}))
+    sim = Simulation(quick, seed=1, player_sides=["soviet", "japanese"])
+    e = sim.engine
+    halt = (5000.0, 4700.0)
+    tc = e.terrain.terrain_class.copy()
+    r, c = e.cell(*halt)
+    tc[max(r - 2, 0):r + 3, max(c - 2, 0):c + 3] = int(TerrainClass.ROCK)
+    e.terrain = dataclasses.replace(e.terrain, terrain_class=tc)
+    sim.give({"kind": "move", "unit": "tiny-jp-coy", "to": halt})
+    for _ in range(10):  # five hours: long enough for trenches (2 h here) anywhere else
+        sim.advance_turn()
+    u = sim.unit("tiny-jp-coy")
+    assert e.cell(u.x, u.y) == (r, c)
+    levels = [ev.get("level") for ev in sim.events() if ev.kind == "dug_in" and ev.get("unit") == "tiny-jp-coy"]
+    assert levels == ["hasty"] and u.entrenchment == "hasty"
+
+
 def test_only_sappers_may_be_ordered_to_build_a_crossing(tiny):
     sim = Simulation(tiny, seed=1, player_sides=["soviet"])
     assert sim.legal_orders("2mb-3tb")["build_crossing"] == "only sappers build crossings"

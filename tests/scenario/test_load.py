@@ -248,3 +248,27 @@ def test_missing_map_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="map file .* not found") as info:
         load_scenario(sc_path)
     assert (info.value.path, info.value.line) == ("scenario.map", 8)
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ("moon: {value: hasty, unit: entrenchment, reason: x}", "unknown terrain class 'moon'"),
+        ("rock: {value: bunker, unit: entrenchment, reason: x}", "value must be one of none, hasty, trenches"),
+    ],
+)
+def test_a_dig_limit_must_name_a_terrain_class_and_a_level(entry, problem):
+    """terrain.dig_limit.<class>: a bad class or level is one error naming the file, line and key."""
+    from khasan_sim.model.params import ParamSet
+    from khasan_sim.scenario.load import _check_dig_limits
+    from khasan_sim.scenario.params_file import parse_params
+
+    text = "# how far men dig\nterrain:\n  dig_limit:\n    " + entry + "\n"
+    params = ParamSet(parse_params(text, "my-terrain.yaml"))
+    with pytest.raises(ScenarioError) as info:
+        _check_dig_limits(params)
+    key = "terrain.dig_limit." + entry.split(":")[0]
+    assert (info.value.file, info.value.line, info.value.path) == ("my-terrain.yaml", 4, key)
+    assert problem in info.value.problem
+    good = "terrain:\n  dig_limit:\n    rock: {value: hasty, unit: entrenchment, reason: x}\n"
+    _check_dig_limits(ParamSet(parse_params(good, "ok.yaml")))  # a known class and level pass
