@@ -1576,7 +1576,7 @@ class Engine:
         ft = self.fire_tables
         elev, ground = self._pulse_rasters()
         grid = self.terrain.grid
-        cm, last_r, last_c, ncols = grid.cell_m, grid.nrows - 1, grid.ncols - 1, grid.ncols
+        cell, ncols = grid.cell, grid.ncols
         kill_per_min, kill_range = self._kill_per_min, self._kill_range_m
         rl, cl, dl = rows.tolist(), cols.tolist(), dist.tolist()
         fxl, fyl, txl, tyl = fxa.tolist(), fya.tolist(), tx.tolist(), ty.tolist()
@@ -1598,8 +1598,9 @@ class Engine:
                 volume = ft["vehicle_kills"][f.model] * fire.range_factor(d, ft["vehicle_range"][f.model])
                 shooter = self.units[f.unit]
             # the ground under the firer and its target: height gives an advantage, cover shelters
-            at_f = min(max(int(fyl[i] // cm), 0), last_r) * ncols + min(max(int(fxl[i] // cm), 0), last_c)
-            at_t = min(max(int(tyl[j] // cm), 0), last_r) * ncols + min(max(int(txl[j] // cm), 0), last_c)
+            rf, cf = cell(fxl[i], fyl[i])
+            rt, ct = cell(txl[j], tyl[j])
+            at_f, at_t = rf * ncols + cf, rt * ncols + ct
             adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * (elev.item(at_f) - elev.item(at_t)) / 100.0)
             exposure = self._exposure(v, d, ground.item(at_t))
             e = fire.expected_casualties(volume, dt, cp.accuracy[shooter.training] * adv, shooter.suppression, vis_factor, exposure)
