@@ -20,6 +20,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from khasan_sim.scenario.builtin import historical_scenario
 from khasan_sim.scenario.load import load_scenario
 
 
-def state_arrays(e: kernel.Engine) -> dict[str, np.ndarray]:
+def state_arrays(e: kernel.Engine) -> dict[str, Any]:
     """The figures a pulse reads, as arrays (as if the engine held them so)."""
     ground = [u for u in e._ground_units() if u.men > 0]
     targets = [u for u in ground if not u.tanks]
@@ -47,10 +48,11 @@ def state_arrays(e: kernel.Engine) -> dict[str, np.ndarray]:
         "fsov": np.concatenate((tsov, [e.units[t.unit].side == "soviet" for t in live])),
         "morale": np.array([u.morale for u in ground]),
         "suppression": np.array([u.suppression for u in ground]),
+        "holding": e._holding_men(),  # rows, cols, men and side of the units holding ground
     }
 
 
-def essentials(e: kernel.Engine, a: dict[str, np.ndarray]) -> None:
+def essentials(e: kernel.Engine, a: dict[str, Any]) -> None:
     """The array work of one pulse on state already held as arrays."""
     tx, ty, tsov, fx, fy, fsov = a["tx"], a["ty"], a["tsov"], a["fx"], a["fy"], a["fsov"]
     reach = np.full(fx.size, e.cp.engagement_range_m)
@@ -68,7 +70,7 @@ def essentials(e: kernel.Engine, a: dict[str, np.ndarray]) -> None:
     )
     morale.morale_state_many(new, sup, np.zeros(n), *(np.full(n, v) for v in (0.5, 0.3, 0.15, 0.6, 0.1)))
     morale.decay_suppression_many(sup, 5.0, 30.0)
-    e._presence_all(e._holding_men())
+    e._presence_all(a["holding"])
 
 
 def main() -> None:
