@@ -1,0 +1,361 @@
+"""Direct fire of one combat pulse, compiled: who fires at whom, what it does, the draws.
+
+The mechanics are those of :mod:`khasan_sim.model.fire` (the scalar reference):
+
+- every unit that can fire (on the ground, not artillery, not routed) and every tank that
+  can (operational or bogged, its battalion not routed) engages its nearest enemy in
+  range that it can see; within close-assault range men find each other without a clear
+  sight line. Ties go to the target first in id order;
+- a unit fires its weapons that kill men, each by its range, with the share of them that
+  faces the target (:func:`fire.frontage_share`) and its morale state's share of fire; a
+  tank fires its gun and machine guns; height gives an advantage, the target's ground,
+  entrenchment and movement expose it (:func:`fire.expected_casualties`);
+- anti-tank weapons pick, each, one of the tanks their unit can see, conspicuous command
+  tanks and stationary (bogged) ones weighted, and may knock it out
+  (:func:`fire.tank_kill_probability`);
+- each target's expected casualties, added in the firers' id order, are drawn as men hit
+  (:func:`fire.draw_casualties`) and add suppression (:func:`fire.suppression_from_fire`).
+
+The kernel writes men, losses, suppression and the time last under fire into the world
+tables and returns what Python turns into events (and the knock-outs, which Python carries
+out: crews, command, repairs).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from khasan_sim.engine import world as w
+from khasan_sim.engine.kernels.sight import seen
+
+# the figures of the pulse, in this order in the ``pulse`` vector
+(P_DT, P_MAX_RANGE, P_VIS, P_CLOSE_M, P_CLOSE_EXPOSURE, P_MOVING_EXPOSURE, P_ELEV_ADV, P_COMMAND_WEIGHT,
+ P_BOGGED_EXPOSURE, P_TANK_MOVING_EXPOSURE, P_NOW, P_MISSING_STEADY, P_MISSING_ROUTED, P_MAX_LOSS,
+ P_KILLED_SOVIET, P_KILLED_JAPANESE) = range(16)
+N_PULSE = 16
+
+_U_X, _U_Y, _U_SUP, _U_LAST = w.U_X, w.U_Y, w.U_SUPPRESSION, w.U_LAST_FIRE
+_U_MEN, _U_MEN_START, _U_SIDE, _U_TYPE = w.U_MEN, w.U_MEN_START, w.U_SIDE, w.U_TYPE
+_U_TRAINING, _U_STATE, _U_ENTRENCH, _U_MOVING, _U_HAS_TANKS = w.U_TRAINING, w.U_STATE, w.U_ENTRENCH, w.U_MOVING, w.U_HAS_TANKS
+_U_KILLED, _U_WOUNDED, _U_MISSING, _U_PULSE_LOSS = w.U_KILLED, w.U_WOUNDED, w.U_MISSING, w.U_PULSE_LOSS
+_ARTILLERY = w.UNIT_TYPES.index("artillery")
+_AIR = w.UNIT_TYPES.index("air")
+_BOGGED = w.TANK_STATUS.index("bogged")
+_OPERATIONAL = w.TANK_STATUS.index("operational")
+_ROUTED = w.STATE_CODE[w.STATES[-1]]
+_RETREATING = w.STATE_CODE[w.STATES[-2]]
+
+
+@njit(cache=True)
+def range_factor(distance_m, range_m):  # noqa: ANN001, ANN201
+    """fire.range_factor: full to half range, then linear to 0 at full range."""
+    if distance_m >= range_m or range_m <= 0:
+        return 0.0
+    half = 0.5 * range_m
+    if distance_m <= half:
+        return 1.0
+    return 1.0 - (distance_m - half) / half
+
+
+@njit(cache=True)
+def _clip01(x):  # noqa: ANN001, ANN201
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+@njit(cache=True)
+def _cell(x, y, cell_m, nrows, ncols):  # noqa: ANN001, ANN201
+    r = int(y // cell_m)
+    c = int(x // cell_m)
+    r = 0 if r < 0 else nrows - 1 if r > nrows - 1 else r
+    c = 0 if c < 0 else ncols - 1 if c > ncols - 1 else c
+    return r * ncols + c
+
+
+@njit(cache=True)
+def draw_casualties(men, expected, killed_fraction, missing_fraction, max_loss_fraction, g):  # noqa: ANN001, ANN201
+    """fire.draw_casualties: (killed, wounded, missing) from Binomial(men, 1 - exp(-expected/men))."""
+    if men <= 0 or expected <= 0.0:
+        return 0, 0, 0
+    p = 1.0 - math.exp(-expected / men)
+    hit = g.binomial(men, _clip01(p))
+    cap = math.ceil(max_loss_fraction * men)
+    hit = min(hit, cap, men)
+    if hit <= 0:
+        return 0, 0, 0
+    missing = g.binomial(hit, _clip01(missing_fraction))
+    rest = hit - missing
+    killed = g.binomial(rest, _clip01(killed_fraction))
+    return killed, rest - killed, missing
+
+
+@njit(cache=True)
+def aimed_fire(  # noqa: ANN201, PLR0913, C901
+    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,  # noqa: ANN001
+    kill_counts, kill_per_min, kill_range, veh_range, veh_kills,  # noqa: ANN001
+    accuracy, entrench_exposure, fire_factor, pulse,  # noqa: ANN001
+    elev, ground_exposure, cell_m, nrows, ncols,  # noqa: ANN001
+    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,  # noqa: ANN001
+):
+    """Return the expected casualties of the pulse's aimed fire on each unit row, and
+    which rows are targets (ground units with men and no tanks)."""
+    dt = pulse[P_DT]
+    max_range = pulse[P_MAX_RANGE]
+    vis = pulse[P_VIS]
+    close_m = pulse[P_CLOSE_M]
+    n_kill = kill_per_min.size
+    # -- the targets: ground units with men and no tanks
+    is_target = np.zeros(n_units, dtype=np.bool_)
+    for u in range(n_units):
+        is_target[u] = ui[u, _U_MEN] > 0 and ui[u, _U_HAS_TANKS] == 0 and ui[u, _U_TYPE] != _AIR
+    # -- the firers: units and tanks, each with its reach; order by id rank
+    n_f = 0
+    f_unit = np.empty(n_units + n_tanks, dtype=np.int64)  # unit row, or -1 - tank row
+    f_rank = np.empty(n_units + n_tanks, dtype=np.int64)
+    f_reach = np.empty(n_units + n_tanks, dtype=np.float64)
+    for u in range(n_units):
+        if is_target[u] and ui[u, _U_TYPE] != _ARTILLERY and fire_factor[ui[u, _U_STATE]] > 0:
+            f_unit[n_f] = u
+            f_rank[n_f] = unit_rank[u]
+            f_reach[n_f] = max_range
+            n_f += 1
+    for t in range(n_tanks):
+        st = ti[t, w.T_STATUS]
+        if (st == _OPERATIONAL or st == _BOGGED) and ui[ti[t, w.T_UNIT], _U_STATE] != _ROUTED:
+            f_unit[n_f] = -1 - t
+            f_rank[n_f] = tank_rank[t]
+            f_reach[n_f] = min(max_range, veh_range[ti[t, w.T_MODEL]])
+            n_f += 1
+    order = np.argsort(f_rank[:n_f], kind="mergesort")
+
+    expected = np.zeros(n_units, dtype=np.float64)
+    for oi in range(n_f):
+        k = order[oi]
+        fu = f_unit[k]
+        if fu >= 0:
+            fx, fy, side = uf[fu, _U_X], uf[fu, _U_Y], ui[fu, _U_SIDE]
+        else:
+            t = -1 - fu
+            fx, fy, side = tf[t, w.T_X], tf[t, w.T_Y], ui[ti[t, w.T_UNIT], _U_SIDE]
+        reach = f_reach[k]
+        # the nearest enemy target seen (or within close-assault range), ties by id rank
+        best = -1
+        best_d = 0.0
+        for v in range(n_units):
+            if not is_target[v] or ui[v, _U_SIDE] == side:
+                continue
+            d = math.hypot(uf[v, _U_X] - fx, uf[v, _U_Y] - fy)
+            if d > reach:
+                continue
+            if best >= 0 and (d > best_d or (d == best_d and unit_rank[v] > unit_rank[best])):
+                continue
+            if d > close_m and not seen(cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, fx, fy, uf[v, _U_X], uf[v, _U_Y]):
+                continue
+            best, best_d = v, d
+        if best < 0:
+            continue
+        v = best
+        d = best_d
+        if fu >= 0:
+            share = ui[fu, _U_MEN] / ui[fu, _U_MEN_START] if ui[fu, _U_MEN_START] > 0 else 0.0
+            volume = 0.0
+            for kw in range(n_kill):
+                n = kill_counts[fu, kw] * share
+                if n > 0 and kill_per_min[kw] > 0:
+                    volume += n * kill_per_min[kw] * range_factor(d, kill_range[kw])
+            sm, tm = ui[fu, _U_MEN], ui[v, _U_MEN]
+            front = 0.0 if sm <= 0 or tm <= 0 else min(1.0, (tm / sm) ** 0.5)
+            volume = volume * fire_factor[ui[fu, _U_STATE]] * front
+            shooter = fu
+        else:
+            t = -1 - fu
+            model = ti[t, w.T_MODEL]
+            volume = veh_kills[model] * range_factor(d, veh_range[model])
+            shooter = ti[t, w.T_UNIT]
+        at_f = _cell(fx, fy, cell_m, nrows, ncols)
+        at_t = _cell(uf[v, _U_X], uf[v, _U_Y], cell_m, nrows, ncols)
+        adv = max(0.5, 1.0 + pulse[P_ELEV_ADV] * (elev[at_f] - elev[at_t]) / 100.0)
+        ent = entrench_exposure[ui[v, _U_ENTRENCH]]
+        if d <= close_m:
+            ent = max(ent, pulse[P_CLOSE_EXPOSURE])
+        exposure = ground_exposure[at_t] * ent
+        if ui[v, _U_MOVING]:
+            exposure *= pulse[P_MOVING_EXPOSURE]
+        s = _clip01(uf[shooter, _U_SUP])
+        acc = accuracy[ui[shooter, _U_TRAINING]] * adv
+        expected[v] += max(0.0, volume * dt * acc * (1.0 - s) * vis * exposure)
+    return expected, is_target
+
+
+@njit(cache=True)
+def anti_tank_fire(  # noqa: ANN201, PLR0913, C901
+    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target,  # noqa: ANN001
+    at_counts, at_kills, at_range, veh_exposure, accuracy, fire_factor, pulse,  # noqa: ANN001
+    elev, cell_m, nrows, ncols,  # noqa: ANN001
+    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,  # noqa: ANN001
+):
+    """Fire the anti-tank weapons at the tanks their units see; return the knock-outs as
+    rows of (tank row, shooting unit row, anti-tank weapon), in the order they happened."""
+    dt = pulse[P_DT]
+    max_range = pulse[P_MAX_RANGE]
+    vis = pulse[P_VIS]
+    now = pulse[P_NOW]
+    n_at = at_kills.size
+    knocked = np.zeros(n_tanks, dtype=np.bool_)
+    knock_outs = np.empty((n_tanks, 3), dtype=np.int64)
+    n_ko = 0
+    s_order = np.argsort(unit_rank[:n_units], kind="mergesort")
+    t_order = np.argsort(tank_rank[:n_tanks], kind="mergesort")
+    # the tanks that can be fired at are those that could at the pulse's start: one
+    # knocked out by an earlier shooter may still be chosen, and the shot is then lost
+    firing = np.zeros(n_tanks, dtype=np.bool_)
+    for t in range(n_tanks):
+        st = ti[t, w.T_STATUS]
+        firing[t] = st == _OPERATIONAL or st == _BOGGED
+    cand = np.empty(n_tanks, dtype=np.int64)
+    cand_d = np.empty(n_tanks, dtype=np.float64)
+    weight = np.empty(n_tanks, dtype=np.float64)
+    exposure_c = np.empty(n_tanks, dtype=np.float64)
+    for si in range(n_units):
+        s = s_order[si]
+        if not is_target[s] or ui[s, _U_TYPE] == _ARTILLERY or fire_factor[ui[s, _U_STATE]] <= 0:
+            continue
+        reach = 0.0
+        for a in range(n_at):
+            if at_counts[s, a] > 0 and at_range[a] > reach:
+                reach = at_range[a]
+        if reach <= 0.0:
+            continue
+        reach = min(max_range, reach)
+        sx, sy, side = uf[s, _U_X], uf[s, _U_Y], ui[s, _U_SIDE]
+        nc = 0
+        total = 0.0
+        for ti_ in range(n_tanks):
+            t = t_order[ti_]
+            if not firing[t] or ui[ti[t, w.T_UNIT], _U_SIDE] == side:
+                continue
+            d = math.hypot(tf[t, w.T_X] - sx, tf[t, w.T_Y] - sy)
+            if d > reach or not seen(cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, sx, sy, tf[t, w.T_X], tf[t, w.T_Y]):
+                continue
+            ex = veh_exposure[ti[t, w.T_MODEL]]
+            if knocked[t]:
+                pass  # knocked out this pulse: no longer bogged or moving
+            elif ti[t, w.T_STATUS] == _BOGGED:
+                ex *= pulse[P_BOGGED_EXPOSURE]
+            elif ti[t, w.T_MOVING]:
+                ex *= pulse[P_TANK_MOVING_EXPOSURE]
+            cand[nc] = t
+            cand_d[nc] = d
+            exposure_c[nc] = ex
+            weight[nc] = ex * (pulse[P_COMMAND_WEIGHT] if ti[t, w.T_COMMAND] else 1.0)
+            total += weight[nc]
+            nc += 1
+        if nc == 0:
+            continue
+        # the cumulative chances of numpy's Generator.choice(p=...)
+        cdf = np.empty(nc, dtype=np.float64)
+        acc_w = 0.0
+        for c in range(nc):
+            acc_w += weight[c] / total if total > 0 else 1.0 / nc
+            cdf[c] = acc_w
+        for c in range(nc):
+            cdf[c] /= cdf[nc - 1]
+        share = ui[s, _U_MEN] / ui[s, _U_MEN_START] if ui[s, _U_MEN_START] > 0 else 0.0
+        e_s = elev[_cell(sx, sy, cell_m, nrows, ncols)]
+        acc0 = accuracy[ui[s, _U_TRAINING]]
+        for a in range(n_at):
+            n_guns = at_counts[s, a] * share
+            if n_guns <= 0:
+                continue
+            c = np.searchsorted(cdf, g_fire.random(), side="right")
+            c = min(c, nc - 1)
+            t = cand[c]
+            if knocked[t]:
+                continue
+            rf = range_factor(cand_d[c], at_range[a])
+            dh = e_s - elev[_cell(tf[t, w.T_X], tf[t, w.T_Y], cell_m, nrows, ncols)]
+            adv = max(0.5, 1.0 + pulse[P_ELEV_ADV] * dh / 100.0)
+            rate = at_kills[a] * n_guns * rf * (1.0 - uf[s, _U_SUP]) * fire_factor[ui[s, _U_STATE]]
+            r2 = max(0.0, rate * exposure_c[c] * vis * (acc0 * adv))
+            pk = 1.0 - math.exp(-r2 * dt)
+            tf[t, w.T_LAST_FIRE] = now
+            if g_fire.random() < pk:
+                knocked[t] = True
+                ti[t, w.T_MOVING] = 0
+                knock_outs[n_ko, 0] = t
+                knock_outs[n_ko, 1] = s
+                knock_outs[n_ko, 2] = a
+                n_ko += 1
+    return knock_outs[:n_ko].copy()
+
+
+@njit(cache=True)
+def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualties):  # noqa: ANN001, ANN201
+    """Draw the men hit on each target (in id order), write them and the suppression the
+    fire adds; return the rows hit and their (killed, wounded, missing)."""
+    now = pulse[P_NOW]
+    s_order = np.argsort(unit_rank[:n_units], kind="mergesort")
+    hit_rows = np.empty(n_units, dtype=np.int64)
+    losses = np.zeros((n_units, 3), dtype=np.int64)
+    n_hit = 0
+    for vi in range(n_units):
+        v = s_order[vi]
+        e = expected[v]
+        if e <= 0.0 or not is_target[v]:
+            continue
+        st = ui[v, _U_STATE]
+        miss = pulse[P_MISSING_ROUTED] if st == _ROUTED or st == _RETREATING else pulse[P_MISSING_STEADY]
+        kf = pulse[P_KILLED_SOVIET] if ui[v, _U_SIDE] == 0 else pulse[P_KILLED_JAPANESE]
+        k, wd, m = draw_casualties(ui[v, _U_MEN], e, kf, miss, pulse[P_MAX_LOSS], g_casualties)
+        total = k + wd + m
+        if total > 0:
+            ui[v, _U_MEN] -= total
+            ui[v, _U_KILLED] += k
+            ui[v, _U_WOUNDED] += wd
+            ui[v, _U_MISSING] += m
+            ui[v, _U_PULSE_LOSS] += total
+            hit_rows[n_hit] = v
+            losses[n_hit, 0] = k
+            losses[n_hit, 1] = wd
+            losses[n_hit, 2] = m
+            n_hit += 1
+    for v in range(n_units):
+        e = expected[v]
+        if e <= 0.0 or not is_target[v]:
+            continue
+        men = max(ui[v, _U_MEN], 1)
+        added = 1.0 - math.exp(-8.0 * e / men)
+        uf[v, _U_SUP] = _clip01(1.0 - (1.0 - _clip01(uf[v, _U_SUP])) * (1.0 - _clip01(added)))
+        uf[v, _U_LAST] = now
+    return hit_rows[:n_hit].copy(), losses[:n_hit].copy()
+
+
+@njit(cache=True)
+def direct_fire(  # noqa: ANN201, PLR0913
+    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,  # noqa: ANN001
+    kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,  # noqa: ANN001
+    veh_range, veh_kills, veh_exposure, accuracy, entrench_exposure, fire_factor, pulse,  # noqa: ANN001
+    elev, ground_exposure, cell_m, nrows, ncols,  # noqa: ANN001
+    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,  # noqa: ANN001
+    g_fire, g_casualties,  # noqa: ANN001
+):
+    """Resolve one pulse of direct fire (see the module's docstring).
+
+    Returns ``(hit_rows, losses, knock_outs)``: the unit rows that lost men, in id order,
+    with their killed, wounded and missing (an (n, 3) array); and the tanks knocked out,
+    in the order they were hit, as rows of (tank row, shooting unit row, anti-tank weapon).
+    """
+    expected, is_target = aimed_fire(
+        uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, kill_counts, kill_per_min, kill_range,
+        veh_range, veh_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
+        cell_m, nrows, ncols, cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    )
+    knock_outs = anti_tank_fire(
+        uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target, at_counts, at_kills, at_range,
+        veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
+        cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,
+    )
+    hit_rows, losses = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualties)
+    return hit_rows, losses, knock_outs

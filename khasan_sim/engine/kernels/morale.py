@@ -1,0 +1,102 @@
+"""Morale of one combat pulse, compiled: each unit's new morale, state and suppression.
+
+The mechanics are :func:`khasan_sim.model.morale.morale_after`, :func:`morale_state` and
+:func:`decay_suppression` (the scalar reference), unit by unit in id order. A unit whose
+state changes is handed back to Python, which settles it (the event, a retreat that shakes
+its neighbours, a rally that resumes a deferred order); the kernel is then called again
+from the next unit, so those after a retreat are worked out from their new shocks.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from khasan_sim.engine import world as w
+
+# the figures of the pulse, in this order in the ``pulse`` vector
+(M_DT, M_NIGHT, M_NOW, M_REST_AFTER, M_HALF_LIFE, M_LOSS_WEIGHT, M_SUPPRESSION_WEIGHT, M_NIGHT_DRIFT,
+ M_RECOVERY) = range(9)
+N_MORALE = 9
+
+_PINNED = w.STATE_CODE[w.STATES[1]]
+_SHAKEN = w.STATE_CODE[w.STATES[2]]
+_RETREATING = w.STATE_CODE[w.STATES[3]]
+_ROUTED = w.STATE_CODE[w.STATES[4]]
+_STEADY = w.STATE_CODE[w.STATES[0]]
+_AIR = w.UNIT_TYPES.index("air")
+
+
+@njit(cache=True)
+def _clip01(x):  # noqa: ANN001, ANN201
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+@njit(cache=True)
+def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline, floor, pulse):  # noqa: ANN001, ANN201
+    """model.morale.morale_after for one unit (h: the pulse in hours)."""
+    m -= pulse[M_LOSS_WEIGHT] * max(loss_share, 0.0)
+    wear = pulse[M_SUPPRESSION_WEIGHT] * _clip01(suppression) * h
+    if m > floor:
+        m = max(floor, m - wear)
+    m -= shocks
+    if night:
+        m -= pulse[M_NIGHT_DRIFT] * h
+    if resting and m < baseline:
+        m = min(baseline, m + pulse[M_RECOVERY] * h)
+    return _clip01(m)
+
+
+@njit(cache=True)
+def morale_state(m, suppression, previous, shaken, retreat, rout, pin, rally):  # noqa: ANN001, ANN201
+    """model.morale.morale_state for one unit, as a state code."""
+    if m < rout:
+        return _ROUTED
+    if m < retreat:
+        return _RETREATING
+    if (previous == _RETREATING or previous == _ROUTED) and m < retreat + rally:
+        return _RETREATING
+    if m < shaken:
+        return _SHAKEN
+    if suppression >= pin:
+        return _PINNED
+    return _STEADY
+
+
+@njit(cache=True)
+def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):  # noqa: ANN001, ANN201
+    """Settle the morale of the units in *order* from position *start* on.
+
+    Each unit's morale, state and suppression are written back, and its pulse losses and
+    shocks cleared, until one whose state changes: its position in *order* is returned,
+    with its new morale and decayed suppression in ``out[0]``, ``out[1]`` and its new state
+    in ``out[2]`` (nothing of it written); -1 when none changes.
+    """
+    h = pulse[M_DT] / 60.0
+    decay = 0.5 ** (pulse[M_DT] / pulse[M_HALF_LIFE]) if pulse[M_DT] > 0 else 1.0
+    night = pulse[M_NIGHT] > 0
+    for p in range(start, order.size):
+        u = order[p]
+        men = ui[u, w.U_MEN]
+        if ui[u, w.U_TYPE] == _AIR or (men <= 0 and ui[u, w.U_HAS_TANKS] == 0):
+            continue
+        lost = ui[u, w.U_PULSE_LOSS]
+        before = men + lost
+        share = (lost / before if before > 0 else 0.0) * loss_sensitivity[ui[u, w.U_TRAINING]]
+        s = uf[u, w.U_SUPPRESSION]
+        resting = pulse[M_NOW] - uf[u, w.U_LAST_FIRE] >= pulse[M_REST_AFTER]
+        m = morale_after(uf[u, w.U_MORALE], share, s, h, night, uf[u, w.U_SHOCKS], resting,
+                         uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], pulse)
+        new = morale_state(m, s, ui[u, w.U_STATE], uf[u, w.U_SHAKEN], uf[u, w.U_RETREAT], uf[u, w.U_ROUT],
+                           uf[u, w.U_PIN], uf[u, w.U_RALLY])
+        decayed = _clip01(s * decay) if pulse[M_DT] > 0 else _clip01(s)
+        if new != ui[u, w.U_STATE]:
+            out[0] = m
+            out[1] = decayed
+            out[2] = new
+            return p
+        uf[u, w.U_MORALE] = m
+        ui[u, w.U_PULSE_LOSS] = 0
+        uf[u, w.U_SHOCKS] = 0.0
+        if s != 0.0:
+            uf[u, w.U_SUPPRESSION] = decayed
+    return -1

@@ -1,0 +1,145 @@
+"""Sight lines between 50 m cells, compiled, with a per-process cache the kernels read.
+
+A sight line is asked of a pair of points; it is answered for the pair of 50 m cells
+they stand in (between the cells' centres), so the answer is a pure function of the
+terrain and the two cells, whoever asked first. The answers are kept in a numba typed
+dict shared by the runs of a process on one terrain (``SightLines``), which the pulse
+kernels read and fill without returning to Python.
+
+The line itself is :func:`khasan_sim.terrain.los.visible_many`'s, float for float: the
+ground plus the growth on it must stay below the straight line from the observer's eye
+to the target at every half cell between them, the end cells not blocking.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, types
+from numba.typed import Dict
+
+SIGHT_CELL_M = 50.0
+CACHE_LIMIT = 4_000_000  # sight lines kept in one process (a typed dict of int64 -> int8)
+
+
+@njit(cache=True)
+def _cell_of(v: float, cell_m: float, n: int) -> int:
+    k = int(v // cell_m)
+    if k < 0:
+        return 0
+    if k > n - 1:
+        return n - 1
+    return k
+
+
+@njit(cache=True)
+def sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, max_samples):  # noqa: ANN001, ANN201
+    """Return True if (bx, by) can be seen from (ax, ay) (visible_many for one pair)."""
+    nrows, ncols = ground.shape
+    ra = _cell_of(ay, cell_m, nrows)
+    ca = _cell_of(ax, cell_m, ncols)
+    rb = _cell_of(by, cell_m, nrows)
+    cb = _cell_of(bx, cell_m, ncols)
+    # float32 like the rasters (numpy adds a Python float to a float32 array in float32)
+    za = ground[ra, ca] + np.float32(observer_h)
+    zb = ground[rb, cb] + np.float32(target_h)
+    dz = np.float64(zb - za)
+    za64 = np.float64(za)
+    step = 0.5 * cell_m
+    dist = math.hypot(bx - ax, by - ay)
+    n_in = int(math.ceil(dist / step)) - 1
+    if n_in < 0:
+        n_in = 0
+    if n_in > max_samples:
+        n_in = max_samples
+    for j in range(1, n_in + 1):
+        t = j / (n_in + 1.0)
+        r = _cell_of(ay + (by - ay) * t, cell_m, nrows)
+        c = _cell_of(ax + (bx - ax) * t, cell_m, ncols)
+        if (r == ra and c == ca) or (r == rb and c == cb):
+            continue
+        if surface[r, c] > za64 + dz * t:
+            return False
+    return True
+
+
+@njit(cache=True)
+def sight_key(x1, y1, x2, y2, width):  # noqa: ANN001, ANN201
+    """Return the cache key of a sight line: one integer per unordered pair of 50 m cells."""
+    a = int(x1 // SIGHT_CELL_M) * width + int(y1 // SIGHT_CELL_M)
+    b = int(x2 // SIGHT_CELL_M) * width + int(y2 // SIGHT_CELL_M)
+    lo = min(a, b)
+    hi = max(a, b)
+    return lo * (width * width + width) + hi
+
+
+@njit(cache=True)
+def seen(cache, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):  # noqa: ANN001, ANN201
+    """Return the sight line between the 50 m cells of two points, from the cache or worked out."""
+    key = sight_key(x1, y1, x2, y2, width)
+    got = cache.get(key, np.int8(-1))
+    if got >= 0:
+        return got == 1
+    n = width * width + width
+    lo = key // n
+    hi = key % n
+    ax = (lo // width + 0.5) * SIGHT_CELL_M
+    ay = (lo % width + 0.5) * SIGHT_CELL_M
+    bx = (hi // width + 0.5) * SIGHT_CELL_M
+    by = (hi % width + 0.5) * SIGHT_CELL_M
+    ok = sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, 512)
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = np.int8(1) if ok else np.int8(0)
+    return ok
+
+
+@njit(cache=True)
+def seen_many(cache, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):  # noqa: ANN001, ANN201
+    """Return :func:`seen` for arrays of point pairs."""
+    out = np.empty(x1.size, dtype=np.bool_)
+    for k in range(x1.size):
+        out[k] = seen(cache, width, ground, surface, cell_m, observer_h, target_h, x1[k], y1[k], x2[k], y2[k])
+    return out
+
+
+class SightLines:
+    """The sight lines of one terrain, cached for the runs of a process.
+
+    Kept in the terrain's extras (a terrain changed by a new crossing has its own).
+    ``args`` are what the kernels take to look a line up (the cache, its key width, the
+    ground and sight surface, the cell size, the eye and target heights).
+    """
+
+    __slots__ = ("args", "cache", "terrain")
+
+    def __init__(self, terrain) -> None:  # noqa: ANN001
+        g = terrain.grid
+        self.terrain = terrain
+        self.cache = Dict.empty(key_type=types.int64, value_type=types.int8)
+        surface = terrain.extras.get("sight_surface_m")
+        if not isinstance(surface, np.ndarray):
+            surface = terrain.elevation_m
+        width = int(max(g.width_m, g.height_m) // SIGHT_CELL_M) + 1
+        self.args = (
+            self.cache, width, np.ascontiguousarray(terrain.elevation_m), np.ascontiguousarray(surface),
+            float(g.cell_m), float(terrain.extras.get("observer_height_m", 2.0)), float(terrain.extras.get("target_height_m", 1.5)),
+        )
+
+    @classmethod
+    def of(cls, terrain) -> SightLines:  # noqa: ANN001
+        """Return the terrain's sight lines (made on first use and kept in its extras)."""
+        s = terrain.extras.get("_sight_lines")
+        if s is None or s.terrain is not terrain:
+            s = cls(terrain)
+            terrain.extras["_sight_lines"] = s
+        return s
+
+    def many(self, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray) -> np.ndarray:
+        """Return whether each pair of points can see each other (bool array)."""
+        f = np.float64
+        return seen_many(*self.args, np.asarray(x1, f), np.asarray(y1, f), np.asarray(x2, f), np.asarray(y2, f))
+
+    def __len__(self) -> int:
+        return len(self.cache)

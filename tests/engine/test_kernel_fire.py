@@ -1,0 +1,205 @@
+"""The compiled direct-fire and morale kernels agree with the scalar mechanics of
+khasan_sim.model on random hand-made states (the reference is written here, plainly)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from khasan_sim.engine import world as w
+from khasan_sim.engine.kernels import direct_fire as df
+from khasan_sim.engine.kernels import morale as mk
+from khasan_sim.engine.kernels.sight import SIGHT_CELL_M, SightLines
+from khasan_sim.model import fire, morale
+from khasan_sim.scenario.builtin import historical_scenario
+from khasan_sim.scenario.load import load_scenario
+from khasan_sim.terrain.los import visible_many
+
+KILL = np.array([0.02, 0.08, 0.0])  # kills a minute of three weapons
+KILL_RANGE = np.array([600.0, 1000.0, 300.0])
+VEH_RANGE = np.array([800.0])
+VEH_KILLS = np.array([0.3])
+ACCURACY = np.array([0.5, 0.7, 1.0, 1.2])
+ENTRENCH = np.array([1.0, 0.5, 0.25, 0.1])
+FIRE_FACTOR = np.array([morale.FIRE_FACTOR[s] for s in morale.STATES])
+TYPES = ("rifle", "machine-gun", "artillery", "tank", "air", "anti-tank")
+
+
+@pytest.fixture(scope="module")
+def terrain():
+    return load_scenario(str(historical_scenario())).terrain
+
+
+def _state(seed: int):
+    """A random small world around Zaozernaya: units (some of them tank units) and their tanks."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 14))
+    units = w.Table(w.U_NF, w.U_NI, capacity=4)
+    tanks = w.Table(w.T_NF, w.T_NI, capacity=4)
+    for k in range(n):
+        u = units.add_row()
+        f, i = units.f[u], units.i[u]
+        f[w.U_X], f[w.U_Y] = rng.uniform(5000, 7000), rng.uniform(6000, 8000)
+        f[w.U_SUPPRESSION] = rng.choice([0.0, rng.uniform(0, 1)])
+        i[w.U_SIDE] = k % 2 if k < 2 else rng.integers(0, 2)
+        typ = TYPES[int(rng.integers(0, len(TYPES)))]
+        i[w.U_TYPE] = w.UNIT_TYPES.index(typ)
+        i[w.U_MEN_START] = int(rng.integers(50, 800))
+        i[w.U_MEN] = int(rng.integers(0, i[w.U_MEN_START] + 1))
+        i[w.U_TRAINING] = rng.integers(0, 4)
+        i[w.U_STATE] = rng.integers(0, 5)
+        i[w.U_ENTRENCH] = rng.integers(0, 4)
+        i[w.U_MOVING] = rng.integers(0, 2)
+        if typ == "tank":
+            i[w.U_HAS_TANKS] = 1
+            for _ in range(int(rng.integers(1, 5))):
+                t = tanks.add_row()
+                tanks.f[t, w.T_X] = f[w.U_X] + rng.normal(0, 50)
+                tanks.f[t, w.T_Y] = f[w.U_Y] + rng.normal(0, 50)
+                tanks.i[t, w.T_UNIT] = u
+                tanks.i[t, w.T_STATUS] = rng.choice([0, 0, 1, 2, 3])
+                tanks.i[t, w.T_MOVING] = rng.integers(0, 2)
+                tanks.i[t, w.T_COMMAND] = rng.integers(0, 2)
+    kill_counts = rng.integers(0, 40, size=(n, len(KILL))).astype(np.float64)
+    ranks = rng.permutation(n + tanks.n)
+    return units, tanks, kill_counts, ranks[:n].copy(), ranks[n:].copy()
+
+
+def _pulse(dt=5.0, max_range=1500.0, vis=1.0):
+    p = np.zeros(df.N_PULSE)
+    p[df.P_DT], p[df.P_MAX_RANGE], p[df.P_VIS], p[df.P_CLOSE_M] = dt, max_range, vis, 150.0
+    p[df.P_CLOSE_EXPOSURE], p[df.P_MOVING_EXPOSURE], p[df.P_ELEV_ADV] = 0.6, 1.5, 0.1
+    return p
+
+
+def _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse):
+    """Aimed fire worked out with the scalar mechanics, one exchange at a time."""
+    uf, ui, tf, ti = units.rows_f, units.rows_i, tanks.rows_f, tanks.rows_i
+    g = terrain.grid
+    elev = terrain.elevation_m.astype(np.float64)
+    cover = terrain.cover.astype(np.float64)
+    conceal = terrain.concealment.astype(np.float64)
+    width = int(max(g.width_m, g.height_m) // SIGHT_CELL_M) + 1
+
+    def sees(ax, ay, bx, by):
+        ka = int(ax // 50) * width + int(ay // 50)
+        kb = int(bx // 50) * width + int(by // 50)
+        lo, hi = (ax, ay), (bx, by)
+        if kb < ka:
+            lo, hi = hi, lo
+        c = lambda p: ((p[0] // 50 + 0.5) * 50, (p[1] // 50 + 0.5) * 50)  # noqa: E731
+        return bool(visible_many(terrain, np.array([c(lo)]), np.array([c(hi)]))[0])
+
+    target = [ui[v, w.U_MEN] > 0 and not ui[v, w.U_HAS_TANKS] and w.UNIT_TYPES[ui[v, w.U_TYPE]] != "air" for v in range(units.n)]
+    firers = []
+    for u in range(units.n):
+        if target[u] and w.UNIT_TYPES[ui[u, w.U_TYPE]] != "artillery" and FIRE_FACTOR[ui[u, w.U_STATE]] > 0:
+            firers.append((unit_rank[u], u, None, pulse[df.P_MAX_RANGE]))
+    for t in range(tanks.n):
+        if ti[t, w.T_STATUS] in (0, 1) and morale.STATES[ui[ti[t, w.T_UNIT], w.U_STATE]] is not morale.MoraleState.ROUTED:
+            firers.append((tank_rank[t], None, t, min(pulse[df.P_MAX_RANGE], VEH_RANGE[0])))
+    expected = np.zeros(units.n)
+    for _, u, t, reach in sorted(firers):
+        fx, fy = (uf[u, w.U_X], uf[u, w.U_Y]) if u is not None else (tf[t, w.T_X], tf[t, w.T_Y])
+        side = ui[u if u is not None else ti[t, w.T_UNIT], w.U_SIDE]
+        cands = []
+        for v in range(units.n):
+            if not target[v] or ui[v, w.U_SIDE] == side:
+                continue
+            d = math.hypot(uf[v, w.U_X] - fx, uf[v, w.U_Y] - fy)
+            if d <= reach and (d <= pulse[df.P_CLOSE_M] or sees(fx, fy, uf[v, w.U_X], uf[v, w.U_Y])):
+                cands.append((d, unit_rank[v], v))
+        if not cands:
+            continue
+        d, _, v = min(cands)
+        if u is not None:
+            counts = {k: kill_counts[u, k] * (ui[u, w.U_MEN] / ui[u, w.U_MEN_START]) for k in range(len(KILL))}
+            volume = fire.fire_volume(counts, dict(enumerate(KILL)), dict(enumerate(KILL_RANGE)), d)
+            volume *= FIRE_FACTOR[ui[u, w.U_STATE]] * fire.frontage_share(ui[u, w.U_MEN], ui[v, w.U_MEN])
+            shooter = u
+        else:
+            volume = VEH_KILLS[0] * fire.range_factor(d, VEH_RANGE[0])
+            shooter = ti[t, w.T_UNIT]
+        rf, cf = g.cell(fx, fy)
+        rt, ct = g.cell(uf[v, w.U_X], uf[v, w.U_Y])
+        adv = max(0.5, 1.0 + pulse[df.P_ELEV_ADV] * (elev[rf, cf] - elev[rt, ct]) / 100.0)
+        ex = (1.0 - cover[rt, ct]) * (1.0 - 0.5 * conceal[rt, ct])
+        ent = ENTRENCH[ui[v, w.U_ENTRENCH]]
+        if d <= pulse[df.P_CLOSE_M]:
+            ent = max(ent, pulse[df.P_CLOSE_EXPOSURE])
+        ex *= ent
+        if ui[v, w.U_MOVING]:
+            ex *= pulse[df.P_MOVING_EXPOSURE]
+        expected[v] += fire.expected_casualties(
+            volume, pulse[df.P_DT], ACCURACY[ui[shooter, w.U_TRAINING]] * adv, uf[shooter, w.U_SUPPRESSION], pulse[df.P_VIS], ex,
+        )
+    return expected, np.array(target, dtype=bool)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6), night=st.booleans())
+def test_aimed_fire_agrees_with_the_scalar_mechanics(terrain, seed, night):
+    units, tanks, kill_counts, unit_rank, tank_rank = _state(seed)
+    pulse = _pulse(vis=0.3 if night else 1.0, max_range=400.0 if night else 1500.0)
+    g = terrain.grid
+    ground = ((1.0 - terrain.cover.astype(np.float64)) * (1.0 - 0.5 * terrain.concealment.astype(np.float64))).ravel()
+    sight = SightLines(terrain)
+    got, is_target = df.aimed_fire(
+        units.f, units.i, units.n, unit_rank, tanks.f, tanks.i, tanks.n, tank_rank,
+        kill_counts, KILL, KILL_RANGE, VEH_RANGE, VEH_KILLS, ACCURACY, ENTRENCH, FIRE_FACTOR, pulse,
+        terrain.elevation_m.astype(np.float64).ravel(), ground, g.cell_m, g.nrows, g.ncols, *sight.args,
+    )
+    ref, ref_target = _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse)
+    assert np.array_equal(is_target[: units.n], ref_target)
+    np.testing.assert_allclose(got[: units.n], ref, rtol=1e-12, atol=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    m=st.floats(0, 1), s=st.floats(0, 1), lost=st.integers(0, 300), men=st.integers(0, 900), shocks=st.floats(0, 0.5),
+    night=st.booleans(), last=st.floats(-1e9, 100), prev=st.integers(0, 4), training=st.integers(0, 3),
+)
+def test_morale_kernel_agrees_with_the_scalar_mechanics(m, s, lost, men, shocks, night, last, prev, training):
+    units = w.Table(w.U_NF, w.U_NI, capacity=1)
+    u = units.add_row()
+    th = morale.Thresholds(shaken=0.5, retreat=0.35, rout=0.2, pin_suppression=0.6, rally_margin=0.1)
+    units.f[u, [w.U_MORALE, w.U_MORALE_START, w.U_SUPPRESSION, w.U_SHOCKS, w.U_LAST_FIRE]] = m, 0.8, s, shocks, last
+    units.f[u, [w.U_SHAKEN, w.U_RETREAT, w.U_ROUT, w.U_PIN, w.U_RALLY]] = 0.5, 0.35, 0.2, 0.6, 0.1
+    units.i[u, [w.U_MEN, w.U_PULSE_LOSS, w.U_STATE, w.U_TRAINING, w.U_HAS_TANKS]] = men, lost, prev, training, 1
+    sens = np.array([1.3, 1.0, 0.8, 0.6])
+    pulse = np.zeros(mk.N_MORALE)
+    pulse[[mk.M_DT, mk.M_NIGHT, mk.M_NOW, mk.M_REST_AFTER, mk.M_HALF_LIFE]] = 5.0, float(night), 100.0, 60.0, 15.0
+    pulse[[mk.M_LOSS_WEIGHT, mk.M_SUPPRESSION_WEIGHT, mk.M_NIGHT_DRIFT, mk.M_RECOVERY]] = 2.0, 0.3, 0.01, 0.05
+    out = np.zeros(3)
+    at = mk.settle_morale(units.f, units.i, np.array([u]), 0, sens, pulse, out)
+    before = men + lost
+    ref_m = morale.morale_after(
+        m, loss_share=(lost / before if before > 0 else 0.0) * sens[training], suppression=s, minutes=5.0, is_night=night,
+        shocks=shocks, resting=100.0 - last >= 60.0, baseline=0.8, suppression_floor=0.5,
+        loss_rate_weight=2.0, suppression_weight_per_hour=0.3, night_drift_per_hour=0.01, recovery_per_hour=0.05,
+    )
+    ref_state = morale.morale_state(ref_m, s, morale.STATES[prev], th)
+    ref_s = morale.decay_suppression(s, 5.0, 15.0)
+    if at == -1:
+        assert morale.STATES[prev] is ref_state
+        assert units.f[u, w.U_MORALE] == ref_m
+        assert units.f[u, w.U_SUPPRESSION] == ref_s
+        assert units.i[u, w.U_PULSE_LOSS] == 0 and units.f[u, w.U_SHOCKS] == 0.0
+    else:
+        assert morale.STATES[int(out[2])] is ref_state is not morale.STATES[prev]
+        assert out[0] == ref_m and out[1] == ref_s
+        assert units.f[u, w.U_MORALE] == m  # left for Python to settle
+    assert 0.0 <= units.f[u, w.U_MORALE] <= 1.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(men=st.integers(0, 2000), expected=st.floats(0, 500), seed=st.integers(0, 2**32))
+def test_casualty_draws_conserve_men_and_match_numpy(men, expected, seed):
+    k, wd, m = df.draw_casualties(men, expected, 0.25, 0.1, 0.3, np.random.default_rng(seed))
+    ref = fire.draw_casualties(men, expected, 0.25, 0.1, 0.3, np.random.default_rng(seed))
+    assert (k, wd, m) == (ref.killed, ref.wounded, ref.missing)
+    assert 0 <= k + wd + m <= min(men, math.ceil(0.3 * men))

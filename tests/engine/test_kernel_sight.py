@@ -1,0 +1,65 @@
+"""The compiled sight lines agree with the numpy reference (terrain.los.visible_many)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from khasan_sim.engine.kernels.sight import SIGHT_CELL_M, SightLines, sight_key, sight_line
+from khasan_sim.scenario.builtin import historical_scenario
+from khasan_sim.scenario.load import load_scenario
+from khasan_sim.terrain.los import visible_many
+
+
+@pytest.fixture(scope="module")
+def terrain():
+    return load_scenario(str(historical_scenario())).terrain
+
+
+def test_sight_line_is_visible_many_float_for_float(terrain):
+    rng = np.random.default_rng(5)
+    g = terrain.grid
+    a = rng.uniform(0, g.width_m, size=(3000, 2))
+    # mostly short lines (the fight is within 1.5 km), some across the map
+    b = a + rng.normal(0, 900, size=a.shape)
+    b[:300] = rng.uniform(0, g.width_m, size=(300, 2))
+    b = np.clip(b, 0, g.width_m - 1)
+    ref = visible_many(terrain, a, b)
+    s = SightLines(terrain)
+    _, _, ground, surface, cell_m, oh, th = s.args
+    got = np.array([sight_line(ground, surface, cell_m, *a[k], *b[k], oh, th, 512) for k in range(len(a))])
+    assert ref.any() and (~ref).any()
+    assert np.array_equal(got, ref)
+
+
+def test_cached_answer_is_the_line_between_cell_centres(terrain):
+    rng = np.random.default_rng(9)
+    g = terrain.grid
+    a = rng.uniform(0, g.width_m, size=(500, 2))
+    b = np.clip(a + rng.normal(0, 700, size=a.shape), 0, g.width_m - 1)
+    s = SightLines(terrain)
+    got = s.many(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    ca = (a // SIGHT_CELL_M + 0.5) * SIGHT_CELL_M
+    cb = (b // SIGHT_CELL_M + 0.5) * SIGHT_CELL_M
+    # the line is looked from the cell with the lower key (west, then south) to the other
+    w = s.args[1]
+    a_first = ((a[:, 0] // 50) * w + a[:, 1] // 50) <= ((b[:, 0] // 50) * w + b[:, 1] // 50)
+    lo = np.where(a_first[:, None], ca, cb)
+    hi = np.where(a_first[:, None], cb, ca)
+    assert np.array_equal(got, visible_many(terrain, lo, hi))
+    # asked again (now from the cache), and the other way round: the same answers
+    assert np.array_equal(s.many(b[:, 0], b[:, 1], a[:, 0], a[:, 1]), got)
+    assert 0 < len(s) <= len(a)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    x1=st.floats(0, 11_999), y1=st.floats(0, 11_999), x2=st.floats(0, 11_999), y2=st.floats(0, 11_999),
+)
+def test_sight_key_is_symmetric_and_of_the_cells(x1, y1, x2, y2):
+    w = 241
+    k = sight_key(x1, y1, x2, y2, w)
+    assert k == sight_key(x2, y2, x1, y1, w)
+    assert k == sight_key((x1 // 50) * 50 + 1, (y1 // 50) * 50 + 1, x2, y2, w)
