@@ -42,3 +42,17 @@ def test_layer_imports(path, banned):
     for name in imports_of(path):
         for b in banned:
             assert not (name == b or name.startswith(b + ".")), f"{path.relative_to(PKG.parent)} imports {name}: that layer must stay free of {b}"
+
+
+def test_engine_systems_do_not_shadow_each_other():
+    """Engine inherits one mixin per mechanism (engine/systems/): a name defined twice would
+    silently pick one of them by the inheritance order, so each is defined once."""
+    where: dict[str, str] = {}
+    for path in [PKG / "engine" / "kernel.py", *sorted((PKG / "engine" / "systems").glob("*.py"))]:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and (node.name == "Engine" or node.name.endswith("System")):
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef):
+                        here = f"{path.name}:{node.name}"
+                        assert item.name not in where, f"{item.name} is defined in {where[item.name]} and {here}"
+                        where[item.name] = here

@@ -1,4 +1,4 @@
-"""The mutable world: units and tanks. Only the engine (kernel.py) writes to it."""
+"""The mutable world: units and tanks. Only the engine (kernel.py and its systems) writes to it."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from khasan_sim.api import Simulation
 from khasan_sim.engine import kernel
+from khasan_sim.engine.systems import sight
 from khasan_sim.scenario.load import load_scenario
 from khasan_sim.terrain import visible_many
 
@@ -67,7 +68,7 @@ def test_sight_lines_same_by_every_path(engine, n, seed):
 def test_sight_lines_right_after_the_cache_is_emptied(engine, monkeypatch):
     pts = _points(engine, 60, 3)
     engine._los([tuple(p) for p in pts[:30]])
-    monkeypatch.setattr(kernel, "_LOS_CACHE_LIMIT", 0)
+    monkeypatch.setattr(sight, "_LOS_CACHE_LIMIT", 0)  # read where the sight lines are kept
     got = engine._los_arrays(pts[:, 0], pts[:, 1], pts[:, 2], pts[:, 3]).tolist()
     assert got == _plain_los(engine, pts)
 

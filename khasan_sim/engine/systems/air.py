@@ -1,0 +1,98 @@
+"""Air strikes: waiting out fog or striking in it, anti-aircraft fire on the sorties, bombs
+and strafing on the enemy's men.
+
+Reads: ``air.*``, ``aircraft.<type>.*`` (altitude band, bomb load and size, CEP, strafing
+rounds), ``weapons.<weapon>.range_m`` and ``weapons.<weapon>.aircraft_damage_per_strike``
+of the anti-aircraft weapons, ``artillery.posture_lethality.<entrenchment>``,
+``fire.entrenchment_exposure``, ``engine.unit_frontage_m``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from khasan_sim.engine.state import UnitState
+from khasan_sim.engine.systems.common import ProcessGen
+from khasan_sim.model import air, artillery, morale
+
+
+class AirSystem:
+    """Air strikes."""
+
+    def _air_strike(self, u: UnitState, o: Any) -> ProcessGen:
+        p = self.params
+        limit = p.f("air.fog_visibility_limit_m")
+        waited = 0.0
+        while o.in_fog == "wait" and self.visibility_m() < limit:
+            if waited == 0.0:
+                self._emit("strike_delayed", unit=u.id, reason="fog")
+            yield self.env.timeout(10.0)
+            self._tick()
+            waited += 10.0
+            if waited > 180.0:
+                self._emit("strike_cancelled", unit=u.id, reason="fog")
+                return
+        tx, ty = self.target_point(o.target)
+        vis = self.visibility_m()
+        cep_factor = air.fog_cep_factor(vis, p.f("air.cep_clear_visibility_m"), p.f("air.cep_blind_factor"))
+        strafe_seen = air.strafe_share_seen(vis, p.f("air.strafe_sight_m"))
+        if vis < limit:
+            self._emit("strike_in_fog", unit=u.id, visibility_m=vis, cep_factor=cep_factor, strafe_seen=strafe_seen)
+        rng = self.rng.get("air", u.id)
+        sorties = dict(o.sorties) if o.sorties else dict(u.aircraft)
+        area = self.cp.unit_area_m2
+        enemy = [self.units[v] for v in self.ground_ids if self.units[v].side != u.side]
+        for atype in sorted(sorties):
+            n = min(sorties[atype], u.aircraft.get(atype, 0))
+            if n <= 0:
+                continue
+            band = str(p.value(f"aircraft.{atype}.altitude_band"))
+            aa = 0.0
+            for v in enemy:
+                if v.men <= 0:
+                    continue
+                for w, k in sorted(v.weapons_start.items()):
+                    if self._category(w) != "anti-aircraft":
+                        continue
+                    if band == "high" and w != "aa-gun":
+                        continue
+                    if math.hypot(v.x - tx, v.y - ty) <= p.f(f"weapons.{w}.range_m"):
+                        aa += k * v.men_share * p.f(f"weapons.{w}.aircraft_damage_per_strike")
+            damaged = air.aircraft_hit_by_aa(n, 1.0, min(aa, 1.0), rng) if aa > 0 else 0
+            lost = air.aircraft_lost(damaged, p.f("air.aircraft_lost_fraction_of_damaged"), rng)
+            u.aircraft_damaged += damaged
+            u.aircraft_lost += lost
+            u.aircraft[atype] = u.aircraft.get(atype, 0) - lost
+            load_kg = p.f(f"aircraft.{atype}.bomb_load_kg") * n
+            bomb_kg = p.f(f"aircraft.{atype}.bomb_kg")
+            bombs = load_kg / bomb_kg if bomb_kg > 0 else 0.0
+            cep = p.f(f"aircraft.{atype}.cep_m") * cep_factor
+            strafe = p.f(f"aircraft.{atype}.strafe_rounds") * n
+            tonnes = load_kg / 1000.0
+            u.bombs_t += tonnes
+            self.bombs_t[u.side] += tonnes
+            self._emit("strike", unit=u.id, aircraft=atype, sorties=n, bombs_t=tonnes, damaged=damaged, lost=lost, x=tx, y=ty)
+            for v in enemy:
+                if v.men <= 0:
+                    continue
+                d = math.hypot(v.x - tx, v.y - ty)
+                g = self.rng.get("casualties", v.id)
+                exp = 0.0
+                sup = 0.0
+                if bombs > 0:
+                    on_v = air.bombs_on_unit(bombs, d, cep, area)
+                    lethal = p.f("air.lethal_area_m2_per_100kg") * bomb_kg / 100.0
+                    posture = p.f(f"artillery.posture_lethality.{v.entrenchment}")
+                    exp += artillery.expected_area_casualties(on_v, lethal, posture, v.men, area)
+                    sup += 1.0 - math.exp(-on_v * bomb_kg / 1000.0 * p.f("air.suppression_per_tonne") * 10.0)
+                if strafe > 0 and d <= o.radius_m + 200.0 and o.strafing:
+                    ex = self.cp.entrench_exposure[v.entrenchment]
+                    exp += strafe / 1000.0 * p.f("air.strafe_kills_per_1000_rounds") * ex * strafe_seen
+                    sup += strafe / 1000.0 * p.f("air.strafe_suppression_per_1000_rounds") * strafe_seen
+                if exp > 0 or sup > 0:
+                    self._inflict(v, exp, g, cause=f"air:{u.id}")
+                    v.suppression = morale.add_suppression(v.suppression, min(sup, 1.0))
+                    v.last_under_fire_min = self.now
+        yield self.env.timeout(0)
+        self._tick()

@@ -1,0 +1,221 @@
+"""Doctrine: the Japanese side's command each turn (hold the heights; counter-attack a height
+just lost with a company detached from a battalion, one attack at a time on each), calling
+off a counter-attack that has lost its share or found the height held in strength, and
+bringing the groups back to rejoin their battalions.
+
+Reads: ``command.counterattack_*`` (window, interval, least men and morale, range,
+commit fraction, break-off loss), ``command.rejoin_distance_m``,
+``morale.penetration_reference_ratio``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from khasan_sim.engine.state import UnitState
+from khasan_sim.engine.systems.common import _FALLING_BACK
+from khasan_sim.model.morale import MoraleState
+
+COUNTERATTACK_TYPES = ("rifle",)
+
+
+class DoctrineSystem:
+    """Doctrine: the Japanese counter-attacks and the groups they detach."""
+
+    def _command_turn(self) -> None:
+        """The turn's command: the Japanese doctrine, when it commands the Japanese side."""
+        if self.controllers.get("japanese") == "japanese-doctrine":
+            self._japanese_doctrine()
+
+    def _check_counterattacks(self, close: tuple[list[UnitState], tuple[np.ndarray, np.ndarray] | None]) -> None:
+        """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`)."""
+        if self.counterattack_men:
+            # an attack is called off as soon as it has lost its share, not at the turn
+            self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"), close)
+
+    def _japanese_doctrine(self) -> None:
+        """Hold the heights; counter-attack a height just lost with a company from the nearest
+        battalion in good order that can spare one and still hold its own ground.
+
+        One attack at a time on each height, and the next no sooner than
+        ``command.counterattack_interval_h`` after the last went in (a company has to be
+        assembled, told its task and brought forward). An attack that has lost
+        ``command.counterattack_break_off_loss`` of its men without carrying the ground, or
+        that finds the height held in strength, is called off in the pulse it does
+        (:meth:`_call_off_counterattacks`), and its group
+        goes back to its battalion and rejoins it here, so that the battalion can attack
+        again (the digest: the Japanese counter-attacked again and again).
+        """
+        p = self.params
+        self._bring_back_groups()
+        window = p.f("command.counterattack_window_h") * 60.0
+        interval = p.f("command.counterattack_interval_h") * 60.0
+        min_men = p.f("command.counterattack_min_men")
+        min_morale = p.f("command.counterattack_min_morale")
+        reach = p.f("command.counterattack_range_m")
+        commit = p.f("command.counterattack_commit_fraction")
+        busy = {uid for uid, u in self.units.items() if u.activity == "attacking" and u.side == "japanese"}
+        for z in self.zone_ids:
+            if self.zones[z].kind != "height":
+                continue  # the heights are the ground worth a company; valleys and villages follow them
+            lost = self.lost_at.get((z, "japanese"))
+            if lost is None or self.now - lost > window or self.holder[z] == "japanese":
+                continue
+            attacker = self.counterattack_on.get(z)
+            if attacker is not None and attacker in busy:
+                continue
+            started = self.counterattack_started.get(z)
+            if started is not None and self.now - started < interval:
+                continue
+            cx, cy = self.zone_centre[z]
+            cands = []
+            for uid in self.ground_ids:
+                u = self.units[uid]
+                if u.side != "japanese" or u.type not in COUNTERATTACK_TYPES or uid in busy:
+                    continue
+                if uid in self.group_parent:
+                    continue  # a group goes back to its battalion before it attacks again
+                if u.men < min_men or u.morale < min_morale or u.state is not MoraleState.STEADY:
+                    continue
+                if u.men - max(round(u.men * commit), int(min_men)) < min_men:
+                    continue  # too weak to spare a company and still hold its own ground
+                if self._on_held_height(u, other_than=z):
+                    continue  # holding another height: the doctrine holds the heights
+                d = math.hypot(u.x - cx, u.y - cy)
+                if d <= reach:
+                    cands.append((d, uid))
+            if not cands:
+                continue
+            _, uid = min(cands)
+            # the battalion sends a company-sized group and keeps its position, so it can
+            # attack again and again
+            u = self._detach(self.units[uid], commit, min_men)
+            busy.add(uid)
+            uid = u.id
+            self.counterattacks["japanese"] += 1
+            self.counterattack_on[z] = uid
+            self.counterattack_started[z] = self.now
+            self.counterattack_men[uid] = u.men
+            busy.add(uid)
+            self._emit("counterattack", unit=uid, zone=z, side="japanese")
+            u.objective = z
+            u.activity = "attacking"
+            self.start_move(u, self.zone_centre[z], [])
+
+    def _call_off_counterattacks(self, break_off_loss: float, close: tuple[list[UnitState], tuple[np.ndarray, np.ndarray] | None] | None = None) -> None:
+        """Call off each counter-attack, short of its objective, that has lost *break_off_loss*
+        of the men it set out with, or that has come within close-assault range of the
+        enemy in such strength that the position would break it (the enemy's men in good
+        order at ``morale.penetration_reference_ratio`` times its own or more: the ground is
+        held, and the attack has found that out): its men go back where they came from.
+        *close* is :meth:`_close_quarters`, when the caller has it already."""
+        too_strong = self.cp.penetration_reference_ratio
+        units, sides = self._close_quarters() if close is None else close
+        enemy_near = dict(zip([u.id for u in units], sides[1].tolist(), strict=True)) if sides is not None else {}
+        for uid in sorted(self.counterattack_men):
+            u = self.units[uid]
+            if u.activity != "attacking" or u.objective is None:
+                del self.counterattack_men[uid]  # it arrived, or broke and fell back
+                continue
+            set_out = self.counterattack_men[uid]
+            if u.men <= set_out * (1.0 - break_off_loss):
+                reason = "losses"
+            elif enemy_near.get(uid, 0.0) >= too_strong * u.men:
+                reason = "held in strength"
+            else:
+                continue
+            del self.counterattack_men[uid]
+            zone = u.objective
+            u.objective = None
+            u.activity = "withdrawing"
+            parent = self.units.get(self.group_parent.get(uid, ""))
+            back = (parent.x, parent.y) if parent is not None and parent.men > 0 else (u.home_x, u.home_y)
+            self._emit("counterattack_called_off", unit=uid, zone=zone, men=u.men, set_out=set_out, reason=reason)
+            self.start_move(u, back, [])
+
+    def _on_held_height(self, u: UnitState, other_than: str | None = None) -> bool:
+        """Return True if *u* stands on a height (other than *other_than*) its side holds."""
+        return any(
+            self.zones[z].kind == "height" and z != other_than and self.holder[z] == u.side and self.in_zone(z, u.x, u.y)
+            for z in self.zone_ids
+        )
+
+    def _bring_back_groups(self) -> None:
+        """Send each detached group that is done attacking back to its battalion, and merge
+        the groups that are back with it (their men and weapons rejoin its ranks)."""
+        rejoin_m = self.params.f("command.rejoin_distance_m")
+        for gid in sorted(self.group_parent):
+            g = self.units[gid]
+            parent = self.units[self.group_parent[gid]]
+            if g.men <= 0 or parent.men <= 0 or g.activity == "attacking" or g.moving:
+                continue
+            if g.state in _FALLING_BACK or parent.state in _FALLING_BACK:
+                continue
+            if self._on_held_height(g):
+                continue  # the group holds a height it took: it stays there
+            if math.hypot(g.x - parent.x, g.y - parent.y) <= rejoin_m:
+                self._rejoin(g, parent)
+            else:
+                g.objective = None
+                g.activity = "withdrawing"
+                self.start_move(g, (parent.x, parent.y), [])
+
+    def _rejoin(self, g: UnitState, parent: UnitState) -> None:
+        """Merge group *g*'s men and weapons back into *parent*.
+
+        The group keeps its own dead and wounded (losses are counted where they fell), so
+        it stays in the unit list with no men: ``men_start = men + killed + wounded +
+        missing`` holds for both. The battalion's morale becomes the average of both, by men.
+        """
+        k = g.men
+        q = k / g.men_start if g.men_start > 0 else 0.0
+        for w, c in g.weapons_start.items():
+            back = round(c * q)
+            g.weapons_start[w] = c - back
+            parent.weapons_start[w] = parent.weapons_start.get(w, 0) + back
+        parent.morale = (parent.morale * parent.men + g.morale * k) / (parent.men + k)
+        parent.men += k
+        parent.men_start += k
+        g.men = 0
+        g.men_start -= k
+        self.stop(g)
+        g.activity = "rejoined"
+        self._emit("rejoined", unit=g.id, parent=parent.id, men=k)
+
+    def _detach(self, u: UnitState, fraction: float, min_men: float) -> UnitState:
+        """Return a group of *u*'s men and weapons made a unit of its own (or *u* itself).
+
+        The group takes *fraction* of the men present (at least *min_men*) with their
+        share of the unit's weapons, its training, morale and state;
+        it leaves the position (no entrenchment, no wire). When what would stay behind is
+        smaller than *min_men*, the whole unit goes instead.
+        """
+        k = max(round(u.men * fraction), int(min_men))
+        if u.men - k < min_men:
+            return u
+        # the group's weapons are its men's share of what the unit has now (weapons scale
+        # with men present), and its establishment is its men: losses are then counted
+        # where they fall, and men_start = men + killed + wounded + missing holds for both
+        q = k / u.men_start
+        n = 1 + sum(1 for x in self.units if x.startswith(f"{u.id}-group-"))
+        weapons = {w: round(c * q) for w, c in u.weapons_start.items()}
+        d = UnitState(
+            id=f"{u.id}-group-{n}", side=u.side, type=u.type, name=f"{u.name}, counter-attack group {n}",
+            x=u.x, y=u.y, home_x=u.x, home_y=u.y, men_start=k, men=k,
+            weapons_start=weapons, guns={}, aircraft={}, training=u.training, morale=u.morale,
+            morale_start=u.morale_start, thresholds=u.thresholds, entrenchment="none", wire=False, ammunition=None,
+        )
+        d.state = u.state
+        u.men -= k
+        u.men_start -= d.men_start
+        for w, c in weapons.items():
+            u.weapons_start[w] -= c
+        self.units[d.id] = d
+        self.group_parent[d.id] = u.id
+        self._soviet_unit[d.id] = d.side == "soviet"
+        self.unit_ids = sorted(self.units)
+        self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
+        self._emit("detached", unit=d.id, parent=u.id, men=k)
+        return d

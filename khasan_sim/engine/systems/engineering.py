@@ -1,0 +1,112 @@
+"""Engineering: digging in (scrapes, then trenches, as far as the ground allows) and sappers
+building crossings over the stream, which are laid into the terrain when finished.
+
+Reads: ``command.dig_in_hours.<level>``, ``terrain.dig_limit`` (read at setup),
+``engineering.crossing_radius_m``, ``engineering.crossing_effort_man_h``,
+``engineering.effort_spread``, ``engineering.party_max_men``, ``engineering.night_factor``,
+``engine.unit_frontage_m``, ``engine.pulse_min``, and the ``mobility`` and ``terrain``
+subtrees for the new crossing's ground.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import simpy
+
+from khasan_sim.engine.state import UnitState
+from khasan_sim.engine.systems.common import _FALLING_BACK, ProcessGen
+from khasan_sim.model import engineering
+from khasan_sim.terrain import Crossing
+from khasan_sim.terrain.load import nest
+
+
+class EngineeringSystem:
+    """Engineering: digging in and building crossings."""
+
+    def _dig_in(self, u: UnitState, token: int) -> ProcessGen:
+        """Scrape in, then dig trenches, as far as the ground where the unit stands allows
+        (``terrain.dig_limit``), unless it moves off first."""
+        levels = ["none", "hasty", "trenches"]
+        for lvl in ("hasty", "trenches"):
+            if levels.index(u.entrenchment) >= levels.index(lvl) or u.entrenchment == "fortified":
+                continue
+            limit = self._dig_limit.get(int(self.terrain.terrain_class[self.cell(u.x, u.y)]))
+            if limit is not None and levels.index(lvl) > levels.index(limit):
+                return  # the ground allows no more (on rock: sangars, no trenches)
+            yield self.env.timeout(self.params.f(f"command.dig_in_hours.{lvl}") * 60.0)
+            self._tick()
+            if u.token != token or u.moving:
+                return
+            u.entrenchment = lvl
+            self._emit("dug_in", unit=u.id, level=lvl)
+
+    def _build_crossing(self, u: UnitState, o: Any) -> ProcessGen:
+        """Sappers go to the sites and make crossings over the stream, all sites at once."""
+        p = self.params
+        radius = p.f("engineering.crossing_radius_m")
+        if u.type != "engineer":
+            self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason="only engineers build crossings")
+            return
+        sites = []
+        for s in o.sites:
+            if s.id in self.crossings:
+                self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=f"crossing {s.id} exists")
+            elif not engineering.stream_cells_at(self.terrain, s.at[0], s.at[1], radius).any():
+                self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=f"no stream within {radius:.0f} m of {s.id}")
+            else:
+                sites.append(s)
+        if not sites:
+            return
+        if u.state in _FALLING_BACK:
+            self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason=u.state.value)
+            return
+        u.activity = "moving"
+        cx, cy = float(np.mean([s.at[0] for s in sites])), float(np.mean([s.at[1] for s in sites]))
+        self.start_move(u, (cx, cy), [])
+        token = u.token
+        while u.moving:
+            yield self.env.timeout(self.cp.pulse_min)
+            self._tick()
+            if u.token != token:
+                return
+        if math.hypot(u.x - cx, u.y - cy) > p.f("engine.unit_frontage_m") / 2.0:  # the sites are not within its frontage
+            self._emit("order_refused", unit=u.id, order=o.id or o.kind, reason="could not reach the sites")
+            u.activity = "holding"
+            return
+        u.activity = "building"
+        g = self.rng.get("engineering", u.id)
+        base, spread = p.f("engineering.crossing_effort_man_h"), p.f("engineering.effort_spread")
+        left = {s.id: engineering.crossing_effort_man_h(base, spread, float(g.standard_normal())) for s in sites}
+        self._emit("crossing_work_start", unit=u.id, crossings=",".join(left), effort_man_h=sum(left.values()))
+        party, night = p.f("engineering.party_max_men"), p.f("engineering.night_factor")
+        while left:
+            yield self.env.timeout(self.cp.pulse_min)
+            self._tick()
+            if u.token != token or u.men <= 0:
+                self._emit("crossing_work_stopped", unit=u.id, crossings=",".join(left))
+                return
+            rate = engineering.work_rate_man_h_per_h(u.men, len(left), party, u.suppression, self.is_night(), night)
+            for s in sites:
+                if s.id in left:
+                    left[s.id] -= rate * self.cp.pulse_min / 60.0
+                    if left[s.id] <= 0:
+                        del left[s.id]
+                        self._open_crossing(Crossing(s.id, float(s.at[0]), float(s.at[1]), s.capacity, f"built by {u.id}"), u)
+        u.activity = "holding"
+
+    def _open_crossing(self, c: Crossing, u: UnitState) -> None:
+        """Lay a finished crossing into the ground: routes planned from now on may use it."""
+        self.terrain = engineering.terrain_with_crossings(
+            self.terrain, (c,), self.params.f("engineering.crossing_radius_m"),
+            nest(self.params.subtree("mobility")), nest(self.params.subtree("terrain")),
+        )
+        self.crossings[c.id] = simpy.Resource(self.env, capacity=c.capacity)
+        self.crossing_passes[c.id] = 0
+        self._route_cache.clear()
+        # sight lines are cached per terrain: the new one drops the old cache if the
+        # crossing changed what can be seen
+        self._los_cache = self.terrain.extras.setdefault("_los_cells_50m", {})
+        self._emit("crossing_built", unit=u.id, crossing=c.id, x=c.x_m, y=c.y_m, capacity=c.capacity)

@@ -1,0 +1,135 @@
+"""Movement of men and towed guns: routes (planned once per start, goal and waypoints),
+the tank columns' waypoints over the crossings, starting a unit's move (its tanks' moves
+are in :mod:`.tank_movement`), and the foot and towed moves leg by leg: pinned men go to
+ground, men at the enemy's wire are slowed, and men who halt dig in.
+
+Reads: ``engine.pulse_min``, ``engine.leg_m``, ``engine.foot_leg_min``, ``engine.tank_spacing_min``,
+``engine.crossing_group_m``, ``mobility.night_factor.foot``, ``morale.pin_suppression``,
+``fire.wire_delay_factor``, ``fire.close_assault_range_m``, ``command.dig_in_on_halt``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from khasan_sim.engine.state import TANK_OPERATIONAL, TankState, UnitState
+from khasan_sim.engine.systems.common import _FALLING_BACK, ProcessGen
+from khasan_sim.model import morale, movement
+from khasan_sim.terrain import plan_route
+
+
+class MovementSystem:
+    """Movement: routes, start_move and the foot and towed moves."""
+
+    def _route(self, mobility: str, side: str, start: tuple[float, float], goal: tuple[float, float], via: list[tuple[float, float]]) -> Any:
+        forbidden = self.forbidden.get(side)
+        key = (mobility, side, self.cell(*start), self.cell(*goal), tuple(self.cell(*v) for v in via))
+        r = self._route_cache.get(key)
+        if r is None:
+            r = plan_route(self.terrain, mobility, start, goal, waypoints=tuple(via), forbidden=forbidden)
+            self._route_cache[key] = r
+        return r
+
+    def start_move(self, u: UnitState, goal: tuple[float, float], via: list[tuple[float, float]]) -> None:
+        """Plan routes and start the movement processes of a unit (and of each of its tanks)."""
+        self.stop(u)
+        if u.is_air:
+            return
+        if u.tanks:
+            live = [t for t in u.tanks if t.status == TANK_OPERATIONAL]
+            columns = self._columns(u, live, goal, via)
+            for t in live:
+                path_via = columns[t.column % len(columns)]
+                route = self._route(t.mobility, u.side, (t.x, t.y), goal, path_via)
+                delay = (t.column // len(columns)) * self.params.f("engine.tank_spacing_min")
+                t.moving = True
+                self.env.process(self._tank_move(t, route, t.token, delay))
+            u.moving = bool(live)
+            return
+        mob = "towed" if u.type in ("artillery",) else "foot"
+        route = self._route(mob, u.side, (u.x, u.y), goal, via)
+        u.moving = True
+        self.env.process(self._unit_move(u, route, u.token))
+
+    def _columns(self, u: UnitState, live: list[TankState], goal: tuple[float, float], via: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+        """Return the waypoint lists of the tank columns: one per crossing the route uses."""
+        if not live or not self.terrain.crossings:
+            return [via]
+        lead = live[0]
+        base = self._route(lead.mobility, u.side, (lead.x, lead.y), goal, via)
+        used = [c for c in base.seg_crossing if c]
+        if not used:
+            return [via]
+        first = used[0]
+        xing = {c.id: c for c in self.terrain.crossings}
+        c0 = xing[first]
+        near_m = self.params.f("engine.crossing_group_m")
+        group = sorted(
+            (c for c in self.terrain.crossings if math.hypot(c.x_m - c0.x_m, c.y_m - c0.y_m) <= near_m),
+            key=lambda c: c.id,
+        )
+        return [[*via, (c.x_m, c.y_m)] if not via else [(c.x_m, c.y_m), *via] for c in group]
+
+    def _unit_move(self, u: UnitState, route: Any, token: int) -> ProcessGen:
+        if not route.reachable or len(route.points_m) < 2:
+            self._emit("route_blocked", unit=u.id, x=u.x, y=u.y)
+            u.moving = False
+            return
+        cp = self.cp
+        pts = route.points_m
+        legs = movement.foot_legs(route.seg_length_m, route.seg_speed_kmh, cp.leg_m, cp.foot_leg_min)
+        night_factor = self.params.f("mobility.night_factor.foot")
+        pin = self.params.f("morale.pin_suppression")
+        self._emit("move_start", unit=u.id, length_m=float(route.length_m))
+        for a, b in legs:
+            while True:
+                if u.token != token:
+                    return
+                if u.state in _FALLING_BACK and u.activity not in ("retreating", "withdrawing"):
+                    u.moving = False
+                    return
+                advancing = u.activity == "attacking"
+                f = movement.infantry_speed_factor(u.suppression, self.is_night(), night_factor, pin)
+                if advancing and not morale.can_advance(u.state):
+                    f = 0.0
+                if u.activity in ("retreating", "withdrawing"):
+                    f = max(f, 0.5)
+                if f > 0:
+                    u.moving = True
+                    if u.entrenchment != "none":
+                        # men who leave their scrapes, trenches or works are in the open
+                        self._emit("left_position", unit=u.id, was=u.entrenchment)
+                        u.entrenchment = "none"
+                    break
+                # pinned or not allowed to advance: the men go to ground until they can move
+                u.moving = False
+                yield self.env.timeout(cp.pulse_min)
+                self._tick()
+            seg_len = route.seg_length_m[a:b]
+            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
+            dur = float(np.sum(seg_len / (speeds * 1000.0 / 60.0))) / f
+            if advancing and self._at_wire(u):
+                dur /= cp.wire_delay
+            yield self.env.timeout(dur)
+            self._tick()
+            if u.token != token:
+                return
+            u.x, u.y = float(pts[b][0]), float(pts[b][1])
+        u.moving = False
+        self._emit("move_end", unit=u.id, x=u.x, y=u.y)
+        if u.activity in ("attacking", "moving"):
+            u.activity = "holding"
+        if self.params.f("command.dig_in_on_halt") > 0:
+            # men who halt dig in where they stand (scrapes in an hour, then trenches),
+            # whether they took ground or fell back to it
+            self.env.process(self._dig_in(u, u.token))
+
+    def _at_wire(self, u: UnitState) -> bool:
+        for vid in self.ground_ids:
+            v = self.units[vid]
+            if v.side != u.side and v.wire and v.men > 0 and math.hypot(v.x - u.x, v.y - u.y) < self.cp.close_assault_m * 2:
+                return True
+        return False

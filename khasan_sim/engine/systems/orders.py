@@ -1,0 +1,99 @@
+"""Orders: the dispatcher that plays the scenario's timed orders, and carrying out an order
+(move, attack, withdraw, defend, dig in, fire mission, air strike, build a crossing) for
+each of its units; an order given to men falling back waits until they rally.
+
+Reads: ``command.counterattack_window_h`` (an attack on ground just lost counts as a
+counter-attack).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from khasan_sim.engine.state import UnitState
+from khasan_sim.engine.systems.common import ProcessGen
+from khasan_sim.model.morale import MoraleState
+
+
+class OrdersSystem:
+    """Orders: the timed-order dispatcher and apply_order."""
+
+    def _order_dispatcher(self) -> ProcessGen:
+        played = self.scenario_order_sides | self.follow_sides
+        orders = sorted(
+            (o for o in self.doc.orders if self._order_side(o) in played),
+            key=lambda o: (o.at, o.id or ""),
+        )
+        for o in orders:
+            t = self._min(o.at)
+            if t > self.now:
+                yield self.env.timeout(t - self.now)
+                self._tick()
+            if self._order_side(o) in self.follow_sides and self.taken_over:
+                left = [u for u in o.unit_ids if u not in self.taken_over]
+                if not left:
+                    continue
+                if len(left) < len(o.unit_ids):
+                    o = o.model_copy(update={"unit": left[0], "units": None} if len(left) == 1 else {"unit": None, "units": left})
+            self.apply_order(o, source="scenario")
+
+    def _order_side(self, o: Any) -> str:
+        return self.units[o.unit_ids[0]].side
+
+    def apply_order(self, o: Any, source: str = "player") -> None:
+        """Start carrying out an order now (all its units)."""
+        for uid in sorted(o.unit_ids):
+            u = self.units[uid]
+            if u.state in (MoraleState.ROUTED,) and o.kind in ("attack", "move"):
+                self._emit("order_refused", unit=uid, order=o.id or o.kind, reason="routed")
+                continue
+            self._emit("order", unit=uid, order_kind=o.kind, order=o.id or "", source=source)
+            u.order = o
+            u.deferred_order = None  # a new order replaces one still waiting
+            if o.kind == "attack" and self._just_lost(o.objective, u.side):
+                self.counterattacks[u.side] += 1
+                self._emit("counterattack", unit=uid, zone=o.objective, side=u.side)
+            if o.kind in ("move", "attack") and u.state is MoraleState.RETREATING:
+                # men falling back cannot be sent forward yet: the order waits for them to
+                # rally (before, it stopped the retreat and was lost when they rallied)
+                u.deferred_order = o
+                self._emit("order_deferred", unit=uid, order=o.id or o.kind, reason="retreating")
+            elif o.kind in ("move", "attack", "withdraw"):
+                self._carry_out_move(u, o)
+            elif o.kind == "defend":
+                self.stop(u)
+                u.activity = "defending"
+                # a unit already in the zone defends where it stands (in its trenches)
+                if o.zone is not None and not self.in_zone(o.zone, u.x, u.y):
+                    self.start_move(u, self.zone_centre[o.zone], [])
+            elif o.kind == "dig_in":
+                self.stop(u)
+                u.activity = "digging"
+                self.env.process(self._dig_in(u, u.token))
+            elif o.kind == "fire_mission":
+                self.env.process(self._fire_mission(u, o))
+            elif o.kind == "air_strike":
+                self.env.process(self._air_strike(u, o))
+            elif o.kind == "build_crossing":
+                self.env.process(self._build_crossing(u, o))
+
+    def _carry_out_move(self, u: UnitState, o: Any) -> None:
+        """Set a unit going on a move, attack or withdraw order."""
+        goal = self.target_point(o.objective if o.kind == "attack" else o.to)
+        u.objective = o.objective if o.kind == "attack" else None
+        u.activity = {"move": "moving", "attack": "attacking", "withdraw": "withdrawing"}[o.kind]
+        self.start_move(u, goal, [tuple(p) for p in o.route])
+
+    def _just_lost(self, zone: str, side: str) -> bool:
+        """Return True if *side* lost *zone* within the counter-attack window and does not hold it."""
+        lost = self.lost_at.get((zone, side))
+        window = self.params.f("command.counterattack_window_h") * 60.0
+        return lost is not None and self.now - lost <= window and self.holder.get(zone) != side
+
+    def stop(self, u: UnitState) -> None:
+        """Stop a unit's movement (its move processes end at their next step)."""
+        u.token += 1
+        u.moving = False
+        for t in u.tanks:
+            t.token += 1
+            t.moving = False

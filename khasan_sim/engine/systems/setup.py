@@ -1,0 +1,202 @@
+"""Setting up a run: the combat parameters the hot path reads, the scenario's rules (the
+border, the artillery exclusion, weather, daylight), the units with their morale
+thresholds and tanks, and the zones (their masks, centres and first holders).
+
+Reads: ``engine.*`` (pulse, legs, engagement range, frontage), ``fire.*`` (accuracy,
+exposures, casualty fractions, tank losses, elevation advantage, close assault),
+``morale.*`` (thresholds by training, their spread, pin suppression, rally margin, the
+morale rates, loss sensitivity, the penetration rule), ``vehicles.<model>.mobility``,
+``weapons.<weapon>.category``; ``command.hold_men_min`` through the zones' first holders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from khasan_sim.engine.state import TankState, UnitState
+from khasan_sim.model import morale, rules
+from khasan_sim.model.morale import Thresholds
+
+
+@dataclass(frozen=True, slots=True)
+class CombatParams:
+    """The combat parameters the hot path needs, pulled once from the ParamSet."""
+
+    pulse_min: float
+    foot_leg_min: float
+    leg_m: float
+    engagement_range_m: float
+    unit_area_m2: float
+    accuracy: dict[str, float]
+    entrench_exposure: dict[str, float]
+    moving_exposure: float
+    wire_delay: float
+    wire_exposure: float
+    killed_fraction: float
+    killed_fraction_by_side: dict[str, float]
+    missing_steady: float
+    missing_routed: float
+    max_loss_fraction: float
+    visibility_night: float
+    fog_visibility_m: float
+    command_weight: float
+    tank_moving_exposure: float
+    tank_bogged_exposure: float
+    tank_burn_fraction: float
+    tank_crew_casualties: float
+    elevation_adv_per_100m: float
+    close_assault_m: float
+    close_assault_exposure: float
+    penetration_reference_ratio: float
+    penetration_shock_per_hour: float
+    morale_weights: dict[str, float]  # the rates morale_after takes by keyword
+    loss_sensitivity: dict[str, float]  # by training
+
+
+def _combat_params(p: Any) -> CombatParams:
+    frontage = p.f("engine.unit_frontage_m")
+    return CombatParams(
+        pulse_min=p.f("engine.pulse_min"),
+        foot_leg_min=p.f("engine.foot_leg_min"),
+        leg_m=p.f("engine.leg_m"),
+        engagement_range_m=p.f("engine.engagement_range_m"),
+        unit_area_m2=frontage * frontage,
+        accuracy={k: float(v) for k, v in p.subtree("fire.training_accuracy").items()},
+        entrench_exposure={k: float(v) for k, v in p.subtree("fire.entrenchment_exposure").items()},
+        moving_exposure=p.f("fire.moving_exposure"),
+        wire_delay=p.f("fire.wire_delay_factor"),
+        wire_exposure=p.f("fire.wire_exposure"),
+        killed_fraction=p.f("fire.killed_fraction"),
+        killed_fraction_by_side={
+            side: float(p.get(f"fire.killed_fraction_by_side.{side}", p.f("fire.killed_fraction"))) for side in ("soviet", "japanese")
+        },
+        missing_steady=p.f("fire.missing_fraction_steady"),
+        missing_routed=p.f("fire.missing_fraction_routed"),
+        max_loss_fraction=p.f("fire.max_loss_fraction_per_pulse"),
+        visibility_night=p.f("fire.visibility_night"),
+        fog_visibility_m=p.f("fire.fog_visibility_m"),
+        command_weight=p.f("fire.command_tank_weight"),
+        tank_moving_exposure=p.f("fire.tank_moving_exposure"),
+        tank_bogged_exposure=p.f("fire.tank_bogged_exposure"),
+        tank_burn_fraction=p.f("fire.tank_burn_fraction"),
+        tank_crew_casualties=p.f("fire.tank_crew_casualties"),
+        elevation_adv_per_100m=p.f("fire.elevation_advantage_per_100m"),
+        close_assault_m=p.f("fire.close_assault_range_m"),
+        close_assault_exposure=p.f("fire.close_assault_exposure"),
+        penetration_reference_ratio=p.f("morale.penetration_reference_ratio"),
+        penetration_shock_per_hour=p.f("morale.penetration_shock_per_hour"),
+        morale_weights={
+            k: p.f(f"morale.{k}") for k in ("loss_rate_weight", "suppression_weight_per_hour", "night_drift_per_hour", "recovery_per_hour")
+        },
+        loss_sensitivity={k: float(v) for k, v in p.subtree("morale.loss_sensitivity").items()},
+    )
+
+
+class SetupSystem:
+    """Set-up of a run's rules, units and zones (called once, from Engine.__init__)."""
+
+    def _setup_rules(self) -> None:
+        r = self.doc.rules
+        self.no_crossing = frozenset(r.no_border_crossing)
+        self.exclusion = {e.side: e.distance_m for e in r.artillery_exclusion}
+        self.spells = tuple(
+            rules.FogSpell(self._min(w.start), self._min(w.end), w.fog, w.visibility_m) for w in r.weather
+        )
+        if r.daylight is not None:
+            self.dawn = rules.minutes_of_day(r.daylight.dawn)
+            self.dusk = rules.minutes_of_day(r.daylight.dusk)
+        else:
+            self.dawn, self.dusk = 0, 24 * 60
+        self.start_minute_of_day = self.start.hour * 60 + self.start.minute
+        # one shared array per side and terrain, so the route planners built for it are reused
+        shared = self.terrain.extras.setdefault("_far_side", {})
+        if "soviet" not in shared:
+            shared["soviet"] = ~self.terrain.soviet_side
+            shared["japanese"] = self.terrain.soviet_side
+        self.forbidden = {s: shared[s] for s in self.no_crossing if s in shared}
+
+    def _min(self, t: Any) -> float:
+        return (t - self.start).total_seconds() / 60.0
+
+    def _setup_units(self) -> None:
+        p = self.params
+        spread = p.f("morale.threshold_spread")
+        pin = p.f("morale.pin_suppression")
+        rally = p.f("morale.rallied_above")
+        self.units: dict[str, UnitState] = {}
+        tanks_by_unit: dict[str, list[Any]] = {}
+        for t in self.scenario.tanks:
+            tanks_by_unit.setdefault(t.unit, []).append(t)
+        for u in sorted(self.doc.units, key=lambda u: u.id):
+            g = self.rng.get("thresholds", u.id)
+            off = float(g.normal(0.0, spread))
+            tr = u.training.value
+            th = Thresholds(
+                shaken=morale.clamp01(p.f(f"morale.shaken.{tr}") + off),
+                retreat=morale.clamp01(p.f(f"morale.retreat.{tr}") + off),
+                rout=morale.clamp01(p.f(f"morale.rout.{tr}") + off),
+                pin_suppression=pin,
+                rally_margin=rally,
+            )
+            x, y = u.position if u.position is not None else (-1.0, -1.0)
+            guns = {w: n for w, n in u.weapons.items() if self._category(w) in ("field-gun", "howitzer")}
+            st = UnitState(
+                id=u.id, side=u.side, type=u.type.value, name=u.name, x=x, y=y, home_x=x, home_y=y,
+                men_start=u.men, men=u.men, weapons_start=dict(u.weapons), guns=dict(guns),
+                aircraft=dict(u.aircraft), training=tr, morale=u.morale, morale_start=u.morale,
+                thresholds=th, entrenchment=u.entrenchment.value, wire=u.wire,
+                ammunition=u.ammunition_rounds,
+            )
+            for i, ts in enumerate(tanks_by_unit.get(u.id, [])):
+                mob = str(p.value(f"vehicles.{ts.model}.mobility"))
+                st.tanks.append(TankState(ts.id, u.id, ts.model, mob, ts.command, x, y, column=i))
+            self.units[u.id] = st
+        self.unit_ids = sorted(self.units)
+        self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
+        self._ground_of: list[str] | None = None  # the ground_ids that _ground_list was made from
+        self._ground_list: list[UnitState] = []
+        self._rasters_of: Any = None  # the terrain that _rasters were read from
+        self._rasters: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
+        self.all_tanks = sorted((t for u in self.units.values() for t in u.tanks), key=lambda t: t.id)
+
+    def _category(self, weapon: str) -> str:
+        return str(self.params.get(f"weapons.{weapon}.category", "small-arms"))
+
+    def _setup_zones(self) -> None:
+        from skimage.draw import polygon as draw_polygon
+
+        g = self.terrain.grid
+        self.zone_ids = sorted(z.id for z in self.doc.zones)
+        self.zones = {z.id: z for z in self.doc.zones}
+        self.zone_mask: dict[str, np.ndarray] = {}
+        self.zone_centre: dict[str, tuple[float, float]] = {}
+        for z in self.doc.zones:
+            pts = np.asarray(z.polygon, dtype=float)
+            rr, cc = draw_polygon(pts[:, 1] / g.cell_m, pts[:, 0] / g.cell_m, shape=(g.nrows, g.ncols))
+            m = np.zeros((g.nrows, g.ncols), dtype=bool)
+            m[rr, cc] = True
+            self.zone_mask[z.id] = m
+            self.zone_centre[z.id] = (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
+        # one integer per cell with a bit for each zone it lies in: most cells lie in none
+        self.zone_bits = np.zeros((g.nrows, g.ncols), dtype=object if len(self.zone_ids) > 62 else np.int64)
+        for i, zid in enumerate(self.zone_ids):
+            self.zone_bits[self.zone_mask[zid]] |= 1 << i
+        self.holder: dict[str, str | None] = {}
+        self.first_soviet_hold: dict[str, float | None] = dict.fromkeys(self.zone_ids)
+        self.lost_at: dict[tuple[str, str], float] = {}
+        self.counterattack_on: dict[str, str] = {}
+        # the doctrine's bookkeeping: when the last counter-attack on each zone went in,
+        # the men each attacking group set out with, and the battalion each group came from
+        self.counterattack_started: dict[str, float] = {}
+        self.counterattack_men: dict[str, int] = {}
+        self.group_parent: dict[str, str] = {}
+        for z in self.zone_ids:
+            self.holder[z] = self._compute_holder(z)
+        # who held each zone last (a contested zone keeps its last holder here)
+        self.last_holder: dict[str, str | None] = dict(self.holder)
+        for z in self.zone_ids:
+            if self.holder[z] == "soviet":
+                self.first_soviet_hold[z] = 0.0

@@ -1,0 +1,183 @@
+"""Tank movement and bogging: each tank's move leg by leg, the queue at the crossings, the
+ruts that earlier passes leave on soft ground, bogging down in the swamp and on the
+stream's banks, recovery of a bogged tank, the zones a tank reaches, and where a tank
+battalion stands (its middle tank).
+
+Reads: ``engine.leg_m``, ``bogging.rut_factor_per_pass``, ``bogging.rut_passes_cap``,
+``bogging.recovery_chance_per_attempt``, ``bogging.recovery_attempt_h``,
+``bogging.recovery_needs_no_fire_min``, ``mobility.night_factor.<mobility>``; the bog
+rates themselves come with the route (``plan_route``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from khasan_sim.engine.state import (
+    TANK_BOGGED,
+    TANK_DESTROYED,
+    TANK_OPERATIONAL,
+    TankState,
+    UnitState,
+)
+from khasan_sim.engine.systems.common import ProcessGen
+from khasan_sim.model import movement
+
+
+class TankLeg(NamedTuple):
+    """One leg of a tank's route: segments a..b, its time and ground, worked out once per route."""
+
+    a: int
+    b: int
+    minutes: float  # at the segments' speeds, by day
+    crossing: str  # the crossing the leg enters, else ""
+    soft_m: float
+    p_bog_per_100m: float
+    rut_cell: tuple[int, int]  # the cell whose passes rut soft ground on this leg
+    zones: tuple[str, ...]  # zones the leg's points lie in, in the order entered
+
+
+class TankMovementSystem:
+    """Tank movement: legs, crossings, ruts, bogging and recovery."""
+
+    def _tank_move(self, t: TankState, route: Any, token: int, delay_min: float) -> ProcessGen:
+        if delay_min > 0:
+            yield self.env.timeout(delay_min)
+            self._tick()
+        if t.token != token:
+            return
+        if not route.reachable or len(route.points_m) < 2:
+            self._emit("route_blocked", tank=t.id, x=t.x, y=t.y)
+            t.moving = False
+            return
+        p = self.params
+        rut = p.f("bogging.rut_factor_per_pass")
+        cap = int(p.f("bogging.rut_passes_cap"))
+        night_factor = p.f(f"mobility.night_factor.{t.mobility}")
+        pts = route.points_m
+        rng = self.rng.get("bog", t.id)
+        for leg in self._tank_legs(route):
+            a, b = leg.a, leg.b
+            if t.token != token or t.status != TANK_OPERATIONAL:
+                t.moving = False
+                return
+            dur = leg.minutes
+            if self.is_night():
+                dur /= night_factor
+            xing = leg.crossing
+            soft_m = leg.soft_m
+            p100 = leg.p_bog_per_100m
+            if xing:
+                req = self.crossings[xing].request()
+                t0 = self.now
+                yield req
+                self._tick()
+                waited = self.now - t0
+                if waited > 0:
+                    self._emit("queued", tank=t.id, crossing=xing, wait_min=waited)
+                passes = self.crossing_passes[xing]
+                self.crossing_passes[xing] = passes + 1
+                p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
+                try:
+                    yield self.env.timeout(dur)
+                    self._tick()
+                finally:
+                    self.crossings[xing].release(req)
+            else:
+                passes = self.soft_passes.get(leg.rut_cell, 0)
+                if soft_m > 0:
+                    self.soft_passes[leg.rut_cell] = passes + 1
+                p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
+                yield self.env.timeout(dur)
+                self._tick()
+            if t.token != token or t.status != TANK_OPERATIONAL:
+                t.moving = False
+                return
+            # zones entered on this leg
+            for z in leg.zones:
+                if z not in t.reached:
+                    t.reached.add(z)
+                    self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
+            if soft_m > 0 and movement.bogs_down(soft_m, p_eff, rng):
+                frac = movement.bog_point_fraction(rng)
+                i = a + min(int(frac * (b - a)), b - a - 1)
+                t.x, t.y = float(pts[i + 1][0]), float(pts[i + 1][1])
+                t.status = TANK_BOGGED
+                t.moving = False
+                self._emit("bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=xing)
+                self.env.process(self._recover(t))
+                self._update_tank_unit_position(self.units[t.unit])
+                return
+            t.x, t.y = float(pts[b][0]), float(pts[b][1])
+        t.moving = False
+        self._update_tank_unit_position(self.units[t.unit])
+
+    def _tank_legs(self, route: Any) -> list[TankLeg]:
+        """Return a tank route's legs with what each needs, worked out once per route."""
+        hit = self._legs_cache.get(id(route))
+        if hit is not None and hit[0] is route:
+            return hit[1]
+        crossing_seg = np.array([bool(c) for c in route.seg_crossing], dtype=bool)
+        pts = route.points_m
+        legs: list[TankLeg] = []
+        for a, b in movement.split_legs(route.seg_length_m, self.cp.leg_m, breaks=crossing_seg):
+            seg_len = route.seg_length_m[a:b]
+            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
+            soft_m = float(np.sum(seg_len[route.seg_soft[a:b]]))
+            legs.append(TankLeg(
+                a=a,
+                b=b,
+                minutes=float(np.sum(seg_len / (speeds * 1000.0 / 60.0))),
+                crossing=route.seg_crossing[a] if crossing_seg[a] else "",
+                soft_m=soft_m,
+                p_bog_per_100m=float(np.max(route.seg_p_bog_per_100m[a:b])) if soft_m > 0 else 0.0,
+                rut_cell=self.cell(float(pts[a][0]) // 100.0 * 100.0, float(pts[a][1]) // 100.0 * 100.0),
+                zones=self._zones_along(pts[a : b + 1]),
+            ))
+        self._legs_cache[id(route)] = (route, legs)
+        return legs
+
+    def _zones_along(self, points: np.ndarray) -> tuple[str, ...]:
+        """Return the zones the points lie in, in the order they are first entered."""
+        seen: dict[str, None] = {}
+        g = self.terrain.grid
+        for x, y in points.tolist():
+            if not g.contains(x, y):
+                continue
+            bits = int(self.zone_bits[self.cell(x, y)])
+            while bits:  # the zones of the set bits, lowest first (the zone_ids order)
+                low = bits & -bits
+                seen.setdefault(self.zone_ids[low.bit_length() - 1])
+                bits ^= low
+        return tuple(seen)
+
+    def _update_tank_unit_position(self, u: UnitState) -> None:
+        live = [t for t in u.tanks if t.status != TANK_DESTROYED]
+        if live:
+            # the battalion stands where its middle tank is (a mean could fall in the lake
+            # when columns pass on both sides of it)
+            mx = float(np.mean([t.x for t in live]))
+            my = float(np.mean([t.y for t in live]))
+            mid = min(live, key=lambda t: ((t.x - mx) ** 2 + (t.y - my) ** 2, t.id))
+            u.x, u.y = mid.x, mid.y
+        u.moving = any(t.moving for t in u.tanks)
+
+    def _recover(self, t: TankState) -> ProcessGen:
+        p = self.params
+        chance = p.f("bogging.recovery_chance_per_attempt")
+        every = p.f("bogging.recovery_attempt_h") * 60.0
+        quiet = p.f("bogging.recovery_needs_no_fire_min")
+        rng = self.rng.get("recover", t.id)
+        while t.status == TANK_BOGGED:
+            yield self.env.timeout(every)
+            self._tick()
+            if t.status != TANK_BOGGED:
+                return
+            if self.now - t.last_under_fire_min < quiet:
+                continue
+            if rng.random() < chance:
+                t.status = TANK_OPERATIONAL
+                self._emit("recovered", tank=t.id, unit=t.unit, x=t.x, y=t.y)
+                return

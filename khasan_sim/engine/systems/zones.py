@@ -1,0 +1,109 @@
+"""Zones: the men of each side in good enough order to hold ground in each zone, who holds
+each zone, and the change of holder (its time, the first Soviet hold, the shock to the
+side that lost it).
+
+Reads: ``command.hold_men_min``, ``morale.zone_lost``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from khasan_sim.engine.systems.common import _FALLING_BACK, _HOLDING
+from khasan_sim.model import rules
+
+
+class ZonesSystem:
+    """Zones: presence and holders."""
+
+    def in_zone(self, zone: str, x: float, y: float) -> bool:
+        """Return True if the point lies in the zone."""
+        if not self.terrain.grid.contains(x, y):
+            return False
+        r, c = self.cell(x, y)
+        return bool(self.zone_mask[zone][r, c])
+
+    def _holding_list(self) -> list[tuple[int, int, int, bool]]:
+        """Return (row, col, men, is-Soviet) of the units in good enough order to hold ground."""
+        g = self.terrain.grid
+        cm, w, h = g.cell_m, g.width_m, g.height_m
+        return [
+            (int(u.y // cm), int(u.x // cm), u.men, u.side == "soviet")
+            for u in self._ground_units()
+            if u.men > 0 and u.type in _HOLDING and u.state not in _FALLING_BACK
+            and 0.0 <= u.x < w and 0.0 <= u.y < h
+        ]
+
+    @staticmethod
+    def _holding_arrays(held: list[tuple[int, int, int, bool]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return (
+            np.array([r for r, _, _, _ in held], dtype=np.int64),
+            np.array([c for _, c, _, _ in held], dtype=np.int64),
+            np.array([m for _, _, m, _ in held], dtype=float),
+            np.array([s for _, _, _, s in held], dtype=bool),
+        )
+
+    def _holding_men(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return rows, cols, men and is-Soviet of the units in good enough order to hold ground."""
+        return self._holding_arrays(self._holding_list())
+
+    def _presence_all(self, holding: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the Soviet and Japanese men holding each zone (in ``zone_ids`` order)."""
+        rows, cols, men, sov = holding
+        nz = len(self.zone_ids)
+        if not len(rows):
+            return np.zeros(nz), np.zeros(nz)
+        if self.zone_bits.dtype == object:
+            inside = np.array([self.zone_mask[z][rows, cols] for z in self.zone_ids], dtype=bool)
+        else:
+            bits = self.zone_bits[rows, cols]
+            inside = ((bits[None, :] >> np.arange(nz, dtype=np.int64)[:, None]) & 1).astype(bool)
+        # men are whole numbers, so these sums are exact whatever their order
+        return inside @ np.where(sov, men, 0.0), inside @ np.where(sov, 0.0, men)
+
+    def presence(self, zone: str, holding: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
+        """Return men of each side in a zone (units in good enough order to hold ground)."""
+        rows, cols, men, sov = self._holding_men() if holding is None else holding
+        inside = self.zone_mask[zone][rows, cols] if len(rows) else np.zeros(0, dtype=bool)
+        return {"soviet": float(men[inside & sov].sum()), "japanese": float(men[inside & ~sov].sum())}
+
+    def _compute_holder(self, zone: str, holding: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None) -> str | None:
+        pr = self.presence(zone, holding)
+        return rules.zone_holder(pr["soviet"], pr["japanese"], self.params.f("command.hold_men_min"))
+
+    def _update_zones(self) -> None:
+        held = self._holding_list()
+        # the holders depend on nothing else: if no holding unit moved cell, lost men or
+        # changed state since the last pulse, no zone changed hands
+        if held == self._last_holding:
+            return
+        self._last_holding = held
+        holding = self._holding_arrays(held)
+        hold_min = self.params.f("command.hold_men_min")
+        sov_men, jap_men = self._presence_all(holding)
+        for z, ps, pj in zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True):
+            h = rules.zone_holder(ps, pj, hold_min)
+            old = self.holder[z]
+            if h == old:
+                continue
+            self.holder[z] = h
+            self._emit("zone_holder", zone=z, holder=h or "none", was=old or "none")
+            if h == "soviet" and self.first_soviet_hold[z] is None:
+                self.first_soviet_hold[z] = self.now / 60.0
+            if old is not None and h != old:
+                self.lost_at[(z, old)] = self.now
+            loser = self.last_holder.get(z)
+            if h is not None:
+                self.last_holder[z] = h
+            if loser is not None and h is not None and h != loser:
+                # the enemy occupies key ground (McQuie): the side that held it last is
+                # shaken then; a zone merely contested, as when a few attackers set foot
+                # in it, shakes nobody yet
+                shock = self.params.f("morale.zone_lost")
+                cx, cy = self.zone_centre[z]
+                for uid in self.ground_ids:
+                    u = self.units[uid]
+                    if u.side == loser and math.hypot(u.x - cx, u.y - cy) < 2000.0:
+                        u.shocks += shock
