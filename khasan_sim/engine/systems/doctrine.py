@@ -202,6 +202,7 @@ class DoctrineSystem:
         n = 1 + sum(1 for x in self.units if x.startswith(f"{u.id}-group-"))
         weapons = {w: round(c * q) for w, c in u.weapons_start.items()}
         d = UnitState(
+            self.unit_table,
             id=f"{u.id}-group-{n}", side=u.side, type=u.type, name=f"{u.name}, counter-attack group {n}",
             x=u.x, y=u.y, home_x=u.x, home_y=u.y, men_start=k, men=k,
             weapons_start=weapons, guns={}, aircraft={}, training=u.training, morale=u.morale,

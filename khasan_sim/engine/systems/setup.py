@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from khasan_sim.engine import world
 from khasan_sim.engine.state import TankState, UnitState
 from khasan_sim.model import morale, rules
 from khasan_sim.model.morale import Thresholds
@@ -127,6 +128,11 @@ class SetupSystem:
         pin = p.f("morale.pin_suppression")
         rally = p.f("morale.rallied_above")
         self.units: dict[str, UnitState] = {}
+        # the world's numbers, a row a unit and a row a tank (engine/world.py); room for
+        # the counter-attack groups the doctrine detaches (the tables grow if need be)
+        self.unit_table = world.Table(world.U_NF, world.U_NI, capacity=2 * len(self.doc.units) + 16)
+        self.tank_table = world.Table(world.T_NF, world.T_NI, capacity=len(self.scenario.tanks) + 1)
+        self.vehicle_models = sorted({t.model for t in self.scenario.tanks})
         tanks_by_unit: dict[str, list[Any]] = {}
         for t in self.scenario.tanks:
             tanks_by_unit.setdefault(t.unit, []).append(t)
@@ -144,7 +150,7 @@ class SetupSystem:
             x, y = u.position if u.position is not None else (-1.0, -1.0)
             guns = {w: n for w, n in u.weapons.items() if self._category(w) in ("field-gun", "howitzer")}
             st = UnitState(
-                id=u.id, side=u.side, type=u.type.value, name=u.name, x=x, y=y, home_x=x, home_y=y,
+                self.unit_table, id=u.id, side=u.side, type=u.type.value, name=u.name, x=x, y=y, home_x=x, home_y=y,
                 men_start=u.men, men=u.men, weapons_start=dict(u.weapons), guns=dict(guns),
                 aircraft=dict(u.aircraft), training=tr, morale=u.morale, morale_start=u.morale,
                 thresholds=th, entrenchment=u.entrenchment.value, wire=u.wire,
@@ -152,7 +158,11 @@ class SetupSystem:
             )
             for i, ts in enumerate(tanks_by_unit.get(u.id, [])):
                 mob = str(p.value(f"vehicles.{ts.model}.mobility"))
-                st.tanks.append(TankState(ts.id, u.id, ts.model, mob, ts.command, x, y, column=i))
+                st.tanks.append(TankState(
+                    self.tank_table, ts.id, u.id, ts.model, mob, ts.command, x, y,
+                    unit_row=st.row, model_code=self.vehicle_models.index(ts.model), column=i,
+                ))
+            self.unit_table.i[st.row, world.U_HAS_TANKS] = int(bool(st.tanks))
             self.units[u.id] = st
         self.unit_ids = sorted(self.units)
         self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
