@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import simpy
 
+from khasan_sim.engine import world
 from khasan_sim.engine.eventlog import EventLog
 from khasan_sim.engine.state import TankState, UnitState
 from khasan_sim.engine.systems.air import AirSystem
 from khasan_sim.engine.systems.artillery import ArtillerySystem
 from khasan_sim.engine.systems.casualties import CasualtiesSystem
 from khasan_sim.engine.systems.common import HOLDING_TYPES, INFANTRY_TYPES, ProcessGen
-from khasan_sim.engine.systems.direct_fire import DirectFireSystem, _Arms
+from khasan_sim.engine.systems.direct_fire import DirectFireSystem
 from khasan_sim.engine.systems.doctrine import COUNTERATTACK_TYPES, DoctrineSystem
 from khasan_sim.engine.systems.engineering import EngineeringSystem
 from khasan_sim.engine.systems.morale import MoraleSystem
@@ -57,6 +58,20 @@ __all__ = [
     "_pairs_in_range",
     "engineering",
 ]
+
+
+class Roster(NamedTuple):
+    """Which unit and tank is on which row of the world tables, and their order by id.
+
+    Made again only when a unit is formed (a counter-attack group): rows never move.
+    """
+
+    units_by_row: list[UnitState]
+    tanks_by_row: list[TankState]
+    unit_rank: np.ndarray  # each unit row's place among all unit and tank ids, sorted
+    tank_rank: np.ndarray  # each tank row's place among them
+    ground_rows: np.ndarray  # the rows of the ground units, in id order
+    holding_type: np.ndarray  # by unit type code: a type whose men hold ground
 
 
 class Engine(
@@ -107,6 +122,7 @@ class Engine(
         # the most men can dig on each terrain class that limits it (by the class's number)
         self._dig_limit = {int(TerrainClass[name.upper()]): str(v) for name, v in self.params.subtree("terrain.dig_limit").items()}
         self._setup_units()
+        self._roster_memo: Roster | None = None
         self._setup_zones()
         self.fire_tables = self._fire_tables()
         # the weapons that kill men, in the order fire.fire_volume adds them, with their
@@ -114,15 +130,12 @@ class Engine(
         self._kill_weapons = sorted(self.fire_tables["kills"])
         self._kill_per_min = [self.fire_tables["kills"][w] for w in self._kill_weapons]
         self._kill_range_m = [self.fire_tables["range"].get(w, 0.0) for w in self._kill_weapons]
-        self._arms_cache: dict[str, tuple[dict[str, int], _Arms]] = {}
+        self._fire_constants()
+        self._morale_constants()
         self._seen_memo: dict[str, tuple[Any, Any, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-        self._morale_fixed_memo: tuple[list[UnitState], np.ndarray] | None = None
         self._spotted_memo: tuple[Any, Any, tuple[set[str], dict[str, str]]] | None = None
-        self._anti_tank_memo: tuple[list[UnitState], list[dict[str, int]], list[tuple[int, _Arms]]] | None = None
         self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
         self._soviet_memo: dict[str, tuple[list[Any], np.ndarray]] = {}
-        self._tank_firers_memo: tuple[list[str], set[str], float, list[TankState], tuple[list[TankState], list[int], np.ndarray]] | None = None
-        self._close_memo: tuple[np.ndarray, tuple[bytes, bytes], tuple[np.ndarray, np.ndarray | None]] | None = None
         self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
         self.counterattacks = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
@@ -135,7 +148,7 @@ class Engine(
         self._los_width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self._legs_cache: dict[int, tuple[Any, list[TankLeg]]] = {}
-        self._last_holding: list[tuple[int, int, int, bool]] | None = None
+        self._last_holding: bytes | None = None
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
             use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]
@@ -183,6 +196,34 @@ class Engine(
         if isinstance(target, str):
             return self.zone_centre[target]
         return float(target[0]), float(target[1])
+
+    def _roster(self) -> Roster:
+        """Return the rows of the units and tanks (made again after :meth:`_unit_added`)."""
+        ro = self._roster_memo
+        if ro is not None:
+            return ro
+        n_u, n_t = self.unit_table.n, self.tank_table.n
+        units_by_row: list[Any] = [None] * n_u
+        for u in self.units.values():
+            units_by_row[u.row] = u
+        tanks_by_row: list[Any] = [None] * n_t
+        for t in self.all_tanks:
+            tanks_by_row[t.row] = t
+        ids = sorted([(u.id, 0, u.row) for u in units_by_row] + [(t.id, 1, t.row) for t in tanks_by_row])
+        unit_rank = np.zeros(n_u, dtype=np.int64)
+        tank_rank = np.zeros(max(n_t, 1), dtype=np.int64)
+        for rank, (_, kind, row) in enumerate(ids):
+            (tank_rank if kind else unit_rank)[row] = rank
+        ground = np.array([self.units[i].row for i in self.ground_ids], dtype=np.int64)
+        holding = np.array([t in HOLDING_TYPES for t in world.UNIT_TYPES], dtype=np.bool_)
+        ro = Roster(units_by_row, tanks_by_row, unit_rank, tank_rank, ground, holding)
+        self._roster_memo = ro
+        return ro
+
+    def _unit_added(self) -> None:
+        """Say that a unit was formed: the roster and the weapon tables are made again."""
+        self._roster_memo = None
+        self._weapons_changed()
 
     def _ground_units(self) -> list[UnitState]:
         """Return the ground units in id order (the list is made again when ground_ids changes)."""

@@ -339,7 +339,7 @@ def direct_fire(  # noqa: ANN201, PLR0913
     veh_range, veh_kills, veh_exposure, accuracy, entrench_exposure, fire_factor, pulse,  # noqa: ANN001
     elev, ground_exposure, cell_m, nrows, ncols,  # noqa: ANN001
     cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,  # noqa: ANN001
-    g_fire, g_casualties,  # noqa: ANN001
+    g,  # noqa: ANN001
 ):
     """Resolve one pulse of direct fire (see the module's docstring).
 
@@ -355,7 +355,7 @@ def direct_fire(  # noqa: ANN201, PLR0913
     knock_outs = anti_tank_fire(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target, at_counts, at_kills, at_range,
         veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
-        cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,
+        cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )
-    hit_rows, losses = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualties)
+    hit_rows, losses = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g)
     return hit_rows, losses, knock_outs

@@ -9,6 +9,7 @@ from the next unit, so those after a retreat are worked out from their new shock
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from khasan_sim.engine import world as w
@@ -100,3 +101,35 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):  # noqa: 
         if s != 0.0:
             uf[u, w.U_SUPPRESSION] = decayed
     return -1
+
+
+@njit(cache=True)
+def close_quarters(uf, ui, n_units, holding_type, reach_m):  # noqa: ANN001, ANN201
+    """Return, for each unit row with men on the ground, its own side's men within
+    close-assault range (itself included) and the enemy's men in good order there (units
+    of a type that holds ground, not falling back); and whether any enemies stand that
+    close to each other at all. Rows without men get 0 and 0."""
+    own = np.zeros(n_units, dtype=np.float64)
+    enemy = np.zeros(n_units, dtype=np.float64)
+    r2 = reach_m * reach_m
+    anywhere = False
+    for a in range(n_units):
+        if ui[a, w.U_MEN] <= 0 or ui[a, w.U_TYPE] == _AIR:
+            continue
+        ax, ay, side = uf[a, w.U_X], uf[a, w.U_Y], ui[a, w.U_SIDE]
+        for b in range(n_units):
+            men = ui[b, w.U_MEN]
+            if men <= 0 or ui[b, w.U_TYPE] == _AIR:
+                continue
+            dx = ax - uf[b, w.U_X]
+            dy = ay - uf[b, w.U_Y]
+            if dx * dx + dy * dy > r2:
+                continue
+            if ui[b, w.U_SIDE] == side:
+                own[a] += men
+            else:
+                anywhere = True
+                st = ui[b, w.U_STATE]
+                if holding_type[ui[b, w.U_TYPE]] and st != _RETREATING and st != _ROUTED:
+                    enemy[a] += men
+    return own, enemy, anywhere

@@ -10,22 +10,13 @@ exposures, night visibility, elevation advantage, command-tank weight).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
 
 import numpy as np
 
-from khasan_sim.engine.state import TANK_BOGGED, TANK_FIRING, TankState, UnitState
-from khasan_sim.engine.systems.common import _xy
-from khasan_sim.model import fire, morale
-from khasan_sim.model.morale import MoraleState
-
-
-class _Arms(NamedTuple):
-    """What a unit's weapons give direct fire, worked out once for its weapons."""
-
-    kill_counts: tuple[float, ...]  # its weapons that kill men, in the order of Engine._kill_weapons
-    anti_tank: tuple[tuple[str, int], ...]  # its anti-tank weapons and their counts, by name
-    anti_tank_reach_m: float  # the range of the longest-reaching of them
+from khasan_sim.engine import world
+from khasan_sim.engine.kernels import direct_fire as kernel
+from khasan_sim.engine.kernels.sight import SightLines
+from khasan_sim.model import morale
 
 
 class DirectFireSystem:
@@ -60,21 +51,6 @@ class DirectFireSystem:
         conceal = np.asarray(self.terrain.concealment[r, c], dtype=np.float64)
         return (1.0 - cover) * (1.0 - 0.5 * conceal)
 
-    def _exposure(self, v: UnitState, distance_m: float, ground: float | None = None) -> float:
-        """Return how exposed *v*'s men are to fire from *distance_m* (ground: its cell's
-        :meth:`_ground_exposure`, when the caller has it already)."""
-        cp = self.cp
-        if ground is None:
-            ground = float(self._ground_exposure(*self.cell(v.x, v.y)))
-        ex = ground
-        ent = cp.entrench_exposure[v.entrenchment]
-        if distance_m <= cp.close_assault_m:
-            ent = max(ent, cp.close_assault_exposure)
-        ex *= ent
-        if v.moving:
-            ex *= cp.moving_exposure
-        return ex
-
     def _fire_tables(self) -> dict[str, dict[str, float]]:
         """Return the weapon and vehicle figures direct fire reads every pulse (built at setup)."""
         p = self.params
@@ -93,158 +69,85 @@ class DirectFireSystem:
         r, c = self.cell(x, y)
         return float(self.terrain.elevation_m[r, c])
 
+    def _fire_constants(self) -> None:
+        """Set up the arrays of parameters the direct-fire kernel reads (once a run)."""
+        cp, tab = self.cp, self.fire_tables
+        self._kill_pm = np.array(self._kill_per_min, dtype=np.float64)
+        self._kill_rng = np.array(self._kill_range_m, dtype=np.float64)
+        self._at_weapons = sorted(tab["tank_kills"])
+        self._at_kills = np.array([tab["tank_kills"][w] for w in self._at_weapons], dtype=np.float64)
+        self._at_range = np.array([tab["range"][w] for w in self._at_weapons], dtype=np.float64)
+        models = self.vehicle_models
+        self._veh = tuple(np.array([tab[k].get(m, 0.0) for m in models] or [0.0], dtype=np.float64)
+                          for k in ("vehicle_range", "vehicle_kills", "vehicle_exposure"))
+        self._accuracy = np.array([cp.accuracy.get(t, 0.0) for t in world.TRAINING], dtype=np.float64)
+        self._entrench = np.array([cp.entrench_exposure.get(e, 1.0) for e in world.ENTRENCHMENT], dtype=np.float64)
+        self._fire_factor = np.array([morale.FIRE_FACTOR[s] for s in morale.STATES], dtype=np.float64)
+        p = np.zeros(kernel.N_PULSE)
+        p[kernel.P_CLOSE_M] = cp.close_assault_m
+        p[kernel.P_CLOSE_EXPOSURE] = cp.close_assault_exposure
+        p[kernel.P_MOVING_EXPOSURE] = cp.moving_exposure
+        p[kernel.P_ELEV_ADV] = cp.elevation_adv_per_100m
+        p[kernel.P_COMMAND_WEIGHT] = cp.command_weight
+        p[kernel.P_BOGGED_EXPOSURE] = cp.tank_bogged_exposure
+        p[kernel.P_TANK_MOVING_EXPOSURE] = cp.tank_moving_exposure
+        p[kernel.P_MISSING_STEADY] = cp.missing_steady
+        p[kernel.P_MISSING_ROUTED] = cp.missing_routed
+        p[kernel.P_MAX_LOSS] = cp.max_loss_fraction
+        p[kernel.P_KILLED_SOVIET] = cp.killed_fraction_by_side.get("soviet", cp.killed_fraction)
+        p[kernel.P_KILLED_JAPANESE] = cp.killed_fraction_by_side.get("japanese", cp.killed_fraction)
+        self._fire_pulse = p
+        self._arms: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _weapons_changed(self) -> None:
+        """Say that a unit was formed or its weapons changed (the weapon tables are made again)."""
+        self._arms = None
+
+    def _arms_now(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return each unit row's weapons that kill men and anti-tank weapons, as counts
+        (made again after :meth:`_weapons_changed`)."""
+        arms = self._arms
+        if arms is not None:
+            return arms
+        n_u = self.unit_table.n
+        kill_counts = np.zeros((n_u, len(self._kill_weapons)), dtype=np.float64)
+        at_counts = np.zeros((n_u, len(self._at_weapons)), dtype=np.float64)
+        for u in self.units.values():
+            ws = u.weapons_start
+            for k, wname in enumerate(self._kill_weapons):
+                kill_counts[u.row, k] = float(ws.get(wname, 0))
+            for k, wname in enumerate(self._at_weapons):
+                at_counts[u.row, k] = max(float(ws.get(wname, 0)), 0.0)
+        self._arms = (kill_counts, at_counts)
+        return self._arms
+
     def _direct_fire(self, dt: float) -> None:
+        """One pulse of direct fire, in the compiled kernel (kernels/direct_fire.py); then the
+        knock-outs (crews, command, repair) and the casualty events, here."""
         cp = self.cp
         vis_m = self.visibility_m()
-        night = self.is_night()
-        vis_factor = cp.visibility_night if night else 1.0
-        max_range = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
-        units = self.units
-        targets = [v for v in self._ground_units() if v.men > 0 and not v.tanks]
-        if not targets:
-            return
-        # positions are read from the objects once a pulse: the firers' and the anti-tank
-        # shooters' are picked from the targets' and the tanks' arrays (the same floats)
-        shooter_at = [i for i, v in enumerate(targets) if v.type != "artillery"]
-        shooters = [targets[i] for i in shooter_at]
-        tx, ty = _xy(targets)
-        tside = self._soviet_of("targets", targets)
-
-        # each shooter engages its nearest visible enemy in range (ties by id)
-        ff = morale.FIRE_FACTOR
-        unit_firer_at = [i for i in shooter_at if ff[targets[i].state] > 0]
-        unit_firers = [targets[i] for i in unit_firer_at]
-        in_order = {uid for uid in self._tank_unit_ids if units[uid].state is not MoraleState.ROUTED}
-        live, tank_firer_at, tank_range = self._tank_firers(in_order, max_range)
-        lx, ly = _xy(live)
-        lside = self._soviet_of("tanks", live)
-        tank_firers = [live[k] for k in tank_firer_at]
-        firers: list[Any] = [*unit_firers, *tank_firers]
-        expected: dict[int, float] = {}
-        if firers:
-            ua = np.array(unit_firer_at, dtype=np.intp)
-            ta = np.array(tank_firer_at, dtype=np.intp)
-            fxa = np.concatenate((tx[ua], lx[ta]))
-            fya = np.concatenate((ty[ua], ly[ta]))
-            fsov = np.concatenate((tside[ua], lside[ta]))
-            frange = np.concatenate((np.full(len(unit_firers), max_range), tank_range))
-            # each shooter takes the nearest enemy it can see (ties by id); within
-            # close-assault range men find each other through scrub and folds of the
-            # ground: the fight is for the trench itself
-            rows, cols, dist = self._seen_pairs(
-                "direct", fxa, fya, fsov, frange, tx, ty, tside, close_m=cp.close_assault_m, nearest=True,
-            )
-            if rows.size:
-                expected = self._aimed_fire(dt, firers, len(unit_firers), targets, rows, cols, dist, fxa, fya, tx, ty, vis_factor)
-        # anti-tank fire at tanks
-        if live:
-            self._anti_tank_fire(dt, shooters, live, max_range, vis_factor, (tx[shooter_at], ty[shooter_at], lx, ly, lside))
-        fired = sorted(expected)
-        for j in fired:
-            v = targets[j]
-            self._inflict(v, expected[j], self.rng.get("casualties", v.id), cause="direct-fire")
-        for j in fired:
-            v = targets[j]
-            v.suppression = morale.add_suppression(v.suppression, fire.suppression_from_fire(expected[j], max(v.men, 1)))
-            if expected[j] > 0:
-                v.last_under_fire_min = self.now
-
-    def _tank_firers(self, in_order: set[str], max_range: float) -> tuple[list[TankState], list[int], np.ndarray]:
-        """Return the tanks that can fire (operational or bogged), in id order; which of
-        them fire at men (their unit is not routed: *in_order*), as indices into the
-        first list; and how far each of those reaches (its model's range, at most *max_range*).
-
-        A tank's status changes seldom (and its unit and model never): the answer is kept
-        while every tank's status, the units in order and *max_range* are the same.
-        """
-        status = [t.status for t in self.all_tanks]
-        memo = self._tank_firers_memo
-        if memo is not None and memo[0] == status and memo[1] == in_order and memo[2] == max_range and memo[3] is self.all_tanks:
-            return memo[4]
-        live = [t for t in self.all_tanks if t.status in TANK_FIRING]
-        at = [k for k, t in enumerate(live) if t.unit in in_order]
-        vrange = self.fire_tables["vehicle_range"]
-        reach = np.array([min(max_range, vrange[live[k].model]) for k in at], dtype=np.float64)
-        reach.flags.writeable = False  # given again: no caller may change it
-        out = (live, at, reach)
-        self._tank_firers_memo = (status, set(in_order), max_range, self.all_tanks, out)
-        return out
-
-    def _aimed_fire(
-        self, dt: float, firers: list[Any], n_unit_firers: int, targets: list[UnitState],
-        rows: np.ndarray, cols: np.ndarray, dist: np.ndarray,
-        fxa: np.ndarray, fya: np.ndarray, tx: np.ndarray, ty: np.ndarray, vis_factor: float,
-    ) -> dict[int, float]:
-        """Return the expected casualties on each target fired at (by its index in *targets*).
-
-        Each firer (row; the first *n_unit_firers* are units, the rest tanks) fires at its
-        target (col) from *dist*. A pulse has a handful of exchanges (each firer takes its
-        nearest visible enemy), so they are worked out one at a time with the scalar
-        mechanics, and each target's are added up in the firers' id order.
-        """
-        cp = self.cp
-        ft = self.fire_tables
+        p = self._fire_pulse
+        p[kernel.P_DT] = dt
+        p[kernel.P_MAX_RANGE] = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
+        p[kernel.P_VIS] = cp.visibility_night if self.is_night() else 1.0
+        p[kernel.P_NOW] = self.now
+        ro = self._roster()
+        kill_counts, at_counts = self._arms_now()
         elev, ground = self._pulse_rasters()
-        grid = self.terrain.grid
-        cell, ncols = grid.cell, grid.ncols
-        kill_per_min, kill_range = self._kill_per_min, self._kill_range_m
-        rl, cl, dl = rows.tolist(), cols.tolist(), dist.tolist()
-        fxl, fyl, txl, tyl = fxa.tolist(), fya.tolist(), tx.tolist(), ty.tolist()
-        ff = morale.FIRE_FACTOR
-        expected: dict[int, float] = {}
-        for k in sorted(range(len(rl)), key=lambda k: firers[rl[k]].id):
-            i, j, d = rl[k], cl[k], dl[k]
-            f, v = firers[i], targets[j]
-            if i < n_unit_firers:
-                share = f.men_share
-                volume = 0.0
-                for n, kpm, reach in zip(self._arms(f).kill_counts, kill_per_min, kill_range, strict=True):
-                    n *= share
-                    if n > 0 and kpm > 0:
-                        volume += n * kpm * fire.range_factor(d, reach)
-                volume = volume * ff[f.state] * fire.frontage_share(f.men, v.men)
-                shooter = f
-            else:
-                volume = ft["vehicle_kills"][f.model] * fire.range_factor(d, ft["vehicle_range"][f.model])
-                shooter = self.units[f.unit]
-            # the ground under the firer and its target: height gives an advantage, cover shelters
-            rf, cf = cell(fxl[i], fyl[i])
-            rt, ct = cell(txl[j], tyl[j])
-            at_f, at_t = rf * ncols + cf, rt * ncols + ct
-            adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * (elev.item(at_f) - elev.item(at_t)) / 100.0)
-            exposure = self._exposure(v, d, ground.item(at_t))
-            e = fire.expected_casualties(volume, dt, cp.accuracy[shooter.training] * adv, shooter.suppression, vis_factor, exposure)
-            expected[j] = expected.get(j, 0.0) + e
-        return expected
-
-    def _anti_tank_arms(self, shooters: list[UnitState]) -> list[tuple[int, _Arms]]:
-        """Return (index, arms) of the shooters that have anti-tank weapons.
-
-        Kept while the list holds the same units (the same objects, in the same order)
-        with the same weapons (compared with copies taken when it was made).
-        """
-        memo = self._anti_tank_memo
-        if memo is not None and memo[0] == shooters and memo[1] == [u.weapons_start for u in shooters]:
-            return memo[2]
-        arms = self._arms
-        out = [(k, a) for k, s in enumerate(shooters) if (a := arms(s)).anti_tank]
-        self._anti_tank_memo = (list(shooters), [dict(u.weapons_start) for u in shooters], out)
-        return out
-
-    def _arms(self, u: UnitState) -> _Arms:
-        """Return what the unit's weapons give direct fire (worked out again only when they change)."""
-        hit = self._arms_cache.get(u.id)
-        if hit is not None and hit[0] == u.weapons_start:
-            return hit[1]
-        tab = self.fire_tables
-        at = tuple((w, n) for w, n in sorted(u.weapons_start.items()) if n > 0 and w in tab["tank_kills"])
-        arms = _Arms(
-            kill_counts=tuple(float(u.weapons_start.get(w, 0)) for w in self._kill_weapons),
-            anti_tank=at,
-            anti_tank_reach_m=max((tab["range"][w] for w, _ in at), default=0.0),
+        g = self.terrain.grid
+        ut, tt = self.unit_table, self.tank_table
+        hit_rows, losses, knock_outs = kernel.direct_fire(
+            ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
+            kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
+            *self._veh, self._accuracy, self._entrench, self._fire_factor, p,
+            elev, ground, g.cell_m, g.nrows, g.ncols, *SightLines.of(self.terrain).args,
+            self.rng.get("direct-fire"),
         )
-        self._arms_cache[u.id] = (dict(u.weapons_start), arms)
-        return arms
+        for t_row, s_row, a in knock_outs.tolist():
+            t = ro.tanks_by_row[t_row]
+            self._knock_out(t, self.rng.get("knock-out", t.id), cause=f"{self._at_weapons[a]}:{ro.units_by_row[s_row].id}")
+        for row, (k, wd, m) in zip(hit_rows.tolist(), losses.tolist(), strict=True):
+            self._emit("casualties", unit=ro.units_by_row[row].id, killed=k, wounded=wd, missing=m, cause="direct-fire")
 
     def _weapon_ids(self) -> list[str]:
         ids = getattr(self, "_wids", None)
@@ -252,72 +155,3 @@ class DirectFireSystem:
             ids = sorted({k.split(".")[1] for k in self.params if k.startswith("weapons.")})
             self._wids = ids
         return ids
-
-    def _anti_tank_fire(
-        self, dt: float, shooters: list[UnitState], live: list[TankState], max_range: float, vis_factor: float,
-        at: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
-    ) -> None:
-        """Anti-tank weapons fire at the tanks they can see (*at*: the shooters' x and y and
-        the tanks' x, y and is-Soviet, when the caller has them already)."""
-        cp = self.cp
-        tab = self.fire_tables
-        at_kills = tab["tank_kills"]
-        ranges = tab["range"]
-        # the shooters with anti-tank weapons, and how far their longest one reaches
-        armed: list[tuple[UnitState, tuple[tuple[str, int], ...], float]] = []
-        armed_at: list[int] = []
-        ff = morale.FIRE_FACTOR
-        for k, arms in self._anti_tank_arms(shooters):
-            s = shooters[k]
-            if ff[s.state] <= 0:
-                continue
-            armed.append((s, arms.anti_tank, min(max_range, arms.anti_tank_reach_m)))
-            armed_at.append(k)
-        if not armed:
-            return
-        sov = self._soviet_unit
-        if at is None:
-            at = (*_xy(shooters), *_xy(live), np.array([sov[t.unit] for t in live], dtype=bool))
-        shx, shy, lx, ly, lside = at
-        sx, sy = shx[armed_at], shy[armed_at]
-        ssov = np.array([sov[a[0].id] for a in armed], dtype=bool)
-        rows, cols, dist = self._seen_pairs("anti-tank", sx, sy, ssov, np.array([a[2] for a in armed]), lx, ly, lside)
-        if not rows.size:
-            return
-        visible: dict[int, list[int]] = {}
-        distance: dict[tuple[int, int], float] = {}
-        for i, j, dd in zip(rows.tolist(), cols.tolist(), dist.tolist(), strict=True):
-            visible.setdefault(i, []).append(j)
-            distance[i, j] = dd
-        for k_s in sorted(visible):
-            s, guns, _ = armed[k_s]
-            cand = visible[k_s]
-            if not cand:
-                continue
-            g = self.rng.get("fire", s.id)
-            exposure = np.array([
-                tab["vehicle_exposure"][live[i].model]
-                * (cp.tank_bogged_exposure if live[i].status == TANK_BOGGED else cp.tank_moving_exposure if live[i].moving else 1.0)
-                for i in cand
-            ])
-            is_cmd = np.array([live[i].command for i in cand])
-            weights = fire.target_weights(is_cmd, exposure, cp.command_weight)
-            s_elev = self._elevation_at(s.x, s.y)
-            share = s.men_share
-            for w, n in guns:
-                n_guns = n * share
-                if n_guns <= 0:
-                    continue
-                k = int(g.choice(len(cand), p=weights))
-                t = live[cand[k]]
-                if t.status not in TANK_FIRING:
-                    continue
-                dist = distance[k_s, cand[k]]
-                rf = fire.range_factor(dist, ranges[w])
-                dh = s_elev - self._elevation_at(t.x, t.y)
-                adv = max(0.5, 1.0 + cp.elevation_adv_per_100m * dh / 100.0)
-                rate = at_kills[w] * n_guns * rf * (1.0 - s.suppression) * morale.fire_factor(s.state)
-                pk = fire.tank_kill_probability(rate, dt, float(exposure[k]), vis_factor, cp.accuracy[s.training] * adv)
-                t.last_under_fire_min = self.now
-                if g.random() < pk:
-                    self._knock_out(t, g, cause=f"{w}:{s.id}")

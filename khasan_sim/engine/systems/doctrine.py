@@ -29,7 +29,7 @@ class DoctrineSystem:
         if self.controllers.get("japanese") == "japanese-doctrine":
             self._japanese_doctrine()
 
-    def _check_counterattacks(self, close: tuple[list[UnitState], tuple[np.ndarray, np.ndarray] | None]) -> None:
+    def _check_counterattacks(self, close: tuple[np.ndarray, np.ndarray] | None) -> None:
         """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`)."""
         if self.counterattack_men:
             # an attack is called off as soon as it has lost its share, not at the turn
@@ -104,7 +104,7 @@ class DoctrineSystem:
             u.activity = "attacking"
             self.start_move(u, self.zone_centre[z], [])
 
-    def _call_off_counterattacks(self, break_off_loss: float, close: tuple[list[UnitState], tuple[np.ndarray, np.ndarray] | None] | None = None) -> None:
+    def _call_off_counterattacks(self, break_off_loss: float, close: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Call off each counter-attack, short of its objective, that has lost *break_off_loss*
         of the men it set out with, or that has come within close-assault range of the
         enemy in such strength that the position would break it (the enemy's men in good
@@ -112,8 +112,9 @@ class DoctrineSystem:
         held, and the attack has found that out): its men go back where they came from.
         *close* is :meth:`_close_quarters`, when the caller has it already."""
         too_strong = self.cp.penetration_reference_ratio
-        units, sides = self._close_quarters() if close is None else close
-        enemy_near = dict(zip([u.id for u in units], sides[1].tolist(), strict=True)) if sides is not None else {}
+        if close is None:
+            close = self._close_quarters()
+        enemy_near = close[1] if close is not None else None  # by unit row
         for uid in sorted(self.counterattack_men):
             u = self.units[uid]
             if u.activity != "attacking" or u.objective is None:
@@ -122,7 +123,7 @@ class DoctrineSystem:
             set_out = self.counterattack_men[uid]
             if u.men <= set_out * (1.0 - break_off_loss):
                 reason = "losses"
-            elif enemy_near.get(uid, 0.0) >= too_strong * u.men:
+            elif enemy_near is not None and enemy_near[u.row] >= too_strong * u.men:
                 reason = "held in strength"
             else:
                 continue
@@ -182,6 +183,7 @@ class DoctrineSystem:
         g.men_start -= k
         self.stop(g)
         g.activity = "rejoined"
+        self._weapons_changed()
         self._emit("rejoined", unit=g.id, parent=parent.id, men=k)
 
     def _detach(self, u: UnitState, fraction: float, min_men: float) -> UnitState:
@@ -218,5 +220,6 @@ class DoctrineSystem:
         self._soviet_unit[d.id] = d.side == "soviet"
         self.unit_ids = sorted(self.units)
         self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
+        self._unit_added()
         self._emit("detached", unit=d.id, parent=u.id, men=k)
         return d

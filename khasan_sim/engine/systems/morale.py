@@ -10,148 +10,81 @@ the penetration rule, ``neighbour_withdrew``), ``command.fall_back_m``,
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
 
+from khasan_sim.engine import world
+from khasan_sim.engine.kernels import morale as kernel
 from khasan_sim.engine.state import UnitState
-from khasan_sim.engine.systems.common import _FALLING_BACK, _HOLDING, _xy
+from khasan_sim.engine.systems.common import _FALLING_BACK
 from khasan_sim.model import morale, movement
 from khasan_sim.model.morale import MoraleState
-
-_STATE_CODE = {s: float(i) for i, s in enumerate(morale.STATES)}  # a state's index in morale.STATES
 
 
 class MoraleSystem:
     """Morale: penetration, morale and suppression, retreat and rally."""
 
-    def _penetration(self, dt: float, close: tuple[list[UnitState], tuple[np.ndarray, np.ndarray] | None] | None = None) -> None:
+    def _penetration(self, dt: float, close: tuple[np.ndarray, np.ndarray] | None) -> None:
         """Wear the morale of units whose position the enemy has broken into in strength.
 
         Within close-assault range, the enemy's men in good order (holding types, not
         falling back) are set against the unit's own side's men there, the unit included
         (:func:`morale.penetration_shock`); the loss comes as a shock, like a neighbour's
-        withdrawal, and is settled with the pulse's morale. *close* is :meth:`_close_quarters`,
-        when the caller has it already.
+        withdrawal, and is settled with the pulse's morale. *close* is :meth:`_close_quarters`.
         """
         rate = self.cp.penetration_shock_per_hour
-        if rate <= 0:
+        if rate <= 0 or close is None:
             return
-        units, sides = self._close_quarters() if close is None else close
-        if sides is None:
-            return
-        own, enemy = sides
+        own, enemy = close
         shock = morale.penetration_shock(own, enemy, reference_ratio=self.cp.penetration_reference_ratio, shock_per_hour=rate, minutes=dt)
         worn = np.flatnonzero(shock > 0)
-        for k, s in zip(worn.tolist(), shock[worn].tolist(), strict=True):
-            units[k].shocks += s
+        if worn.size:
+            self.unit_table.f[worn, world.U_SHOCKS] += shock[worn]
 
-    def _close_quarters(self) -> tuple[list[UnitState], tuple[np.ndarray, np.ndarray] | None]:
-        """Return the ground units with men and, for each, its own side's men within
-        close-assault range (itself included) and the enemy's men in good order there
-        (holding types, not falling back); None instead of the two when no enemies are
-        that close to each other anywhere."""
-        units = [u for u in self._ground_units() if u.men > 0]
-        if len(units) < 2:
-            return units, None
-        x, y = _xy(units)
-        sov = self._soviet_of("penetration", units)
-        near, across = self._close_pairs(x, y, sov)
-        if across is None:
-            return units, None
-        men = np.array([u.men for u in units], dtype=np.float64)
-        fighting = np.array([u.type in _HOLDING and u.state not in _FALLING_BACK for u in units], dtype=bool)
-        return units, ((near & ~across) @ men, across @ np.where(fighting, men, 0.0))
+    def _close_quarters(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return, for each unit row, its own side's men within close-assault range (itself
+        included) and the enemy's men in good order there (holding types, not falling
+        back), 0 for rows without men; None when no enemies are that close to each other
+        anywhere (kernels/morale.py)."""
+        ut = self.unit_table
+        own, enemy, anywhere = kernel.close_quarters(ut.f, ut.i, ut.n, self._roster().holding_type, self.cp.close_assault_m)
+        return (own, enemy) if anywhere else None
+
+    def _morale_constants(self) -> None:
+        """Set up the arrays of parameters the morale kernel reads (once a run)."""
+        p, cp = self.params, self.cp
+        m = np.zeros(kernel.N_MORALE)
+        m[kernel.M_REST_AFTER] = p.f("morale.rest_after_min")
+        m[kernel.M_HALF_LIFE] = p.f("morale.suppression_half_life_min")
+        kw = cp.morale_weights
+        m[kernel.M_LOSS_WEIGHT] = kw["loss_rate_weight"]
+        m[kernel.M_SUPPRESSION_WEIGHT] = kw["suppression_weight_per_hour"]
+        m[kernel.M_NIGHT_DRIFT] = kw["night_drift_per_hour"]
+        m[kernel.M_RECOVERY] = kw["recovery_per_hour"]
+        self._morale_pulse = m
+        self._loss_sensitivity = np.array([cp.loss_sensitivity.get(t, 1.0) for t in world.TRAINING], dtype=np.float64)
+        self._morale_out = np.zeros(3)
 
     def _update_morale(self, dt: float) -> None:
-        p = self.params
-        hl = p.f("morale.suppression_half_life_min")
-        rest_after = p.f("morale.rest_after_min")
-        night = self.is_night()
-        kw = self.cp.morale_weights
-        sens = self.cp.loss_sensitivity
-        now = self.now
-        units = [u for u in self._ground_units() if u.men > 0 or u.tanks]
-        if not units:
-            return
-        code = _STATE_CODE
-        # every unit's changing figures in one table (whole numbers are exact as floats)
-        cols = np.fromiter(itertools.chain.from_iterable([
-            (u.morale, u.suppression, u.men, u.pulse_loss, u.shocks, u.last_under_fire_min, code[u.state])
-            for u in units
-        ]), dtype=np.float64, count=7 * len(units)).reshape(-1, 7).T
-        # and the ones that never change for a unit: start morale, loss sensitivity, thresholds
-        fixed = self._morale_fixed(units)
-        pulse_loss = cols[3]
-        before = cols[2] + pulse_loss
-        new_morale_a = morale.morale_after_many(
-            cols[0],
-            loss_share=np.divide(pulse_loss, before, out=np.zeros_like(before), where=before > 0) * fixed[1],
-            suppression=cols[1],
-            minutes=dt,
-            is_night=night,
-            shocks=cols[4],
-            resting=now - cols[5] >= rest_after,
-            baseline=fixed[0],
-            suppression_floor=fixed[2],
-            **kw,
-        )
-        # the states the new morale and the suppression of the pulse put the units in, and
-        # the suppression after it (worked out again below for a unit whose shocks change)
-        new_state_a = morale.morale_state_many(new_morale_a, cols[1], cols[6], *fixed[2:7])
-        new_state = new_state_a.tolist()
-        new_sup = morale.decay_suppression_many(cols[1], dt, hl).tolist()
-        new_morale = new_morale_a.tolist()
-        # a unit whose morale keeps its very float, with no losses, shocks or suppression and
-        # no new state, has nothing to write back: only the others are visited
-        quiet = (
-            (new_morale_a == cols[0]) & (np.signbit(new_morale_a) == np.signbit(cols[0]))
-            & (cols[3] == 0) & (cols[4] == 0) & (cols[1] == 0) & (new_state_a == cols[6])
-        )
-        states = morale.STATES
-        # units are settled in id order; one that falls back shakes its neighbours at once,
-        # so after a retreat the rest are worked out again from their new shocks
-        for k in np.flatnonzero(~quiet).tolist():
-            u = units[k]
-            new = states[new_state[k]]
-            if new is u.state:  # the common case, written here (as _settle_morale would)
-                u.morale = new_morale[k]
-                u.pulse_loss = 0
-                u.shocks = 0.0
-                if u.suppression:
-                    u.suppression = new_sup[k]
-                continue
-            if self._settle_morale(u, new_morale[k], new, new_sup[k]):
-                for v in units[k + 1:]:
-                    before_v = v.men + v.pulse_loss
-                    m = morale.morale_after(
-                        v.morale, loss_share=(v.pulse_loss / before_v if before_v > 0 else 0.0) * sens[v.training], suppression=v.suppression,
-                        minutes=dt, is_night=night, shocks=v.shocks, resting=now - v.last_under_fire_min >= rest_after,
-                        baseline=v.morale_start, suppression_floor=v.thresholds.shaken, **kw,
-                    )
-                    self._settle_morale(v, m, morale.morale_state(m, v.suppression, v.state, v.thresholds), morale.decay_suppression(v.suppression, dt, hl))
-                break
-
-    def _morale_fixed(self, units: list[UnitState]) -> np.ndarray:
-        """Return the units' start morale, loss sensitivity and thresholds (shaken, retreat,
-        rout, pin suppression, rally margin), one row each, one column a unit.
-
-        They are set at a unit's creation and never change, so the table is kept while the
-        list holds the same unit objects (a unit that dies or a group that is detached
-        makes a new one).
-        """
-        memo = self._morale_fixed_memo
-        if memo is not None and memo[0] == units:
-            return memo[1]
-        sens = self.cp.loss_sensitivity
-        fixed = np.array([
-            (u.morale_start, sens[u.training], u.thresholds.shaken, u.thresholds.retreat, u.thresholds.rout,
-             u.thresholds.pin_suppression, u.thresholds.rally_margin)
-            for u in units
-        ], dtype=np.float64).T
-        self._morale_fixed_memo = (list(units), fixed)
-        return fixed
+        """Each ground unit's morale, state and suppression after the pulse, in id order
+        (kernels/morale.py); a unit whose state changes is settled here, and the kernel goes
+        on from the next unit (after a retreat, from the shocks it gave its neighbours)."""
+        m = self._morale_pulse
+        m[kernel.M_DT] = dt
+        m[kernel.M_NIGHT] = 1.0 if self.is_night() else 0.0
+        m[kernel.M_NOW] = self.now
+        ro = self._roster()
+        ut = self.unit_table
+        out = self._morale_out
+        at = 0
+        while True:
+            at = kernel.settle_morale(ut.f, ut.i, ro.ground_rows, at, self._loss_sensitivity, m, out)
+            if at < 0:
+                return
+            u = ro.units_by_row[ro.ground_rows[at]]
+            self._settle_morale(u, float(out[0]), morale.STATES[int(out[2])], float(out[1]))
+            at += 1
 
     def _settle_morale(self, u: UnitState, m: float, new: MoraleState, decayed: float) -> bool:
         """Write a unit's new morale, state and decayed suppression back; return True if it

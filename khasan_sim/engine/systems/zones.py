@@ -11,8 +11,12 @@ import math
 
 import numpy as np
 
-from khasan_sim.engine.systems.common import _FALLING_BACK, _HOLDING
+from khasan_sim.engine import world
 from khasan_sim.model import rules
+from khasan_sim.model.morale import MoraleState
+
+_RETREATING = world.STATE_CODE[MoraleState.RETREATING]
+_ROUTED = world.STATE_CODE[MoraleState.ROUTED]
 
 
 class ZonesSystem:
@@ -25,29 +29,24 @@ class ZonesSystem:
         r, c = self.cell(x, y)
         return bool(self.zone_mask[zone][r, c])
 
-    def _holding_list(self) -> list[tuple[int, int, int, bool]]:
-        """Return (row, col, men, is-Soviet) of the units in good enough order to hold ground."""
-        g = self.terrain.grid
-        cm, w, h = g.cell_m, g.width_m, g.height_m
-        return [
-            (int(u.y // cm), int(u.x // cm), u.men, u.side == "soviet")
-            for u in self._ground_units()
-            if u.men > 0 and u.type in _HOLDING and u.state not in _FALLING_BACK
-            and 0.0 <= u.x < w and 0.0 <= u.y < h
-        ]
-
-    @staticmethod
-    def _holding_arrays(held: list[tuple[int, int, int, bool]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        return (
-            np.array([r for r, _, _, _ in held], dtype=np.int64),
-            np.array([c for _, c, _, _ in held], dtype=np.int64),
-            np.array([m for _, _, m, _ in held], dtype=float),
-            np.array([s for _, _, _, s in held], dtype=bool),
-        )
-
     def _holding_men(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Return rows, cols, men and is-Soviet of the units in good enough order to hold ground."""
-        return self._holding_arrays(self._holding_list())
+        """Return rows, cols, men and is-Soviet of the units in good enough order to hold
+        ground (men present, a type that holds ground, not falling back, on the map), read
+        from the unit table in row order."""
+        ut = self.unit_table
+        f, i = ut.rows_f, ut.rows_i
+        g = self.terrain.grid
+        x, y = f[:, world.U_X], f[:, world.U_Y]
+        st = i[:, world.U_STATE]
+        ok = (
+            (i[:, world.U_MEN] > 0) & self._roster().holding_type[i[:, world.U_TYPE]]
+            & (st != _RETREATING) & (st != _ROUTED)
+            & (x >= 0.0) & (x < g.width_m) & (y >= 0.0) & (y < g.height_m)
+        )
+        return (
+            (y[ok] // g.cell_m).astype(np.int64), (x[ok] // g.cell_m).astype(np.int64),
+            i[ok, world.U_MEN].astype(np.float64), i[ok, world.U_SIDE] == 0,
+        )
 
     def _presence_all(self, holding: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Return the Soviet and Japanese men holding each zone (in ``zone_ids`` order)."""
@@ -74,13 +73,13 @@ class ZonesSystem:
         return rules.zone_holder(pr["soviet"], pr["japanese"], self.params.f("command.hold_men_min"))
 
     def _update_zones(self) -> None:
-        held = self._holding_list()
+        holding = self._holding_men()
         # the holders depend on nothing else: if no holding unit moved cell, lost men or
         # changed state since the last pulse, no zone changed hands
-        if held == self._last_holding:
+        key = b"".join(a.tobytes() for a in holding)
+        if key == self._last_holding:
             return
-        self._last_holding = held
-        holding = self._holding_arrays(held)
+        self._last_holding = key
         hold_min = self.params.f("command.hold_men_min")
         sov_men, jap_men = self._presence_all(holding)
         for z, ps, pj in zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True):
