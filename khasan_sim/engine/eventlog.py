@@ -1,13 +1,20 @@
-"""The ordered event log and its running sha256 digest.
+"""The ordered event log and its sha256 digest.
 
 Each event is (seq, time in whole seconds, kind, sorted fields). Fields hold ints,
 strings and floats rounded to 3 decimals, so the canonical line, and so the digest,
 is the same in any process on any platform.
+
+Appending is cheap: an event is kept as it was given (time, kind, the fields dict) and
+its LogEvent and canonical line are made only when read. ``events`` builds the LogEvents
+not yet built; ``digest()`` hashes the lines of the events not yet hashed. The digest is
+the sha256 of every event's canonical line, each followed by a newline, as it always was.
 """
 
 from __future__ import annotations
 
 import hashlib
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,31 +66,139 @@ def _line(seq: int, t_s: int, kind: str, body: list[str]) -> str:
     return f"{seq}|{t_s}|{kind}|{';'.join(body)}"
 
 
+# field values whose canonical text cannot change after the append: kept as given
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """Return a function giving a fields dict's values in the order of *names*, as a tuple."""
+    if len(names) > 1:
+        return operator.itemgetter(*names)
+    if names:
+        k = names[0]
+        return lambda d: (d[k],)
+    return lambda d: ()
+
+
+def _formatter(kind: str, names: tuple[str, ...], types: tuple[type, ...]) -> Callable[..., str]:
+    """Return ``fmt(seq, t_s, *values)`` writing an event's canonical line and a newline.
+
+    For values of exactly these *types*, all of str, int, float, bool or None. A float is
+    written as ``{:.3f}``: the same text as ``round(v, 3)`` written so (both round the
+    exact binary value to 3 decimals, and the rounded double is the one nearest that text).
+    """
+
+    def esc(text: str) -> str:
+        return text.replace("{", "{{").replace("}", "}}")
+
+    parts = []
+    for i, (k, t) in enumerate(zip(names, types, strict=True), start=2):
+        if t is float:
+            parts.append(f"{esc(k)}={{{i}:.3f}}")
+        elif t is type(None):
+            parts.append(f"{esc(k)}=-")
+        else:  # str, int, bool: as str() writes them
+            parts.append(f"{esc(k)}={{{i}}}")
+    return ("{0}|{1}|" + esc(kind) + "|" + ";".join(parts) + "\n").format
+
+
 class EventLog:
-    """Append-only list of LogEvents with a running digest."""
+    """Append-only log of events with a digest, formatted only when read."""
 
     def __init__(self) -> None:
-        self.events: list[LogEvent] = []
+        # (t_min, kind, fields, canonical body or None): the body is written at the append
+        # only for fields whose text could change later (lists, other objects)
+        self._raw: list[tuple[float, str, dict[str, Any], list[str] | None]] = []
+        self._events: list[LogEvent] = []
+        self._built = 0  # events of _raw made into LogEvents
         self._hash = hashlib.sha256()
+        self._hashed = 0  # events of _raw hashed
+        # field names as given -> (sorted, their values getter)
+        self._order: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
+        # (kind, field names as given, value types) -> line formatter
+        self._formats: dict[tuple[str, tuple[str, ...], tuple[type, ...]], Callable[..., str]] = {}
 
-    def append(self, t_min: float, kind: str, **fields: Any) -> LogEvent:
-        """Append an event at *t_min* and fold it into the digest."""
-        items = []
-        body = []
-        # the fields and their canonical text made in one pass (LogEvent.canonical's line)
-        for k, v in sorted(fields.items()):
+    def append(self, t_min: float, kind: str, **fields: Any) -> int:
+        """Append an event at *t_min*; return its sequence number.
+
+        The fields are kept as given (the dict is this call's own); ints, strings, floats,
+        bools and None are written when the log is read, other values (lists) now, so a
+        list changed later does not change the digest.
+        """
+        body = None
+        for v in fields.values():
+            if type(v) not in _PLAIN:
+                body = self._body(fields)
+                break
+        raw = self._raw
+        raw.append((t_min, kind, fields, body))
+        return len(raw) - 1
+
+    def _sorted(self, fields: dict[str, Any]) -> tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]]:
+        """Return the fields' names sorted and a getter of their values in that order."""
+        names = tuple(fields)
+        hit = self._order.get(names)
+        if hit is None:
+            order = tuple(sorted(names))
+            hit = self._order[names] = (order, _getter(order))
+        return hit
+
+    def _body(self, fields: dict[str, Any]) -> list[str]:
+        """Return the fields' canonical ``k=v`` texts, sorted by name."""
+        out = []
+        for k in self._sorted(fields)[0]:
+            v = fields[k]
             if isinstance(v, float):
                 v = round(v, 3)
-            body.append(f"{k}={_canon(v)}")
-            items.append((k, v))
-        ev = LogEvent(len(self.events), round(t_min * 60.0), kind, tuple(items))
-        self.events.append(ev)
-        self._hash.update((_line(ev.seq, ev.t_s, kind, body) + "\n").encode())  # one update a line: the same digest
-        return ev
+            out.append(f"{k}={_canon(v)}")
+        return out
+
+    @property
+    def events(self) -> list[LogEvent]:
+        """Return the events so far (LogEvents, built once; the list is the log's own)."""
+        raw = self._raw
+        n = len(raw)
+        if self._built < n:
+            out = self._events
+            order = self._order
+            for seq in range(self._built, n):
+                t_min, kind, fields, body = raw[seq]
+                names, getter = order.get(tuple(fields)) or self._sorted(fields)
+                vals = getter(fields)
+                if body is None:  # values of the plain types only: a float is exactly one
+                    if float in map(type, vals):
+                        vals = [round(v, 3) if type(v) is float else v for v in vals]
+                else:
+                    vals = [round(v, 3) if isinstance(v, float) else v for v in vals]
+                out.append(LogEvent(seq, round(t_min * 60.0), kind, tuple(zip(names, vals))))
+            self._built = n
+        return self._events
 
     def digest(self) -> str:
-        """Return the sha256 hex digest of the log so far."""
+        """Return the sha256 hex digest of the log so far (its canonical lines)."""
+        raw = self._raw
+        n = len(raw)
+        if self._hashed < n:
+            lines = []
+            add = lines.append
+            order = self._order
+            formats = self._formats
+            for seq in range(self._hashed, n):
+                t_min, kind, fields, body = raw[seq]
+                if body is not None:
+                    add(_line(seq, round(t_min * 60.0), kind, body) + "\n")
+                    continue
+                names = tuple(fields)
+                hit = order.get(names) or self._sorted(fields)
+                vals = hit[1](fields)
+                key = (kind, names, tuple(map(type, vals)))
+                fmt = formats.get(key)
+                if fmt is None:
+                    fmt = formats[key] = _formatter(kind, hit[0], key[2])
+                add(fmt(seq, round(t_min * 60.0), *vals))
+            self._hash.update("".join(lines).encode())
+            self._hashed = n
         return self._hash.hexdigest()
 
     def __len__(self) -> int:
-        return len(self.events)
+        return len(self._raw)
