@@ -36,7 +36,7 @@ from khasan_sim.engine.systems.morale import MoraleSystem
 from khasan_sim.engine.systems.movement import MovementSystem
 from khasan_sim.engine.systems.orders import OrdersSystem
 from khasan_sim.engine.systems.setup import CombatParams, SetupSystem, _combat_params
-from khasan_sim.engine.systems.sight import SightSystem, _pairs_in_range, _SightIndex
+from khasan_sim.engine.systems.sight import SightSystem
 from khasan_sim.engine.systems.tank_losses import TankLossesSystem
 from khasan_sim.engine.systems.tank_movement import TankLeg, TankMovementSystem
 from khasan_sim.engine.systems.zones import ZonesSystem
@@ -54,8 +54,6 @@ __all__ = [
     "Engine",
     "ProcessGen",
     "TankLeg",
-    "_SightIndex",
-    "_pairs_in_range",
     "engineering",
 ]
 
@@ -132,20 +130,13 @@ class Engine(
         self._kill_range_m = [self.fire_tables["range"].get(w, 0.0) for w in self._kill_weapons]
         self._fire_constants()
         self._morale_constants()
-        self._seen_memo: dict[str, tuple[Any, Any, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-        self._spotted_memo: tuple[Any, Any, tuple[set[str], dict[str, str]]] | None = None
-        self._soviet_unit = {uid: u.side == "soviet" for uid, u in self.units.items()}  # sides never change
-        self._soviet_memo: dict[str, tuple[list[Any], np.ndarray]] = {}
-        self._tank_unit_ids = sorted({t.unit for t in self.all_tanks})
+        self._spotted_memo: tuple[bytes, object, tuple[set[int], dict[int, str]]] | None = None
         self.counterattacks = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
         self.bombs_t = {"soviet": 0.0, "japanese": 0.0}
         self.crossings = {c.id: simpy.Resource(self.env, capacity=max(1, c.capacity)) for c in self.terrain.crossings}
         self.crossing_passes: dict[str, int] = {c.id: 0 for c in self.terrain.crossings}
         self.soft_passes: dict[tuple[int, int], int] = {}
-        # line of sight between 50 m cells is a pure function of the terrain: shared by runs
-        self._los_cache: dict[int, bool] = self.terrain.extras.setdefault("_los_cells_50m", {})
-        self._los_width = int(max(self.terrain.grid.width_m, self.terrain.grid.height_m) // 50.0) + 1
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self._legs_cache: dict[int, tuple[Any, list[TankLeg]]] = {}
         self._last_holding: bytes | None = None
@@ -220,10 +211,10 @@ class Engine(
         self._roster_memo = ro
         return ro
 
-    def _unit_added(self) -> None:
-        """Say that a unit was formed: the roster and the weapon tables are made again."""
+    def _unit_added(self, u: UnitState) -> None:
+        """Say that unit *u* was formed: the roster is made again, its weapons written."""
         self._roster_memo = None
-        self._weapons_changed()
+        self._weapons_changed(u)
 
     def _ground_units(self) -> list[UnitState]:
         """Return the ground units in id order (the list is made again when ground_ids changes)."""

@@ -72,7 +72,7 @@ class UnitState:
     __slots__ = (
         "_k", "_t", "activity", "aircraft", "aircraft_damaged", "aircraft_lost", "bombs_t", "command_intact",
         "deferred_order", "guns", "guns_lost", "id", "located", "name", "objective", "order", "rounds_fired",
-        "side", "tanks", "thresholds", "token", "training", "type", "weapons_start",
+        "tanks", "thresholds", "token", "weapons_start",
     )
 
     def __init__(
@@ -84,13 +84,10 @@ class UnitState:
         self._t = table
         self._k = table.add_row()
         self.id = id
-        self.side = side
-        self.type = type
         self.name = name
         self.weapons_start = weapons_start
         self.guns = guns
         self.aircraft = aircraft
-        self.training = training
         self.thresholds = thresholds
         self.tanks: list[TankState] = []
         self.activity = "idle"
@@ -124,6 +121,9 @@ class UnitState:
         """Return the unit's row in the unit table."""
         return self._k
 
+    side = w._coded(w.U_SIDE, w.SIDES, "soviet or japanese")
+    type = w._coded(w.U_TYPE, w.UNIT_TYPES, "rifle, tank, artillery, ... (the scenario's unit types)")
+    training = w._coded(w.U_TRAINING, w.TRAINING, "poor, fair, good or elite")
     x = w._float(w.U_X, "east, metres")
     y = w._float(w.U_Y, "north, metres")
     home_x = w._float(w.U_HOME_X, "where the unit started (or was formed), east")

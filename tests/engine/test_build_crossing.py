@@ -170,23 +170,13 @@ def test_a_retreating_unit_does_not_start_the_work(tmp_path):
     assert not _events(sim, "crossing_work_start")
 
 
-def test_a_crossing_that_changes_what_can_be_seen_leaves_the_old_sight_lines_behind(tmp_path, monkeypatch):
-    """If laying a crossing changes the sight surface, the new ground has its own sight-line
-    cache (engineering drops the old one) and the run reads that one from then on."""
-    import dataclasses
-
-    from khasan_sim.engine import kernel
-
-    real = kernel.engineering.terrain_with_crossings
-
-    def with_other_sight(*args, **kwargs):
-        t = real(*args, **kwargs)
-        return dataclasses.replace(t, extras={k: v for k, v in t.extras.items() if k != "_los_cells_50m"})
-
-    monkeypatch.setattr(kernel.engineering, "terrain_with_crossings", with_other_sight)
+def test_a_crossing_that_changes_what_can_be_seen_leaves_the_old_sight_lines_behind(tmp_path):
+    """Laying a crossing makes new ground: it has its own sight lines (kernels/sight.py keeps
+    them per terrain), which the run reads from then on, and the old ground keeps its own."""
     sim = Simulation(scenario(tmp_path), 1)
-    old = sim.engine._los_cache
+    old = sim.engine._sight()
     sim.run_to_end()
     e = sim.engine
     assert _events(sim, "crossing_built")
-    assert e._los_cache is e.terrain.extras["_los_cells_50m"] and e._los_cache is not old
+    assert e._sight() is e.terrain.extras["_sight_lines"] and e._sight() is not old
+    assert old.terrain is sim.scenario.terrain and e._sight().terrain is e.terrain

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from khasan_sim.api import Simulation
+from khasan_sim.engine.kernels.sight import SightLines
 from khasan_sim.engine.state import TANK_DESTROYED
 from khasan_sim.errors import IllegalOrderError, SimulationFinished
 from khasan_sim.scenario.load import load_scenario
@@ -268,8 +269,12 @@ def test_within_close_assault_range_men_fight_without_a_clear_sight_line(tiny, m
     jp = e.units["tiny-jp-coy"]
     sov = e.units["tiny-battery"]
     sov.type, sov.weapons_start = "rifle", {"rifle": 80, "lmg": 4}
-    # nothing can be seen anywhere
-    monkeypatch.setattr(type(e), "_los_arrays", lambda self, x1, y1, x2, y2: np.zeros(len(x1), dtype=bool))
+    e._weapons_changed(sov)
+    # nothing can be seen anywhere: sight lines over ground raised a kilometre between the ends
+    blind = SightLines(e.terrain)
+    cache, width, ground, surface, *rest = blind.args
+    blind.args = (cache, width, ground, surface + np.float32(1000.0), *rest)
+    monkeypatch.setitem(e.terrain.extras, "_sight_lines", blind)
     sov.x, sov.y = jp.x + 400.0, jp.y
     e._direct_fire(5.0)
     assert jp.suppression == 0.0 and sov.suppression == 0.0  # 400 m apart, unseen: no fire

@@ -81,7 +81,7 @@ def test_losses_are_of_the_right_order(played):
 def test_a_run_does_not_depend_on_the_runs_before_it_in_the_process():
     """The shared sight and path caches are pure: seed 1 after other seeds is seed 1 fresh."""
     sc = load_scenario(historical_scenario())
-    for key in ("_los_cells_50m", "_planners"):
+    for key in ("_sight_lines", "_planners"):
         sc.terrain.extras.pop(key, None)
     fresh = Simulation(sc, seed=11)
     fresh.advance_to("1938-08-07T02:00")

@@ -15,9 +15,16 @@ from typing import Any
 
 import numpy as np
 
-from khasan_sim.engine.state import TANK_BOGGED, TANK_FIRING, TankState, UnitState
-from khasan_sim.engine.systems.common import _FALLING_BACK, ProcessGen, _other
+from khasan_sim.engine import world
+from khasan_sim.engine.state import TANK_FIRING, UnitState
+from khasan_sim.engine.systems.common import ProcessGen, _other
 from khasan_sim.model import artillery, morale, rules
+from khasan_sim.model.morale import MoraleState
+
+_BOGGED = world.TANK_STATUS.index("bogged")
+_RETREATING = world.STATE_CODE[MoraleState.RETREATING]
+_ROUTED = world.STATE_CODE[MoraleState.ROUTED]
+_ARTILLERY = world.UNIT_TYPES.index("artillery")
 
 
 class ArtillerySystem:
@@ -100,9 +107,7 @@ class ArtillerySystem:
         tank_area, tank_kill = max(p.f("artillery.tank_area_m2"), math.pi * near * near), p.f("artillery.tank_kill_given_hit")
         cause = f"artillery:{shooter.id}"
         now = self.now
-        for v in self._ground_units():
-            if v.side == shooter.side or (v.men <= 0 and not v.tanks):
-                continue
+        for v in self._units_near(tx, ty, reach, shooter.side):
             d = math.hypot(v.x - tx, v.y - ty)
             if d > reach:
                 continue
@@ -142,6 +147,20 @@ class ArtillerySystem:
                 if g.random() < p_kill:
                     self._knock_out(t, g, cause=cause)
 
+    def _units_near(self, x: float, y: float, reach: float, side: str) -> list[UnitState]:
+        """Return the ground units of the other side than *side*, with men or tanks, that
+        stand within *reach* of (x, y), in id order."""
+        ut = self.unit_table
+        ro = self._roster()
+        f, i = ut.rows_f, ut.rows_i
+        # a small margin: the distance itself is worked out again, as before, for each
+        near = np.hypot(f[:, world.U_X] - x, f[:, world.U_Y] - y) <= reach + 1.0
+        near &= (i[:, world.U_SIDE] != world.SIDES.index(side)) & ((i[:, world.U_MEN] > 0) | (i[:, world.U_HAS_TANKS] > 0))
+        near &= i[:, world.U_TYPE] != world.UNIT_TYPES.index("air")
+        rows = np.flatnonzero(near)
+        rows = rows[np.argsort(ro.unit_rank[rows], kind="stable")]
+        return [ro.units_by_row[r] for r in rows.tolist()]
+
     def _observed_fire(self, dt: float) -> None:
         """Observed artillery fire on bogged tanks: a stuck tank that an enemy post can see,
         within range of an enemy battery with rounds left, is ranged in and may be hit
@@ -151,78 +170,89 @@ class ArtillerySystem:
         rate_h = p.f("artillery.observed_fire_kill_per_hour")
         if rate_h <= 0 or self.is_night():
             return
-        stuck = [t for t in self.all_tanks if t.status == TANK_BOGGED]
-        if not stuck:
+        tt, ut = self.tank_table, self.unit_table
+        stuck = np.flatnonzero(tt.rows_i[:, world.T_STATUS] == _BOGGED)
+        if not stuck.size:
             return
+        ro = self._roster()
+        stuck = stuck[np.argsort(ro.tank_rank[stuck], kind="stable")]  # in id order
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         p_hit = -math.expm1(-rate_h * dt / 60.0)
-        # each side's observation posts and batteries with rounds left, once per pulse
+        # each side's observation posts (ground units with men, not falling back) and
+        # batteries with rounds left, in id order
+        rows = ro.ground_rows
+        f, i = ut.f[rows], ut.i[rows]
+        st = i[:, world.U_STATE]
+        with_men = i[:, world.U_MEN] > 0
+        post = with_men & (st != _RETREATING) & (st != _ROUTED)
+        ammo = i[:, world.U_AMMO]
+        battery = with_men & (i[:, world.U_TYPE] == _ARTILLERY) & ((ammo == world.NO_AMMUNITION_LIMIT) | (ammo > 0))
+        reach = np.zeros(len(rows))
         ranges = self.fire_tables["range"]
-        posts: dict[str, list[tuple[float, float]]] = {"soviet": [], "japanese": []}  # where they are
-        guns: dict[str, list[tuple[str, float, float, float]]] = {"soviet": [], "japanese": []}
-        for v in self._ground_units():
-            vid = v.id
-            if v.men <= 0 or v.side not in posts:
-                continue
-            if v.state not in _FALLING_BACK:
-                posts[v.side].append((v.x, v.y))
-            if v.type == "artillery" and (v.ammunition is None or v.ammunition > 0):
-                reach = max((ranges[w] for w, n in v.guns.items() if n > 0), default=0.0)
-                if reach > 0:
-                    guns[v.side].append((vid, v.x, v.y, reach))
+        for k in np.flatnonzero(battery).tolist():
+            guns = ro.units_by_row[rows[k]].guns
+            reach[k] = max((ranges[w] for w, n in guns.items() if n > 0), default=0.0)
+        battery &= reach > 0
         # for each stuck tank: the first enemy battery (by id) in range, and whether one of
         # the three nearest enemy posts within sight can see it. A pure function of where
         # the tanks, posts and batteries are (and of the sight lines): the last answer is
         # given again while they all stand where they stood
-        key = ([(t.id, t.unit, t.x, t.y) for t in stuck], posts["soviet"], posts["japanese"], guns["soviet"], guns["japanese"], see_m)
+        key = b"".join((stuck.tobytes(), tt.f[stuck, :2].tobytes(), post.tobytes(), battery.tobytes(),
+                        f[:, :2].tobytes(), reach.tobytes(), np.float64(see_m).tobytes()))
         memo = self._spotted_memo
-        if memo is not None and memo[1] is self._los_cache and memo[0] == key:
-            seen, battery = memo[2]
+        sight = self._sight()
+        if memo is not None and memo[1] is sight and memo[0] == key:
+            seen, by = memo[2]
         else:
-            seen, battery = self._spotted(stuck, posts, guns, see_m)
-            self._spotted_memo = (key, self._los_cache, (seen, battery))
-        for t in stuck:
-            if t.id not in seen:
+            seen, by = self._spotted(stuck, rows, post, battery, reach, see_m)
+            self._spotted_memo = (key, sight, (seen, by))
+        now = self.now
+        for t_row in stuck.tolist():
+            if t_row not in seen:
                 continue
+            t = ro.tanks_by_row[t_row]
             g = self.rng.get("observed-fire", t.id)
-            t.last_under_fire_min = self.now
+            t.last_under_fire_min = now
             if g.random() < p_hit:
-                self._knock_out(t, g, cause=f"observed-artillery:{battery[t.id]}")
+                self._knock_out(t, g, cause=f"observed-artillery:{by[t_row]}")
 
     def _spotted(
-        self, stuck: list[TankState], posts: dict[str, list[tuple[float, float]]], guns: dict[str, list[tuple[str, float, float, float]]], see_m: float,
-    ) -> tuple[set[str], dict[str, str]]:
-        """Return the stuck tanks an enemy post sees and, for each stuck tank in reach of an
-        enemy battery, the first such battery by id (posts: each side's posts' positions, in
-        id order; guns: each side's batteries with rounds left, as (id, x, y, reach))."""
-        battery: dict[str, str] = {}
-        seen: set[str] = set()
-        for enemy in ("japanese", "soviet"):
-            mine = [t for t in stuck if self.units[t.unit].side != enemy]
-            if not mine or not posts[enemy] or not guns[enemy]:
+        self, stuck: np.ndarray, rows: np.ndarray, post: np.ndarray, battery: np.ndarray, reach: np.ndarray, see_m: float,
+    ) -> tuple[set[int], dict[int, str]]:
+        """Return the stuck tanks (rows) an enemy post sees and, for each stuck tank in reach
+        of an enemy battery, the first such battery by id (*rows*: the ground units' rows in
+        id order; *post*, *battery*, *reach*: theirs)."""
+        ut, tt = self.unit_table, self.tank_table
+        ro = self._roster()
+        side_of_tank = ut.i[tt.i[stuck, world.T_UNIT], world.U_SIDE]
+        side = ut.i[rows, world.U_SIDE]
+        ux, uy = ut.f[rows, world.U_X], ut.f[rows, world.U_Y]
+        by: dict[int, str] = {}
+        seen: set[int] = set()
+        for enemy in (1, 0):  # the Japanese posts and guns first, as before
+            mine = stuck[side_of_tank != enemy]
+            gl = np.flatnonzero(battery & (side == enemy))
+            pl = np.flatnonzero(post & (side == enemy))
+            if not mine.size or not pl.size or not gl.size:
                 continue
-            tx = np.array([t.x for t in mine])
-            ty = np.array([t.y for t in mine])
-            gl = sorted(guns[enemy])
-            in_reach = np.hypot(np.array([g[1] for g in gl])[None, :] - tx[:, None], np.array([g[2] for g in gl])[None, :] - ty[:, None]) <= np.array([g[3] for g in gl])[None, :]
+            tx, ty = tt.f[mine, world.T_X], tt.f[mine, world.T_Y]
+            in_reach = np.hypot(ux[gl][None, :] - tx[:, None], uy[gl][None, :] - ty[:, None]) <= reach[gl][None, :]
             covered = np.flatnonzero(in_reach.any(axis=1))
             if not covered.size:
                 continue
-            pl = posts[enemy]
-            px = np.array([x for x, _ in pl])
-            py = np.array([y for _, y in pl])
+            px, py = ux[pl], uy[pl]
             d = np.hypot(px[None, :] - tx[covered, None], py[None, :] - ty[covered, None])
             keyed = np.where(d <= see_m, d, np.inf)
-            # nearest first, ties by id: posts are in id order (ground_ids is sorted), so a
-            # stable sort keeps equally near posts in id order
+            # nearest first, ties by id: posts are in id order, so a stable sort keeps
+            # equally near posts in id order
             order = np.argsort(keyed, axis=1, kind="stable")[:, :3]
-            rows = np.repeat(np.arange(covered.size), order.shape[1])
-            cols = order.reshape(-1)
-            ok = np.isfinite(keyed[rows, cols])
-            rows, cols = rows[ok], cols[ok]
-            los = self._los_arrays(px[cols], py[cols], tx[covered[rows]], ty[covered[rows]])
-            for k in set(rows[los].tolist()):
-                seen.add(mine[covered[k]].id)
+            rr = np.repeat(np.arange(covered.size), order.shape[1])
+            cc = order.reshape(-1)
+            ok = np.isfinite(keyed[rr, cc])
+            rr, cc = rr[ok], cc[ok]
+            los = self._los_arrays(px[cc], py[cc], tx[covered[rr]], ty[covered[rr]])
+            for k in set(rr[los].tolist()):
+                seen.add(int(mine[covered[k]]))
             for k in covered.tolist():
-                battery[mine[k].id] = gl[int(np.argmax(in_reach[k]))][0]
-        return seen, battery
+                by[int(mine[k])] = ro.units_by_row[rows[gl[int(np.argmax(in_reach[k]))]]].id
+        return seen, by

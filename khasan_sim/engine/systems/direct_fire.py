@@ -16,6 +16,7 @@ import numpy as np
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import direct_fire as kernel
 from khasan_sim.engine.kernels.sight import SightLines
+from khasan_sim.engine.state import UnitState
 from khasan_sim.model import morale
 
 
@@ -99,27 +100,35 @@ class DirectFireSystem:
         self._fire_pulse = p
         self._arms: tuple[np.ndarray, np.ndarray] | None = None
 
-    def _weapons_changed(self) -> None:
-        """Say that a unit was formed or its weapons changed (the weapon tables are made again)."""
-        self._arms = None
+    def _weapons_changed(self, *units: UnitState) -> None:
+        """Say that these units' weapons changed, or that they were formed: their rows of
+        the weapon tables are written again (all rows when the tables have no room)."""
+        arms = self._arms
+        if arms is None or len(arms[0]) < self.unit_table.n:
+            self._arms = None
+            return
+        for u in units:
+            self._write_arms(u, *arms)
+
+    def _write_arms(self, u: UnitState, kill_counts: np.ndarray, at_counts: np.ndarray) -> None:
+        ws = u.weapons_start
+        for k, wname in enumerate(self._kill_weapons):
+            kill_counts[u.row, k] = float(ws.get(wname, 0))
+        for k, wname in enumerate(self._at_weapons):
+            at_counts[u.row, k] = max(float(ws.get(wname, 0)), 0.0)
 
     def _arms_now(self) -> tuple[np.ndarray, np.ndarray]:
         """Return each unit row's weapons that kill men and anti-tank weapons, as counts
-        (made again after :meth:`_weapons_changed`)."""
+        (rows for the table's room, so that units formed later have theirs)."""
         arms = self._arms
         if arms is not None:
             return arms
-        n_u = self.unit_table.n
-        kill_counts = np.zeros((n_u, len(self._kill_weapons)), dtype=np.float64)
-        at_counts = np.zeros((n_u, len(self._at_weapons)), dtype=np.float64)
+        rows = len(self.unit_table.f)
+        arms = (np.zeros((rows, len(self._kill_weapons))), np.zeros((rows, len(self._at_weapons))))
         for u in self.units.values():
-            ws = u.weapons_start
-            for k, wname in enumerate(self._kill_weapons):
-                kill_counts[u.row, k] = float(ws.get(wname, 0))
-            for k, wname in enumerate(self._at_weapons):
-                at_counts[u.row, k] = max(float(ws.get(wname, 0)), 0.0)
-        self._arms = (kill_counts, at_counts)
-        return self._arms
+            self._write_arms(u, *arms)
+        self._arms = arms
+        return arms
 
     def _direct_fire(self, dt: float) -> None:
         """One pulse of direct fire, in the compiled kernel (kernels/direct_fire.py); then the

@@ -183,7 +183,7 @@ class DoctrineSystem:
         g.men_start -= k
         self.stop(g)
         g.activity = "rejoined"
-        self._weapons_changed()
+        self._weapons_changed(g, parent)
         self._emit("rejoined", unit=g.id, parent=parent.id, men=k)
 
     def _detach(self, u: UnitState, fraction: float, min_men: float) -> UnitState:
@@ -217,9 +217,9 @@ class DoctrineSystem:
             u.weapons_start[w] -= c
         self.units[d.id] = d
         self.group_parent[d.id] = u.id
-        self._soviet_unit[d.id] = d.side == "soviet"
         self.unit_ids = sorted(self.units)
         self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
-        self._unit_added()
+        self._unit_added(d)
+        self._weapons_changed(u)
         self._emit("detached", unit=d.id, parent=u.id, men=k)
         return d

@@ -106,7 +106,5 @@ class EngineeringSystem:
         self.crossings[c.id] = simpy.Resource(self.env, capacity=c.capacity)
         self.crossing_passes[c.id] = 0
         self._route_cache.clear()
-        # sight lines are cached per terrain: the new one drops the old cache if the
-        # crossing changed what can be seen
-        self._los_cache = self.terrain.extras.setdefault("_los_cells_50m", {})
+        # sight lines are cached per terrain (kernels/sight.py): the new ground has its own
         self._emit("crossing_built", unit=u.id, crossing=c.id, x=c.x_m, y=c.y_m, capacity=c.capacity)

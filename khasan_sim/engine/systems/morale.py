@@ -25,15 +25,18 @@ from khasan_sim.model.morale import MoraleState
 class MoraleSystem:
     """Morale: penetration, morale and suppression, retreat and rally."""
 
-    def _penetration(self, dt: float, close: tuple[np.ndarray, np.ndarray] | None) -> None:
+    def _penetration(self, dt: float, close: tuple[np.ndarray, np.ndarray] | None | bool = True) -> None:
         """Wear the morale of units whose position the enemy has broken into in strength.
 
         Within close-assault range, the enemy's men in good order (holding types, not
         falling back) are set against the unit's own side's men there, the unit included
         (:func:`morale.penetration_shock`); the loss comes as a shock, like a neighbour's
-        withdrawal, and is settled with the pulse's morale. *close* is :meth:`_close_quarters`.
+        withdrawal, and is settled with the pulse's morale. *close* is :meth:`_close_quarters`
+        (worked out here when not given).
         """
         rate = self.cp.penetration_shock_per_hour
+        if close is True:
+            close = self._close_quarters()
         if rate <= 0 or close is None:
             return
         own, enemy = close
