@@ -445,7 +445,7 @@ def decide(out: EntryEquivalence, thresholds: Thresholds, p: float | None) -> En
     if not med.resolved:
         out.reason = "the median shift's interval holds 0"
     elif abs(share) < thresholds.median_share:
-        out.reason = f"median shift {share:+.0%} of the width: under {thresholds.median_share:.0%}"
+        out.reason = f"median shift {share:+.1%} of the width: under {thresholds.median_share:.0%}"
     else:
         out.reason = f"median shift {share:+.0%} of the width, but KS p = {p:.2g} >= {thresholds.alpha:g}"
     return out
