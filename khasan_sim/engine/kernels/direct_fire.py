@@ -130,6 +130,19 @@ def aimed_fire(  # noqa: ANN201, PLR0913, C901
             n_f += 1
     order = np.argsort(f_rank[:n_f], kind="mergesort")
 
+    # the targets of each side, as contiguous arrays for the search
+    tx = np.empty(n_units, dtype=np.float64)
+    ty = np.empty(n_units, dtype=np.float64)
+    t_row = np.empty(n_units, dtype=np.int64)
+    t_side = np.empty(n_units, dtype=np.int64)
+    n_t = 0
+    for v in range(n_units):
+        if is_target[v]:
+            tx[n_t], ty[n_t], t_row[n_t], t_side[n_t] = uf[v, _U_X], uf[v, _U_Y], v, ui[v, _U_SIDE]
+            n_t += 1
+    cand = np.empty(n_t, dtype=np.int64)
+    cand_d = np.empty(n_t, dtype=np.float64)
+
     expected = np.zeros(n_units, dtype=np.float64)
     for oi in range(n_f):
         k = order[oi]
@@ -140,20 +153,38 @@ def aimed_fire(  # noqa: ANN201, PLR0913, C901
             t = -1 - fu
             fx, fy, side = tf[t, w.T_X], tf[t, w.T_Y], ui[ti[t, w.T_UNIT], _U_SIDE]
         reach = f_reach[k]
-        # the nearest enemy target seen (or within close-assault range), ties by id rank
+        r2 = (reach * (1.0 + 1e-9) + 1e-6) ** 2  # squared distances pick the candidates, with a margin
+        # the enemy targets in reach
+        nc = 0
+        for j in range(n_t):
+            if t_side[j] == side:
+                continue
+            dx = tx[j] - fx
+            dy = ty[j] - fy
+            if dx * dx + dy * dy > r2:
+                continue
+            d = math.hypot(dx, dy)
+            if d <= reach:
+                cand[nc] = t_row[j]
+                cand_d[nc] = d
+                nc += 1
+        # the nearest of them seen (or within close-assault range), ties by id rank: look
+        # at them nearest first, and stop at the first one that qualifies
         best = -1
         best_d = 0.0
-        for v in range(n_units):
-            if not is_target[v] or ui[v, _U_SIDE] == side:
-                continue
-            d = math.hypot(uf[v, _U_X] - fx, uf[v, _U_Y] - fy)
-            if d > reach:
-                continue
-            if best >= 0 and (d > best_d or (d == best_d and unit_rank[v] > unit_rank[best])):
-                continue
-            if d > close_m and not seen(cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, fx, fy, uf[v, _U_X], uf[v, _U_Y]):
-                continue
-            best, best_d = v, d
+        while nc > 0:
+            c_min = 0
+            for c in range(1, nc):
+                if cand_d[c] < cand_d[c_min] or (cand_d[c] == cand_d[c_min] and unit_rank[cand[c]] < unit_rank[cand[c_min]]):
+                    c_min = c
+            v = cand[c_min]
+            d = cand_d[c_min]
+            if d <= close_m or seen(cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, fx, fy, uf[v, _U_X], uf[v, _U_Y]):
+                best, best_d = v, d
+                break
+            nc -= 1
+            cand[c_min] = cand[nc]
+            cand_d[c_min] = cand_d[nc]
         if best < 0:
             continue
         v = best
@@ -210,10 +241,19 @@ def anti_tank_fire(  # noqa: ANN201, PLR0913, C901
     t_order = np.argsort(tank_rank[:n_tanks], kind="mergesort")
     # the tanks that can be fired at are those that could at the pulse's start: one
     # knocked out by an earlier shooter may still be chosen, and the shot is then lost
-    firing = np.zeros(n_tanks, dtype=np.bool_)
-    for t in range(n_tanks):
+    # (in id order, as contiguous arrays for the search)
+    f_tank = np.empty(n_tanks, dtype=np.int64)
+    f_x = np.empty(n_tanks, dtype=np.float64)
+    f_y = np.empty(n_tanks, dtype=np.float64)
+    f_side = np.empty(n_tanks, dtype=np.int64)
+    n_firing = 0
+    for ti_ in range(n_tanks):
+        t = t_order[ti_]
         st = ti[t, w.T_STATUS]
-        firing[t] = st == _OPERATIONAL or st == _BOGGED
+        if st == _OPERATIONAL or st == _BOGGED:
+            f_tank[n_firing], f_x[n_firing], f_y[n_firing] = t, tf[t, w.T_X], tf[t, w.T_Y]
+            f_side[n_firing] = ui[ti[t, w.T_UNIT], _U_SIDE]
+            n_firing += 1
     cand = np.empty(n_tanks, dtype=np.int64)
     cand_d = np.empty(n_tanks, dtype=np.float64)
     weight = np.empty(n_tanks, dtype=np.float64)
@@ -232,13 +272,18 @@ def anti_tank_fire(  # noqa: ANN201, PLR0913, C901
         sx, sy, side = uf[s, _U_X], uf[s, _U_Y], ui[s, _U_SIDE]
         nc = 0
         total = 0.0
-        for ti_ in range(n_tanks):
-            t = t_order[ti_]
-            if not firing[t] or ui[ti[t, w.T_UNIT], _U_SIDE] == side:
+        r2 = (reach * (1.0 + 1e-9) + 1e-6) ** 2
+        for j in range(n_firing):
+            if f_side[j] == side:
                 continue
-            d = math.hypot(tf[t, w.T_X] - sx, tf[t, w.T_Y] - sy)
-            if d > reach or not seen(cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, sx, sy, tf[t, w.T_X], tf[t, w.T_Y]):
+            dx = f_x[j] - sx
+            dy = f_y[j] - sy
+            if dx * dx + dy * dy > r2:
                 continue
+            d = math.hypot(dx, dy)
+            if d > reach or not seen(cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, sx, sy, f_x[j], f_y[j]):
+                continue
+            t = f_tank[j]
             ex = veh_exposure[ti[t, w.T_MODEL]]
             if knocked[t]:
                 pass  # knocked out this pulse: no longer bogged or moving
