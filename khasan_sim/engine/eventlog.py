@@ -170,7 +170,7 @@ class EventLog:
                         vals = [round(v, 3) if type(v) is float else v for v in vals]
                 else:
                     vals = [round(v, 3) if isinstance(v, float) else v for v in vals]
-                out.append(LogEvent(seq, round(t_min * 60.0), kind, tuple(zip(names, vals))))
+                out.append(LogEvent(seq, round(t_min * 60.0), kind, tuple(zip(names, vals, strict=True))))
             self._built = n
         return self._events
 

@@ -69,6 +69,7 @@ class Roster(NamedTuple):
     unit_rank: np.ndarray  # each unit row's place among all unit and tank ids, sorted
     tank_rank: np.ndarray  # each tank row's place among them
     ground_rows: np.ndarray  # the rows of the ground units, in id order
+    tank_order: np.ndarray  # the tank rows, in id order
     holding_type: np.ndarray  # by unit type code: a type whose men hold ground
 
 
@@ -121,6 +122,7 @@ class Engine(
         self._dig_limit = {int(TerrainClass[name.upper()]): str(v) for name, v in self.params.subtree("terrain.dig_limit").items()}
         self._setup_units()
         self._roster_memo: Roster | None = None
+        self._tank_rows_of: dict[str, np.ndarray] = {}
         self._setup_zones()
         self.fire_tables = self._fire_tables()
         # the weapons that kill men, in the order fire.fire_volume adds them, with their
@@ -130,6 +132,7 @@ class Engine(
         self._kill_range_m = [self.fire_tables["range"].get(w, 0.0) for w in self._kill_weapons]
         self._fire_constants()
         self._morale_constants()
+        self._artillery_constants()
         self._spotted_memo: tuple[bytes, object, tuple[set[int], dict[int, str]]] | None = None
         self.counterattacks = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
@@ -207,7 +210,8 @@ class Engine(
             (tank_rank if kind else unit_rank)[row] = rank
         ground = np.array([self.units[i].row for i in self.ground_ids], dtype=np.int64)
         holding = np.array([t in HOLDING_TYPES for t in world.UNIT_TYPES], dtype=np.bool_)
-        ro = Roster(units_by_row, tanks_by_row, unit_rank, tank_rank, ground, holding)
+        tank_order = np.array([t.row for t in self.all_tanks], dtype=np.int64)
+        ro = Roster(units_by_row, tanks_by_row, unit_rank, tank_rank, ground, tank_order, holding)
         self._roster_memo = ro
         return ro
 

@@ -27,7 +27,7 @@ class TankState:
     __slots__ = ("_k", "_t", "column", "id", "mobility", "model", "reached", "token", "unit", "written_off")
 
     def __init__(
-        self, table: w.Table, id: str, unit: str, model: str, mobility: str, command: bool, x: float, y: float,  # noqa: A002
+        self, table: w.Table, id: str, unit: str, model: str, mobility: str, command: bool, x: float, y: float,
         *, unit_row: int, model_code: int, column: int = 0,
     ) -> None:
         self._t = table
@@ -71,12 +71,12 @@ class UnitState:
 
     __slots__ = (
         "_k", "_t", "activity", "aircraft", "aircraft_damaged", "aircraft_lost", "bombs_t", "command_intact",
-        "deferred_order", "guns", "guns_lost", "id", "located", "name", "objective", "order", "rounds_fired",
+        "deferred_order", "guns", "guns_lost", "id", "name", "objective", "order", "rounds_fired",
         "tanks", "thresholds", "token", "weapons_start",
     )
 
     def __init__(
-        self, table: w.Table, *, id: str, side: str, type: str, name: str, x: float, y: float,  # noqa: A002
+        self, table: w.Table, *, id: str, side: str, type: str, name: str, x: float, y: float,
         home_x: float, home_y: float, men_start: int, men: int, weapons_start: dict[str, int], guns: dict[str, int],
         aircraft: dict[str, int], training: str, morale: float, morale_start: float, thresholds: Thresholds,
         entrenchment: str, wire: bool, ammunition: int | None,
@@ -98,7 +98,6 @@ class UnitState:
         self.guns_lost = 0
         self.aircraft_lost = 0
         self.aircraft_damaged = 0
-        self.located = False
         self.command_intact = True
         self.rounds_fired = 0
         self.bombs_t = 0.0
@@ -143,6 +142,7 @@ class UnitState:
     entrenchment = w._coded(w.U_ENTRENCH, w.ENTRENCHMENT, "none, hasty, trenches or fortified")
     moving = w._flag(w.U_MOVING, "on the move")
     wire = w._flag(w.U_WIRE, "behind wire")
+    located = w._flag(w.U_LOCATED, "a battery the enemy has located")
 
     @property
     def ammunition(self) -> int | None:

@@ -33,8 +33,8 @@ U_SHAKEN, U_RETREAT, U_ROUT, U_PIN, U_RALLY = range(9, 14)  # the unit's morale 
 U_NF = 14
 # unit int columns
 (U_MEN, U_MEN_START, U_KILLED, U_WOUNDED, U_MISSING, U_PULSE_LOSS, U_SIDE, U_TYPE, U_TRAINING,
- U_STATE, U_ENTRENCH, U_MOVING, U_WIRE, U_AMMO, U_HAS_TANKS) = range(15)
-U_NI = 15
+ U_STATE, U_ENTRENCH, U_MOVING, U_WIRE, U_AMMO, U_HAS_TANKS, U_LOCATED) = range(16)
+U_NI = 16
 # tank float columns
 T_X, T_Y, T_LAST_FIRE = range(3)
 T_NF = 3
@@ -76,30 +76,30 @@ class Table:
 
 
 def _float(col: int, doc: str) -> property:
-    def get(self):  # noqa: ANN001, ANN202
+    def get(self):
         return self._t.f.item(self._k, col)
 
-    def put(self, v) -> None:  # noqa: ANN001
+    def put(self, v) -> None:
         self._t.f[self._k, col] = v
 
     return property(get, put, doc=doc)
 
 
 def _int(col: int, doc: str) -> property:
-    def get(self):  # noqa: ANN001, ANN202
+    def get(self):
         return self._t.i.item(self._k, col)
 
-    def put(self, v) -> None:  # noqa: ANN001
+    def put(self, v) -> None:
         self._t.i[self._k, col] = v
 
     return property(get, put, doc=doc)
 
 
 def _flag(col: int, doc: str) -> property:
-    def get(self):  # noqa: ANN001, ANN202
+    def get(self):
         return self._t.i.item(self._k, col) != 0
 
-    def put(self, v) -> None:  # noqa: ANN001
+    def put(self, v) -> None:
         self._t.i[self._k, col] = 1 if v else 0
 
     return property(get, put, doc=doc)
@@ -108,10 +108,10 @@ def _flag(col: int, doc: str) -> property:
 def _coded(col: int, names: tuple, doc: str) -> property:
     code = {v: k for k, v in enumerate(names)}
 
-    def get(self):  # noqa: ANN001, ANN202
+    def get(self):
         return names[self._t.i.item(self._k, col)]
 
-    def put(self, v) -> None:  # noqa: ANN001
+    def put(self, v) -> None:
         self._t.i[self._k, col] = code[v]
 
     return property(get, put, doc=doc)

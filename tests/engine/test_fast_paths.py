@@ -16,8 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from khasan_sim.api import Simulation
-from khasan_sim.engine import kernel
-from khasan_sim.engine.systems import sight
 from khasan_sim.scenario.load import load_scenario
 from khasan_sim.terrain import visible_many
 

@@ -50,7 +50,7 @@ _RETREATING = w.STATE_CODE[w.STATES[-2]]
 
 
 @njit(cache=True)
-def range_factor(distance_m, range_m):  # noqa: ANN001, ANN201
+def range_factor(distance_m, range_m):
     """fire.range_factor: full to half range, then linear to 0 at full range."""
     if distance_m >= range_m or range_m <= 0:
         return 0.0
@@ -61,12 +61,12 @@ def range_factor(distance_m, range_m):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True)
-def _clip01(x):  # noqa: ANN001, ANN201
+def _clip01(x):
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
 
 
 @njit(cache=True)
-def _cell(x, y, cell_m, nrows, ncols):  # noqa: ANN001, ANN201
+def _cell(x, y, cell_m, nrows, ncols):
     r = int(y // cell_m)
     c = int(x // cell_m)
     r = 0 if r < 0 else nrows - 1 if r > nrows - 1 else r
@@ -75,7 +75,7 @@ def _cell(x, y, cell_m, nrows, ncols):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True)
-def draw_casualties(men, expected, killed_fraction, missing_fraction, max_loss_fraction, g):  # noqa: ANN001, ANN201
+def draw_casualties(men, expected, killed_fraction, missing_fraction, max_loss_fraction, g):
     """fire.draw_casualties: (killed, wounded, missing) from Binomial(men, 1 - exp(-expected/men))."""
     if men <= 0 or expected <= 0.0:
         return 0, 0, 0
@@ -92,12 +92,12 @@ def draw_casualties(men, expected, killed_fraction, missing_fraction, max_loss_f
 
 
 @njit(cache=True)
-def aimed_fire(  # noqa: ANN201, PLR0913, C901
-    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,  # noqa: ANN001
-    kill_counts, kill_per_min, kill_range, veh_range, veh_kills,  # noqa: ANN001
-    accuracy, entrench_exposure, fire_factor, pulse,  # noqa: ANN001
-    elev, ground_exposure, cell_m, nrows, ncols,  # noqa: ANN001
-    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,  # noqa: ANN001
+def aimed_fire(
+    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
+    kill_counts, kill_per_min, kill_range, veh_range, veh_kills,
+    accuracy, entrench_exposure, fire_factor, pulse,
+    elev, ground_exposure, cell_m, nrows, ncols,
+    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,
 ):
     """Return the expected casualties of the pulse's aimed fire on each unit row, and
     which rows are targets (ground units with men and no tanks)."""
@@ -221,11 +221,11 @@ def aimed_fire(  # noqa: ANN201, PLR0913, C901
 
 
 @njit(cache=True)
-def anti_tank_fire(  # noqa: ANN201, PLR0913, C901
-    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target,  # noqa: ANN001
-    at_counts, at_kills, at_range, veh_exposure, accuracy, fire_factor, pulse,  # noqa: ANN001
-    elev, cell_m, nrows, ncols,  # noqa: ANN001
-    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,  # noqa: ANN001
+def anti_tank_fire(
+    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target,
+    at_counts, at_kills, at_range, veh_exposure, accuracy, fire_factor, pulse,
+    elev, cell_m, nrows, ncols,
+    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,
 ):
     """Fire the anti-tank weapons at the tanks their units see; return the knock-outs as
     rows of (tank row, shooting unit row, anti-tank weapon), in the order they happened."""
@@ -337,7 +337,7 @@ def anti_tank_fire(  # noqa: ANN201, PLR0913, C901
 
 
 @njit(cache=True)
-def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualties):  # noqa: ANN001, ANN201
+def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualties):
     """Draw the men hit on each target (in id order), write them and the suppression the
     fire adds; return the rows hit and their (killed, wounded, missing)."""
     now = pulse[P_NOW]
@@ -378,13 +378,13 @@ def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualti
 
 
 @njit(cache=True)
-def direct_fire(  # noqa: ANN201, PLR0913
-    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,  # noqa: ANN001
-    kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,  # noqa: ANN001
-    veh_range, veh_kills, veh_exposure, accuracy, entrench_exposure, fire_factor, pulse,  # noqa: ANN001
-    elev, ground_exposure, cell_m, nrows, ncols,  # noqa: ANN001
-    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,  # noqa: ANN001
-    g,  # noqa: ANN001
+def direct_fire(
+    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
+    kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
+    veh_range, veh_kills, veh_exposure, accuracy, entrench_exposure, fire_factor, pulse,
+    elev, ground_exposure, cell_m, nrows, ncols,
+    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    g,
 ):
     """Resolve one pulse of direct fire (see the module's docstring).
 

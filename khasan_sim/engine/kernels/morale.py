@@ -28,12 +28,12 @@ _AIR = w.UNIT_TYPES.index("air")
 
 
 @njit(cache=True)
-def _clip01(x):  # noqa: ANN001, ANN201
+def _clip01(x):
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
 
 
 @njit(cache=True)
-def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline, floor, pulse):  # noqa: ANN001, ANN201
+def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline, floor, pulse):
     """model.morale.morale_after for one unit (h: the pulse in hours)."""
     m -= pulse[M_LOSS_WEIGHT] * max(loss_share, 0.0)
     wear = pulse[M_SUPPRESSION_WEIGHT] * _clip01(suppression) * h
@@ -48,7 +48,7 @@ def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline
 
 
 @njit(cache=True)
-def morale_state(m, suppression, previous, shaken, retreat, rout, pin, rally):  # noqa: ANN001, ANN201
+def morale_state(m, suppression, previous, shaken, retreat, rout, pin, rally):
     """model.morale.morale_state for one unit, as a state code."""
     if m < rout:
         return _ROUTED
@@ -64,7 +64,7 @@ def morale_state(m, suppression, previous, shaken, retreat, rout, pin, rally):  
 
 
 @njit(cache=True)
-def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):  # noqa: ANN001, ANN201
+def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):
     """Settle the morale of the units in *order* from position *start* on.
 
     Each unit's morale, state and suppression are written back, and its pulse losses and
@@ -104,7 +104,7 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):  # noqa: 
 
 
 @njit(cache=True)
-def close_quarters(uf, ui, n_units, holding_type, reach_m):  # noqa: ANN001, ANN201
+def close_quarters(uf, ui, n_units, holding_type, reach_m):
     """Return, for each unit row with men on the ground, its own side's men within
     close-assault range (itself included) and the enemy's men in good order there (units
     of a type that holds ground, not falling back); and whether any enemies stand that

@@ -34,7 +34,7 @@ def _cell_of(v: float, cell_m: float, n: int) -> int:
 
 
 @njit(cache=True)
-def sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, max_samples):  # noqa: ANN001, ANN201
+def sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, max_samples):
     """Return True if (bx, by) can be seen from (ax, ay) (visible_many for one pair)."""
     nrows, ncols = ground.shape
     ra = _cell_of(ay, cell_m, nrows)
@@ -48,7 +48,7 @@ def sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, ma
     za64 = np.float64(za)
     step = 0.5 * cell_m
     dist = math.hypot(bx - ax, by - ay)
-    n_in = int(math.ceil(dist / step)) - 1
+    n_in = int(math.ceil(dist / step)) - 1  # noqa: RUF046 (numba types math.ceil by its argument)
     if n_in < 0:
         n_in = 0
     if n_in > max_samples:
@@ -65,7 +65,7 @@ def sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, ma
 
 
 @njit(cache=True)
-def sight_key(x1, y1, x2, y2, width):  # noqa: ANN001, ANN201
+def sight_key(x1, y1, x2, y2, width):
     """Return the cache key of a sight line: one integer per unordered pair of 50 m cells."""
     a = int(x1 // SIGHT_CELL_M) * width + int(y1 // SIGHT_CELL_M)
     b = int(x2 // SIGHT_CELL_M) * width + int(y2 // SIGHT_CELL_M)
@@ -75,7 +75,7 @@ def sight_key(x1, y1, x2, y2, width):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True)
-def seen(cache, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):  # noqa: ANN001, ANN201
+def seen(cache, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
     """Return the sight line between the 50 m cells of two points, from the cache or worked out."""
     key = sight_key(x1, y1, x2, y2, width)
     got = cache.get(key, np.int8(-1))
@@ -96,7 +96,7 @@ def seen(cache, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2
 
 
 @njit(cache=True)
-def seen_many(cache, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):  # noqa: ANN001, ANN201
+def seen_many(cache, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
     """Return :func:`seen` for arrays of point pairs."""
     out = np.empty(x1.size, dtype=np.bool_)
     for k in range(x1.size):
@@ -114,7 +114,7 @@ class SightLines:
 
     __slots__ = ("args", "cache", "terrain")
 
-    def __init__(self, terrain) -> None:  # noqa: ANN001
+    def __init__(self, terrain) -> None:
         g = terrain.grid
         self.terrain = terrain
         self.cache = Dict.empty(key_type=types.int64, value_type=types.int8)
@@ -128,7 +128,7 @@ class SightLines:
         )
 
     @classmethod
-    def of(cls, terrain) -> SightLines:  # noqa: ANN001
+    def of(cls, terrain) -> SightLines:
         """Return the terrain's sight lines (made on first use and kept in its extras)."""
         s = terrain.extras.get("_sight_lines")
         if s is None or s.terrain is not terrain:

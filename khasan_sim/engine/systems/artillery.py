@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from khasan_sim.engine import world
-from khasan_sim.engine.state import TANK_FIRING, UnitState
+from khasan_sim.engine.kernels import artillery as art_kernel
+from khasan_sim.engine.state import UnitState
 from khasan_sim.engine.systems.common import ProcessGen, _other
-from khasan_sim.model import artillery, morale, rules
+from khasan_sim.model import artillery, rules
 from khasan_sim.model.morale import MoraleState
 
 _BOGGED = world.TANK_STATUS.index("bogged")
@@ -93,73 +94,65 @@ class ArtillerySystem:
             u.located = True
             self._emit("battery_located", unit=u.id, by=_other(u.side))
 
-    def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
-        p = self.params
-        lethal = p.f(f"weapons.{weapon}.lethal_area_m2")
-        per_round = p.f("artillery.suppression_per_round")
-        cover_sup = p.f("artillery.suppression_cover_factor")
-        area = self.cp.unit_area_m2
-        reach = math.hypot(radius, dispersion) * 3.0
-        # the figures the loops read, looked up once
-        unlocated = p.f("artillery.counter_battery_unlocated_factor")
-        gun_area, gun_kill = p.f("artillery.gun_area_m2"), p.f("artillery.gun_kill_given_hit")
+    def _artillery_constants(self) -> None:
+        """Set up what the beaten-zone kernel reads of the parameters (once a run)."""
+        p, cp = self.params, self.cp
+        v = np.zeros(art_kernel.N_VOLLEY)
+        v[art_kernel.V_DISPERSION] = p.f("artillery.dispersion_m")
+        v[art_kernel.V_AREA] = cp.unit_area_m2
+        v[art_kernel.V_PER_ROUND] = p.f("artillery.suppression_per_round")
+        v[art_kernel.V_UNLOCATED] = p.f("artillery.counter_battery_unlocated_factor")
         near = p.f("artillery.tank_near_miss_m")
-        tank_area, tank_kill = max(p.f("artillery.tank_area_m2"), math.pi * near * near), p.f("artillery.tank_kill_given_hit")
-        cause = f"artillery:{shooter.id}"
-        now = self.now
-        for v in self._units_near(tx, ty, reach, shooter.side):
-            d = math.hypot(v.x - tx, v.y - ty)
-            if d > reach:
-                continue
-            share = artillery.share_of_rounds(d, radius, dispersion, area)
-            if mission == "counter_battery" and v.type == "artillery" and not v.located:
-                share *= unlocated
-            on_unit = rounds * share
-            if on_unit <= 0:
-                continue
-            g = self.rng.get("casualties", v.id)
-            if v.men > 0 and not v.tanks:
-                posture = p.f(f"artillery.posture_lethality.{v.entrenchment}")
-                if v.moving:
-                    posture = max(posture, 1.0)
-                exp = artillery.expected_area_casualties(on_unit, lethal, posture, v.men, area)
-                self._inflict(v, exp, g, cause=cause)
-                cover = cover_sup if v.entrenchment in ("trenches", "fortified") else 1.0
-                v.suppression = morale.add_suppression(v.suppression, artillery.area_suppression(on_unit, per_round, cover))
-                v.last_under_fire_min = now
-            if v.type == "artillery" and v.guns:
-                p_gun = artillery.point_target_hit_chance(on_unit, gun_area, area, gun_kill)
-                for w in sorted(v.guns):
-                    lost = int(g.binomial(v.guns[w], p_gun)) if v.guns[w] > 0 else 0
-                    if lost:
-                        v.guns[w] -= lost
-                        v.guns_lost += lost
-                        self._emit("guns_lost", unit=v.id, weapon=w, n=lost, by=shooter.id)
-            for t in v.tanks:
-                if t.status not in TANK_FIRING:
-                    continue
-                dt = math.hypot(t.x - tx, t.y - ty)
-                if dt > reach:
-                    continue
-                on_t = rounds * artillery.share_of_rounds(dt, radius, dispersion, area)
-                p_kill = artillery.point_target_hit_chance(on_t, tank_area, area, tank_kill)
-                t.last_under_fire_min = now
-                if g.random() < p_kill:
-                    self._knock_out(t, g, cause=cause)
+        v[art_kernel.V_TANK_AREA] = max(p.f("artillery.tank_area_m2"), math.pi * near * near)
+        v[art_kernel.V_TANK_KILL] = p.f("artillery.tank_kill_given_hit")
+        v[art_kernel.V_MISSING_STEADY] = cp.missing_steady
+        v[art_kernel.V_MISSING_ROUTED] = cp.missing_routed
+        v[art_kernel.V_MAX_LOSS] = cp.max_loss_fraction
+        v[art_kernel.V_KILLED_SOVIET] = cp.killed_fraction_by_side.get("soviet", cp.killed_fraction)
+        v[art_kernel.V_KILLED_JAPANESE] = cp.killed_fraction_by_side.get("japanese", cp.killed_fraction)
+        self._volley = v
+        self._posture = np.array([p.f(f"artillery.posture_lethality.{e}") for e in world.ENTRENCHMENT])
+        cover_sup = p.f("artillery.suppression_cover_factor")
+        self._cover_sup = np.array([cover_sup if e in ("trenches", "fortified") else 1.0 for e in world.ENTRENCHMENT])
+        self._lethal = {w: p.f(f"weapons.{w}.lethal_area_m2") for w in self._weapon_ids() if f"weapons.{w}.lethal_area_m2" in p}
+        self._gun_hit = (p.f("artillery.gun_area_m2"), p.f("artillery.gun_kill_given_hit"))
 
-    def _units_near(self, x: float, y: float, reach: float, side: str) -> list[UnitState]:
-        """Return the ground units of the other side than *side*, with men or tanks, that
-        stand within *reach* of (x, y), in id order."""
-        ut = self.unit_table
+    def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
+        """A volley's rounds on the beaten zone (kernels/artillery.py); then the guns hit in
+        the batteries there, the tanks put out of action and the casualty events, here."""
+        v = self._volley
+        v[art_kernel.V_ROUNDS] = rounds
+        v[art_kernel.V_X], v[art_kernel.V_Y], v[art_kernel.V_RADIUS] = tx, ty, radius
+        v[art_kernel.V_DISPERSION] = dispersion
+        v[art_kernel.V_LETHAL] = self._lethal[weapon]
+        v[art_kernel.V_COUNTER_BATTERY] = 1.0 if mission == "counter_battery" else 0.0
+        v[art_kernel.V_NOW] = self.now
+        v[art_kernel.V_SIDE] = world.SIDES.index(shooter.side)
         ro = self._roster()
-        f, i = ut.rows_f, ut.rows_i
-        # a small margin: the distance itself is worked out again, as before, for each
-        near = np.hypot(f[:, world.U_X] - x, f[:, world.U_Y] - y) <= reach + 1.0
-        near &= (i[:, world.U_SIDE] != world.SIDES.index(side)) & ((i[:, world.U_MEN] > 0) | (i[:, world.U_HAS_TANKS] > 0))
-        near &= i[:, world.U_TYPE] != world.UNIT_TYPES.index("air")
-        rows = np.flatnonzero(near)
-        rows = rows[np.argsort(ro.unit_rank[rows], kind="stable")]
-        return [ro.units_by_row[r] for r in rows.tolist()]
+        ut, tt = self.unit_table, self.tank_table
+        hit_rows, losses, bat_rows, bat_rounds, knocked = art_kernel.beaten_zone(
+            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, tt.n, ro.tank_order, self._posture, self._cover_sup, v,
+            self.rng.get("artillery-rounds", shooter.id),
+        )
+        cause = f"artillery:{shooter.id}"
+        for row, (k, wd, m) in zip(hit_rows.tolist(), losses.tolist(), strict=True):
+            self._emit("casualties", unit=ro.units_by_row[row].id, killed=k, wounded=wd, missing=m, cause=cause)
+        gun_area, gun_kill = self._gun_hit
+        for row, on_unit in zip(bat_rows.tolist(), bat_rounds.tolist(), strict=True):
+            b = ro.units_by_row[row]
+            if not b.guns:
+                continue
+            g = self.rng.get("casualties", b.id)
+            p_gun = artillery.point_target_hit_chance(on_unit, gun_area, self.cp.unit_area_m2, gun_kill)
+            for wname in sorted(b.guns):
+                lost = int(g.binomial(b.guns[wname], p_gun)) if b.guns[wname] > 0 else 0
+                if lost:
+                    b.guns[wname] -= lost
+                    b.guns_lost += lost
+                    self._emit("guns_lost", unit=b.id, weapon=wname, n=lost, by=shooter.id)
+        for t_row in knocked.tolist():
+            t = ro.tanks_by_row[t_row]
+            self._knock_out(t, self.rng.get("knock-out", t.id), cause=cause)
 
     def _observed_fire(self, dt: float) -> None:
         """Observed artillery fire on bogged tanks: a stuck tank that an enemy post can see,

@@ -10,6 +10,7 @@ exposures, night visibility, elevation advantage, command-tank weight).
 
 from __future__ import annotations
 
+from typing import Any
 
 import numpy as np
 

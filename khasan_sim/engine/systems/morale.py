@@ -25,7 +25,7 @@ from khasan_sim.model.morale import MoraleState
 class MoraleSystem:
     """Morale: penetration, morale and suppression, retreat and rally."""
 
-    def _penetration(self, dt: float, close: tuple[np.ndarray, np.ndarray] | None | bool = True) -> None:
+    def _penetration(self, dt: float, close: tuple[np.ndarray, np.ndarray] | bool | None = True) -> None:
         """Wear the morale of units whose position the enemy has broken into in strength.
 
         Within close-assault range, the enemy's men in good order (holding types, not

@@ -15,10 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from khasan_sim.engine import world
 from khasan_sim.engine.state import TANK_OPERATIONAL, TankState, UnitState
 from khasan_sim.engine.systems.common import _FALLING_BACK, ProcessGen
 from khasan_sim.model import morale, movement
 from khasan_sim.terrain import plan_route
+
+_AIR = world.UNIT_TYPES.index("air")
 
 
 class MovementSystem:
@@ -128,8 +131,11 @@ class MovementSystem:
             self.env.process(self._dig_in(u, u.token))
 
     def _at_wire(self, u: UnitState) -> bool:
-        for vid in self.ground_ids:
-            v = self.units[vid]
-            if v.side != u.side and v.wire and v.men > 0 and math.hypot(v.x - u.x, v.y - u.y) < self.cp.close_assault_m * 2:
-                return True
-        return False
+        """Return True if *u* is within twice close-assault range of an enemy unit behind wire."""
+        f, i = self.unit_table.rows_f, self.unit_table.rows_i
+        wired = (i[:, world.U_WIRE] != 0) & (i[:, world.U_MEN] > 0) & (i[:, world.U_SIDE] != world.SIDES.index(u.side))
+        wired &= i[:, world.U_TYPE] != _AIR
+        if not wired.any():
+            return False
+        d = np.hypot(f[wired, world.U_X] - u.x, f[wired, world.U_Y] - u.y)
+        return bool((d < self.cp.close_assault_m * 2).any())

@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from khasan_sim.engine import world
 from khasan_sim.engine.state import (
     TANK_BOGGED,
-    TANK_DESTROYED,
     TANK_OPERATIONAL,
     TankState,
     UnitState,
@@ -25,6 +25,7 @@ from khasan_sim.engine.state import (
 from khasan_sim.engine.systems.common import ProcessGen
 from khasan_sim.model import movement
 
+_DESTROYED = world.TANK_STATUS.index("destroyed")
 
 class TankLeg(NamedTuple):
     """One leg of a tank's route: segments a..b, its time and ground, worked out once per route."""
@@ -154,15 +155,27 @@ class TankMovementSystem:
         return tuple(seen)
 
     def _update_tank_unit_position(self, u: UnitState) -> None:
-        live = [t for t in u.tanks if t.status != TANK_DESTROYED]
-        if live:
+        tt = self.tank_table
+        rows = self._tank_rows(u)
+        status = tt.i[rows, world.T_STATUS]
+        live = rows[status != _DESTROYED]
+        if live.size:
             # the battalion stands where its middle tank is (a mean could fall in the lake
-            # when columns pass on both sides of it)
-            mx = float(np.mean([t.x for t in live]))
-            my = float(np.mean([t.y for t in live]))
-            mid = min(live, key=lambda t: ((t.x - mx) ** 2 + (t.y - my) ** 2, t.id))
-            u.x, u.y = mid.x, mid.y
-        u.moving = any(t.moving for t in u.tanks)
+            # when columns pass on both sides of it); ties go to the first tank by id
+            x, y = tt.f[live, world.T_X], tt.f[live, world.T_Y]
+            mx, my = float(np.mean(x)), float(np.mean(y))
+            d2 = (x - mx) ** 2 + (y - my) ** 2
+            k = int(np.flatnonzero(d2 == d2.min())[0])
+            u.x, u.y = float(x[k]), float(y[k])
+        u.moving = bool(tt.i[rows, world.T_MOVING].any())
+
+    def _tank_rows(self, u: UnitState) -> np.ndarray:
+        """Return the rows of *u*'s tanks in the tank table, in id order (kept per unit)."""
+        rows = self._tank_rows_of.get(u.id)
+        if rows is None:
+            rows = np.array([t.row for t in sorted(u.tanks, key=lambda t: t.id)], dtype=np.int64)
+            self._tank_rows_of[u.id] = rows
+        return rows
 
     def _recover(self, t: TankState) -> ProcessGen:
         p = self.params

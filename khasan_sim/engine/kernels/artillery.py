@@ -1,0 +1,143 @@
+"""Rounds of one volley on the beaten zone, compiled: men hit, suppression, tanks hit.
+
+The mechanics are :mod:`khasan_sim.model.artillery`'s (the scalar reference): the rounds
+spread as a circular normal around the aim point (:func:`share_of_rounds`); a unit whose
+centre lies within three spreads of it receives its share; each round kills men in its
+lethal area cut by their posture (:func:`expected_area_casualties`), suppresses them
+(:func:`area_suppression`, less in trenches), and may put a tank in the unit's area out
+of action (:func:`point_target_hit_chance`). Guns hit in a battery are drawn in Python
+(their counts are kept by gun type there); the kernel gives the rounds on each battery.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from khasan_sim.engine import world as w
+from khasan_sim.engine.kernels.direct_fire import draw_casualties
+
+# the figures of a volley, in this order in the ``volley`` vector
+(V_ROUNDS, V_X, V_Y, V_RADIUS, V_DISPERSION, V_AREA, V_LETHAL, V_PER_ROUND, V_UNLOCATED, V_COUNTER_BATTERY,
+ V_TANK_AREA, V_TANK_KILL, V_NOW, V_MISSING_STEADY, V_MISSING_ROUTED, V_MAX_LOSS, V_KILLED_SOVIET,
+ V_KILLED_JAPANESE, V_SIDE) = range(19)
+N_VOLLEY = 19
+
+_AIR = w.UNIT_TYPES.index("air")
+_ARTILLERY = w.UNIT_TYPES.index("artillery")
+_OPERATIONAL = w.TANK_STATUS.index("operational")
+_BOGGED = w.TANK_STATUS.index("bogged")
+_RETREATING = w.STATE_CODE[w.STATES[3]]
+_ROUTED = w.STATE_CODE[w.STATES[4]]
+
+
+@njit(cache=True)
+def share_of_rounds(distance_m, radius_m, dispersion_m, unit_area_m2):
+    """model.artillery.share_of_rounds."""
+    sd2 = radius_m * radius_m / 2.0 + dispersion_m * dispersion_m
+    density = math.exp(-distance_m * distance_m / (2.0 * sd2)) / (2.0 * math.pi * sd2)
+    return min(1.0, density * unit_area_m2)
+
+
+@njit(cache=True)
+def _hit_chance(rounds_on, target_area, unit_area, kill_given_hit):
+    if unit_area <= 0:
+        return 0.0
+    p_round = min(1.0, target_area / unit_area) * kill_given_hit
+    return 1.0 - (1.0 - p_round) ** max(rounds_on, 0.0)
+
+
+@njit(cache=True)
+def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g):
+    """Apply one volley to the units of the other side in the beaten zone, in id order
+    (*order*: the ground units' rows in id order; *tank_order*: the tank rows in id order;
+    *posture*, *cover*: the lethality and suppression factors by entrenchment).
+
+    Returns ``(hit_rows, losses, battery_rows, battery_rounds, knocked_tanks)``: the rows
+    that lost men with their (killed, wounded, missing); the batteries the rounds fell on,
+    with the rounds on each; and the tanks put out of action, in that order.
+    """
+    rounds = volley[V_ROUNDS]
+    x0, y0 = volley[V_X], volley[V_Y]
+    radius, dispersion, area = volley[V_RADIUS], volley[V_DISPERSION], volley[V_AREA]
+    reach = math.hypot(radius, dispersion) * 3.0
+    side = int(volley[V_SIDE])
+    now = volley[V_NOW]
+    n = order.size
+    hit_rows = np.empty(n, dtype=np.int64)
+    losses = np.zeros((n, 3), dtype=np.int64)
+    n_hit = 0
+    bat_rows = np.empty(n, dtype=np.int64)
+    bat_rounds = np.empty(n, dtype=np.float64)
+    n_bat = 0
+    knocked = np.empty(n_tanks, dtype=np.int64)
+    n_ko = 0
+    for k in range(n):
+        v = order[k]
+        if ui[v, w.U_SIDE] == side or ui[v, w.U_TYPE] == _AIR:
+            continue
+        men = ui[v, w.U_MEN]
+        has_tanks = ui[v, w.U_HAS_TANKS] != 0
+        if men <= 0 and not has_tanks:
+            continue
+        d = math.hypot(uf[v, w.U_X] - x0, uf[v, w.U_Y] - y0)
+        if d > reach:
+            continue
+        share = share_of_rounds(d, radius, dispersion, area)
+        if volley[V_COUNTER_BATTERY] > 0 and ui[v, w.U_TYPE] == _ARTILLERY and ui[v, w.U_LOCATED] == 0:
+            share *= volley[V_UNLOCATED]
+        on_unit = rounds * share
+        if on_unit <= 0:
+            continue
+        if men > 0 and not has_tanks:
+            ent = ui[v, w.U_ENTRENCH]
+            pf = posture[ent]
+            if ui[v, w.U_MOVING]:
+                pf = max(pf, 1.0)
+            coverage = max(0.0, on_unit) * volley[V_LETHAL] * pf / area if area > 0 else 0.0
+            expected = men * -math.expm1(-coverage) if area > 0 else 0.0
+            if expected > 0:
+                st = ui[v, w.U_STATE]
+                miss = volley[V_MISSING_ROUTED] if st == _ROUTED or st == _RETREATING else volley[V_MISSING_STEADY]
+                kf = volley[V_KILLED_SOVIET] if ui[v, w.U_SIDE] == 0 else volley[V_KILLED_JAPANESE]
+                kk, wd, m = draw_casualties(men, expected, kf, miss, volley[V_MAX_LOSS], g)
+                total = kk + wd + m
+                if total > 0:
+                    ui[v, w.U_MEN] -= total
+                    ui[v, w.U_KILLED] += kk
+                    ui[v, w.U_WOUNDED] += wd
+                    ui[v, w.U_MISSING] += m
+                    ui[v, w.U_PULSE_LOSS] += total
+                    hit_rows[n_hit] = v
+                    losses[n_hit, 0], losses[n_hit, 1], losses[n_hit, 2] = kk, wd, m
+                    n_hit += 1
+            added = 1.0 - math.exp(-max(on_unit, 0.0) * volley[V_PER_ROUND] * cover[ui[v, w.U_ENTRENCH]])
+            s = uf[v, w.U_SUPPRESSION]
+            s = 0.0 if s < 0.0 else 1.0 if s > 1.0 else s
+            a = 0.0 if added < 0.0 else 1.0 if added > 1.0 else added
+            s2 = 1.0 - (1.0 - s) * (1.0 - a)
+            uf[v, w.U_SUPPRESSION] = 0.0 if s2 < 0.0 else 1.0 if s2 > 1.0 else s2
+            uf[v, w.U_LAST_FIRE] = now
+        if ui[v, w.U_TYPE] == _ARTILLERY:
+            bat_rows[n_bat] = v
+            bat_rounds[n_bat] = on_unit
+            n_bat += 1
+        if has_tanks:
+            for j in range(n_tanks):
+                t = tank_order[j]
+                st = ti[t, w.T_STATUS]
+                if ti[t, w.T_UNIT] != v or not (st == _OPERATIONAL or st == _BOGGED):
+                    continue
+                dt_ = math.hypot(tf[t, w.T_X] - x0, tf[t, w.T_Y] - y0)
+                if dt_ > reach:
+                    continue
+                on_t = rounds * share_of_rounds(dt_, radius, dispersion, area)
+                p_kill = _hit_chance(on_t, volley[V_TANK_AREA], area, volley[V_TANK_KILL])
+                tf[t, w.T_LAST_FIRE] = now
+                if g.random() < p_kill:
+                    knocked[n_ko] = t
+                    n_ko += 1
+    return (hit_rows[:n_hit].copy(), losses[:n_hit].copy(), bat_rows[:n_bat].copy(), bat_rounds[:n_bat].copy(),
+            knocked[:n_ko].copy())
