@@ -133,7 +133,6 @@ class Engine(
         self._fire_constants()
         self._morale_constants()
         self._artillery_constants()
-        self._spotted_memo: tuple[bytes, object, tuple[set[int], dict[int, str]]] | None = None
         self.counterattacks = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
         self.bombs_t = {"soviet": 0.0, "japanese": 0.0}

@@ -5,7 +5,8 @@ spread as a circular normal around the aim point (:func:`share_of_rounds`); a un
 centre lies within three spreads of it receives its share; each round kills men in its
 lethal area cut by their posture (:func:`expected_area_casualties`), suppresses them
 (:func:`area_suppression`, less in trenches), and may put a tank in the unit's area out
-of action (:func:`point_target_hit_chance`). Guns hit in a battery are drawn in Python
+of action (:func:`point_target_hit_chance`); and which bogged tanks an enemy post sees within reach
+of an enemy battery (observed fire). Guns hit in a battery are drawn in Python
 (their counts are kept by gun type there); the kernel gives the rounds on each battery.
 """
 
@@ -18,6 +19,7 @@ from numba import njit
 
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.direct_fire import draw_casualties
+from khasan_sim.engine.kernels.sight import seen
 
 # the figures of a volley, in this order in the ``volley`` vector
 (V_ROUNDS, V_X, V_Y, V_RADIUS, V_DISPERSION, V_AREA, V_LETHAL, V_PER_ROUND, V_UNLOCATED, V_COUNTER_BATTERY,
@@ -141,3 +143,61 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
                     n_ko += 1
     return (hit_rows[:n_hit].copy(), losses[:n_hit].copy(), bat_rows[:n_bat].copy(), bat_rounds[:n_bat].copy(),
             knocked[:n_ko].copy())
+
+
+@njit(cache=True)
+def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, cache, width, ground32, surface32, sight_cell_m, observer_h, target_h):
+    """For each stuck tank (rows, in id order), whether one of the three nearest enemy
+    observation posts within *see_m* sees it, and the first enemy battery (by id) whose
+    guns reach it (-1 if none): the two conditions of observed fire.
+
+    *order*: the ground units' rows in id order; posts are those with men that are not
+    falling back; batteries those with men, rounds left and guns (*reach* by row, 0 for
+    none). Ties among equally near posts go to the first by id.
+    """
+    n_s = stuck.size
+    seen_by = np.zeros(n_s, dtype=np.bool_)
+    battery = np.full(n_s, -1, dtype=np.int64)
+    near_d = np.empty(3, dtype=np.float64)
+    near_u = np.empty(3, dtype=np.int64)
+    for k in range(n_s):
+        t = stuck[k]
+        side = ui[ti[t, w.T_UNIT], w.U_SIDE]
+        x, y = tf[t, w.T_X], tf[t, w.T_Y]
+        for j in range(order.size):
+            b = order[j]
+            if ui[b, w.U_SIDE] == side or reach[b] <= 0.0:
+                continue
+            if math.hypot(uf[b, w.U_X] - x, uf[b, w.U_Y] - y) <= reach[b]:
+                battery[k] = b
+                break
+        if battery[k] < 0:
+            continue
+        n_near = 0
+        for j in range(order.size):
+            v = order[j]
+            st = ui[v, w.U_STATE]
+            if ui[v, w.U_SIDE] == side or ui[v, w.U_MEN] <= 0 or ui[v, w.U_TYPE] == _AIR or st == _RETREATING or st == _ROUTED:
+                continue
+            d = math.hypot(uf[v, w.U_X] - x, uf[v, w.U_Y] - y)
+            if d > see_m:
+                continue
+            # keep the three nearest, the first by id among equals (posts come in id order)
+            pos = n_near
+            while pos > 0 and near_d[pos - 1] > d:
+                pos -= 1
+            if pos >= 3:
+                continue
+            last = min(n_near, 2)
+            for q in range(last, pos, -1):
+                near_d[q] = near_d[q - 1]
+                near_u[q] = near_u[q - 1]
+            near_d[pos] = d
+            near_u[pos] = v
+            n_near = min(n_near + 1, 3)
+        for q in range(n_near):
+            v = near_u[q]
+            if seen(cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, uf[v, w.U_X], uf[v, w.U_Y], x, y):
+                seen_by[k] = True
+                break
+    return seen_by, battery

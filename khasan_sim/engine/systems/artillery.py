@@ -157,7 +157,8 @@ class ArtillerySystem:
     def _observed_fire(self, dt: float) -> None:
         """Observed artillery fire on bogged tanks: a stuck tank that an enemy post can see,
         within range of an enemy battery with rounds left, is ranged in and may be hit
-        (model-anchors 3.6: a bogged tank is a stationary target, its risk rising with time stuck).
+        (model-anchors 3.6: a bogged tank is a stationary target, its risk rising with time
+        stuck). Who sees which stuck tank is worked out in kernels/artillery.py.
         """
         p = self.params
         rate_h = p.f("artillery.observed_fire_kill_per_hour")
@@ -171,81 +172,31 @@ class ArtillerySystem:
         stuck = stuck[np.argsort(ro.tank_rank[stuck], kind="stable")]  # in id order
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         p_hit = -math.expm1(-rate_h * dt / 60.0)
-        # each side's observation posts (ground units with men, not falling back) and
-        # batteries with rounds left, in id order
-        rows = ro.ground_rows
-        f, i = ut.f[rows], ut.i[rows]
-        st = i[:, world.U_STATE]
-        with_men = i[:, world.U_MEN] > 0
-        post = with_men & (st != _RETREATING) & (st != _ROUTED)
-        ammo = i[:, world.U_AMMO]
-        battery = with_men & (i[:, world.U_TYPE] == _ARTILLERY) & ((ammo == world.NO_AMMUNITION_LIMIT) | (ammo > 0))
-        reach = np.zeros(len(rows))
-        ranges = self.fire_tables["range"]
-        for k in np.flatnonzero(battery).tolist():
-            guns = ro.units_by_row[rows[k]].guns
-            reach[k] = max((ranges[w] for w, n in guns.items() if n > 0), default=0.0)
-        battery &= reach > 0
-        # for each stuck tank: the first enemy battery (by id) in range, and whether one of
-        # the three nearest enemy posts within sight can see it. A pure function of where
-        # the tanks, posts and batteries are (and of the sight lines): the last answer is
-        # given again while they all stand where they stood
-        key = b"".join((stuck.tobytes(), tt.f[stuck, :2].tobytes(), post.tobytes(), battery.tobytes(),
-                        f[:, :2].tobytes(), reach.tobytes(), np.float64(see_m).tobytes()))
-        memo = self._spotted_memo
-        sight = self._sight()
-        if memo is not None and memo[1] is sight and memo[0] == key:
-            seen, by = memo[2]
-        else:
-            seen, by = self._spotted(stuck, rows, post, battery, reach, see_m)
-            self._spotted_memo = (key, sight, (seen, by))
+        seen, battery = art_kernel.spotted_tanks(
+            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, stuck, self._battery_reach(), see_m, *self._sight().args,
+        )
         now = self.now
-        for t_row in stuck.tolist():
-            if t_row not in seen:
+        for t_row, ok, b in zip(stuck.tolist(), seen.tolist(), battery.tolist(), strict=True):
+            if not ok:
                 continue
             t = ro.tanks_by_row[t_row]
             g = self.rng.get("observed-fire", t.id)
             t.last_under_fire_min = now
             if g.random() < p_hit:
-                self._knock_out(t, g, cause=f"observed-artillery:{by[t_row]}")
+                self._knock_out(t, g, cause=f"observed-artillery:{ro.units_by_row[b].id}")
 
-    def _spotted(
-        self, stuck: np.ndarray, rows: np.ndarray, post: np.ndarray, battery: np.ndarray, reach: np.ndarray, see_m: float,
-    ) -> tuple[set[int], dict[int, str]]:
-        """Return the stuck tanks (rows) an enemy post sees and, for each stuck tank in reach
-        of an enemy battery, the first such battery by id (*rows*: the ground units' rows in
-        id order; *post*, *battery*, *reach*: theirs)."""
-        ut, tt = self.unit_table, self.tank_table
-        ro = self._roster()
-        side_of_tank = ut.i[tt.i[stuck, world.T_UNIT], world.U_SIDE]
-        side = ut.i[rows, world.U_SIDE]
-        ux, uy = ut.f[rows, world.U_X], ut.f[rows, world.U_Y]
-        by: dict[int, str] = {}
-        seen: set[int] = set()
-        for enemy in (1, 0):  # the Japanese posts and guns first, as before
-            mine = stuck[side_of_tank != enemy]
-            gl = np.flatnonzero(battery & (side == enemy))
-            pl = np.flatnonzero(post & (side == enemy))
-            if not mine.size or not pl.size or not gl.size:
-                continue
-            tx, ty = tt.f[mine, world.T_X], tt.f[mine, world.T_Y]
-            in_reach = np.hypot(ux[gl][None, :] - tx[:, None], uy[gl][None, :] - ty[:, None]) <= reach[gl][None, :]
-            covered = np.flatnonzero(in_reach.any(axis=1))
-            if not covered.size:
-                continue
-            px, py = ux[pl], uy[pl]
-            d = np.hypot(px[None, :] - tx[covered, None], py[None, :] - ty[covered, None])
-            keyed = np.where(d <= see_m, d, np.inf)
-            # nearest first, ties by id: posts are in id order, so a stable sort keeps
-            # equally near posts in id order
-            order = np.argsort(keyed, axis=1, kind="stable")[:, :3]
-            rr = np.repeat(np.arange(covered.size), order.shape[1])
-            cc = order.reshape(-1)
-            ok = np.isfinite(keyed[rr, cc])
-            rr, cc = rr[ok], cc[ok]
-            los = self._los_arrays(px[cc], py[cc], tx[covered[rr]], ty[covered[rr]])
-            for k in set(rr[los].tolist()):
-                seen.add(int(mine[covered[k]]))
-            for k in covered.tolist():
-                by[int(mine[k])] = ro.units_by_row[rows[gl[int(np.argmax(in_reach[k]))]]].id
-        return seen, by
+    def _battery_reach(self) -> np.ndarray:
+        """Return how far each unit row's guns reach, for batteries with men and rounds left
+        (0 for every other row)."""
+        ut = self.unit_table
+        i = ut.rows_i
+        ammo = i[:, world.U_AMMO]
+        rows = np.flatnonzero(
+            (i[:, world.U_TYPE] == _ARTILLERY) & (i[:, world.U_MEN] > 0) & ((ammo == world.NO_AMMUNITION_LIMIT) | (ammo > 0))
+        )
+        reach = np.zeros(ut.n)
+        ranges = self.fire_tables["range"]
+        units = self._roster().units_by_row
+        for r in rows.tolist():
+            reach[r] = max((ranges[w] for w, n in units[r].guns.items() if n > 0), default=0.0)
+        return reach

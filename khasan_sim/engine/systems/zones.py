@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from khasan_sim.engine import world
+from khasan_sim.engine.kernels import zones as zone_kernel
 from khasan_sim.model import rules
 from khasan_sim.model.morale import MoraleState
 
@@ -72,16 +73,24 @@ class ZonesSystem:
         pr = self.presence(zone, holding)
         return rules.zone_holder(pr["soviet"], pr["japanese"], self.params.f("command.hold_men_min"))
 
+    def _men_in_zones(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the Soviet and Japanese men holding each zone (in ``zone_ids`` order)."""
+        if self.zone_bits.dtype == object:  # more zones than bits in an int64: the plain way
+            return self._presence_all(self._holding_men())
+        ut = self.unit_table
+        return zone_kernel.zone_presence(
+            ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m,
+        )
+
     def _update_zones(self) -> None:
-        holding = self._holding_men()
-        # the holders depend on nothing else: if no holding unit moved cell, lost men or
-        # changed state since the last pulse, no zone changed hands
-        key = b"".join(a.tobytes() for a in holding)
+        sov_men, jap_men = self._men_in_zones()
+        # the holders depend on nothing else: if the men in each zone are those of the last
+        # pulse, no zone changed hands
+        key = sov_men.tobytes() + jap_men.tobytes()
         if key == self._last_holding:
             return
         self._last_holding = key
         hold_min = self.params.f("command.hold_men_min")
-        sov_men, jap_men = self._presence_all(holding)
         for z, ps, pj in zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True):
             h = rules.zone_holder(ps, pj, hold_min)
             old = self.holder[z]

@@ -1,0 +1,44 @@
+"""The men holding each zone, compiled: a pulse's count of who is where.
+
+A unit holds ground when it has men, is of a type that holds ground (rifle, border guard,
+machine gun, engineer, anti-tank) and is not falling back; its men count in every zone
+its cell lies in (a bit a zone in ``zone_bits``). The sums are of whole men, so exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from khasan_sim.engine import world as w
+
+_RETREATING = w.STATE_CODE[w.STATES[3]]
+_ROUTED = w.STATE_CODE[w.STATES[4]]
+
+
+@njit(cache=True)
+def zone_presence(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m):
+    """Return the Soviet and the Japanese men holding each zone (arrays of *n_zones*)."""
+    nrows, ncols = zone_bits.shape
+    sov = np.zeros(n_zones, dtype=np.float64)
+    jap = np.zeros(n_zones, dtype=np.float64)
+    width, height = ncols * cell_m, nrows * cell_m
+    for u in range(n_units):
+        men = ui[u, w.U_MEN]
+        st = ui[u, w.U_STATE]
+        if men <= 0 or not holding_type[ui[u, w.U_TYPE]] or st == _RETREATING or st == _ROUTED:
+            continue
+        x, y = uf[u, w.U_X], uf[u, w.U_Y]
+        if not (0.0 <= x < width and 0.0 <= y < height):
+            continue
+        bits = zone_bits[int(y // cell_m), int(x // cell_m)]
+        z = 0
+        while bits != 0 and z < n_zones:
+            if bits & 1:
+                if ui[u, w.U_SIDE] == 0:
+                    sov[z] += men
+                else:
+                    jap[z] += men
+            bits >>= 1
+            z += 1
+    return sov, jap
