@@ -146,7 +146,7 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
 
 
 @njit(cache=True)
-def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, cache, width, ground32, surface32, sight_cell_m, observer_h, target_h):
+def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h):
     """For each stuck tank (rows, in id order), whether one of the three nearest enemy
     observation posts within *see_m* sees it, and the first enemy battery (by id) whose
     guns reach it (-1 if none): the two conditions of observed fire.
@@ -197,7 +197,7 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, cache, width, grou
             n_near = min(n_near + 1, 3)
         for q in range(n_near):
             v = near_u[q]
-            if seen(cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, uf[v, w.U_X], uf[v, w.U_Y], x, y):
+            if seen(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, uf[v, w.U_X], uf[v, w.U_Y], x, y):
                 seen_by[k] = True
                 break
     return seen_by, battery

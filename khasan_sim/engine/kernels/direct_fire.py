@@ -97,7 +97,7 @@ def aimed_fire(
     kill_counts, kill_per_min, kill_range, veh_range, veh_kills,
     accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
-    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
 ):
     """Return the expected casualties of the pulse's aimed fire on each unit row, and
     which rows are targets (ground units with men and no tanks)."""
@@ -131,17 +131,19 @@ def aimed_fire(
     order = np.argsort(f_rank[:n_f], kind="mergesort")
 
     # the targets of each side, as contiguous arrays for the search
-    tx = np.empty(n_units, dtype=np.float64)
-    ty = np.empty(n_units, dtype=np.float64)
-    t_row = np.empty(n_units, dtype=np.int64)
-    t_side = np.empty(n_units, dtype=np.int64)
-    n_t = 0
+    tx = np.empty((2, n_units), dtype=np.float64)
+    ty = np.empty((2, n_units), dtype=np.float64)
+    t_row = np.empty((2, n_units), dtype=np.int64)
+    n_side = np.zeros(2, dtype=np.int64)
     for v in range(n_units):
         if is_target[v]:
-            tx[n_t], ty[n_t], t_row[n_t], t_side[n_t] = uf[v, _U_X], uf[v, _U_Y], v, ui[v, _U_SIDE]
-            n_t += 1
-    cand = np.empty(n_t, dtype=np.int64)
-    cand_d = np.empty(n_t, dtype=np.float64)
+            sd = ui[v, _U_SIDE]
+            j = n_side[sd]
+            tx[sd, j], ty[sd, j], t_row[sd, j] = uf[v, _U_X], uf[v, _U_Y], v
+            n_side[sd] = j + 1
+    cand = np.empty(n_units, dtype=np.int64)
+    cand_d = np.empty(n_units, dtype=np.float64)
+    d2 = np.empty(n_units, dtype=np.float64)
 
     expected = np.zeros(n_units, dtype=np.float64)
     for oi in range(n_f):
@@ -155,17 +157,20 @@ def aimed_fire(
         reach = f_reach[k]
         r2 = (reach * (1.0 + 1e-9) + 1e-6) ** 2  # squared distances pick the candidates, with a margin
         # the enemy targets in reach
+        en = 1 - side
+        n_en = n_side[en]
+        ex, ey = tx[en], ty[en]
+        for j in range(n_en):
+            dx = ex[j] - fx
+            dy = ey[j] - fy
+            d2[j] = dx * dx + dy * dy
         nc = 0
-        for j in range(n_t):
-            if t_side[j] == side:
+        for j in range(n_en):
+            if d2[j] > r2:
                 continue
-            dx = tx[j] - fx
-            dy = ty[j] - fy
-            if dx * dx + dy * dy > r2:
-                continue
-            d = math.hypot(dx, dy)
+            d = math.hypot(ex[j] - fx, ey[j] - fy)
             if d <= reach:
-                cand[nc] = t_row[j]
+                cand[nc] = t_row[en, j]
                 cand_d[nc] = d
                 nc += 1
         # the nearest of them seen (or within close-assault range), ties by id rank: look
@@ -179,7 +184,7 @@ def aimed_fire(
                     c_min = c
             v = cand[c_min]
             d = cand_d[c_min]
-            if d <= close_m or seen(cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, fx, fy, uf[v, _U_X], uf[v, _U_Y]):
+            if d <= close_m or seen(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, fx, fy, uf[v, _U_X], uf[v, _U_Y]):
                 best, best_d = v, d
                 break
             nc -= 1
@@ -225,7 +230,7 @@ def anti_tank_fire(
     uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target,
     at_counts, at_kills, at_range, veh_exposure, accuracy, fire_factor, pulse,
     elev, cell_m, nrows, ncols,
-    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,
+    s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,
 ):
     """Fire the anti-tank weapons at the tanks their units see; return the knock-outs as
     rows of (tank row, shooting unit row, anti-tank weapon), in the order they happened."""
@@ -281,7 +286,7 @@ def anti_tank_fire(
             if dx * dx + dy * dy > r2:
                 continue
             d = math.hypot(dx, dy)
-            if d > reach or not seen(cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, sx, sy, f_x[j], f_y[j]):
+            if d > reach or not seen(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, sx, sy, f_x[j], f_y[j]):
                 continue
             t = f_tank[j]
             ex = veh_exposure[ti[t, w.T_MODEL]]
@@ -383,7 +388,7 @@ def direct_fire(
     kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
     veh_range, veh_kills, veh_exposure, accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
-    cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     g,
 ):
     """Resolve one pulse of direct fire (see the module's docstring).
@@ -395,12 +400,12 @@ def direct_fire(
     expected, is_target = aimed_fire(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, kill_counts, kill_per_min, kill_range,
         veh_range, veh_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
-        cell_m, nrows, ncols, cache, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+        cell_m, nrows, ncols, s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     )
     knock_outs = anti_tank_fire(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target, at_counts, at_kills, at_range,
         veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
-        cache, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
+        s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )
     hit_rows, losses = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g)
     return hit_rows, losses, knock_outs

@@ -16,11 +16,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, types
-from numba.typed import Dict
+from numba import njit
 
 SIGHT_CELL_M = 50.0
-CACHE_LIMIT = 4_000_000  # sight lines kept in one process (a typed dict of int64 -> int8)
+CACHE_LIMIT = 4_000_000  # sight lines kept in one process (a hash table of int64 -> int8, ~150 MB at most)
 
 
 @njit(cache=True)
@@ -74,13 +73,29 @@ def sight_key(x1, y1, x2, y2, width):
     return lo * (width * width + width) + hi
 
 
+_EMPTY = np.iinfo(np.int64).min  # a free slot of the cache's table
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads neighbouring cell keys
+
+
 @njit(cache=True)
-def seen(cache, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
-    """Return the sight line between the 50 m cells of two points, from the cache or worked out."""
+def _slot(key, mask):
+    return int((np.uint64(key) * _MIX) >> np.uint64(20)) & mask
+
+
+@njit(cache=True)
+def seen(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
+    """Return the sight line between the 50 m cells of two points, from the cache or worked out.
+
+    The cache is an open-addressing hash table (*keys*, *vals*, linear probing; *fill* [0]
+    counts the keys in it); :meth:`SightLines.keep_room` keeps it at most half full.
+    """
     key = sight_key(x1, y1, x2, y2, width)
-    got = cache.get(key, np.int8(-1))
-    if got >= 0:
-        return got == 1
+    mask = keys.size - 1
+    i = _slot(key, mask)
+    while keys[i] != _EMPTY:
+        if keys[i] == key:
+            return vals[i] == 1
+        i = (i + 1) & mask
     n = width * width + width
     lo = key // n
     hi = key % n
@@ -89,43 +104,62 @@ def seen(cache, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2
     bx = (hi // width + 0.5) * SIGHT_CELL_M
     by = (hi % width + 0.5) * SIGHT_CELL_M
     ok = sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, 512)
-    if len(cache) >= CACHE_LIMIT:
-        cache.clear()
-    cache[key] = np.int8(1) if ok else np.int8(0)
+    if fill[0] < (keys.size * 3) // 4:  # never fill the table (keep_room keeps it under half)
+        keys[i] = key
+        vals[i] = 1 if ok else 0
+        fill[0] += 1
     return ok
 
 
 @njit(cache=True)
-def seen_many(cache, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
+def seen_many(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
     """Return :func:`seen` for arrays of point pairs."""
     out = np.empty(x1.size, dtype=np.bool_)
     for k in range(x1.size):
-        out[k] = seen(cache, width, ground, surface, cell_m, observer_h, target_h, x1[k], y1[k], x2[k], y2[k])
+        out[k] = seen(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, x1[k], y1[k], x2[k], y2[k])
     return out
+
+
+@njit(cache=True)
+def _rehash(keys, vals, new_keys, new_vals):
+    mask = new_keys.size - 1
+    for j in range(keys.size):
+        if keys[j] != _EMPTY:
+            i = _slot(keys[j], mask)
+            while new_keys[i] != _EMPTY:
+                i = (i + 1) & mask
+            new_keys[i] = keys[j]
+            new_vals[i] = vals[j]
 
 
 class SightLines:
     """The sight lines of one terrain, cached for the runs of a process.
 
     Kept in the terrain's extras (a terrain changed by a new crossing has its own).
-    ``args`` are what the kernels take to look a line up (the cache, its key width, the
-    ground and sight surface, the cell size, the eye and target heights).
+    ``args`` are what the kernels take to look a line up (the cache's table, its key
+    width, the ground and sight surface, the cell size, the eye and target heights); call
+    :meth:`keep_room` after a kernel that may have added lines.
     """
 
-    __slots__ = ("args", "cache", "terrain")
+    __slots__ = ("args", "fill", "keys", "terrain", "vals")
 
-    def __init__(self, terrain) -> None:
+    def __init__(self, terrain, capacity: int = 1 << 18) -> None:
         g = terrain.grid
         self.terrain = terrain
-        self.cache = Dict.empty(key_type=types.int64, value_type=types.int8)
         surface = terrain.extras.get("sight_surface_m")
         if not isinstance(surface, np.ndarray):
             surface = terrain.elevation_m
+        self._tables(capacity)
         width = int(max(g.width_m, g.height_m) // SIGHT_CELL_M) + 1
         self.args = (
-            self.cache, width, np.ascontiguousarray(terrain.elevation_m), np.ascontiguousarray(surface),
+            self.keys, self.vals, self.fill, width, np.ascontiguousarray(terrain.elevation_m), np.ascontiguousarray(surface),
             float(g.cell_m), float(terrain.extras.get("observer_height_m", 2.0)), float(terrain.extras.get("target_height_m", 1.5)),
         )
+
+    def _tables(self, capacity: int) -> None:
+        self.keys = np.full(capacity, _EMPTY, dtype=np.int64)
+        self.vals = np.zeros(capacity, dtype=np.int8)
+        self.fill = np.zeros(1, dtype=np.int64)
 
     @classmethod
     def of(cls, terrain) -> SightLines:
@@ -136,10 +170,26 @@ class SightLines:
             terrain.extras["_sight_lines"] = s
         return s
 
+    def keep_room(self) -> None:
+        """Grow the cache's table once it is half full (or empty it past CACHE_LIMIT lines)."""
+        n = int(self.fill[0])
+        if 2 * n < self.keys.size:
+            return
+        if n >= CACHE_LIMIT:
+            self._tables(self.keys.size)
+        else:
+            keys, vals = self.keys, self.vals
+            self._tables(4 * keys.size)
+            _rehash(keys, vals, self.keys, self.vals)
+            self.fill[0] = n
+        self.args = (self.keys, self.vals, self.fill, *self.args[3:])
+
     def many(self, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray) -> np.ndarray:
         """Return whether each pair of points can see each other (bool array)."""
         f = np.float64
-        return seen_many(*self.args, np.asarray(x1, f), np.asarray(y1, f), np.asarray(x2, f), np.asarray(y2, f))
+        out = seen_many(*self.args, np.asarray(x1, f), np.asarray(y1, f), np.asarray(x2, f), np.asarray(y2, f))
+        self.keep_room()
+        return out
 
     def __len__(self) -> int:
-        return len(self.cache)
+        return int(self.fill[0])

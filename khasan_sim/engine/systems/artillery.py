@@ -172,9 +172,11 @@ class ArtillerySystem:
         stuck = stuck[np.argsort(ro.tank_rank[stuck], kind="stable")]  # in id order
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         p_hit = -math.expm1(-rate_h * dt / 60.0)
+        sight = self._sight()
         seen, battery = art_kernel.spotted_tanks(
-            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, stuck, self._battery_reach(), see_m, *self._sight().args,
+            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, stuck, self._battery_reach(), see_m, *sight.args,
         )
+        sight.keep_room()
         now = self.now
         for t_row, ok, b in zip(stuck.tolist(), seen.tolist(), battery.tolist(), strict=True):
             if not ok:

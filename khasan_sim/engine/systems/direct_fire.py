@@ -146,13 +146,15 @@ class DirectFireSystem:
         elev, ground = self._pulse_rasters()
         g = self.terrain.grid
         ut, tt = self.unit_table, self.tank_table
+        sight = SightLines.of(self.terrain)
         hit_rows, losses, knock_outs = kernel.direct_fire(
             ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
             kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
             *self._veh, self._accuracy, self._entrench, self._fire_factor, p,
-            elev, ground, g.cell_m, g.nrows, g.ncols, *SightLines.of(self.terrain).args,
+            elev, ground, g.cell_m, g.nrows, g.ncols, *sight.args,
             self.rng.get("direct-fire"),
         )
+        sight.keep_room()
         for t_row, s_row, a in knock_outs.tolist():
             t = ro.tanks_by_row[t_row]
             self._knock_out(t, self.rng.get("knock-out", t.id), cause=f"{self._at_weapons[a]}:{ro.units_by_row[s_row].id}")
