@@ -52,29 +52,30 @@ class ArtillerySystem:
         # each gun type's range and rate, looked up once for the mission
         gun_range = {w: p.f(f"weapons.{w}.range_m") for w in u.guns}
         gun_rate = {w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns}
-        while self.now < end - 1e-9:
-            step = min(interval, end - self.now)
+        guns = sorted(u.guns)
+        while self.env.now < end - 1e-9:
+            now = self.env.now
+            step = min(interval, end - now)
             rounds = 0
             # once the mission's rounds are all fired no gun has any left to fire: its
             # steps pass without a volley (the guns' loop would find that for each)
             spent = rounds_cap is not None and fired_total >= rounds_cap
-            for w in () if spent else sorted(u.guns):
-                n = u.guns[w]
-                if n <= 0:
-                    continue
+            if not spent:
                 d = math.hypot(tx - u.x, ty - u.y)
-                if d > gun_range[w]:
-                    continue
-                ammo = u.ammunition if u.ammunition is not None else 10**9
-                left = ammo if rounds_cap is None else min(ammo, rounds_cap - fired_total)
-                k = artillery.volley_rounds(n, gun_rate[w], step, left)
-                if k <= 0:
-                    continue
-                if u.ammunition is not None:
-                    u.ammunition -= k
-                fired_total += k
-                rounds += k
-                self._apply_rounds(u, w, k, tx, ty, o.radius_m, dispersion, o.mission)
+                for w in guns:
+                    n = u.guns[w]
+                    if n <= 0 or d > gun_range[w]:
+                        continue
+                    ammo = u.ammunition
+                    left = (ammo if ammo is not None else 10**9) if rounds_cap is None else min(ammo if ammo is not None else 10**9, rounds_cap - fired_total)
+                    k = artillery.volley_rounds(n, gun_rate[w], step, left)
+                    if k <= 0:
+                        continue
+                    if ammo is not None:
+                        u.ammunition = ammo - k
+                    fired_total += k
+                    rounds += k
+                    self._apply_rounds(u, w, k, tx, ty, o.radius_m, dispersion, o.mission)
             if rounds > 0:
                 u.rounds_fired += rounds
                 self.rounds[u.side] += rounds
