@@ -24,6 +24,7 @@ import simpy
 
 from khasan_sim.engine import world
 from khasan_sim.engine.eventlog import EventLog
+from khasan_sim.engine.kernels.random import KernelStream
 from khasan_sim.engine.state import TankState, UnitState
 from khasan_sim.engine.systems.air import AirSystem
 from khasan_sim.engine.systems.artillery import ArtillerySystem
@@ -123,6 +124,7 @@ class Engine(
         self._setup_units()
         self._roster_memo: Roster | None = None
         self._tank_rows_of: dict[str, np.ndarray] = {}
+        self._kernel_streams: dict[tuple[str, ...], KernelStream] = {}
         self._setup_zones()
         self.fire_tables = self._fire_tables()
         # the weapons that kill men, in the order fire.fire_volume adds them, with their
@@ -213,6 +215,14 @@ class Engine(
         ro = Roster(units_by_row, tanks_by_row, unit_rank, tank_rank, ground, tank_order, holding)
         self._roster_memo = ro
         return ro
+
+    def _kernel_stream(self, *key: str) -> np.ndarray:
+        """Return the random state for a kernel call, seeded from the run's stream *key*
+        (kernels/random.py)."""
+        ks = self._kernel_streams.get(key)
+        if ks is None:
+            ks = self._kernel_streams[key] = KernelStream(self.rng.get(*key))
+        return ks.next()
 
     def _unit_added(self, u: UnitState) -> None:
         """Say that unit *u* was formed: the roster is made again, its weapons written."""

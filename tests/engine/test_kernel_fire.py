@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels import direct_fire as df
 from khasan_sim.engine.kernels import morale as mk
+from khasan_sim.engine.kernels import random as rnd
 from khasan_sim.engine.kernels.sight import SIGHT_CELL_M, SightLines
 from khasan_sim.model import fire, morale
 from khasan_sim.scenario.builtin import historical_scenario
@@ -196,10 +197,37 @@ def test_morale_kernel_agrees_with_the_scalar_mechanics(m, s, lost, men, shocks,
     assert 0.0 <= units.f[u, w.U_MORALE] <= 1.0
 
 
-@settings(max_examples=100, deadline=None)
-@given(men=st.integers(0, 2000), expected=st.floats(0, 500), seed=st.integers(0, 2**32))
-def test_casualty_draws_conserve_men_and_match_numpy(men, expected, seed):
-    k, wd, m = df.draw_casualties(men, expected, 0.25, 0.1, 0.3, np.random.default_rng(seed))
-    ref = fire.draw_casualties(men, expected, 0.25, 0.1, 0.3, np.random.default_rng(seed))
-    assert (k, wd, m) == (ref.killed, ref.wounded, ref.missing)
-    assert 0 <= k + wd + m <= min(men, math.ceil(0.3 * men))
+@settings(max_examples=200, deadline=None)
+@given(men=st.integers(0, 3000), expected=st.floats(0, 500), seed=st.integers(0, 2**63))
+def test_casualty_draws_conserve_men_and_respect_the_cap(men, expected, seed):
+    state = np.array([seed], dtype=np.uint64)
+    k, wd, m = df.draw_casualties(men, expected, 0.25, 0.1, 0.3, state)
+    assert min(k, wd, m) >= 0
+    assert k + wd + m <= min(men, math.ceil(0.3 * men))
+    if men == 0 or expected == 0:
+        assert k + wd + m == 0
+
+
+@pytest.mark.parametrize(("n", "p"), [(1, 0.5), (10, 0.03), (80, 0.5), (900, 0.02), (2500, 0.3), (3000, 0.97)])
+def test_binomial_draws_have_the_binomial_mean_and_spread(n, p):
+    state = np.array([12345], dtype=np.uint64)
+    draws = np.array([rnd.binomial(n, p, state) for _ in range(20_000)])
+    assert draws.min() >= 0 and draws.max() <= n
+    mean, var = n * p, n * p * (1 - p)
+    # within 5 standard errors of the mean and of the variance
+    assert abs(draws.mean() - mean) < 5 * math.sqrt(var / len(draws)) + 1e-9
+    assert abs(draws.var() - var) < 5 * var * math.sqrt(2 / len(draws)) + 1e-9
+    # and the chance of the mode as the formula gives it
+    mode = min(int((n + 1) * p), n)
+    pm = math.exp(math.lgamma(n + 1) - math.lgamma(mode + 1) - math.lgamma(n - mode + 1) + mode * math.log(p) + (n - mode) * math.log(1 - p))
+    assert abs((draws == mode).mean() - pm) < 5 * math.sqrt(pm * (1 - pm) / len(draws)) + 1e-9
+
+
+def test_uniform_draws_are_uniform_and_a_pure_function_of_the_seed():
+    a = np.array([7], dtype=np.uint64)
+    b = np.array([7], dtype=np.uint64)
+    xs = np.array([rnd.uniform(a) for _ in range(50_000)])
+    assert np.array_equal(xs, np.array([rnd.uniform(b) for _ in range(50_000)]))
+    assert xs.min() >= 0.0 and xs.max() < 1.0
+    counts, _ = np.histogram(xs, bins=20, range=(0, 1))
+    assert (abs(counts - 2500) < 5 * math.sqrt(2500)).all()

@@ -19,6 +19,7 @@ from numba import njit
 
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.direct_fire import draw_casualties
+from khasan_sim.engine.kernels.random import uniform
 from khasan_sim.engine.kernels.sight import seen
 
 # the figures of a volley, in this order in the ``volley`` vector
@@ -138,7 +139,7 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
                 on_t = rounds * share_of_rounds(dt_, radius, dispersion, area)
                 p_kill = _hit_chance(on_t, volley[V_TANK_AREA], area, volley[V_TANK_KILL])
                 tf[t, w.T_LAST_FIRE] = now
-                if g.random() < p_kill:
+                if uniform(g) < p_kill:
                     knocked[n_ko] = t
                     n_ko += 1
     return (hit_rows[:n_hit].copy(), losses[:n_hit].copy(), bat_rows[:n_bat].copy(), bat_rounds[:n_bat].copy(),

@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit
 
 from khasan_sim.engine import world as w
+from khasan_sim.engine.kernels.random import binomial, uniform
 from khasan_sim.engine.kernels.sight import seen
 
 # the figures of the pulse, in this order in the ``pulse`` vector
@@ -75,19 +76,20 @@ def _cell(x, y, cell_m, nrows, ncols):
 
 
 @njit(cache=True)
-def draw_casualties(men, expected, killed_fraction, missing_fraction, max_loss_fraction, g):
-    """fire.draw_casualties: (killed, wounded, missing) from Binomial(men, 1 - exp(-expected/men))."""
+def draw_casualties(men, expected, killed_fraction, missing_fraction, max_loss_fraction, state):
+    """fire.draw_casualties: (killed, wounded, missing) from Binomial(men, 1 - exp(-expected/men))
+    (draws from kernels/random.py)."""
     if men <= 0 or expected <= 0.0:
         return 0, 0, 0
     p = 1.0 - math.exp(-expected / men)
-    hit = g.binomial(men, _clip01(p))
+    hit = binomial(men, _clip01(p), state)
     cap = math.ceil(max_loss_fraction * men)
     hit = min(hit, cap, men)
     if hit <= 0:
         return 0, 0, 0
-    missing = g.binomial(hit, _clip01(missing_fraction))
+    missing = binomial(hit, _clip01(missing_fraction), state)
     rest = hit - missing
-    killed = g.binomial(rest, _clip01(killed_fraction))
+    killed = binomial(rest, _clip01(killed_fraction), state)
     return killed, rest - killed, missing
 
 
@@ -319,7 +321,7 @@ def anti_tank_fire(
             n_guns = at_counts[s, a] * share
             if n_guns <= 0:
                 continue
-            c = np.searchsorted(cdf, g_fire.random(), side="right")
+            c = np.searchsorted(cdf, uniform(g_fire), side="right")
             c = min(c, nc - 1)
             t = cand[c]
             if knocked[t]:
@@ -331,7 +333,7 @@ def anti_tank_fire(
             r2 = max(0.0, rate * exposure_c[c] * vis * (acc0 * adv))
             pk = 1.0 - math.exp(-r2 * dt)
             tf[t, w.T_LAST_FIRE] = now
-            if g_fire.random() < pk:
+            if uniform(g_fire) < pk:
                 knocked[t] = True
                 ti[t, w.T_MOVING] = 0
                 knock_outs[n_ko, 0] = t

@@ -133,7 +133,7 @@ class ArtillerySystem:
         ut, tt = self.unit_table, self.tank_table
         hit_rows, losses, bat_rows, bat_rounds, knocked = art_kernel.beaten_zone(
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, tt.n, ro.tank_order, self._posture, self._cover_sup, v,
-            self.rng.get("artillery-rounds", shooter.id),
+            self._kernel_stream("artillery-rounds", shooter.id),
         )
         cause = f"artillery:{shooter.id}"
         for row, (k, wd, m) in zip(hit_rows.tolist(), losses.tolist(), strict=True):

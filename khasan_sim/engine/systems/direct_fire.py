@@ -152,7 +152,7 @@ class DirectFireSystem:
             kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
             *self._veh, self._accuracy, self._entrench, self._fire_factor, p,
             elev, ground, g.cell_m, g.nrows, g.ncols, *sight.args,
-            self.rng.get("direct-fire"),
+            self._kernel_stream("direct-fire"),
         )
         sight.keep_room()
         for t_row, s_row, a in knock_outs.tolist():

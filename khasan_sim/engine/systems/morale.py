@@ -134,24 +134,31 @@ class MoraleSystem:
             if v.side == u.side and v.id != u.id and math.hypot(v.x - u.x, v.y - u.y) < 1500.0:
                 v.shocks += shock
 
-    def _fall_back_goal(self, u: UnitState, enemies: list[UnitState] | None = None) -> tuple[float, float]:
+    def _fall_back_goal(self, u: UnitState, enemies: np.ndarray | None = None) -> tuple[float, float]:
         """Return where *u* falls back to: away from the nearest enemy, or home when home
         is farther from every enemy (:func:`movement.fall_back_point`), kept on the map.
-        *enemies* are :meth:`_enemies_of` *u*, when the caller has them already."""
+        *enemies* are :meth:`_enemy_rows` of *u*, when the caller has them already."""
         if enemies is None:
-            enemies = self._enemies_of(u)
+            enemies = self._enemy_rows(u)
+        f = self.unit_table.f
         gx, gy = movement.fall_back_point(
-            (u.x, u.y), (u.home_x, u.home_y), [(e.x, e.y) for e in enemies],
+            (u.x, u.y), (u.home_x, u.home_y), list(zip(f[enemies, world.U_X].tolist(), f[enemies, world.U_Y].tolist(), strict=True)),
             self.params.f("command.fall_back_m"), self.params.f("command.fall_back_home_min_m"),
-            enemies_from=[(e.home_x, e.home_y) for e in enemies],
+            enemies_from=list(zip(f[enemies, world.U_HOME_X].tolist(), f[enemies, world.U_HOME_Y].tolist(), strict=True)),
         )
         g = self.terrain.grid
         return min(max(gx, 0.0), g.width_m - 1.0), min(max(gy, 0.0), g.height_m - 1.0)
 
+    def _enemy_rows(self, u: UnitState) -> np.ndarray:
+        """Return the rows of the enemy ground units with men, in id order."""
+        rows = self._roster().ground_rows
+        i = self.unit_table.i
+        return rows[(i[rows, world.U_SIDE] != i[u.row, world.U_SIDE]) & (i[rows, world.U_MEN] > 0)]
+
     def _enemies_of(self, u: UnitState) -> list[UnitState]:
         """Return the enemy ground units with men, in id order."""
-        units = self.units
-        return [units[v] for v in self.ground_ids if units[v].side != u.side and units[v].men > 0]
+        units = self._roster().units_by_row
+        return [units[r] for r in self._enemy_rows(u).tolist()]
 
     def _keep_falling_back(self, dt: float) -> None:
         """Send a unit still falling back (retreating or routed) another bound back when
@@ -167,11 +174,12 @@ class MoraleSystem:
         for u in halted:
             if u.state not in _FALLING_BACK or u.men <= 0 or now - u.last_under_fire_min >= dt:
                 continue
-            enemy_units = self._enemies_of(u)
-            enemies = [(e.x, e.y) for e in enemy_units]
+            rows = self._enemy_rows(u)
+            f = self.unit_table.f
+            enemies = list(zip(f[rows, world.U_X].tolist(), f[rows, world.U_Y].tolist(), strict=True))
             here = movement.nearest_enemy_m((u.x, u.y), enemies)
             if here > reach:
                 continue
-            goal = self._fall_back_goal(u, enemy_units)
+            goal = self._fall_back_goal(u, rows)
             if movement.nearest_enemy_m(goal, enemies) > here + 1.0:
                 self._retreat(u, shake_neighbours=False, goal=goal)
