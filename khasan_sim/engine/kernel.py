@@ -142,7 +142,6 @@ class Engine(
         self.crossing_passes: dict[str, int] = {c.id: 0 for c in self.terrain.crossings}
         self.soft_passes: dict[tuple[int, int], int] = {}
         self._route_cache: dict[tuple[Any, ...], Any] = {}
-        self._legs_cache: dict[int, tuple[Any, list[TankLeg]]] = {}
         self._last_holding: bytes | None = None
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:

@@ -21,6 +21,8 @@ from khasan_sim.engine.state import TankState, UnitState
 from khasan_sim.model import morale, rules
 from khasan_sim.model.morale import Thresholds
 
+_ZONE_LAYOUTS: dict[tuple, int] = {}  # each zone layout met in this process, numbered
+
 
 @dataclass(frozen=True, slots=True)
 class CombatParams:
@@ -179,6 +181,10 @@ class SetupSystem:
         from skimage.draw import polygon as draw_polygon
 
         g = self.terrain.grid
+        # what the zones are, as one number in this process: what is worked out from them
+        # (the zones a tank's leg enters) is kept under it
+        layout = tuple(sorted((z.id, tuple(map(tuple, z.polygon))) for z in self.doc.zones))
+        self._zones_key = _ZONE_LAYOUTS.setdefault(layout, len(_ZONE_LAYOUTS))
         self.zone_ids = sorted(z.id for z in self.doc.zones)
         self.zones = {z.id: z for z in self.doc.zones}
         self.zone_mask: dict[str, np.ndarray] = {}

@@ -26,6 +26,8 @@ from khasan_sim.engine.systems.common import ProcessGen
 from khasan_sim.model import movement
 
 _DESTROYED = world.TANK_STATUS.index("destroyed")
+_LEGS: dict[tuple[int, float, int], tuple[Any, list[TankLeg]]] = {}  # the legs of routes, per process
+_LEGS_LIMIT = 20_000
 
 class TankLeg(NamedTuple):
     """One leg of a tank's route: segments a..b, its time and ground, worked out once per route."""
@@ -116,8 +118,14 @@ class TankMovementSystem:
         self._update_tank_unit_position(self.units[t.unit])
 
     def _tank_legs(self, route: Any) -> list[TankLeg]:
-        """Return a tank route's legs with what each needs, worked out once per route."""
-        hit = self._legs_cache.get(id(route))
+        """Return a tank route's legs with what each needs, worked out once per route.
+
+        The legs are a pure function of the route, the leg length and the zones (the
+        routes are memoised per process, terrain/routes.py), so they are kept per process
+        too, for the runs of a batch worker (a bounded table, emptied when full).
+        """
+        key = (id(route), self.cp.leg_m, self._zones_key)
+        hit = _LEGS.get(key)
         if hit is not None and hit[0] is route:
             return hit[1]
         crossing_seg = np.array([bool(c) for c in route.seg_crossing], dtype=bool)
@@ -137,7 +145,9 @@ class TankMovementSystem:
                 rut_cell=self.cell(float(pts[a][0]) // 100.0 * 100.0, float(pts[a][1]) // 100.0 * 100.0),
                 zones=self._zones_along(pts[a : b + 1]),
             ))
-        self._legs_cache[id(route)] = (route, legs)
+        if len(_LEGS) >= _LEGS_LIMIT:
+            _LEGS.clear()
+        _LEGS[key] = (route, legs)
         return legs
 
     def _zones_along(self, points: np.ndarray) -> tuple[str, ...]:
