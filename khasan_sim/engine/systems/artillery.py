@@ -117,6 +117,7 @@ class ArtillerySystem:
         self._cover_sup = np.array([cover_sup if e in ("trenches", "fortified") else 1.0 for e in world.ENTRENCHMENT])
         self._lethal = {w: p.f(f"weapons.{w}.lethal_area_m2") for w in self._weapon_ids() if f"weapons.{w}.lethal_area_m2" in p}
         self._gun_hit = (p.f("artillery.gun_area_m2"), p.f("artillery.gun_kill_given_hit"))
+        self._gun_reach: np.ndarray | None = None
 
     def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
         """A volley's rounds on the beaten zone (kernels/artillery.py); then the guns hit in
@@ -150,6 +151,7 @@ class ArtillerySystem:
                 if lost:
                     b.guns[wname] -= lost
                     b.guns_lost += lost
+                    self._gun_reach = None  # its reach is worked out again
                     self._emit("guns_lost", unit=b.id, weapon=wname, n=lost, by=shooter.id)
         for t_row in knocked.tolist():
             t = ro.tanks_by_row[t_row]
@@ -190,16 +192,23 @@ class ArtillerySystem:
 
     def _battery_reach(self) -> np.ndarray:
         """Return how far each unit row's guns reach, for batteries with men and rounds left
-        (0 for every other row)."""
+        (0 for every other row). Each battery's reach is kept until it loses guns."""
         ut = self.unit_table
         i = ut.rows_i
         ammo = i[:, world.U_AMMO]
-        rows = np.flatnonzero(
-            (i[:, world.U_TYPE] == _ARTILLERY) & (i[:, world.U_MEN] > 0) & ((ammo == world.NO_AMMUNITION_LIMIT) | (ammo > 0))
-        )
-        reach = np.zeros(ut.n)
-        ranges = self.fire_tables["range"]
-        units = self._roster().units_by_row
-        for r in rows.tolist():
-            reach[r] = max((ranges[w] for w, n in units[r].guns.items() if n > 0), default=0.0)
+        reach = self._gun_reach_now()
+        ok = (i[:, world.U_MEN] > 0) & ((ammo == world.NO_AMMUNITION_LIMIT) | (ammo > 0))
+        return np.where(ok, reach[: ut.n], 0.0)
+
+    def _gun_reach_now(self) -> np.ndarray:
+        """Return the reach of each unit row's guns that are left (0 for rows without)."""
+        reach = self._gun_reach
+        n = self.unit_table.n
+        if reach is None or len(reach) < n:
+            reach = np.zeros(len(self.unit_table.f))
+            ranges = self.fire_tables["range"]
+            for u in self._roster().units_by_row:
+                if u.type == "artillery":
+                    reach[u.row] = max((ranges[w] for w, k in u.guns.items() if k > 0), default=0.0)
+            self._gun_reach = reach
         return reach
