@@ -1,4 +1,4 @@
-"""Path finding over the terrain's cost raster (scikit-image's minimum-cost path).
+"""Path finding over the terrain's cost raster (A* over the cells, terrain/pathfind.py).
 
 The cost of a cell is the time to cross a metre of it (the inverse of the mobility
 class's speed there); cells a class cannot enter, and cells a rule forbids (the far side
@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 from scipy import ndimage
-from skimage.graph import MCP_Geometric
 
+from khasan_sim.terrain.pathfind import cheapest_path
 from khasan_sim.terrain.types import Terrain
 
 _EIGHT = np.ones((3, 3), dtype=bool)
@@ -191,7 +191,7 @@ def route_memo_info() -> dict[str, int]:
 
 
 class _Planner:
-    """Cost raster, connected components and MCP solver of one mobility class and rule."""
+    """Cost raster, connected components and path search of one mobility class and rule."""
 
     def __init__(self, terrain: Terrain, mobility: str, forbidden: np.ndarray | None) -> None:
         self.speed = terrain.speed_kmh[mobility]
@@ -202,6 +202,9 @@ class _Planner:
         # minutes per metre; impassable cells are infinitely expensive
         with np.errstate(divide="ignore"):
             self.cost = np.where(passable, 60.0 / (np.maximum(self.speed, 1e-6) * 1000.0), np.inf)
+        finite = self.cost[np.isfinite(self.cost)]
+        # the cheapest cell's cost: the guide of the path search (never overestimates)
+        self.cheapest = float(finite.min()) if finite.size else 1.0
         self.labels, _ = ndimage.label(passable, structure=_EIGHT)
         self._nearest: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._paths: dict[tuple[tuple[int, int], tuple[int, int]], np.ndarray] = {}
@@ -253,17 +256,15 @@ class _Planner:
         return path if path is not None else [start, end]
 
     def _solve_in(self, start: tuple[int, int], end: tuple[int, int], r0: int, r1: int, c0: int, c1: int) -> list[tuple[int, int]] | None:
-        cost = self.cost[r0:r1, c0:c1]
+        cost = np.ascontiguousarray(self.cost[r0:r1, c0:c1])
         s = (start[0] - r0, start[1] - c0)
         e = (end[0] - r0, end[1] - c0)
         if not np.isfinite(cost[s]):
-            cost = cost.copy()
             cost[s] = 60.0 / 1000.0  # leave an impassable start cell at 1 km/h
-        mcp = MCP_Geometric(cost)
-        costs, _ = mcp.find_costs([s], [e], find_all_ends=True)
-        if not np.isfinite(costs[e]):
+        rows, cols, total = cheapest_path(cost, s[0], s[1], e[0], e[1], self.cheapest)
+        if not np.isfinite(total):
             return None
-        return [(int(p[0]) + r0, int(p[1]) + c0) for p in mcp.traceback(e)]
+        return list(zip((rows + r0).tolist(), (cols + c0).tolist(), strict=True))
 
 
 def _planner(terrain: Terrain, mobility: str, forbidden: np.ndarray | None) -> _Planner:
