@@ -23,7 +23,7 @@ _STEP = np.array([_SQRT2, 1.0, _SQRT2, 1.0, 1.0, _SQRT2, 1.0, _SQRT2])
 
 
 @njit(cache=True)
-def _push(keys, vals, n, key, val):  # noqa: ANN001, ANN201
+def _push(keys, vals, n, key, val):
     if n == keys.size:
         k2 = np.empty(2 * keys.size, dtype=keys.dtype)
         v2 = np.empty(2 * vals.size, dtype=vals.dtype)
@@ -44,7 +44,7 @@ def _push(keys, vals, n, key, val):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True)
-def _pop(keys, vals, n):  # noqa: ANN001, ANN201
+def _pop(keys, vals, n):
     val = vals[0]
     n -= 1
     keys[0], vals[0] = keys[n], vals[n]
@@ -65,7 +65,7 @@ def _pop(keys, vals, n):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True)
-def cheapest_path(cost, sr, sc, er, ec, cheapest):  # noqa: ANN001, ANN201
+def cheapest_path(cost, sr, sc, er, ec, cheapest):
     """Return the cells (rows, cols) of a cheapest path from (sr, sc) to (er, ec), both
     included, and its cost (*cheapest*: a cost no cell is below, for the guide); empty
     arrays and infinity when the goal cannot be reached."""
