@@ -231,3 +231,67 @@ def test_uniform_draws_are_uniform_and_a_pure_function_of_the_seed():
     assert xs.min() >= 0.0 and xs.max() < 1.0
     counts, _ = np.histogram(xs, bins=20, range=(0, 1))
     assert (abs(counts - 2500) < 5 * math.sqrt(2500)).all()
+
+
+def _full_args(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse, at_counts):
+    g = terrain.grid
+    ground = ((1.0 - terrain.cover.astype(np.float64)) * (1.0 - 0.5 * terrain.concealment.astype(np.float64))).ravel()
+    return (
+        units.f, units.i, units.n, unit_rank, tanks.f, tanks.i, tanks.n, tank_rank,
+        kill_counts, KILL, KILL_RANGE, at_counts, np.array([0.05, 0.2]), np.array([300.0, 900.0]),
+        VEH_RANGE, VEH_KILLS, np.array([1.0]), ACCURACY, ENTRENCH, FIRE_FACTOR, pulse,
+        terrain.elevation_m.astype(np.float64).ravel(), ground, g.cell_m, g.nrows, g.ncols, *SightLines(terrain).args,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6), draws=st.integers(0, 2**63))
+def test_a_pulse_of_direct_fire_conserves_men_and_keeps_suppression_in_bounds(terrain, seed, draws):
+    units, tanks, kill_counts, unit_rank, tank_rank = _state(seed)
+    pulse = _pulse(dt=30.0)  # a long pulse: many men hit
+    pulse[df.P_MAX_LOSS], pulse[df.P_KILLED_SOVIET], pulse[df.P_KILLED_JAPANESE] = 0.5, 0.3, 0.25
+    pulse[df.P_MISSING_STEADY], pulse[df.P_MISSING_ROUTED] = 0.05, 0.4
+    at_counts = np.random.default_rng(seed).integers(0, 3, size=(units.n, 2)).astype(np.float64)
+    before_i = units.i.copy()
+    status_before = tanks.i[: tanks.n, w.T_STATUS].copy()
+    args = _full_args(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse, at_counts)
+    hit_rows, losses, knock_outs = df.direct_fire(*args, np.array([draws], dtype=np.uint64))
+    i = units.i[: units.n]
+    b = before_i[: units.n]
+    accounted = i[:, w.U_MEN] + i[:, w.U_KILLED] + i[:, w.U_WOUNDED] + i[:, w.U_MISSING]
+    assert np.array_equal(accounted, b[:, w.U_MEN] + b[:, w.U_KILLED] + b[:, w.U_WOUNDED] + b[:, w.U_MISSING])
+    assert (i[:, w.U_MEN] >= 0).all()
+    lost = b[:, w.U_MEN] - i[:, w.U_MEN]
+    assert set(np.flatnonzero(lost).tolist()) == set(hit_rows.tolist())
+    for row, (k, wd, m) in zip(hit_rows.tolist(), losses.tolist(), strict=True):
+        assert k + wd + m == lost[row] > 0
+        assert not b[row, w.U_HAS_TANKS] and w.UNIT_TYPES[b[row, w.U_TYPE]] != "air"  # tank crews are hit only by knock-outs
+        assert lost[row] <= math.ceil(0.5 * b[row, w.U_MEN])
+    sup = units.f[: units.n, w.U_SUPPRESSION]
+    assert ((sup >= 0.0) & (sup <= 1.0)).all()
+    for t, s, _ in knock_outs.tolist():
+        assert status_before[t] in (0, 1)  # only tanks that could fight are knocked out
+        assert units.i[s, w.U_SIDE] != units.i[tanks.i[t, w.T_UNIT], w.U_SIDE]
+    # the same state and seed give the same draws
+    units2, tanks2, *_ = _state(seed)
+    again = df.direct_fire(*_full_args(terrain, units2, tanks2, kill_counts, unit_rank, tank_rank, pulse, at_counts), np.array([draws], dtype=np.uint64))
+    assert all(np.array_equal(a, c) for a, c in zip((hit_rows, losses, knock_outs), again, strict=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), reach=st.floats(10.0, 800.0))
+def test_close_quarters_are_the_plain_sums(seed, reach):
+    units, _, _, _, _ = _state(seed)
+    holding = np.array([t in ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank") for t in w.UNIT_TYPES])
+    own, enemy, anywhere = mk.close_quarters(units.f, units.i, units.n, holding, reach)
+    f, i = units.rows_f, units.rows_i
+    ground = (i[:, w.U_MEN] > 0) & (i[:, w.U_TYPE] != w.UNIT_TYPES.index("air"))
+    dx = f[:, w.U_X][:, None] - f[:, w.U_X][None, :]
+    dy = f[:, w.U_Y][:, None] - f[:, w.U_Y][None, :]
+    near = (dx * dx + dy * dy <= reach * reach) & ground[:, None] & ground[None, :]
+    same = i[:, w.U_SIDE][:, None] == i[:, w.U_SIDE][None, :]
+    fighting = holding[i[:, w.U_TYPE]] & ~np.isin(i[:, w.U_STATE], [3, 4])
+    men = i[:, w.U_MEN].astype(float)
+    assert np.array_equal(own, (near & same) @ men)
+    assert np.array_equal(enemy, (near & ~same) @ np.where(fighting, men, 0.0))
+    assert anywhere == bool((near & ~same).any())

@@ -1,0 +1,103 @@
+"""The zone-holding and beaten-zone kernels on hand-made states: the plain sums, men kept
+count of, suppression in bounds, nobody out of reach or on the firing side touched."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from khasan_sim.engine import world as w
+from khasan_sim.engine.kernels import artillery as ak
+from khasan_sim.engine.kernels import zones as zk
+from khasan_sim.model import artillery
+
+HOLDING = np.array([t in ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank") for t in w.UNIT_TYPES])
+
+
+def _units(seed: int, n: int, box: float = 2000.0) -> w.Table:
+    rng = np.random.default_rng(seed)
+    units = w.Table(w.U_NF, w.U_NI, capacity=2)
+    for _ in range(n):
+        u = units.add_row()
+        units.f[u, w.U_X], units.f[u, w.U_Y] = rng.uniform(-50, box), rng.uniform(-50, box)
+        units.f[u, w.U_SUPPRESSION] = rng.uniform(0, 1)
+        units.i[u, w.U_SIDE] = rng.integers(0, 2)
+        units.i[u, w.U_TYPE] = rng.integers(0, len(w.UNIT_TYPES))
+        units.i[u, w.U_MEN_START] = units.i[u, w.U_MEN] = rng.integers(0, 900)
+        units.i[u, w.U_STATE] = rng.integers(0, 5)
+        units.i[u, w.U_ENTRENCH] = rng.integers(0, 4)
+        units.i[u, w.U_MOVING] = rng.integers(0, 2)
+        units.i[u, w.U_LOCATED] = rng.integers(0, 2)
+    return units
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(0, 30), n_zones=st.integers(1, 6))
+def test_men_in_zones_are_the_plain_sums(seed, n, n_zones):
+    rng = np.random.default_rng(seed)
+    units = _units(seed, n)
+    bits = np.zeros((80, 80), dtype=np.int64)
+    for z in range(n_zones):
+        r0, c0 = rng.integers(0, 70, 2)
+        bits[r0 : r0 + rng.integers(1, 30), c0 : c0 + rng.integers(1, 30)] |= 1 << z
+    sov, jap = zk.zone_presence(units.f, units.i, units.n, HOLDING, bits, n_zones, 25.0)
+    ref = np.zeros((2, n_zones))
+    for u in range(units.n):
+        f, i = units.f[u], units.i[u]
+        if i[w.U_MEN] <= 0 or not HOLDING[i[w.U_TYPE]] or i[w.U_STATE] in (3, 4):
+            continue
+        if not (0 <= f[w.U_X] < 2000 and 0 <= f[w.U_Y] < 2000):
+            continue
+        cell = bits[int(f[w.U_Y] // 25), int(f[w.U_X] // 25)]
+        for z in range(n_zones):
+            if cell >> z & 1:
+                ref[i[w.U_SIDE], z] += i[w.U_MEN]
+    assert np.array_equal(sov, ref[0]) and np.array_equal(jap, ref[1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    seed=st.integers(0, 10**6), n=st.integers(1, 30), rounds=st.integers(1, 400), radius=st.floats(20, 300),
+    side=st.integers(0, 1), counter_battery=st.booleans(), draws=st.integers(0, 2**63),
+)
+def test_a_volley_keeps_count_of_men_and_touches_only_the_enemy_in_reach(seed, n, rounds, radius, side, counter_battery, draws):
+    units = _units(seed, n)
+    tanks = w.Table(w.T_NF, w.T_NI, capacity=1)
+    v = np.zeros(ak.N_VOLLEY)
+    v[[ak.V_ROUNDS, ak.V_X, ak.V_Y, ak.V_RADIUS, ak.V_DISPERSION, ak.V_AREA, ak.V_LETHAL, ak.V_PER_ROUND]] = (
+        rounds, 1000.0, 1000.0, radius, 80.0, 150.0 * 150.0, 25.0, 0.05,
+    )
+    v[[ak.V_UNLOCATED, ak.V_COUNTER_BATTERY, ak.V_TANK_AREA, ak.V_TANK_KILL, ak.V_NOW]] = 0.3, float(counter_battery), 20.0, 0.5, 99.0
+    v[[ak.V_MISSING_STEADY, ak.V_MISSING_ROUTED, ak.V_MAX_LOSS, ak.V_KILLED_SOVIET, ak.V_KILLED_JAPANESE, ak.V_SIDE]] = 0.05, 0.3, 0.25, 0.3, 0.3, side
+    before_f, before_i = units.f.copy(), units.i.copy()
+    order = np.arange(units.n)
+    hit_rows, losses, bat_rows, bat_rounds, knocked = ak.beaten_zone(
+        units.f, units.i, order, tanks.f, tanks.i, 0, np.zeros(0, dtype=np.int64),
+        np.array([1.0, 0.3, 0.1, 0.05]), np.array([1.0, 1.0, 0.5, 0.5]), v, np.array([draws], dtype=np.uint64),
+    )
+    reach = math.hypot(radius, 80.0) * 3.0
+    i, b = units.i[: units.n], before_i[: units.n]
+    total = i[:, w.U_MEN] + i[:, w.U_KILLED] + i[:, w.U_WOUNDED] + i[:, w.U_MISSING]
+    assert np.array_equal(total, b[:, w.U_MEN])  # no losses before: men present and lost add up
+    sup = units.f[: units.n, w.U_SUPPRESSION]
+    assert ((sup >= 0) & (sup <= 1)).all()
+    for u in range(units.n):
+        d = math.hypot(before_f[u, w.U_X] - 1000.0, before_f[u, w.U_Y] - 1000.0)
+        untouchable = b[u, w.U_SIDE] == side or d > reach or w.UNIT_TYPES[b[u, w.U_TYPE]] == "air"
+        if untouchable:
+            assert np.array_equal(units.f[u], before_f[u]) and np.array_equal(i[u], b[u])
+        elif b[u, w.U_MEN] > 0 and sup[u] < before_f[u, w.U_SUPPRESSION]:
+            raise AssertionError("fire never lowers suppression")
+    for row, (k, wd, m) in zip(hit_rows.tolist(), losses.tolist(), strict=True):
+        assert k + wd + m == b[row, w.U_MEN] - i[row, w.U_MEN] > 0
+        assert k + wd + m <= math.ceil(0.25 * b[row, w.U_MEN])
+    for row, on in zip(bat_rows.tolist(), bat_rounds.tolist(), strict=True):
+        d = math.hypot(before_f[row, w.U_X] - 1000.0, before_f[row, w.U_Y] - 1000.0)
+        share = artillery.share_of_rounds(d, radius, 80.0, 150.0 * 150.0)
+        if counter_battery and not b[row, w.U_LOCATED]:
+            share *= 0.3
+        assert on == rounds * share
+    assert knocked.size == 0
