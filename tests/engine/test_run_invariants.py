@@ -5,6 +5,8 @@ man is accounted for (present, killed, wounded or missing)."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -39,7 +41,7 @@ def checked_run():
 def test_time_never_runs_backwards(checked_run):
     _, _, times, turns = checked_run
     assert turns > 200
-    assert times and all(a <= b for a, b in zip(times, times[1:], strict=False))
+    assert times and all(a <= b for a, b in itertools.pairwise(times))
 
 
 def test_the_run_ends_at_the_ceasefire_with_every_height_decided_or_contested(checked_run):
