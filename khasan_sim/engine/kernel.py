@@ -136,6 +136,9 @@ class Engine(
         self._morale_constants()
         self._artillery_constants()
         self.counterattacks = {"soviet": 0, "japanese": 0}
+        # tanks brought back by their own side: bogged ones recovered, knocked-out ones repaired
+        self.tanks_recovered = {"soviet": 0, "japanese": 0}
+        self.tanks_repaired = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
         self.bombs_t = {"soviet": 0.0, "japanese": 0.0}
         self.crossings = {c.id: simpy.Resource(self.env, capacity=max(1, c.capacity)) for c in self.terrain.crossings}

@@ -28,6 +28,8 @@ def snapshot(engine: Any) -> dict[str, Any]:
         out[f"{side}.tanks.knocked_out"] = sum(t.knocked_out for t in tanks)
         out[f"{side}.tanks.destroyed"] = sum(1 for t in tanks if t.status == TANK_DESTROYED)
         out[f"{side}.tanks.bogged"] = sum(1 for t in tanks if t.status == TANK_BOGGED)
+        out[f"{side}.tanks.recovered"] = engine.tanks_recovered[side]
+        out[f"{side}.tanks.repaired"] = engine.tanks_repaired[side]
         out[f"{side}.guns.lost"] = sum(u.guns_lost for u in mine)
         out[f"{side}.aircraft.lost"] = sum(u.aircraft_lost for u in mine)
         out[f"{side}.aircraft.damaged"] = sum(u.aircraft_damaged for u in mine)

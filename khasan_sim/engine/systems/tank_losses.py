@@ -43,6 +43,9 @@ class TankLossesSystem:
         )
         if not enemy_near and rng.random() < chance:
             t.status = TANK_OPERATIONAL
+            side = self.units[t.unit].side
+            self.tanks_repaired[side] += 1
+            self.tanks_recovered[side] += 1  # a repaired tank is one its side brought back
             self._emit("repaired", tank=t.id, unit=t.unit)
         else:
             t.status = TANK_DESTROYED

@@ -202,5 +202,6 @@ class TankMovementSystem:
                 continue
             if rng.random() < chance:
                 t.status = TANK_OPERATIONAL
+                self.tanks_recovered[self.units[t.unit].side] += 1
                 self._emit("recovered", tank=t.id, unit=t.unit, x=t.x, y=t.y)
                 return
