@@ -115,8 +115,8 @@ def candidate_scenario(base: Any, values: Mapping[str, Any]) -> Any:
 
 # ------------------------------------------------------------------ in the worker
 
-#: The engine's per-process line-of-sight cache in ``terrain.extras``.
-SIGHT_CACHE = "_los_cells_50m"
+#: The engine's per-process line-of-sight cache in ``terrain.extras`` (kernels/sight.py).
+SIGHT_CACHE = "_sight_lines"
 
 
 def fresh_sight_cache(scenario: Any) -> None:

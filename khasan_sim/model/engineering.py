@@ -129,7 +129,7 @@ def terrain_with_crossings(
     sight = patched(root.extras["sight_surface_m"], root.elevation_m[changed] + class_table(ground.get("canopy_m", {}))[cells])
     extras = {k: v for k, v in root.extras.items() if k not in _NOT_CARRIED}
     if not np.array_equal(sight, root.extras["sight_surface_m"]):
-        extras.pop("_los_cells_50m", None)  # lines of sight over the changed cells differ
+        extras.pop("_sight_lines", None)  # lines of sight over the changed cells differ
     extras.update({"crossing_index": index, "sight_surface_m": sight, "_built_from": root, "_built": ordered})
     out = dataclasses.replace(root, crossings=root.crossings + ordered, extras=extras, **layers)
     cache[key] = out
