@@ -245,6 +245,7 @@ class Engine(
         while True:
             yield self.env.timeout(cp.pulse_min)
             self._tick()
+            self._fire_missions()
             self._direct_fire(cp.pulse_min)
             self._observed_fire(cp.pulse_min)
             # who stands within close-assault range of whom, after the fire: penetration

@@ -11,6 +11,7 @@ rate, locate chance), ``weapons.<gun>.range_m``, ``weapons.<gun>.rate_rpm``,
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import artillery as art_kernel
 from khasan_sim.engine.state import UnitState
-from khasan_sim.engine.systems.common import ProcessGen, _other
+from khasan_sim.engine.systems.common import _other
 from khasan_sim.model import artillery, rules
 from khasan_sim.model.morale import MoraleState
 
@@ -28,10 +29,31 @@ _ROUTED = world.STATE_CODE[MoraleState.ROUTED]
 _ARTILLERY = world.UNIT_TYPES.index("artillery")
 
 
+@dataclass(slots=True, eq=False)
+class FireMission:
+    """A fire mission under way: its battery, order, aim point, end and what it has fired."""
+
+    unit: UnitState
+    order: Any
+    x: float
+    y: float
+    end: float  # simulated minutes
+    next_at: float  # when its next volley is due
+    guns: list[str]
+    gun_range: dict[str, float]
+    gun_rate: dict[str, float]  # rounds a minute a gun, at the mission's rate
+    locate: np.random.Generator  # the draws of the enemy locating the battery
+    fired_total: int = 0
+
+
 class ArtillerySystem:
     """Artillery: fire missions, rounds on the target area, observed fire."""
 
-    def _fire_mission(self, u: UnitState, o: Any) -> ProcessGen:
+    def _fire_mission(self, u: UnitState, o: Any) -> None:
+        """Start a fire mission: refused if the rule on firing across the border forbids
+        its target; else its first volley now, the next ones with the combat pulses
+        (:meth:`_fire_missions`), every ``artillery.volley_min`` until it ends, its rounds
+        are spent or the battery is out of ammunition."""
         p = self.params
         tx, ty = self.target_point(o.target)
         excl = self.exclusion.get(u.side)
@@ -41,52 +63,65 @@ class ArtillerySystem:
         if not ok:
             self._emit("mission_refused", unit=u.id, order=o.id or "", reason=why)
             return
-        interval = p.f("artillery.volley_min")
         rate_factor = p.f(f"artillery.mission_rate.{o.mission}")
-        dispersion = p.f("artillery.dispersion_m")
-        rounds_cap = o.rounds
-        fired_total = 0
-        end = self.now + o.duration_min
+        m = FireMission(
+            unit=u, order=o, x=tx, y=ty, end=self.now + o.duration_min, next_at=self.now,
+            # each gun type's range and rate, looked up once for the mission
+            guns=sorted(u.guns), gun_range={w: p.f(f"weapons.{w}.range_m") for w in u.guns},
+            gun_rate={w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns},
+            locate=self.rng.get("artillery", u.id),
+        )
         self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
-        rng = self.rng.get("artillery", u.id)
-        # each gun type's range and rate, looked up once for the mission
-        gun_range = {w: p.f(f"weapons.{w}.range_m") for w in u.guns}
-        gun_rate = {w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns}
-        guns = sorted(u.guns)
-        while self.env.now < end - 1e-9:
-            now = self.env.now
-            step = min(interval, end - now)
-            rounds = 0
-            # once the mission's rounds are all fired no gun has any left to fire: its
-            # steps pass without a volley (the guns' loop would find that for each)
-            spent = rounds_cap is not None and fired_total >= rounds_cap
-            if not spent:
-                d = math.hypot(tx - u.x, ty - u.y)
-                for w in guns:
-                    n = u.guns[w]
-                    if n <= 0 or d > gun_range[w]:
-                        continue
-                    ammo = u.ammunition
-                    left = (ammo if ammo is not None else 10**9) if rounds_cap is None else min(ammo if ammo is not None else 10**9, rounds_cap - fired_total)
-                    k = artillery.volley_rounds(n, gun_rate[w], step, left)
-                    if k <= 0:
-                        continue
-                    if ammo is not None:
-                        u.ammunition = ammo - k
-                    fired_total += k
-                    rounds += k
-                    self._apply_rounds(u, w, k, tx, ty, o.radius_m, dispersion, o.mission)
-            if rounds > 0:
-                u.rounds_fired += rounds
-                self.rounds[u.side] += rounds
-                self._emit("volley", unit=u.id, rounds=rounds, x=tx, y=ty)
-                self._maybe_located(u, rng)
-            elif u.ammunition is not None and u.ammunition <= 0:
-                self._emit("out_of_ammunition", unit=u.id)
-                return
-            yield self.env.timeout(step)
-            self._tick()
-        self._emit("mission_end", unit=u.id, order=o.id or "", rounds=fired_total)
+        self.missions.append(m)
+        self._fire_missions(only=m)
+
+    def _fire_missions(self, only: FireMission | None = None) -> None:
+        """Fire the volleys due now of the missions under way (in the order they began),
+        and end those whose time is up."""
+        now = self.env.now
+        for m in [only] if only is not None else list(self.missions):
+            if now >= m.end - 1e-9:
+                self.missions.remove(m)
+                self._emit("mission_end", unit=m.unit.id, order=m.order.id or "", rounds=m.fired_total)
+            elif now >= m.next_at - 1e-9 and not self._volley(m, now):
+                self.missions.remove(m)
+
+    def _volley(self, m: FireMission, now: float) -> bool:
+        """Fire one volley of mission *m*; return False if the battery is out of ammunition."""
+        u, o = m.unit, m.order
+        step = min(self._volley_min, m.end - now)
+        m.next_at = now + step
+        rounds = 0
+        rounds_cap = o.rounds
+        # once the mission's rounds are all fired no gun has any left to fire: its
+        # steps pass without a volley (the guns' loop would find that for each)
+        if rounds_cap is None or m.fired_total < rounds_cap:
+            d = math.hypot(m.x - u.x, m.y - u.y)
+            for w in m.guns:
+                n = u.guns[w]
+                if n <= 0 or d > m.gun_range[w]:
+                    continue
+                ammo = u.ammunition
+                left = 10**9 if ammo is None else ammo
+                if rounds_cap is not None:
+                    left = min(left, rounds_cap - m.fired_total)
+                k = artillery.volley_rounds(n, m.gun_rate[w], step, left)
+                if k <= 0:
+                    continue
+                if ammo is not None:
+                    u.ammunition = ammo - k
+                m.fired_total += k
+                rounds += k
+                self._apply_rounds(u, w, k, m.x, m.y, o.radius_m, self._dispersion, o.mission)
+        if rounds > 0:
+            u.rounds_fired += rounds
+            self.rounds[u.side] += rounds
+            self._emit("volley", unit=u.id, rounds=rounds, x=m.x, y=m.y)
+            self._maybe_located(u, m.locate)
+        elif u.ammunition is not None and u.ammunition <= 0:
+            self._emit("out_of_ammunition", unit=u.id)
+            return False
+        return True
 
     def _maybe_located(self, u: UnitState, rng: np.random.Generator) -> None:
         if u.located:
@@ -111,18 +146,21 @@ class ArtillerySystem:
         v[art_kernel.V_MAX_LOSS] = cp.max_loss_fraction
         v[art_kernel.V_KILLED_SOVIET] = cp.killed_fraction_by_side.get("soviet", cp.killed_fraction)
         v[art_kernel.V_KILLED_JAPANESE] = cp.killed_fraction_by_side.get("japanese", cp.killed_fraction)
-        self._volley = v
+        self._volley_figures = v
         self._posture = np.array([p.f(f"artillery.posture_lethality.{e}") for e in world.ENTRENCHMENT])
         cover_sup = p.f("artillery.suppression_cover_factor")
         self._cover_sup = np.array([cover_sup if e in ("trenches", "fortified") else 1.0 for e in world.ENTRENCHMENT])
         self._lethal = {w: p.f(f"weapons.{w}.lethal_area_m2") for w in self._weapon_ids() if f"weapons.{w}.lethal_area_m2" in p}
         self._gun_hit = (p.f("artillery.gun_area_m2"), p.f("artillery.gun_kill_given_hit"))
         self._gun_reach: np.ndarray | None = None
+        self._volley_min = p.f("artillery.volley_min")
+        self._dispersion = p.f("artillery.dispersion_m")
+        self.missions: list[FireMission] = []
 
     def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
         """A volley's rounds on the beaten zone (kernels/artillery.py); then the guns hit in
         the batteries there, the tanks put out of action and the casualty events, here."""
-        v = self._volley
+        v = self._volley_figures
         v[art_kernel.V_ROUNDS] = rounds
         v[art_kernel.V_X], v[art_kernel.V_Y], v[art_kernel.V_RADIUS] = tx, ty, radius
         v[art_kernel.V_DISPERSION] = dispersion

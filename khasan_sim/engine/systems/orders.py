@@ -71,7 +71,7 @@ class OrdersSystem:
                 u.activity = "digging"
                 self.env.process(self._dig_in(u, u.token))
             elif o.kind == "fire_mission":
-                self.env.process(self._fire_mission(u, o))
+                self._fire_mission(u, o)
             elif o.kind == "air_strike":
                 self.env.process(self._air_strike(u, o))
             elif o.kind == "build_crossing":
