@@ -265,6 +265,7 @@ def anti_tank_fire(
     cand_d = np.empty(n_tanks, dtype=np.float64)
     weight = np.empty(n_tanks, dtype=np.float64)
     exposure_c = np.empty(n_tanks, dtype=np.float64)
+    sighted = np.empty(n_tanks, dtype=np.int64)  # -1 not asked yet, 0 unseen, 1 seen
     for si in range(n_units):
         s = s_order[si]
         if not is_target[s] or ui[s, _U_TYPE] == _ARTILLERY or fire_factor[ui[s, _U_STATE]] <= 0:
@@ -277,8 +278,9 @@ def anti_tank_fire(
             continue
         reach = min(max_range, reach)
         sx, sy, side = uf[s, _U_X], uf[s, _U_Y], ui[s, _U_SIDE]
+        # the enemy tanks in reach, with their exposure and their weight as a target (whether
+        # the unit sees each is asked only of those drawn: see below)
         nc = 0
-        total = 0.0
         r2 = (reach * (1.0 + 1e-9) + 1e-6) ** 2
         for j in range(n_firing):
             if f_side[j] == side:
@@ -288,7 +290,7 @@ def anti_tank_fire(
             if dx * dx + dy * dy > r2:
                 continue
             d = math.hypot(dx, dy)
-            if d > reach or not seen(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, sx, sy, f_x[j], f_y[j]):
+            if d > reach:
                 continue
             t = f_tank[j]
             ex = veh_exposure[ti[t, w.T_MODEL]]
@@ -302,18 +304,10 @@ def anti_tank_fire(
             cand_d[nc] = d
             exposure_c[nc] = ex
             weight[nc] = ex * (pulse[P_COMMAND_WEIGHT] if ti[t, w.T_COMMAND] else 1.0)
-            total += weight[nc]
+            sighted[nc] = -1  # not asked yet
             nc += 1
         if nc == 0:
             continue
-        # the cumulative chances of numpy's Generator.choice(p=...)
-        cdf = np.empty(nc, dtype=np.float64)
-        acc_w = 0.0
-        for c in range(nc):
-            acc_w += weight[c] / total if total > 0 else 1.0 / nc
-            cdf[c] = acc_w
-        for c in range(nc):
-            cdf[c] /= cdf[nc - 1]
         share = ui[s, _U_MEN] / ui[s, _U_MEN_START] if ui[s, _U_MEN_START] > 0 else 0.0
         e_s = elev[_cell(sx, sy, cell_m, nrows, ncols)]
         acc0 = accuracy[ui[s, _U_TRAINING]]
@@ -321,8 +315,35 @@ def anti_tank_fire(
             n_guns = at_counts[s, a] * share
             if n_guns <= 0:
                 continue
-            c = np.searchsorted(cdf, uniform(g_fire), side="right")
-            c = min(c, nc - 1)
+            # each weapon picks one of the tanks its unit sees, by weight: a draw among the
+            # tanks not yet found unseen, its sight line asked, and drawn again if unseen
+            # (the same chances as a draw among the seen ones, asking few sight lines)
+            c = -1
+            while True:
+                total = 0.0
+                left = 0
+                for q in range(nc):
+                    if sighted[q] != 0:
+                        total += weight[q]
+                        left += 1
+                if left == 0:
+                    break
+                x = uniform(g_fire) * (total if total > 0 else left)
+                pick = -1
+                for q in range(nc):
+                    if sighted[q] != 0:
+                        pick = q
+                        x -= weight[q] if total > 0 else 1.0
+                        if x < 0.0:
+                            break
+                if sighted[pick] == -1:
+                    t = cand[pick]
+                    sighted[pick] = 1 if seen(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, sx, sy, tf[t, w.T_X], tf[t, w.T_Y]) else 0
+                if sighted[pick] == 1:
+                    c = pick
+                    break
+            if c < 0:
+                break  # the unit sees none of them
             t = cand[c]
             if knocked[t]:
                 continue
