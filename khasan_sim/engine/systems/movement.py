@@ -22,6 +22,8 @@ from khasan_sim.model import morale, movement
 from khasan_sim.terrain import plan_route
 
 _AIR = world.UNIT_TYPES.index("air")
+_FOOT_LEGS: dict[tuple[int, float, float], tuple[Any, list[tuple[float, float, float]]]] = {}  # per process
+_LEGS_LIMIT = 20_000
 
 
 class MovementSystem:
@@ -82,12 +84,11 @@ class MovementSystem:
             u.moving = False
             return
         cp = self.cp
-        pts = route.points_m
-        legs = movement.foot_legs(route.seg_length_m, route.seg_speed_kmh, cp.leg_m, cp.foot_leg_min)
+        legs = self._foot_legs(route)
         night_factor = self.params.f("mobility.night_factor.foot")
         pin = self.params.f("morale.pin_suppression")
         self._emit("move_start", unit=u.id, length_m=float(route.length_m))
-        for a, b in legs:
+        for minutes, x, y in legs:
             while True:
                 if u.token != token:
                     return
@@ -111,16 +112,14 @@ class MovementSystem:
                 u.moving = False
                 yield self.env.timeout(cp.pulse_min)
                 self._tick()
-            seg_len = route.seg_length_m[a:b]
-            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
-            dur = float(np.sum(seg_len / (speeds * 1000.0 / 60.0))) / f
+            dur = minutes / f
             if advancing and self._at_wire(u):
                 dur /= cp.wire_delay
             yield self.env.timeout(dur)
             self._tick()
             if u.token != token:
                 return
-            u.x, u.y = float(pts[b][0]), float(pts[b][1])
+            u.x, u.y = x, y
         u.moving = False
         self._emit("move_end", unit=u.id, x=u.x, y=u.y)
         if u.activity in ("attacking", "moving"):
@@ -129,6 +128,25 @@ class MovementSystem:
             # men who halt dig in where they stand (scrapes in an hour, then trenches),
             # whether they took ground or fell back to it
             self.env.process(self._dig_in(u, u.token))
+
+    def _foot_legs(self, route: Any) -> list[tuple[float, float, float]]:
+        """Return a route walked on foot as legs (minutes at the ground's pace, and the
+        point each ends at), worked out once per route and kept per process like the
+        routes themselves (:func:`movement.foot_legs`)."""
+        key = (id(route), self.cp.leg_m, self.cp.foot_leg_min)
+        hit = _FOOT_LEGS.get(key)
+        if hit is not None and hit[0] is route:
+            return hit[1]
+        pts = route.points_m
+        legs = []
+        for a, b in movement.foot_legs(route.seg_length_m, route.seg_speed_kmh, self.cp.leg_m, self.cp.foot_leg_min):
+            seg_len = route.seg_length_m[a:b]
+            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
+            legs.append((float(np.sum(seg_len / (speeds * 1000.0 / 60.0))), float(pts[b][0]), float(pts[b][1])))
+        if len(_FOOT_LEGS) >= _LEGS_LIMIT:
+            _FOOT_LEGS.clear()
+        _FOOT_LEGS[key] = (route, legs)
+        return legs
 
     def _at_wire(self, u: UnitState) -> bool:
         """Return True if *u* is within twice close-assault range of an enemy unit behind wire."""
