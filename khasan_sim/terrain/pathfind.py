@@ -24,12 +24,7 @@ _STEP = np.array([_SQRT2, 1.0, _SQRT2, 1.0, 1.0, _SQRT2, 1.0, _SQRT2])
 
 @njit(cache=True)
 def _push(keys, vals, n, key, val):
-    if n == keys.size:
-        k2 = np.empty(2 * keys.size, dtype=keys.dtype)
-        v2 = np.empty(2 * vals.size, dtype=vals.dtype)
-        k2[:n] = keys[:n]
-        v2[:n] = vals[:n]
-        keys, vals = k2, v2
+    """Push (key, val) on the binary heap of *n* entries; return the new count."""
     i = n
     keys[i] = key
     vals[i] = val
@@ -40,7 +35,7 @@ def _push(keys, vals, n, key, val):
         keys[parent], keys[i] = keys[i], keys[parent]
         vals[parent], vals[i] = vals[i], vals[parent]
         i = parent
-    return keys, vals, n + 1
+    return n + 1
 
 
 @njit(cache=True)
@@ -73,12 +68,13 @@ def cheapest_path(cost, sr, sc, er, ec, cheapest):
     best = np.full(nr * nc, np.inf)
     came = np.full(nr * nc, -1, dtype=np.int64)
     done = np.zeros(nr * nc, dtype=np.bool_)
-    keys = np.empty(1024, dtype=np.float64)
-    vals = np.empty(1024, dtype=np.int64)
+    # each cell is pushed at most once a neighbour (8) that finds it a cheaper way in
+    keys = np.empty(8 * nr * nc + 1, dtype=np.float64)
+    vals = np.empty(8 * nr * nc + 1, dtype=np.int64)
     start = sr * nc + sc
     goal = er * nc + ec
     best[start] = 0.0
-    keys, vals, n = _push(keys, vals, 0, 0.0, start)
+    n = _push(keys, vals, 0, 0.0, start)
     while n > 0:
         cell, n = _pop(keys, vals, n)
         if done[cell]:
@@ -108,7 +104,7 @@ def cheapest_path(cost, sr, sc, er, ec, cheapest):
                 dr = abs(rr - er)
                 dc = abs(cc - ec)
                 h = cheapest * (max(dr, dc) + (_SQRT2 - 1.0) * min(dr, dc))
-                keys, vals, n = _push(keys, vals, n, nd + h, nxt)
+                n = _push(keys, vals, n, nd + h, nxt)
     if not done[goal]:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.inf
     length = 1

@@ -76,6 +76,26 @@ def _cell(x, y, cell_m, nrows, ncols):
 
 
 @njit(cache=True)
+def by_rank(rank, n):
+    """Return the indices 0..n-1 in the order of their ranks (distinct whole numbers >= 0)."""
+    top = 0
+    for k in range(n):
+        top = max(top, rank[k])
+    slot = np.empty(top + 1, dtype=np.int64)
+    for r in range(top + 1):
+        slot[r] = -1
+    for k in range(n):
+        slot[rank[k]] = k
+    out = np.empty(n, dtype=np.int64)
+    m = 0
+    for r in range(top + 1):
+        if slot[r] >= 0:
+            out[m] = slot[r]
+            m += 1
+    return out
+
+
+@njit(cache=True)
 def draw_casualties(men, expected, killed_fraction, missing_fraction, max_loss_fraction, state):
     """fire.draw_casualties: (killed, wounded, missing) from Binomial(men, 1 - exp(-expected/men))
     (draws from kernels/random.py)."""
@@ -130,7 +150,7 @@ def aimed_fire(
             f_rank[n_f] = tank_rank[t]
             f_reach[n_f] = min(max_range, veh_range[ti[t, w.T_MODEL]])
             n_f += 1
-    order = np.argsort(f_rank[:n_f], kind="mergesort")
+    order = by_rank(f_rank, n_f)
 
     # the targets of each side, as contiguous arrays for the search
     tx = np.empty((2, n_units), dtype=np.float64)
@@ -244,8 +264,8 @@ def anti_tank_fire(
     knocked = np.zeros(n_tanks, dtype=np.bool_)
     knock_outs = np.empty((n_tanks, 3), dtype=np.int64)
     n_ko = 0
-    s_order = np.argsort(unit_rank[:n_units], kind="mergesort")
-    t_order = np.argsort(tank_rank[:n_tanks], kind="mergesort")
+    s_order = by_rank(unit_rank, n_units)
+    t_order = by_rank(tank_rank, n_tanks)
     # the tanks that can be fired at are those that could at the pulse's start: one
     # knocked out by an earlier shooter may still be chosen, and the shot is then lost
     # (in id order, as contiguous arrays for the search)
@@ -369,7 +389,7 @@ def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualti
     """Draw the men hit on each target (in id order), write them and the suppression the
     fire adds; return the rows hit and their (killed, wounded, missing)."""
     now = pulse[P_NOW]
-    s_order = np.argsort(unit_rank[:n_units], kind="mergesort")
+    s_order = by_rank(unit_rank, n_units)
     hit_rows = np.empty(n_units, dtype=np.int64)
     losses = np.zeros((n_units, 3), dtype=np.int64)
     n_hit = 0
