@@ -101,3 +101,51 @@ def test_a_volley_keeps_count_of_men_and_touches_only_the_enemy_in_reach(seed, n
             share *= 0.3
         assert on == rounds * share
     assert knocked.size == 0
+
+
+def _observed_reference(units, tanks, order, stuck, reach, see_m, sight):
+    """Observed fire's two conditions, plainly: the first enemy battery (by id) whose guns
+    reach the stuck tank, and whether one of the three nearest enemy posts sees it."""
+    f, i = units.f, units.i
+    seen, battery = [], []
+    for t in stuck:
+        side = i[tanks.i[t, w.T_UNIT], w.U_SIDE]
+        x, y = tanks.f[t, w.T_X], tanks.f[t, w.T_Y]
+        bat = next((b for b in order if i[b, w.U_SIDE] != side and reach[b] > 0
+                    and math.hypot(f[b, w.U_X] - x, f[b, w.U_Y] - y) <= reach[b]), -1)
+        battery.append(bat)
+        if bat < 0:
+            seen.append(False)
+            continue
+        posts = [(math.hypot(f[v, w.U_X] - x, f[v, w.U_Y] - y), k, v) for k, v in enumerate(order)
+                 if i[v, w.U_SIDE] != side and i[v, w.U_MEN] > 0 and w.UNIT_TYPES[i[v, w.U_TYPE]] != "air"
+                 and i[v, w.U_STATE] not in (3, 4)]
+        near = sorted(p for p in posts if p[0] <= see_m)[:3]
+        seen.append(any(sight.many(np.array([f[v, w.U_X]]), np.array([f[v, w.U_Y]]), np.array([x]), np.array([y]))[0] for _, _, v in near))
+    return np.array(seen, dtype=bool), np.array(battery, dtype=np.int64)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(1, 25), n_stuck=st.integers(0, 8), see_m=st.floats(200, 3000))
+def test_which_bogged_tanks_an_enemy_post_sees_within_reach_of_a_battery(seed, n, n_stuck, see_m):
+    from khasan_sim.engine.kernels.sight import SightLines
+    from khasan_sim.scenario.builtin import historical_scenario
+    from khasan_sim.scenario.load import load_scenario
+
+    terrain = load_scenario(str(historical_scenario())).terrain
+    rng = np.random.default_rng(seed)
+    units = _units(seed, n, box=3000.0)
+    units.f[: units.n, [w.U_X, w.U_Y]] += 4500.0  # round the heights
+    tanks = w.Table(w.T_NF, w.T_NI, capacity=1)
+    for _ in range(n_stuck):
+        t = tanks.add_row()
+        tanks.f[t, w.T_X], tanks.f[t, w.T_Y] = rng.uniform(4500, 7500, 2)
+        tanks.i[t, w.T_UNIT] = rng.integers(0, units.n)
+    order = rng.permutation(units.n)
+    reach = np.where(rng.random(units.n) < 0.4, rng.uniform(500, 3000, units.n), 0.0)
+    stuck = np.arange(tanks.n, dtype=np.int64)
+    sight = SightLines(terrain)
+    got_seen, got_battery = ak.spotted_tanks(units.f, units.i, order, tanks.f, tanks.i, stuck, reach, see_m, *sight.args)
+    ref_seen, ref_battery = _observed_reference(units, tanks, order, stuck, reach, see_m, sight)
+    assert np.array_equal(got_battery, ref_battery)
+    assert np.array_equal(got_seen, ref_seen)
