@@ -97,11 +97,11 @@ class ArtillerySystem:
         # steps pass without a volley (the guns' loop would find that for each)
         if rounds_cap is None or m.fired_total < rounds_cap:
             d = math.hypot(m.x - u.x, m.y - u.y)
+            ammo = u.ammunition
             for w in m.guns:
                 n = u.guns[w]
                 if n <= 0 or d > m.gun_range[w]:
                     continue
-                ammo = u.ammunition
                 left = 10**9 if ammo is None else ammo
                 if rounds_cap is not None:
                     left = min(left, rounds_cap - m.fired_total)
@@ -109,7 +109,8 @@ class ArtillerySystem:
                 if k <= 0:
                     continue
                 if ammo is not None:
-                    u.ammunition = ammo - k
+                    ammo -= k
+                    u.ammunition = ammo
                 m.fired_total += k
                 rounds += k
                 self._apply_rounds(u, w, k, m.x, m.y, o.radius_m, self._dispersion, o.mission)

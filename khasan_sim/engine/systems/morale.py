@@ -21,6 +21,9 @@ from khasan_sim.engine.systems.common import _FALLING_BACK
 from khasan_sim.model import morale, movement
 from khasan_sim.model.morale import MoraleState
 
+_RETREATING = world.STATE_CODE[MoraleState.RETREATING]
+_ROUTED = world.STATE_CODE[MoraleState.ROUTED]
+
 
 class MoraleSystem:
     """Morale: penetration, morale and suppression, retreat and rally."""
@@ -169,11 +172,17 @@ class MoraleSystem:
         enemy on more than one side) stays where it is."""
         now = self.now
         reach = self.cp.engagement_range_m
-        # a plain string test picks the few units falling back (every pulse, for ~80 units)
-        halted = [u for u in self._ground_units() if u.activity == "retreating" and not u.moving]
+        # the table picks the few units falling back, halted, with men, under fire this pulse
+        ro = self._roster()
+        g = ro.ground_rows
+        f, i = self.unit_table.f, self.unit_table.i
+        st = i[g, world.U_STATE]
+        pick = ((st == _RETREATING) | (st == _ROUTED)) & (i[g, world.U_MOVING] == 0) & (i[g, world.U_MEN] > 0)
+        pick &= now - f[g, world.U_LAST_FIRE] < dt
+        if not pick.any():
+            return
+        halted = [u for u in (ro.units_by_row[r] for r in g[pick].tolist()) if u.activity == "retreating"]
         for u in halted:
-            if u.state not in _FALLING_BACK or u.men <= 0 or now - u.last_under_fire_min >= dt:
-                continue
             rows = self._enemy_rows(u)
             f = self.unit_table.f
             enemies = list(zip(f[rows, world.U_X].tolist(), f[rows, world.U_Y].tolist(), strict=True))
