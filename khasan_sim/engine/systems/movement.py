@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from khasan_sim.engine import world
+from khasan_sim.engine.kernels.movement import near_wire
 from khasan_sim.engine.state import TANK_OPERATIONAL, TankState, UnitState
 from khasan_sim.engine.systems.common import _FALLING_BACK, ProcessGen
 from khasan_sim.model import morale, movement
@@ -150,10 +151,5 @@ class MovementSystem:
 
     def _at_wire(self, u: UnitState) -> bool:
         """Return True if *u* is within twice close-assault range of an enemy unit behind wire."""
-        f, i = self.unit_table.rows_f, self.unit_table.rows_i
-        wired = (i[:, world.U_WIRE] != 0) & (i[:, world.U_MEN] > 0) & (i[:, world.U_SIDE] != world.SIDES.index(u.side))
-        wired &= i[:, world.U_TYPE] != _AIR
-        if not wired.any():
-            return False
-        d = np.hypot(f[wired, world.U_X] - u.x, f[wired, world.U_Y] - u.y)
-        return bool((d < self.cp.close_assault_m * 2).any())
+        ut = self.unit_table
+        return near_wire(ut.f, ut.i, ut.n, ut.i[u.row, world.U_SIDE], u.x, u.y, self.cp.close_assault_m * 2)
