@@ -104,14 +104,16 @@ def test_a_volley_keeps_count_of_men_and_touches_only_the_enemy_in_reach(seed, n
 
 
 def _observed_reference(units, tanks, order, stuck, reach, see_m, sight):
-    """Observed fire's two conditions, plainly: the first enemy battery (by id) whose guns
-    reach the stuck tank, and whether one of the three nearest enemy posts sees it."""
+    """Observed fire's two conditions, plainly: the first enemy battery (by id) with men and
+    rounds left whose guns reach the stuck tank, and whether one of the three nearest enemy
+    posts sees it."""
     f, i = units.f, units.i
     seen, battery = [], []
     for t in stuck:
         side = i[tanks.i[t, w.T_UNIT], w.U_SIDE]
         x, y = tanks.f[t, w.T_X], tanks.f[t, w.T_Y]
-        bat = next((b for b in order if i[b, w.U_SIDE] != side and reach[b] > 0
+        bat = next((b for b in order if i[b, w.U_SIDE] != side and reach[b] > 0 and i[b, w.U_MEN] > 0
+                    and (i[b, w.U_AMMO] == w.NO_AMMUNITION_LIMIT or i[b, w.U_AMMO] > 0)
                     and math.hypot(f[b, w.U_X] - x, f[b, w.U_Y] - y) <= reach[b]), -1)
         battery.append(bat)
         if bat < 0:
@@ -143,6 +145,7 @@ def test_which_bogged_tanks_an_enemy_post_sees_within_reach_of_a_battery(seed, n
         tanks.i[t, w.T_UNIT] = rng.integers(0, units.n)
     order = rng.permutation(units.n)
     reach = np.where(rng.random(units.n) < 0.4, rng.uniform(500, 3000, units.n), 0.0)
+    units.i[: units.n, w.U_AMMO] = rng.choice([w.NO_AMMUNITION_LIMIT, 0, 50], size=units.n)
     stuck = np.arange(tanks.n, dtype=np.int64)
     sight = SightLines(terrain)
     got_seen, got_battery = ak.spotted_tanks(units.f, units.i, order, tanks.f, tanks.i, stuck, reach, see_m, *sight.args)

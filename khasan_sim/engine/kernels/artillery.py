@@ -153,8 +153,9 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_
     guns reach it (-1 if none): the two conditions of observed fire.
 
     *order*: the ground units' rows in id order; posts are those with men that are not
-    falling back; batteries those with men, rounds left and guns (*reach* by row, 0 for
-    none). Ties among equally near posts go to the first by id.
+    falling back; batteries those with men, rounds left and guns that reach (*reach*: the
+    reach of each row's guns, 0 for none). Ties among equally near posts go to the first
+    by id.
     """
     n_s = stuck.size
     seen_by = np.zeros(n_s, dtype=np.bool_)
@@ -167,7 +168,10 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_
         x, y = tf[t, w.T_X], tf[t, w.T_Y]
         for j in range(order.size):
             b = order[j]
-            if ui[b, w.U_SIDE] == side or reach[b] <= 0.0:
+            if ui[b, w.U_SIDE] == side or reach[b] <= 0.0 or ui[b, w.U_MEN] <= 0:
+                continue
+            ammo = ui[b, w.U_AMMO]
+            if ammo != w.NO_AMMUNITION_LIMIT and ammo <= 0:
                 continue
             if math.hypot(uf[b, w.U_X] - x, uf[b, w.U_Y] - y) <= reach[b]:
                 battery[k] = b

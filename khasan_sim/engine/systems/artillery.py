@@ -207,16 +207,16 @@ class ArtillerySystem:
         if rate_h <= 0 or self.is_night():
             return
         tt, ut = self.tank_table, self.unit_table
-        stuck = np.flatnonzero(tt.rows_i[:, world.T_STATUS] == _BOGGED)
+        ro = self._roster()
+        order = ro.tank_order
+        stuck = order[tt.i[order, world.T_STATUS] == _BOGGED]  # in id order
         if not stuck.size:
             return
-        ro = self._roster()
-        stuck = stuck[np.argsort(ro.tank_rank[stuck], kind="stable")]  # in id order
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         p_hit = -math.expm1(-rate_h * dt / 60.0)
         sight = self._sight()
         seen, battery = art_kernel.spotted_tanks(
-            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, stuck, self._battery_reach(), see_m, *sight.args,
+            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, stuck, self._gun_reach_now(), see_m, *sight.args,
         )
         sight.keep_room()
         now = self.now
@@ -228,16 +228,6 @@ class ArtillerySystem:
             t.last_under_fire_min = now
             if g.random() < p_hit:
                 self._knock_out(t, g, cause=f"observed-artillery:{ro.units_by_row[b].id}")
-
-    def _battery_reach(self) -> np.ndarray:
-        """Return how far each unit row's guns reach, for batteries with men and rounds left
-        (0 for every other row). Each battery's reach is kept until it loses guns."""
-        ut = self.unit_table
-        i = ut.rows_i
-        ammo = i[:, world.U_AMMO]
-        reach = self._gun_reach_now()
-        ok = (i[:, world.U_MEN] > 0) & ((ammo == world.NO_AMMUNITION_LIMIT) | (ammo > 0))
-        return np.where(ok, reach[: ut.n], 0.0)
 
     def _gun_reach_now(self) -> np.ndarray:
         """Return the reach of each unit row's guns that are left (0 for rows without)."""
