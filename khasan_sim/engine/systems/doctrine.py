@@ -147,10 +147,14 @@ class DoctrineSystem:
         """Send each detached group that is done attacking back to its battalion, and merge
         the groups that are back with it (their men and weapons rejoin its ranks)."""
         rejoin_m = self.params.f("command.rejoin_distance_m")
-        for gid in sorted(self.group_parent):
+        done = self._groups_done
+        for gid in sorted(self.group_parent.keys() - done):
             g = self.units[gid]
+            if g.men <= 0:
+                done.add(gid)  # rejoined or lost: a group's men never come back
+                continue
             parent = self.units[self.group_parent[gid]]
-            if g.men <= 0 or parent.men <= 0 or g.activity == "attacking" or g.moving:
+            if parent.men <= 0 or g.activity == "attacking" or g.moving:
                 continue
             if g.state in _FALLING_BACK or parent.state in _FALLING_BACK:
                 continue
