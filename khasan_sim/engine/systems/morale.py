@@ -16,6 +16,7 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import morale as kernel
+from khasan_sim.engine.kernels.movement import halted_under_fire
 from khasan_sim.engine.state import UnitState
 from khasan_sim.engine.systems.common import _FALLING_BACK
 from khasan_sim.model import morale, movement
@@ -174,14 +175,11 @@ class MoraleSystem:
         reach = self.cp.engagement_range_m
         # the table picks the few units falling back, halted, with men, under fire this pulse
         ro = self._roster()
-        g = ro.ground_rows
-        f, i = self.unit_table.f, self.unit_table.i
-        st = i[g, world.U_STATE]
-        pick = ((st == _RETREATING) | (st == _ROUTED)) & (i[g, world.U_MOVING] == 0) & (i[g, world.U_MEN] > 0)
-        pick &= now - f[g, world.U_LAST_FIRE] < dt
-        if not pick.any():
+        ut = self.unit_table
+        picked = halted_under_fire(ut.f, ut.i, ro.ground_rows, now, dt)
+        if not picked.size:
             return
-        halted = [u for u in (ro.units_by_row[r] for r in g[pick].tolist()) if u.activity == "retreating"]
+        halted = [u for u in (ro.units_by_row[r] for r in picked.tolist()) if u.activity == "retreating"]
         for u in halted:
             rows = self._enemy_rows(u)
             f = self.unit_table.f
