@@ -248,10 +248,10 @@ class Engine(
             self._fire_missions()
             self._direct_fire(cp.pulse_min)
             self._observed_fire(cp.pulse_min)
-            # who stands within close-assault range of whom, after the fire: penetration
-            # wears morale (shocks only), so calling off counter-attacks reads the same
-            close = self._close_quarters()
-            self._penetration(cp.pulse_min, close)
+            # who stands within close-assault range of whom, after the fire, and the
+            # penetration of the pulse (it wears morale: shocks only, so calling off
+            # counter-attacks reads the same)
+            close = self._close_quarters(penetration_min=cp.pulse_min)
             self._check_counterattacks(close)
             self._update_morale(cp.pulse_min)
             self._keep_falling_back(cp.pulse_min)

@@ -295,3 +295,16 @@ def test_close_quarters_are_the_plain_sums(seed, reach):
     assert np.array_equal(own, (near & same) @ men)
     assert np.array_equal(enemy, (near & ~same) @ np.where(fighting, men, 0.0))
     assert anywhere == bool((near & ~same).any())
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), reach=st.floats(50.0, 800.0), rate=st.floats(0.01, 2.0), ref=st.floats(1.2, 5.0))
+def test_penetration_in_the_close_quarters_pass_is_the_scalar_rule(seed, reach, rate, ref):
+    units, _, _, _, _ = _state(seed)
+    holding = np.array([t in ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank") for t in w.UNIT_TYPES])
+    before = units.f[: units.n, w.U_SHOCKS].copy()
+    own, enemy, anywhere = mk.close_quarters(units.f, units.i, units.n, holding, reach, rate, ref, 5.0)
+    shock = morale.penetration_shock(own, enemy, reference_ratio=ref, shock_per_hour=rate, minutes=5.0)
+    ground = (units.i[: units.n, w.U_MEN] > 0) & (units.i[: units.n, w.U_TYPE] != w.UNIT_TYPES.index("air"))
+    expected = before + np.where(ground & (shock > 0) & anywhere, shock, 0.0)
+    assert np.array_equal(units.f[: units.n, w.U_SHOCKS], expected)

@@ -104,11 +104,15 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):
 
 
 @njit(cache=True)
-def close_quarters(uf, ui, n_units, holding_type, reach_m):
+def close_quarters(uf, ui, n_units, holding_type, reach_m, shock_per_hour=0.0, reference_ratio=2.0, minutes=0.0):
     """Return, for each unit row with men on the ground, its own side's men within
     close-assault range (itself included) and the enemy's men in good order there (units
     of a type that holds ground, not falling back); and whether any enemies stand that
-    close to each other at all. Rows without men get 0 and 0."""
+    close to each other at all. Rows without men get 0 and 0.
+
+    With *shock_per_hour* > 0 it also wears the morale of each unit whose position the
+    enemy has broken into in strength, as :func:`khasan_sim.model.morale.penetration_shock`
+    (added to the unit's shocks of the pulse)."""
     own = np.zeros(n_units, dtype=np.float64)
     enemy = np.zeros(n_units, dtype=np.float64)
     r2 = reach_m * reach_m
@@ -132,4 +136,13 @@ def close_quarters(uf, ui, n_units, holding_type, reach_m):
                 st = ui[b, w.U_STATE]
                 if holding_type[ui[b, w.U_TYPE]] and st != _RETREATING and st != _ROUTED:
                     enemy[a] += men
+    if shock_per_hour > 0.0 and anywhere:
+        span = max(reference_ratio - 1.0, 1e-9)
+        for a in range(n_units):
+            if ui[a, w.U_MEN] <= 0 or ui[a, w.U_TYPE] == _AIR:
+                continue
+            ratio = enemy[a] / max(own[a], 1.0)
+            shock = shock_per_hour * minutes / 60.0 * max((ratio - 1.0) / span, 0.0)
+            if shock > 0.0:
+                uf[a, w.U_SHOCKS] += shock
     return own, enemy, anywhere

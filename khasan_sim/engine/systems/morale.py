@@ -49,13 +49,17 @@ class MoraleSystem:
         if worn.size:
             self.unit_table.f[worn, world.U_SHOCKS] += shock[worn]
 
-    def _close_quarters(self) -> tuple[np.ndarray, np.ndarray] | None:
+    def _close_quarters(self, penetration_min: float = 0.0) -> tuple[np.ndarray, np.ndarray] | None:
         """Return, for each unit row, its own side's men within close-assault range (itself
         included) and the enemy's men in good order there (holding types, not falling
         back), 0 for rows without men; None when no enemies are that close to each other
-        anywhere (kernels/morale.py)."""
-        ut = self.unit_table
-        own, enemy, anywhere = kernel.close_quarters(ut.f, ut.i, ut.n, self._roster().holding_type, self.cp.close_assault_m)
+        anywhere (kernels/morale.py). With *penetration_min*, the penetration of that many
+        minutes wears the units' morale too (as :meth:`_penetration`), in the same pass."""
+        ut, cp = self.unit_table, self.cp
+        rate = cp.penetration_shock_per_hour if penetration_min > 0 else 0.0
+        own, enemy, anywhere = kernel.close_quarters(
+            ut.f, ut.i, ut.n, self._roster().holding_type, cp.close_assault_m, rate, cp.penetration_reference_ratio, penetration_min,
+        )
         return (own, enemy) if anywhere else None
 
     def _morale_constants(self) -> None:

@@ -40,6 +40,8 @@ class TankLeg(NamedTuple):
     p_bog_per_100m: float
     rut_cell: tuple[int, int]  # the cell whose passes rut soft ground on this leg
     zones: tuple[str, ...]  # zones the leg's points lie in, in the order entered
+    x: float  # where the leg ends
+    y: float
 
 
 class TankMovementSystem:
@@ -99,10 +101,11 @@ class TankMovementSystem:
                 t.moving = False
                 return
             # zones entered on this leg
-            for z in leg.zones:
-                if z not in t.reached:
-                    t.reached.add(z)
-                    self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
+            if leg.zones:
+                for z in leg.zones:
+                    if z not in t.reached:
+                        t.reached.add(z)
+                        self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
             if soft_m > 0 and movement.bogs_down(soft_m, p_eff, rng):
                 frac = movement.bog_point_fraction(rng)
                 i = a + min(int(frac * (b - a)), b - a - 1)
@@ -113,7 +116,7 @@ class TankMovementSystem:
                 self.env.process(self._recover(t))
                 self._update_tank_unit_position(self.units[t.unit])
                 return
-            t.x, t.y = float(pts[b][0]), float(pts[b][1])
+            t.x, t.y = leg.x, leg.y
         t.moving = False
         self._update_tank_unit_position(self.units[t.unit])
 
@@ -144,6 +147,8 @@ class TankMovementSystem:
                 p_bog_per_100m=float(np.max(route.seg_p_bog_per_100m[a:b])) if soft_m > 0 else 0.0,
                 rut_cell=self.cell(float(pts[a][0]) // 100.0 * 100.0, float(pts[a][1]) // 100.0 * 100.0),
                 zones=self._zones_along(pts[a : b + 1]),
+                x=float(pts[b][0]),
+                y=float(pts[b][1]),
             ))
         if len(_LEGS) >= _LEGS_LIMIT:
             _LEGS.clear()
