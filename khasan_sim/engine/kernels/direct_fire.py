@@ -30,7 +30,7 @@ from numba import njit
 
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.random import binomial, uniform
-from khasan_sim.engine.kernels.sight import seen
+from khasan_sim.engine.kernels.sight import cell_of, seen_cells
 
 # the figures of the pulse, in this order in the ``pulse`` vector
 (P_DT, P_MAX_RANGE, P_VIS, P_CLOSE_M, P_CLOSE_EXPOSURE, P_MOVING_EXPOSURE, P_ELEV_ADV, P_COMMAND_WEIGHT,
@@ -157,6 +157,9 @@ def aimed_fire(
     ty = np.empty((2, n_units), dtype=np.float64)
     t_row = np.empty((2, n_units), dtype=np.int64)
     n_side = np.zeros(2, dtype=np.int64)
+    sight_cell = np.empty(n_units, dtype=np.int64)  # each unit's 50 m cell, for its sight lines
+    for v in range(n_units):
+        sight_cell[v] = cell_of(uf[v, _U_X], uf[v, _U_Y], width)
     for v in range(n_units):
         if is_target[v]:
             sd = ui[v, _U_SIDE]
@@ -177,6 +180,7 @@ def aimed_fire(
             t = -1 - fu
             fx, fy, side = tf[t, w.T_X], tf[t, w.T_Y], ui[ti[t, w.T_UNIT], _U_SIDE]
         reach = f_reach[k]
+        f_cell = cell_of(fx, fy, width)
         r2 = (reach * (1.0 + 1e-9) + 1e-6) ** 2  # squared distances pick the candidates, with a margin
         # the enemy targets in reach
         en = 1 - side
@@ -195,23 +199,26 @@ def aimed_fire(
                 cand[nc] = t_row[en, j]
                 cand_d[nc] = d
                 nc += 1
-        # the nearest of them seen (or within close-assault range), ties by id rank: look
-        # at them nearest first, and stop at the first one that qualifies
+        # the nearest of them seen (or within close-assault range), ties by id rank: put
+        # them in that order (insertion sort: a handful), and stop at the first that qualifies
+        for q in range(1, nc):
+            cq, dq = cand[q], cand_d[q]
+            rq = unit_rank[cq]
+            k2 = q - 1
+            while k2 >= 0 and (cand_d[k2] > dq or (cand_d[k2] == dq and unit_rank[cand[k2]] > rq)):
+                cand[k2 + 1] = cand[k2]
+                cand_d[k2 + 1] = cand_d[k2]
+                k2 -= 1
+            cand[k2 + 1] = cq
+            cand_d[k2 + 1] = dq
         best = -1
         best_d = 0.0
-        while nc > 0:
-            c_min = 0
-            for c in range(1, nc):
-                if cand_d[c] < cand_d[c_min] or (cand_d[c] == cand_d[c_min] and unit_rank[cand[c]] < unit_rank[cand[c_min]]):
-                    c_min = c
-            v = cand[c_min]
-            d = cand_d[c_min]
-            if d <= close_m or seen(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, fx, fy, uf[v, _U_X], uf[v, _U_Y]):
+        for q in range(nc):
+            v = cand[q]
+            d = cand_d[q]
+            if d <= close_m or seen_cells(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, f_cell, sight_cell[v]):
                 best, best_d = v, d
                 break
-            nc -= 1
-            cand[c_min] = cand[nc]
-            cand_d[c_min] = cand_d[nc]
         if best < 0:
             continue
         v = best
@@ -298,6 +305,7 @@ def anti_tank_fire(
             continue
         reach = min(max_range, reach)
         sx, sy, side = uf[s, _U_X], uf[s, _U_Y], ui[s, _U_SIDE]
+        s_cell = cell_of(sx, sy, width)
         # the enemy tanks in reach, with their exposure and their weight as a target (whether
         # the unit sees each is asked only of those drawn: see below)
         nc = 0
@@ -358,7 +366,8 @@ def anti_tank_fire(
                             break
                 if sighted[pick] == -1:
                     t = cand[pick]
-                    sighted[pick] = 1 if seen(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, sx, sy, tf[t, w.T_X], tf[t, w.T_Y]) else 0
+                    tcell = cell_of(tf[t, w.T_X], tf[t, w.T_Y], width)
+                    sighted[pick] = 1 if seen_cells(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, s_cell, tcell) else 0
                 if sighted[pick] == 1:
                     c = pick
                     break

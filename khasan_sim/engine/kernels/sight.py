@@ -83,13 +83,31 @@ def _slot(key, mask):
 
 
 @njit(cache=True)
+def cell_of(x, y, width):
+    """Return the number of the 50 m cell of a point (as sight keys number them)."""
+    return int(x // SIGHT_CELL_M) * width + int(y // SIGHT_CELL_M)
+
+
+@njit(cache=True)
+def seen_cells(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, a, b):
+    """Return the sight line between 50 m cells *a* and *b* (:func:`cell_of`), as :func:`seen`."""
+    lo = min(a, b)
+    hi = max(a, b)
+    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, lo * (width * width + width) + hi)
+
+
+@njit(cache=True)
 def seen(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
     """Return the sight line between the 50 m cells of two points, from the cache or worked out.
 
     The cache is an open-addressing hash table (*keys*, *vals*, linear probing; *fill* [0]
     counts the keys in it); :meth:`SightLines.keep_room` keeps it at most half full.
     """
-    key = sight_key(x1, y1, x2, y2, width)
+    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, sight_key(x1, y1, x2, y2, width))
+
+
+@njit(cache=True)
+def _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key):
     mask = keys.size - 1
     i = _slot(key, mask)
     while keys[i] != _EMPTY:
