@@ -150,6 +150,8 @@ class Engine(
         self.soft_passes: dict[tuple[int, int], int] = {}
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self._last_holding: bytes | None = None
+        # the men of each side holding each zone at the last pulse (nan: none counted yet)
+        self._zone_men = (np.full(len(self.zone_ids), np.nan), np.full(len(self.zone_ids), np.nan))
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
             use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]

@@ -17,11 +17,9 @@ _ROUTED = w.STATE_CODE[w.STATES[4]]
 
 
 @njit(cache=True)
-def zone_presence(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m):
-    """Return the Soviet and the Japanese men holding each zone (arrays of *n_zones*)."""
+def _count(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap):
+    """Add the men holding each zone into *sov* and *jap*."""
     nrows, ncols = zone_bits.shape
-    sov = np.zeros(n_zones, dtype=np.float64)
-    jap = np.zeros(n_zones, dtype=np.float64)
     width, height = ncols * cell_m, nrows * cell_m
     for u in range(n_units):
         men = ui[u, w.U_MEN]
@@ -41,4 +39,28 @@ def zone_presence(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m):
                     jap[z] += men
             bits >>= 1
             z += 1
+
+
+@njit(cache=True)
+def zone_presence(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m):
+    """Return the Soviet and the Japanese men holding each zone (arrays of *n_zones*)."""
+    sov = np.zeros(n_zones, dtype=np.float64)
+    jap = np.zeros(n_zones, dtype=np.float64)
+    _count(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap)
     return sov, jap
+
+
+@njit(cache=True)
+def zone_presence_changed(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap):
+    """Count the men holding each zone into *sov* and *jap* (the last pulse's counts) and
+    return True if any count is not what it was."""
+    new_sov = np.zeros(n_zones, dtype=np.float64)
+    new_jap = np.zeros(n_zones, dtype=np.float64)
+    _count(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, new_sov, new_jap)
+    changed = False
+    for z in range(n_zones):
+        if new_sov[z] != sov[z] or new_jap[z] != jap[z]:
+            changed = True
+        sov[z] = new_sov[z]
+        jap[z] = new_jap[z]
+    return changed

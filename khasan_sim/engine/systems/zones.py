@@ -83,13 +83,22 @@ class ZonesSystem:
         )
 
     def _update_zones(self) -> None:
-        sov_men, jap_men = self._men_in_zones()
-        # the holders depend on nothing else: if the men in each zone are those of the last
-        # pulse, no zone changed hands
-        key = sov_men.tobytes() + jap_men.tobytes()
-        if key == self._last_holding:
-            return
-        self._last_holding = key
+        if self.zone_bits.dtype == object:  # more zones than bits in an int64: the plain way
+            sov_men, jap_men = self._men_in_zones()
+            key = sov_men.tobytes() + jap_men.tobytes()
+            if key == self._last_holding:
+                return
+            self._last_holding = key
+        else:
+            # the holders depend on nothing else: if the men in each zone are those of the
+            # last pulse, no zone changed hands
+            last = self._zone_men
+            ut = self.unit_table
+            if not zone_kernel.zone_presence_changed(
+                ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m, *last,
+            ):
+                return
+            sov_men, jap_men = last
         hold_min = self.params.f("command.hold_men_min")
         for z, ps, pj in zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True):
             h = rules.zone_holder(ps, pj, hold_min)
