@@ -22,6 +22,7 @@ from khasan_sim.model import morale, rules
 from khasan_sim.model.morale import Thresholds
 
 _ZONE_LAYOUTS: dict[tuple, int] = {}  # each zone layout met in this process, numbered
+_ZONE_SHAPES: dict[tuple, tuple] = {}  # the zones' cells by layout and grid, per process
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +178,26 @@ class SetupSystem:
     def _category(self, weapon: str) -> str:
         return str(self.params.get(f"weapons.{weapon}.category", "small-arms"))
 
+    def _zone_shapes(self, draw_polygon: Any) -> tuple[dict[str, np.ndarray], dict[str, tuple[float, float]], np.ndarray]:
+        """Return each zone's cells (a mask), its centre, and one integer per cell with a bit
+        for each zone it lies in (most cells lie in none)."""
+        g = self.terrain.grid
+        zone_mask: dict[str, np.ndarray] = {}
+        zone_centre: dict[str, tuple[float, float]] = {}
+        for z in self.doc.zones:
+            pts = np.asarray(z.polygon, dtype=float)
+            rr, cc = draw_polygon(pts[:, 1] / g.cell_m, pts[:, 0] / g.cell_m, shape=(g.nrows, g.ncols))
+            m = np.zeros((g.nrows, g.ncols), dtype=bool)
+            m[rr, cc] = True
+            m.flags.writeable = False  # shared by the runs of a process
+            zone_mask[z.id] = m
+            zone_centre[z.id] = (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
+        zone_bits = np.zeros((g.nrows, g.ncols), dtype=object if len(self.zone_ids) > 62 else np.int64)
+        for i, zid in enumerate(self.zone_ids):
+            zone_bits[zone_mask[zid]] |= 1 << i
+        zone_bits.flags.writeable = False
+        return zone_mask, zone_centre, zone_bits
+
     def _setup_zones(self) -> None:
         from skimage.draw import polygon as draw_polygon
 
@@ -187,19 +208,13 @@ class SetupSystem:
         self._zones_key = _ZONE_LAYOUTS.setdefault(layout, len(_ZONE_LAYOUTS))
         self.zone_ids = sorted(z.id for z in self.doc.zones)
         self.zones = {z.id: z for z in self.doc.zones}
-        self.zone_mask: dict[str, np.ndarray] = {}
-        self.zone_centre: dict[str, tuple[float, float]] = {}
-        for z in self.doc.zones:
-            pts = np.asarray(z.polygon, dtype=float)
-            rr, cc = draw_polygon(pts[:, 1] / g.cell_m, pts[:, 0] / g.cell_m, shape=(g.nrows, g.ncols))
-            m = np.zeros((g.nrows, g.ncols), dtype=bool)
-            m[rr, cc] = True
-            self.zone_mask[z.id] = m
-            self.zone_centre[z.id] = (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
-        # one integer per cell with a bit for each zone it lies in: most cells lie in none
-        self.zone_bits = np.zeros((g.nrows, g.ncols), dtype=object if len(self.zone_ids) > 62 else np.int64)
-        for i, zid in enumerate(self.zone_ids):
-            self.zone_bits[self.zone_mask[zid]] |= 1 << i
+        # the zones' cells, worked out once per zone layout and grid in a process (shared by
+        # its runs, never written to)
+        shape_key = (self._zones_key, g.cell_m, g.nrows, g.ncols)
+        shapes = _ZONE_SHAPES.get(shape_key)
+        if shapes is None:
+            shapes = _ZONE_SHAPES[shape_key] = self._zone_shapes(draw_polygon)
+        self.zone_mask, self.zone_centre, self.zone_bits = shapes
         self.holder: dict[str, str | None] = {}
         self.first_soviet_hold: dict[str, float | None] = dict.fromkeys(self.zone_ids)
         self.lost_at: dict[tuple[str, str], float] = {}
