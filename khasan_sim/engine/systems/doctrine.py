@@ -205,7 +205,8 @@ class DoctrineSystem:
         # with men present), and its establishment is its men: losses are then counted
         # where they fall, and men_start = men + killed + wounded + missing holds for both
         q = k / u.men_start
-        n = 1 + sum(1 for x in self.units if x.startswith(f"{u.id}-group-"))
+        n = self._groups_formed.get(u.id, 0) + 1
+        self._groups_formed[u.id] = n
         weapons = {w: round(c * q) for w, c in u.weapons_start.items()}
         d = UnitState(
             self.unit_table,
@@ -221,8 +222,9 @@ class DoctrineSystem:
             u.weapons_start[w] -= c
         self.units[d.id] = d
         self.group_parent[d.id] = u.id
-        self.unit_ids = sorted(self.units)
-        self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
+        # the id lists stay sorted; new lists, so what was made from the old ones is made again
+        self.unit_ids = sorted([*self.unit_ids, d.id])
+        self.ground_ids = sorted([*self.ground_ids, d.id])
         self._unit_added(d)
         self._weapons_changed(u)
         self._emit("detached", unit=d.id, parent=u.id, men=k)

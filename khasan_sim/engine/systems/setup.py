@@ -225,6 +225,7 @@ class SetupSystem:
         self.counterattack_men: dict[str, int] = {}
         self.group_parent: dict[str, str] = {}
         self._groups_done: set[str] = set()  # groups with no men left (rejoined or lost)
+        self._groups_formed: dict[str, int] = {}  # counter-attack groups each battalion has formed
         for z in self.zone_ids:
             self.holder[z] = self._compute_holder(z)
         # who held each zone last (a contested zone keeps its last holder here)
