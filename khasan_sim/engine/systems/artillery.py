@@ -79,12 +79,23 @@ class ArtillerySystem:
         """Fire the volleys due now of the missions under way (in the order they began),
         and end those whose time is up."""
         now = self.env.now
+        ammo_col = self.unit_table.i[:, world.U_AMMO]
         for m in [only] if only is not None else list(self.missions):
             if now >= m.end - 1e-9:
                 self.missions.remove(m)
                 self._emit("mission_end", unit=m.unit.id, order=m.order.id or "", rounds=m.fired_total)
-            elif now >= m.next_at - 1e-9 and not self._volley(m, now):
-                self.missions.remove(m)
+            elif now >= m.next_at - 1e-9:
+                cap = m.order.rounds
+                if cap is not None and m.fired_total >= cap:
+                    # its rounds are all fired: its steps pass without a volley, until it ends
+                    # or the battery has no ammunition left (as _volley would find)
+                    m.next_at = now + min(self._volley_min, m.end - now)
+                    ammo = ammo_col[m.unit.row]
+                    if ammo != world.NO_AMMUNITION_LIMIT and ammo <= 0:
+                        self._emit("out_of_ammunition", unit=m.unit.id)
+                        self.missions.remove(m)
+                elif not self._volley(m, now):
+                    self.missions.remove(m)
 
     def _volley(self, m: FireMission, now: float) -> bool:
         """Fire one volley of mission *m*; return False if the battery is out of ammunition."""
