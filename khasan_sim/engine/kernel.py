@@ -122,6 +122,7 @@ class Engine(
         self.start = self.doc.scenario.start
         self.end_min = (self.doc.scenario.end - self.start).total_seconds() / 60.0
         self.turn_min = float(self.doc.scenario.turn_minutes)
+        self._night_at, self._night = -1.0, False  # is_night's last answer and its time
         self._setup_rules()
         # the most men can dig on each terrain class that limits it (by the class's number)
         self._dig_limit = {int(TerrainClass[name.upper()]): str(v) for name, v in self.params.subtree("terrain.dig_limit").items()}
@@ -173,9 +174,16 @@ class Engine(
         return float(self.env.now)
 
     def is_night(self, t_min: float | None = None) -> bool:
-        """Return True if it is night at *t_min* (default now)."""
-        t = self.now if t_min is None else t_min
-        return rules.is_night(self.start_minute_of_day + t, self.dawn, self.dusk)
+        """Return True if it is night at *t_min* (default now; the answer for now is kept
+        until the clock moves)."""
+        if t_min is None:
+            t = self.env.now
+            if t == self._night_at:
+                return self._night
+            night = rules.is_night(self.start_minute_of_day + t, self.dawn, self.dusk)
+            self._night_at, self._night = t, night
+            return night
+        return rules.is_night(self.start_minute_of_day + t_min, self.dawn, self.dusk)
 
     def visibility_m(self, t_min: float | None = None) -> float:
         """Return the visibility in metres at *t_min* (default now)."""
@@ -189,7 +197,7 @@ class Engine(
         return min(max(r, 0), g.nrows - 1), min(max(c, 0), g.ncols - 1)
 
     def _emit(self, kind: str, **fields: Any) -> None:
-        self.log.append(self.now, kind, **fields)
+        self.log.append(self.env.now, kind, **fields)
 
     def _tick(self) -> None:
         self.n_events += 1
