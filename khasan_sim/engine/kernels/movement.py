@@ -42,3 +42,68 @@ def halted_under_fire(uf, ui, rows, now, within_min):
             out[n] = r
             n += 1
     return out[:n]
+
+
+_DESTROYED = w.TANK_STATUS.index("destroyed")
+
+
+@njit(cache=True)
+def _sum_as_numpy(a, n):
+    """Return the sum of a[:n] as numpy adds a float64 array (pairwise, 8 partial sums)."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3, r4, r5, r6, r7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+        i = 8
+        while i < n - (n % 8):
+            r0 += a[i]
+            r1 += a[i + 1]
+            r2 += a[i + 2]
+            r3 += a[i + 3]
+            r4 += a[i + 4]
+            r5 += a[i + 5]
+            r6 += a[i + 6]
+            r7 += a[i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            res += a[i]
+            i += 1
+        return res
+    n2 = n // 2
+    n2 -= n2 % 8
+    return _sum_as_numpy(a, n2) + _sum_as_numpy(a[n2:], n - n2)
+
+
+@njit(cache=True)
+def middle_tank(tf, ti, rows):
+    """Return the position of a tank battalion (its middle tank: the one nearest the mean
+    of its tanks not destroyed, the first in *rows* among equals) and whether any of its
+    tanks moves; (nan, nan) for the position when all are destroyed."""
+    n = rows.size
+    xs = np.empty(n, dtype=np.float64)
+    ys = np.empty(n, dtype=np.float64)
+    m = 0
+    moving = False
+    for k in range(n):
+        t = rows[k]
+        if ti[t, w.T_MOVING] != 0:
+            moving = True
+        if ti[t, w.T_STATUS] != _DESTROYED:
+            xs[m] = tf[t, w.T_X]
+            ys[m] = tf[t, w.T_Y]
+            m += 1
+    if m == 0:
+        return np.nan, np.nan, moving
+    mx = _sum_as_numpy(xs, m) / m
+    my = _sum_as_numpy(ys, m) / m
+    best = 0
+    best_d = (xs[0] - mx) ** 2 + (ys[0] - my) ** 2
+    for k in range(1, m):
+        d = (xs[k] - mx) ** 2 + (ys[k] - my) ** 2
+        if d < best_d:
+            best, best_d = k, d
+    return xs[best], ys[best], moving

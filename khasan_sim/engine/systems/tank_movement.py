@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from khasan_sim.engine import world
+from khasan_sim.engine.kernels.movement import middle_tank
 from khasan_sim.engine.state import (
     TANK_BOGGED,
     TANK_OPERATIONAL,
@@ -170,19 +171,13 @@ class TankMovementSystem:
         return tuple(seen)
 
     def _update_tank_unit_position(self, u: UnitState) -> None:
+        # the battalion stands where its middle tank is (a mean could fall in the lake when
+        # columns pass on both sides of it); ties go to the first tank by id
         tt = self.tank_table
-        rows = self._tank_rows(u)
-        status = tt.i[rows, world.T_STATUS]
-        live = rows[status != _DESTROYED]
-        if live.size:
-            # the battalion stands where its middle tank is (a mean could fall in the lake
-            # when columns pass on both sides of it); ties go to the first tank by id
-            x, y = tt.f[live, world.T_X], tt.f[live, world.T_Y]
-            mx, my = float(np.mean(x)), float(np.mean(y))
-            d2 = (x - mx) ** 2 + (y - my) ** 2
-            k = int(np.flatnonzero(d2 == d2.min())[0])
-            u.x, u.y = float(x[k]), float(y[k])
-        u.moving = bool(tt.i[rows, world.T_MOVING].any())
+        x, y, moving = middle_tank(tt.f, tt.i, self._tank_rows(u))
+        if x == x:  # some tank is not destroyed
+            u.x, u.y = x, y
+        u.moving = moving
 
     def _tank_rows(self, u: UnitState) -> np.ndarray:
         """Return the rows of *u*'s tanks in the tank table, in id order (kept per unit)."""
