@@ -27,6 +27,7 @@ from khasan_sim.engine.systems.common import ProcessGen
 from khasan_sim.model import movement
 
 _DESTROYED = world.TANK_STATUS.index("destroyed")
+_OPERATIONAL = world.TANK_STATUS.index("operational")
 _LEGS: dict[tuple[int, float, int], tuple[Any, list[TankLeg]]] = {}  # the legs of routes, per process
 _LEGS_LIMIT = 20_000
 
@@ -64,9 +65,12 @@ class TankMovementSystem:
         night_factor = p.f(f"mobility.night_factor.{t.mobility}")
         pts = route.points_m
         rng = self.rng.get("bog", t.id)
+        # the tank's row of numbers, read and written directly on every leg (the tank
+        # table never grows after setup, so its arrays stay the same objects)
+        tf, ti, row = self.tank_table.f, self.tank_table.i, t.row
         for leg in self._tank_legs(route):
             a, b = leg.a, leg.b
-            if t.token != token or t.status != TANK_OPERATIONAL:
+            if t.token != token or ti.item(row, world.T_STATUS) != _OPERATIONAL:
                 t.moving = False
                 return
             dur = leg.minutes
@@ -98,7 +102,7 @@ class TankMovementSystem:
                 p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
                 yield self.env.timeout(dur)
                 self._tick()
-            if t.token != token or t.status != TANK_OPERATIONAL:
+            if t.token != token or ti.item(row, world.T_STATUS) != _OPERATIONAL:
                 t.moving = False
                 return
             # zones entered on this leg
@@ -117,7 +121,8 @@ class TankMovementSystem:
                 self.env.process(self._recover(t))
                 self._update_tank_unit_position(self.units[t.unit])
                 return
-            t.x, t.y = leg.x, leg.y
+            tf[row, world.T_X] = leg.x
+            tf[row, world.T_Y] = leg.y
         t.moving = False
         self._update_tank_unit_position(self.units[t.unit])
 
