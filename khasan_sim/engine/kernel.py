@@ -245,15 +245,6 @@ class Engine(
         self._roster_memo = None
         self._weapons_changed(u)
 
-    def _ground_units(self) -> list[UnitState]:
-        """Return the ground units in id order (the list is made again when ground_ids changes)."""
-        if self._ground_of is not self.ground_ids:
-            self._ground_list = [self.units[i] for i in self.ground_ids]
-            self._ground_of = self.ground_ids
-        return self._ground_list
-
-    # ------------------------------------------------------------------ the combat pulse
-
     def _pulse(self) -> ProcessGen:
         cp = self.cp
         while True:

@@ -117,9 +117,4 @@ def _coded(col: int, names: tuple, doc: str) -> property:
     return property(get, put, doc=doc)
 
 
-def code_of(names: tuple, value: object) -> int:
-    """Return *value*'s code in *names* (its index)."""
-    return names.index(value)
-
-
 STATE_CODE = {s: k for k, s in enumerate(STATES)}

@@ -104,38 +104,6 @@ def morale_after(
     return clamp01(m)
 
 
-def morale_after_many(
-    morale: np.ndarray,
-    *,
-    loss_share: np.ndarray,
-    suppression: np.ndarray,
-    minutes: float,
-    is_night: bool,
-    shocks: np.ndarray,
-    resting: np.ndarray,
-    baseline: np.ndarray,
-    loss_rate_weight: float,
-    suppression_weight_per_hour: float,
-    night_drift_per_hour: float,
-    recovery_per_hour: float,
-    suppression_floor: np.ndarray,
-) -> np.ndarray:
-    """Return :func:`morale_after` for many units at once (arrays, one element a unit).
-
-    The same operations in the same order, element by element, so each result is the
-    very float the scalar function gives (tested).
-    """
-    h = minutes / 60.0
-    m = morale - loss_rate_weight * np.maximum(loss_share, 0.0)
-    wear = suppression_weight_per_hour * np.minimum(np.maximum(suppression, 0.0), 1.0) * h
-    m = np.where(m > suppression_floor, np.maximum(suppression_floor, m - wear), m)
-    m = m - shocks
-    if is_night:
-        m = m - night_drift_per_hour * h
-    m = np.where(resting & (m < baseline), np.minimum(baseline, m + recovery_per_hour * h), m)
-    return np.minimum(np.maximum(m, 0.0), 1.0)
-
-
 def penetration_shock(
     own_men: np.ndarray, enemy_men: np.ndarray, *, reference_ratio: float, shock_per_hour: float, minutes: float
 ) -> np.ndarray:
@@ -176,42 +144,7 @@ def morale_state(morale: float, suppression: float, previous: MoraleState, th: T
 
 
 STATES: tuple[MoraleState, ...] = tuple(MoraleState)
-"""The states in a fixed order: :func:`morale_state_many` answers with indices into it."""
-
-
-def morale_state_many(
-    morale: np.ndarray,
-    suppression: np.ndarray,
-    previous: np.ndarray,
-    shaken: np.ndarray,
-    retreat: np.ndarray,
-    rout: np.ndarray,
-    pin_suppression: np.ndarray,
-    rally_margin: np.ndarray,
-) -> np.ndarray:
-    """Return :func:`morale_state` for many units at once, as indices into :data:`STATES`.
-
-    Args:
-        morale, suppression: One value a unit.
-        previous: Each unit's state before, as an index into :data:`STATES`.
-        shaken, retreat, rout, pin_suppression, rally_margin: Each unit's thresholds.
-
-    The tests are the scalar function's, the first that holds deciding (tested equal).
-    """
-    falling_back = (previous == STATES.index(MoraleState.RETREATING)) | (previous == STATES.index(MoraleState.ROUTED))
-    code = np.where(suppression >= pin_suppression, STATES.index(MoraleState.PINNED), STATES.index(MoraleState.STEADY))
-    code = np.where(morale < shaken, STATES.index(MoraleState.SHAKEN), code)
-    code = np.where(falling_back & (morale < retreat + rally_margin), STATES.index(MoraleState.RETREATING), code)
-    code = np.where(morale < retreat, STATES.index(MoraleState.RETREATING), code)
-    return np.where(morale < rout, STATES.index(MoraleState.ROUTED), code)
-
-
-def decay_suppression_many(suppression: np.ndarray, minutes: float, half_life_min: float) -> np.ndarray:
-    """Return :func:`decay_suppression` of many units' suppression (the same floats, tested)."""
-    s = np.asarray(suppression, dtype=np.float64)
-    if minutes > 0:
-        s = s * math.pow(0.5, minutes / half_life_min)
-    return np.minimum(np.maximum(s, 0.0), 1.0)
+"""The states in a fixed order (the world tables store a state as its index here)."""
 
 
 def can_advance(state: MoraleState) -> bool:

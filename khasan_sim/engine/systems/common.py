@@ -4,11 +4,9 @@ the morale states of men falling back, and two small helpers. Reads no parameter
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Generator
 from typing import Any
 
-import numpy as np
 import simpy
 
 from khasan_sim.model.morale import MoraleState
@@ -18,12 +16,6 @@ INFANTRY_TYPES = ("rifle", "border-guard", "machine-gun", "anti-tank", "engineer
 HOLDING_TYPES = ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank")
 _HOLDING = frozenset(HOLDING_TYPES)
 _FALLING_BACK = frozenset((MoraleState.ROUTED, MoraleState.RETREATING))
-
-
-def _xy(things: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Return the x and y of things that have them, as two arrays (read in one pass)."""
-    xy = np.fromiter(itertools.chain.from_iterable([(t.x, t.y) for t in things]), dtype=np.float64, count=2 * len(things))
-    return xy[0::2].copy(), xy[1::2].copy()
 
 
 def _other(side: str) -> str:

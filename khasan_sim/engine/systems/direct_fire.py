@@ -67,10 +67,6 @@ class DirectFireSystem:
             "vehicle_exposure": {m: p.f(f"vehicles.{m}.exposure") for m in models},
         }
 
-    def _elevation_at(self, x: float, y: float) -> float:
-        r, c = self.cell(x, y)
-        return float(self.terrain.elevation_m[r, c])
-
     def _fire_constants(self) -> None:
         """Set up the arrays of parameters the direct-fire kernel reads (once a run)."""
         cp, tab = self.cp, self.fire_tables

@@ -169,8 +169,6 @@ class SetupSystem:
             self.units[u.id] = st
         self.unit_ids = sorted(self.units)
         self.ground_ids = [i for i in self.unit_ids if not self.units[i].is_air]
-        self._ground_of: list[str] | None = None  # the ground_ids that _ground_list was made from
-        self._ground_list: list[UnitState] = []
         self._rasters_of: Any = None  # the terrain that _rasters were read from
         self._rasters: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
         self.all_tanks = sorted((t for u in self.units.values() for t in u.tanks), key=lambda t: t.id)
