@@ -1,9 +1,9 @@
-"""The pulse's shortcuts answer exactly what the plain computation answers.
+"""What is kept or worked out once answers exactly what the plain computation answers.
 
-The 5-minute pulse asks for line of sight and for enemy pairs in range thousands of times
-a run, so it takes shortcuts (keys built in Python for a few sight lines, in numpy for
-many; squared distances to pick candidates). These tests hold each shortcut to the plain
-answer, so a run's event log cannot depend on which path a query took.
+Sight lines asked from Python (through the compiled cache), the zones a tank's leg
+enters, the event log's digest and the per-terrain rasters of the pulse: each is held to
+the plain answer, so a run's event log cannot depend on which path a query took. (The
+compiled kernels have their own reference tests, tests/engine/test_kernel_*.py.)
 """
 
 from __future__ import annotations

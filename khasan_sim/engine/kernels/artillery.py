@@ -22,7 +22,8 @@ from khasan_sim.engine.kernels.direct_fire import draw_casualties
 from khasan_sim.engine.kernels.random import uniform
 from khasan_sim.engine.kernels.sight import seen
 
-# the figures of a volley, in this order in the ``volley`` vector
+# the figures of a volley, in this order in the ``volley`` vector (the five from
+# V_MISSING_STEADY on are CombatParams.casualty_figures(), in its order)
 (V_ROUNDS, V_X, V_Y, V_RADIUS, V_DISPERSION, V_AREA, V_LETHAL, V_PER_ROUND, V_UNLOCATED, V_COUNTER_BATTERY,
  V_TANK_AREA, V_TANK_KILL, V_NOW, V_MISSING_STEADY, V_MISSING_ROUTED, V_MAX_LOSS, V_KILLED_SOVIET,
  V_KILLED_JAPANESE, V_SIDE) = range(19)

@@ -32,7 +32,8 @@ from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.random import binomial, uniform
 from khasan_sim.engine.kernels.sight import cell_of, seen_cells
 
-# the figures of the pulse, in this order in the ``pulse`` vector
+# the figures of the pulse, in this order in the ``pulse`` vector (the five from
+# P_MISSING_STEADY on are CombatParams.casualty_figures(), in its order)
 (P_DT, P_MAX_RANGE, P_VIS, P_CLOSE_M, P_CLOSE_EXPOSURE, P_MOVING_EXPOSURE, P_ELEV_ADV, P_COMMAND_WEIGHT,
  P_BOGGED_EXPOSURE, P_TANK_MOVING_EXPOSURE, P_NOW, P_MISSING_STEADY, P_MISSING_ROUTED, P_MAX_LOSS,
  P_KILLED_SOVIET, P_KILLED_JAPANESE) = range(16)

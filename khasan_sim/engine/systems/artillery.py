@@ -153,11 +153,7 @@ class ArtillerySystem:
         near = p.f("artillery.tank_near_miss_m")
         v[art_kernel.V_TANK_AREA] = max(p.f("artillery.tank_area_m2"), math.pi * near * near)
         v[art_kernel.V_TANK_KILL] = p.f("artillery.tank_kill_given_hit")
-        v[art_kernel.V_MISSING_STEADY] = cp.missing_steady
-        v[art_kernel.V_MISSING_ROUTED] = cp.missing_routed
-        v[art_kernel.V_MAX_LOSS] = cp.max_loss_fraction
-        v[art_kernel.V_KILLED_SOVIET] = cp.killed_fraction_by_side.get("soviet", cp.killed_fraction)
-        v[art_kernel.V_KILLED_JAPANESE] = cp.killed_fraction_by_side.get("japanese", cp.killed_fraction)
+        v[art_kernel.V_MISSING_STEADY : art_kernel.V_KILLED_JAPANESE + 1] = cp.casualty_figures()
         self._volley_figures = v
         self._posture = np.array([p.f(f"artillery.posture_lethality.{e}") for e in world.ENTRENCHMENT])
         cover_sup = p.f("artillery.suppression_cover_factor")

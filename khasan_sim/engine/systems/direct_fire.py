@@ -89,11 +89,7 @@ class DirectFireSystem:
         p[kernel.P_COMMAND_WEIGHT] = cp.command_weight
         p[kernel.P_BOGGED_EXPOSURE] = cp.tank_bogged_exposure
         p[kernel.P_TANK_MOVING_EXPOSURE] = cp.tank_moving_exposure
-        p[kernel.P_MISSING_STEADY] = cp.missing_steady
-        p[kernel.P_MISSING_ROUTED] = cp.missing_routed
-        p[kernel.P_MAX_LOSS] = cp.max_loss_fraction
-        p[kernel.P_KILLED_SOVIET] = cp.killed_fraction_by_side.get("soviet", cp.killed_fraction)
-        p[kernel.P_KILLED_JAPANESE] = cp.killed_fraction_by_side.get("japanese", cp.killed_fraction)
+        p[kernel.P_MISSING_STEADY : kernel.P_KILLED_JAPANESE + 1] = cp.casualty_figures()
         self._fire_pulse = p
         self._arms: tuple[np.ndarray, np.ndarray] | None = None
 

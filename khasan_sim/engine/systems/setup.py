@@ -59,6 +59,16 @@ class CombatParams:
     morale_weights: dict[str, float]  # the rates morale_after takes by keyword
     loss_sensitivity: dict[str, float]  # by training
 
+    def casualty_figures(self) -> tuple[float, float, float, float, float]:
+        """Return what a casualty draw reads, in the order the kernels' figure vectors keep
+        it: the missing share of steady and of routed men, the most a unit can lose at
+        once, and the killed share of Soviet and of Japanese men hit."""
+        return (
+            self.missing_steady, self.missing_routed, self.max_loss_fraction,
+            self.killed_fraction_by_side.get("soviet", self.killed_fraction),
+            self.killed_fraction_by_side.get("japanese", self.killed_fraction),
+        )
+
 
 def _combat_params(p: Any) -> CombatParams:
     frontage = p.f("engine.unit_frontage_m")
