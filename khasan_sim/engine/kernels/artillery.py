@@ -21,6 +21,7 @@ from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.direct_fire import draw_casualties
 from khasan_sim.engine.kernels.random import uniform
 from khasan_sim.engine.kernels.sight import seen
+from khasan_sim.model import artillery
 
 # the figures of a volley, in this order in the ``volley`` vector (the five from
 # V_MISSING_STEADY on are CombatParams.casualty_figures(), in its order)
@@ -37,20 +38,9 @@ _RETREATING = w.STATE_CODE[w.STATES[3]]
 _ROUTED = w.STATE_CODE[w.STATES[4]]
 
 
-@njit(cache=True)
-def share_of_rounds(distance_m, radius_m, dispersion_m, unit_area_m2):
-    """model.artillery.share_of_rounds."""
-    sd2 = radius_m * radius_m / 2.0 + dispersion_m * dispersion_m
-    density = math.exp(-distance_m * distance_m / (2.0 * sd2)) / (2.0 * math.pi * sd2)
-    return min(1.0, density * unit_area_m2)
-
-
-@njit(cache=True)
-def _hit_chance(rounds_on, target_area, unit_area, kill_given_hit):
-    if unit_area <= 0:
-        return 0.0
-    p_round = min(1.0, target_area / unit_area) * kill_given_hit
-    return 1.0 - (1.0 - p_round) ** max(rounds_on, 0.0)
+# the model's own functions, compiled (plain functions of numbers)
+share_of_rounds = njit(cache=True)(artillery.share_of_rounds)
+point_target_hit_chance = njit(cache=True)(artillery.point_target_hit_chance)
 
 
 @njit(cache=True)
@@ -138,7 +128,7 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
                 if dt_ > reach:
                     continue
                 on_t = rounds * share_of_rounds(dt_, radius, dispersion, area)
-                p_kill = _hit_chance(on_t, volley[V_TANK_AREA], area, volley[V_TANK_KILL])
+                p_kill = point_target_hit_chance(on_t, volley[V_TANK_AREA], area, volley[V_TANK_KILL])
                 tf[t, w.T_LAST_FIRE] = now
                 if uniform(g) < p_kill:
                     knocked[n_ko] = t

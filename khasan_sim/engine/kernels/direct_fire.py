@@ -31,6 +31,7 @@ from numba import njit
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.random import binomial, uniform
 from khasan_sim.engine.kernels.sight import cell_of, seen_cells
+from khasan_sim.model import fire
 
 # the figures of the pulse, in this order in the ``pulse`` vector (the five from
 # P_MISSING_STEADY on are CombatParams.casualty_figures(), in its order)
@@ -51,15 +52,8 @@ _ROUTED = w.STATE_CODE[w.STATES[-1]]
 _RETREATING = w.STATE_CODE[w.STATES[-2]]
 
 
-@njit(cache=True)
-def range_factor(distance_m, range_m):
-    """fire.range_factor: full to half range, then linear to 0 at full range."""
-    if distance_m >= range_m or range_m <= 0:
-        return 0.0
-    half = 0.5 * range_m
-    if distance_m <= half:
-        return 1.0
-    return 1.0 - (distance_m - half) / half
+# the model's own function, compiled (a plain function of numbers)
+range_factor = njit(cache=True)(fire.range_factor)
 
 
 @njit(cache=True)
