@@ -112,3 +112,33 @@ def test_missing_and_broken_files(tmp_path):
     ok = tmp_path / "ok.yaml"
     ok.write_text(yaml.safe_dump({"record": "rec.yaml", **one()}), encoding="utf-8")
     assert load_calibration(ok).record == tmp_path / "rec.yaml"
+
+
+def test_the_six_parameter_calibration_and_the_a_priori_values_fit_the_model():
+    """six.yaml names parameters of the model (five, the sixth fitted by tanks.yaml);
+    a-priori.yaml gives each of its parameters a value inside its bounds, with a source."""
+    import yaml
+
+    from khasan_sim.scenario.load import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "khasan_1938" / "historical.yaml")
+    spec = load_calibration(ROOT / "scenarios" / "calibration" / "six.yaml")
+    assert len(spec.dims(sc.params)) == 5
+    doc = yaml.safe_load((ROOT / "scenarios" / "calibration" / "a-priori.yaml").read_text(encoding="utf-8"))
+
+    def leaves(node, prefix=""):
+        for k, v in node.items():
+            if isinstance(v, dict) and "value" not in v:
+                yield from leaves(v, f"{prefix}{k}.")
+            else:
+                yield f"{prefix}{k}", v
+
+    found = dict(leaves(doc))
+    assert len(found) == 16
+    fitted_left = {k for k in sc.params if sc.params.param(k).fitted} - set(found)
+    assert len(fitted_left) <= 6  # with these values in force, at most six stay fitted
+    for key, leaf in found.items():
+        p = sc.params.param(key)
+        lo, hi = leaf["bounds"]
+        assert lo <= leaf["value"] <= hi, key
+        assert leaf["unit"] == p.unit and leaf["source"], key

@@ -44,6 +44,7 @@ class FireMission:
     gun_rate: dict[str, float]  # rounds a minute a gun, at the mission's rate
     locate: np.random.Generator  # the draws of the enemy locating the battery
     fired_total: int = 0
+    silenced: bool = False  # its last volley was held back by the enemy's fire on the battery
 
 
 class ArtillerySystem:
@@ -98,11 +99,20 @@ class ArtillerySystem:
                     self.missions.remove(m)
 
     def _volley(self, m: FireMission, now: float) -> bool:
-        """Fire one volley of mission *m*; return False if the battery is out of ammunition."""
+        """Fire one volley of mission *m*; return False if the battery is out of ammunition.
+
+        A battery under fire serves its guns as men in a trench fire their rifles: its rate
+        is cut by its suppression, ``1 - suppression`` (the law of direct fire), so shells on
+        a battery silence it while they fall and for a while after (Dupuy: suppression is
+        artillery's most important effect, model-anchors 2.1; a battery silenced by another
+        on its third salvo, 4b.6). A volley held back entirely is logged once
+        (``battery_silenced``) until the battery fires again."""
         u, o = m.unit, m.order
         step = min(self._volley_min, m.end - now)
         m.next_at = now + step
         rounds = 0
+        held = False  # a volley the battery had guns and rounds for, held back by fire on it
+        serve = 1.0 - min(max(u.suppression, 0.0), 1.0)
         rounds_cap = o.rounds
         # once the mission's rounds are all fired no gun has any left to fire: its
         # steps pass without a volley (the guns' loop would find that for each)
@@ -116,8 +126,9 @@ class ArtillerySystem:
                 left = 10**9 if ammo is None else ammo
                 if rounds_cap is not None:
                     left = min(left, rounds_cap - m.fired_total)
-                k = artillery.volley_rounds(n, m.gun_rate[w], step, left)
+                k = artillery.volley_rounds(n, m.gun_rate[w] * serve, step, left)
                 if k <= 0:
+                    held = held or (serve < 1.0 and artillery.volley_rounds(n, m.gun_rate[w], step, left) > 0)
                     continue
                 if ammo is not None:
                     ammo -= k
@@ -126,6 +137,7 @@ class ArtillerySystem:
                 rounds += k
                 self._apply_rounds(u, w, k, m.x, m.y, o.radius_m, self._dispersion, o.mission)
         if rounds > 0:
+            m.silenced = False
             u.rounds_fired += rounds
             self.rounds[u.side] += rounds
             self._emit("volley", unit=u.id, rounds=rounds, x=m.x, y=m.y)
@@ -133,6 +145,9 @@ class ArtillerySystem:
         elif u.ammunition is not None and u.ammunition <= 0:
             self._emit("out_of_ammunition", unit=u.id)
             return False
+        elif held and not m.silenced:
+            m.silenced = True
+            self._emit("battery_silenced", unit=u.id, suppression=u.suppression)
         return True
 
     def _maybe_located(self, u: UnitState, rng: np.random.Generator) -> None:
