@@ -81,7 +81,9 @@ class Area(_Strict):
     """An area of one terrain class: exactly one of polygon, ellipse or line."""
 
     id: str
-    terrain_class: Literal["open", "scrub", "swamp", "water", "river", "village", "road", "rock", "stream"] = Field(alias="class")
+    terrain_class: Literal[
+        "open", "scrub", "swamp", "water", "river", "village", "road", "rock", "stream"
+    ] = Field(alias="class")
     polygon: list[Point] | None = None
     ellipse: Ellipse | None = None
     line: list[Point] | None = None
@@ -164,8 +166,8 @@ def read_description(path: Path) -> tuple[TerrainDoc, str]:
     Raises:
         ScenarioError: The file is not valid YAML or breaks the schema (file, line, field).
     """
-    from khasan_sim.scenario.load import validate_model
-    from khasan_sim.scenario.yamlsrc import SourceMap, parse_yaml
+    from khasan_sim.boundary.validate import validate_model
+    from khasan_sim.boundary.yamlsrc import SourceMap, parse_yaml
 
     text = path.read_text(encoding="utf-8")
     data = parse_yaml(text, path.name)
