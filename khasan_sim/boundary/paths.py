@@ -33,3 +33,12 @@ def cache_dir() -> Path:
             p = Path.home() / ".cache" / "khasan-sim"
     p.mkdir(parents=True, exist_ok=True)
     return p
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Return *path* as messages show it: relative to the working folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel

@@ -18,6 +18,7 @@ printed as ``units[3].men`` by :func:`format_path`.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,12 @@ _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 MAX_VALUES = 2_000_000
 """Most values one document may expand to (aliases can multiply a small file)."""
+
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists one document may have."""
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Largest file read as YAML (the historical scenario is about 60 kB)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +153,9 @@ def parse_yaml(text: str, file: str) -> Any:
         return _build(loader, root, file, (), [0])
     except yaml.YAMLError as exc:
         raise _yaml_error(file, exc) from None
+    except RecursionError:
+        msg = f"the document is nested too deep (more than {MAX_DEPTH} levels)"
+        raise ScenarioError(file, None, "", msg) from None
     finally:
         loader.dispose()
 
@@ -155,6 +165,9 @@ def _build(
 ) -> Any:
     """Turn a composed node into YDict/YList/scalars (safe constructor for scalars)."""
     count[0] += 1
+    if len(path) > MAX_DEPTH:
+        msg = f"the document is nested more than {MAX_DEPTH} levels deep"
+        raise ScenarioError(file, _origin(file, node).line, format_path(path[:8]) + " ...", msg)
     if count[0] > MAX_VALUES:
         msg = f"the document expands to more than {MAX_VALUES} values (aliases nested too deep?)"
         raise ScenarioError(file, _origin(file, node).line, format_path(path), msg)
@@ -188,8 +201,58 @@ def _build(
     return loader.construct_object(node, deep=True)
 
 
+def read_text_limited(
+    path: str | Path, display: str | None = None, *, what: str = "file", limit: int = MAX_FILE_BYTES
+) -> str:
+    """Read a text file the user named, refusing what cannot be a document.
+
+    A folder, a device or a pipe is refused (reading one could block or never end), and
+    so is a file larger than *limit* bytes; the text must be UTF-8.
+
+    Raises:
+        ScenarioError: The file is missing, not a regular file, too large or unreadable.
+    """
+    name = display if display is not None else str(path)
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise ScenarioError(name, None, "", "no such file") from None
+    except OSError as exc:
+        raise ScenarioError(
+            name, None, "", f"cannot read the {what} ({exc.strerror or exc})"
+        ) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ScenarioError(name, None, "", f"is a folder, not a {what}")
+    if not stat.S_ISREG(st.st_mode):
+        raise ScenarioError(
+            name, None, "", f"is not a regular file (a device or a pipe), not a {what}"
+        )
+    if st.st_size > limit:
+        msg = f"the {what} is {st.st_size / 1e6:.1f} MB, more than the {limit / 1e6:.0f} MB a {what} may be"
+        raise ScenarioError(name, None, "", msg)
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise ScenarioError(
+            name, None, "", f"cannot read the {what} ({exc.strerror or exc})"
+        ) from None
+    if len(raw) > limit:
+        raise ScenarioError(
+            name, None, "", f"the {what} is more than the {limit / 1e6:.0f} MB a {what} may be"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            name, line, "", f"not a text file (bytes that are not UTF-8 at byte {exc.start})"
+        ) from None
+
+
 def load_yaml(path: str | Path, display: str | None = None) -> Any:
-    """Read and parse a YAML file safely (see :func:`parse_yaml`).
+    """Read and parse a YAML file safely (see :func:`parse_yaml` and :func:`read_text_limited`).
 
     Args:
         path: The file to read.
@@ -199,15 +262,7 @@ def load_yaml(path: str | Path, display: str | None = None) -> Any:
         ScenarioError: The file cannot be read or is not valid YAML.
     """
     name = display if display is not None else str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = "no such file"
-        raise ScenarioError(name, None, "", msg) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read file ({getattr(exc, 'strerror', None) or exc})"
-        raise ScenarioError(name, None, "", msg) from None
-    return parse_yaml(text, name)
+    return parse_yaml(read_text_limited(path, name), name)
 
 
 def plain(data: Any) -> Any:
