@@ -13,7 +13,7 @@ import difflib
 import enum
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from khasan_sim.boundary.yamlsrc import PathKey, SourceMap, plain
 
-__all__ = ["ID_PATTERN", "describe_value", "validate_model"]
+__all__ = ["ID_PATTERN", "describe_value", "unknown_name", "validate_model"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -386,3 +386,13 @@ def validate_model(model: type[M], data: Any, smap: SourceMap) -> M:
 def describe_value(value: Any) -> str:
     """Describe a value that came, briefly and on one line (for messages)."""
     return _got(value)
+
+
+def unknown_name(word: str, name: str, known: Iterable[str], listed: int = 12) -> str:
+    """Say that *name* is not one of the *known* names of a *word*, with the closest as a hint."""
+    names = sorted(set(known))
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    more = f", ... and {len(names) - listed} more" if len(names) > listed else ""
+    shown = ", ".join(names[:listed]) + more
+    return f"unknown {word} '{name}' ({hint}known {word}s: {shown or 'none'})"

@@ -7,6 +7,7 @@ import math
 import os
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from khasan_sim.clock import parse_time
 
@@ -42,6 +43,11 @@ def seed(text: str) -> int:
 def count(text: str) -> int:
     """argparse type: a whole number of at least 1 (workers, resamples)."""
     return _whole_number(text, 1, "count")
+
+
+def resamples(text: str) -> int:
+    """argparse type: bootstrap resamples, 1 to 100,000."""
+    return _whole_number(text, 1, "number of resamples", 100_000)
 
 
 def runs(text: str) -> int:
@@ -116,3 +122,29 @@ def add_force(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="replace an existing output file even if it is another kind of file (an input is never replaced)",
     )
+
+
+def scenario_inputs(scenario: Any) -> list[tuple[str, Any]]:
+    """Return ``(what, path)`` of every file a loaded scenario was read from.
+
+    The scenario and variant files, its parameter files and its map description: a
+    command's output may be none of them.
+    """
+    out: list[tuple[str, Any]] = [
+        ("scenario", getattr(scenario, "path", None)),
+        ("variant", getattr(scenario, "variant_path", None)),
+    ]
+    params = getattr(scenario, "params", None)
+    table = getattr(params, "params", None)
+    if isinstance(table, dict):
+        out += [("parameter file", f) for f in sorted({p.file for p in table.values() if p.file})]
+    doc = getattr(scenario, "doc", None)
+    map_name = getattr(getattr(doc, "scenario", None), "map", None)
+    base = getattr(scenario, "path", None)
+    if isinstance(map_name, str) and base is not None:
+        from pathlib import Path
+
+        from khasan_sim.scenario.builtin import resolve
+
+        out.append(("map description", resolve(map_name, Path(base).resolve().parent)))
+    return out

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from khasan_sim.cli.argtypes import count as _count
+from khasan_sim.cli.argtypes import add_force, resamples
 from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.errors import KhasanSimError
 
@@ -46,7 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--json", metavar="PATH|-", default=None, help="write the comparison as JSON; '-' prints only the JSON")
     p.add_argument("--html", metavar="PATH", default=None, help="write an HTML report with plots")
     p.add_argument("--bootstrap-seed", dest="bootstrap_seed", type=_seed, default=0, metavar="N", help="seed of the bootstrap (default 0)")
-    p.add_argument("--resamples", type=_count, default=2000, metavar="N", help="bootstrap resamples (default 2000)")
+    p.add_argument("--resamples", type=resamples, default=2000, metavar="N", help="bootstrap resamples (default 2000, at most 100,000)")
+    add_force(p)
     p.set_defaults(handler=run)
 
 
@@ -97,6 +99,25 @@ def _difference_table(diff: Any) -> Table:
     return table
 
 
+def check_outputs(args: argparse.Namespace) -> None:
+    """Check --json and --html before any work: never over an input, nor over each other.
+
+    Raises:
+        OutputError: An output is an input, a folder, under a file, or another kind of file.
+    """
+    from khasan_sim.boundary.outputs import check_output, same_file
+    from khasan_sim.io import OutputError
+    from khasan_sim.scenario.builtin import record_path
+
+    record = args.record if args.record is not None else record_path()
+    inputs = [("study file", args.study), ("study file", args.against), ("record", record)]
+    check_output(args.json, kind="json", inputs=inputs, force=args.force, option="--json")
+    check_output(args.html, kind="html", inputs=inputs, force=args.force, option="--html")
+    if args.json and args.html and args.json != "-" and same_file(Path(args.json), Path(args.html)):
+        msg = f"--json {args.json} and --html {args.html}: the same file (give each its own path)"
+        raise OutputError(msg)
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     """Compare the study with the record; return the exit status (0).
 
@@ -106,7 +127,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from khasan_sim.analysis.compare import compare_studies, compare_study, load_study
     from khasan_sim.io import atomic_write_text
     from khasan_sim.record import load_record
+    from khasan_sim.runner.study import check_study
 
+    check_outputs(args)
+    check_study(args.study)
+    if args.against is not None:
+        check_study(args.against)
     record = load_record(args.record)
     study = load_study(args.study)
     if not study.runs:

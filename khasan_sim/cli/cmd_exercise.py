@@ -28,7 +28,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from khasan_sim.cli.argtypes import add_force, usable_workers
 from khasan_sim.cli.argtypes import count as _count
+from khasan_sim.cli.argtypes import runs as _runs
 from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.errors import KhasanSimError
 
@@ -49,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sh.set_defaults(handler=run_show)
     rn = ss.add_parser("run", help="run the baseline and the variants as studies and write the HTML report")
     rn.add_argument("name", metavar="NAME", help="the exercise")
-    rn.add_argument("--runs", type=_count, required=True, metavar="N", help="replications per study (4 for a quick look in class, 100+ for firm answers)")
+    rn.add_argument("--runs", type=_runs, required=True, metavar="N", help="replications per study (4 for a quick look in class, 100+ for firm answers)")
     rn.add_argument("--workers", type=_count, default=None, metavar="K", help="worker processes (default: all cores)")
     rn.add_argument("--out", default=None, metavar="DIR", help="folder for the study files and report.html (default exercise-NAME)")
     rn.add_argument("--seed", type=_seed, default=None, metavar="S", help="study seed shared by all the studies (default 1938)")
@@ -61,8 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cl.add_argument("folder", metavar="FOLDER", help="folder of the students' save files (*.json)")
     cl.add_argument("--studies", default=None, metavar="DIR", help="folder of the exercise's studies (default exercise-NAME)")
     cl.add_argument("--out", default=None, metavar="REPORT.html", help="the class report (default DIR/class-report.html)")
-    cl.add_argument("--runs", type=_count, default=None, metavar="N", help="run the studies first if they are missing (N runs each)")
+    cl.add_argument("--runs", type=_runs, default=None, metavar="N", help="run the studies first if they are missing (N runs each)")
     cl.add_argument("--workers", type=_count, default=None, metavar="K", help="worker processes for --runs and for replaying the games (default 1)")
+    add_force(cl)
     cl.set_defaults(handler=run_class)
     p.set_defaults(handler=lambda args, console: _usage(p, console))
 
@@ -180,6 +183,9 @@ def run_run(args: argparse.Namespace, console: Console) -> int:
     ex = _load(args.name)
     record = _record()
     out = Path(args.out) if args.out else default_out(ex)
+    if out.exists() and not out.is_dir():
+        raise KhasanSimError(f"--out {out}: is a file (expected a folder for the studies and report.html)")
+    args.workers = usable_workers(args.workers, 2 * args.runs, console.print)
     from khasan_sim.exercises.report import require_record
 
     require_record(ex, record)
@@ -219,11 +225,16 @@ def run_class(args: argparse.Namespace, console: Console) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise KhasanSimError(f"{folder}: no such folder (expected a folder of save files)")
+    out = Path(args.out) if args.out else studies / "class-report.html"
+    from khasan_sim.boundary.outputs import check_output
+
+    saves = [("saved game", f) for f in sorted(folder.iterdir()) if f.is_file()]
+    check_output(out, kind="html", inputs=[("folder of saves", folder), *saves], force=args.force, option="--out")
+    args.workers = usable_workers(args.workers, max(1, len(saves)), console.print)
     missing = [p for p in study_plans(ex, studies) if not p.path.is_file()]
     if missing and args.runs:
         run_studies(ex, studies, args.runs, workers=args.workers, record=record,
                     say=lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True))
-    out = Path(args.out) if args.out else studies / "class-report.html"
 
     def say(line: str) -> None:
         console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from khasan_sim.cli.argtypes import add_snapshot_at
+from khasan_sim.cli.argtypes import add_force, add_snapshot_at, scenario_inputs
 from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.clock import Clock, format_time, parse_time
 from khasan_sim.errors import KhasanSimError
@@ -85,6 +85,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--json", metavar="PATH|-", default=None, help="write the result as JSON; '-' prints only the JSON")
     p.add_argument("--record", metavar="FILE", default=None, help="recorded outcomes (default ../shared/record/khasan-1938.yaml)")
     p.add_argument("--quiet", action="store_true", help="print one line instead of the tables")
+    add_force(p)
     p.set_defaults(handler=run)
 
 
@@ -110,8 +111,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
         KhasanSimError: A file is missing or malformed, or a snapshot time is outside
             the scenario.
     """
+    from khasan_sim.boundary.outputs import check_output
+
+    given = [("scenario", args.scenario), ("variant", args.variant), ("record", args.record)]
+    check_output(args.json, kind="json", inputs=given, force=args.force, option="--json")
     record, record_note = _resolve_record(args.record)
     scenario = load_scenario(args.scenario, variant=args.variant)
+    check_output(args.json, kind="json", inputs=scenario_inputs(scenario), force=args.force, option="--json")
     start, end = parse_time(scenario.start), parse_time(scenario.end)
     for t in args.snapshot_at:
         if not start <= t <= end:

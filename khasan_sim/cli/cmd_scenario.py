@@ -34,6 +34,7 @@ def register(subparsers: Any) -> None:
     schema = sub.add_parser("schema", help="write the JSON Schema of the scenario format")
     schema.add_argument("--out", metavar="PATH", help="write to PATH (atomically) instead of standard output")
     schema.add_argument("--variant-schema", action="store_true", help="the schema of variant files instead")
+    schema.add_argument("--force", action="store_true", help="replace an existing file of another kind at --out")
     schema.set_defaults(handler=run)
     p.set_defaults(handler=run, scenario_command=None)
 
@@ -74,8 +75,10 @@ def schema_text(variant: bool = False) -> str:
 
 
 def _schema(args: argparse.Namespace, console: Console) -> int:
+    from khasan_sim.boundary.outputs import check_output
     from khasan_sim.io import atomic_write_text
 
+    check_output(args.out, kind="json", force=args.force, option="--out")
     text = schema_text(args.variant_schema)
     if args.out:
         atomic_write_text(args.out, text)

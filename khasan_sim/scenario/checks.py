@@ -8,11 +8,11 @@ naming the file, line and path at fault.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from khasan_sim.boundary.validate import unknown_name
 from khasan_sim.boundary.yamlsrc import PathKey, SourceMap
 from khasan_sim.errors import ScenarioError
 from khasan_sim.model.params import ParamSet
@@ -37,13 +37,7 @@ def _hhmm(t: datetime) -> str:
 
 
 def _unknown(word: str, name: str, known: Iterable[str]) -> str:
-    names = sorted(set(known))
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    shown = ", ".join(names[:_MAX_LISTED]) + (
-        f", ... and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else ""
-    )
-    return f"unknown {word} '{name}' ({hint}known {word}s: {shown or 'none'})"
+    return unknown_name(word, name, known, _MAX_LISTED)
 
 
 def _check_unique(items: Sequence[Any], section: str, word: str, smap: SourceMap) -> None:
