@@ -145,7 +145,10 @@ def parse_yaml(text: str, file: str) -> Any:
     Raises:
         ScenarioError: The text is not YAML, has more than one document, or repeats a key.
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # a character YAML does not allow (a NUL byte, say)
+        raise _yaml_error(file, exc) from None
     try:
         root = loader.get_single_node()
         if root is None:
