@@ -116,6 +116,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         from khasan_sim.ui.saves import read_save
 
         save = read_save(args.load)
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     try:
         import pygame  # noqa: F401
         import pygame_gui  # noqa: F401

@@ -59,7 +59,7 @@ def _read_spec(conn: sqlite3.Connection, path: Path) -> StudySpec:
             "SELECT scenario, scenario_digest, variant, study_seed, runs_requested, code_version, "
             "params_digest, snapshot_at, scenario_path, variant_path, created FROM study WHERE id = 1"
         ).fetchone()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         msg = f"{path}: the study's header cannot be read ({exc}): its scenario and seeds are unknown, nothing can be salvaged"
         raise SaveFileError(msg) from None
     if app_id != APPLICATION_ID:
@@ -148,7 +148,7 @@ def salvage_study(broken: str | os.PathLike[str], out: str | os.PathLike[str]) -
                     "SELECT run_index, seed, status, result, error, elapsed, worker FROM runs WHERE run_index = ?",
                     (index,),
                 ).fetchone()
-            except sqlite3.Error:
+            except (sqlite3.Error, UnicodeDecodeError):
                 lost += 1
                 continue
             if row is None:

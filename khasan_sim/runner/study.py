@@ -324,7 +324,7 @@ class StudyFile:
         """Return the indices of the runs stored (ok or error)."""
         try:
             return {row[0] for row in self._conn.execute("SELECT run_index FROM runs")}
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             raise SaveFileError(damaged(self.path, str(exc))) from None
 
     def missing_indices(self) -> list[int]:
@@ -340,7 +340,7 @@ class StudyFile:
                 "SELECT status, count(*) FROM runs WHERE run_index < ? GROUP BY status",
                 (self.spec.runs,),
             ).fetchall()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             raise SaveFileError(damaged(self.path, str(exc))) from None
         for status, n in rows:
             if status == "ok":
@@ -364,7 +364,7 @@ class StudyFile:
         try:
             for row in self._conn.execute(sql, args):
                 yield run_record(row, self.path)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             raise SaveFileError(damaged(self.path, str(exc))) from None
 
     def results(self) -> list[RunResult]:
@@ -385,7 +385,7 @@ class StudyFile:
             return [
                 row[0] for row in self._conn.execute("SELECT elapsed FROM runs ORDER BY run_index")
             ]
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             raise SaveFileError(damaged(self.path, str(exc))) from None
 
 

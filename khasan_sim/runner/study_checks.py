@@ -43,8 +43,31 @@ _COLUMNS: dict[str, set[str]] = {
 }
 
 
+_BAD_RUNS = """
+SELECT run_index, CASE
+    WHEN typeof(run_index) != 'integer' OR typeof(seed) != 'integer' THEN 'its index or seed is not a whole number'
+    WHEN status NOT IN ('ok', 'error') THEN 'its status is neither ok nor error'
+    WHEN (status = 'ok') != (result IS NOT NULL) THEN 'its status and its result disagree'
+    WHEN typeof(elapsed) NOT IN ('real', 'integer') THEN 'its time is not a number'
+    WHEN result IS NOT NULL AND (typeof(result) != 'text' OR NOT json_valid(result)) THEN 'its result is not valid JSON'
+    WHEN result IS NOT NULL AND json_type(result) != 'object' THEN 'its result is not a JSON object'
+    WHEN error IS NOT NULL AND typeof(error) != 'text' THEN 'its error is not text'
+END AS problem
+FROM runs
+WHERE problem IS NOT NULL
+ORDER BY run_index
+LIMIT 1
+"""
+"""The first run row that is damaged, and how (checked in SQLite, without reading the results into Python)."""
+
+
 def damaged(path: Path, why: str) -> str:
-    """The message for a damaged study: what is wrong and how to save its intact runs."""
+    """The message for a damaged study: what is wrong (on one line) and how to save its intact runs."""
+    why = "; ".join(
+        part.strip()
+        for part in why.replace("*** in database main ***", "").splitlines()
+        if part.strip()
+    )
     return (
         f"{path}: damaged study file ({why}); `khasan-sim study salvage {path} --out NEW.sqlite` "
         "copies its intact runs into a new study"
@@ -71,7 +94,7 @@ def verified_spec(conn: sqlite3.Connection, p: Path) -> StudySpec:
         raise SaveFileError(msg)
     try:
         problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         raise SaveFileError(damaged(p, str(exc))) from None
     if problems != ["ok"]:
         raise SaveFileError(
@@ -92,10 +115,13 @@ def verified_spec(conn: sqlite3.Connection, p: Path) -> StudySpec:
             "SELECT scenario, scenario_digest, variant, study_seed, runs_requested, code_version, "
             "params_digest, snapshot_at, scenario_path, variant_path, created FROM study WHERE id = 1"
         ).fetchone()
-    except sqlite3.DatabaseError as exc:
+        bad = conn.execute(_BAD_RUNS).fetchone()
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         raise SaveFileError(damaged(p, str(exc))) from None
     if row is None:
         raise SaveFileError(damaged(p, "the study row is missing"))
+    if bad is not None:
+        raise SaveFileError(damaged(p, f"run {bad[0]!r} is damaged: {bad[1]}"))
     try:
         snapshot_at = json.loads(row[7])
         if not isinstance(snapshot_at, list) or not all(isinstance(s, str) for s in snapshot_at):
