@@ -94,7 +94,9 @@ def add_snapshot_at(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def usable_workers(asked: int | None, tasks: int, say: Callable[[str], None] | None = None) -> int | None:
+def usable_workers(
+    asked: int | None, tasks: int, say: Callable[[str], None] | None = None
+) -> int | None:
     """Return the worker processes to start: at most :func:`max_workers` and no more than *tasks*.
 
     ``None`` (not asked) stays None: the runner picks the machine's cores. When the number
@@ -106,7 +108,9 @@ def usable_workers(asked: int | None, tasks: int, say: Callable[[str], None] | N
     used = max(1, min(asked, limit, max(tasks, 1)))
     if asked > limit and say is not None:
         cores = os.cpu_count() or 1
-        say(f"--workers {asked}: this machine has {cores} core(s); at most {limit} worker processes are started ({used} here)")
+        say(
+            f"--workers {asked}: this machine has {cores} core(s); at most {limit} worker processes are started ({used} here)"
+        )
     return used
 
 

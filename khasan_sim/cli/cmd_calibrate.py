@@ -55,15 +55,60 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file")
-    p.add_argument("--runs", type=_count, required=True, metavar="N", help="replications per candidate")
-    p.add_argument("--params", required=True, metavar="FILE", help="calibration file: the parameters to fit (e.g. scenarios/calibration/historical.yaml)")
-    p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, metavar="S", help=f"seed of the design and of the replications (default {DEFAULT_SEED})")
-    p.add_argument("--workers", type=_count, default=None, metavar="K", help="worker processes (default: the machine's cores; 1 runs in this process)")
-    p.add_argument("--budget", type=_count, default=DEFAULT_BUDGET, metavar="B", help=f"candidates to score besides the current values (default {DEFAULT_BUDGET})")
-    p.add_argument("--record", metavar="FILE", default=None, help="record file (default: the calibration file's, else ../shared/record/khasan-1938.yaml)")
-    p.add_argument("--out", metavar="PARAMFILE", default=None, help="write the fitted values to this new parameter file instead of the parameter files")
-    p.add_argument("--report", metavar="PATH", default=None, help="write every candidate and its score: JSON, or Markdown for a .md path")
-    p.add_argument("--dry-run", dest="dry_run", action="store_true", help="fit and report, but write no parameter file")
+    p.add_argument(
+        "--runs", type=_count, required=True, metavar="N", help="replications per candidate"
+    )
+    p.add_argument(
+        "--params",
+        required=True,
+        metavar="FILE",
+        help="calibration file: the parameters to fit (e.g. scenarios/calibration/historical.yaml)",
+    )
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=DEFAULT_SEED,
+        metavar="S",
+        help=f"seed of the design and of the replications (default {DEFAULT_SEED})",
+    )
+    p.add_argument(
+        "--workers",
+        type=_count,
+        default=None,
+        metavar="K",
+        help="worker processes (default: the machine's cores; 1 runs in this process)",
+    )
+    p.add_argument(
+        "--budget",
+        type=_count,
+        default=DEFAULT_BUDGET,
+        metavar="B",
+        help=f"candidates to score besides the current values (default {DEFAULT_BUDGET})",
+    )
+    p.add_argument(
+        "--record",
+        metavar="FILE",
+        default=None,
+        help="record file (default: the calibration file's, else ../shared/record/khasan-1938.yaml)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="PARAMFILE",
+        default=None,
+        help="write the fitted values to this new parameter file instead of the parameter files",
+    )
+    p.add_argument(
+        "--report",
+        metavar="PATH",
+        default=None,
+        help="write every candidate and its score: JSON, or Markdown for a .md path",
+    )
+    p.add_argument(
+        "--dry-run",
+        dest="dry_run",
+        action="store_true",
+        help="fit and report, but write no parameter file",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_force(p)
     p.set_defaults(handler=run)
@@ -128,7 +173,9 @@ class _Progress:
         text = f"{phase}: {len(scores)} candidate(s) scored, best of the batch {batch_best.text()}"
         if phase != "current" and self.best is not None:
             text += f"; best so far {self.best.text()}"
-        (self._bar.console if self._bar is not None else self.console).print(text, highlight=False, markup=False, soft_wrap=True)
+        (self._bar.console if self._bar is not None else self.console).print(
+            text, highlight=False, markup=False, soft_wrap=True
+        )
 
     def stop(self) -> None:
         if self._bar is not None:
@@ -185,7 +232,15 @@ def _num(x: float) -> float | int:
     return int(x) if float(x).is_integer() else float(x)
 
 
-def _report_json(args: argparse.Namespace, scenario: Any, record: Any, spec: Any, result: Any, written: Sequence[str], wall: float) -> dict[str, Any]:
+def _report_json(
+    args: argparse.Namespace,
+    scenario: Any,
+    record: Any,
+    spec: Any,
+    result: Any,
+    written: Sequence[str],
+    wall: float,
+) -> dict[str, Any]:
     from khasan_sim.calibrate.space import as_mapping
 
     def cand(c: Any) -> dict[str, Any]:
@@ -214,7 +269,14 @@ def _report_json(args: argparse.Namespace, scenario: Any, record: Any, spec: Any
         "coarse_candidates": result.coarse,
         "refinement_starts": result.starts,
         "parameters": [
-            {"key": d.key, "bounds": [d.low, d.high], "scale": d.scale, "integer": d.integer, "reason": fp.reason, "entries": list(fp.entries)}
+            {
+                "key": d.key,
+                "bounds": [d.low, d.high],
+                "scale": d.scale,
+                "integer": d.integer,
+                "reason": fp.reason,
+                "entries": list(fp.entries),
+            }
             for d, fp in zip(result.dims, spec.params, strict=True)
         ],
         "current": cand(result.current),
@@ -240,20 +302,28 @@ def _report_markdown(doc: dict[str, Any]) -> str:
         "|---|---|---|---|",
     ]
     for p in doc["parameters"]:
-        lines.append(f"| {p['key']} | {p['bounds'][0]:g} - {p['bounds'][1]:g} | {_fmt(doc['current']['values'][p['key']])} | {_fmt(doc['fitted'][p['key']])} |")
+        lines.append(
+            f"| {p['key']} | {p['bounds'][0]:g} - {p['bounds'][1]:g} | {_fmt(doc['current']['values'][p['key']])} | {_fmt(doc['fitted'][p['key']])} |"
+        )
     cur, best = doc["current"], doc["best"]
     lines += [
         "",
         f"Before: covered {cur['covered']}/{cur['entries']}, loss {cur['loss']:.3f}. "
         f"Best: covered {best['covered']}/{best['entries']}, loss {best['loss']:.3f}. "
-        + ("Adopted." if doc["improved"] else "Not better than the current values: nothing adopted."),
+        + (
+            "Adopted."
+            if doc["improved"]
+            else "Not better than the current values: nothing adopted."
+        ),
         "",
         "| # | phase | " + " | ".join(keys) + " | covered | loss |",
         "|---|---|" + "---|" * len(keys) + "---|---|",
     ]
     for c in doc["candidates"]:
         vals = " | ".join(_fmt(c["values"][k]) for k in keys)
-        lines.append(f"| {c['index']} | {c['phase']} | {vals} | {c['covered']}/{c['entries']} | {c['loss']:.3f} |")
+        lines.append(
+            f"| {c['index']} | {c['phase']} | {vals} | {c['covered']}/{c['entries']} | {c['loss']:.3f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -281,13 +351,29 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
     def check_outputs(inputs: list[tuple[str, Any]]) -> None:
         check_output(args.out, kind="yaml", inputs=inputs, force=args.force, option="--out")
-        report_kind = "markdown" if args.report and Path(args.report).suffix.lower() == ".md" else "json"
-        check_output(args.report, kind=report_kind, inputs=[*inputs, ("--out file", args.out)], force=args.force, option="--report")
+        report_kind = (
+            "markdown" if args.report and Path(args.report).suffix.lower() == ".md" else "json"
+        )
+        check_output(
+            args.report,
+            kind=report_kind,
+            inputs=[*inputs, ("--out file", args.out)],
+            force=args.force,
+            option="--report",
+        )
 
-    check_outputs([("scenario", args.scenario), ("calibration file", args.params), ("record", args.record)])
+    check_outputs(
+        [("scenario", args.scenario), ("calibration file", args.params), ("record", args.record)]
+    )
     spec = load_calibration(args.params)
     scenario = load_scenario(args.scenario)
-    check_outputs([*scenario_inputs(scenario), ("calibration file", args.params), ("record", args.record or spec.record)])
+    check_outputs(
+        [
+            *scenario_inputs(scenario),
+            ("calibration file", args.params),
+            ("record", args.record or spec.record),
+        ]
+    )
     if spec.scenario is not None and spec.scenario != scenario.id:
         msg = f"{spec.file}: this calibration is for the scenario {spec.scenario}, not {scenario.id} ({args.scenario})"
         raise KhasanSimError(msg)
@@ -298,7 +384,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     spec.check_record([e.id for e in record.entries])
     dims = spec.dims(scenario.params)
     current = tuple(scenario.params.value(d.key) for d in dims)
-    workers = usable_workers(args.workers, args.runs * (1 + args.budget), None if args.quiet else console.print) or default_workers()
+    workers = (
+        usable_workers(
+            args.workers, args.runs * (1 + args.budget), None if args.quiet else console.print
+        )
+        or default_workers()
+    )
     coarse, refine = plan(args.budget, len(dims))
     total_runs = args.runs * (1 + args.budget)
 
@@ -340,16 +431,27 @@ def run(args: argparse.Namespace, console: Console) -> int:
     table.add_column("bounds", justify="right")
     for d in dims:
         changed = fitted[d.key] != old[d.key]
-        table.add_row(d.key, _fmt(old[d.key]), _fmt(fitted[d.key]) if changed else "=", f"{_fmt(d.low)} - {_fmt(d.high)}" + (" (log)" if d.scale == "log" else ""))
+        table.add_row(
+            d.key,
+            _fmt(old[d.key]),
+            _fmt(fitted[d.key]) if changed else "=",
+            f"{_fmt(d.low)} - {_fmt(d.high)}" + (" (log)" if d.scale == "log" else ""),
+        )
     console.print(table)
 
     scores = Table(title="Score against the record (same replication seeds)", title_justify="left")
     scores.add_column("")
     scores.add_column("before", justify="right")
     scores.add_column("after", justify="right")
-    scores.add_row("entries covered", f"{before.covered}/{before.entries}", f"{after.covered}/{after.entries}")
+    scores.add_row(
+        "entries covered", f"{before.covered}/{before.entries}", f"{after.covered}/{after.entries}"
+    )
     scores.add_row("loss (lower is better)", f"{before.loss:.3f}", f"{after.loss:.3f}")
-    scores.add_row("mean relative CRPS (counts)", _fmt(before.crps) if before.crps is not None else "n/a", _fmt(after.crps) if after.crps is not None else "n/a")
+    scores.add_row(
+        "mean relative CRPS (counts)",
+        _fmt(before.crps) if before.crps is not None else "n/a",
+        _fmt(after.crps) if after.crps is not None else "n/a",
+    )
     console.print(scores)
 
     entries = Table(title="Record entries covered", title_justify="left")
@@ -357,7 +459,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     entries.add_column("before", justify="center")
     entries.add_column("after", justify="center")
     for e in record.entries:
-        entries.add_row(e.id, "✓" if e.id in before.covered_ids else "✗", "✓" if e.id in after.covered_ids else "✗")
+        entries.add_row(
+            e.id,
+            "✓" if e.id in before.covered_ids else "✗",
+            "✓" if e.id in after.covered_ids else "✗",
+        )
     console.print(entries)
     console.print(
         f"{len(result.candidates)} candidates x {args.runs} runs in {duration_text(wall)} "
@@ -371,9 +477,17 @@ def run(args: argparse.Namespace, console: Console) -> int:
     # only the values that moved are written (an unchanged value keeps its text and has no note)
     moved = {k: v for k, v in fitted.items() if v != old[k]}
     if not result.improved or not moved:
-        console.print("no candidate scored better than the current values: nothing to write", highlight=False, markup=False)
+        console.print(
+            "no candidate scored better than the current values: nothing to write",
+            highlight=False,
+            markup=False,
+        )
     else:
-        notes = {k: v for k, v in fit_notes(spec, result, args.runs, _dt.date.today().isoformat()).items() if k in moved}
+        notes = {
+            k: v
+            for k, v in fit_notes(spec, result, args.runs, _dt.date.today().isoformat()).items()
+            if k in moved
+        }
         if args.dry_run:
             console.print("--dry-run: no parameter file written", highlight=False, markup=False)
         elif args.out:
@@ -400,7 +514,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.report:
         doc = _report_json(args, scenario, record, spec, result, written, wall)
         path = Path(args.report)
-        text = _report_markdown(doc) if path.suffix.lower() == ".md" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        text = (
+            _report_markdown(doc)
+            if path.suffix.lower() == ".md"
+            else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        )
         atomic_write_text(path, text)
         console.print(f"report written to {path}", highlight=False, markup=False, soft_wrap=True)
     return 0

@@ -18,10 +18,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="draw the map (relief, swamps, border, zones, units) to a PNG",
         description="Draw the terrain of a scenario, with its zones and starting units, or of a bare terrain description.",
     )
-    p.add_argument("file", nargs="?", default=None, help="scenario or terrain description (default: the historical scenario)")
+    p.add_argument(
+        "file",
+        nargs="?",
+        default=None,
+        help="scenario or terrain description (default: the historical scenario)",
+    )
     p.add_argument("--variant", default=None, help="variant file applied to the scenario")
     p.add_argument("--png", required=True, help="output PNG path")
-    p.add_argument("--extent", default=None, help="xmin,xmax,ymin,ymax in metres (default: the whole map)")
+    p.add_argument(
+        "--extent", default=None, help="xmin,xmax,ymin,ymax in metres (default: the whole map)"
+    )
     p.add_argument("--no-units", action="store_true", help="leave the units off")
     add_force(p)
     p.set_defaults(handler=run)
@@ -49,16 +56,26 @@ def run(args: argparse.Namespace, console: Console) -> int:
     extent = _extent(args.extent) if args.extent else None
     if _is_terrain_description(path):
         params = load_params(default_param_files())
-        check_output(args.png, kind="png", inputs=[("parameter file", f) for f in default_param_files()], force=args.force, option="--png")
+        check_output(
+            args.png,
+            kind="png",
+            inputs=[("parameter file", f) for f in default_param_files()],
+            force=args.force,
+            option="--png",
+        )
         terrain = load_terrain(path, params)
         _extent_on_map(extent, terrain.grid, args.extent)
         out = draw_map(terrain, args.png, extent_m=extent)
     else:
         sc = load_scenario(path, args.variant)
-        check_output(args.png, kind="png", inputs=scenario_inputs(sc), force=args.force, option="--png")
+        check_output(
+            args.png, kind="png", inputs=scenario_inputs(sc), force=args.force, option="--png"
+        )
         _extent_on_map(extent, sc.terrain.grid, args.extent)
         units = () if args.no_units else sc.doc.units
-        out = draw_map(sc.terrain, args.png, zones=sc.doc.zones, units=units, title=sc.title, extent_m=extent)
+        out = draw_map(
+            sc.terrain, args.png, zones=sc.doc.zones, units=units, title=sc.title, extent_m=extent
+        )
     console.print(f"map written to {out}")
     return 0
 

@@ -19,7 +19,17 @@ from khasan_sim.errors import SaveFileError
 from khasan_sim.io import atomic_write_text
 from khasan_sim.saves import FORMAT, VERSION, SaveGame, read_save
 
-__all__ = ["FORMAT", "VERSION", "SaveGame", "from_session", "order_json", "read_save", "replay_orders", "restore", "write_save"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "SaveGame",
+    "from_session",
+    "order_json",
+    "read_save",
+    "replay_orders",
+    "restore",
+    "write_save",
+]
 
 
 def order_json(order: Any) -> dict[str, Any]:
@@ -40,7 +50,10 @@ def from_session(session: Any) -> SaveGame:
         pending=[order_json(o) for o in sim.pending_orders],
         events_digest=sim.events_digest(),
         label=sim.now.strftime("%Y-%m-%dT%H:%M"),
-        settings={"fog": bool(getattr(session, "fog", False)), **({"exercise": session.exercise} if getattr(session, "exercise", None) else {})},
+        settings={
+            "fog": bool(getattr(session, "fog", False)),
+            **({"exercise": session.exercise} if getattr(session, "exercise", None) else {}),
+        },
         followers=sorted(session.followers),
     )
 
@@ -63,7 +76,9 @@ def restore(save: SaveGame, *, where: str = "save", session_factory: Any = None)
 
     factory = session_factory or GameSession
     try:
-        session = factory(save.scenario, save.seed, variant=save.variant, player_sides=save.player_sides)
+        session = factory(
+            save.scenario, save.seed, variant=save.variant, player_sides=save.player_sides
+        )
     except (KhasanSimError, OSError) as exc:
         raise SaveFileError(f"{where}: cannot load its scenario {save.scenario} ({exc})") from None
     replay_orders(session, save, where)
@@ -89,4 +104,6 @@ def replay_orders(session: Any, save: SaveGame, where: str = "save") -> None:
         session.followers = set(save.followers)
     session.refresh()
     if save.events_digest and session.sim.events_digest() != save.events_digest:
-        raise SaveFileError(f"{where}: the replayed run differs from the saved one (the scenario or the program changed since it was saved)")
+        raise SaveFileError(
+            f"{where}: the replayed run differs from the saved one (the scenario or the program changed since it was saved)"
+        )
