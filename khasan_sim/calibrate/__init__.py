@@ -38,10 +38,16 @@ Method
    the driving record entries, the bounds); every other line stays byte-identical
    (:mod:`~khasan_sim.calibrate.yamledit`). Or, with ``--out``, to a new override file.
 
-The fit is in-sample: the before/after figures are measured on the calibration's own
-replication seeds, and the best of many noisy candidates is flattered by its luck.
-Check it out of sample with a fresh study (``khasan-sim batch ... --seed`` another
-seed, then ``khasan-sim compare``).
+7. **Out of fold** (:mod:`~khasan_sim.calibrate.folds`). The before/after figures are
+   in-sample. The same search is run K times on two thirds of the record's entries (K
+   folds, each held out once) and the values each adopts are scored on the entries held
+   out: pooled, the out-of-fold loss. A fit whose out-of-fold loss is worse than the
+   current values' is not written; nor a value on a bound of its range (a missing
+   mechanism); nor a fit that would leave the model with more fitted parameters than
+   half the record's entries.
+
+Check a fit out of sample too, with a fresh study (``khasan-sim batch ... --seed``
+another seed, then ``khasan-sim compare``).
 """
 
 from __future__ import annotations

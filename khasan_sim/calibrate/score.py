@@ -40,6 +40,7 @@ class Score:
         runs: Runs scored.
         covered_ids: The ids of the covered entries, in record order.
         per_entry: ``(entry id, discrepancy)`` in record order.
+        crps_ids: The ids of the count entries with a CRPS (their discrepancy is it).
     """
 
     loss: float
@@ -50,6 +51,7 @@ class Score:
     runs: int
     covered_ids: tuple[str, ...] = ()
     per_entry: tuple[tuple[str, float], ...] = ()
+    crps_ids: tuple[str, ...] = ()
 
     @property
     def covered_share(self) -> float:
@@ -60,6 +62,24 @@ class Score:
         """Return the score in words: ``covered 5/12, loss 0.812 (relative CRPS 0.31)``."""
         crps = "n/a" if self.crps is None else f"{self.crps:.3f}"
         return f"covered {self.covered}/{self.entries}, loss {self.loss:.3f} (relative CRPS {crps})"
+
+    def on(self, ids: Sequence[str]) -> Score:
+        """Return the score on the entries *ids* only (as if the record held just those):
+        how a fit is judged on entries it was not fitted to.
+
+        Raises:
+            KeyError: An id is not among this score's entries.
+        """
+        known = dict(self.per_entry)
+        missing = [i for i in ids if i not in known]
+        if missing:
+            msg = f"no such entries in the score: {', '.join(missing)}"
+            raise KeyError(msg)
+        wanted = set(ids)
+        per_entry = tuple((i, d) for i, d in self.per_entry if i in wanted)
+        covered_ids = tuple(i for i in self.covered_ids if i in wanted)
+        crps_ids = tuple(i for i in self.crps_ids if i in wanted)
+        return _score(per_entry, covered_ids, crps_ids, self.runs)
 
 
 def discrepancy(cmp: EntryComparison) -> float:
@@ -74,16 +94,35 @@ def discrepancy(cmp: EntryComparison) -> float:
 
 def score_comparisons(comparisons: Sequence[EntryComparison], runs: int) -> Score:
     """Return the score of entry comparisons (one per record entry)."""
-    n = len(comparisons)
     covered_ids = tuple(c.id for c in comparisons if c.covered)
     per_entry = tuple((c.id, discrepancy(c)) for c in comparisons)
-    crps_values = [c.crps_relative for c in comparisons if c.crps_relative is not None]
+    crps_ids = tuple(c.id for c in comparisons if c.kind == "count" and c.crps_relative is not None and c.runs > 0)
+    return _score(per_entry, covered_ids, crps_ids, runs)
+
+
+def pooled(scores: Sequence[Score]) -> Score:
+    """Return one score over the entries of several scores (each entry in one of them):
+    the out-of-fold score of a cross-validation, from each fold's held-out entries."""
+    per_entry = tuple(pe for s in scores for pe in s.per_entry)
+    ids = [i for i, _ in per_entry]
+    if len(set(ids)) != len(ids):
+        msg = "pooled scores must not share entries"
+        raise ValueError(msg)
+    covered_ids = tuple(i for s in scores for i in s.covered_ids)
+    crps_ids = tuple(i for s in scores for i in s.crps_ids)
+    return _score(per_entry, covered_ids, crps_ids, min((s.runs for s in scores), default=0))
+
+
+def _score(per_entry: tuple[tuple[str, float], ...], covered_ids: tuple[str, ...], crps_ids: tuple[str, ...], runs: int) -> Score:
+    n = len(per_entry)
+    crps_set = set(crps_ids)
+    crps_values = [d for i, d in per_entry if i in crps_set]
     crps = sum(crps_values) / len(crps_values) if crps_values else None
     disc = sum(d for _, d in per_entry) / n if n else 0.0
     loss = (1.0 - (len(covered_ids) / n if n else 0.0)) + disc
     if not math.isfinite(loss):
         loss = math.inf
-    return Score(loss, len(covered_ids), n, crps, disc, runs, covered_ids, per_entry)
+    return Score(loss, len(covered_ids), n, crps, disc, runs, covered_ids, per_entry, crps_ids)
 
 
 def score_runs(record: Record, runs: Sequence[tuple[int, RunResult]]) -> Score:

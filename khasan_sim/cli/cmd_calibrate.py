@@ -3,17 +3,25 @@
 ::
 
     khasan-sim calibrate SCENARIO --runs N --params CALIBRATION.yaml [--seed S] [--workers K]
-                         [--budget B] [--record FILE] [--out PARAMFILE] [--report PATH]
-                         [--dry-run] [--quiet]
+                         [--budget B] [--folds K] [--record FILE] [--out PARAMFILE]
+                         [--report PATH] [--accept-bound] [--dry-run] [--quiet]
 
 Scores the current parameter values and up to B candidates (a seeded Latin hypercube
 over the bounds, then a coordinate search from the best), each on the same N
 replication seeds derived from S, against every entry of the record; see
 :mod:`khasan_sim.calibrate` for the method. Prints the fitted values beside the old
-ones and the score before and after, then writes the fitted values into the parameter
-files they came from (only their ``value:`` text changes, with a ``fitted:`` note), or
-to a new override file with ``--out``, or nowhere with ``--dry-run``. Nothing is
-written when no candidate beats the current values.
+ones and the score before and after (in sample), then judges the fitting out of fold
+(:mod:`khasan_sim.calibrate.folds`: the same search on two thirds of the record's
+entries, scored on the third left out, rotated over K folds), and writes the fitted
+values into the parameter files they came from (only their ``value:`` text changes,
+with a ``fitted:`` note), or to a new override file with ``--out``, or nowhere with
+``--dry-run``.
+
+Nothing is written when no candidate beats the current values; when the fits score
+worse out of fold than the current values (the fit does not generalise); when a value
+to write sits on a bound of its range (a sign of a missing mechanism: ``--accept-bound``
+writes it anyway, saying so); or when the fit would give the model more fitted
+parameters than half the record's entries.
 
 Exit status: 0 on success (fitted values written, or nothing better found); 2 on a bad
 file or argument; 130 on Ctrl-C (nothing written).
@@ -39,6 +47,15 @@ from khasan_sim.errors import KhasanSimError
 
 DEFAULT_SEED = 1
 DEFAULT_BUDGET = 30
+DEFAULT_FOLDS = 3
+
+
+def _folds(text: str) -> int:
+    k = _count(text)
+    if k < 2:
+        msg = f"expected at least 2 folds (got {text})"
+        raise argparse.ArgumentTypeError(msg)
+    return k
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -55,60 +72,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file")
-    p.add_argument(
-        "--runs", type=_count, required=True, metavar="N", help="replications per candidate"
-    )
-    p.add_argument(
-        "--params",
-        required=True,
-        metavar="FILE",
-        help="calibration file: the parameters to fit (e.g. scenarios/calibration/historical.yaml)",
-    )
-    p.add_argument(
-        "--seed",
-        type=_seed,
-        default=DEFAULT_SEED,
-        metavar="S",
-        help=f"seed of the design and of the replications (default {DEFAULT_SEED})",
-    )
-    p.add_argument(
-        "--workers",
-        type=_count,
-        default=None,
-        metavar="K",
-        help="worker processes (default: the machine's cores; 1 runs in this process)",
-    )
-    p.add_argument(
-        "--budget",
-        type=_count,
-        default=DEFAULT_BUDGET,
-        metavar="B",
-        help=f"candidates to score besides the current values (default {DEFAULT_BUDGET})",
-    )
-    p.add_argument(
-        "--record",
-        metavar="FILE",
-        default=None,
-        help="record file (default: the calibration file's, else ../shared/record/khasan-1938.yaml)",
-    )
-    p.add_argument(
-        "--out",
-        metavar="PARAMFILE",
-        default=None,
-        help="write the fitted values to this new parameter file instead of the parameter files",
-    )
-    p.add_argument(
-        "--report",
-        metavar="PATH",
-        default=None,
-        help="write every candidate and its score: JSON, or Markdown for a .md path",
-    )
-    p.add_argument(
-        "--dry-run",
-        dest="dry_run",
-        action="store_true",
-        help="fit and report, but write no parameter file",
-    )
+    p.add_argument("--runs", type=_count, required=True, metavar="N", help="replications per candidate")
+    p.add_argument("--params", required=True, metavar="FILE", help="calibration file: the parameters to fit (e.g. scenarios/calibration/historical.yaml)")
+    p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, metavar="S", help=f"seed of the design and of the replications (default {DEFAULT_SEED})")
+    p.add_argument("--workers", type=_count, default=None, metavar="K", help="worker processes (default: the machine's cores; 1 runs in this process)")
+    p.add_argument("--budget", type=_count, default=DEFAULT_BUDGET, metavar="B", help=f"candidates to score besides the current values (default {DEFAULT_BUDGET})")
+    p.add_argument("--folds", type=_folds, default=DEFAULT_FOLDS, metavar="K", help=f"folds of the out-of-fold check: fit on the other folds' record entries, score on the fold left out (default {DEFAULT_FOLDS})")
+    p.add_argument("--accept-bound", dest="accept_bound", action="store_true", help="write fitted values that sit on a bound of their range (a sign of a missing mechanism) anyway")
+    p.add_argument("--record", metavar="FILE", default=None, help="record file (default: the calibration file's, else ../shared/record/khasan-1938.yaml)")
+    p.add_argument("--out", metavar="PARAMFILE", default=None, help="write the fitted values to this new parameter file instead of the parameter files")
+    p.add_argument("--report", metavar="PATH", default=None, help="write every candidate and its score: JSON, or Markdown for a .md path")
+    p.add_argument("--dry-run", dest="dry_run", action="store_true", help="fit and report, but write no parameter file")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_force(p)
     p.set_defaults(handler=run)
@@ -173,9 +147,7 @@ class _Progress:
         text = f"{phase}: {len(scores)} candidate(s) scored, best of the batch {batch_best.text()}"
         if phase != "current" and self.best is not None:
             text += f"; best so far {self.best.text()}"
-        (self._bar.console if self._bar is not None else self.console).print(
-            text, highlight=False, markup=False, soft_wrap=True
-        )
+        (self._bar.console if self._bar is not None else self.console).print(text, highlight=False, markup=False, soft_wrap=True)
 
     def stop(self) -> None:
         if self._bar is not None:
@@ -232,15 +204,7 @@ def _num(x: float) -> float | int:
     return int(x) if float(x).is_integer() else float(x)
 
 
-def _report_json(
-    args: argparse.Namespace,
-    scenario: Any,
-    record: Any,
-    spec: Any,
-    result: Any,
-    written: Sequence[str],
-    wall: float,
-) -> dict[str, Any]:
+def _report_json(args: argparse.Namespace, scenario: Any, record: Any, spec: Any, result: Any, written: Sequence[str], wall: float) -> dict[str, Any]:
     from khasan_sim.calibrate.space import as_mapping
 
     def cand(c: Any) -> dict[str, Any]:
@@ -269,14 +233,7 @@ def _report_json(
         "coarse_candidates": result.coarse,
         "refinement_starts": result.starts,
         "parameters": [
-            {
-                "key": d.key,
-                "bounds": [d.low, d.high],
-                "scale": d.scale,
-                "integer": d.integer,
-                "reason": fp.reason,
-                "entries": list(fp.entries),
-            }
+            {"key": d.key, "bounds": [d.low, d.high], "scale": d.scale, "integer": d.integer, "reason": fp.reason, "entries": list(fp.entries)}
             for d, fp in zip(result.dims, spec.params, strict=True)
         ],
         "current": cand(result.current),
@@ -302,29 +259,96 @@ def _report_markdown(doc: dict[str, Any]) -> str:
         "|---|---|---|---|",
     ]
     for p in doc["parameters"]:
-        lines.append(
-            f"| {p['key']} | {p['bounds'][0]:g} - {p['bounds'][1]:g} | {_fmt(doc['current']['values'][p['key']])} | {_fmt(doc['fitted'][p['key']])} |"
-        )
+        lines.append(f"| {p['key']} | {p['bounds'][0]:g} - {p['bounds'][1]:g} | {_fmt(doc['current']['values'][p['key']])} | {_fmt(doc['fitted'][p['key']])} |")
     cur, best = doc["current"], doc["best"]
     lines += [
         "",
         f"Before: covered {cur['covered']}/{cur['entries']}, loss {cur['loss']:.3f}. "
         f"Best: covered {best['covered']}/{best['entries']}, loss {best['loss']:.3f}. "
-        + (
-            "Adopted."
-            if doc["improved"]
-            else "Not better than the current values: nothing adopted."
-        ),
+        + ("Adopted." if doc["improved"] else "Not better than the current values: nothing adopted."),
         "",
         "| # | phase | " + " | ".join(keys) + " | covered | loss |",
         "|---|---|" + "---|" * len(keys) + "---|---|",
     ]
     for c in doc["candidates"]:
         vals = " | ".join(_fmt(c["values"][k]) for k in keys)
-        lines.append(
-            f"| {c['index']} | {c['phase']} | {vals} | {c['covered']}/{c['entries']} | {c['loss']:.3f} |"
-        )
+        lines.append(f"| {c['index']} | {c['phase']} | {vals} | {c['covered']}/{c['entries']} | {c['loss']:.3f} |")
     return "\n".join(lines) + "\n"
+
+
+def _refusal(result: Any, moved: dict[str, Any], cv: Any, bound: list[tuple[str, str]], accept_bound: bool, dof_before: list[str], dof_after: list[str], entries: int) -> str:
+    """Return why the fit is not written, or "" to write it."""
+    limit = entries // 2
+    if not result.improved or not moved:
+        return "no candidate scored better than the current values: nothing to write"
+    if not cv.generalises:
+        return (
+            f"the fits score worse out of fold (loss {cv.out_of_fold.loss:.3f}) than the current values "
+            f"(loss {cv.current.loss:.3f}): the fit does not generalise beyond the entries it was fitted to; nothing written"
+        )
+    if bound and not accept_bound:
+        keys = ", ".join(k for k, _ in bound)
+        return f"{keys} on a bound of its range: nothing written (look for the missing mechanism; --accept-bound writes it anyway)"
+    if len(dof_after) > limit and len(dof_after) > len(dof_before):
+        new = ", ".join(sorted(set(dof_after) - set(dof_before)))
+        return (
+            f"the fit would give the model {len(dof_after)} fitted parameters for {entries} record entries "
+            f"(at most {limit}, half the entries) by fitting {new}: fix it a priori from a source instead, "
+            "or first fix some of the fitted parameters from sources; nothing written"
+        )
+    return ""
+
+
+def _print_cross_validation(console: Console, cv: Any, before: Any, after: Any) -> None:
+    table = Table(title=f"Out of fold ({cv.k} folds): each fold's entries scored by the values fitted without them (loss, lower is better)", title_justify="left")
+    table.add_column("fold")
+    table.add_column("entries held out")
+    table.add_column("fitted on the rest: before", justify="right")
+    table.add_column("after (in sample)", justify="right")
+    table.add_column("held out: current", justify="right")
+    table.add_column("fitted (out of fold)", justify="right")
+    for n, f in enumerate(cv.folds, 1):
+        table.add_row(
+            str(n), ", ".join(f.held_out), f"{f.train_before.loss:.3f}", f"{f.train_after.loss:.3f}",
+            f"{f.held_out_before.loss:.3f}", f"{f.held_out_after.loss:.3f}",
+        )
+    console.print(table)
+    oof = cv.out_of_fold
+    console.print(
+        f"whole record: current values loss {cv.current.loss:.3f} ({cv.current.covered}/{cv.current.entries} covered); "
+        f"the fit in sample {after.loss:.3f} ({after.covered}/{after.entries}); "
+        f"out of fold {oof.loss:.3f} ({oof.covered}/{oof.entries})"
+        + ("" if cv.generalises else ": worse than the current values, the fit does not generalise"),
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _cv_json(cv: Any, dims: Any) -> dict[str, Any]:
+    from khasan_sim.calibrate.space import as_mapping
+
+    def sc(s: Any) -> dict[str, Any]:
+        return {"loss": s.loss, "covered": s.covered, "entries": s.entries, "crps_relative_mean": s.crps}
+
+    return {
+        "folds": [
+            {
+                "held_out": list(f.held_out),
+                "fitted": as_mapping(dims, f.fitted),
+                "improved": f.improved,
+                "candidates": f.candidates,
+                "train_before": sc(f.train_before),
+                "train_after": sc(f.train_after),
+                "held_out_before": sc(f.held_out_before),
+                "held_out_after": sc(f.held_out_after),
+            }
+            for f in cv.folds
+        ],
+        "current": sc(cv.current),
+        "out_of_fold": sc(cv.out_of_fold),
+        "generalises": cv.generalises,
+    }
 
 
 # ------------------------------------------------------------------ run
@@ -338,6 +362,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             scenario or the record, a replication raised, or the fitted values cannot be written.
     """
     from khasan_sim.boundary.outputs import check_output
+    from khasan_sim.calibrate.folds import MemoEvaluate, cross_validate, fitted_keys, on_bound
     from khasan_sim.calibrate.runs import Evaluator
     from khasan_sim.calibrate.search import plan, search
     from khasan_sim.calibrate.space import as_mapping
@@ -351,29 +376,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
     def check_outputs(inputs: list[tuple[str, Any]]) -> None:
         check_output(args.out, kind="yaml", inputs=inputs, force=args.force, option="--out")
-        report_kind = (
-            "markdown" if args.report and Path(args.report).suffix.lower() == ".md" else "json"
-        )
-        check_output(
-            args.report,
-            kind=report_kind,
-            inputs=[*inputs, ("--out file", args.out)],
-            force=args.force,
-            option="--report",
-        )
+        report_kind = "markdown" if args.report and Path(args.report).suffix.lower() == ".md" else "json"
+        check_output(args.report, kind=report_kind, inputs=[*inputs, ("--out file", args.out)], force=args.force, option="--report")
 
-    check_outputs(
-        [("scenario", args.scenario), ("calibration file", args.params), ("record", args.record)]
-    )
+    check_outputs([("scenario", args.scenario), ("calibration file", args.params), ("record", args.record)])
     spec = load_calibration(args.params)
     scenario = load_scenario(args.scenario)
-    check_outputs(
-        [
-            *scenario_inputs(scenario),
-            ("calibration file", args.params),
-            ("record", args.record or spec.record),
-        ]
-    )
+    check_outputs([*scenario_inputs(scenario), ("calibration file", args.params), ("record", args.record or spec.record)])
     if spec.scenario is not None and spec.scenario != scenario.id:
         msg = f"{spec.file}: this calibration is for the scenario {spec.scenario}, not {scenario.id} ({args.scenario})"
         raise KhasanSimError(msg)
@@ -382,22 +391,24 @@ def run(args: argparse.Namespace, console: Console) -> int:
         msg = f"{record.file}: the record is about {record.scenario}, not {scenario.id}: calibrate a scenario against its own record"
         raise KhasanSimError(msg)
     spec.check_record([e.id for e in record.entries])
+    entry_ids = [e.id for e in record.entries]
+    if args.folds > len(entry_ids):
+        msg = f"--folds {args.folds}: the record {record.file} has only {len(entry_ids)} entries to fold"
+        raise KhasanSimError(msg)
     dims = spec.dims(scenario.params)
     current = tuple(scenario.params.value(d.key) for d in dims)
-    workers = (
-        usable_workers(
-            args.workers, args.runs * (1 + args.budget), None if args.quiet else console.print
-        )
-        or default_workers()
-    )
+    workers = usable_workers(args.workers, args.runs * (1 + args.budget), None if args.quiet else console.print) or default_workers()
     coarse, refine = plan(args.budget, len(dims))
-    total_runs = args.runs * (1 + args.budget)
+    # the fit, then each fold's search (their current values and design are the fit's:
+    # only their refinements are new runs)
+    total_runs = args.runs * (1 + args.budget + args.folds * refine)
 
     if not args.quiet:
         console.print(
             f"{scenario.id}: fitting {len(dims)} parameter(s) to the {len(record.entries)} entries of {record.file}; "
             f"the current values and up to {args.budget} candidates ({coarse} in a Latin hypercube, {refine} in the "
-            f"refinement) x {args.runs} replications (seed {args.seed}) = up to {total_runs} runs on {workers} worker(s)",
+            f"refinement) x {args.runs} replications (seed {args.seed}), then the same search in each of {args.folds} "
+            f"folds of the record for the out-of-fold check: up to {total_runs} runs on {workers} worker(s)",
             highlight=False,
             markup=False,
             soft_wrap=True,
@@ -413,9 +424,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
         snapshot_at=_snapshot_labels(scenario, record),
         progress=progress,
     )
+    memo = MemoEvaluate(evaluator)
     t0 = time.perf_counter()
     try:
-        result = search(dims, evaluator, budget=args.budget, seed=args.seed, current=current)
+        result = search(dims, memo, budget=args.budget, seed=args.seed, current=current)
+        cv = cross_validate(dims, memo, entry_ids=entry_ids, k=args.folds, budget=args.budget, seed=args.seed, current=current)
     finally:
         progress.stop()
     wall = time.perf_counter() - t0
@@ -431,27 +444,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
     table.add_column("bounds", justify="right")
     for d in dims:
         changed = fitted[d.key] != old[d.key]
-        table.add_row(
-            d.key,
-            _fmt(old[d.key]),
-            _fmt(fitted[d.key]) if changed else "=",
-            f"{_fmt(d.low)} - {_fmt(d.high)}" + (" (log)" if d.scale == "log" else ""),
-        )
+        table.add_row(d.key, _fmt(old[d.key]), _fmt(fitted[d.key]) if changed else "=", f"{_fmt(d.low)} - {_fmt(d.high)}" + (" (log)" if d.scale == "log" else ""))
     console.print(table)
 
     scores = Table(title="Score against the record (same replication seeds)", title_justify="left")
     scores.add_column("")
     scores.add_column("before", justify="right")
     scores.add_column("after", justify="right")
-    scores.add_row(
-        "entries covered", f"{before.covered}/{before.entries}", f"{after.covered}/{after.entries}"
-    )
+    scores.add_row("entries covered", f"{before.covered}/{before.entries}", f"{after.covered}/{after.entries}")
     scores.add_row("loss (lower is better)", f"{before.loss:.3f}", f"{after.loss:.3f}")
-    scores.add_row(
-        "mean relative CRPS (counts)",
-        _fmt(before.crps) if before.crps is not None else "n/a",
-        _fmt(after.crps) if after.crps is not None else "n/a",
-    )
+    scores.add_row("mean relative CRPS (counts)", _fmt(before.crps) if before.crps is not None else "n/a", _fmt(after.crps) if after.crps is not None else "n/a")
     console.print(scores)
 
     entries = Table(title="Record entries covered", title_justify="left")
@@ -459,11 +461,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     entries.add_column("before", justify="center")
     entries.add_column("after", justify="center")
     for e in record.entries:
-        entries.add_row(
-            e.id,
-            "✓" if e.id in before.covered_ids else "✗",
-            "✓" if e.id in after.covered_ids else "✗",
-        )
+        entries.add_row(e.id, "✓" if e.id in before.covered_ids else "✗", "✓" if e.id in after.covered_ids else "✗")
     console.print(entries)
     console.print(
         f"{len(result.candidates)} candidates x {args.runs} runs in {duration_text(wall)} "
@@ -473,21 +471,36 @@ def run(args: argparse.Namespace, console: Console) -> int:
         soft_wrap=True,
     )
 
-    written: list[str] = []
+    _print_cross_validation(console, cv, before, after)
+
     # only the values that moved are written (an unchanged value keeps its text and has no note)
     moved = {k: v for k, v in fitted.items() if v != old[k]}
-    if not result.improved or not moved:
+    bound = [(k, side) for k, side in on_bound(dims, result.fitted.values) if k in moved]
+    dof_before = fitted_keys(scenario.params)
+    dof_after = sorted(set(dof_before) | set(moved))
+    limit = len(entry_ids) // 2
+    console.print(
+        f"degrees of freedom: {len(dof_before)} fitted parameter(s) in the model for {len(entry_ids)} record entries "
+        f"(at most {limit}: half the entries)" + (f"; {len(dof_after)} after this fit" if len(dof_after) != len(dof_before) else ""),
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    for key, side in bound:
         console.print(
-            "no candidate scored better than the current values: nothing to write",
+            f"{key} = {_fmt(fitted[key])} sits on the {side} bound of its range: the record pushes it as far as its "
+            "sources allow, the sign of a missing mechanism rather than a fitted value",
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
+    refusal = _refusal(result, moved, cv, bound, args.accept_bound, dof_before, dof_after, len(entry_ids))
+
+    written: list[str] = []
+    if refusal:
+        console.print(refusal, highlight=False, markup=False, soft_wrap=True)
     else:
-        notes = {
-            k: v
-            for k, v in fit_notes(spec, result, args.runs, _dt.date.today().isoformat()).items()
-            if k in moved
-        }
+        notes = {k: v for k, v in fit_notes(spec, result, args.runs, _dt.date.today().isoformat()).items() if k in moved}
         if args.dry_run:
             console.print("--dry-run: no parameter file written", highlight=False, markup=False)
         elif args.out:
@@ -513,12 +526,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
     if args.report:
         doc = _report_json(args, scenario, record, spec, result, written, wall)
+        doc["cross_validation"] = _cv_json(cv, dims)
+        doc["on_bound"] = [{"key": k, "bound": side} for k, side in bound]
+        doc["degrees_of_freedom"] = {"fitted_before": dof_before, "fitted_after": dof_after, "record_entries": len(entry_ids), "limit": limit}
+        doc["refused"] = refusal
         path = Path(args.report)
-        text = (
-            _report_markdown(doc)
-            if path.suffix.lower() == ".md"
-            else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-        )
+        text = _report_markdown(doc) if path.suffix.lower() == ".md" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
         atomic_write_text(path, text)
         console.print(f"report written to {path}", highlight=False, markup=False, soft_wrap=True)
     return 0

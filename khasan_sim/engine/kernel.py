@@ -34,6 +34,7 @@ from khasan_sim.engine.systems.common import HOLDING_TYPES, INFANTRY_TYPES, Proc
 from khasan_sim.engine.systems.direct_fire import DirectFireSystem
 from khasan_sim.engine.systems.doctrine import COUNTERATTACK_TYPES, DoctrineSystem
 from khasan_sim.engine.systems.engineering import EngineeringSystem
+from khasan_sim.engine.systems.local_counterattacks import LocalCounterattackSystem
 from khasan_sim.engine.systems.morale import MoraleSystem
 from khasan_sim.engine.systems.movement import MovementSystem
 from khasan_sim.engine.systems.orders import OrdersSystem
@@ -93,6 +94,7 @@ class Engine(
     MoraleSystem,
     ZonesSystem,
     DoctrineSystem,
+    LocalCounterattackSystem,
 ):
     """One run of a scenario: simpy environment, world state, streams and log.
 

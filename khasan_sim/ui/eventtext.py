@@ -51,7 +51,7 @@ def describe(ev: Any) -> str:
     if k == "zone_holder":
         return f"{g('zone')}: {g('was')} -> {g('holder')}"
     if k == "counterattack":
-        return f"{u} counter-attacks {g('zone')}"
+        return f"{u} counter-attacks {g('zone')}" + (" at once (troops in contact)" if g("by") == "troops in contact" else "")
     if k == "counterattack_called_off":
         return f"{u} breaks off its attack"
     if k == "rejoined":

@@ -13,6 +13,7 @@ from khasan_sim.cli.main import main
 from khasan_sim.scenario.load import load_scenario
 
 BOG = "mobility.p_bog_per_100m.bt.swamp"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*argv: str) -> tuple[int, str]:
@@ -128,3 +129,50 @@ def test_a_record_of_another_scenario_is_refused(tiny_copy):
 def test_help_lists_the_options():
     with pytest.raises(SystemExit):
         main(["calibrate", "--help"])
+
+
+def test_the_out_of_fold_check_is_printed_and_reported(tiny_copy):
+    report = tiny_copy.parent / "report.json"
+    code, out = cli(*args(tiny_copy, "--dry-run", "--report", str(report)))
+    assert code == 0, out
+    assert "Out of fold (3 folds)" in out and "out of fold" in out
+    assert "degrees of freedom: 0 fitted parameter(s) in the model for 4 record entries (at most 2" in out
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    cv = doc["cross_validation"]
+    assert len(cv["folds"]) == 3
+    held = [i for f in cv["folds"] for i in f["held_out"]]
+    assert sorted(held) == sorted(["tanks-reached", "tanks-bogged", "japanese-killed", "height-held"])
+    assert cv["current"]["loss"] == pytest.approx(doc["current"]["loss"])
+    assert cv["generalises"] == (cv["out_of_fold"]["loss"] <= cv["current"]["loss"] + 1e-12)
+    assert doc["degrees_of_freedom"]["limit"] == 2
+
+
+def test_a_fit_that_would_pass_half_the_record_in_fitted_parameters_is_not_written(tiny_copy):
+    # the real parameter files, with the historical calibration's fitted notes (21 of them)
+    params = tiny_copy.parent / "params"
+    for f in sorted((ROOT / "scenarios" / "params").glob("*.yaml")):
+        (params / f.name).write_bytes(f.read_bytes())
+    before = snapshot(params)
+    code, out = cli(*args(tiny_copy))
+    assert code == 0, out
+    assert "nothing written" in out and "at most 2, half the entries" in out
+    assert snapshot(params) == before
+
+
+def test_why_a_fit_is_not_written():
+    from types import SimpleNamespace
+
+    from khasan_sim.cli.cmd_calibrate import _refusal
+
+    good = SimpleNamespace(improved=True)
+    ok_cv = SimpleNamespace(generalises=True, out_of_fold=SimpleNamespace(loss=0.5), current=SimpleNamespace(loss=0.6))
+    bad_cv = SimpleNamespace(generalises=False, out_of_fold=SimpleNamespace(loss=0.7), current=SimpleNamespace(loss=0.6))
+    moved = {"a": 1.0}
+    assert _refusal(good, moved, ok_cv, [], False, [], ["a"], 4) == ""
+    assert "nothing to write" in _refusal(SimpleNamespace(improved=False), moved, ok_cv, [], False, [], ["a"], 4)
+    assert "does not generalise" in _refusal(good, moved, bad_cv, [], False, [], ["a"], 4)
+    assert "--accept-bound" in _refusal(good, moved, ok_cv, [("a", "high")], False, [], ["a"], 4)
+    assert _refusal(good, moved, ok_cv, [("a", "high")], True, [], ["a"], 4) == ""
+    # refitting parameters already fitted adds no degree of freedom, even over the limit
+    assert _refusal(good, moved, ok_cv, [], False, ["a", "b", "c"], ["a", "b", "c"], 4) == ""
+    assert "at most 2" in _refusal(good, moved, ok_cv, [], False, ["b", "c"], ["a", "b", "c"], 4)

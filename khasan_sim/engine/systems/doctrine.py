@@ -27,7 +27,9 @@ class DoctrineSystem:
     def _command_turn(self) -> None:
         """The turn's command: the Japanese doctrine, when it commands the Japanese side."""
         if self.controllers.get("japanese") == "japanese-doctrine":
-            self._japanese_doctrine()
+            self._bring_back_groups()
+            self._local_counterattacks()  # the troops in contact, at once
+            self._japanese_doctrine()  # a company from a battalion, deliberately
 
     def _check_counterattacks(self, close: tuple[np.ndarray, np.ndarray] | None) -> None:
         """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`)."""
@@ -49,7 +51,6 @@ class DoctrineSystem:
         again (the digest: the Japanese counter-attacked again and again).
         """
         p = self.params
-        self._bring_back_groups()
         window = p.f("command.counterattack_window_h") * 60.0
         interval = p.f("command.counterattack_interval_h") * 60.0
         min_men = p.f("command.counterattack_min_men")

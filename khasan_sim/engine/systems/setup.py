@@ -232,6 +232,8 @@ class SetupSystem:
         self.counterattack_started: dict[str, float] = {}
         self.counterattack_men: dict[str, int] = {}
         self.group_parent: dict[str, str] = {}
+        self._local_last: dict[str, float] = {}  # unit id -> when it last made a local counter-attack
+        self._local_on: dict[str, str] = {}  # zone -> the group of its last local counter-attack
         self._groups_done: set[str] = set()  # groups with no men left (rejoined or lost)
         self._groups_formed: dict[str, int] = {}  # counter-attack groups each battalion has formed
         for z in self.zone_ids:
