@@ -58,5 +58,9 @@ class StudyMismatchError(KhasanSimError):
     """A study file does not match the study asked for (resume with another scenario or seed)."""
 
 
+class StudyBusyError(KhasanSimError):
+    """Another process is writing the study file (a second ``batch --resume`` on one study)."""
+
+
 class SimulationFinished(KhasanSimError):
     """The simulation has reached its end time; nothing more can be advanced."""

@@ -12,6 +12,33 @@ import os
 import tempfile
 from pathlib import Path
 
+from khasan_sim.errors import KhasanSimError
+
+
+class OutputError(KhasanSimError, OSError):
+    """A file cannot be written where it was asked for; the message names the path the user gave."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def check_writable(target: Path) -> None:
+    """Refuse, naming *target*, a path that is a folder or lies under a file.
+
+    Raises:
+        OutputError: *target* is a folder, or one of the folders above it is a file.
+    """
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder (expected the path of a file to write)")
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"{target}: cannot write here ({parent} is a file, not a folder)")
+            break
+
 
 def _umask_mode() -> int:
     mask = os.umask(0)
@@ -36,8 +63,14 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         OSError: The folder cannot be created or written; the target is left untouched.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        check_writable(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write here ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -47,9 +80,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         with contextlib.suppress(OSError):
             os.chmod(tmp_name, _FILE_MODE)
         os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise OutputError(f"{target}: cannot write here ({exc.strerror or exc})") from None
         raise
     _fsync_dir(target.parent)
     return target

@@ -29,8 +29,9 @@ from typing import Any
 
 from rich.console import Console
 
-from khasan_sim.cli.argtypes import add_snapshot_at
+from khasan_sim.cli.argtypes import add_snapshot_at, usable_workers
 from khasan_sim.cli.argtypes import count as _count
+from khasan_sim.cli.argtypes import runs as _runs
 from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.clock import Clock, format_time, parse_time
 from khasan_sim.errors import KhasanSimError
@@ -81,16 +82,52 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "with `khasan-sim compare STUDY`."
         ),
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (a variant file is accepted too)")
-    p.add_argument("--runs", type=_count, default=None, metavar="N", help="replications (required unless --resume)")
+    p.add_argument(
+        "scenario", metavar="SCENARIO", help="scenario file (a variant file is accepted too)"
+    )
+    p.add_argument(
+        "--runs",
+        type=_runs,
+        default=None,
+        metavar="N",
+        help="replications (required unless --resume)",
+    )
     p.add_argument("--out", required=True, metavar="STUDY.sqlite", help="the study file to write")
-    p.add_argument("--variant", metavar="FILE", default=None, help="variant file applied to the scenario")
-    p.add_argument("--seed", type=_seed, default=None, metavar="S", help=f"study seed (default {DEFAULT_SEED}, or the study file's on --resume)")
-    p.add_argument("--workers", type=_count, default=None, metavar="K", help="worker processes (default: the machine's cores)")
+    p.add_argument(
+        "--variant", metavar="FILE", default=None, help="variant file applied to the scenario"
+    )
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        metavar="S",
+        help=f"study seed (default {DEFAULT_SEED}, or the study file's on --resume)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_count,
+        default=None,
+        metavar="K",
+        help="worker processes (default: the machine's cores)",
+    )
     add_snapshot_at(p)
-    p.add_argument("--resume", action="store_true", help="finish an interrupted study: run only the missing replications")
-    p.add_argument("--retry-errors", dest="retry_errors", action="store_true", help="with --resume: run again the replications that raised")
-    p.add_argument("--scheduler", metavar="ADDRESS", default=None, help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (pip install 'khasan-sim[cluster]')")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an interrupted study: run only the missing replications",
+    )
+    p.add_argument(
+        "--retry-errors",
+        dest="retry_errors",
+        action="store_true",
+        help="with --resume: run again the replications that raised",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (pip install 'khasan-sim[cluster]')",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress, one line at the end")
     p.set_defaults(handler=run)
 
@@ -172,14 +209,20 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise KhasanSimError(msg)
     stored = _stored_spec(out) if args.resume else None
     if args.runs is None and stored is None:
-        msg = "--runs N is required (the number of replications)" + (f"; {out} does not exist yet" if args.resume else "")
+        msg = "--runs N is required (the number of replications)" + (
+            f"; {out} does not exist yet" if args.resume else ""
+        )
         raise KhasanSimError(msg)
 
     scenario = load_scenario(args.scenario, variant=args.variant)
     asked_labels = _snapshot_labels(scenario, args.snapshot_at)
     if stored is not None and not args.snapshot_at:
         asked_labels = list(stored.snapshot_at)
-    seed = args.seed if args.seed is not None else (stored.study_seed if stored is not None else DEFAULT_SEED)
+    seed = (
+        args.seed
+        if args.seed is not None
+        else (stored.study_seed if stored is not None else DEFAULT_SEED)
+    )
     runs = args.runs if args.runs is not None else stored.runs
     spec = study_spec(scenario, study_seed=seed, runs=runs, snapshot_at=asked_labels)
 
@@ -187,14 +230,40 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if args.retry_errors:
             forgotten = study.forget_errors()
             if forgotten and not args.quiet:
-                console.print(f"running again the {forgotten} replication(s) that raised", highlight=False, markup=False)
+                console.print(
+                    f"running again the {forgotten} replication(s) that raised",
+                    highlight=False,
+                    markup=False,
+                )
         before = study.counts()
         if before.missing == 0:
-            console.print(_summary_line(out, study.counts(), None), highlight=False, markup=False, soft_wrap=True)
+            console.print(
+                _summary_line(out, study.counts(), None),
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
             return EXIT_RUNS_FAILED if before.errors else EXIT_OK
+        say = (
+            None
+            if args.quiet
+            else (lambda text: console.print(text, highlight=False, markup=False, soft_wrap=True))
+        )
+        workers = (
+            usable_workers(args.workers, before.missing, say)
+            if not args.scheduler
+            else args.workers
+        )
         if not args.quiet:
-            where = f"the Dask cluster at {args.scheduler}" if args.scheduler else f"{args.workers or default_workers()} local worker(s)"
-            title = scenario.id + (f" (variant {scenario.variant_id})" if scenario.variant_id else "")
+            local = min(workers or default_workers(), before.missing)
+            where = (
+                f"the Dask cluster at {args.scheduler}"
+                if args.scheduler
+                else f"{local} local worker(s)"
+            )
+            title = scenario.id + (
+                f" (variant {scenario.variant_id})" if scenario.variant_id else ""
+            )
             console.print(
                 f"{title}: {before.missing} of {runs} replications to run on {where}, study seed {seed}; writing {out}",
                 highlight=False,
@@ -206,7 +275,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             session = run_study(
                 study,
                 source,
-                workers=args.workers,
+                workers=workers,
                 scheduler=args.scheduler,
                 progress=make_progress(console, quiet=args.quiet),
             )
@@ -216,11 +285,25 @@ def run(args: argparse.Namespace, console: Console) -> int:
     line += f"; {session.ok + session.errors} run(s) in {duration_text(session.wall_seconds)} ({session.rate:.2f} runs/s on {session.workers} {session.backend} worker(s))"
     console.print(line, highlight=False, markup=False, soft_wrap=True)
     for record in session.new_errors[:_ERRORS_LISTED]:
-        console.print(f"  run {record.index} (seed {record.seed}) raised: {first_line(record.error)}", highlight=False, markup=False, soft_wrap=True)
+        console.print(
+            f"  run {record.index} (seed {record.seed}) raised: {first_line(record.error)}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     if len(session.new_errors) > _ERRORS_LISTED:
-        console.print(f"  ... and {len(session.new_errors) - _ERRORS_LISTED} more (see the runs table of {out})", highlight=False, markup=False)
+        console.print(
+            f"  ... and {len(session.new_errors) - _ERRORS_LISTED} more (see the runs table of {out})",
+            highlight=False,
+            markup=False,
+        )
     if session.interrupted:
-        console.print(f"interrupted: {counts.missing} replication(s) missing; finish with the same command and --resume", highlight=False, markup=False, soft_wrap=True)
+        console.print(
+            f"interrupted: {counts.missing} replication(s) missing; finish with the same command and --resume",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
         return EXIT_INTERRUPTED
     if session.lost is not None:
         console.print(

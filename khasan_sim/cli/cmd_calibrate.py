@@ -40,6 +40,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from khasan_sim.cli.argtypes import add_force, scenario_inputs, usable_workers
 from khasan_sim.cli.argtypes import count as _count
 from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.errors import KhasanSimError
@@ -83,6 +84,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--report", metavar="PATH", default=None, help="write every candidate and its score: JSON, or Markdown for a .md path")
     p.add_argument("--dry-run", dest="dry_run", action="store_true", help="fit and report, but write no parameter file")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_force(p)
     p.set_defaults(handler=run)
 
 
@@ -359,6 +361,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         KhasanSimError: A file is missing or malformed, the calibration does not fit the
             scenario or the record, a replication raised, or the fitted values cannot be written.
     """
+    from khasan_sim.boundary.outputs import check_output
     from khasan_sim.calibrate.folds import MemoEvaluate, cross_validate, fitted_keys, on_bound
     from khasan_sim.calibrate.runs import Evaluator
     from khasan_sim.calibrate.search import plan, search
@@ -371,8 +374,15 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from khasan_sim.runner.progress import duration_text
     from khasan_sim.scenario.load import load_scenario
 
+    def check_outputs(inputs: list[tuple[str, Any]]) -> None:
+        check_output(args.out, kind="yaml", inputs=inputs, force=args.force, option="--out")
+        report_kind = "markdown" if args.report and Path(args.report).suffix.lower() == ".md" else "json"
+        check_output(args.report, kind=report_kind, inputs=[*inputs, ("--out file", args.out)], force=args.force, option="--report")
+
+    check_outputs([("scenario", args.scenario), ("calibration file", args.params), ("record", args.record)])
     spec = load_calibration(args.params)
     scenario = load_scenario(args.scenario)
+    check_outputs([*scenario_inputs(scenario), ("calibration file", args.params), ("record", args.record or spec.record)])
     if spec.scenario is not None and spec.scenario != scenario.id:
         msg = f"{spec.file}: this calibration is for the scenario {spec.scenario}, not {scenario.id} ({args.scenario})"
         raise KhasanSimError(msg)
@@ -387,7 +397,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise KhasanSimError(msg)
     dims = spec.dims(scenario.params)
     current = tuple(scenario.params.value(d.key) for d in dims)
-    workers = args.workers or default_workers()
+    workers = usable_workers(args.workers, args.runs * (1 + args.budget), None if args.quiet else console.print) or default_workers()
     coarse, refine = plan(args.budget, len(dims))
     # the fit, then each fold's search (their current values and design are the fit's:
     # only their refinements are new runs)

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from khasan_sim.cli.argtypes import count as _count
+from khasan_sim.cli.argtypes import add_force, resamples
 from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.errors import KhasanSimError
 
@@ -41,12 +42,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     p.add_argument("study", metavar="STUDY.sqlite", help="the study file (from `khasan-sim batch`)")
-    p.add_argument("--record", metavar="FILE", default=None, help="recorded outcomes (default ../shared/record/khasan-1938.yaml)")
-    p.add_argument("--against", metavar="OTHER.sqlite", default=None, help="another study to compare with (e.g. the baseline of a variant)")
-    p.add_argument("--json", metavar="PATH|-", default=None, help="write the comparison as JSON; '-' prints only the JSON")
+    p.add_argument(
+        "--record",
+        metavar="FILE",
+        default=None,
+        help="recorded outcomes (default ../shared/record/khasan-1938.yaml)",
+    )
+    p.add_argument(
+        "--against",
+        metavar="OTHER.sqlite",
+        default=None,
+        help="another study to compare with (e.g. the baseline of a variant)",
+    )
+    p.add_argument(
+        "--json",
+        metavar="PATH|-",
+        default=None,
+        help="write the comparison as JSON; '-' prints only the JSON",
+    )
     p.add_argument("--html", metavar="PATH", default=None, help="write an HTML report with plots")
-    p.add_argument("--bootstrap-seed", dest="bootstrap_seed", type=_seed, default=0, metavar="N", help="seed of the bootstrap (default 0)")
-    p.add_argument("--resamples", type=_count, default=2000, metavar="N", help="bootstrap resamples (default 2000)")
+    p.add_argument(
+        "--bootstrap-seed",
+        dest="bootstrap_seed",
+        type=_seed,
+        default=0,
+        metavar="N",
+        help="seed of the bootstrap (default 0)",
+    )
+    p.add_argument(
+        "--resamples",
+        type=resamples,
+        default=2000,
+        metavar="N",
+        help="bootstrap resamples (default 2000, at most 100,000)",
+    )
+    add_force(p)
     p.set_defaults(handler=run)
 
 
@@ -69,7 +99,12 @@ def _entries_table(comparison: Any) -> Table:
         + (f", {comparison.runs_missing} missing" if comparison.runs_missing else "")
         + "."
     )
-    table = Table(title="The record beside the study", title_justify="left", caption=caption, caption_justify="left")
+    table = Table(
+        title="The record beside the study",
+        title_justify="left",
+        caption=caption,
+        caption_justify="left",
+    )
     table.add_column("recorded outcome", no_wrap=True)
     table.add_column("read at")
     table.add_column("recorded", justify="right")
@@ -77,7 +112,14 @@ def _entries_table(comparison: Any) -> Table:
     table.add_column("record's place")
     table.add_column("", justify="center")
     for c in comparison.entries:
-        table.add_row(c.id, short_times(c.when), short_times(c.recorded), simulated_text(c), position_text(c), _mark(c.covered))
+        table.add_row(
+            c.id,
+            short_times(c.when),
+            short_times(c.recorded),
+            simulated_text(c),
+            position_text(c),
+            _mark(c.covered),
+        )
     return table
 
 
@@ -89,12 +131,45 @@ def _difference_table(diff: Any) -> Table:
         caption=f"{int(100 * diff.confidence)}% bootstrap intervals, {diff.resamples:,} resamples, {pairing}; * the interval excludes 0",
         caption_justify="left",
     )
-    for name, justify in (("outcome", "left"), ("statistic", "left"), ("this", "right"), ("other", "right"), ("difference", "right"), ("interval", "right")):
+    for name, justify in (
+        ("outcome", "left"),
+        ("statistic", "left"),
+        ("this", "right"),
+        ("other", "right"),
+        ("difference", "right"),
+        ("interval", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for d in diff.differences:
         star = " *" if d.significant else ""
-        table.add_row(d.name, d.statistic, f"{d.this:,.3g}", f"{d.other:,.3g}", f"{d.difference:+,.3g}{star}", f"{d.low:+,.3g} … {d.high:+,.3g}")
+        table.add_row(
+            d.name,
+            d.statistic,
+            f"{d.this:,.3g}",
+            f"{d.other:,.3g}",
+            f"{d.difference:+,.3g}{star}",
+            f"{d.low:+,.3g} … {d.high:+,.3g}",
+        )
     return table
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Check --json and --html before any work: never over an input, nor over each other.
+
+    Raises:
+        OutputError: An output is an input, a folder, under a file, or another kind of file.
+    """
+    from khasan_sim.boundary.outputs import check_output, same_file
+    from khasan_sim.io import OutputError
+    from khasan_sim.scenario.builtin import record_path
+
+    record = args.record if args.record is not None else record_path()
+    inputs = [("study file", args.study), ("study file", args.against), ("record", record)]
+    check_output(args.json, kind="json", inputs=inputs, force=args.force, option="--json")
+    check_output(args.html, kind="html", inputs=inputs, force=args.force, option="--html")
+    if args.json and args.html and args.json != "-" and same_file(Path(args.json), Path(args.html)):
+        msg = f"--json {args.json} and --html {args.html}: the same file (give each its own path)"
+        raise OutputError(msg)
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -106,7 +181,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from khasan_sim.analysis.compare import compare_studies, compare_study, load_study
     from khasan_sim.io import atomic_write_text
     from khasan_sim.record import load_record
+    from khasan_sim.runner.study import check_study
 
+    check_outputs(args)
+    check_study(args.study)
+    if args.against is not None:
+        check_study(args.against)
     record = load_record(args.record)
     study = load_study(args.study)
     if not study.runs:
@@ -120,7 +200,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
             msg = f"{args.against}: no run with a result to compare against"
             raise KhasanSimError(msg)
         other_comparison = compare_study(other, record)
-        difference = compare_studies(study, other, record, seed=args.bootstrap_seed, resamples=args.resamples)
+        difference = compare_studies(
+            study, other, record, seed=args.bootstrap_seed, resamples=args.resamples
+        )
 
     doc: dict[str, Any] = comparison.to_json()
     if difference is not None:
@@ -136,7 +218,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
         atomic_write_text(
             args.html,
-            render_html(comparison, study, record, difference=difference, other=other, other_comparison=other_comparison),
+            render_html(
+                comparison,
+                study,
+                record,
+                difference=difference,
+                other=other,
+                other_comparison=other_comparison,
+            ),
         )
     if args.json == "-":
         return 0
@@ -149,5 +238,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.print(_difference_table(difference))
     for label, path in (("JSON", args.json), ("report", args.html)):
         if path:
-            console.print(f"{label} written to {path}", highlight=False, markup=False, soft_wrap=True)
+            console.print(
+                f"{label} written to {path}", highlight=False, markup=False, soft_wrap=True
+            )
     return 0

@@ -28,7 +28,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from khasan_sim.cli.argtypes import add_force, usable_workers
 from khasan_sim.cli.argtypes import count as _count
+from khasan_sim.cli.argtypes import runs as _runs
 from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.errors import KhasanSimError
 
@@ -44,25 +46,83 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ls = ss.add_parser("list", help="list the exercises of the pack")
     ls.set_defaults(handler=run_list)
     sh = ss.add_parser("show", help="print an exercise's briefing, questions and teacher's notes")
-    sh.add_argument("name", metavar="NAME", help="the exercise (its id from `exercise list`, or a file)")
-    sh.add_argument("--students", action="store_true", help="only what the students see (no teacher's notes)")
+    sh.add_argument(
+        "name", metavar="NAME", help="the exercise (its id from `exercise list`, or a file)"
+    )
+    sh.add_argument(
+        "--students", action="store_true", help="only what the students see (no teacher's notes)"
+    )
     sh.set_defaults(handler=run_show)
-    rn = ss.add_parser("run", help="run the baseline and the variants as studies and write the HTML report")
+    rn = ss.add_parser(
+        "run", help="run the baseline and the variants as studies and write the HTML report"
+    )
     rn.add_argument("name", metavar="NAME", help="the exercise")
-    rn.add_argument("--runs", type=_count, required=True, metavar="N", help="replications per study (4 for a quick look in class, 100+ for firm answers)")
-    rn.add_argument("--workers", type=_count, default=None, metavar="K", help="worker processes (default: all cores)")
-    rn.add_argument("--out", default=None, metavar="DIR", help="folder for the study files and report.html (default exercise-NAME)")
-    rn.add_argument("--seed", type=_seed, default=None, metavar="S", help="study seed shared by all the studies (default 1938)")
-    rn.add_argument("--report-only", action="store_true", help="do not run: write the report from the studies in DIR")
+    rn.add_argument(
+        "--runs",
+        type=_runs,
+        required=True,
+        metavar="N",
+        help="replications per study (4 for a quick look in class, 100+ for firm answers)",
+    )
+    rn.add_argument(
+        "--workers",
+        type=_count,
+        default=None,
+        metavar="K",
+        help="worker processes (default: all cores)",
+    )
+    rn.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="folder for the study files and report.html (default exercise-NAME)",
+    )
+    rn.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        metavar="S",
+        help="study seed shared by all the studies (default 1938)",
+    )
+    rn.add_argument(
+        "--report-only",
+        action="store_true",
+        help="do not run: write the report from the studies in DIR",
+    )
     rn.add_argument("--quiet", action="store_true", help="no progress bar")
     rn.set_defaults(handler=run_run)
-    cl = ss.add_parser("class", help="place each student's saved game in the studies' distributions")
+    cl = ss.add_parser(
+        "class", help="place each student's saved game in the studies' distributions"
+    )
     cl.add_argument("name", metavar="NAME", help="the exercise")
     cl.add_argument("folder", metavar="FOLDER", help="folder of the students' save files (*.json)")
-    cl.add_argument("--studies", default=None, metavar="DIR", help="folder of the exercise's studies (default exercise-NAME)")
-    cl.add_argument("--out", default=None, metavar="REPORT.html", help="the class report (default DIR/class-report.html)")
-    cl.add_argument("--runs", type=_count, default=None, metavar="N", help="run the studies first if they are missing (N runs each)")
-    cl.add_argument("--workers", type=_count, default=None, metavar="K", help="worker processes for --runs and for replaying the games (default 1)")
+    cl.add_argument(
+        "--studies",
+        default=None,
+        metavar="DIR",
+        help="folder of the exercise's studies (default exercise-NAME)",
+    )
+    cl.add_argument(
+        "--out",
+        default=None,
+        metavar="REPORT.html",
+        help="the class report (default DIR/class-report.html)",
+    )
+    cl.add_argument(
+        "--runs",
+        type=_runs,
+        default=None,
+        metavar="N",
+        help="run the studies first if they are missing (N runs each)",
+    )
+    cl.add_argument(
+        "--workers",
+        type=_count,
+        default=None,
+        metavar="K",
+        help="worker processes for --runs and for replaying the games (default 1)",
+    )
+    add_force(cl)
     cl.set_defaults(handler=run_class)
     p.set_defaults(handler=lambda args, console: _usage(p, console))
 
@@ -96,9 +156,12 @@ def run_list(args: argparse.Namespace, console: Console) -> int:
     files = pack()
     if not files:
         raise KhasanSimError(f"{exercises_dir()}: no exercises found")
-    table = Table(title="Classroom exercises (Lake Khasan, 6-11 August 1938)", title_justify="left",
-                  caption="`khasan-sim exercise show NAME` prints the briefing; `exercise run NAME --runs 4` runs it and writes a report.",
-                  caption_justify="left")
+    table = Table(
+        title="Classroom exercises (Lake Khasan, 6-11 August 1938)",
+        title_justify="left",
+        caption="`khasan-sim exercise show NAME` prints the briefing; `exercise run NAME --runs 4` runs it and writes a report.",
+        caption_justify="left",
+    )
     table.add_column("NAME", no_wrap=True, style="bold")
     table.add_column("title, and the what-ifs it compares with 1938")
     table.add_column("play as")
@@ -137,7 +200,14 @@ def run_show(args: argparse.Namespace, console: Console) -> int:
     body.append("\nQuestions\n", style="bold")
     for i, q in enumerate(d.questions, 1):
         body.append(f"  {i}. {q.text}\n")
-    console.print(Panel(body, title=f"[bold]{d.exercise.title}[/bold]", subtitle=f"{ex.id} · about {d.exercise.minutes} min", expand=False))
+    console.print(
+        Panel(
+            body,
+            title=f"[bold]{d.exercise.title}[/bold]",
+            subtitle=f"{ex.id} · about {d.exercise.minutes} min",
+            expand=False,
+        )
+    )
     if args.students:
         return 0
     t = d.teacher
@@ -161,13 +231,22 @@ def run_show(args: argparse.Namespace, console: Console) -> int:
     console.print(
         f"Run it: khasan-sim exercise run {ex.id} --runs 4    ·    play it: khasan-sim play --exercise {ex.id}"
         + ("    (hot seat)" if side == "both" else ""),
-        markup=False, highlight=False, soft_wrap=True,
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
     )
     return 0
 
 
 def _command_line() -> str:
-    return "khasan-sim " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv and sys.argv[0].replace("\\", "/").endswith(("khasan-sim", "run_sim.py", "khasan_sim/__main__.py")) else ""
+    return (
+        "khasan-sim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        if sys.argv
+        and sys.argv[0]
+        .replace("\\", "/")
+        .endswith(("khasan-sim", "run_sim.py", "khasan_sim/__main__.py"))
+        else ""
+    )
 
 
 def run_run(args: argparse.Namespace, console: Console) -> int:
@@ -180,18 +259,36 @@ def run_run(args: argparse.Namespace, console: Console) -> int:
     ex = _load(args.name)
     record = _record()
     out = Path(args.out) if args.out else default_out(ex)
+    if out.exists() and not out.is_dir():
+        raise KhasanSimError(
+            f"--out {out}: is a file (expected a folder for the studies and report.html)"
+        )
+    args.workers = usable_workers(args.workers, 2 * args.runs, console.print)
     from khasan_sim.exercises.report import require_record
 
     require_record(ex, record)
     if not args.report_only:
+
         def say(line: str) -> None:
             console.print(line, markup=False, highlight=False, soft_wrap=True)
 
-        done = run_studies(ex, out, args.runs, seed=DEFAULT_SEED if args.seed is None else args.seed, workers=args.workers,
-                           record=record, progress=lambda plan: make_progress(console, quiet=args.quiet), say=say)
+        done = run_studies(
+            ex,
+            out,
+            args.runs,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
+            workers=args.workers,
+            record=record,
+            progress=lambda plan: make_progress(console, quiet=args.quiet),
+            say=say,
+        )
         for d in done:
             if d.errors:
-                console.print(f"  {d.plan.label}: {d.errors} run(s) raised (see {d.plan.path})", markup=False, highlight=False)
+                console.print(
+                    f"  {d.plan.label}: {d.errors} run(s) raised (see {d.plan.path})",
+                    markup=False,
+                    highlight=False,
+                )
     figs = load_figures(ex, out, record)
     start, _ = scenario_times(ex)
     path = out / "report.html"
@@ -200,7 +297,12 @@ def run_run(args: argparse.Namespace, console: Console) -> int:
 
     for line in reading(figs):
         console.print(f"  • {line}", markup=False, highlight=False, soft_wrap=True)
-    console.print(f"report written to {path}  (open it in a browser; print to PDF from there)", markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        f"report written to {path}  (open it in a browser; print to PDF from there)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     return 0
 
 
@@ -219,11 +321,28 @@ def run_class(args: argparse.Namespace, console: Console) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise KhasanSimError(f"{folder}: no such folder (expected a folder of save files)")
+    out = Path(args.out) if args.out else studies / "class-report.html"
+    from khasan_sim.boundary.outputs import check_output
+
+    saves = [("saved game", f) for f in sorted(folder.iterdir()) if f.is_file()]
+    check_output(
+        out,
+        kind="html",
+        inputs=[("folder of saves", folder), *saves],
+        force=args.force,
+        option="--out",
+    )
+    args.workers = usable_workers(args.workers, max(1, len(saves)), console.print)
     missing = [p for p in study_plans(ex, studies) if not p.path.is_file()]
     if missing and args.runs:
-        run_studies(ex, studies, args.runs, workers=args.workers, record=record,
-                    say=lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True))
-    out = Path(args.out) if args.out else studies / "class-report.html"
+        run_studies(
+            ex,
+            studies,
+            args.runs,
+            workers=args.workers,
+            record=record,
+            say=lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
+        )
 
     def say(line: str) -> None:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -234,7 +353,9 @@ def run_class(args: argparse.Namespace, console: Console) -> int:
     for col in ("save", "played", "outcome (place among its study's runs)"):
         table.add_column(col)
     for g in games:
-        table.add_row(g.name, g.played, g.summary + (f"\n[dim]{g.note}[/dim]" if g.status == "ok" else ""))
+        table.add_row(
+            g.name, g.played, g.summary + (f"\n[dim]{g.note}[/dim]" if g.status == "ok" else "")
+        )
     console.print(table)
     console.print(f"class report written to {out}", markup=False, highlight=False, soft_wrap=True)
     return 0

@@ -14,6 +14,8 @@ import argparse
 
 from rich.console import Console
 
+from khasan_sim.cli.argtypes import add_force
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``export`` command to the command line."""
@@ -29,8 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     p.add_argument("study", metavar="STUDY.sqlite", help="the study file (from `khasan-sim batch`)")
-    p.add_argument("--format", dest="format", choices=FORMATS, required=True, help="jsonl, csv or parquet")
-    p.add_argument("--out", required=True, metavar="PATH", help="the file to write ('-' prints jsonl or csv)")
+    p.add_argument(
+        "--format", dest="format", choices=FORMATS, required=True, help="jsonl, csv or parquet"
+    )
+    p.add_argument(
+        "--out", required=True, metavar="PATH", help="the file to write ('-' prints jsonl or csv)"
+    )
+    add_force(p)
     p.set_defaults(handler=run)
 
 
@@ -55,10 +62,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
         KhasanSimError: The study file is missing or damaged, or pyarrow is missing for parquet.
     """
     from khasan_sim.analysis.export import export_study
+    from khasan_sim.boundary.outputs import check_output
+    from khasan_sim.runner.study import check_study
 
+    check_output(args.out, kind=args.format, inputs=[("study file", args.study)], force=args.force)
+    check_study(args.study)
     to_stdout = args.out == "-"
     try:
-        summary = export_study(args.study, args.format, args.out, stdout=console.file if to_stdout else None)
+        summary = export_study(
+            args.study, args.format, args.out, stdout=console.file if to_stdout else None
+        )
     except BrokenPipeError:  # `khasan-sim export ... --out - | head`: the reader has had enough
         _silence_stdout()
         return 0

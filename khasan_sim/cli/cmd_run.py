@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from khasan_sim.cli.argtypes import add_snapshot_at
+from khasan_sim.cli.argtypes import add_force, add_snapshot_at, scenario_inputs
 from khasan_sim.cli.argtypes import seed as _seed
 from khasan_sim.clock import Clock, format_time, parse_time
 from khasan_sim.errors import KhasanSimError
@@ -80,11 +80,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file or name")
     p.add_argument("--seed", type=_seed, default=1, metavar="N", help="run seed (default 1)")
-    p.add_argument("--variant", metavar="FILE", default=None, help="variant file applied to the scenario")
+    p.add_argument(
+        "--variant", metavar="FILE", default=None, help="variant file applied to the scenario"
+    )
     add_snapshot_at(p)
-    p.add_argument("--json", metavar="PATH|-", default=None, help="write the result as JSON; '-' prints only the JSON")
-    p.add_argument("--record", metavar="FILE", default=None, help="recorded outcomes (default ../shared/record/khasan-1938.yaml)")
+    p.add_argument(
+        "--json",
+        metavar="PATH|-",
+        default=None,
+        help="write the result as JSON; '-' prints only the JSON",
+    )
+    p.add_argument(
+        "--record",
+        metavar="FILE",
+        default=None,
+        help="recorded outcomes (default ../shared/record/khasan-1938.yaml)",
+    )
     p.add_argument("--quiet", action="store_true", help="print one line instead of the tables")
+    add_force(p)
     p.set_defaults(handler=run)
 
 
@@ -110,8 +123,15 @@ def run(args: argparse.Namespace, console: Console) -> int:
         KhasanSimError: A file is missing or malformed, or a snapshot time is outside
             the scenario.
     """
+    from khasan_sim.boundary.outputs import check_output
+
+    given = [("scenario", args.scenario), ("variant", args.variant), ("record", args.record)]
+    check_output(args.json, kind="json", inputs=given, force=args.force, option="--json")
     record, record_note = _resolve_record(args.record)
     scenario = load_scenario(args.scenario, variant=args.variant)
+    check_output(
+        args.json, kind="json", inputs=scenario_inputs(scenario), force=args.force, option="--json"
+    )
     start, end = parse_time(scenario.start), parse_time(scenario.end)
     for t in args.snapshot_at:
         if not start <= t <= end:
@@ -122,10 +142,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
         record = None
 
     # Snapshots: those asked for, plus any the record reads that a run does not take anyway.
-    default = {format_time(Clock(start, end).to_time(m)) for m in Clock(start, end).day_ends()} | {format_time(end)}
+    default = {format_time(Clock(start, end).to_time(m)) for m in Clock(start, end).day_ends()} | {
+        format_time(end)
+    }
     wanted = set(args.snapshot_at)
     if record is not None:
-        wanted |= {t for t in record.snapshot_times() if start <= t <= end and format_time(t) not in default}
+        wanted |= {
+            t
+            for t in record.snapshot_times()
+            if start <= t <= end and format_time(t) not in default
+        }
     snapshot_at = sorted(wanted)
 
     t0 = time.perf_counter()
@@ -241,7 +267,11 @@ def _zones(snapshots: Iterable[Snapshot]) -> list[str]:
 
 def _tank_units(snap: Snapshot) -> list[str]:
     """Return the unit ids with any ``unit.<id>.tanks_*`` metric, sorted."""
-    ids = {key[len("unit.") : key.index(".tanks_")] for key in snap if key.startswith("unit.") and ".tanks_" in key}
+    ids = {
+        key[len("unit.") : key.index(".tanks_")]
+        for key in snap
+        if key.startswith("unit.") and ".tanks_" in key
+    }
     return sorted(i for i in ids if i)
 
 
@@ -321,7 +351,9 @@ def _tanks(result: RunResult, day1: str | None, final_title: str) -> Table | Non
         table.add_column(unit, justify="right", overflow="fold")
 
     def row(name: str, metric: str, snap: Snapshot | None = final) -> None:
-        table.add_row(name, *(fmt(snap.get(f"unit.{u}.{metric}")) if snap is not None else "–" for u in units))
+        table.add_row(
+            name, *(fmt(snap.get(f"unit.{u}.{metric}")) if snap is not None else "–" for u in units)
+        )
 
     row("at the start", "tanks_start")
     row("reached the Japanese forward line", f"tanks_reached.{FORWARD_LINE}")
@@ -336,7 +368,13 @@ def _tanks(result: RunResult, day1: str | None, final_title: str) -> Table | Non
     return table
 
 
-def _objectives(result: RunResult, start: datetime, day_ends: Sequence[str], final_title: str, compact: bool = False) -> Table | None:
+def _objectives(
+    result: RunResult,
+    start: datetime,
+    day_ends: Sequence[str],
+    final_title: str,
+    compact: bool = False,
+) -> Table | None:
     zones = _zones(result.snapshots.values())
     if not zones:
         return None
@@ -354,7 +392,9 @@ def _objectives(result: RunResult, start: datetime, day_ends: Sequence[str], fin
     table.add_column("first Soviet hold", no_wrap=True)
     for zone in zones:
         holder_key = f"objective.{zone}.holder"
-        cells = [holder_text(result.snapshots[label].get(holder_key), compact) for label in day_ends]
+        cells = [
+            holder_text(result.snapshots[label].get(holder_key), compact) for label in day_ends
+        ]
         cells.append(holder_text(final.get(holder_key), compact))
         hold_key = f"objective.{zone}.first_soviet_hold"
         cells.append(Text(hold_text(final[hold_key], start) if hold_key in final else "–"))
@@ -396,7 +436,10 @@ def _by_day(result: RunResult, day_ends: Sequence[str], final_title: str) -> Tab
         day = _day_title(label) if i < len(day_ends) else f"to {final_title}"
         table.add_row(day, *cells)
     table.add_section()
-    table.add_row("total", *(" / ".join(fmt(final.get(f"{side}.{key}")) for side in SIDES) for _, key in metrics))
+    table.add_row(
+        "total",
+        *(" / ".join(fmt(final.get(f"{side}.{key}")) for side in SIDES) for _, key in metrics),
+    )
     return table
 
 
@@ -429,7 +472,9 @@ def _when(entry: Any) -> str:
         return battle_time(parse_time(entry.at))
     if entry.between is not None:
         return f"{battle_time(parse_time(entry.between[0]))} → {battle_time(parse_time(entry.between[1]))}"
-    return "first Soviet hold" if entry.metric.endswith(".first_soviet_hold") else "when it happened"
+    return (
+        "first Soviet hold" if entry.metric.endswith(".first_soviet_hold") else "when it happened"
+    )
 
 
 def _simulated_text(entry: Any, simulated: MetricValue, start: datetime) -> str:
@@ -453,7 +498,9 @@ def _mark(inside: bool | None) -> Text:
     return Text("✓", style="green") if inside else Text("✗", style="red")
 
 
-def _record_table(record: Any, judgements: Sequence[Any], start: datetime, variant: str | None) -> Table:
+def _record_table(
+    record: Any, judgements: Sequence[Any], start: datetime, variant: str | None
+) -> Table:
     judged = [j for j in judgements if j.inside is not None]
     inside = sum(bool(j.inside) for j in judged)
     caption = (
@@ -462,7 +509,9 @@ def _record_table(record: Any, judgements: Sequence[Any], start: datetime, varia
     )
     if variant:
         caption += f" This run is the variant {variant!r}: it is not meant to match history."
-    table = Table(title="Beside the record", title_justify="left", caption=caption, caption_justify="left")
+    table = Table(
+        title="Beside the record", title_justify="left", caption=caption, caption_justify="left"
+    )
     table.add_column("recorded outcome", overflow="fold")
     table.add_column("when")
     table.add_column("this run", justify="right")
@@ -471,7 +520,13 @@ def _record_table(record: Any, judgements: Sequence[Any], start: datetime, varia
     entries = {e.id: e for e in record.entries}
     for j in judgements:
         e = entries[j.entry_id]
-        table.add_row(e.id, _when(e), _simulated_text(e, j.simulated, start), _recorded_text(e, j.recorded_text), _mark(j.inside))
+        table.add_row(
+            e.id,
+            _when(e),
+            _simulated_text(e, j.simulated, start),
+            _recorded_text(e, j.recorded_text),
+            _mark(j.inside),
+        )
     return table
 
 
@@ -519,6 +574,12 @@ def render_summary(
         console.print(_record_table(record, judgements, start, result.variant))
         for j in judgements:
             if j.inside is None:
-                console.print(f"  ? {j.entry_id}: {j.note}", style="dim", highlight=False, markup=False, soft_wrap=True)
+                console.print(
+                    f"  ? {j.entry_id}: {j.note}",
+                    style="dim",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
     elif record_note:
         console.print(record_note, style="dim", highlight=False, markup=False, soft_wrap=True)

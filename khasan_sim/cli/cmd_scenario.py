@@ -29,11 +29,20 @@ def register(subparsers: Any) -> None:
     check = sub.add_parser("check", help="validate a scenario (and variant) and print its forces")
     check.add_argument("file", help="scenario YAML file (or a variant file)")
     check.add_argument("--variant", metavar="V", help="variant YAML file to apply")
-    check.add_argument("--no-terrain", action="store_true", help="skip building the terrain rasters")
+    check.add_argument(
+        "--no-terrain", action="store_true", help="skip building the terrain rasters"
+    )
     check.set_defaults(handler=run)
     schema = sub.add_parser("schema", help="write the JSON Schema of the scenario format")
-    schema.add_argument("--out", metavar="PATH", help="write to PATH (atomically) instead of standard output")
-    schema.add_argument("--variant-schema", action="store_true", help="the schema of variant files instead")
+    schema.add_argument(
+        "--out", metavar="PATH", help="write to PATH (atomically) instead of standard output"
+    )
+    schema.add_argument(
+        "--variant-schema", action="store_true", help="the schema of variant files instead"
+    )
+    schema.add_argument(
+        "--force", action="store_true", help="replace an existing file of another kind at --out"
+    )
     schema.set_defaults(handler=run)
     p.set_defaults(handler=run, scenario_command=None)
 
@@ -50,11 +59,19 @@ def run(args: argparse.Namespace, console: Console) -> int:
             # message (paths like units[tiny-jp-coy], points [x, y]) are not taken
             # for rich markup and swallowed
             err = Console(stderr=True) if console.file is sys.stdout else console
-            err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
+            err.print(
+                f"[red]error:[/red] {escape(str(exc))}",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
+            )
             return 2
     if args.scenario_command == "schema":
         return _schema(args, console)
-    console.print("usage: khasan-sim scenario {check FILE [--variant V] | schema [--out PATH]}", highlight=False)
+    console.print(
+        "usage: khasan-sim scenario {check FILE [--variant V] | schema [--out PATH]}",
+        highlight=False,
+    )
     return 1
 
 
@@ -65,7 +82,11 @@ def json_schema(variant: bool = False) -> dict[str, Any]:
     model = VariantDoc if variant else ScenarioDoc
     body = model.model_json_schema(by_alias=True)
     title = "khasan_sim variant" if variant else "khasan_sim scenario"
-    return {"$schema": SCHEMA_DIALECT, "title": title, **{k: v for k, v in body.items() if k != "title"}}
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": title,
+        **{k: v for k, v in body.items() if k != "title"},
+    }
 
 
 def schema_text(variant: bool = False) -> str:
@@ -74,8 +95,10 @@ def schema_text(variant: bool = False) -> str:
 
 
 def _schema(args: argparse.Namespace, console: Console) -> int:
+    from khasan_sim.boundary.outputs import check_output
     from khasan_sim.io import atomic_write_text
 
+    check_output(args.out, kind="json", force=args.force, option="--out")
     text = schema_text(args.variant_schema)
     if args.out:
         atomic_write_text(args.out, text)
@@ -105,14 +128,28 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     sc = load_scenario(args.file, args.variant, with_terrain=with_terrain)
     s = summarize(sc.doc, sc.params, title=sc.title, digest=sc.digest)
 
-    console.print(f"[bold]{escape(s.title)}[/bold]  ({s.id}{', variant ' + sc.variant_id if sc.variant_id else ''})", highlight=False)
-    console.print(f"{s.start.isoformat(timespec='minutes')} to {s.end.isoformat(timespec='minutes')}, "
-                  f"map {escape(sc.doc.scenario.map)} ({sc.grid.width_m / 1000:.1f} x {sc.grid.height_m / 1000:.1f} km"
-                  f"{'' if with_terrain else ', terrain not built'})", highlight=False)
+    console.print(
+        f"[bold]{escape(s.title)}[/bold]  ({s.id}{', variant ' + sc.variant_id if sc.variant_id else ''})",
+        highlight=False,
+    )
+    console.print(
+        f"{s.start.isoformat(timespec='minutes')} to {s.end.isoformat(timespec='minutes')}, "
+        f"map {escape(sc.doc.scenario.map)} ({sc.grid.width_m / 1000:.1f} x {sc.grid.height_m / 1000:.1f} km"
+        f"{'' if with_terrain else ', terrain not built'})",
+        highlight=False,
+    )
 
     forces = Table(title="Forces by side", title_justify="left")
-    for col, just in (("side", "left"), ("controller", "left"), ("units", "right"), ("men", "right"),
-                      ("tanks", "left"), ("guns", "left"), ("aircraft", "left"), ("orders", "right")):
+    for col, just in (
+        ("side", "left"),
+        ("controller", "left"),
+        ("units", "right"),
+        ("men", "right"),
+        ("tanks", "left"),
+        ("guns", "left"),
+        ("aircraft", "left"),
+        ("orders", "right"),
+    ):
         forces.add_column(col, justify=just)  # type: ignore[arg-type]
     for f in s.sides:
         tanks = _counts(f.tanks)
@@ -121,10 +158,14 @@ def _check(args: argparse.Namespace, console: Console) -> int:
         total_tanks = sum(f.tanks.values())
         total_guns = sum(f.guns.values())
         forces.add_row(
-            escape(f.name or f.side), f.controller, str(f.units), f"{f.men:,}",
+            escape(f.name or f.side),
+            f.controller,
+            str(f.units),
+            f"{f.men:,}",
             f"{total_tanks}: {tanks}" if total_tanks else "-",
             f"{total_guns}: {_counts(f.guns)}" if total_guns else "-",
-            _counts(f.aircraft), str(f.orders),
+            _counts(f.aircraft),
+            str(f.orders),
         )
     console.print(forces)
 
@@ -144,8 +185,11 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     console.print(rules)
 
     if s.orders and s.first_order is not None and s.last_order is not None:
-        console.print(f"{s.orders} orders from {s.first_order.isoformat(timespec='minutes')} to "
-                      f"{s.last_order.isoformat(timespec='minutes')} ({_counts(s.order_kinds)})", highlight=False)
+        console.print(
+            f"{s.orders} orders from {s.first_order.isoformat(timespec='minutes')} to "
+            f"{s.last_order.isoformat(timespec='minutes')} ({_counts(s.order_kinds)})",
+            highlight=False,
+        )
     else:
         console.print("no orders", highlight=False)
     console.print(f"{len(sc.tanks)} tanks; digest {s.digest[:16]}", highlight=False)

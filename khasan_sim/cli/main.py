@@ -13,19 +13,45 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.markup import escape
 
 from khasan_sim.errors import KhasanSimError
 
-COMMANDS: tuple[str, ...] = ("run", "scenario", "map", "batch", "export", "compare", "play", "calibrate", "exercise")
+COMMANDS: tuple[str, ...] = (
+    "run",
+    "scenario",
+    "map",
+    "batch",
+    "export",
+    "compare",
+    "play",
+    "calibrate",
+    "exercise",
+    "study",
+)
+
+
+EXIT_USAGE = 2
+"""Bad input: a file, an argument or a study the command cannot use (one line on stderr)."""
+EXIT_CRASH = 70
+"""An unexpected failure (a bug): one line on stderr, the traceback in a crash file."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (and exit status 2), like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the problem on one line and exit with status 2."""
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="khasan-sim",
         description=(
             "Lake Khasan, 6-11 August 1938: a tactical combat simulation. Without a command it plays the "
@@ -33,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    parser.add_argument("--commands", dest="help_only", action="store_true", help="list the commands (plain `khasan-sim` plays the historical scenario)")
+    parser.add_argument(
+        "--commands",
+        dest="help_only",
+        action="store_true",
+        help="list the commands (plain `khasan-sim` plays the historical scenario)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"khasan_sim.cli.cmd_{name}")
@@ -74,16 +105,82 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except KhasanSimError as exc:
         if args.debug:
             raise
-        err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
-        return 2
-    except FileNotFoundError as exc:
+        _say(err, one_line(str(exc)))
+        return EXIT_USAGE
+    except OSError as exc:
         if args.debug:
             raise
-        err.print(f"[red]error:[/red] {escape(str(exc.filename))}: no such file", markup=True, highlight=False, soft_wrap=True)
-        return 2
+        _say(err, _os_error_text(exc))
+        return EXIT_USAGE
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+    except MemoryError:
+        if args.debug:
+            raise
+        _say(err, f"`khasan-sim {args.command}` ran out of memory")
+        return EXIT_USAGE
+    except Exception as exc:
+        if args.debug:
+            raise
+        where = write_crash_report(exc, argv)
+        what = f"{type(exc).__name__}: {one_line(str(exc))}" if str(exc) else type(exc).__name__
+        tail = (
+            f"the details are in {where}"
+            if where is not None
+            else "run again with --debug for the details"
+        )
+        _say(
+            err,
+            f"`khasan-sim {args.command or ''}` failed unexpectedly ({what}); {tail}, please report it",
+        )
+        return EXIT_CRASH
+
+
+def _say(err: Console, text: str) -> None:
+    err.print(f"[red]error:[/red] {escape(text)}", markup=True, highlight=False, soft_wrap=True)
+
+
+def one_line(text: str) -> str:
+    """Return *text* on one line (a message must never spill a traceback or a table)."""
+    return " ".join(text.split())
+
+
+def _os_error_text(exc: OSError) -> str:
+    name = exc.filename if exc.filename is not None else ""
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, FileNotFoundError):
+        reason = "no such file"
+    return one_line(f"{name}: {reason}" if name else reason)
+
+
+def write_crash_report(exc: BaseException, argv: Sequence[str] | None) -> Path | None:
+    """Write the traceback of an unexpected failure to a crash file in the user's cache folder.
+
+    Returns:
+        The file written, or None when it could not be written.
+    """
+    import time
+    import traceback
+
+    from khasan_sim import __version__
+    from khasan_sim.boundary.paths import cache_dir
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    lines = [
+        f"khasan-sim {__version__}, {stamp}, python {sys.version.split()[0]} on {sys.platform}",
+        f"command: khasan-sim {' '.join(sys.argv[1:] if argv is None else argv)}",
+        "",
+        *traceback.format_exception(exc),
+    ]
+    try:
+        folder = cache_dir() / "crashes"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"crash-{stamp}-{os.getpid()}.txt"
+        path.write_text("\n".join(lines), encoding="utf-8")
+    except OSError:
+        return None
+    return path
 
 
 def display_available() -> bool:
@@ -113,8 +210,10 @@ def _default_job(parser: argparse.ArgumentParser, out: Console) -> argparse.Name
             pass
         else:
             return parser.parse_args(["play", scenario])
-    out.print("[dim]No display here: playing the historical scenario headless (seed 1). "
-              "`khasan-sim play` opens the game on a desktop; `khasan-sim --help` lists every command.[/dim]")
+    out.print(
+        "[dim]No display here: playing the historical scenario headless (seed 1). "
+        "`khasan-sim play` opens the game on a desktop; `khasan-sim --help` lists every command.[/dim]"
+    )
     return parser.parse_args(["run", scenario, "--seed", "1"])
 
 

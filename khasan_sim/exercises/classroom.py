@@ -133,7 +133,7 @@ def _outcome(args: tuple[str, str | None, Any, str]) -> tuple[dict[str, Any] | N
 def read_games(exercise: Exercise, folder: Path, *, workers: int = 1, say: Callable[[str], None] | None = None) -> list[Game]:
     """Read every save file in *folder*, identify its study and play it out."""
     from khasan_sim.errors import SaveFileError
-    from khasan_sim.ui.saves import read_save
+    from khasan_sim.saves import read_save
 
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     games: list[Game] = []

@@ -154,7 +154,7 @@ def run_study(
         runs = _closing_client(dask_runs(source, tasks, client, study_key=study.spec.scenario_digest[:12]), client if owned else None)
         backend = "dask"
     else:
-        n_workers = max(1, workers or default_workers())
+        n_workers = max(1, min(workers or default_workers(), len(tasks)))  # the processes that start
         runs = local_runs(source, tasks, n_workers)
         backend = "local"
     session = StudySession(backend=backend, workers=n_workers, asked=len(tasks))

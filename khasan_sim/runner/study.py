@@ -22,6 +22,7 @@ The file can be read with any SQLite client, e.g.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -29,17 +30,33 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from khasan_sim.errors import KhasanSimError, SaveFileError, StudyMismatchError
 from khasan_sim.results import RunResult
+from khasan_sim.runner.study_checks import (
+    APPLICATION_ID,
+    FORMAT_VERSION,
+    damaged,
+    run_record,
+    unlock,
+    verified_spec,
+    writer_lock,
+)
+from khasan_sim.runner.study_records import RunRecord, RunStatus, StudyCounts, StudySpec, first_line
 
-#: Marks a SQLite file as a khasan-sim study (``PRAGMA application_id``; "KhSt").
-APPLICATION_ID = 0x4B685374
-#: The layout version of the study file (``PRAGMA user_version``).
-FORMAT_VERSION = 1
-
-RunStatus = Literal["ok", "error"]
+__all__ = [
+    "APPLICATION_ID",
+    "FORMAT_VERSION",
+    "RunRecord",
+    "RunStatus",
+    "StudyCounts",
+    "StudyFile",
+    "StudySpec",
+    "check_study",
+    "first_line",
+    "read_study",
+]
 
 _SCHEMA = """
 CREATE TABLE study (
@@ -69,181 +86,6 @@ CREATE TABLE runs (
 """
 
 
-@dataclass(frozen=True)
-class StudySpec:
-    """What a study is: the header row of the study file.
-
-    Attributes:
-        scenario: The scenario id.
-        scenario_digest: The loaded scenario's digest (document, parameters, terrain).
-        variant: The variant id, or None for the base scenario.
-        study_seed: The seed the replication seeds are derived from.
-        runs: The number of replications asked for.
-        code_version: The khasan-sim version that runs them.
-        params_digest: sha256 of the model parameters in force.
-        snapshot_at: Extra snapshot labels every run takes (beyond day ends and the end).
-        scenario_path: The scenario file the study was started from (for resuming).
-        variant_path: The variant file, or None.
-        created: When the study file was created (UTC, ISO 8601), or "" before.
-    """
-
-    scenario: str
-    scenario_digest: str
-    variant: str | None
-    study_seed: int
-    runs: int
-    code_version: str
-    params_digest: str
-    snapshot_at: tuple[str, ...] = ()
-    scenario_path: str = ""
-    variant_path: str | None = None
-    created: str = ""
-
-    def mismatches(self, other: StudySpec) -> list[str]:
-        """Return what makes *other* a different study than this one, in words.
-
-        The runs requested, the file paths and the creation time may differ: a study
-        can be extended and resumed from another folder.
-        """
-        out = []
-        checks: list[tuple[str, Any, Any]] = [
-            ("scenario", self.scenario, other.scenario),
-            ("variant", self.variant, other.variant),
-            ("study seed", self.study_seed, other.study_seed),
-            ("scenario digest", self.scenario_digest, other.scenario_digest),
-            ("parameters digest", self.params_digest, other.params_digest),
-            ("code version", self.code_version, other.code_version),
-            ("snapshot times", list(self.snapshot_at), list(other.snapshot_at)),
-        ]
-        for name, mine, theirs in checks:
-            if mine != theirs:
-                shown = [_short(mine), _short(theirs)]
-                out.append(f"{name} {shown[0]} in the file, {shown[1]} asked for")
-        return out
-
-
-def _short(value: object) -> str:
-    """Return *value* for a message: digests cut to 12 characters, None as 'none'."""
-    if value is None:
-        return "none"
-    if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
-        return value[:12] + "…"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]" if value else "none"
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """One finished replication, as stored in the ``runs`` table.
-
-    Attributes:
-        index: The replication index (0-based).
-        seed: Its run seed.
-        status: ``ok`` or ``error``.
-        result_json: The run's result as JSON text (METRICS.md form) when ok, else None.
-        error: The error text (exception and traceback) when the run raised, else None.
-        elapsed: Seconds the run took in its worker.
-        worker: Where it ran (``host:pid``), or "".
-    """
-
-    index: int
-    seed: int
-    status: RunStatus
-    result_json: str | None = None
-    error: str | None = None
-    elapsed: float = 0.0
-    worker: str = ""
-
-    def __post_init__(self) -> None:
-        if self.status not in ("ok", "error"):
-            msg = f"RunRecord.status: expected 'ok' or 'error', got {self.status!r}"
-            raise ValueError(msg)
-        if (self.status == "ok") != (self.result_json is not None):
-            msg = f"RunRecord {self.index}: an ok run needs a result and an error run none"
-            raise ValueError(msg)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> RunRecord:
-        """Build a record from the plain dict a worker returns (see :func:`khasan_sim.runner.replication.run_replication`)."""
-        return cls(
-            index=int(d["index"]),
-            seed=int(d["seed"]),
-            status=d["status"],
-            result_json=d.get("result_json"),
-            error=d.get("error"),
-            elapsed=float(d.get("elapsed", 0.0)),
-            worker=str(d.get("worker", "")),
-        )
-
-    @property
-    def result(self) -> dict[str, Any] | None:
-        """The decoded result JSON, or None for a run that raised.
-
-        Raises:
-            SaveFileError: The stored JSON is damaged.
-        """
-        if self.result_json is None:
-            return None
-        try:
-            doc = json.loads(self.result_json)
-        except json.JSONDecodeError as exc:
-            msg = f"run {self.index}: damaged result JSON ({exc.msg})"
-            raise SaveFileError(msg) from None
-        if not isinstance(doc, dict):
-            msg = f"run {self.index}: damaged result JSON (expected an object, got {type(doc).__name__})"
-            raise SaveFileError(msg)
-        return doc
-
-    def run_result(self, where: str = "study") -> RunResult:
-        """Return the result as a :class:`RunResult`.
-
-        Raises:
-            SaveFileError: The run is an error, or its stored JSON is damaged.
-        """
-        if self.result_json is None:
-            msg = f"{where}: run {self.index} (seed {self.seed}) has no result: it raised {first_line(self.error)}"
-            raise SaveFileError(msg)
-        try:
-            doc = self.result
-        except SaveFileError as exc:
-            raise SaveFileError(f"{where}: {exc}") from None
-        return RunResult.from_json(doc, where=f"{where}: run {self.index}")
-
-
-def first_line(text: str | None) -> str:
-    """Return the last non-empty line of an error text (the exception), or ''."""
-    if not text:
-        return ""
-    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    return lines[-1] if lines else ""
-
-
-@dataclass
-class StudyCounts:
-    """How far a study has got.
-
-    Attributes:
-        requested: Replications asked for.
-        ok: Runs stored with a result.
-        errors: Runs stored with an error.
-    """
-
-    requested: int
-    ok: int
-    errors: int
-
-    @property
-    def done(self) -> int:
-        """Runs stored (ok or error)."""
-        return self.ok + self.errors
-
-    @property
-    def missing(self) -> int:
-        """Runs not yet stored."""
-        return max(0, self.requested - self.done)
-
-
 @dataclass
 class StudyFile:
     """An open study file.
@@ -259,6 +101,7 @@ class StudyFile:
     path: Path
     spec: StudySpec
     _conn: sqlite3.Connection = field(repr=False)
+    _lock: Any = field(default=None, repr=False)
 
     # ------------------------------------------------------------ opening
 
@@ -270,16 +113,31 @@ class StudyFile:
             KhasanSimError: The file already exists or cannot be created.
         """
         p = Path(path)
+        if p.is_dir():
+            msg = f"{p}: is a folder (expected the path of a study file, e.g. {p / 'study.sqlite'})"
+            raise KhasanSimError(msg)
         if p.exists():
             msg = f"{p}: the study file already exists (add --resume to finish it, or choose another --out)"
             raise KhasanSimError(msg)
-        p.parent.mkdir(parents=True, exist_ok=True)
+        from khasan_sim.io import OutputError, check_writable
+
+        check_writable(p)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"{p}: cannot create the study file here ({exc.strerror or exc})"
+            ) from None
         created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         spec = replace(spec, created=created)
+        lock = None
         try:
             conn = _connect(p)
+            lock = writer_lock(p)
             with conn:
-                conn.executescript(f"PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION};")
+                conn.executescript(
+                    f"PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION};"
+                )
             with conn:
                 conn.executescript(_SCHEMA)
                 conn.execute(
@@ -301,9 +159,10 @@ class StudyFile:
                     ),
                 )
         except sqlite3.Error as exc:
+            unlock(lock)
             msg = f"{p}: cannot create the study file ({exc})"
             raise KhasanSimError(msg) from None
-        return cls(p, spec, conn)
+        return cls(p, spec, conn, lock)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, readonly: bool = False) -> StudyFile:
@@ -317,54 +176,36 @@ class StudyFile:
             SaveFileError: The file is missing, not SQLite, or not a khasan-sim study.
         """
         p = Path(path)
+        if p.is_dir():
+            msg = f"{p}: is a folder, not a study file"
+            raise SaveFileError(msg)
         if not p.is_file():
-            msg = f"{p}: no such study file"
+            msg = (
+                f"{p}: no such study file"
+                if not p.exists()
+                else f"{p}: not a regular file (a device or a pipe), not a study file"
+            )
             raise SaveFileError(msg)
+        lock = None if readonly else writer_lock(p)
+        conn: sqlite3.Connection | None = None
         try:
-            conn = _connect(p, readonly=readonly)
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            msg = f"{p}: not a khasan-sim study file (expected an SQLite database: {exc})"
-            raise SaveFileError(msg) from None
-        if app_id != APPLICATION_ID:
-            conn.close()
-            msg = f"{p}: not a khasan-sim study file (an SQLite database of another program)"
-            raise SaveFileError(msg)
-        if version != FORMAT_VERSION:
-            conn.close()
-            msg = f"{p}: study file format {version} (expected {FORMAT_VERSION}; written by another khasan-sim version)"
-            raise SaveFileError(msg)
-        try:
-            row = conn.execute(
-                "SELECT scenario, scenario_digest, variant, study_seed, runs_requested, code_version, "
-                "params_digest, snapshot_at, scenario_path, variant_path, created FROM study WHERE id = 1"
-            ).fetchone()
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            msg = f"{p}: damaged study file ({exc})"
-            raise SaveFileError(msg) from None
-        if row is None:
-            conn.close()
-            msg = f"{p}: damaged study file (the study row is missing)"
-            raise SaveFileError(msg)
-        spec = StudySpec(
-            scenario=row[0],
-            scenario_digest=row[1],
-            variant=row[2],
-            study_seed=int(row[3]),
-            runs=int(row[4]),
-            code_version=row[5],
-            params_digest=row[6],
-            snapshot_at=tuple(json.loads(row[7])),
-            scenario_path=row[8],
-            variant_path=row[9],
-            created=row[10],
-        )
-        return cls(p, spec, conn)
+            try:
+                conn = _connect(p, readonly=readonly)
+            except sqlite3.DatabaseError as exc:
+                msg = f"{p}: not a khasan-sim study file (expected an SQLite database: {exc})"
+                raise SaveFileError(msg) from None
+            spec = verified_spec(conn, p)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            unlock(lock)
+            raise
+        return cls(p, spec, conn, lock)
 
     @classmethod
-    def open_or_create(cls, path: str | os.PathLike[str], spec: StudySpec, *, resume: bool) -> StudyFile:
+    def open_or_create(
+        cls, path: str | os.PathLike[str], spec: StudySpec, *, resume: bool
+    ) -> StudyFile:
         """Open the study file for *spec*, creating it if needed.
 
         Args:
@@ -421,11 +262,13 @@ class StudyFile:
         """Close the file: the WAL is checkpointed into the database and, when no one
         else has the file open, the file is left as one plain database (no -wal or -shm
         beside it for a reader to find, or for a user to wonder about)."""
-        try:
+        with contextlib.suppress(
+            sqlite3.Error
+        ):  # read-only, or another process has it open: it stays in WAL mode
             self._conn.execute("PRAGMA journal_mode = DELETE")
-        except sqlite3.Error:
-            pass  # read-only, or another process has it open: it stays in WAL mode
         self._conn.close()
+        unlock(self._lock)
+        self._lock = None
 
     def __enter__(self) -> StudyFile:
         return self
@@ -479,7 +322,10 @@ class StudyFile:
 
     def done_indices(self) -> set[int]:
         """Return the indices of the runs stored (ok or error)."""
-        return {row[0] for row in self._conn.execute("SELECT run_index FROM runs")}
+        try:
+            return {row[0] for row in self._conn.execute("SELECT run_index FROM runs")}
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise SaveFileError(damaged(self.path, str(exc))) from None
 
     def missing_indices(self) -> list[int]:
         """Return the indices below the runs requested that have no stored run, ascending."""
@@ -489,9 +335,14 @@ class StudyFile:
     def counts(self) -> StudyCounts:
         """Return how many runs are stored, ok and error (within the runs requested)."""
         ok = errors = 0
-        for status, n in self._conn.execute(
-            "SELECT status, count(*) FROM runs WHERE run_index < ? GROUP BY status", (self.spec.runs,)
-        ):
+        try:
+            rows = self._conn.execute(
+                "SELECT status, count(*) FROM runs WHERE run_index < ? GROUP BY status",
+                (self.spec.runs,),
+            ).fetchall()
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise SaveFileError(damaged(self.path, str(exc))) from None
+        for status, n in rows:
             if status == "ok":
                 ok = n
             else:
@@ -510,8 +361,11 @@ class StudyFile:
             sql += " AND status = ?"
             args = (self.spec.runs, status)
         sql += " ORDER BY run_index"
-        for index, seed, st, result, error, elapsed, worker in self._conn.execute(sql, args):
-            yield RunRecord(index, seed, st, result, error, elapsed, worker)
+        try:
+            for row in self._conn.execute(sql, args):
+                yield run_record(row, self.path)
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise SaveFileError(damaged(self.path, str(exc))) from None
 
     def results(self) -> list[RunResult]:
         """Return the results of the ok runs, in index order.
@@ -527,7 +381,22 @@ class StudyFile:
 
     def elapsed(self) -> list[float]:
         """Return the seconds each stored run took in its worker, in index order."""
-        return [row[0] for row in self._conn.execute("SELECT elapsed FROM runs ORDER BY run_index")]
+        try:
+            return [
+                row[0] for row in self._conn.execute("SELECT elapsed FROM runs ORDER BY run_index")
+            ]
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise SaveFileError(damaged(self.path, str(exc))) from None
+
+
+def check_study(path: str | os.PathLike[str]) -> StudySpec:
+    """Open a study file read-only, check it (integrity, version, tables) and return its header.
+
+    Raises:
+        SaveFileError: The file is missing, not a study, damaged, or of another version.
+    """
+    with StudyFile.open(path, readonly=True) as study:
+        return study.spec
 
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -551,4 +420,3 @@ def read_study(path: str | os.PathLike[str]) -> tuple[StudySpec, list[RunResult]
     """
     with StudyFile.open(path, readonly=True) as study:
         return study.spec, study.results(), study.errors()
-

@@ -5,18 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from khasan_sim.boundary.paths import cache_dir, data_root
 
-def data_root() -> Path:
-    """Return the folder holding ``scenarios/`` and ``assets/``.
-
-    In a source checkout or an editable install that is the repository root; in an
-    installed wheel the two folders are carried inside the package as ``_data/``.
-    """
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "_data"
-    if (packaged / "scenarios").is_dir():
-        return packaged
-    return here.parent
+__all__ = ["cache_dir", "data_root", "historical_scenario", "record_path", "resolve"]
 
 
 def resolve(path: str | os.PathLike[str], relative_to: Path | None = None) -> Path:
@@ -60,19 +51,3 @@ def record_path() -> Path | None:
                 return cand
     shipped = data_root() / "scenarios" / "record" / "khasan-1938.yaml"
     return shipped if shipped.is_file() else None
-
-
-def cache_dir() -> Path:
-    """Return (and create) the cache folder: ``$KHASAN_CACHE`` or the user cache dir."""
-    env = os.environ.get("KHASAN_CACHE")
-    if env:
-        p = Path(env)
-    else:
-        try:
-            from platformdirs import user_cache_dir
-
-            p = Path(user_cache_dir("khasan-sim"))
-        except ImportError:  # pragma: no cover
-            p = Path.home() / ".cache" / "khasan-sim"
-    p.mkdir(parents=True, exist_ok=True)
-    return p

@@ -18,8 +18,13 @@ from khasan_sim.terrain.types import TerrainClass
 Point = tuple[float, float]
 
 
+MAX_CELLS = 4_000_000
+"""Most cells a map's raster may have (2,000 x 2,000; Khasan's is 480 x 480): each layer
+is a numpy array of that many cells, and a run keeps about twenty of them."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Sourced(_Strict):
@@ -81,7 +86,9 @@ class Area(_Strict):
     """An area of one terrain class: exactly one of polygon, ellipse or line."""
 
     id: str
-    terrain_class: Literal["open", "scrub", "swamp", "water", "river", "village", "road", "rock", "stream"] = Field(alias="class")
+    terrain_class: Literal[
+        "open", "scrub", "swamp", "water", "river", "village", "road", "rock", "stream"
+    ] = Field(alias="class")
     polygon: list[Point] | None = None
     ellipse: Ellipse | None = None
     line: list[Point] | None = None
@@ -137,9 +144,24 @@ class Border(_Strict):
 class GridDoc(_Strict):
     """The raster grid."""
 
-    cell_m: float = Field(gt=0, le=100)
-    width_m: float = Field(gt=0)
-    height_m: float = Field(gt=0)
+    cell_m: float = Field(ge=1, le=100)
+    width_m: float = Field(gt=0, le=200_000)
+    height_m: float = Field(gt=0, le=200_000)
+
+    @model_validator(mode="after")
+    def _not_too_many_cells(self) -> GridDoc:
+        cols, rows = round(self.width_m / self.cell_m), round(self.height_m / self.cell_m)
+        if cols < 1 or rows < 1:
+            msg = "cell_m is larger than the map: the grid has no cells"
+            raise ValueError(msg)
+        if cols * rows > MAX_CELLS:
+            msg = (
+                f"cell_m {self.cell_m:g} over {self.width_m:g} x {self.height_m:g} m makes {cols:,} x {rows:,} "
+                f"cells, more than the {MAX_CELLS:,} a map may have (each of its ~20 layers is an array "
+                "of that many cells): use larger cells or a smaller map"
+            )
+            raise ValueError(msg)
+        return self
 
 
 class TerrainDoc(_Strict):
@@ -158,16 +180,23 @@ class TerrainDoc(_Strict):
     border: Border
 
 
-def read_description(path: Path) -> tuple[TerrainDoc, str]:
+def read_description(path: Path, display: str | None = None) -> tuple[TerrainDoc, str]:
     """Read and validate a terrain description; return it and its text.
 
     Raises:
         ScenarioError: The file is not valid YAML or breaks the schema (file, line, field).
     """
-    from khasan_sim.scenario.load import validate_model
-    from khasan_sim.scenario.yamlsrc import SourceMap, parse_yaml
+    from khasan_sim.boundary.paths import display_path
+    from khasan_sim.boundary.validate import validate_model
+    from khasan_sim.boundary.yamlsrc import SourceMap, parse_yaml, read_text_limited
 
-    text = path.read_text(encoding="utf-8")
-    data = parse_yaml(text, path.name)
-    smap = SourceMap(data, path.name)
+    name = display or display_path(path)
+    text = read_text_limited(path, name, what="terrain description")
+    data = parse_yaml(text, name)
+    if not isinstance(data, dict):
+        from khasan_sim.errors import ScenarioError
+
+        msg = "a terrain description must be a mapping (name:, grid:, border:, areas:, ...)"
+        raise ScenarioError(name, 1, "", msg)
+    smap = SourceMap(data, name)
     return validate_model(TerrainDoc, data, smap), text

@@ -118,7 +118,7 @@ def _digest(text: str, params: Any) -> str:
 
 
 def _cache_file(digest: str) -> Path:
-    from khasan_sim.scenario.builtin import cache_dir
+    from khasan_sim.boundary.paths import cache_dir
 
     return cache_dir() / f"terrain-{digest[:24]}.npz"
 

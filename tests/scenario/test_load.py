@@ -260,7 +260,7 @@ def test_missing_map_file(tmp_path: Path) -> None:
 def test_a_dig_limit_must_name_a_terrain_class_and_a_level(entry, problem):
     """terrain.dig_limit.<class>: a bad class or level is one error naming the file, line and key."""
     from khasan_sim.model.params import ParamSet
-    from khasan_sim.scenario.load import _check_dig_limits
+    from khasan_sim.scenario.checks import check_dig_limits as _check_dig_limits
     from khasan_sim.scenario.params_file import parse_params
 
     text = "# how far men dig\nterrain:\n  dig_limit:\n    " + entry + "\n"
