@@ -176,8 +176,9 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def fit_notes(spec: Any, result: Any, runs: int, today: str) -> dict[str, dict[str, Any]]:
-    """Return the ``fitted:`` note of each fitted parameter."""
+def fit_notes(spec: Any, result: Any, runs: int, today: str, cv: Any = None) -> dict[str, dict[str, Any]]:
+    """Return the ``fitted:`` note of each fitted parameter (with the out-of-fold
+    judgement when *cv*, the cross-validation, is given)."""
     before, after = result.current.score, result.fitted.score
     score = (
         f"covered {before.covered}/{before.entries} -> {after.covered}/{after.entries}, "
@@ -197,6 +198,12 @@ def fit_notes(spec: Any, result: Any, runs: int, today: str) -> dict[str, dict[s
             "entries": list(by_key[d.key].entries),
             "within": [_num(d.low), _num(d.high)],
         }
+        if cv is not None:
+            oof = cv.out_of_fold
+            notes[d.key]["out_of_fold"] = (
+                f"{cv.k} folds: covered {oof.covered}/{oof.entries}, loss {oof.loss:.3f} "
+                f"(current values {cv.current.covered}/{cv.current.entries}, {cv.current.loss:.3f})"
+            )
     return notes
 
 
@@ -500,7 +507,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if refusal:
         console.print(refusal, highlight=False, markup=False, soft_wrap=True)
     else:
-        notes = {k: v for k, v in fit_notes(spec, result, args.runs, _dt.date.today().isoformat()).items() if k in moved}
+        notes = {k: v for k, v in fit_notes(spec, result, args.runs, _dt.date.today().isoformat(), cv).items() if k in moved}
         if args.dry_run:
             console.print("--dry-run: no parameter file written", highlight=False, markup=False)
         elif args.out:

@@ -54,6 +54,7 @@ def test_calibrate_writes_the_fit_into_the_parameter_files(tiny_copy):
         assert p.bounds[0] <= value <= p.bounds[1]
         if value != doc["current"]["values"][key]:
             assert p.fitted["entries"]
+            assert p.fitted["out_of_fold"].startswith("3 folds: covered ")
             assert p.fitted["score"].startswith(f"covered {doc['current']['covered']}/4 -> {doc['best']['covered']}/4")
         else:  # a value that did not move is not rewritten and gets no note
             assert not p.fitted
