@@ -323,3 +323,29 @@ def compare_story(story: StoryFile, results: Sequence[RunResult]) -> StoryCompar
         for c, cnt, vals in zip(story.checks, counts, values, strict=True)
     ]
     return StoryComparison(story.file, checks, notes)
+
+
+def study_story(study: Any, path: str | None = None) -> tuple[StoryComparison | None, str]:
+    """Return the story checks over a loaded study, or None and why they are not shown.
+
+    Args:
+        study: A :class:`khasan_sim.analysis.compare.LoadedStudy`.
+        path: The story file (default the built-in ``scenarios/record/story.yaml``).
+
+    Raises:
+        StoryError: *path* was given and is missing or malformed.
+    """
+    from khasan_sim.story.spec import StoryError, load_story
+
+    try:
+        story = load_story(path)
+    except StoryError as exc:
+        if path is not None:
+            raise
+        return None, f"story checks: not shown ({exc})"
+    if story.scenario != study.spec.scenario:
+        return (
+            None,
+            f"story checks: not shown (they are for {story.scenario}; this study is {study.spec.scenario})",
+        )
+    return compare_story(story, study.results), ""

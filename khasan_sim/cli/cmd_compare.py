@@ -2,13 +2,14 @@
 
 ::
 
-    khasan-sim compare STUDY.sqlite [--record FILE] [--against OTHER.sqlite]
+    khasan-sim compare STUDY.sqlite [--record FILE] [--story FILE] [--against OTHER.sqlite]
                        [--json PATH|-] [--html PATH] [--bootstrap-seed N] [--resamples N]
 
 For each entry of the record (default ../shared/record/khasan-1938.yaml) the simulated
 distribution (median, central 90% interval, the recorded value's percentile) and whether
 the record is covered; then the calibration score (share of entries covered, mean
-relative CRPS of the counts). ``--against`` adds the differences between this study and
+relative CRPS of the counts); then the story checks (``--story``, default
+scenarios/record/story.yaml): the share of runs in which each holds. ``--against`` adds the differences between this study and
 another (a variant against the baseline) with bootstrap confidence intervals.
 ``--json`` writes it all as JSON; ``--html`` writes a report with plots.
 """
@@ -42,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("study", metavar="STUDY.sqlite", help="the study file (from `khasan-sim batch`)")
     p.add_argument("--record", metavar="FILE", default=None, help="recorded outcomes (default ../shared/record/khasan-1938.yaml)")
+    p.add_argument("--story", metavar="FILE", default=None, help="story checks (default scenarios/record/story.yaml)")
     p.add_argument("--against", metavar="OTHER.sqlite", default=None, help="another study to compare with (e.g. the baseline of a variant)")
     p.add_argument("--json", metavar="PATH|-", default=None, help="write the comparison as JSON; '-' prints only the JSON")
     p.add_argument("--html", metavar="PATH", default=None, help="write an HTML report with plots")
@@ -104,6 +106,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         KhasanSimError: A study or record file is missing or malformed.
     """
     from khasan_sim.analysis.compare import compare_studies, compare_study, load_study
+    from khasan_sim.analysis.story import study_story
+    from khasan_sim.cli.story_tables import print_study_story
     from khasan_sim.io import atomic_write_text
     from khasan_sim.record import load_record
 
@@ -113,6 +117,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         msg = f"{args.study}: no run with a result to compare (run `khasan-sim batch` first, or see the errors in the file)"
         raise KhasanSimError(msg)
     comparison = compare_study(study, record)
+    story, story_note = study_story(study, args.story)
     other = other_comparison = difference = None
     if args.against is not None:
         other = load_study(args.against)
@@ -125,6 +130,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     doc: dict[str, Any] = comparison.to_json()
     if difference is not None:
         doc["against"] = difference.to_json()
+    if story is not None:
+        doc["story"] = story.to_json()
     if args.json == "-":
         console.file.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         console.file.flush()
@@ -136,7 +143,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
         atomic_write_text(
             args.html,
-            render_html(comparison, study, record, difference=difference, other=other, other_comparison=other_comparison),
+            render_html(comparison, study, record, difference=difference, other=other, other_comparison=other_comparison, story=story),
         )
     if args.json == "-":
         return 0
@@ -144,6 +151,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     console.print(_entries_table(comparison))
     for note in comparison.notes:
         console.print(f"  note: {note}", style="dim", highlight=False, markup=False, soft_wrap=True)
+    print_study_story(console, story, story_note)
     if difference is not None:
         console.print()
         console.print(_difference_table(difference))

@@ -110,3 +110,15 @@ def print_run_story(console: Console, result: Any) -> None:
         return
     console.print()
     console.print(run_table(judge_run(story, result)))
+
+
+def print_study_story(console: Console, comparison: StoryComparison | None, note: str = "") -> None:
+    """Print the story checks over a study (or the note saying why they are not shown)."""
+    if comparison is None:
+        if note:
+            console.print(note, style="dim", highlight=False, markup=False, soft_wrap=True)
+        return
+    console.print()
+    console.print(study_table(comparison))
+    for n in comparison.notes:
+        console.print(f"  note: {n}", style="dim", highlight=False, markup=False, soft_wrap=True)
