@@ -52,7 +52,16 @@ def shares_plot(comparison: StoryComparison) -> str | None:
         ax.set_xlim(0, 100)
         ax.set_xlabel("share of runs in which the check holds (%); dashed: the goal, half the runs")
         for yi, s in zip(y, shares, strict=True):
-            ax.text(min(s + 1, 92), yi, f"{s:.0f}%", va="center", fontsize=12)
+            inside_bar = s >= 88  # near the end: written inside the bar, in white
+            ax.text(
+                s - 1 if inside_bar else s + 1,
+                yi,
+                f"{s:.0f}%",
+                va="center",
+                ha="right" if inside_bar else "left",
+                fontsize=12,
+                color="white" if inside_bar else "black",
+            )
         fig.tight_layout()
         return figure_png(fig)
 
