@@ -238,7 +238,8 @@ def test_command_tanks_among_the_first_hit():
 
 def test_bogging_counts_each_tank_once_inside_its_window():
     w = FakeWatch({"2mb-2tb": {"tanks": 4}})
-    t0, t1 = at("1938-08-06T16:55"), at("1938-08-06T21:00")
+    window = STORY.check("second-battalion-bogged-in-swamps").observe
+    t0, t1 = w.minutes(window.from_), w.minutes(window.to)
     events = [
         ev(1, t0, "bogged", unit="2mb-2tb", tank="a", x=0.0, y=0.0),
         ev(2, t0 + 30, "bogged", unit="2mb-2tb", tank="a", x=0.0, y=0.0),
