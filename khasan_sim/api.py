@@ -29,6 +29,7 @@ from khasan_sim.model import rules
 from khasan_sim.results import RunResult
 from khasan_sim.rng import check_seed
 from khasan_sim.scenario import schema
+from khasan_sim.story import watch as story_watch
 from khasan_sim.terrain import plan_route
 
 _ORDER = TypeAdapter(schema.Order)
@@ -72,6 +73,7 @@ class Simulation:
         self.follow_record = bool(follow_record)
         follow = self.player_sides if self.follow_record else frozenset()
         self._engine = Engine(scenario, self.seed, use_scenario_orders=auto, follow_record=follow)
+        self._story = story_watch.attach(self._engine)  # reads only: the story checks' observations
         self._pending: list[Any] = []
         self._given: list[tuple[float, Any]] = []
         self._snapshots: dict[str, dict[str, Any]] = {}
@@ -419,4 +421,5 @@ class Simulation:
             events=self._engine.n_events,
             events_digest=self._engine.log.digest(),
             meta={"code_version": __version__, "scenario_digest": self.scenario.digest},
+            story=None if self._story is None else self._story.observations(),
         )

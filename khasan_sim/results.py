@@ -5,7 +5,10 @@ what ``khasan-sim run --json`` writes. Its JSON form is fixed by
 ``../shared/record/METRICS.md``::
 
     {"scenario": ..., "seed": ..., "variant": ..., "snapshots": {label: {metric: value}},
-     "events": ..., "events_digest": ..., "meta": {...}}
+     "events": ..., "events_digest": ..., "meta": {...}, "story": {...}}
+
+``story`` (null when no story checks apply to the scenario) holds what the story checks of
+``scenarios/record/story.yaml`` observed in the run (:mod:`khasan_sim.story.watch`).
 
 Snapshot labels are local battle times to the minute (``1938-08-07T00:00``); the
 snapshots are kept sorted by time. A metric value is an int, a float, a side name or
@@ -33,7 +36,7 @@ MetricValue = int | float | str | None
 Snapshot = dict[str, MetricValue]
 
 #: The top-level keys of a run result file, in the order they are written.
-JSON_KEYS: tuple[str, ...] = ("scenario", "seed", "variant", "snapshots", "events", "events_digest", "meta")
+JSON_KEYS: tuple[str, ...] = ("scenario", "seed", "variant", "snapshots", "events", "events_digest", "meta", "story")
 #: Keys of ``meta`` that the engine and the CLI fill in (others may be added freely).
 META_CODE_VERSION = "code_version"
 META_SCENARIO_DIGEST = "scenario_digest"
@@ -110,6 +113,7 @@ class RunResult:
         events: The number of events the engine processed.
         events_digest: sha256 (hex) of the run's ordered event log.
         meta: Provenance: code version, scenario digest, and the like.
+        story: What the story checks observed (:mod:`khasan_sim.story.watch`), or None.
     """
 
     scenario: str
@@ -119,6 +123,7 @@ class RunResult:
     events: int
     events_digest: str
     meta: dict[str, Any] = field(default_factory=dict)
+    story: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         """Check the types, sort the snapshots and turn numpy scalars into plain numbers."""
@@ -142,6 +147,9 @@ class RunResult:
             raise ValueError(msg)
         if not isinstance(self.meta, Mapping):
             msg = f"RunResult.meta: expected a mapping, got {type(self.meta).__name__}"
+            raise ValueError(msg)
+        if self.story is not None and not isinstance(self.story, Mapping):
+            msg = f"RunResult.story: expected a mapping or None, got {type(self.story).__name__}"
             raise ValueError(msg)
         object.__setattr__(self, "seed", int(self.seed))
         object.__setattr__(self, "events", int(self.events))
@@ -222,6 +230,7 @@ class RunResult:
             "events": self.events,
             "events_digest": self.events_digest,
             "meta": dict(self.meta),
+            "story": self.story,
         }
 
     def to_json_text(self) -> str:
@@ -257,6 +266,7 @@ class RunResult:
                 events=d["events"],
                 events_digest=d["events_digest"],
                 meta={} if meta is None else meta,
+                story=d.get("story"),
             )
         except ValueError as exc:
             msg = f"{where}: damaged run result: {exc}"

@@ -15,7 +15,9 @@ files) with, from the top:
 5. losses over time, from the snapshots at each day's end: median and 90% band of
    killed and wounded of each side;
 6. with a second study (``--against``), the differences with their confidence
-   intervals, and the other study's distributions drawn as outlines in the histograms.
+   intervals, and the other study's distributions drawn as outlines in the histograms;
+7. after the record's table, the story checks (:mod:`khasan_sim.analysis.story_report`):
+   the share of runs in which each statement of the history digest holds.
 
 Plots use large type and colour-blind-safe colours (Okabe-Ito) so they read on a
 projector. matplotlib is used without pyplot (no global state, no display needed).
@@ -38,6 +40,7 @@ from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from khasan_sim.analysis import story_report
 from khasan_sim.analysis.compare import (
     INTERVAL,
     EntryComparison,
@@ -45,6 +48,7 @@ from khasan_sim.analysis.compare import (
     StudyComparison,
     StudyDifference,
 )
+from khasan_sim.analysis.story import StoryComparison
 from khasan_sim.clock import parse_time
 from khasan_sim.io import atomic_write_text
 from khasan_sim.record import Record, RecordEntry
@@ -438,8 +442,9 @@ def render_html(
     difference: StudyDifference | None = None,
     other: LoadedStudy | None = None,
     other_comparison: StudyComparison | None = None,
+    story: StoryComparison | None = None,
 ) -> str:
-    """Return the HTML report of a study beside the record (and another study)."""
+    """Return the HTML report of a study beside the record (and another study, and the story checks)."""
     spec = comparison.spec
     title = spec.scenario + (f" — variant {spec.variant}" if spec.variant else "")
     crps = comparison.crps_relative_mean
@@ -464,6 +469,8 @@ def render_html(
         parts.append(f"<p class='note'>Note: {_e(note)}</p>")
     parts.append("<h2>Recorded outcomes beside the simulated runs</h2>")
     parts.append(_entries_table(comparison))
+    if story is not None:
+        parts.append(story_report.section(story))
 
     if difference is not None:
         other_name = Path(difference.other).name + (f" (variant {difference.other_variant})" if difference.other_variant else "")

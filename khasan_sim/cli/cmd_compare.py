@@ -2,13 +2,14 @@
 
 ::
 
-    khasan-sim compare STUDY.sqlite [--record FILE] [--against OTHER.sqlite]
+    khasan-sim compare STUDY.sqlite [--record FILE] [--story FILE] [--against OTHER.sqlite]
                        [--json PATH|-] [--html PATH] [--bootstrap-seed N] [--resamples N]
 
 For each entry of the record (default ../shared/record/khasan-1938.yaml) the simulated
 distribution (median, central 90% interval, the recorded value's percentile) and whether
 the record is covered; then the calibration score (share of entries covered, mean
-relative CRPS of the counts). ``--against`` adds the differences between this study and
+relative CRPS of the counts); then the story checks (``--story``, default
+scenarios/record/story.yaml): the share of runs in which each holds. ``--against`` adds the differences between this study and
 another (a variant against the baseline) with bootstrap confidence intervals.
 ``--json`` writes it all as JSON; ``--html`` writes a report with plots.
 """
@@ -47,6 +48,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="FILE",
         default=None,
         help="recorded outcomes (default ../shared/record/khasan-1938.yaml)",
+    )
+    p.add_argument(
+        "--story",
+        metavar="FILE",
+        default=None,
+        help="story checks (default scenarios/record/story.yaml)",
     )
     p.add_argument(
         "--against",
@@ -164,7 +171,7 @@ def check_outputs(args: argparse.Namespace) -> None:
     from khasan_sim.scenario.builtin import record_path
 
     record = args.record if args.record is not None else record_path()
-    inputs = [("study file", args.study), ("study file", args.against), ("record", record)]
+    inputs = [("study file", args.study), ("study file", args.against), ("record", record), ("story checks", args.story)]
     check_output(args.json, kind="json", inputs=inputs, force=args.force, option="--json")
     check_output(args.html, kind="html", inputs=inputs, force=args.force, option="--html")
     if args.json and args.html and args.json != "-" and same_file(Path(args.json), Path(args.html)):
@@ -179,6 +186,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         KhasanSimError: A study or record file is missing or malformed.
     """
     from khasan_sim.analysis.compare import compare_studies, compare_study, load_study
+    from khasan_sim.analysis.story import study_story
+    from khasan_sim.cli.story_tables import print_study_story
     from khasan_sim.io import atomic_write_text
     from khasan_sim.record import load_record
     from khasan_sim.runner.study import check_study
@@ -193,6 +202,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         msg = f"{args.study}: no run with a result to compare (run `khasan-sim batch` first, or see the errors in the file)"
         raise KhasanSimError(msg)
     comparison = compare_study(study, record)
+    story, story_note = study_story(study, args.story)
     other = other_comparison = difference = None
     if args.against is not None:
         other = load_study(args.against)
@@ -207,6 +217,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     doc: dict[str, Any] = comparison.to_json()
     if difference is not None:
         doc["against"] = difference.to_json()
+    if story is not None:
+        doc["story"] = story.to_json()
     if args.json == "-":
         console.file.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         console.file.flush()
@@ -225,6 +237,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 difference=difference,
                 other=other,
                 other_comparison=other_comparison,
+                story=story,
             ),
         )
     if args.json == "-":
@@ -233,6 +246,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     console.print(_entries_table(comparison))
     for note in comparison.notes:
         console.print(f"  note: {note}", style="dim", highlight=False, markup=False, soft_wrap=True)
+    print_study_story(console, story, story_note)
     if difference is not None:
         console.print()
         console.print(_difference_table(difference))

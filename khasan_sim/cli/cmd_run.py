@@ -583,3 +583,6 @@ def render_summary(
                 )
     elif record_note:
         console.print(record_note, style="dim", highlight=False, markup=False, soft_wrap=True)
+    from khasan_sim.cli.story_tables import print_run_story
+
+    print_run_story(console, result)

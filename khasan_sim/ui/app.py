@@ -19,7 +19,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UITextBox
 
-from khasan_sim.ui import counters, theme
+from khasan_sim.ui import counters, story_screen, theme
 from khasan_sim.ui.eventtext import IMPORTANT, clock, describe, where
 from khasan_sim.ui.frames import Frame
 from khasan_sim.ui.logview import LogView
@@ -1583,7 +1583,9 @@ class App:
         if self.session.busy:
             return None
         sim = self.session.sim
-        rows, note = record_rows(sim.result())
+        result = sim.result()
+        rows, note = record_rows(result)
+        self._story_lines = story_screen.story_lines(result)
         if self.study_path is not None and self._study_cells is None:
             from khasan_sim.ui.comparing import study_cells
 
@@ -1651,6 +1653,7 @@ class App:
                 pygame.draw.rect(scr, theme.SIDE_DARK[side], (bx, y + px(4), cw * float(game_now) / vmax, px(10)))
                 scr.blit(theme.text(f"{game_now:,}", self.fs(12), theme.PANEL_FG), (bx + cw + 8, y + px(2)))
             y += px(28)
+        story_screen.draw(self, pygame.Rect(x, y + px(10), box.w // 2 - px(40), box.bottom - y - px(20)), getattr(self, "_story_lines", None))
         # right: record entries
         x2 = box.x + box.w // 2 + px(10)
         y = box.y + px(78)

@@ -1,0 +1,265 @@
+"""Watching a run for the story checks: what each check observes, recorded while it plays.
+
+A :class:`StoryWatch` is attached to a run's engine before it starts
+(:func:`attach`, called by :class:`khasan_sim.api.Simulation`). It only reads: the units'
+and tanks' views, the zones' holders, the terrain and the event log; it draws no random
+number and writes nothing, so a run is the same event for event with and without it.
+
+Two kinds of reading:
+
+* **at times**: a check that looks at the world at a moment (the tanks standing in the
+  valley at 20:00, who holds the heights at the end of 10 August)
+  is sampled by a turn hook (``engine.turn_hooks``, every turn, 30 simulated minutes) at
+  the first turn at or after its time, or when the observations are asked for if the
+  run is already there (the end of the run has no turn of its own);
+* **from the event log**: what happened in a window (men hit, tanks bogged, knocked out,
+  command lost, volleys, counter-attacks, zones changing hands) is counted from the log when
+  the observations are asked for (:mod:`khasan_sim.story.observe`).
+
+:meth:`StoryWatch.observations` gives the ``story`` section of the run's result:
+``{"file", "observe_digest", "start", "now", "observations": {check id: {...}}}``; each
+observation holds ``value`` (a number, a side, or null), ``settled`` (False while its
+time or window is still to come), ``detail`` (what it was worked out from),
+``observe_key`` (a short digest of the check's ``observe`` block) and, when the run
+cannot show it, ``cannot_show`` (why).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from khasan_sim.engine import metrics
+from khasan_sim.story import observe
+from khasan_sim.story.spec import Check, StoryFile, load_story, story_path
+
+DUG_IN = ("trenches", "fortified")
+
+
+def inside(x: float, y: float, polygon: Sequence[Sequence[float]]) -> bool:
+    """Return True if (x, y) lies inside the polygon (even-odd rule)."""
+    hit = False
+    n = len(polygon)
+    for i in range(n):
+        x1, y1 = polygon[i]
+        x2, y2 = polygon[(i + 1) % n]
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            hit = not hit
+    return hit
+
+
+def distance_to(x: float, y: float, polygon: Sequence[Sequence[float]]) -> float:
+    """Return the distance in metres from (x, y) to the polygon (0 inside it)."""
+    if inside(x, y, polygon):
+        return 0.0
+    best = math.inf
+    n = len(polygon)
+    for i in range(n):
+        x1, y1 = polygon[i]
+        x2, y2 = polygon[(i + 1) % n]
+        dx, dy = x2 - x1, y2 - y1
+        seg = dx * dx + dy * dy
+        u = 0.0 if seg == 0 else max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / seg))
+        best = min(best, math.hypot(x - (x1 + u * dx), y - (y1 + u * dy)))
+    return best
+
+
+class StoryWatch:
+    """The story checks' observer of one run (read-only).
+
+    Args:
+        story: The story checks.
+        engine: The run's engine, before it starts.
+    """
+
+    def __init__(self, story: StoryFile, engine: Any) -> None:
+        self.story = story
+        self.engine = engine
+        self.start: datetime = engine.start
+        self.polygons = {
+            z.id: [tuple(p) for p in z.polygon]
+            for z in engine.doc.zones
+            if getattr(z, "polygon", None)
+        }
+        self.samples: dict[str, dict[str, Any]] = {}
+        self.kept: dict[str, dict[str, Any]] = {}
+        self.sent: dict[str, dict[str, float]] = {}
+        self.units_at_start = {u.id: _unit_at_start(u) for u in engine.units.values()}
+        self._checks = [c for c in story.checks if c.observe is not None]
+        engine.turn_hooks.append(self._turn)
+
+    # ----------------------------------------------------------------- time
+
+    def minutes(self, t: datetime) -> float:
+        """Return minutes after the run's start of battle time *t*."""
+        return (t - self.start).total_seconds() / 60.0
+
+    def label(self, t_min: float) -> str:
+        """Return the ISO minute label of *t_min* minutes after the start."""
+        from datetime import timedelta
+
+        return (self.start + timedelta(seconds=round(t_min * 60.0))).strftime("%Y-%m-%dT%H:%M")
+
+    # ----------------------------------------------------------------- sampling
+
+    def _turn(self, engine: Any) -> None:
+        now = engine.now
+        for c in self._checks:
+            o = c.observe
+            kind = o.kind
+            if kind == "ground_kept":
+                self._ground_kept(c, now)
+            elif kind == "tanks_climbed":
+                if self.minutes(o.from_) <= now < self.minutes(o.to) + 1e-9:
+                    for u in engine.units.values():
+                        if u.tanks and u.objective == o.zone:
+                            self.sent.setdefault(c.id, {}).setdefault(u.id, now)
+            elif kind == "holders_kept":
+                for name, t in (("from", o.from_), ("to", o.to)):
+                    key = f"{c.id}@{name}"
+                    if key not in self.samples and now >= self.minutes(t) - 1e-9:
+                        self.samples[key] = {
+                            "at": self.label(now),
+                            "holders": {z: engine.holder.get(z) for z in o.zones},
+                        }
+            elif (
+                kind in observe.SAMPLED
+                and c.id not in self.samples
+                and now >= self.minutes(o.at) - 1e-9
+            ):
+                self.samples[c.id] = self._sample(c, now)
+
+    def _sample(self, c: Check, now: float) -> dict[str, Any]:
+        """Read the world now for a check observed at a moment."""
+        o = c.observe
+        e = self.engine
+        out: dict[str, Any] = {"at": self.label(now)}
+        if o.kind == "tanks_stopped_in_zone":
+            u = e.units.get(o.unit)
+            poly = self.polygons.get(o.zone)
+            if u is None or poly is None:
+                return out
+            tanks = [
+                (t.status, bool(t.moving), distance_to(t.x, t.y, poly) <= o.near_m) for t in u.tanks
+            ]
+            out["tanks"] = [[s, m, near] for s, m, near in tanks]
+        elif o.kind == "metric":
+            out["value"] = metrics.snapshot(e).get(o.metric, "absent")
+        elif o.kind == "losses_ratio":
+            out["lost"] = {
+                side: sum(
+                    u.killed + u.wounded + u.missing
+                    for u in e.units.values()
+                    if u.side == side and not u.is_air
+                )
+                for side in ("soviet", "japanese")
+            }
+        return out
+
+    def _ground_kept(self, c: Check, now: float) -> None:
+        o = c.observe
+        t0, t1 = self.minutes(o.from_), self.minutes(o.to)
+        st = self.kept.setdefault(c.id, {"broken_at": None, "last": None, "men": []})
+        if st["broken_at"] is not None or st["last"] == now or now < t0 - 1e-9 or now > t1 + 1e-9:
+            return
+        e = self.engine
+        cx, cy = e.zone_centre[o.zone]
+        soviet_side = e.terrain.soviet_side
+        g = e.terrain.grid
+        men = 0
+        for u in e.units.values():
+            if (
+                u.side != o.side
+                or u.is_air
+                or u.men <= 0
+                or math.hypot(u.x - cx, u.y - cy) > o.within_m
+            ):
+                continue
+            if not g.contains(u.x, u.y):
+                continue
+            on_soviet = bool(soviet_side[e.cell(u.x, u.y)])
+            if on_soviet == (o.side == "japanese"):  # on the other side's ground
+                men += u.men
+        st["last"] = now
+        if len(st["men"]) < 400:
+            st["men"].append(men)
+        if men < o.min_men:
+            st["broken_at"] = now
+
+    # ----------------------------------------------------------------- results
+
+    def observations(self) -> dict[str, Any]:
+        """Return the ``story`` section of the run's result (see the module docstring)."""
+        e = self.engine
+        now = e.now
+        if now >= e.end_min - 1e-9:  # the end of the run has no turn of its own
+            self._turn(e)
+        log = observe.EventIndex(e.log.events)
+        out: dict[str, Any] = {}
+        for c in self.story.checks:
+            if c.observe is None:
+                out[c.id] = {"value": None, "settled": True, "cannot_show": c.model_lacks}
+                continue
+            settled = now >= self.minutes(c.observe.settled_at) - 1e-9
+            try:
+                got = observe.observe(self, c, log, now)
+            except observe.CannotShowError as exc:
+                out[c.id] = {"value": None, "settled": True, "cannot_show": str(exc)}
+                continue
+            got.setdefault("settled", settled)
+            got["observe_key"] = c.observe_key
+            out[c.id] = got
+        return {
+            "file": story_file_name(self.story),
+            "observe_digest": self.story.observe_digest,
+            "start": self.label(0.0),
+            "now": self.label(now),
+            "observations": out,
+        }
+
+
+def _unit_at_start(u: Any) -> dict[str, Any]:
+    return {
+        "side": u.side,
+        "type": u.type,
+        "air": u.is_air,
+        "men": u.men,
+        "x": u.x,
+        "y": u.y,
+        "entrenchment": u.entrenchment,
+        "guns": sum(u.guns.values()),
+        "tanks": len(u.tanks),
+        "command_tanks": sum(1 for t in u.tanks if t.command),
+    }
+
+
+def story_file_name(story: StoryFile) -> str:
+    """Return the story file's name for the result (its path below the data root if it is the built-in one)."""
+    from pathlib import Path
+
+    builtin = story_path()
+    if builtin is not None and story.file and Path(story.file).resolve() == builtin.resolve():
+        return "scenarios/record/story.yaml"
+    return story.file
+
+
+def attach(engine: Any, story: StoryFile | None = None) -> StoryWatch | None:
+    """Attach the story checks' watch to a run that has not started.
+
+    Args:
+        engine: The run's engine.
+        story: The story checks; default the built-in file when it is about this
+            scenario (its ``scenario`` is the scenario's id).
+
+    Returns:
+        The watch, or None when no story checks apply to the scenario.
+    """
+    if story is None:
+        if story_path() is None:
+            return None
+        story = load_story()
+    if story.scenario != engine.doc.scenario.id:
+        return None
+    return StoryWatch(story, engine)
