@@ -24,8 +24,6 @@ import argparse
 import statistics
 import sys
 
-import numpy as np
-
 from khasan_sim.api import Simulation
 
 RECON = "2mb-recon-tank-coy"
@@ -34,7 +32,7 @@ START = 16 * 60  # the scenario starts at 16:00
 
 
 def _clock(t_min: float) -> str:
-    m = int(round(START + t_min))
+    m = round(START + t_min)
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
@@ -59,15 +57,23 @@ def one_seed(scenario: str, seed: int) -> dict[str, object]:
     sim = Simulation(scenario, seed=seed)
     out: dict[str, object] = {"seed": seed}
     held: dict[str, int] = {}
-    for label, clock in (("17:20", "1938-08-06T17:20"), ("17:30", "1938-08-06T17:30"), ("18:00", "1938-08-06T18:00"), ("20:00", "1938-08-06T20:00")):
+    for label, clock in (
+        ("17:20", "1938-08-06T17:20"),
+        ("17:30", "1938-08-06T17:30"),
+        ("18:00", "1938-08-06T18:00"),
+        ("20:00", "1938-08-06T20:00"),
+    ):
         sim.advance_to(clock)
         tanks = sim.unit(RECON).tanks
         if label == "17:20":
             out["recon_on_zaozernaya_1720"] = sum(1 for t in tanks if "zaozernaya" in t.reached)
             continue
         held[label] = sum(
-            1 for t in tanks
-            if t.status in ("bogged", "operational") and not t.moving and _near_valley(sim, t.x, t.y)
+            1
+            for t in tanks
+            if t.status in ("bogged", "operational")
+            and not t.moving
+            and _near_valley(sim, t.x, t.y)
         )
     sim.advance_to("1938-08-07T00:00")
     ev = sim.events()
@@ -75,8 +81,12 @@ def one_seed(scenario: str, seed: int) -> dict[str, object]:
     bog = [(e.t_min, e.get("tank")) for e in ev if e.kind == "bogged"]
     recon_bog = [(t, k) for t, k in bog if tank_unit[k] == RECON]
     recon_bog_valley = [
-        (t, k) for t, k in recon_bog
-        if any(e.kind == "bogged" and e.get("tank") == k and _near_valley(sim, e.get("x"), e.get("y")) for e in ev)
+        (t, k)
+        for t, k in recon_bog
+        if any(
+            e.kind == "bogged" and e.get("tank") == k and _near_valley(sim, e.get("x"), e.get("y"))
+            for e in ev
+        )
     ]
     second_bog = [(t, k) for t, k in bog if tank_unit[k] == SECOND and 55 <= t <= 115]
     out["recon_bogged_valley"] = len(recon_bog_valley)
@@ -84,7 +94,14 @@ def one_seed(scenario: str, seed: int) -> dict[str, object]:
     out["recon_bogged_or_halted"] = held
     out["2tb_bogged_first_hour"] = len(second_bog)
     out["2tb_bog_times"] = ",".join(_clock(t) for t, _ in second_bog[:8])
-    kinds = ("tank_knocked_out", "recovered", "repaired", "written_off", "crew_bailed_out", "tank_recovered")
+    kinds = (
+        "tank_knocked_out",
+        "recovered",
+        "repaired",
+        "written_off",
+        "crew_bailed_out",
+        "tank_recovered",
+    )
     out["events_6_aug"] = {k: sum(1 for e in ev if e.kind == k) for k in kinds}
     out["burnt_6_aug"] = sum(1 for e in ev if e.kind == "tank_knocked_out" and e.get("burnt"))
     return out
@@ -113,7 +130,6 @@ def main(argv: list[str] | None = None) -> int:
         f"bogged or halted there at 18:00 {med('recon_bogged_or_halted', '18:00')} of 19, "
         f"on Zaozernaya by 17:20 {med('recon_on_zaozernaya_1720')}; 2tb bogged in its first hour {med('2tb_bogged_first_hour')} of 45"
     )
-    np.set_printoptions(precision=2)
     return 0
 
 
