@@ -6,8 +6,9 @@ between Machine Gun Hill and Zaozernaya, and the 2nd tank battalion's first hour
 For each seed, on 6 August (the attack starts at 16:50 and 16:55):
 
 - recon: the company's tanks that bogged in or by the valley (the scenario's
-  ``southern-valley`` zone and 150 m round it), their bog times, the tanks bogged or
-  halted there at 17:30, 18:00 and 20:00, and how many were on Zaozernaya by 17:20 (half
+  ``southern-valley`` zone, and the terrain's valley swamp with 100 m round it), their
+  bog times, the tanks stopped there (bogged, halted, or knocked out but not burnt
+  out, and never on Zaozernaya) at 17:30, 18:00 and 20:00, and how many were on Zaozernaya by 17:20 (half
   an hour after the attack began);
 - 2tb: the 2nd battalion's tanks bogged within the first hour (16:55-17:55) and when;
 - every seed's tanks knocked out, burnt out, recovered, repaired and written off by the
@@ -43,13 +44,36 @@ def _seeds(text: str) -> list[int]:
     return [int(s) for s in text.split(",")]
 
 
-def _near_valley(sim: Simulation, x: float, y: float, margin_m: float = 150.0) -> bool:
-    eng = sim.engine
-    if eng.in_zone("southern-valley", x, y):
+# the terrain's swampy valley between Machine Gun Hill and Zaozernaya (assets/terrain/
+# khasan.yaml, area valley-zaozernaya-mgh): from the col to its mouth by the lake's tip
+VALLEY = [
+    (5250, 4900),
+    (5500, 4950),
+    (5900, 4850),
+    (6400, 4850),
+    (6500, 4600),
+    (6000, 4600),
+    (5600, 4620),
+    (5350, 4720),
+]
+
+
+def _inside(x: float, y: float, poly: list[tuple[float, float]]) -> bool:
+    inside = False
+    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def _near_valley(sim: Simulation, x: float, y: float, margin_m: float = 100.0) -> bool:
+    """Return True in the scenario's southern-valley zone or the terrain's valley swamp
+    (with *margin_m* round it)."""
+    if sim.engine.in_zone("southern-valley", x, y):
         return True
     return any(
-        eng.in_zone("southern-valley", x + dx, y + dy)
-        for dx, dy in ((margin_m, 0), (-margin_m, 0), (0, margin_m), (0, -margin_m))
+        _inside(x + dx, y + dy, VALLEY)
+        for dx, dy in ((0, 0), (margin_m, 0), (-margin_m, 0), (0, margin_m), (0, -margin_m))
     )
 
 
