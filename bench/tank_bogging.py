@@ -47,14 +47,15 @@ def _seeds(text: str) -> list[int]:
 # the terrain's swampy valley between Machine Gun Hill and Zaozernaya (assets/terrain/
 # khasan.yaml, area valley-zaozernaya-mgh): from the col to its mouth by the lake's tip
 VALLEY = [
-    (5250, 4900),
+    (5180, 4870),
     (5500, 4950),
     (5900, 4850),
     (6400, 4850),
     (6500, 4600),
     (6000, 4600),
-    (5600, 4620),
-    (5350, 4720),
+    (5700, 4570),
+    (5450, 4640),
+    (5180, 4690),
 ]
 
 
