@@ -98,33 +98,24 @@ def test_an_axis_route_never_enters_ground_its_class_cannot_and_keeps_to_a_clear
         # never on water, rock, the stream away from its crossings, past the slope limit
         assert t.speed_kmh[mob][rc] > 0, (rc, t.terrain_class[rc])
         assert forbidden is None or not forbidden[rc]
-    # a leg whose straight line is clear ground of one component is driven along it
-    start, end = r.points_m[0], r.points_m[-1]
+    # a leg whose straight line is all ground the class can enter is driven along it
     if r.snapped or math.dist(a, w) < 1 or math.dist(w, b) < 1:
         return
-    for p, q in ((start, w), (w, end)):
+    pts = r.points_m
+    k = int(np.argmin(np.hypot(pts[:, 0] - w[0], pts[:, 1] - w[1])))  # the waypoint's place
+    for p, q, leg in ((pts[0], w, pts[: k + 1]), (w, pts[-1], pts[k:])):
+        p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
         n = max(2, int(math.dist(p, q) / 10.0))
-        line = [
-            g.cell(p[0] + (q[0] - p[0]) * k / n, p[1] + (q[1] - p[1]) * k / n) for k in range(n + 1)
-        ]
-        if all(
+        line = [g.cell(*(p + (q - p) * i / n)) for i in range(n + 1)]
+        if not all(
             t.speed_kmh[mob][rc] > 0 and (forbidden is None or not forbidden[rc]) for rc in line
         ):
-            seg = np.array(q, dtype=float) - np.array(p, dtype=float)
-            length = float(np.hypot(*seg))
-            for x, y in r.points_m:
-                s = np.clip(np.dot(np.array([x, y]) - p, seg) / (length * length), 0.0, 1.0)
-                off = float(np.hypot(*(np.array([x, y]) - (p + s * seg))))
-                if s <= 0.0 or s >= 1.0:
-                    continue
-                # the route may be on the other leg; only points of this leg's span count
-                if off > 60.0 and min(math.dist((x, y), p), math.dist((x, y), q)) > 60.0:
-                    other = (w, end) if (p is start) else (start, w)
-                    seg2 = np.array(other[1], dtype=float) - np.array(other[0], dtype=float)
-                    l2 = float(np.hypot(*seg2)) or 1.0
-                    s2 = np.clip(np.dot(np.array([x, y]) - other[0], seg2) / (l2 * l2), 0.0, 1.0)
-                    off2 = float(np.hypot(*(np.array([x, y]) - (other[0] + s2 * seg2))))
-                    assert min(off, off2) <= 60.0, (x, y, off, off2)
+            continue
+        seg = q - p
+        length2 = float(seg @ seg) or 1.0
+        for xy in leg:
+            s_ = float(np.clip((xy - p) @ seg / length2, 0.0, 1.0))
+            assert float(np.hypot(*(xy - (p + s_ * seg)))) <= 60.0, (xy, p, q)
 
 
 def test_each_tank_column_crosses_the_stream_once_at_its_own_crossing(engine):
