@@ -281,11 +281,13 @@ class Simulation:
         return list(self._given)
 
     def plan_route(self, unit_id: str, to_xy: tuple[float, float], via: Sequence[tuple[float, float]] = ()) -> Any:
-        """Return the route (and its estimated time) a unit would take, without moving it."""
+        """Return the route (and its estimated time) a unit would take, without moving it:
+        the quickest way, or along the axis of the waypoints *via* when there are any (an
+        order's route is an axis the unit keeps to, as the engine does)."""
         e = self._engine
         u = self.unit(unit_id)
         mob = u.tanks[0].mobility if u.tanks else ("towed" if u.type == "artillery" else "foot")
-        return plan_route(e.terrain, mob, (u.x, u.y), tuple(to_xy), waypoints=tuple(via), forbidden=e.forbidden.get(u.side))
+        return plan_route(e.terrain, mob, (u.x, u.y), tuple(to_xy), waypoints=tuple(via), forbidden=e.forbidden.get(u.side), follow_axis=bool(via))
 
     # ------------------------------------------------------------------ advancing
 

@@ -7,7 +7,7 @@ commit. Everything is iterated in sorted id order and every draw comes from a na
 stream, so the same scenario, orders and seed give the same event log in any process.
 
 The mechanisms themselves are in :mod:`khasan_sim.engine.systems`, one module each
-(orders, movement, tank movement and bogging, tank losses, engineering, artillery, air,
+(orders, movement, tank movement and bogging, tank losses, tank recovery, engineering, artillery, air,
 casualties, sight, direct fire, morale, zones, doctrine); :class:`Engine` inherits them.
 What stays here is the run's construction, the small helpers every system uses, and the
 two scheduling processes: the combat pulse and the turn, which call the systems in order.
@@ -42,6 +42,7 @@ from khasan_sim.engine.systems.setup import CombatParams, SetupSystem, _combat_p
 from khasan_sim.engine.systems.sight import SightSystem
 from khasan_sim.engine.systems.tank_losses import TankLossesSystem
 from khasan_sim.engine.systems.tank_movement import TankLeg, TankMovementSystem
+from khasan_sim.engine.systems.tank_recovery import TankRecoverySystem
 from khasan_sim.engine.systems.zones import ZonesSystem
 from khasan_sim.model import engineering, rules
 from khasan_sim.rng import RngStreams
@@ -85,6 +86,7 @@ class Engine(
     MovementSystem,
     TankMovementSystem,
     TankLossesSystem,
+    TankRecoverySystem,
     EngineeringSystem,
     ArtillerySystem,
     AirSystem,
@@ -143,7 +145,8 @@ class Engine(
         self._morale_constants()
         self._artillery_constants()
         self.counterattacks = {"soviet": 0, "japanese": 0}
-        # tanks brought back by their own side: bogged ones recovered, knocked-out ones repaired
+        # tanks brought back by their own side (bogged ones freed, knocked-out ones towed
+        # back: recovered) and knocked-out ones back in service (repaired)
         self.tanks_recovered = {"soviet": 0, "japanese": 0}
         self.tanks_repaired = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
@@ -167,6 +170,8 @@ class Engine(
         self.env.process(self._order_dispatcher())
         self.env.process(self._pulse())
         self.env.process(self._turns())
+        self._recovery_constants()
+        self.env.process(self._recovery_service())
 
     # ------------------------------------------------------------------ helpers
 

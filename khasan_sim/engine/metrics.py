@@ -25,8 +25,12 @@ def snapshot(engine: Any) -> dict[str, Any]:
         out[f"{side}.missing"] = sum(u.missing for u in ground)
         out[f"{side}.men_present"] = sum(u.men for u in ground)
         tanks = [t for u in mine for t in u.tanks]
-        out[f"{side}.tanks.knocked_out"] = sum(t.knocked_out for t in tanks)
-        out[f"{side}.tanks.destroyed"] = sum(1 for t in tanks if t.status == TANK_DESTROYED)
+        # knocked out: tanks put out of action by enemy fire at least once (bogging apart);
+        # destroyed: written off (burnt out, or left on ground the enemy holds; at the end
+        # of the run, also those still lying there)
+        out[f"{side}.tanks.knocked_out"] = sum(1 for t in tanks if t.knocked_out > 0)
+        left = engine.left_to_enemy(side) if engine.now >= engine.end_min else 0
+        out[f"{side}.tanks.destroyed"] = sum(1 for t in tanks if t.status == TANK_DESTROYED) + left
         out[f"{side}.tanks.bogged"] = sum(1 for t in tanks if t.status == TANK_BOGGED)
         out[f"{side}.tanks.recovered"] = engine.tanks_recovered[side]
         out[f"{side}.tanks.repaired"] = engine.tanks_repaired[side]
@@ -44,7 +48,7 @@ def snapshot(engine: Any) -> dict[str, Any]:
         if u.tanks:
             out[f"unit.{u.id}.tanks_start"] = len(u.tanks)
             out[f"unit.{u.id}.tanks_operational"] = sum(1 for t in u.tanks if t.status == TANK_OPERATIONAL)
-            out[f"unit.{u.id}.tanks_knocked_out"] = sum(t.knocked_out for t in u.tanks)
+            out[f"unit.{u.id}.tanks_knocked_out"] = sum(1 for t in u.tanks if t.knocked_out > 0)
             out[f"unit.{u.id}.tanks_bogged"] = sum(1 for t in u.tanks if t.status == TANK_BOGGED)
             for z in engine.zone_ids:
                 out[f"unit.{u.id}.tanks_reached.{z}"] = sum(1 for t in u.tanks if z in t.reached)

@@ -41,7 +41,7 @@ class TankState:
         self.reached: set[str] = set()
         self.column = column
         f, i = table.f[self._k], table.i[self._k]
-        f[w.T_X], f[w.T_Y], f[w.T_LAST_FIRE] = x, y, -1e9
+        f[w.T_X], f[w.T_Y], f[w.T_LAST_FIRE], f[w.T_ENEMY_SINCE] = x, y, -1e9, -1.0
         i[w.T_UNIT], i[w.T_MODEL], i[w.T_COMMAND] = unit_row, model_code, int(bool(command))
 
     @property
@@ -56,6 +56,10 @@ class TankState:
     moving = w._flag(w.T_MOVING, "on the move")
     command = w._flag(w.T_COMMAND, "a command tank (with its rail aerial)")
     knocked_out = w._int(w.T_KNOCKED_OUT, "times knocked out")
+    damage = w._coded(w.T_DAMAGE, w.TANK_DAMAGE, "what the last hit left: none, immobilised, damaged or burnt_out")
+    recovery = w._coded(w.T_RECOVERY, w.TANK_RECOVERY, "out of action: on_field, in_tow, in_repair or to_factory")
+    times_bogged = w._int(w.T_BOGGED, "times bogged")
+    enemy_since_min = w._float(w.T_ENEMY_SINCE, "since when the enemy holds the ground the tank lies on (-1: it does not)")
 
     @property
     def can_fire(self) -> bool:

@@ -26,6 +26,11 @@ UNIT_TYPES = tuple(t.value for t in schema.UnitType)
 TRAINING = tuple(t.value for t in schema.Training)
 ENTRENCHMENT = tuple(e.value for e in schema.Entrenchment)
 TANK_STATUS = ("operational", "bogged", "damaged", "destroyed")
+# what a hit left of a tank knocked out ("damaged" status: out of action, not burnt out)
+TANK_DAMAGE = ("none", "immobilised", "damaged", "burnt_out")
+# where a tank out of action is: still where it stopped, being towed back, under repair
+# at the collection point, or sent back for a factory repair (out of the battle)
+TANK_RECOVERY = ("on_field", "in_tow", "in_repair", "to_factory")
 
 # unit float columns
 U_X, U_Y, U_HOME_X, U_HOME_Y, U_MORALE, U_MORALE_START, U_SUPPRESSION, U_SHOCKS, U_LAST_FIRE = range(9)
@@ -36,11 +41,11 @@ U_NF = 14
  U_STATE, U_ENTRENCH, U_MOVING, U_WIRE, U_AMMO, U_HAS_TANKS, U_LOCATED) = range(16)
 U_NI = 16
 # tank float columns
-T_X, T_Y, T_LAST_FIRE = range(3)
-T_NF = 3
+T_X, T_Y, T_LAST_FIRE, T_ENEMY_SINCE = range(4)
+T_NF = 4
 # tank int columns
-T_UNIT, T_STATUS, T_MOVING, T_COMMAND, T_KNOCKED_OUT, T_MODEL = range(6)
-T_NI = 6
+T_UNIT, T_STATUS, T_MOVING, T_COMMAND, T_KNOCKED_OUT, T_MODEL, T_DAMAGE, T_RECOVERY, T_BOGGED = range(9)
+T_NI = 9
 
 NO_AMMUNITION_LIMIT = -1  # the ammunition column of a unit whose rounds are not counted
 

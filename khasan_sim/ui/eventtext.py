@@ -10,7 +10,7 @@ SHOWN = {
     "recovered", "tank_knocked_out", "written_off", "zone_holder", "counterattack", "mission_start",
     "mission_end", "strike", "dug_in", "battery_located", "guns_lost", "order_refused", "command_lost",
     "tank_reached", "repaired", "queued", "order_deferred", "order_resumed",
-    "counterattack_called_off", "rejoined",
+    "counterattack_called_off", "rejoined", "unbogged", "crew_bailed_out", "sent_to_factory",
 }
 IMPORTANT = {"zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused", "guns_lost", "command_lost", "mission_start", "order_deferred"}
 
@@ -40,14 +40,21 @@ def describe(ev: Any) -> str:
     if k == "bogged":
         return f"{g('tank')} bogged ({g('p_bog_per_100m', 0) * 100:.0f}%/100 m)"
     if k == "recovered":
-        return f"{g('tank')} recovered"
+        return f"{g('tank')} towed back by a recovery team"
+    if k == "unbogged":
+        return f"{g('tank')} freed by its crew"
+    if k == "crew_bailed_out":
+        return f"{g('tank')}: the crew bails out ({g('hit')} of {g('crew')} hit)"
+    if k == "sent_to_factory":
+        return f"{g('tank')} sent back for a factory repair"
     if k == "repaired":
         return f"{g('tank')} repaired"
     if k == "tank_knocked_out":
         cause = str(g("cause", "")).replace(":", " of ")
-        return f"{g('tank')} knocked out{' and burnt' if g('burnt') else ''} ({cause})"
+        what = " and burnt out" if g("burnt") else (" (immobilised)" if g("damage") == "immobilised" else "")
+        return f"{g('tank')} knocked out{what} ({cause})"
     if k == "written_off":
-        return f"{g('tank')} written off"
+        return f"{g('tank')} written off" + (f" ({g('reason')})" if g("reason") else "")
     if k == "zone_holder":
         return f"{g('zone')}: {g('was')} -> {g('holder')}"
     if k == "counterattack":

@@ -82,7 +82,8 @@ class OrdersSystem:
         goal = self.target_point(o.objective if o.kind == "attack" else o.to)
         u.objective = o.objective if o.kind == "attack" else None
         u.activity = {"move": "moving", "attack": "attacking", "withdraw": "withdrawing"}[o.kind]
-        self.start_move(u, goal, [tuple(p) for p in o.route])
+        # an order's own route is an axis to keep to, not a suggestion
+        self.start_move(u, goal, [tuple(p) for p in o.route], axis=bool(o.route))
 
     def _just_lost(self, zone: str, side: str) -> bool:
         """Return True if *side* lost *zone* within the counter-attack window and does not hold it."""

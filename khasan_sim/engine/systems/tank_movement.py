@@ -1,6 +1,6 @@
 """Tank movement and bogging: each tank's move leg by leg, the queue at the crossings, the
 ruts that earlier passes leave on soft ground, bogging down in the swamp and on the
-stream's banks, recovery of a bogged tank, the zones a tank reaches, and where a tank
+stream's banks, a bogged tank's crew freeing it (recovery teams: :mod:`.tank_recovery`), the zones a tank reaches, and where a tank
 battalion stands (its middle tank).
 
 Reads: ``engine.leg_m``, ``bogging.rut_factor_per_pass``, ``bogging.rut_passes_cap``,
@@ -116,6 +116,7 @@ class TankMovementSystem:
                 i = a + min(int(frac * (b - a)), b - a - 1)
                 t.x, t.y = float(pts[i + 1][0]), float(pts[i + 1][1])
                 t.status = TANK_BOGGED
+                t.times_bogged += 1
                 t.moving = False
                 self._emit("bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=xing)
                 self.env.process(self._recover(t))
@@ -206,7 +207,8 @@ class TankMovementSystem:
             if self.now - t.last_under_fire_min < quiet:
                 continue
             if rng.random() < chance:
+                # the crew frees its own tank: not a recovery (that is a team's tow,
+                # tank_recovery.py), so not counted in <side>.tanks.recovered
                 t.status = TANK_OPERATIONAL
-                self.tanks_recovered[self.units[t.unit].side] += 1
-                self._emit("recovered", tank=t.id, unit=t.unit, x=t.x, y=t.y)
+                self._emit("unbogged", tank=t.id, unit=t.unit, x=t.x, y=t.y)
                 return

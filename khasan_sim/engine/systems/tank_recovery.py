@@ -1,0 +1,186 @@
+"""Tank recovery: knocked-out and bogged tanks brought back by the side that holds the
+ground, repaired, or written off.
+
+Knocked out is not lost (model-anchors 4b.1): armies that held the field recovered and
+repaired most of their knocked-out tanks; a tank is written off when it burns out (at
+the hit, :mod:`.tank_losses`) or when it is left on ground the enemy holds. Every
+``recovery.check_min`` each tank battalion's technical officer looks over its tanks out
+of action, in id order:
+
+- a knocked-out tank lying on ground the enemy holds (an enemy unit within
+  ``recovery.enemy_holds_m`` and none of its own side as near) is written off once the
+  enemy has held it for ``recovery.enemy_holds_h`` (blown up or dragged away); if its
+  side takes the ground back first, the count starts again;
+- a free recovery team (``recovery.teams_per_battalion``) goes out to a knocked-out or
+  bogged tank it can reach: by day only to a tank not fired at for ``recovery.quiet_min``
+  and no nearer an enemy unit than ``recovery.no_go_day_m``; at night to any tank no
+  nearer an enemy unit than ``recovery.no_go_night_m``. The tow takes ``recovery.tow_h``
+  (a bogged tank ``recovery.bogged_tow_h``), ``recovery.under_fire_factor`` times as long
+  if the tank was fired at within ``recovery.quiet_min``;
+- a bogged tank towed out is back in action where it stood; a knocked-out one is taken
+  to the collection point (its battalion's start position). The brigade repairs
+  ``repair.field_share`` of them, in ``repair.immobilised_h`` or ``repair.damaged_h``;
+  the rest go back to a factory, out of the battle but not written off.
+
+At the end of the run, a knocked-out tank still lying on ground the enemy holds counts as
+written off (:meth:`TankRecoverySystem.left_to_enemy`, read by the metrics).
+
+Reads: the ``recovery.*`` and ``repair.*`` parameters (scenarios/params/recovery.yaml).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from khasan_sim.engine import world
+from khasan_sim.engine.state import (
+    TANK_BOGGED,
+    TANK_DAMAGED,
+    TANK_DESTROYED,
+    TANK_OPERATIONAL,
+    TankState,
+    UnitState,
+)
+from khasan_sim.engine.systems.common import ProcessGen
+
+_ON_FIELD = "on_field"
+
+
+class TankRecoverySystem:
+    """Recovery teams, repair and the write-off of tanks left to the enemy."""
+
+    def _recovery_constants(self) -> None:
+        p = self.params
+        self._rec = {
+            "check": p.f("recovery.check_min"),
+            "teams": int(p.f("recovery.teams_per_battalion")),
+            "tow": p.f("recovery.tow_h") * 60.0,
+            "bogged_tow": p.f("recovery.bogged_tow_h") * 60.0,
+            "under_fire": p.f("recovery.under_fire_factor"),
+            "quiet": p.f("recovery.quiet_min"),
+            "no_go_day": p.f("recovery.no_go_day_m"),
+            "no_go_night": p.f("recovery.no_go_night_m"),
+            "holds_m": p.f("recovery.enemy_holds_m"),
+            "holds_min": p.f("recovery.enemy_holds_h") * 60.0,
+            "field_share": p.f("repair.field_share"),
+            "immobilised": p.f("repair.immobilised_h") * 60.0,
+            "damaged": p.f("repair.damaged_h") * 60.0,
+        }
+        self._teams_free = {u.id: self._rec["teams"] for u in self.units.values() if u.tanks}
+
+    def _recovery_service(self) -> ProcessGen:
+        """Look over every tank battalion's tanks out of action, every check_min."""
+        tank_units = sorted(uid for uid in self._teams_free)
+        while True:
+            yield self.env.timeout(self._rec["check"])
+            self._tick()
+            for uid in tank_units:
+                self._look_over(self.units[uid])
+
+    def _look_over(self, u: UnitState) -> None:
+        for t in sorted(u.tanks, key=lambda x: x.id):
+            status = t.status
+            if status == TANK_DAMAGED and t.recovery == _ON_FIELD:
+                if self._enemy_holds(t, u.side):
+                    if t.enemy_since_min < 0:
+                        t.enemy_since_min = self.now
+                    elif self.now - t.enemy_since_min >= self._rec["holds_min"]:
+                        self._write_off(t, "enemy holds the ground")
+                        continue
+                    continue  # no team goes into the enemy's lines
+                t.enemy_since_min = -1.0
+            elif status != TANK_BOGGED:
+                continue
+            if self._teams_free[u.id] > 0 and self._can_reach(t, u.side):
+                self._teams_free[u.id] -= 1
+                if status == TANK_DAMAGED:
+                    t.recovery = "in_tow"
+                self._emit("recovery_team_out", tank=t.id, unit=u.id, status=status)
+                self.env.process(self._tow(t, u, status))
+
+    def _tow(self, t: TankState, u: UnitState, was: str) -> ProcessGen:
+        r = self._rec
+        dur = r["tow"] if was == TANK_DAMAGED else r["bogged_tow"]
+        if self.now - t.last_under_fire_min < r["quiet"]:
+            dur *= r["under_fire"]
+        try:
+            yield self.env.timeout(dur)
+            self._tick()
+        finally:
+            self._teams_free[u.id] += 1
+        if was == TANK_BOGGED:
+            if t.status != TANK_BOGGED:  # freed by its crew, or hit, while the team worked
+                return
+            t.status = TANK_OPERATIONAL
+            self.tanks_recovered[u.side] += 1
+            self._emit("recovered", tank=t.id, unit=u.id, x=t.x, y=t.y, by="team")
+            self._update_tank_unit_position(u)
+            return
+        if t.status != TANK_DAMAGED:
+            return
+        # to the collection point: where the battalion started
+        t.x, t.y = u.home_x, u.home_y
+        t.recovery = "in_repair"
+        self.tanks_recovered[u.side] += 1
+        self._emit("recovered", tank=t.id, unit=u.id, x=t.x, y=t.y, by="team", damage=t.damage)
+        if self.rng.get("repair", t.id).random() >= r["field_share"]:
+            t.recovery = "to_factory"
+            self._emit("sent_to_factory", tank=t.id, unit=u.id)
+            return
+        yield self.env.timeout(r["immobilised"] if t.damage == "immobilised" else r["damaged"])
+        self._tick()
+        if t.status != TANK_DAMAGED or t.recovery != "in_repair":
+            return
+        t.status = TANK_OPERATIONAL
+        t.damage = "none"
+        t.recovery = _ON_FIELD
+        t.enemy_since_min = -1.0
+        self.tanks_repaired[u.side] += 1
+        self._emit("repaired", tank=t.id, unit=u.id)
+        self._update_tank_unit_position(u)
+
+    def _write_off(self, t: TankState, why: str) -> None:
+        t.status = TANK_DESTROYED
+        t.written_off = True
+        self._emit("written_off", tank=t.id, unit=t.unit, reason=why)
+
+    def _enemy_near(self, t: TankState, side: str) -> tuple[float, float]:
+        """Return the distance from *t* to the nearest enemy ground unit with men, and to
+        the nearest of its own side's (infinity if none)."""
+        ut = self.unit_table
+        rows = self._roster().ground_rows
+        men = ut.i[rows, world.U_MEN]
+        rows = rows[men > 0]
+        d = np.hypot(ut.f[rows, world.U_X] - t.x, ut.f[rows, world.U_Y] - t.y)
+        mine = ut.i[rows, world.U_SIDE] == world.SIDES.index(side)
+        enemy = float(d[~mine].min()) if (~mine).any() else math.inf
+        own = float(d[mine].min()) if mine.any() else math.inf
+        return enemy, own
+
+    def _enemy_holds(self, t: TankState, side: str) -> bool:
+        """Return True if the enemy holds the ground *t* lies on."""
+        enemy, own = self._enemy_near(t, side)
+        return enemy <= self._rec["holds_m"] and own > enemy
+
+    def _can_reach(self, t: TankState, side: str) -> bool:
+        """Return True if a recovery team can go out to *t* now."""
+        enemy, _ = self._enemy_near(t, side)
+        if self.is_night():
+            return enemy > self._rec["no_go_night"]
+        return (
+            enemy > self._rec["no_go_day"]
+            and self.now - t.last_under_fire_min >= self._rec["quiet"]
+        )
+
+    def left_to_enemy(self, side: str) -> int:
+        """Return the knocked-out tanks of *side* still lying on ground the enemy holds
+        (at the ceasefire they are lost with the ground)."""
+        return sum(
+            1
+            for u in self.units.values()
+            if u.side == side
+            for t in u.tanks
+            if t.status == TANK_DAMAGED and t.recovery == _ON_FIELD and self._enemy_holds(t, side)
+        )
