@@ -34,6 +34,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib import rc_context
@@ -443,6 +444,7 @@ def render_html(
     other: LoadedStudy | None = None,
     other_comparison: StudyComparison | None = None,
     story: StoryComparison | None = None,
+    trust: Any = None,
 ) -> str:
     """Return the HTML report of a study beside the record (and another study, and the story checks)."""
     spec = comparison.spec
@@ -471,6 +473,10 @@ def render_html(
     parts.append(_entries_table(comparison))
     if story is not None:
         parts.append(story_report.section(story))
+    if trust is not None:
+        from khasan_sim.analysis import trust_report
+
+        parts.append(trust_report.section(trust))
 
     if difference is not None:
         other_name = Path(difference.other).name + (f" (variant {difference.other_variant})" if difference.other_variant else "")

@@ -133,6 +133,25 @@ class Trust:
         """The fitted values whose fit was judged out of fold."""
         return [f for f in self.fitted if f.out_of_fold]
 
+    def to_json(self) -> dict[str, Any]:
+        """Return the figures as a JSON-able dict."""
+        return {
+            "record_entries": self.record_entries,
+            "limit": self.limit,
+            "fitted": [
+                {"key": f.key, "value": f.value, "unit": f.unit, "bounds": None if f.bounds is None else list(f.bounds),
+                 "on_bound": f.on_bound, "out_of_fold": f.out_of_fold, "entries": list(f.entries), "date": f.date}
+                for f in self.fitted
+            ],
+            "covered": self.covered,
+            "crps_relative_mean": self.crps,
+            "runs": self.runs,
+            "story_checks_held": self.story_held,
+            "story_checks": self.story_total,
+            "cannot_show": [{"check": c, "why": w} for c, w in self.cannot_show],
+            "summary": self.lines(),
+        }
+
     def lines(self) -> list[str]:
         """Return the figures as short sentences, most important first."""
         out = [

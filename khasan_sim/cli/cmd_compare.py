@@ -203,6 +203,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise KhasanSimError(msg)
     comparison = compare_study(study, record)
     story, story_note = study_story(study, args.story)
+    from khasan_sim.analysis.trust_report import study_trust
+
+    trust, trust_note = study_trust(study, comparison, story)
     other = other_comparison = difference = None
     if args.against is not None:
         other = load_study(args.against)
@@ -219,6 +222,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         doc["against"] = difference.to_json()
     if story is not None:
         doc["story"] = story.to_json()
+    doc["trust"] = trust.to_json() if trust is not None else {"note": trust_note}
     if args.json == "-":
         console.file.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         console.file.flush()
@@ -238,6 +242,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 other=other,
                 other_comparison=other_comparison,
                 story=story,
+                trust=trust,
             ),
         )
     if args.json == "-":
@@ -247,6 +252,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     for note in comparison.notes:
         console.print(f"  note: {note}", style="dim", highlight=False, markup=False, soft_wrap=True)
     print_study_story(console, story, story_note)
+    console.print()
+    console.print("How far to trust it", style="bold", highlight=False, markup=False)
+    for line in trust.lines() if trust is not None else [f"no figures: {trust_note}"]:
+        console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
     if difference is not None:
         console.print()
         console.print(_difference_table(difference))
