@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,26 +153,34 @@ class EventLog:
             out.append(f"{k}={_canon(v)}")
         return out
 
+    def _event(self, seq: int) -> LogEvent:
+        """Return the LogEvent of raw event *seq*."""
+        t_min, kind, fields, body = self._raw[seq]
+        names, getter = self._order.get(tuple(fields)) or self._sorted(fields)
+        vals = getter(fields)
+        if body is None:  # values of the plain types only: a float is exactly one
+            if float in map(type, vals):
+                vals = [round(v, 3) if type(v) is float else v for v in vals]
+        else:
+            vals = [round(v, 3) if isinstance(v, float) else v for v in vals]
+        return LogEvent(seq, round(t_min * 60.0), kind, tuple(zip(names, vals, strict=True)))
+
     @property
     def events(self) -> list[LogEvent]:
         """Return the events so far (LogEvents, built once; the list is the log's own)."""
-        raw = self._raw
-        n = len(raw)
+        n = len(self._raw)
         if self._built < n:
-            out = self._events
-            order = self._order
-            for seq in range(self._built, n):
-                t_min, kind, fields, body = raw[seq]
-                names, getter = order.get(tuple(fields)) or self._sorted(fields)
-                vals = getter(fields)
-                if body is None:  # values of the plain types only: a float is exactly one
-                    if float in map(type, vals):
-                        vals = [round(v, 3) if type(v) is float else v for v in vals]
-                else:
-                    vals = [round(v, 3) if isinstance(v, float) else v for v in vals]
-                out.append(LogEvent(seq, round(t_min * 60.0), kind, tuple(zip(names, vals, strict=True))))
+            self._events.extend(self._event(seq) for seq in range(self._built, n))
             self._built = n
         return self._events
+
+    def events_of(self, kinds: Collection[str]) -> list[LogEvent]:
+        """Return the events so far of the given kinds, in order (the same LogEvents as
+        :attr:`events`; only those asked for are built when the log has not been read)."""
+        wanted = kinds if isinstance(kinds, (set, frozenset, dict)) else set(kinds)
+        if self._built == len(self._raw):
+            return [ev for ev in self._events if ev.kind in wanted]
+        return [self._event(seq) for seq, r in enumerate(self._raw) if r[1] in wanted]
 
     def digest(self) -> str:
         """Return the sha256 hex digest of the log so far (its canonical lines)."""

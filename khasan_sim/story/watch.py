@@ -196,7 +196,7 @@ class StoryWatch:
         now = e.now
         if now >= e.end_min - 1e-9:  # the end of the run has no turn of its own
             self._turn(e)
-        log = observe.EventIndex(e.log.events)
+        log = observe.EventIndex(e.log.events_of(observe.EVENT_KINDS))
         out: dict[str, Any] = {}
         for c in self.story.checks:
             if c.observe is None:

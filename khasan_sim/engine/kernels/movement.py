@@ -107,3 +107,22 @@ def middle_tank(tf, ti, rows):
         if d < best_d:
             best, best_d = k, d
     return xs[best], ys[best], moving
+
+
+@njit(cache=True)
+def nearest_ground(uf, ui, rows, x, y, side):
+    """Return the distances from (x, y) to the nearest ground unit with men of the other
+    side and of side *side* (infinity where there is none), over the unit rows *rows*."""
+    enemy = math.inf
+    own = math.inf
+    for k in range(rows.size):
+        r = rows[k]
+        if ui[r, w.U_MEN] <= 0:
+            continue
+        d = math.hypot(uf[r, w.U_X] - x, uf[r, w.U_Y] - y)
+        if ui[r, w.U_SIDE] == side:
+            if d < own:
+                own = d
+        elif d < enemy:
+            enemy = d
+    return enemy, own

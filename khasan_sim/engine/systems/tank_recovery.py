@@ -30,11 +30,8 @@ Reads: the ``recovery.*`` and ``repair.*`` parameters (scenarios/params/recovery
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
 from khasan_sim.engine import world
+from khasan_sim.engine.kernels.movement import nearest_ground
 from khasan_sim.engine.state import (
     TANK_BOGGED,
     TANK_DAMAGED,
@@ -150,14 +147,7 @@ class TankRecoverySystem:
         """Return the distance from *t* to the nearest enemy ground unit with men, and to
         the nearest of its own side's (infinity if none)."""
         ut = self.unit_table
-        rows = self._roster().ground_rows
-        men = ut.i[rows, world.U_MEN]
-        rows = rows[men > 0]
-        d = np.hypot(ut.f[rows, world.U_X] - t.x, ut.f[rows, world.U_Y] - t.y)
-        mine = ut.i[rows, world.U_SIDE] == world.SIDES.index(side)
-        enemy = float(d[~mine].min()) if (~mine).any() else math.inf
-        own = float(d[mine].min()) if mine.any() else math.inf
-        return enemy, own
+        return nearest_ground(ut.f, ut.i, self._roster().ground_rows, t.x, t.y, world.SIDES.index(side))
 
     def _enemy_holds(self, t: TankState, side: str) -> bool:
         """Return True if the enemy holds the ground *t* lies on."""
