@@ -61,6 +61,29 @@ class LogEvent:
         return _line(self.seq, self.t_s, self.kind, [f"{k}={_canon(v)}" for k, v in self.fields])
 
 
+class EventView:
+    """A raw event read as a :class:`LogEvent` reads (``seq``, ``t_s``, ``kind``, ``get``),
+    without building one: for readers that scan many events of a few kinds."""
+
+    __slots__ = ("_fields", "kind", "seq", "t_s")
+
+    def __init__(self, seq: int, t_min: float, kind: str, fields: dict[str, Any]) -> None:
+        self.seq = seq
+        self.t_s = round(t_min * 60.0)
+        self.kind = kind
+        self._fields = fields
+
+    @property
+    def t_min(self) -> float:
+        """Return the time in simulated minutes since the start."""
+        return self.t_s / 60.0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return field *key* as the LogEvent has it (floats to the millimetre's 3 decimals)."""
+        v = self._fields.get(key, default)
+        return round(v, 3) if isinstance(v, float) else v
+
+
 def _line(seq: int, t_s: int, kind: str, body: list[str]) -> str:
     """Return an event's canonical line from its fields already written as ``k=v``."""
     return f"{seq}|{t_s}|{kind}|{';'.join(body)}"
@@ -173,6 +196,11 @@ class EventLog:
             self._events.extend(self._event(seq) for seq in range(self._built, n))
             self._built = n
         return self._events
+
+    def views_of(self, kinds: Collection[str]) -> list[EventView]:
+        """Return views of the events so far of the given kinds, in order (see :class:`EventView`)."""
+        wanted = kinds if isinstance(kinds, (set, frozenset, dict)) else set(kinds)
+        return [EventView(seq, r[0], r[1], r[2]) for seq, r in enumerate(self._raw) if r[1] in wanted]
 
     def events_of(self, kinds: Collection[str]) -> list[LogEvent]:
         """Return the events so far of the given kinds, in order (the same LogEvents as

@@ -31,9 +31,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from khasan_sim.engine import metrics
+import numpy as np
+
+from khasan_sim.engine import metrics, world
 from khasan_sim.story import observe
 from khasan_sim.story.spec import Check, StoryFile, load_story, story_path
+
+_AIR = world.UNIT_TYPES.index("air")
 
 DUG_IN = ("trenches", "fortified")
 
@@ -169,19 +173,19 @@ class StoryWatch:
         soviet_side = e.terrain.soviet_side
         g = e.terrain.grid
         men = 0
-        for u in e.units.values():
-            if (
-                u.side != o.side
-                or u.is_air
-                or u.men <= 0
-                or math.hypot(u.x - cx, u.y - cy) > o.within_m
-            ):
+        # the side's ground units with men, from the unit table (read, never written)
+        ut = e.unit_table
+        f, i = ut.f[: ut.n], ut.i[: ut.n]
+        rows = np.nonzero(
+            (i[:, world.U_SIDE] == world.SIDES.index(o.side)) & (i[:, world.U_TYPE] != _AIR) & (i[:, world.U_MEN] > 0)
+        )[0]
+        for r in rows.tolist():
+            x, y = float(f[r, world.U_X]), float(f[r, world.U_Y])
+            if math.hypot(x - cx, y - cy) > o.within_m or not g.contains(x, y):
                 continue
-            if not g.contains(u.x, u.y):
-                continue
-            on_soviet = bool(soviet_side[e.cell(u.x, u.y)])
+            on_soviet = bool(soviet_side[e.cell(x, y)])
             if on_soviet == (o.side == "japanese"):  # on the other side's ground
-                men += u.men
+                men += int(i[r, world.U_MEN])
         st["last"] = now
         if len(st["men"]) < 400:
             st["men"].append(men)
@@ -196,7 +200,7 @@ class StoryWatch:
         now = e.now
         if now >= e.end_min - 1e-9:  # the end of the run has no turn of its own
             self._turn(e)
-        log = observe.EventIndex(e.log.events_of(observe.EVENT_KINDS))
+        log = observe.EventIndex(e.log.views_of(frozenset(observe.EVENT_KINDS)))
         out: dict[str, Any] = {}
         for c in self.story.checks:
             if c.observe is None:

@@ -66,6 +66,7 @@ class TankRecoverySystem:
             "damaged": p.f("repair.damaged_h") * 60.0,
         }
         self._teams_free = {u.id: self._rec["teams"] for u in self.units.values() if u.tanks}
+        self._tank_order_of: dict[str, list[TankState]] = {}
 
     def _recovery_service(self) -> ProcessGen:
         """Look over every tank battalion's tanks out of action, every check_min."""
@@ -77,7 +78,10 @@ class TankRecoverySystem:
                 self._look_over(self.units[uid])
 
     def _look_over(self, u: UnitState) -> None:
-        for t in sorted(u.tanks, key=lambda x: x.id):
+        order = self._tank_order_of.get(u.id)
+        if order is None:  # a battalion's tanks never change: sorted once
+            order = self._tank_order_of[u.id] = sorted(u.tanks, key=lambda x: x.id)
+        for t in order:
             status = t.status
             if status == TANK_DAMAGED and t.recovery == _ON_FIELD:
                 if self._enemy_holds(t, u.side):
