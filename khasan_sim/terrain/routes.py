@@ -248,7 +248,7 @@ class _Planner:
                 self._paths.clear()
             hit = np.asarray(self._solve(start, end, axis), dtype=np.int16)
             self._paths[key] = hit
-        return [(int(r), int(c)) for r, c in hit]
+        return list(map(tuple, hit.tolist()))  # the cells as (row, col) of ints
 
     def _axis_cost(self, start: tuple[int, int], end: tuple[int, int], r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
         """Return the cost window of a leg that keeps to its axis: 1 a cell on the axis,
