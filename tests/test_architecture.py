@@ -60,3 +60,18 @@ def test_engine_systems_do_not_shadow_each_other():
                         here = f"{path.name}:{node.name}"
                         assert item.name not in where, f"{item.name} is defined in {where[item.name]} and {here}"
                         where[item.name] = here
+
+
+# Everything but the front end and the command line sits below the front end: nothing there
+# imports it (the classroom report replays saves with khasan_sim.saves.replay, not the UI).
+BELOW_UI = sorted(
+    f
+    for f in PKG.rglob("*.py")
+    if f.relative_to(PKG).parts[0] not in ("ui", "cli") and f.name not in ("__main__.py", "main.py")
+)
+
+
+@pytest.mark.parametrize("path", BELOW_UI, ids=[str(f.relative_to(PKG)) for f in BELOW_UI])
+def test_nothing_below_the_front_end_imports_it(path):
+    for name in imports_of(path):
+        assert not (name == "khasan_sim.ui" or name.startswith("khasan_sim.ui.")), f"{path.relative_to(PKG.parent)} imports {name}"

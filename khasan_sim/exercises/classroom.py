@@ -1,7 +1,7 @@
 """The class report: each student's saved game placed in the exercise's distributions.
 
 A folder of save files (``*.json`` from the front end: scenario, variant, seed and the
-orders given, :mod:`khasan_sim.ui.saves`) is read file by file. For each save:
+orders given, :mod:`khasan_sim.saves`) is read file by file. For each save:
 
 * which study it belongs to: the historical baseline (no variant) or one of the
   exercise's variants, recognised by the variant's id (read from the variant file, or
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -107,16 +107,22 @@ def play_out(scenario: str, variant: str | None, save: Any, where: str) -> tuple
     Raises:
         SaveFileError: The save's orders no longer replay, or its run differs.
     """
-    from khasan_sim.ui.saves import restore
+    from khasan_sim.saves import replay
 
-    session = restore(replace(save, scenario=scenario, variant=variant), where=where)
-    saved_at = session.sim.now
-    if not session.sim.finished:
-        session.run_blocking(session.end_min)
+    sim = replay(save, scenario=scenario, variant=variant, where=where)
+    saved_at = sim.now
+    if not sim.finished:
+        _advance_to_end(sim)
         how = f"saved at {saved_at.day} {saved_at:%b %H:%M}; played on to the ceasefire (units keep their last orders, those never ordered follow 1938's)"
     else:
         how = "played to the ceasefire"
-    return session.sim.result().to_json(), how
+    return sim.result().to_json(), how
+
+
+def _advance_to_end(sim: Any) -> None:
+    """Play a replayed game on to its end, in the slices a game's run loop takes."""
+    while sim.advance(5000):
+        pass
 
 
 def _outcome(args: tuple[str, str | None, Any, str]) -> tuple[dict[str, Any] | None, str, str | None]:

@@ -40,6 +40,26 @@ def test_save_load_round_trip(tmp_path):
     assert s2.sim.unit("2mb-3tb").x == s.sim.unit("2mb-3tb").x
 
 
+def test_the_core_replay_plays_a_save_as_the_game_does(tmp_path):
+    """khasan_sim.saves.replay (what the classroom report uses, below the front end) gives
+    the run the game's own restore gives, and both go on the same way."""
+    from khasan_sim.saves import replay
+    from khasan_sim.ui.saves import read_save, restore, write_save
+
+    s = _played()
+    save = read_save(write_save(s, tmp_path / "game.json"))
+    sim = replay(save)
+    s2 = restore(save)
+    assert sim.now_min == s.sim.now_min
+    assert sim.events_digest() == s.sim.events_digest() == s2.sim.events_digest()
+    assert [o.kind for o in sim.pending_orders] == ["attack"]
+    assert sim.taken_over == s2.sim.taken_over
+    while sim.advance(5000, 180):
+        pass
+    s2.run_blocking(180)
+    assert sim.events_digest() == s2.sim.events_digest()
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [
@@ -145,3 +165,15 @@ def test_compare_rows():
     assert rows[0].label == "soviet losses"
     _rec, note = record_rows(s.sim.result())
     assert note
+
+
+def test_the_classroom_plays_a_save_on_to_the_end(tmp_path):
+    """The classroom report replays a save below the front end and plays it on."""
+    from khasan_sim.exercises.classroom import play_out
+    from khasan_sim.ui.saves import read_save, write_save
+
+    s = _played()
+    save = read_save(write_save(s, tmp_path / "game.json"))
+    doc, how = play_out(str(TINY), None, save, "game.json")
+    assert "played on to the ceasefire" in how
+    assert doc["seed"] == 3 and doc["events"] > 0
