@@ -174,7 +174,7 @@ def _describe(tp: Any, field: Any = None, bound: str = "low") -> str:
         if low:
             return f"{word} {low}"
         return f"{word} {high}".rstrip()
-    if base is datetime:
+    if base is datetime or (isinstance(base, type) and issubclass(base, datetime)):
         return "a time like 1938-08-06T16:00"
     if base is str:
         pattern = cons.get("pattern")

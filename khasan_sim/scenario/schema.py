@@ -14,12 +14,24 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Side = Literal["soviet", "japanese"]
 SIDES: tuple[str, str] = ("soviet", "japanese")
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", min_length=1, max_length=64)]
 Point = tuple[float, float]
+
+
+def _no_zone(t: datetime) -> datetime:
+    if t.tzinfo is not None:
+        msg = f"a time of the battle is local time, without a time zone (write {t.replace(tzinfo=None).isoformat(timespec='minutes')})"
+        raise ValueError(msg)
+    return t
+
+
+#: A time of the battle: local time, as the sources give it, without a time zone (a zone
+#: would make one file's times incomparable with another's).
+BattleTime = Annotated[datetime, AfterValidator(_no_zone)]
 
 
 class Strict(BaseModel):
@@ -151,8 +163,8 @@ class SideSpec(Strict):
 class WeatherSpell(Strict):
     """A spell of weather: fog limits visibility (and grounds aircraft)."""
 
-    start: datetime = Field(alias="from")
-    end: datetime = Field(alias="to")
+    start: BattleTime = Field(alias="from")
+    end: BattleTime = Field(alias="to")
     fog: bool = False
     visibility_m: float = Field(default=5000.0, gt=0)
     source: str | None = None
@@ -188,7 +200,7 @@ Target = Id | Point
 
 class _OrderBase(Strict):
     id: Id | None = None
-    at: datetime
+    at: BattleTime
     unit: Id | None = None
     units: list[Id] | None = None
     note: str | None = None
@@ -320,8 +332,8 @@ class Meta(Strict):
     title: str
     description: str = ""
     map: str
-    start: datetime
-    end: datetime
+    start: BattleTime
+    end: BattleTime
     turn_minutes: int = Field(default=30, ge=5, le=24 * 60)
     params: list[str] = Field(default_factory=list)
 
