@@ -241,3 +241,21 @@ def test_hostile_command_lines_are_refused_in_one_line(tmp_path_factory, crashes
     judge(code, o, e, crashes)
     after = fingerprint(ws.root)
     assert {k: v for k, v in after.items() if k in before} == before  # no input changed
+
+
+EXERCISES = ROOT / "scenarios" / "exercises"
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_mutated_exercise_is_shown_or_refused(tmp_path_factory, crashes, data):
+    root = tmp_path_factory.mktemp("exercise")
+    (root / "exercises").mkdir()
+    for name in ("khasan_1938", "record"):  # what an exercise's relative paths point to, read only
+        (root / name).symlink_to(ROOT / "scenarios" / name, target_is_directory=True)
+    src = data.draw(st.sampled_from(sorted(EXERCISES.glob("*.yaml"))))
+    ex = root / "exercises" / src.name
+    ex.write_bytes(mutate_text(src.read_text(encoding="utf-8"), data))
+    before = fingerprint(root / "exercises")
+    judge(*run_cli("exercise", "show", ex), crashes, names=(".yaml",))
+    assert fingerprint(root / "exercises") == before
