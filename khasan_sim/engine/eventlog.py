@@ -197,6 +197,16 @@ class EventLog:
             self._built = n
         return self._events
 
+    def raw_by_kind(self, kinds: Collection[str]) -> dict[str, list[tuple[int, float, dict[str, Any]]]]:
+        """Return the raw events so far of the given kinds, ``(seq, t_min, fields)`` by kind,
+        in order (for :class:`EventView`; the fields are the log's own: read, never write)."""
+        out: dict[str, list[tuple[int, float, dict[str, Any]]]] = {k: [] for k in kinds}
+        for seq, r in enumerate(self._raw):
+            got = out.get(r[1])
+            if got is not None:
+                got.append((seq, r[0], r[2]))
+        return out
+
     def views_of(self, kinds: Collection[str]) -> list[EventView]:
         """Return views of the events so far of the given kinds, in order (see :class:`EventView`)."""
         wanted = kinds if isinstance(kinds, (set, frozenset, dict)) else set(kinds)

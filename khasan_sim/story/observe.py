@@ -48,9 +48,23 @@ class EventIndex:
             if got is not None:
                 got.append(ev)
 
+    @classmethod
+    def of_log(cls, log: Any) -> EventIndex:
+        """Return the index of an engine's event log, reading its raw events: an event is
+        made into a view (:class:`~khasan_sim.engine.eventlog.EventView`) only when a window
+        asks for it."""
+        index = cls(())
+        index._raw = log.raw_by_kind(EVENT_KINDS)
+        return index
+
     def window(self, kind: str, t0_min: float, t1_min: float) -> list[LogEvent]:
         """Return the events of *kind* at or after *t0_min* and before *t1_min*."""
         a, b = round(t0_min * 60.0), round(t1_min * 60.0)
+        raw = getattr(self, "_raw", None)
+        if raw is not None:
+            from khasan_sim.engine.eventlog import EventView
+
+            return [EventView(seq, t, kind, f) for seq, t, f in raw[kind] if a <= round(t * 60.0) < b]
         return [e for e in self.by_kind[kind] if a <= e.t_s < b]
 
 

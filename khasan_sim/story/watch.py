@@ -200,7 +200,7 @@ class StoryWatch:
         now = e.now
         if now >= e.end_min - 1e-9:  # the end of the run has no turn of its own
             self._turn(e)
-        log = observe.EventIndex(e.log.views_of(frozenset(observe.EVENT_KINDS)))
+        log = observe.EventIndex.of_log(e.log)
         out: dict[str, Any] = {}
         for c in self.story.checks:
             if c.observe is None:

@@ -30,6 +30,8 @@ Reads: the ``recovery.*`` and ``repair.*`` parameters (scenarios/params/recovery
 
 from __future__ import annotations
 
+import numpy as np
+
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels.movement import nearest_ground
 from khasan_sim.engine.state import (
@@ -43,6 +45,8 @@ from khasan_sim.engine.state import (
 from khasan_sim.engine.systems.common import ProcessGen
 
 _ON_FIELD = "on_field"
+_DAMAGED_CODE = world.TANK_STATUS.index(TANK_DAMAGED)
+_BOGGED_CODE = world.TANK_STATUS.index(TANK_BOGGED)
 
 
 class TankRecoverySystem:
@@ -66,7 +70,7 @@ class TankRecoverySystem:
             "damaged": p.f("repair.damaged_h") * 60.0,
         }
         self._teams_free = {u.id: self._rec["teams"] for u in self.units.values() if u.tanks}
-        self._tank_order_of: dict[str, list[TankState]] = {}
+        self._tank_order_of: dict[str, tuple[list[TankState], np.ndarray]] = {}
 
     def _recovery_service(self) -> ProcessGen:
         """Look over every tank battalion's tanks out of action, every check_min."""
@@ -78,10 +82,16 @@ class TankRecoverySystem:
                 self._look_over(self.units[uid])
 
     def _look_over(self, u: UnitState) -> None:
-        order = self._tank_order_of.get(u.id)
-        if order is None:  # a battalion's tanks never change: sorted once
-            order = self._tank_order_of[u.id] = sorted(u.tanks, key=lambda x: x.id)
-        for t in order:
+        got = self._tank_order_of.get(u.id)
+        if got is None:  # a battalion's tanks never change: sorted once, with their rows
+            order = sorted(u.tanks, key=lambda x: x.id)
+            got = self._tank_order_of[u.id] = (order, np.array([t.row for t in order], dtype=np.int64))
+        order, rows = got
+        # only the tanks out of action are looked at (what the loop below reads of the
+        # others is their status, and nothing in it changes another tank's)
+        status_col = self.tank_table.i[rows, world.T_STATUS]
+        for k in np.nonzero((status_col == _DAMAGED_CODE) | (status_col == _BOGGED_CODE))[0].tolist():
+            t = order[k]
             status = t.status
             if status == TANK_DAMAGED and t.recovery == _ON_FIELD:
                 if self._enemy_holds(t, u.side):
