@@ -163,6 +163,7 @@ def aimed_fire(
             n_side[sd] = j + 1
     cand = np.empty(n_units, dtype=np.int64)
     cand_d = np.empty(n_units, dtype=np.float64)
+    passed = np.zeros(n_units, dtype=np.bool_)  # candidates found unseen
     d2 = np.empty(n_units, dtype=np.float64)
 
     expected = np.zeros(n_units, dtype=np.float64)
@@ -194,26 +195,28 @@ def aimed_fire(
                 cand[nc] = t_row[en, j]
                 cand_d[nc] = d
                 nc += 1
-        # the nearest of them seen (or within close-assault range), ties by id rank: put
-        # them in that order (insertion sort: a handful), and stop at the first that qualifies
-        for q in range(1, nc):
-            cq, dq = cand[q], cand_d[q]
-            rq = unit_rank[cq]
-            k2 = q - 1
-            while k2 >= 0 and (cand_d[k2] > dq or (cand_d[k2] == dq and unit_rank[cand[k2]] > rq)):
-                cand[k2 + 1] = cand[k2]
-                cand_d[k2 + 1] = cand_d[k2]
-                k2 -= 1
-            cand[k2 + 1] = cq
-            cand_d[k2 + 1] = dq
+        # the nearest of them seen (or within close-assault range), ties by id rank: take
+        # the nearest left, ask its sight line, and go on to the next only if it is unseen
+        # (the order of a sort by (distance, rank), without sorting: most firers see the first)
+        for q in range(nc):
+            passed[q] = False
         best = -1
         best_d = 0.0
-        for q in range(nc):
-            v = cand[q]
-            d = cand_d[q]
+        while True:
+            m = -1
+            for q in range(nc):
+                if passed[q]:
+                    continue
+                if m < 0 or cand_d[q] < cand_d[m] or (cand_d[q] == cand_d[m] and unit_rank[cand[q]] < unit_rank[cand[m]]):
+                    m = q
+            if m < 0:
+                break
+            v = cand[m]
+            d = cand_d[m]
             if d <= close_m or seen_cells(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, f_cell, sight_cell[v]):
                 best, best_d = v, d
                 break
+            passed[m] = True
         if best < 0:
             continue
         v = best
