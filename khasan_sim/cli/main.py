@@ -88,12 +88,42 @@ def _piped_width(stream: Any) -> int | None:
     return PIPED_WIDTH
 
 
+def _nul_argument(args: argparse.Namespace) -> str | None:
+    """Return the option (or argument) of *args* whose text holds a NUL byte, or None."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            if isinstance(v, (str, os.PathLike)) and "\x00" in os.fspath(v):
+                return name if name in ("file", "scenario", "study", "name", "folder") else "--" + name.replace("_", "-")
+    return None
+
+
+_PATH_ARGS = ("file", "scenario", "study", "out", "json", "html", "png", "report", "variant", "load", "against", "record", "story", "params", "folder", "screenshot")
+
+
+def _empty_path(args: argparse.Namespace) -> str | None:
+    """Return the path argument of *args* given as an empty string, or None."""
+    for name in _PATH_ARGS:
+        v = getattr(args, name, None)
+        if isinstance(v, str) and not v.strip():
+            return name if name in ("file", "scenario", "study", "folder") else "--" + name
+    return None
+
+
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     """Run the command line and return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     out = console or Console(width=_piped_width(sys.stdout))
     err = Console(stderr=True, width=_piped_width(sys.stderr)) if console is None else console
+    bad = _nul_argument(args)
+    if bad is not None:  # no path, name or time holds a NUL byte: the system calls refuse them
+        _say(err, f"{bad}: the argument holds a NUL byte (\\x00); no file name, unit or time can")
+        return EXIT_USAGE
+    empty = _empty_path(args)
+    if empty is not None:
+        _say(err, f"{empty}: an empty path (give a file name)")
+        return EXIT_USAGE
     if not getattr(args, "handler", None):
         if args.command is None and not args.help_only:
             args = _default_job(parser, out)

@@ -123,7 +123,7 @@ def mutate_text(text: str, data: st.DataObject) -> bytes:
     return yaml.safe_dump(_mutated(doc, data), allow_unicode=True, sort_keys=False).encode()
 
 
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @pytest.fixture
@@ -259,3 +259,13 @@ def test_a_mutated_exercise_is_shown_or_refused(tmp_path_factory, crashes, data)
     before = fingerprint(root / "exercises")
     judge(*run_cli("exercise", "show", ex), crashes, names=(".yaml",))
     assert fingerprint(root / "exercises") == before
+
+
+@pytest.mark.parametrize("value", ["", "\x00", "a\x00b"])
+@pytest.mark.parametrize("command", ["scenario check {v}", "export {v} --format jsonl --out e.jsonl", "compare {v}", "run {tiny} --json {v}"])
+def test_empty_paths_and_nul_bytes_are_refused_in_one_line(crashes, tmp_path, command, value):
+    """Found by the fuzz suite: an empty study path and a NUL byte in a path crashed."""
+    argv = [p.replace("{v}", value).replace("{tiny}", str(ROOT / "tests" / "data" / "tiny" / "tiny.yaml")) for p in command.split(" ")]
+    code, out, err = run_cli(*argv)
+    judge(code, out, err, crashes)
+    assert code == 2
