@@ -32,21 +32,37 @@ and for the headline losses, the difference of medians and means (counts) or of
 shares (times, holders), each with a 95% percentile-bootstrap confidence interval from
 a seeded numpy Generator. When both studies have the same study seed their runs share
 seeds (common random numbers) and are resampled in pairs, which narrows the intervals.
+
+The statistics (CRPS, percentiles, the bootstrap) are in :mod:`khasan_sim.analysis.compare_stats`
+and the study loading in :mod:`khasan_sim.analysis.loading`; both are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from khasan_sim.analysis.compare_stats import (
+    Statistic,
+    _bootstrap_difference,
+    _finite_or_none,
+    _mean,
+    _median,
+    crps_sample_range,
+    midrank_percentile,
+)
+from khasan_sim.analysis.compare_stats import (
+    crps_sample as crps_sample,
+)
+from khasan_sim.analysis.loading import LoadedStudy
+from khasan_sim.analysis.loading import load_study as load_study
 from khasan_sim.record import Record, RecordEntry, recorded_text, simulated_value
 from khasan_sim.results import MetricValue, RunResult
-from khasan_sim.runner.study import RunRecord, StudyFile, StudySpec, first_line
+from khasan_sim.runner.study import StudySpec, first_line
 
 #: Central interval of the simulated distribution that a recorded count should fall in.
 INTERVAL = (0.05, 0.95)
@@ -64,108 +80,6 @@ HEADLINE_METRICS: tuple[str, ...] = (
     "soviet.tanks.destroyed",
 )
 HOLDERS: tuple[str, ...] = ("soviet", "japanese", "contested")
-
-
-# ------------------------------------------------------------------ a study
-
-
-@dataclass
-class LoadedStudy:
-    """A study file read for analysis.
-
-    Attributes:
-        path: The study file.
-        spec: Its header.
-        runs: ``(run index, result)`` of the runs with a result, in index order.
-        failed: The runs that raised.
-    """
-
-    path: Path
-    spec: StudySpec
-    runs: list[tuple[int, RunResult]]
-    failed: list[RunRecord] = field(default_factory=list)
-
-    @property
-    def results(self) -> list[RunResult]:
-        """The results, in index order."""
-        return [r for _, r in self.runs]
-
-    @property
-    def missing(self) -> int:
-        """Replications requested and not stored."""
-        return max(0, self.spec.runs - len(self.runs) - len(self.failed))
-
-
-def load_study(path: str | Path) -> LoadedStudy:
-    """Read a study file for analysis.
-
-    Raises:
-        SaveFileError: The file is missing, not a study, or damaged.
-    """
-    with StudyFile.open(path, readonly=True) as study:
-        runs = [(rec.index, rec.run_result(str(study.path))) for rec in study.records("ok")]
-        return LoadedStudy(Path(path), study.spec, runs, study.errors())
-
-
-# ------------------------------------------------------------------ statistics
-
-
-def crps_sample(values: Sequence[float] | np.ndarray, observed: float) -> float:
-    """Return the empirical CRPS of the sample *values* for the observation *observed*.
-
-    ``CRPS = mean_i |x_i - y| - (1 / 2n^2) sum_i sum_j |x_i - x_j|``; 0 for a sample that
-    is exactly the observation, growing with distance and spread. In the metric's units.
-
-    Raises:
-        ValueError: The sample is empty.
-    """
-    return crps_sample_range(values, observed, observed)
-
-
-def crps_sample_range(values: Sequence[float] | np.ndarray, low: float, high: float) -> float:
-    """Return the empirical CRPS for an observation known only to lie in ``[low, high]``.
-
-    The CRPS averaged over the observation uniform on the range:
-    ``mean_i E|x_i - Y| - mean|X - X'| / 2`` with ``Y ~ U(low, high)``, where
-    ``E|x - Y|`` is the distance to the range's middle outside it and
-    ``((x - low)^2 + (high - x)^2) / (2 (high - low))`` inside. With ``low == high`` it
-    is :func:`crps_sample`.
-
-    Raises:
-        ValueError: The sample is empty, or ``high < low``.
-    """
-    x = np.sort(np.asarray(values, dtype=float))
-    n = x.size
-    if n == 0:
-        msg = "crps: no simulated values"
-        raise ValueError(msg)
-    if high < low:
-        msg = f"crps: range low above high (got [{low}, {high}])"
-        raise ValueError(msg)
-    if high == low:
-        to_obs = np.abs(x - low)
-    else:
-        mid = 0.5 * (low + high)
-        inside = (x >= low) & (x <= high)
-        to_obs = np.where(x < low, mid - x, x - mid)
-        to_obs = np.where(inside, ((x - low) ** 2 + (high - x) ** 2) / (2.0 * (high - low)), to_obs)
-    # sum_{i,j} |x_i - x_j| = 2 * sum_i x_(i) * (2i - n - 1), i = 1..n on the sorted sample
-    ranks = np.arange(1, n + 1, dtype=float)
-    spread = 2.0 * float(np.sum(x * (2.0 * ranks - n - 1.0))) / (n * n)
-    return float(np.mean(to_obs) - 0.5 * spread)
-
-
-def midrank_percentile(values: np.ndarray, y: float) -> float:
-    """Return the percentile of *y* in *values*: 100 x (share below + half the share equal)."""
-    n = values.size
-    below = float(np.count_nonzero(values < y))
-    equal = float(np.count_nonzero(values == y))
-    return 100.0 * (below + 0.5 * equal) / n
-
-
-def _finite_or_none(x: float) -> float | None:
-    """Return *x*, or None for infinity (a time that was never reached) and NaN."""
-    return None if (x is None or not math.isfinite(x)) else float(x)
 
 
 # ------------------------------------------------------------------ one entry
@@ -525,42 +439,6 @@ class StudyDifference:
         d = {k: v for k, v in asdict(self).items() if k != "differences"}
         d["differences"] = [x.to_json() for x in self.differences]
         return d
-
-
-Statistic = Callable[[np.ndarray], np.ndarray]
-"""Maps resampled values (resamples x runs) to one statistic per resample."""
-
-
-def _bootstrap_difference(
-    a: np.ndarray,
-    b: np.ndarray,
-    stat: Statistic,
-    rng: np.random.Generator,
-    resamples: int,
-    paired: bool,
-    confidence: float,
-) -> tuple[float, float, float, float, float]:
-    """Return (stat a, stat b, difference, low, high) with a percentile bootstrap interval."""
-    sa = float(stat(a[None, :])[0])
-    sb = float(stat(b[None, :])[0])
-    if paired:
-        idx = rng.integers(0, a.size, size=(resamples, a.size))
-        diffs = stat(a[idx]) - stat(b[idx])
-    else:
-        ia = rng.integers(0, a.size, size=(resamples, a.size))
-        ib = rng.integers(0, b.size, size=(resamples, b.size))
-        diffs = stat(a[ia]) - stat(b[ib])
-    tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(diffs, [tail, 1.0 - tail])
-    return sa, sb, sa - sb, float(low), float(high)
-
-
-def _median(x: np.ndarray) -> np.ndarray:
-    return np.median(x, axis=-1)
-
-
-def _mean(x: np.ndarray) -> np.ndarray:
-    return np.mean(x, axis=-1)
 
 
 def _quantities(entry: RecordEntry, values: Mapping[int, MetricValue]) -> list[tuple[str, dict[int, float], Statistic]]:
