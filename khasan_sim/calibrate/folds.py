@@ -216,8 +216,6 @@ def on_bound(dims: Sequence[Dim], values: Point, margin: float = BOUND_MARGIN) -
 
 def fitted_keys(params: object) -> list[str]:
     """Return the keys of the parameters that carry a ``fitted:`` note, sorted."""
-    keys: list[str] = []
-    for key in params:  # type: ignore[attr-defined]
-        if params.param(key).fitted:  # type: ignore[attr-defined]
-            keys.append(key)
-    return sorted(keys)
+    from khasan_sim.analysis.trust import fitted_parameters
+
+    return [f.key for f in fitted_parameters(params)]

@@ -207,19 +207,6 @@ class EventLog:
                 got.append((seq, r[0], r[2]))
         return out
 
-    def views_of(self, kinds: Collection[str]) -> list[EventView]:
-        """Return views of the events so far of the given kinds, in order (see :class:`EventView`)."""
-        wanted = kinds if isinstance(kinds, (set, frozenset, dict)) else set(kinds)
-        return [EventView(seq, r[0], r[1], r[2]) for seq, r in enumerate(self._raw) if r[1] in wanted]
-
-    def events_of(self, kinds: Collection[str]) -> list[LogEvent]:
-        """Return the events so far of the given kinds, in order (the same LogEvents as
-        :attr:`events`; only those asked for are built when the log has not been read)."""
-        wanted = kinds if isinstance(kinds, (set, frozenset, dict)) else set(kinds)
-        if self._built == len(self._raw):
-            return [ev for ev in self._events if ev.kind in wanted]
-        return [self._event(seq) for seq, r in enumerate(self._raw) if r[1] in wanted]
-
     def digest(self) -> str:
         """Return the sha256 hex digest of the log so far (its canonical lines)."""
         raw = self._raw

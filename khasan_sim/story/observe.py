@@ -42,6 +42,7 @@ class EventIndex:
 
     def __init__(self, events: Iterable[LogEvent]) -> None:
         self.by_kind: dict[str, list[LogEvent]] = {k: [] for k in EVENT_KINDS}
+        self._raw: dict[str, list[tuple[int, float, dict[str, Any]]]] | None = None  # see of_log
         by_kind = self.by_kind
         for ev in events:
             got = by_kind.get(ev.kind)
@@ -60,7 +61,7 @@ class EventIndex:
     def window(self, kind: str, t0_min: float, t1_min: float) -> list[LogEvent]:
         """Return the events of *kind* at or after *t0_min* and before *t1_min*."""
         a, b = round(t0_min * 60.0), round(t1_min * 60.0)
-        raw = getattr(self, "_raw", None)
+        raw = self._raw
         if raw is not None:
             from khasan_sim.engine.eventlog import EventView
 
