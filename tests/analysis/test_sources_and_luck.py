@@ -62,7 +62,7 @@ def test_a_game_is_placed_among_the_runs_as_compare_places_the_record():
     assert game_position(t, 7.0).percentile == 25.0
     h = _entry("holder", ["soviet", "soviet", "japanese", None])
     pos = game_position(h, "soviet")
-    assert pos.share_same == 0.5 and pos.percentile is None and "soviet as in 50% of 4 runs" == pos.text
+    assert pos.share_same == 0.5 and pos.percentile is None and pos.text == "soviet as in 50% of 4 runs"
     assert game_position(h, None).text.startswith("contested as in 25%")
     assert game_position(_entry("count", []), 3) is None
 

@@ -44,8 +44,8 @@ def test_a_counter_tells_its_morale_and_the_morale_parameters(tiny_app):
 
 
 def test_a_route_preview_tells_movement_and_bog_sources(tiny_app, monkeypatch):
-    from tests.ui.test_play import screen_of
     from tests.ui.conftest import click
+    from tests.ui.test_play import screen_of
 
     app = tiny_app
     click(app, screen_of(app, "2mb-3tb"))
@@ -63,8 +63,8 @@ def test_a_route_preview_tells_movement_and_bog_sources(tiny_app, monkeypatch):
 
 
 def test_compare_screen_says_where_the_game_falls_among_the_study(tmp_path):
-    from khasan_sim.ui.comparing import Row, StudyCell
     from khasan_sim.analysis.compare import EntryComparison
+    from khasan_sim.ui.comparing import Row, StudyCell
 
     c = EntryComparison(id="soviet-killed", metric="soviet.killed", kind="count", when="", recorded="", runs=4, unjudged=0, values=[100, 200, 300, 400])
     cell = StudyCell("250 (100-400)", 100, 400, c)
