@@ -142,10 +142,11 @@ class DrawMixin:
 
     def _draw_air_strip(self, f: Frame) -> None:
         air = [u for u in f.units if u.is_air]
+        vis = self._visible(f)
+        if vis is not None:  # under fog only the viewer's own aircraft (none are seen in the air)
+            air = [u for u in air if u.id in vis and u.side == self.viewer]
         if not air:
             return
-        if self.viewer is not None:
-            air = [u for u in air if u.side == self.viewer]
         scr = self.screen
         px = self.px
         labels = [theme.halo_text(f"{u.id.split('-')[-1].upper()} {sum(v for _, v in u.aircraft)}", self.fs(10), (20, 20, 20)) for u in air]

@@ -69,7 +69,7 @@ def morale_tip(params: Any, u: Any) -> Tip:
         f"{u.name}: morale {u.morale:.2f} (started {u.morale_start:.2f}), {u.state}; suppression {u.suppression:.2f}",
         f"men {u.men:,} of {u.men_start:,}" + (", under fire" if u.under_fire else "") + (f", dug in ({u.entrenchment})" if u.entrenchment != "none" else ""),
     ]
-    return mechanism_tip(params, "morale", used=used)
+    return mechanism_tip(params, "morale", containing=u.training, used=used)
 
 
 def mobility_of(scenario: Any, unit_id: str, unit_type: str) -> str:
