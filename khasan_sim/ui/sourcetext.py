@@ -37,6 +37,8 @@ def mechanism_tip(params: Any, mechanism: str, *, containing: str | None = None,
         used: Lines of the values this case used (already in words).
     """
     m, sources = mechanism_sources(params, mechanism, containing=containing)
+    if containing is not None:  # this case's own parameters (its class, its weapon) first
+        sources = sorted(sources, key=lambda s: containing not in s.key.split("."))
     tip: Tip = [("title", f"The model: {m.title.lower()}"), ("text", m.how)]
     for line in used or []:
         tip.append(("text", line))

@@ -66,6 +66,11 @@ def test_hot_seat_with_fog_gives_each_player_their_own_view():
         app.step()
         drawn = {uid for _, uid in app.unit_rects}
         assert app.viewer == "soviet" and {"2mb-3tb", "tiny-battery"} <= drawn and drawn <= seen["soviet"]
+        if "tiny-jp-coy" in seen["soviet"]:  # an enemy in sight: its strength and morale stay hidden
+            app.selected = "tiny-jp-coy"
+            app.step()
+            assert "hidden by the fog of war" in app.details.html_text and "Morale" not in app.details.html_text
+            app.selected = None
         key(app, pygame.K_RETURN)  # hand over: the next player sees neither map nor log
         assert app.phase == "handover"
         app.step()
@@ -76,12 +81,13 @@ def test_hot_seat_with_fog_gives_each_player_their_own_view():
         assert app.viewer == "japanese" and "tiny-jp-coy" in drawn and drawn <= seen["japanese"]
         assert "tiny-battery" not in drawn
         # while the turn runs both players look: only what both sides see
-        s.set_speed(1e9)
+        s.set_speed(1.0)  # slow: the turn is still running when the map is looked at
         key(app, pygame.K_RETURN)
         assert app.phase == "running"
         app.step()
         both = set(app.current_frame().visible["soviet"]) & set(app.current_frame().visible["japanese"])
-        assert {uid for _, uid in app.unit_rects} <= both | {u.id for u in app.current_frame().units if u.is_air and u.id in both}
+        assert {uid for _, uid in app.unit_rects} <= both
+        s.set_speed(1e9)
         run_turn(app)
     finally:
         app.session.close()
@@ -278,7 +284,8 @@ def test_replay_hides_the_order_buttons_and_gives_no_orders(tiny_app):
 
 
 @pytest.mark.parametrize("how", ["quit", "window-close"])
-def test_closing_the_window_ends_the_game_and_its_worker(how):
+def test_closing_the_window_ends_the_game_and_its_worker(how, monkeypatch):
+    monkeypatch.setattr(pygame, "quit", lambda: None)  # the other tests of this process go on drawing
     app = _app(["soviet"], process=True)
     proc = app.session._process
     app.session.set_speed(1.0)  # a slow turn is still running when the window closes

@@ -71,3 +71,23 @@ def test_compare_screen_says_where_the_game_falls_among_the_study(tmp_path):
     row = Row("soviet killed", "250", "", True, simulated=250, entry_id="soviet-killed")
     assert cell.luck(row) == "this game: 50th percentile of 4 runs"
     assert cell.luck(Row("soviet killed", "not yet", "", None, entry_id="soviet-killed")) == ""
+
+
+def test_a_fire_exchange_and_a_bogging_in_the_log_tell_their_mechanism():
+    from khasan_sim.engine.eventlog import LogEvent
+    from khasan_sim.scenario.params_file import default_param_files, load_params
+    from khasan_sim.ui.sourcetext import event_tip
+
+    params = load_params(default_param_files())
+    fire = LogEvent(7, 600, "casualties", (("unit", "2mb-3tb"), ("killed", 3), ("wounded", 5), ("cause", "direct-fire"), ("weapon", "hmg"), ("range_m", 640.0)))
+    tip = event_tip("6 Aug 16:10  2mb-3tb: 3 killed", [("weapon", "hmg"), ("range m", "640.0")], params, fire)
+    keys = [t.split(" = ")[0] for style, t in tip if style == "param"]
+    assert ("title", "The model: direct fire") in tip
+    assert any(k.startswith("weapons.hmg.") for k in keys) and not any(k.startswith("weapons.lmg.") for k in keys)
+    assert ("text", "weapon: hmg") in tip  # whatever cause fields the event carries
+    bog = LogEvent(8, 660, "bogged", (("tank", "t1"), ("p_bog_per_100m", 0.075)))
+    tip = event_tip("6 Aug 16:11  t1 bogged (8%/100 m)", [("p bog per 100m", "0.075")], params, bog)
+    assert ("title", "The model: bogging") in tip
+    assert any(t.startswith("mobility.p_bog_per_100m.") for style, t in tip if style == "param")
+    # under fog the enemy's events tell no mechanism (nothing of the enemy's figures)
+    assert not any(style == "param" for style, _ in event_tip("x", [], params, fire, show_model=False))
