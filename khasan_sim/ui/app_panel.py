@@ -70,7 +70,7 @@ class PanelMixin:
         self.btn["pause"].set_text("Go on" if (s.paused or (self.replay_t is not None and not self.replay_playing)) else "Pause")
         self._update_details(f)
         self._update_log()
-        scr.blit(theme.text("Event log (click to centre the map)", self.fs(11), theme.PANEL_DIM), (x, self.log_top + self.px(2)))
+        scr.blit(theme.text("Event log (click: centre the map; rest the pointer: the whole event)", self.fs(11), theme.PANEL_DIM), (x, self.log_top + self.px(2)))
         self.log.draw(scr)
 
     def _show_order_buttons(self, show: bool) -> None:
