@@ -190,7 +190,12 @@ class Simulation:
         return order
 
     def check_order(self, order: Any) -> str | None:
-        """Return why *order* is not allowed now, or None if it is."""
+        """Return why *order* (a validated order, or a dict of its fields) is not allowed now, or None if it is.
+
+        Raises:
+            OrderError: A dict that is not a well-formed order.
+        """
+        order = self._parse(order)
         e = self._engine
         for uid in order.unit_ids:
             u = self.unit(uid)
@@ -425,3 +430,28 @@ class Simulation:
             meta={"code_version": __version__, "scenario_digest": self.scenario.digest},
             story=None if self._story is None else self._story.observations(),
         )
+
+
+# ------------------------------------------------------------------ the model's sources (read-only)
+
+
+def parameter_sources(params: Any, prefixes: Iterable[str] = (), *, containing: str | None = None) -> list[Any]:
+    """Return the model's parameters with their value, unit, source or reason, file line and
+    whether calibration fitted them (see :func:`khasan_sim.analysis.sources.parameter_sources`).
+
+    Args:
+        params: A scenario's parameters (``Simulation.scenario.params``).
+        prefixes: Keep only keys starting with one of these.
+        containing: Where this key part (a mobility class, a weapon) is a choice, keep only it.
+    """
+    from khasan_sim.analysis.sources import parameter_sources as sources
+
+    return sources(params, prefixes, containing=containing)
+
+
+def mechanism_sources(params: Any, mechanism: str, *, containing: str | None = None) -> tuple[Any, list[Any]]:
+    """Return a mechanism of the model (``route``, ``bog``, ``fire``, ``morale``) in words and
+    the parameters it reads, with their sources (see :mod:`khasan_sim.analysis.sources`)."""
+    from khasan_sim.analysis.sources import mechanism_sources as sources
+
+    return sources(params, mechanism, containing=containing)
