@@ -47,6 +47,7 @@ class Moment:
         where: ``(x, y)`` on the local grid, metres, or None.
         mapped: Whether the report draws the situation at this moment.
         unit: The unit the moment is about (its place marks the map when *where* is None).
+        size: Men lost (the heaviest hours), else 0.
     """
 
     t_s: int
@@ -57,6 +58,7 @@ class Moment:
     where: tuple[float, float] | None = None
     mapped: bool = False
     unit: str | None = None
+    size: int = 0
 
 
 @dataclass
@@ -261,7 +263,7 @@ def heaviest_hours(run: ReplayedRun, n: int = HEAVIEST_HOURS) -> list[Moment]:
             f"{clock(run, start)}–{clock(run, start + 3600)[-5:]}: one of the heaviest hours",
             f"{lost['soviet']} Soviet and {lost['japanese']} Japanese men killed, wounded or missing in the hour; "
             f"hit hardest: {run.unit_name(worst_unit)} ({worst} men).",
-            [("cause", line) for line in lines], unit=worst_unit,
+            [("cause", line) for line in lines], unit=worst_unit, size=sum(lost.values()),
         ))
     return out
 

@@ -182,6 +182,41 @@ def brief_text(run: ReplayedRun, record: Record | None) -> str:
     return text
 
 
+def discussion(run: ReplayedRun, moments: Sequence[Moment], days: Sequence[DayPhase], record: Record | None) -> list[str]:
+    """Return questions for the class drawn from this run's own moments and figures."""
+    out = []
+    bogs = sum(d.bogged["soviet"] for d in days)
+    if bogs:
+        worst = max(days, key=lambda d: d.bogged["soviet"])
+        out.append(
+            f"Soviet tanks bogged down {bogs} times in this run, {worst.bogged['soviet']} of them on {worst.label}. "
+            "What about the ground and the routes made that likely, and what could the tank commanders have done?"
+        )
+    changes: dict[str, int] = {}
+    for d in days:
+        for z, n in d.changes.items():
+            changes[z] = changes.get(z, 0) + n
+    if changes:
+        zone, n = max(changes.items(), key=lambda kv: kv[1])
+        if n > 2:
+            out.append(f"{run.zone_name(zone)} changed holder {n} times. What kept either side from holding it?")
+    heavy = [m for m in moments if m.kind == "losses"]
+    if heavy:
+        top = max(heavy, key=lambda m: m.size)
+        cause = next((str(v) for k, v in top.causes if k == "cause"), "")
+        if cause:
+            out.append(f"The heaviest hour of the run ({top.title.split(': ', 1)[0]}) cost {top.size:,} men; the biggest "
+                       f"share: {cause}. Could the side that suffered it have avoided it, and at what price?")
+    if record is not None:
+        outside = [j.entry_id for j in judge_run(record, run.result) if j.inside is False]
+        if outside:
+            out.append(
+                f"This run lies outside the record for {', '.join(outside[:3])}{' and more' if len(outside) > 3 else ''}. "
+                "Is that this run's luck or the model? What would a study of many runs tell you?"
+            )
+    return out
+
+
 # ------------------------------------------------------------------ maps
 
 
@@ -312,6 +347,13 @@ def _sim_text(entry: Any, value: Any, run: ReplayedRun) -> str:
     return _n(float(value))
 
 
+def _recorded(entry: Any) -> str:
+    """Return the recorded figure in words, sides named as in the rest of the report."""
+    if entry.kind == "holder" and entry.value is not None:
+        return SIDE_NAMES.get(str(entry.value), str(entry.value))
+    return short_times(recorded_text(entry))
+
+
 def record_table(run: ReplayedRun, record: Record) -> str:
     """Return the run against each recorded outcome."""
     rows = []
@@ -320,7 +362,7 @@ def record_table(run: ReplayedRun, record: Record) -> str:
         mark = "" if j.inside is None else ("<span class='yes'>✓ inside</span>" if j.inside else "<span class='no'>✗ outside</span>")
         sim = _sim_text(entry, j.simulated, run) if j.inside is not None else _e(j.note or "not judged")
         rows.append(
-            f"<tr><td><b>{_e(entry.id)}</b></td><td class='num'>{_e(short_times(recorded_text(entry)))}</td>"
+            f"<tr><td><b>{_e(entry.id)}</b></td><td class='num'>{_e(_recorded(entry))}</td>"
             f"<td class='num'>{_e(sim)}</td><td>{mark}</td></tr>"
         )
     head = "<tr><th>recorded outcome</th><th>recorded</th><th>this run</th><th></th></tr>"
@@ -430,6 +472,9 @@ def render_aar_html(run: ReplayedRun, record: Record | None, *, study: Any = Non
         "knocked out count in the solid line only). At the right: this run's killed and wounded at the ceasefire beside "
         "the published range of each (the record's figures are for the whole conflict, 29 July to 11 August).</p>"
     )
+    questions = discussion(run, moments, days, record)
+    if questions:
+        parts.append("<h2>For discussion</h2><ol>" + "".join(f"<li>{_e(q)}</li>" for q in questions) + "</ol>")
     if record is not None:
         parts.append("<h2>This run against the record</h2>")
         parts.append(

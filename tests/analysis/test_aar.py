@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,16 +18,15 @@ from khasan_sim.analysis.aar_moments import (
     key_moments,
     losses_series,
 )
-from khasan_sim.analysis.aar_report import causes_html, render_aar_html, study_places
+from khasan_sim.analysis.aar_report import causes_html, render_aar_html, study_html, study_places
 from khasan_sim.analysis.aar_source import ReplayedRun, UnitInfo
 from khasan_sim.analysis.compare import load_study
 from khasan_sim.cli.main import main
 from khasan_sim.engine.eventlog import EventLog
 from khasan_sim.results import RunResult
-
 from tests.analysis.conftest import known_result
 
-START = __import__("datetime").datetime(1938, 8, 6, 16, 0)
+START = datetime(1938, 8, 6, 16, 0)
 
 
 def _zone(zid: str, kind: str, x: float, y: float) -> SimpleNamespace:
@@ -91,7 +91,7 @@ def test_key_moments_are_chosen_from_the_events_with_their_causes():
     assert "artillery (Japanese Guns)" in tank.text
     heavy = [m for m in moments if m.kind == "losses"]
     assert [m.t_s for m in heavy] == [0, 3600]  # the two hours with losses, in time order
-    assert "61 Soviet and 5 Japanese" in heavy[1].text and "17:00–18:00" in heavy[1].title
+    assert "61 Soviet and 5 Japanese" in heavy[1].text and "17:00–18:00" in heavy[1].title and heavy[1].size == 66
     assert ("cause", "Soviet losses to direct fire: 61") in heavy[1].causes
     mapped = [m for m in moments if m.mapped]
     assert 0 < len(mapped) <= MAPPED_MOMENTS
@@ -141,6 +141,11 @@ def test_study_place_is_the_runs_percentile(record, known_study):
     assert "100 runs, median 50" in places["count-value"].study
     assert places["hill-held"].place.startswith("40% of the study's runs")  # japanese in runs 40-79
     assert "not-in-runs" not in places
+    html = "".join(study_html(run, record, study))
+    assert "Where this run sits among the study's runs" in html and "study seed 1" in html
+    assert "compare different battles" not in html  # the same scenario, no variant
+    run.result = RunResult.from_json(known_result(50, 7, variant="more"))
+    assert "compare different battles" in "".join(study_html(run, record, study))
 
 
 # ------------------------------------------------------------------ the whole report, on a real run
@@ -179,6 +184,7 @@ def test_report_tells_the_run_with_maps_and_sections(real_run, real_report):
     final = result["snapshots"]["1938-08-11T12:00"]
     assert f"Soviet {final['soviet.killed']:,} killed" in text  # the brief gives the run's own figures
     assert "(the same as the recorded run)" in text and result["events_digest"][:12] in text
+    assert "<h2>For discussion</h2>" in text and "Soviet tanks bogged down" in text
 
 
 def test_report_renders_in_headless_chromium(real_report, tmp_path):

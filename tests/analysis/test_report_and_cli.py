@@ -8,12 +8,12 @@ import json
 import re
 
 import pytest
-from tests.analysis.conftest import write_study
 from rich.console import Console
 
 from khasan_sim.analysis.compare import compare_studies, compare_study, load_study
 from khasan_sim.analysis.report import render_html, short_times
 from khasan_sim.cli.main import main
+from tests.analysis.conftest import write_study
 
 
 def run_cli(argv: list[str]) -> tuple[int, str]:
