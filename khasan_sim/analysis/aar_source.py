@@ -124,27 +124,35 @@ def _peek_format(path: Path) -> str | None:
     return fmt if isinstance(fmt, str) else None
 
 
+def _with_id(files: list[Path], section: str, wanted: str) -> Path | None:
+    """Return the first YAML file of *files* whose ``<section>.id`` is *wanted* (safe loader)."""
+    import yaml
+
+    for path in files:
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        head = doc.get(section) if isinstance(doc, dict) else None
+        if isinstance(head, dict) and head.get("id") == wanted:
+            return path
+    return None
+
+
 def find_scenario(scenario_id: str, where: str) -> Path:
     """Return the packaged scenario file whose ``scenario.id`` is *scenario_id*.
 
     Raises:
         ReportInputError: No packaged scenario has that id (give ``--scenario FILE``).
     """
-    import yaml
-
     from khasan_sim.scenario.builtin import data_root
 
-    for path in sorted((data_root() / "scenarios").glob("*/*.yaml")):
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
-        sc = doc.get("scenario") if isinstance(doc, dict) else None
-        if isinstance(sc, dict) and sc.get("id") == scenario_id:
-            return path
-    raise ReportInputError(
-        f"{where}: scenario: no packaged scenario has the id {scenario_id!r} (give the file with --scenario FILE)"
-    )
+    found = _with_id(sorted((data_root() / "scenarios").glob("*/*.yaml")), "scenario", scenario_id)
+    if found is None:
+        raise ReportInputError(
+            f"{where}: scenario: no packaged scenario has the id {scenario_id!r} (give the file with --scenario FILE)"
+        )
+    return found
 
 
 def find_variant(scenario_path: Path, variant_id: str, where: str) -> Path:
@@ -153,19 +161,13 @@ def find_variant(scenario_path: Path, variant_id: str, where: str) -> Path:
     Raises:
         ReportInputError: None has that id (give ``--variant FILE``).
     """
-    import yaml
-
-    for path in sorted((scenario_path.parent / "variants").glob("*.yaml")):
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
-        v = doc.get("variant") if isinstance(doc, dict) else None
-        if isinstance(v, dict) and v.get("id") == variant_id:
-            return path
-    raise ReportInputError(
-        f"{where}: variant: no variant beside {scenario_path.name} has the id {variant_id!r} (give the file with --variant FILE)"
-    )
+    found = _with_id(sorted((scenario_path.parent / "variants").glob("*.yaml")), "variant", variant_id)
+    if found is None:
+        raise ReportInputError(
+            f"{where}: variant: no variant beside {scenario_path.name} has the id {variant_id!r} "
+            "(give the files with --scenario FILE --variant FILE)"
+        )
+    return found
 
 
 def _as_save(path: Path, scenario: str | None, variant: str | None) -> tuple[str, SaveGame, RunResult | None]:

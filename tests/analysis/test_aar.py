@@ -246,3 +246,14 @@ def test_render_without_record_has_no_record_sections():
     run.scenario.terrain = None
     html = render_aar_html(run, None)
     assert "Day by day" in html and "This run against the record" not in html
+
+
+def test_a_run_names_its_scenario_and_variant_by_id():
+    from khasan_sim.analysis.aar_source import ReportInputError, find_scenario, find_variant
+    from khasan_sim.scenario.builtin import historical_scenario
+
+    scenario = find_scenario("khasan-1938-historical", "run.json")
+    assert scenario == historical_scenario()
+    assert find_variant(scenario, "round-the-swamp", "run.json").name == "round-the-swamp.yaml"
+    with pytest.raises(ReportInputError, match=r"run.json: variant: no variant beside historical.yaml has the id 'nowhere'"):
+        find_variant(scenario, "nowhere", "run.json")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -21,24 +20,8 @@ from khasan_sim.exercises.report import (
     scenario_times,
 )
 from khasan_sim.record import load_record
-from khasan_sim.rng import replication_seed
-from khasan_sim.runner.study import RunRecord, StudyFile, StudySpec
 
-from .conftest import END, EXERCISE, known_result
-
-
-def _study(path: Path, variant: str | None, killed: int, study_seed: int = 1938, runs: int = 40) -> Path:
-    """Exercise 1's known study with Soviet killed at the end = *killed* + i (paired runs differ by a constant)."""
-    spec = StudySpec("khasan-1938-historical", "a" * 64, variant, study_seed, runs, "test", "b" * 64)
-    recs = []
-    for i in range(runs):
-        seed = replication_seed(study_seed, i)
-        doc = known_result(i, seed, variant)
-        doc["snapshots"][END]["soviet.killed"] = killed + i
-        recs.append(RunRecord(i, seed, "ok", json.dumps(doc), None, 0.1, "w"))
-    with StudyFile.create(path, spec) as study:
-        study.record_runs(recs)
-    return path
+from .conftest import EXERCISE, write_known_study
 
 
 @pytest.fixture
@@ -46,8 +29,8 @@ def small_difference(tmp_path) -> Path:
     """Soviet killed 632 + i with the variant against 639 + i in the baseline: a real 1% difference."""
     out = tmp_path / "ex1"
     out.mkdir()
-    _study(out / "baseline.sqlite", None, 639)
-    _study(out / "round-the-swamp.sqlite", "round-the-swamp", 632)
+    write_known_study(out / "baseline.sqlite", None, killed=639)
+    write_known_study(out / "round-the-swamp.sqlite", "round-the-swamp", killed=632)
     return out
 
 
