@@ -78,7 +78,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         record = None
     console.print(f"[dim]replaying {args.file} ...[/dim]")
     replayed = load_run(args.file, scenario=args.scenario, variant=args.variant)
-    if record is not None and record.scenario != replayed.result.scenario and replayed.scenario.variant_id is None:
+    if record is not None and record.scenario != replayed.result.scenario:
         record = None  # the record is of another battle
     command = "khasan-sim " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("khasan-sim") else ""
     text = render_aar_html(replayed, record, study=study, command=command)

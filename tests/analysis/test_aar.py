@@ -230,15 +230,22 @@ def test_a_saved_game_is_told_to_its_moment(tmp_path):
     from khasan_sim.saves import SaveGame
     from khasan_sim.scenario.builtin import historical_scenario
 
+    order = {"at_min": 60.0, "order": {"kind": "defend", "unit": "2mb-3tb"}}
     save = SaveGame(scenario=str(historical_scenario()), seed=3, variant=None, player_sides=["soviet"], now_min=300.0,
-                    orders=[], label="test")
+                    orders=[order], label="test")
     path = tmp_path / "game.json"
     path.write_text(json.dumps(save.to_json()))
     out = tmp_path / "aar.html"
     assert main(["report", str(path), "--html", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "a game saved before the end" in text and "6 Aug 21:00" in text
-    assert "<h3>7 August</h3>" not in text
+    assert "<h3>7 August</h3>" not in text and "1 player orders" in text
+    # the maps replay the game to each moment with the orders given by then
+    from khasan_sim.analysis.aar_source import load_run
+
+    run = load_run(path)
+    assert run.kind == "save" and not run.finished and run.end_min == 300.0
+    assert any(e.kind == "order" and e.get("unit") == "2mb-3tb" and e.t_s == 3600 for e in run.events)
 
 
 def test_render_without_record_has_no_record_sections():
