@@ -423,6 +423,8 @@ class StudyDifference:
         resamples: Bootstrap resamples.
         confidence: The interval's confidence (0.95).
         differences: One per statistic.
+        this_study_seed, other_study_seed: The two studies' seeds (the runs pair only when
+            they are equal).
     """
 
     this: str
@@ -433,6 +435,18 @@ class StudyDifference:
     resamples: int
     confidence: float
     differences: list[Difference]
+    this_study_seed: int | None = None
+    other_study_seed: int | None = None
+
+    def pairing_text(self) -> str:
+        """Return how the runs were compared, in a sentence (unpaired runs say why)."""
+        if self.paired:
+            return f"paired by seed: both studies have study seed {self.this_study_seed}, so run i of one is set against run i of the other (common random numbers)"
+        return (
+            f"NOT paired: the studies have different study seeds ({self.this_study_seed} and {self.other_study_seed}), "
+            "so their runs share no luck and are compared as independent samples (wider intervals); "
+            "run both with the same --seed to pair them"
+        )
 
     def to_json(self) -> dict[str, Any]:
         """Return the comparison as a JSON-able dict."""
@@ -524,4 +538,6 @@ def compare_studies(
         resamples=resamples,
         confidence=confidence,
         differences=diffs,
+        this_study_seed=this.spec.study_seed,
+        other_study_seed=other.spec.study_seed,
     )
