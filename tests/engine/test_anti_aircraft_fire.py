@@ -76,3 +76,32 @@ def test_same_seed_same_hits():
     a.advance_minutes(10)
     b.advance_minutes(10)
     assert [e.fields for e in _hits(a)] == [e.fields for e in _hits(b)]
+
+
+def test_anti_aircraft_mounts_are_guns_that_can_be_lost():
+    """The digest counts "anti-aircraft installations" lost: each gun and machine-gun mount
+    of an anti-aircraft unit is a gun that bombs and shells in its pit put out for good."""
+    sim = Simulation(HIST, 1)
+    assert sim.unit("j-aa-homoku").guns == {"aa-gun": 4, "aa-mg": 2}
+    assert sim.unit("j-aamg-zao").guns == {"aa-mg": 6}
+    lost = []
+    for seed in (2, 6):
+        s = Simulation(HIST, seed)
+        s.advance_to("1938-08-11T12:00")
+        for e in s.engine.log.events:
+            if e.kind == "guns_lost" and s.unit(e.get("unit")).type == "anti-aircraft":
+                assert e.get("fire") in ("area", "bombs") and str(e.get("cause")).split(":")[0] in ("artillery", "air")
+                lost.append(e.get("n"))
+        u = s.unit("j-aamg-zao")
+        assert sum(u.guns.values()) + u.guns_lost == 6
+    assert sum(lost) >= 1
+
+
+def test_mounts_out_of_action_do_not_fire():
+    sim = Simulation(HIST, 4)
+    for uid in ("j-aamg-zao", "j-aa-homoku", "j-aa-fangchuan"):
+        u = sim.unit(uid)
+        u.guns = {w: 0 for w in u.guns}
+    sim.advance_minutes(10)
+    assert not _hits(sim)
+    assert sim.metrics()["soviet.aircraft.damaged"] == 0

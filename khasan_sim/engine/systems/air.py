@@ -2,7 +2,8 @@
 and strafing on the enemy's men.
 
 Reads: ``air.*``, ``aircraft.<type>.*`` (bomb load and size, CEP, strafing rounds),
-``artillery.posture_lethality.<entrenchment>``, ``fire.entrenchment_exposure``,
+``artillery.posture_lethality.<entrenchment>``, ``artillery.gun_area_m2`` and
+``artillery.gun_kill_given_hit`` (a bomb in a gun pit), ``fire.entrenchment_exposure``,
 ``engine.unit_frontage_m``; the anti-aircraft fire on each sortie is
 systems/anti_aircraft.py's (it reads the aircraft's height, speed, span and passes and the
 anti-aircraft weapons' figures).
@@ -67,6 +68,7 @@ class AirSystem:
                 g = self.rng.get("casualties", v.id)
                 exp = 0.0
                 sup = 0.0
+                on_v = 0.0
                 if bombs > 0:
                     on_v = air.bombs_on_unit(bombs, d, cep, area)
                     lethal = p.f("air.lethal_area_m2_per_100kg") * bomb_kg / 100.0
@@ -81,5 +83,9 @@ class AirSystem:
                     self._inflict(v, exp, g, cause=f"air:{u.id}")
                     v.suppression = morale.add_suppression(v.suppression, min(sup, 1.0))
                     v.last_under_fire_min = self.now
+                if bombs > 0 and v.guns and on_v > 0:  # a bomb in a gun pit, as a shell in it
+                    gun_area, gun_kill = self._gun_hit
+                    p_gun = artillery.point_target_hit_chance(on_v, gun_area, area, gun_kill)
+                    self._guns_hit(v, p_gun, g, u.id, f"air:{u.id}", fired=f"bomb-{bomb_kg:g}kg", fire="bombs")
         yield self.env.timeout(0)
         self._tick()

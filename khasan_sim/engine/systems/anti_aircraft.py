@@ -43,7 +43,7 @@ def weapons_over(engine: Any, enemy: list[UnitState], tx: float, ty: float) -> l
     for v in enemy:
         if v.men <= 0:
             continue
-        for w, k in sorted(v.weapons_start.items()):
+        for w, k in sorted(v.guns.items()):  # the mounts left: those hit by bombs or shells are out
             if k <= 0 or engine._category(w) != "anti-aircraft":
                 continue
             reach = p.f(f"weapons.{w}.range_m")

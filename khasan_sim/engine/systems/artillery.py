@@ -218,19 +218,21 @@ class ArtillerySystem:
                 )
             else:
                 p_gun = artillery.point_target_hit_chance(on_unit, gun_area, self.cp.unit_area_m2, gun_kill)
-            for wname in sorted(b.guns):
-                lost = int(g.binomial(b.guns[wname], p_gun)) if b.guns[wname] > 0 else 0
-                if lost:
-                    b.guns[wname] -= lost
-                    b.guns_lost += lost
-                    self._gun_reach = None  # its reach is worked out again
-                    self._emit(
-                        "guns_lost", unit=b.id, weapon=wname, n=lost, by=shooter.id, cause=cause, fired=weapon,
-                        fire="adjusted" if adjusted else "area", chance=round(p_gun, 5),
-                    )
+            self._guns_hit(b, p_gun, g, shooter.id, cause, fired=weapon, fire="adjusted" if adjusted else "area")
         for t_row in knocked.tolist():
             t = ro.tanks_by_row[t_row]
             self._knock_out(t, self.rng.get("knock-out", t.id), cause=cause)
+
+    def _guns_hit(self, b: UnitState, p_gun: float, g: np.random.Generator, by: str, cause: str, **why: Any) -> None:
+        """Draw the guns (and anti-aircraft mounts) of *b* put out of action for good, each
+        with chance *p_gun*, in weapon order; log each loss with its cause."""
+        for wname in sorted(b.guns):
+            lost = int(g.binomial(b.guns[wname], p_gun)) if b.guns[wname] > 0 else 0
+            if lost:
+                b.guns[wname] -= lost
+                b.guns_lost += lost
+                self._gun_reach = None  # its reach is worked out again
+                self._emit("guns_lost", unit=b.id, weapon=wname, n=lost, by=by, cause=cause, chance=round(p_gun, 5), **why)
 
     def _observed_fire(self, dt: float) -> None:
         """Observed artillery fire on bogged tanks: a stuck tank that an enemy post can see,
