@@ -32,6 +32,7 @@ N_VOLLEY = 19
 
 _AIR = w.UNIT_TYPES.index("air")
 _ARTILLERY = w.UNIT_TYPES.index("artillery")
+_ANTI_AIRCRAFT = w.UNIT_TYPES.index("anti-aircraft")
 _OPERATIONAL = w.TANK_STATUS.index("operational")
 _BOGGED = w.TANK_STATUS.index("bogged")
 _RETREATING = w.STATE_CODE[w.STATES[3]]
@@ -50,7 +51,8 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
     *posture*, *cover*: the lethality and suppression factors by entrenchment).
 
     Returns ``(hit_rows, losses, battery_rows, battery_rounds, knocked_tanks)``: the rows
-    that lost men with their (killed, wounded, missing); the batteries the rounds fell on,
+    that lost men with their (killed, wounded, missing); the batteries (artillery and
+    anti-aircraft) the rounds fell on,
     with the rounds on each; and the tanks put out of action, in that order.
     """
     rounds = volley[V_ROUNDS]
@@ -114,7 +116,7 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
             s2 = 1.0 - (1.0 - s) * (1.0 - a)
             uf[v, w.U_SUPPRESSION] = 0.0 if s2 < 0.0 else 1.0 if s2 > 1.0 else s2
             uf[v, w.U_LAST_FIRE] = now
-        if ui[v, w.U_TYPE] == _ARTILLERY:
+        if ui[v, w.U_TYPE] == _ARTILLERY or ui[v, w.U_TYPE] == _ANTI_AIRCRAFT:  # units with guns to hit
             bat_rows[n_bat] = v
             bat_rounds[n_bat] = on_unit
             n_bat += 1
