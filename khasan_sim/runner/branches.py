@@ -1,0 +1,150 @@
+"""Branch studies: the runs of a study are branches of one run from one moment.
+
+A branch study is a study (:mod:`khasan_sim.runner.study`) whose header says where it
+branches from (:class:`BranchOrigin`, the ``branch`` column): the run (a saved game, or the
+scenario with a seed), the moment, and a digest of the orders the runs are given. Its
+study seed is the run's seed, and run ``i`` has the seed :func:`khasan_sim.rng.branch_seed`
+``(seed, moment, i)`` instead of a replication seed: any number of workers, resumed or
+not, store the same branches. :class:`BranchReplications` is the worker side: it plays
+the run's history to the moment, reseeds and plays on (:func:`khasan_sim.branching.run_branch`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from khasan_sim.errors import KhasanSimError
+
+
+@dataclass(frozen=True)
+class BranchOrigin:
+    """Where the runs of a branch study branch from.
+
+    Attributes:
+        source: ``save`` (a saved game) or ``seed`` (the scenario's run with the study seed).
+        moment: The battle time the branches start from (``1938-08-07T12:00``).
+        moment_min: The same in minutes from the scenario's start.
+        orders_digest: sha256 of the orders the runs are given (:func:`khasan_sim.branching.orders_digest`).
+        prefix_digest: sha256 of the shared event log up to the moment.
+        save: The save file's path (for ``save``), else None.
+        changed_order: The order given at the moment in every branch, or None.
+    """
+
+    source: str
+    moment: str
+    moment_min: float
+    orders_digest: str
+    prefix_digest: str
+    save: str | None = None
+    changed_order: dict[str, Any] | None = None
+
+    def to_text(self) -> str:
+        """Return the JSON text kept in the study file."""
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_text(cls, text: str) -> BranchOrigin:
+        """Read the JSON text kept in the study file.
+
+        Raises:
+            ValueError: The text is not a branch origin.
+        """
+        doc = json.loads(text)
+        if not isinstance(doc, dict):
+            raise ValueError("the branch origin is not a JSON object")
+        try:
+            origin = cls(**doc)
+        except TypeError as exc:
+            raise ValueError(f"the branch origin's fields are wrong ({exc})") from None
+        if origin.source not in ("save", "seed") or not isinstance(origin.moment_min, (int, float)):
+            raise ValueError("the branch origin's source or moment is wrong")
+        return origin
+
+    def describe(self) -> str:
+        """Return the origin in words."""
+        where = f"the saved game {self.save}" if self.source == "save" else "the run with the study seed"
+        changed = "; one order changed at the moment" if self.changed_order else ""
+        return f"branches of {where} from {self.moment}{changed}"
+
+    def same_study(self) -> tuple[str, float, str, str, str]:
+        """Return what two origins of one study share (the save's path may move)."""
+        return (self.source, round(self.moment_min * 60.0), self.orders_digest, self.prefix_digest, json.dumps(self.changed_order, sort_keys=True))
+
+
+class BranchReplications:
+    """The runs of a branch study in a worker: branches of one run from one moment.
+
+    Args:
+        point: The branch point as a save document (:meth:`khasan_sim.saves.SaveGame.to_json`).
+        scenario_path: The scenario file, as the workers can open it (absolute).
+        variant_path: A variant file, or None.
+        snapshot_at: Extra snapshot labels each run takes.
+        scenario_digest: The study's scenario digest (a worker loading another fails its runs).
+        changed_order: An order given at the moment in every branch, or None.
+    """
+
+    def __init__(
+        self,
+        point: dict[str, Any],
+        scenario_path: str,
+        variant_path: str | None = None,
+        snapshot_at: Sequence[str] = (),
+        scenario_digest: str | None = None,
+        changed_order: dict[str, Any] | None = None,
+    ) -> None:
+        from khasan_sim.runner.replication import Replications
+
+        self.point = dict(point)
+        self.changed_order = changed_order
+        self._scenario_runs = Replications(scenario_path, variant_path, snapshot_at, scenario_digest)
+        self.snapshot_at = tuple(snapshot_at)
+        key = json.dumps([self.point, changed_order], sort_keys=True, default=str)
+        self.cache_key = json.dumps(["branches", self._scenario_runs.cache_key, key])
+
+    def __repr__(self) -> str:
+        return f"BranchReplications({self._scenario_runs.scenario_path!r}, from minute {self.point.get('now_min')})"
+
+    def prepare(self) -> None:
+        """Load the scenario (once per worker).
+
+        Raises:
+            KhasanSimError: The scenario cannot be loaded, or its digest is not the study's.
+        """
+        self._scenario_runs.prepare()
+
+    def run(self, seed: int) -> str:
+        """Run the branch with *seed* to the end; return its JSON text."""
+        from khasan_sim.branching import run_branch
+
+        if self._scenario_runs.scenario is None:
+            self.prepare()
+        result = run_branch(
+            _save_game(self.point), seed, scenario=self._scenario_runs.scenario,
+            changed_order=self.changed_order, snapshot_at=self.snapshot_at,
+        )
+        return json.dumps(result.to_json(), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _save_game(doc: dict[str, Any]) -> Any:
+    """Return the :class:`~khasan_sim.saves.SaveGame` of a save document (already checked)."""
+    from khasan_sim.saves import SaveGame
+
+    keys = ("scenario", "seed", "variant", "player_sides", "now_min", "orders", "pending", "events_digest", "label", "settings", "followers")
+    return SaveGame(**{k: doc[k] for k in keys if k in doc})
+
+
+def check_origin_text(text: str | None, where: str) -> BranchOrigin | None:
+    """Return the branch origin of a study header's ``branch`` text (None for a plain study).
+
+    Raises:
+        KhasanSimError: The text is damaged.
+    """
+    if text is None:
+        return None
+    try:
+        return BranchOrigin.from_text(text)
+    except (ValueError, TypeError) as exc:
+        raise KhasanSimError(f"{where}: the study's branch origin is damaged ({exc})") from None
