@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from khasan_sim.errors import KhasanSimError
@@ -122,13 +123,13 @@ class BranchReplications:
         if self._scenario_runs.scenario is None:
             self.prepare()
         result = run_branch(
-            _save_game(self.point), seed, scenario=self._scenario_runs.scenario,
+            save_game(self.point), seed, scenario=self._scenario_runs.scenario,
             changed_order=self.changed_order, snapshot_at=self.snapshot_at,
         )
         return json.dumps(result.to_json(), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def _save_game(doc: dict[str, Any]) -> Any:
+def save_game(doc: dict[str, Any]) -> Any:
     """Return the :class:`~khasan_sim.saves.SaveGame` of a save document (already checked)."""
     from khasan_sim.saves import SaveGame
 
@@ -148,3 +149,83 @@ def check_origin_text(text: str | None, where: str) -> BranchOrigin | None:
         return BranchOrigin.from_text(text)
     except (ValueError, TypeError) as exc:
         raise KhasanSimError(f"{where}: the study's branch origin is damaged ({exc})") from None
+
+
+class PairedBranchReplications(BranchReplications):
+    """Branches of one run run in pairs: with the orders as given, then with one order
+    changed at the moment, both with the same branch seed. A run's JSON text is the list
+    of the two results (for a forecast, not for a study file)."""
+
+    def run(self, seed: int) -> str:
+        """Run the pair of branches with *seed*; return ``[as given, changed]`` as JSON text."""
+        from khasan_sim.branching import run_branch
+
+        if self._scenario_runs.scenario is None:
+            self.prepare()
+        point = save_game(self.point)
+        pair = [
+            run_branch(point, seed, scenario=self._scenario_runs.scenario, changed_order=order, snapshot_at=self.snapshot_at).to_json()
+            for order in (None, self.changed_order)
+        ]
+        return json.dumps(pair, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def forecast(
+    point: Any,
+    scenario: Any,
+    runs: int,
+    *,
+    changed_order: dict[str, Any] | None = None,
+    changed_text: str | None = None,
+    workers: int | None = None,
+    on_progress: Any = None,
+) -> Any:
+    """Run *runs* branches of a branch point in the worker pool and sum them up.
+
+    Args:
+        point: The branch point (a :class:`~khasan_sim.saves.SaveGame`).
+        scenario: Its loaded scenario (the workers load the same files).
+        runs: Branches (pairs of branches with *changed_order*).
+        changed_order: An order given at the moment in the paired branches, or None.
+        changed_text: That order in words.
+        workers: Worker processes (default: the machine's cores).
+        on_progress: Called with (done, runs) as branches finish.
+
+    Returns:
+        The :class:`~khasan_sim.analysis.forecast.Forecast`.
+
+    Raises:
+        ValueError: No branch finished.
+        WorkersLostError: A worker process died.
+    """
+    from khasan_sim.analysis.forecast import summarize
+    from khasan_sim.clock import Clock
+    from khasan_sim.rng import branch_seed
+    from khasan_sim.runner.pool import default_workers, local_runs
+
+    cls = BranchReplications if changed_order is None else PairedBranchReplications
+    source = cls(
+        point.to_json(),
+        str(Path(scenario.path).resolve()),
+        None if scenario.variant_path is None else str(Path(scenario.variant_path).resolve()),
+        (),
+        scenario.digest,
+        changed_order,
+    )
+    tasks = [(i, branch_seed(point.seed, point.now_min, i)) for i in range(runs)]
+    base: list[Any] = [None] * runs
+    changed: list[Any] | None = None if changed_order is None else [None] * runs
+    for done, record in enumerate(local_runs(source, tasks, max(1, min(workers or default_workers(), runs))), start=1):
+        doc = None if record.result_json is None else json.loads(record.result_json)
+        if doc is not None:
+            if changed is None:
+                base[record.index] = doc
+            else:
+                base[record.index], changed[record.index] = doc
+        if on_progress is not None:
+            on_progress(done, runs)
+        if done == runs:
+            break  # every branch is in: the pool's workers are ended now, not waited for
+    heights = [(z.id, z.name) for z in scenario.doc.zones if z.kind == "height"]
+    moment = Clock(scenario.start, scenario.end).label(point.now_min)
+    return summarize(moment, base, heights, changed, changed_text)
