@@ -34,6 +34,7 @@ from khasan_sim.ui.app_overlays import OverlaysMixin
 from khasan_sim.ui.app_panel import PanelMixin
 from khasan_sim.ui.app_saves import SavesMixin
 from khasan_sim.ui.app_saves import _reattach_exercise as _reattach_exercise
+from khasan_sim.ui.forecast import ForecastMixin
 from khasan_sim.ui.frames import Frame
 from khasan_sim.ui.logview import LogView
 from khasan_sim.ui.mapview import Camera, MapRenderer
@@ -72,7 +73,7 @@ def gui_theme(scale: float) -> dict[str, Any]:
 GUI_THEME = gui_theme(1.0)
 
 
-class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMixin):
+class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMixin, ForecastMixin):
     """The game window.
 
     Args:
@@ -426,7 +427,8 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
                 self.fps = self.clock.get_fps()
                 self.step(dt)
                 pygame.display.flip()
-        finally:  # end the simulation's and the menu's processes, whatever happened
+        finally:  # end the simulation's, the menu's and the forecast's processes, whatever happened
+            self.close_forecast()
             self.menu.close()
             self.session.close()
         self._store_settings()

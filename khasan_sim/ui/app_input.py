@@ -172,6 +172,8 @@ class InputMixin:
         if k == pygame.K_ESCAPE:
             if self.overlay:
                 self.overlay = None
+            elif self.forecast_shown:
+                self.forecast_shown = False
             elif self.replay_t is not None:
                 self.exit_replay()
             elif self.waypoints:
@@ -243,6 +245,8 @@ class InputMixin:
             self._store_settings()
         elif ctrl and k == pygame.K_q:
             self.quit = True
+        elif k == pygame.K_p:
+            self.forecast_key(paired=bool(mods & pygame.KMOD_SHIFT))
         elif k == pygame.K_d:
             self._quick_order("defend")
         elif k == pygame.K_g:

@@ -28,6 +28,7 @@ HELP = [
     ("T", "show each tank when zoomed in (on / off)"),
     ("C", "compare with the record;  B: the exercise's briefing"),
     ("R", "replay the run so far: drag the timeline; Left/Right step"),
+    ("P / Shift+P", "forecast: 40 futures from here (in replay: from the moment shown); Shift: paired with the order under the mouse"),
     ("F5 / F9", "quick save / quick load;  Ctrl+S / Ctrl+O: save as / open"),
     ("F11", "full screen"),
     ("F2, Menu", "classroom exercises: play one, run its studies, place a class's saves"),
