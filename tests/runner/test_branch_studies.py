@@ -65,6 +65,9 @@ def test_at_makes_a_study_of_branches_of_the_run_with_the_seed(tmp_path):
     # the study is a study like any other: compare reads it
     code, lines = run_cli("compare", out)
     assert code == 0, lines
+    assert any(f"branches of the run with the study seed from {MOMENT}" in ln for ln in lines), lines
+    code, lines = run_cli("study", "check", out)
+    assert code == 0 and f"its runs are branches of the run with the study seed from {MOMENT}" in lines[0], lines
     # resuming the same study runs nothing; another moment is another study
     code, lines = run_cli("batch", TINY, "--seed", 4, "--at", MOMENT, "--runs", 3, "--out", out, "--resume")
     assert code == 0 and "nothing to run" in lines[-1], lines
@@ -156,3 +159,18 @@ def test_a_plain_study_of_before_branch_studies_still_opens(tmp_path):
     assert spec.branch is None and len(records) == 1
     code, lines = run_cli("batch", TINY, "--runs", 2, "--workers", 1, "--out", out, "--resume", "--quiet")
     assert code == 0, lines
+
+
+def test_compare_pairs_branch_studies_only_with_branches_of_the_same_moment(tmp_path):
+    from khasan_sim.analysis.compare import compare_studies
+    from khasan_sim.analysis.loading import load_study
+
+    paths = {}
+    for name, extra in (("plain", []), ("at18", ["--at", MOMENT]), ("at18b", ["--at", MOMENT]), ("at19", ["--at", "1938-08-06T19:00"])):
+        paths[name] = tmp_path / f"{name}.sqlite"
+        code, lines = run_cli("batch", TINY, "--seed", 4, *extra, "--runs", 2, "--workers", 1, "--out", paths[name], "--quiet")
+        assert code == 0, lines
+    studies = {k: load_study(p) for k, p in paths.items()}
+    assert compare_studies(studies["at18"], studies["at18b"], None, resamples=50).paired
+    assert not compare_studies(studies["at18"], studies["plain"], None, resamples=50).paired
+    assert not compare_studies(studies["at18"], studies["at19"], None, resamples=50).paired
