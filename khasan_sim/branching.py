@@ -85,10 +85,33 @@ def start_branch(
         KhasanSimError: The changed order is not allowed at the moment.
     """
     sim = replay(point, scenario=scenario, where=where, snapshot_at=snapshot_at)
+    branch_off(sim, seed, changed_order)
+    return sim
+
+
+def branch_off(sim: Any, seed: int, changed_order: dict[str, Any] | None = None) -> None:
+    """Turn a run at its moment into a branch: give the changed order, reseed every stream.
+
+    Raises:
+        KhasanSimError: The changed order is not allowed at the moment.
+    """
     if changed_order is not None:
         sim.give(changed_order)
     sim.reseed(seed)
-    return sim
+
+
+def play_branch(sim: Any, point: SaveGame, seed: int, changed_order: dict[str, Any] | None = None, index: int | None = None) -> Any:
+    """Play a run that stands at the branch point's moment (its history played with the
+    run's own seed) as branch *seed* to the end; return its :class:`~khasan_sim.results.RunResult`."""
+    branch_off(sim, seed, changed_order)
+    result = sim.run_to_end()
+    about: dict[str, Any] = {"moment": Clock(sim.start, sim.end).label(point.now_min), "moment_min": point.now_min, "seed": int(seed)}
+    if index is not None:
+        about["index"] = int(index)
+    if changed_order is not None:
+        about["changed_order"] = changed_order
+    result.meta["branch"] = about
+    return result
 
 
 def run_branch(
@@ -100,16 +123,9 @@ def run_branch(
     snapshot_at: Sequence[str] = (),
     index: int | None = None,
 ) -> Any:
-    """Play one branch to the end and return its :class:`~khasan_sim.results.RunResult`."""
-    sim = start_branch(point, seed, scenario=scenario, changed_order=changed_order, snapshot_at=snapshot_at)
-    result = sim.run_to_end()
-    about: dict[str, Any] = {"moment": Clock(sim.start, sim.end).label(point.now_min), "moment_min": point.now_min, "seed": int(seed)}
-    if index is not None:
-        about["index"] = int(index)
-    if changed_order is not None:
-        about["changed_order"] = changed_order
-    result.meta["branch"] = about
-    return result
+    """Play one branch (its history, then its future) and return its :class:`~khasan_sim.results.RunResult`."""
+    sim = replay(point, scenario=scenario, where="branch point", snapshot_at=snapshot_at)
+    return play_branch(sim, point, seed, changed_order, index)
 
 
 def run_branches(

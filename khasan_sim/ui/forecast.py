@@ -108,7 +108,7 @@ class ForecastMixin:
         scr = self.screen
         area = self.cam.rect
         paired = job.finished and job.result is not None and job.result.changed is not None
-        box = pygame.Rect(area.x + px(12), area.y + px(12), min(px(820 if paired else 520), area.w - px(24)), px(60))
+        box = pygame.Rect(area.x + px(12), area.y + px(12), min(px(820 if paired else 560), area.w - px(24)), px(60))
         if not job.finished:
             rows: list[tuple[str, str, str]] = []
             head = f"Forecast: {job.done} of {job.runs} futures run ..."
@@ -117,7 +117,7 @@ class ForecastMixin:
         else:
             f = job.result
             rows = forecast_lines(f)
-            head = f"Forecast from {datetime.fromisoformat(f.moment):%d %b %H:%M}: {f.runs} futures in {job.seconds:.0f} s, the orders as given"
+            head = f"Forecast from {datetime.fromisoformat(f.moment):%d %b %H:%M}: {f.runs} futures ({job.seconds:.0f} s), the orders as given"
             if f.failed:
                 head += f" ({f.failed} raised, left out)"
         line = round(fs(13) * 1.45)

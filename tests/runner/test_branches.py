@@ -188,3 +188,33 @@ def test_the_forecast_runs_in_the_pool_as_here(scenario):
     assert soviet_killed.median == killed[1]
     assert [h.zone for h in f.heights] == ["zaozernaya"]
     assert f.changed == "withdraw" and len(f.differences) == len(f.losses)
+
+
+def test_a_forked_branch_is_the_replayed_branch(scenario, monkeypatch):
+    """Branches forked from the history played once per worker are the branches a replay gives."""
+    from khasan_sim.runner import branches
+
+    point = point_of_run(str(scenario.path), 7, MOMENT_MIN)
+    source = branches.BranchReplications(point.to_json(), str(scenario.path), None, ("1938-08-06T17:00",), scenario.digest)
+    source.prepare()
+    seeds = [branch_seed(7, MOMENT_MIN, b) for b in range(3)]
+    forked = [source.run(s) for s in seeds] + [source.run(seeds[0])]  # the history is left as it was
+    monkeypatch.setattr(branches, "FORK_BRANCHES", False)
+    replayed = [source.run(s) for s in seeds]
+    assert forked == [*replayed, replayed[0]]
+    assert "1938-08-06T17:00" in json.loads(forked[0])["snapshots"]  # a snapshot of the shared history
+
+
+def test_a_forked_branch_that_raises_says_so(scenario):
+    from khasan_sim.errors import KhasanSimError
+    from khasan_sim.runner import branches
+
+    if not branches.FORK_BRANCHES:
+        pytest.skip("no fork here")
+
+    def fail() -> str:
+        raise RuntimeError("boom in the copy")
+
+    with pytest.raises(KhasanSimError, match="boom in the copy"):
+        branches.in_forked_copy(fail)
+    assert branches.in_forked_copy(lambda: "answer") == "answer"
