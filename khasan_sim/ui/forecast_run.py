@@ -92,7 +92,8 @@ class ForecastRun:
         self._thread.join(timeout)
         return self.finished
 
-    def cancel(self, timeout: float = 10.0) -> None:
-        """Stop at the next finished branch (the pool's workers are ended) and wait for it."""
+    def cancel(self, timeout: float = 3.0) -> None:
+        """Stop at the next finished branch (the pool's workers are ended) and wait up to
+        *timeout* seconds for it; a worker still running then ends itself with this process."""
         self._stop.set()
         self._thread.join(timeout)
