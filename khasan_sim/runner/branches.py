@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -131,18 +132,20 @@ class BranchReplications:
     def branch(self, seed: int, changed_order: dict[str, Any] | None) -> dict[str, Any]:
         """Return the result (JSON form) of the branch with *seed* and *changed_order*.
 
-        Where processes can fork (Linux, macOS), the shared history is played once in
-        this worker and each branch is a forked copy of it that plays its future: the
-        copy is the history byte for byte, so the branch is the one a replay would give
-        (the tests check it), for a quarter less work a branch from 7 August 12:00.
-        Elsewhere each branch plays the history again.
+        Where processes can fork (Linux, macOS) and the run is asked for in the main
+        thread (a local pool worker; a Dask worker runs tasks in threads, and forking a
+        process whose other threads may hold locks is unsafe), the shared history is
+        played once in this worker and each branch is a forked copy of it that plays its
+        future: the copy is the history byte for byte, so the branch is the one a replay
+        would give (the tests check it), for about a fifth less CPU a branch from
+        7 August 12:00. Otherwise each branch plays the history again.
         """
         from khasan_sim.branching import play_branch, run_branch
 
         if self._scenario_runs.scenario is None:
             self.prepare()
         point = save_game(self.point)
-        if not FORK_BRANCHES:
+        if not FORK_BRANCHES or threading.current_thread() is not threading.main_thread():
             return run_branch(point, seed, scenario=self._scenario_runs.scenario, changed_order=changed_order, snapshot_at=self.snapshot_at).to_json()
         history = self._played_history(point)
         return json.loads(in_forked_copy(lambda: _result_text(play_branch(history, point, seed, changed_order).to_json())))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -202,6 +203,12 @@ def test_a_forked_branch_is_the_replayed_branch(scenario, monkeypatch):
     monkeypatch.setattr(branches, "FORK_BRANCHES", False)
     replayed = [source.run(s) for s in seeds]
     assert forked == [*replayed, replayed[0]]
+    monkeypatch.setattr(branches, "FORK_BRANCHES", True)
+    in_thread: list[str] = []
+    worker = threading.Thread(target=lambda: in_thread.append(source.run(seeds[1])))  # as a Dask worker's thread
+    worker.start()
+    worker.join()
+    assert in_thread == [replayed[1]]
     assert "1938-08-06T17:00" in json.loads(forked[0])["snapshots"]  # a snapshot of the shared history
 
 
