@@ -174,3 +174,15 @@ def test_compare_pairs_branch_studies_only_with_branches_of_the_same_moment(tmp_
     assert compare_studies(studies["at18"], studies["at18b"], None, resamples=50).paired
     assert not compare_studies(studies["at18"], studies["plain"], None, resamples=50).paired
     assert not compare_studies(studies["at18"], studies["at19"], None, resamples=50).paired
+
+
+def test_salvage_keeps_the_runs_of_a_branch_study(tmp_path):
+    out = tmp_path / "at.sqlite"
+    code, lines = run_cli("batch", TINY, "--seed", 4, "--at", MOMENT, "--runs", 2, "--workers", 1, "--out", out, "--quiet")
+    assert code == 0, lines
+    copy = tmp_path / "salvaged.sqlite"
+    code, lines = run_cli("study", "salvage", out, "--out", copy)
+    assert code == 0, lines
+    (spec, records), (spec2, records2) = stored(out), stored(copy)
+    assert spec2.branch == spec.branch
+    assert [(r.index, r.seed, r.result_json) for r in records2] == [(r.index, r.seed, r.result_json) for r in records]
