@@ -36,6 +36,7 @@ from khasan_sim.ui.app_saves import SavesMixin
 from khasan_sim.ui.app_saves import _reattach_exercise as _reattach_exercise
 from khasan_sim.ui.app_sources import SourcesMixin
 from khasan_sim.ui.fogview import FogView
+from khasan_sim.ui.forecast import ForecastMixin
 from khasan_sim.ui.frames import Frame
 from khasan_sim.ui.logview import LogView
 from khasan_sim.ui.mapview import Camera, MapRenderer
@@ -74,7 +75,7 @@ def gui_theme(scale: float) -> dict[str, Any]:
 GUI_THEME = gui_theme(1.0)
 
 
-class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMixin, SourcesMixin):
+class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMixin, SourcesMixin, ForecastMixin):
     """The game window.
 
     Args:
@@ -450,8 +451,9 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
                 self.fps = self.clock.get_fps()
                 self.step(dt)
                 pygame.display.flip()
-        finally:  # end the simulation's and the menu's processes, whatever happened
+        finally:  # end the simulation's, the menu's and the forecast's processes, whatever happened
             self.quit = True
+            self.close_forecast()
             self.menu.close()
             self.session.close()
             if isinstance(self.loaded, GameSession):  # a game loaded in the background, never shown

@@ -63,6 +63,7 @@ class DrawMixin:
         scr.set_clip(clip)
         self._draw_panel(f)
         self.gui.draw_ui(scr)
+        self.draw_forecast()
         if self.overlay == "help":
             self._draw_help()
         elif self.overlay == "compare":

@@ -177,6 +177,8 @@ class InputMixin:
         if k == pygame.K_ESCAPE:
             if self.overlay:
                 self.overlay = None
+            elif self.forecast_shown:
+                self.forecast_shown = False
             elif self.replay_t is not None:
                 self.exit_replay()
             elif self.waypoints:
@@ -188,7 +190,7 @@ class InputMixin:
         if self.overlay == "model" and k in (pygame.K_UP, pygame.K_DOWN, pygame.K_PAGEUP, pygame.K_PAGEDOWN):
             self.scroll_model({pygame.K_UP: -1, pygame.K_DOWN: 1, pygame.K_PAGEUP: -20, pygame.K_PAGEDOWN: 20}[k])
             return
-        if k == pygame.K_p:
+        if k == pygame.K_i:
             self.model_top = 0
             self.overlay = None if self.overlay == "model" else "model"
             return
@@ -255,6 +257,8 @@ class InputMixin:
             self._store_settings()
         elif ctrl and k == pygame.K_q:
             self.quit = True
+        elif k == pygame.K_p:
+            self.forecast_key(paired=bool(mods & pygame.KMOD_SHIFT))
         elif k == pygame.K_d:
             self._quick_order("defend")
         elif k == pygame.K_g:

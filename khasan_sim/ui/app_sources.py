@@ -135,7 +135,7 @@ class SourcesMixin:
         total = px(12)
         for img in imgs:
             if total + img.get_height() > h_max - px(20):
-                shown.append(theme.text("... (P: the Model screen lists every parameter)", fs(11), theme.PANEL_DIM))
+                shown.append(theme.text("... (I: the Model screen lists every parameter)", fs(11), theme.PANEL_DIM))
                 total += shown[-1].get_height()
                 break
             shown.append(img)

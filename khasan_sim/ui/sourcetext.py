@@ -13,7 +13,7 @@ from khasan_sim.api import mechanism_sources
 
 Tip = list[tuple[str, str]]
 
-#: Parameters listed in a tooltip at most; the Model screen (P) lists them all.
+#: Parameters listed in a tooltip at most; the Model screen (I) lists them all.
 MAX_PARAMS = 12
 
 #: The mechanism an event's numbers come from, by its kind (and its cause).
@@ -48,7 +48,7 @@ def mechanism_tip(params: Any, mechanism: str, *, containing: str | None = None,
         tip.append(("param", f"{s.key} = {s.value_text}" + ("   FITTED" if s.fitted else "")))
         tip.append(("source", f"{s.source}  ({s.where}{'; ' + s.fitted_note if s.fitted_note else ''})"))
     if len(sources) > MAX_PARAMS:
-        tip.append(("dim", f"... and {len(sources) - MAX_PARAMS} more: P shows the Model screen"))
+        tip.append(("dim", f"... and {len(sources) - MAX_PARAMS} more: I shows the Model screen"))
     return tip
 
 

@@ -11,7 +11,7 @@ from tests.ui.conftest import key, step_until
 
 def test_model_screen_lists_every_parameter_with_its_source(tiny_app):
     app = tiny_app
-    key(app, pygame.K_p)
+    key(app, pygame.K_i)
     assert app.overlay == "model"
     lines = app.model_lines()
     params = app.session.sim.scenario.params
@@ -26,9 +26,9 @@ def test_model_screen_lists_every_parameter_with_its_source(tiny_app):
     assert app.model_top == 6
     key(app, pygame.K_PAGEDOWN)
     assert app.model_top == 26
-    key(app, pygame.K_p)
+    key(app, pygame.K_i)
     assert app.overlay is None
-    assert any(k == "P" for k, _ in __import__("khasan_sim.ui.app_overlays", fromlist=["HELP"]).HELP)
+    assert any(k == "I" for k, _ in __import__("khasan_sim.ui.app_overlays", fromlist=["HELP"]).HELP)
 
 
 def test_a_counter_tells_its_morale_and_the_morale_parameters(tiny_app):
