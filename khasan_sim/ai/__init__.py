@@ -2,13 +2,13 @@
 
 Example::
 
-    from khasan_sim.ai import CommandedSimulation
-    sim = CommandedSimulation("scenarios/khasan_1938/historical.yaml", seed=1, commanders={"soviet": "normal"})
+    from khasan_sim import Simulation
+    sim = Simulation("scenarios/khasan_1938/historical.yaml", seed=1, commanders={"soviet": "normal"})
     result = sim.run_to_end()   # the Soviet AI against the Japanese doctrine
 """
 
 from khasan_sim.ai.driver import (
-    CommandedSimulation,
+    CommandPost,
     Pairing,
     ai_sides_of,
     make_commander,
@@ -16,4 +16,4 @@ from khasan_sim.ai.driver import (
 )
 from khasan_sim.ai.rules import LEVELS, load_rules
 
-__all__ = ["LEVELS", "CommandedSimulation", "Pairing", "ai_sides_of", "load_rules", "make_commander", "with_pairing"]
+__all__ = ["LEVELS", "CommandPost", "Pairing", "ai_sides_of", "load_rules", "make_commander", "with_pairing"]

@@ -6,26 +6,25 @@ recorded orders) or ``ai``. :func:`with_pairing` returns the scenario with the s
 controllers set to match (``commander-ai`` and its level), which a variant can also do
 (``replace: [{path: sides.soviet.controller, value: commander-ai}]``).
 
-:class:`CommandedSimulation` is a :class:`~khasan_sim.api.Simulation` in which the sides
-whose controller is ``commander-ai`` (or that are named in *commanders*) are commanded by
-their :class:`~khasan_sim.ai.base.Commander`: at each turn boundary, before the run goes
-on, each commander looks at its side's view and gives its orders with
-:meth:`~khasan_sim.api.Simulation.give`. Advancing in one step or in slices (the desktop's
-frame loop) stops at every boundary the same way, so the event log is the same.
+In a :class:`~khasan_sim.api.Simulation` of such a scenario (or one made with
+``commanders={"soviet": "normal"}``) the sides whose controller is ``commander-ai`` are
+commanded by their :class:`~khasan_sim.ai.base.Commander` through a :class:`CommandPost`:
+at each turn boundary, before the run goes on, each commander looks at its side's view
+and gives its orders with :meth:`~khasan_sim.api.Simulation.give`. Advancing in one step
+or in slices (the desktop's frame loop) stops at every boundary the same way, so the
+event log is the same.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from khasan_sim.ai.base import Commander
 from khasan_sim.ai.japanese import JapaneseCommander
 from khasan_sim.ai.rules import LEVELS, load_rules
 from khasan_sim.ai.soviet import SovietCommander
-from khasan_sim.api import Simulation
 from khasan_sim.errors import ScenarioError
 
 SOVIET_CHOICES = ("historical", "ai")
@@ -68,22 +67,54 @@ class Pairing:
         return not self.ai_sides
 
 
+def controller_for(level: str) -> str:
+    """Return the side controller that puts the commander AI at *level* in charge."""
+    return "commander-ai" if level == "normal" else f"commander-ai-{level}"
+
+
+def level_of(controller: str) -> str | None:
+    """Return the AI level of a side *controller* (None if it is not the commander AI)."""
+    if controller == "commander-ai":
+        return "normal"
+    if controller.startswith("commander-ai-"):
+        return controller.removeprefix("commander-ai-")
+    return None
+
+
 def with_pairing(scenario: Any, ai_sides: Mapping[str, str]) -> Any:
-    """Return *scenario* with the sides in *ai_sides* commanded by the AI at the level given."""
+    """Return *scenario* with the sides in *ai_sides* commanded by the AI at the level given.
+
+    The scenario returned is another scenario: its digest is that of its document with
+    the new controllers, and its variant id says the pairing (``+soviet=ai-normal``), so
+    a study of it is never mixed with one of the recorded orders.
+    """
     if not ai_sides:
         return scenario
+    from khasan_sim.scenario.load import _digest  # the one definition of a scenario's digest
+
     sides = dict(scenario.doc.sides)
-    for side, level in ai_sides.items():
+    for side, level in sorted(ai_sides.items()):
         if side not in sides:
             msg = f"{scenario.path}: no side '{side}' to give to the commander AI (sides: {', '.join(sorted(sides))})"
             raise ScenarioError(msg)
-        sides[side] = sides[side].model_copy(update={"controller": "commander-ai", "level": level})
-    return dataclasses.replace(scenario, doc=scenario.doc.model_copy(update={"sides": sides}))
+        if level not in LEVELS:
+            msg = f"commander AI level '{level}' is not one of {', '.join(LEVELS)}"
+            raise ScenarioError(msg)
+        sides[side] = sides[side].model_copy(update={"controller": controller_for(level)})
+    doc = scenario.doc.model_copy(update={"sides": sides})
+    label = ",".join(f"{s}=ai-{lv}" for s, lv in sorted(ai_sides.items()))
+    pairing = label if scenario.pairing is None else f"{scenario.pairing},{label}"
+    return dataclasses.replace(scenario, doc=doc, digest=_digest(doc, scenario.params, scenario.terrain), pairing=pairing)
 
 
 def ai_sides_of(scenario: Any) -> dict[str, str]:
-    """Return the sides of *scenario* whose controller is ``commander-ai``, with their levels."""
-    return {s: spec.level for s, spec in scenario.doc.sides.items() if spec.controller == "commander-ai"}
+    """Return the sides of *scenario* commanded by the AI, with their levels."""
+    out = {}
+    for s, spec in scenario.doc.sides.items():
+        level = level_of(spec.controller)
+        if level is not None:
+            out[s] = level
+    return out
 
 
 def make_commander(side: str, level: str, seed: int) -> Commander:
@@ -91,75 +122,35 @@ def make_commander(side: str, level: str, seed: int) -> Commander:
     return _COMMANDERS[side](load_rules(side, level), seed)
 
 
-class CommandedSimulation(Simulation):
-    """A Simulation whose AI sides are commanded at each turn boundary.
+class CommandPost:
+    """The computer commanders of one run, called by the Simulation at each turn boundary.
 
-    Args:
-        scenario: A loaded scenario or a path.
-        seed: The run seed.
-        variant: A variant file, when *scenario* is a path.
-        player_sides: The sides a person commands.
-        follow_record: As :class:`~khasan_sim.api.Simulation` (for the person's sides).
-        commanders: Extra sides for the AI, with their levels (``{"soviet": "hard"}``),
-            on top of the scenario's ``commander-ai`` sides.
+    :class:`~khasan_sim.api.Simulation` makes one when its scenario has ``commander-ai``
+    sides and calls :meth:`command` before it advances: at a turn boundary the commanders
+    not yet called there look and give their orders; the Simulation then stops at every
+    boundary on the way (:meth:`stop_at`), whether it advances in one step or in slices.
     """
 
-    def __init__(
-        self,
-        scenario: Any,
-        seed: int = 1,
-        *,
-        variant: str | Path | None = None,
-        player_sides: Iterable[str] = (),
-        follow_record: bool = False,
-        commanders: Mapping[str, str] | None = None,
-    ) -> None:
-        if isinstance(scenario, (str, Path)):
-            from khasan_sim.scenario.load import load_scenario
+    def __init__(self, sides: Mapping[str, str], seed: int) -> None:
+        self.commanders: dict[str, Commander] = {s: make_commander(s, lv, seed) for s, lv in sorted(sides.items())}
+        self._done_at = -1.0
 
-            scenario = load_scenario(scenario, variant)
-        scenario = with_pairing(scenario, dict(commanders or {}))
-        ai = ai_sides_of(scenario)
-        humans = set(player_sides) - set(ai)
-        super().__init__(scenario, seed, player_sides=humans | set(ai), follow_record=follow_record)
-        self.commanders: dict[str, Commander] = {s: make_commander(s, lv, self.seed) for s, lv in sorted(ai.items())}
-        # the AI's units follow its orders only, never the recorded ones
-        self.take_over([u.id for u in self.units() if u.side in self.commanders])
-        self._commanded_at = -1.0
-
-    def _command(self) -> None:
+    def command(self, sim: Any) -> None:
         """Let each commander give its orders, once at each turn boundary."""
-        if not self.commanders or self.finished:
+        if sim.finished:
             return
-        now = self.now_min
-        tm = self.engine.turn_min
-        at_boundary = abs(now / tm - round(now / tm)) < 1e-9
-        if not at_boundary or now == self._commanded_at:
+        now = sim.now_min
+        tm = sim.engine.turn_min
+        if abs(now / tm - round(now / tm)) > 1e-9 or now == self._done_at:
             return
-        self._commanded_at = now
+        self._done_at = now
         for side in sorted(self.commanders):
-            self.commanders[side].command(self)
+            self.commanders[side].command(sim)
 
-    def _advance_engine(self, t_min: float) -> None:
-        t_min = min(t_min, self.engine.end_min)
-        while True:
-            self._command()
-            nxt = self.next_turn_min()
-            if nxt >= t_min - 1e-9 or not self.commanders:
-                super()._advance_engine(t_min)
-                return
-            super()._advance_engine(nxt)
+    def stop_at(self, sim: Any, t_min: float) -> float:
+        """Return where an advance to *t_min* must stop next: the next turn boundary, or *t_min*."""
+        return min(t_min, sim.next_turn_min())
 
-    def advance(self, max_events: int = 2000, until_min: float | None = None) -> bool:
-        """As :meth:`Simulation.advance`, stopping at each turn boundary for the commanders."""
-        self._check_running()
-        self._command()
-        limit = self.engine.end_min if until_min is None else min(until_min, self.engine.end_min)
-        if not self.commanders:
-            return super().advance(max_events, limit)
-        more = super().advance(max_events, min(limit, self.next_turn_min()))
-        return more or (not self.finished and self.now_min < limit - 1e-9)
-
-    def commander_lines(self) -> list[str]:
+    def lines(self) -> list[str]:
         """Return one line per AI side: who commands it and at what level (for the game's panel)."""
         return [f"{side.capitalize()} side: commander AI, {c.level}" for side, c in sorted(self.commanders.items())]
