@@ -25,7 +25,7 @@ from khasan_sim.ai.base import Commander
 from khasan_sim.ai.japanese import JapaneseCommander
 from khasan_sim.ai.rules import LEVELS, load_rules
 from khasan_sim.ai.soviet import SovietCommander
-from khasan_sim.errors import ScenarioError
+from khasan_sim.errors import KhasanSimError, ScenarioError
 
 SOVIET_CHOICES = ("historical", "ai")
 JAPANESE_CHOICES = ("doctrine", "ai")
@@ -43,13 +43,13 @@ class Pairing:
     def __post_init__(self) -> None:
         if self.soviet not in SOVIET_CHOICES:
             msg = f"--soviet: '{self.soviet}' is not one of {', '.join(SOVIET_CHOICES)}"
-            raise ScenarioError(msg)
+            raise KhasanSimError(msg)
         if self.japanese not in JAPANESE_CHOICES:
             msg = f"--japanese: '{self.japanese}' is not one of {', '.join(JAPANESE_CHOICES)}"
-            raise ScenarioError(msg)
+            raise KhasanSimError(msg)
         if self.level not in LEVELS:
             msg = f"--level: '{self.level}' is not one of {', '.join(LEVELS)}"
-            raise ScenarioError(msg)
+            raise KhasanSimError(msg)
 
     @property
     def ai_sides(self) -> dict[str, str]:
@@ -95,11 +95,11 @@ def with_pairing(scenario: Any, ai_sides: Mapping[str, str]) -> Any:
     sides = dict(scenario.doc.sides)
     for side, level in sorted(ai_sides.items()):
         if side not in sides:
-            msg = f"{scenario.path}: no side '{side}' to give to the commander AI (sides: {', '.join(sorted(sides))})"
-            raise ScenarioError(msg)
+            msg = f"no side '{side}' to give to the commander AI (sides: {', '.join(sorted(sides))})"
+            raise ScenarioError(str(scenario.path), None, "sides", msg)
         if level not in LEVELS:
             msg = f"commander AI level '{level}' is not one of {', '.join(LEVELS)}"
-            raise ScenarioError(msg)
+            raise KhasanSimError(msg)
         sides[side] = sides[side].model_copy(update={"controller": controller_for(level)})
     doc = scenario.doc.model_copy(update={"sides": sides})
     label = ",".join(f"{s}=ai-{lv}" for s, lv in sorted(ai_sides.items()))

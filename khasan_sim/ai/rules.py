@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from khasan_sim.errors import ScenarioError
+from khasan_sim.errors import KhasanSimError, ScenarioError
 
 LEVELS = ("easy", "normal", "hard")
 SIDES = ("soviet", "japanese")
@@ -62,17 +62,17 @@ def load_rules(side: str, level: str = "normal", path: str | Path | None = None)
     """Load the AI rules for *side* at *level* (the file is read once per process).
 
     Raises:
-        ScenarioError: The side or level is unknown, or the file is malformed or lacks a
-            key a level needs (named with the file).
+        KhasanSimError: The side or level is unknown.
+        ScenarioError: The file is malformed or lacks a key a level needs (named with the file).
     """
     from khasan_sim.scenario.params_file import load_params
 
     if side not in SIDES:
         msg = f"commander AI: unknown side '{side}' (one of {', '.join(SIDES)})"
-        raise ScenarioError(msg)
+        raise KhasanSimError(msg)
     if level not in LEVELS:
         msg = f"commander AI: unknown level '{level}' (one of {', '.join(LEVELS)})"
-        raise ScenarioError(msg)
+        raise KhasanSimError(msg)
     p = Path(path) if path is not None else default_rules_path()
     key = str(p.resolve())
     params = _CACHE.get(key)
@@ -81,7 +81,7 @@ def load_rules(side: str, level: str = "normal", path: str | Path | None = None)
         for lv in LEVELS:
             for k in _LEVEL_KEYS:
                 if f"levels.{lv}.{k}" not in params:
-                    msg = f"{p}: levels.{lv}.{k}: missing (every level sets {', '.join(_LEVEL_KEYS)})"
-                    raise ScenarioError(msg)
+                    msg = f"missing (every level sets {', '.join(_LEVEL_KEYS)})"
+                    raise ScenarioError(str(p), None, f"levels.{lv}.{k}", msg)
         _CACHE[key] = params
     return AiRules(side, level, params)
