@@ -75,3 +75,18 @@ def test_the_ai_and_the_agents_stay_off_the_front_end_and_yaml(part):
     for f in sorted((PKG / part).rglob("*.py")):
         bad = {m for m in _imports(f) if m.split(".")[0] in ("pygame", "pygame_gui", "yaml", "random") or m.startswith(("khasan_sim.ui", "khasan_sim.cli"))}
         assert not bad, f"{f.relative_to(PKG)} imports {bad}"
+
+
+def test_the_variant_gives_the_soviet_side_to_the_ai(historical):
+    """The shipped variant and Simulation(commanders=...) are the same run."""
+    from khasan_sim.api import Simulation
+    from khasan_sim.scenario.load import load_scenario
+
+    root = Path(__file__).resolve().parents[2] / "scenarios" / "khasan_1938"
+    variant = load_scenario(root / "historical.yaml", root / "variants" / "soviet-commander-ai.yaml")
+    a = Simulation(variant, 6)
+    b = Simulation(historical, 6, commanders={"soviet": "normal"})
+    assert a.command_post is not None and set(a.command_post.commanders) == {"soviet"}
+    a.advance_to("1938-08-06T21:00")
+    b.advance_to("1938-08-06T21:00")
+    assert a.events_digest() == b.events_digest()
