@@ -15,6 +15,7 @@ import argparse
 import numpy as np
 
 from khasan_sim.agents import parallel_env
+from khasan_sim.rng import RngStreams
 
 
 def main() -> None:
@@ -27,7 +28,7 @@ def main() -> None:
 
     env = parallel_env(sides=("soviet",), opponent="ai", level=args.level, reward="both", turns_per_step=args.turns_per_step)
     obs, _ = env.reset(seed=args.seed)
-    rng = np.random.default_rng([args.seed, 1938])  # the random agent's own stream
+    rng = RngStreams(args.seed).get("agent", "random")  # the random agent's own named stream
     total = 0.0
     steps = 0
     while env.agents:

@@ -90,7 +90,7 @@ class Simulation:
         self._snapshots: dict[str, dict[str, Any]] = {}
         self._snapshot_due: list[float] = sorted({*self._engine_day_ends(), self._engine.end_min})
         # the computer commanders (None without any): they order their units at each turn boundary
-        self.command_post = ai.CommandPost(ai_sides, self.seed) if ai_sides else None
+        self.command_post = ai.CommandPost(ai_sides) if ai_sides else None
 
     # ------------------------------------------------------------------ reading
 

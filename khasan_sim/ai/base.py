@@ -15,7 +15,6 @@ from pydantic import TypeAdapter, ValidationError
 
 from khasan_sim.ai.rules import AiRules
 from khasan_sim.ai.view import Memory, SideView, build_view
-from khasan_sim.rng import RngStreams
 from khasan_sim.scenario import schema
 
 _ORDER = TypeAdapter(schema.Order)
@@ -24,18 +23,19 @@ _ORDER = TypeAdapter(schema.Order)
 class Commander:
     """A side's computer commander.
 
+    The commander draws nothing at random: its orders are a function of what its side
+    sees, its memory and its rules, so the same scenario, seed and level give the same
+    orders (the run's own streams decide what the side sees).
+
     Args:
         rules: The side's rules at its level (:func:`khasan_sim.ai.rules.load_rules`).
-        seed: The run seed: the commander's own stream ``("ai", side)`` derives from it,
-            so the same scenario, seed and level give the same orders.
     """
 
-    def __init__(self, rules: AiRules, seed: int) -> None:
+    def __init__(self, rules: AiRules) -> None:
         self.rules = rules
         self.side = rules.side
         self.level = rules.level
         self.memory = Memory()
-        self.rng = RngStreams(seed).get("ai", rules.side)
         self.given: list[Any] = []
         self.refused: list[tuple[Any, str]] = []
         self.last_view: SideView | None = None

@@ -117,9 +117,9 @@ def ai_sides_of(scenario: Any) -> dict[str, str]:
     return out
 
 
-def make_commander(side: str, level: str, seed: int) -> Commander:
-    """Return the commander of *side* at *level* for a run with *seed*."""
-    return _COMMANDERS[side](load_rules(side, level), seed)
+def make_commander(side: str, level: str) -> Commander:
+    """Return the commander of *side* at *level*."""
+    return _COMMANDERS[side](load_rules(side, level))
 
 
 class CommandPost:
@@ -131,8 +131,8 @@ class CommandPost:
     boundary on the way (:meth:`stop_at`), whether it advances in one step or in slices.
     """
 
-    def __init__(self, sides: Mapping[str, str], seed: int) -> None:
-        self.commanders: dict[str, Commander] = {s: make_commander(s, lv, seed) for s, lv in sorted(sides.items())}
+    def __init__(self, sides: Mapping[str, str]) -> None:
+        self.commanders: dict[str, Commander] = {s: make_commander(s, lv) for s, lv in sorted(sides.items())}
         self._done_at = -1.0
 
     def command(self, sim: Any) -> None:

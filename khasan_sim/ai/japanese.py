@@ -33,8 +33,8 @@ ON_HEIGHT_M = 500.0  # a unit this close to a height's centre stands on it (the 
 class JapaneseCommander(Commander):
     """Defends the heights the side holds."""
 
-    def __init__(self, rules: Any, seed: int) -> None:
-        super().__init__(rules, seed)
+    def __init__(self, rules: Any) -> None:
+        super().__init__(rules)
         self.holders: dict[str, str | None] = {}
         self.lost_at: dict[str, float] = {}
         self.attack_on: dict[str, tuple[str, float]] = {}  # zone -> (unit, minute)

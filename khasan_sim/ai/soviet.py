@@ -49,8 +49,8 @@ class Operation:
 class SovietCommander(Commander):
     """Plans and carries out attacks on the heights the enemy holds."""
 
-    def __init__(self, rules: Any, seed: int) -> None:
-        super().__init__(rules, seed)
+    def __init__(self, rules: Any) -> None:
+        super().__init__(rules)
         self.ops: dict[str, Operation] = {}
         self.air_last: dict[str, float] = {}
         self.log: list[tuple[float, str, str]] = []  # (minute, zone, phase): the plan as it went
