@@ -67,6 +67,20 @@ class Pairing:
         return not self.ai_sides
 
 
+def commanders_of(value: Any) -> dict[str, str]:
+    """Return a saved game's ``commanders`` setting checked: side -> level, or {} for none.
+
+    Raises:
+        KhasanSimError: It is not a mapping of known sides to levels.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(s in _COMMANDERS and lv in LEVELS for s, lv in value.items()):
+        msg = f"commanders: expected sides ({', '.join(_COMMANDERS)}) with a level ({', '.join(LEVELS)}), got {value!r}"
+        raise KhasanSimError(msg)
+    return dict(value)
+
+
 def controller_for(level: str) -> str:
     """Return the side controller that puts the commander AI at *level* in charge."""
     return "commander-ai" if level == "normal" else f"commander-ai-{level}"

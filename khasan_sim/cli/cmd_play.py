@@ -232,7 +232,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     commanders = {s: args.level for s in ("soviet", "japanese") if s not in people} if args.opponent == "ai" else {}
 
     def new_session(*a: object, **kw: object) -> GameSession:
-        return GameSession(*a, process=live, commanders=commanders, **kw)  # type: ignore[arg-type]
+        kw.setdefault("commanders", commanders)  # a save against the AI brings its own
+        return GameSession(*a, process=live, **kw)  # type: ignore[arg-type]
 
     if save is not None:
         session = restore(save, where=args.load, session_factory=new_session)

@@ -90,3 +90,39 @@ def test_the_variant_gives_the_soviet_side_to_the_ai(historical):
     a.advance_to("1938-08-06T21:00")
     b.advance_to("1938-08-06T21:00")
     assert a.events_digest() == b.events_digest()
+
+
+def test_a_game_against_the_ai_saves_and_loads(tmp_path):
+    """The save records the opponent, not its orders; loading replays the same run (its digest is checked)."""
+    from khasan_sim.saves import read_save, replay
+    from khasan_sim.ui.saves import restore, write_save
+    from khasan_sim.ui.session import GameSession
+
+    root = Path(__file__).resolve().parents[2]
+    scenario = root / "scenarios" / "khasan_1938" / "historical.yaml"
+    game = GameSession(scenario, 4, player_sides=("japanese",), commanders={"soviet": "normal"})
+    game.run_blocking(game.next_boundary())
+    game.sim.give({"kind": "dig_in", "unit": "j-75ir-3bn"})
+    game.run_blocking(game.next_boundary())
+    game.run_blocking(game.next_boundary())
+    path = write_save(game, tmp_path / "vs-ai.json")
+    save = read_save(path)
+    assert save.settings["commanders"] == {"soviet": "normal"}
+    assert [o["order"]["unit"] for o in save.orders] == ["j-75ir-3bn"]
+    again = restore(save)
+    assert again.commanders == {"soviet": "normal"}
+    assert again.sim.events_digest() == game.sim.events_digest()
+    assert replay(save).events_digest() == game.sim.events_digest()
+
+
+def test_a_save_with_a_bad_opponent_is_refused_with_a_reason(tmp_path):
+    from khasan_sim.errors import SaveFileError
+    from khasan_sim.saves import SaveGame, replay
+
+    root = Path(__file__).resolve().parents[2]
+    save = SaveGame(
+        scenario=str(root / "scenarios" / "khasan_1938" / "historical.yaml"), seed=1, variant=None, player_sides=["japanese"],
+        now_min=0.0, orders=[], pending=[], events_digest="", label="", settings={"commanders": {"soviet": "expert"}}, followers=None,
+    )
+    with pytest.raises(SaveFileError, match="commanders"):
+        replay(save)
