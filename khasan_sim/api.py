@@ -12,14 +12,15 @@ Example::
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from khasan_sim import __version__
+from khasan_sim import __version__, ai
 from khasan_sim.engine import metrics
 from khasan_sim.engine.eventlog import LogEvent
 from khasan_sim.engine.kernel import Engine
@@ -48,6 +49,10 @@ class Simulation:
             orders until the player gives them an order (they are then taken over). A
             game in which the player orders nobody is then the same run, event for event,
             as one without a player.
+        commanders: Sides given to the computer commander (:mod:`khasan_sim.ai`), with
+            its level (``{"soviet": "normal"}``), on top of the scenario's sides whose
+            controller is ``commander-ai``. They give their orders through :meth:`give`
+            at each turn boundary.
 
     Raises:
         ValueError: The seed is not a non-negative integer.
@@ -61,15 +66,21 @@ class Simulation:
         variant: str | Path | None = None,
         player_sides: Iterable[str] = (),
         follow_record: bool = False,
+        commanders: Mapping[str, str] | None = None,
     ) -> None:
         if isinstance(scenario, (str, Path)):
             from khasan_sim.scenario.load import load_scenario
 
             scenario = load_scenario(scenario, variant)
+        scenario = ai.with_pairing(scenario, dict(commanders or {}))
         self.scenario = scenario
         self.seed = check_seed(seed)
-        self.player_sides = frozenset(player_sides)
-        auto = [s for s, spec in scenario.doc.sides.items() if s not in self.player_sides and spec.controller != "idle"]
+        ai_sides = ai.ai_sides_of(scenario)
+        self.player_sides = frozenset(player_sides) - set(ai_sides)
+        auto = [
+            s for s, spec in scenario.doc.sides.items()
+            if s not in self.player_sides and spec.controller != "idle" and s not in ai_sides
+        ]
         self.follow_record = bool(follow_record)
         follow = self.player_sides if self.follow_record else frozenset()
         self._engine = Engine(scenario, self.seed, use_scenario_orders=auto, follow_record=follow)
@@ -78,6 +89,8 @@ class Simulation:
         self._given: list[tuple[float, Any]] = []
         self._snapshots: dict[str, dict[str, Any]] = {}
         self._snapshot_due: list[float] = sorted({*self._engine_day_ends(), self._engine.end_min})
+        # the computer commanders (None without any): they order their units at each turn boundary
+        self.command_post = ai.CommandPost(ai_sides) if ai_sides else None
 
     # ------------------------------------------------------------------ reading
 
@@ -165,15 +178,23 @@ class Simulation:
         Fog of war for the front end; the model itself fires only on visible targets too.
         """
         e = self._engine
-        own = [u for u in self.units() if u.side == side]
-        seen = []
-        for v in self.units():
-            if v.side == side or v.is_air:
-                continue
-            eyes = [u for u in own if not u.is_air and u.men > 0 and math.hypot(u.x - v.x, u.y - v.y) <= e.cp.engagement_range_m * 2]
-            if eyes and any(e._los([(u.x, u.y, v.x, v.y) for u in eyes])):
-                seen.append(v)
-        return own + seen
+        units = self.units()
+        own = [u for u in units if u.side == side]
+        others = [v for v in units if v.side != side and not v.is_air]
+        eyes = [u for u in own if not u.is_air and u.men > 0]
+        if not eyes or not others:
+            return own
+        # every (eye, enemy) pair within twice the engagement range, their sight lines in one call
+        ex = np.array([u.x for u in eyes])
+        ey = np.array([u.y for u in eyes])
+        vx = np.array([v.x for v in others])
+        vy = np.array([v.y for v in others])
+        near = np.hypot(ex[:, None] - vx[None, :], ey[:, None] - vy[None, :]) <= e.cp.engagement_range_m * 2
+        i, j = np.nonzero(near)
+        seen_by = np.zeros(len(others), dtype=bool)
+        if len(i):
+            np.logical_or.at(seen_by, j, e._los_arrays(ex[i], ey[i], vx[j], vy[j]))
+        return own + [v for v, s in zip(others, seen_by, strict=True) if s]
 
     # ------------------------------------------------------------------ orders
 
@@ -339,9 +360,18 @@ class Simulation:
         self._pending.clear()
 
     def _advance_engine(self, t_min: float) -> None:
+        t_min = min(t_min, self._engine.end_min)
+        post = self.command_post
+        if post is not None:  # stop at each turn boundary for the commanders
+            post.command(self)
+            while (stop := post.stop_at(self, t_min)) < t_min - 1e-9:
+                self._advance_engine_to(stop)
+                post.command(self)
+        self._advance_engine_to(t_min)
+
+    def _advance_engine_to(self, t_min: float) -> None:
         e = self._engine
         self._flush_orders()
-        t_min = min(t_min, e.end_min)
         while self._snapshot_due and self._snapshot_due[0] <= t_min + 1e-9:
             ts = self._snapshot_due.pop(0)
             e.run_until(ts)
@@ -405,8 +435,17 @@ class Simulation:
         """
         self._check_running()
         e = self._engine
-        self._flush_orders()
         limit = e.end_min if until_min is None else min(until_min, e.end_min)
+        if self.command_post is not None:  # slices end at each turn boundary for the commanders
+            self.command_post.command(self)
+            stop = self.command_post.stop_at(self, limit)
+            if stop < limit - 1e-9:
+                return self._advance_slice(max_events, stop) or True
+        return self._advance_slice(max_events, limit)
+
+    def _advance_slice(self, max_events: int, limit: float) -> bool:
+        e = self._engine
+        self._flush_orders()
         for _ in range(max_events):
             nxt = e.env.peek()
             if self._snapshot_due and self._snapshot_due[0] <= min(nxt, limit) + 1e-9:

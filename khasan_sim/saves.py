@@ -203,7 +203,10 @@ def replay(
     var = save.variant if scenario is None else variant
     sides = tuple(s for s in ("soviet", "japanese") if s in set(save.player_sides))
     try:
-        sim = Simulation(path, save.seed, variant=var, player_sides=sides, follow_record=True)
+        from khasan_sim.ai.driver import commanders_of
+
+        ai = commanders_of(save.settings.get("commanders") if isinstance(save.settings, dict) else None)
+        sim = Simulation(path, save.seed, variant=var, player_sides=sides, follow_record=True, commanders=ai)
     except (KhasanSimError, OSError) as exc:
         raise SaveFileError(f"{where}: cannot load its scenario {path} ({exc})") from None
     sim.snapshot_at(snapshot_at)

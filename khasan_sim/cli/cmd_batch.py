@@ -61,7 +61,7 @@ def load_scenario(path: str, variant: str | None = None) -> Any:
     return _load(path, variant=variant)
 
 
-def replications_for(scenario: Any, snapshot_at: Sequence[str]) -> Any:
+def replications_for(scenario: Any, snapshot_at: Sequence[str], commanders: dict[str, str] | None = None) -> Any:
     """Return the :class:`~khasan_sim.runner.replication.Replications` of a loaded scenario."""
     from khasan_sim.runner.replication import Replications
 
@@ -70,6 +70,7 @@ def replications_for(scenario: Any, snapshot_at: Sequence[str]) -> Any:
         None if scenario.variant_path is None else str(Path(scenario.variant_path).resolve()),
         snapshot_at,
         scenario.digest,
+        commanders=commanders,
     )
 
 
@@ -155,7 +156,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (pip install 'khasan-sim[cluster]')",
     )
     p.add_argument("--quiet", action="store_true", help="no progress, one line at the end")
+    _add_pairing(p)
     p.set_defaults(handler=run)
+
+
+# ------------------------------------------------------------ who commands (the pairing)
+
+
+def _add_pairing(p: argparse.ArgumentParser) -> None:
+    """The pairing options: who commands each side (the study records it in its variant id)."""
+    g = p.add_argument_group("pairing (who commands each side; recorded in the study)")
+    g.add_argument("--soviet", choices=("historical", "ai"), default="historical",
+                   help="the Soviet side: the recorded orders of 1938 (default) or the commander AI")
+    g.add_argument("--japanese", choices=("doctrine", "ai"), default="doctrine",
+                   help="the Japanese side: the doctrine controller (default) or the commander AI")
+    g.add_argument("--level", choices=("easy", "normal", "hard"), default="normal", help="the commander AI's level (default normal)")
+
+
+def _pairing_of(args: argparse.Namespace) -> dict[str, str]:
+    """Return the sides the AI commands, with its level (empty: the scenario's own controllers)."""
+    from khasan_sim.ai.driver import Pairing
+
+    return Pairing(getattr(args, "soviet", "historical"), getattr(args, "japanese", "doctrine"), getattr(args, "level", "normal")).ai_sides
 
 
 # ------------------------------------------------------------------------- run
@@ -241,7 +263,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise KhasanSimError(msg)
 
     plan = None
+    commanders = _pairing_of(args)
     if wants_branches(args):
+        if commanders:
+            msg = "--soviet/--japanese: not with --from or --at (branches keep the commanders of the run they branch from)"
+            raise KhasanSimError(msg)
         plan = branch_plan(args, load_scenario, stored.study_seed if stored is not None else DEFAULT_SEED)
         scenario = plan.scenario
     elif args.scenario is None:
@@ -249,6 +275,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise KhasanSimError(msg)
     else:
         scenario = load_scenario(args.scenario, variant=args.variant)
+        if commanders:
+            from khasan_sim.ai.driver import with_pairing
+
+            scenario = with_pairing(scenario, commanders)
     asked_labels = _snapshot_labels(scenario, args.snapshot_at)
     if stored is not None and not args.snapshot_at:
         asked_labels = list(stored.snapshot_at)
@@ -311,11 +341,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 markup=False,
                 soft_wrap=True,
             )
-        source = (
-            replications_for(scenario, study.spec.snapshot_at)
-            if plan is None
-            else plan.source(study.spec.snapshot_at)
-        )
+        snap = study.spec.snapshot_at
+        if plan is not None:
+            source = plan.source(snap)
+        elif commanders:
+            source = replications_for(scenario, snap, commanders)
+        else:
+            source = replications_for(scenario, snap)
         with _terminate_as_interrupt():
             session = run_study(
                 study,

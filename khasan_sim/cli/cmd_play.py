@@ -43,6 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="the side you command: soviet (default), japanese, both (hot seat) or none (watch the recorded orders)",
     )
     p.add_argument(
+        "--opponent",
+        choices=["historical", "ai"],
+        default="historical",
+        help="who commands the side you do not: the recorded orders and the Japanese doctrine (default) or the commander AI",
+    )
+    p.add_argument("--level", choices=["easy", "normal", "hard"], default="normal", help="the commander AI's level (default normal)")
+    p.add_argument(
         "--exercise",
         default=None,
         metavar="NAME",
@@ -220,7 +227,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
         not headless
     )  # the window's game runs its simulation in a worker process, so no frame waits for it
 
+    # the commander AI takes every side no person commands (with --turns: every side but --side)
+    people = set(sides) if not headless else ({args.side} if args.side in ("soviet", "japanese") else set())
+    commanders = {s: args.level for s in ("soviet", "japanese") if s not in people} if args.opponent == "ai" else {}
+
     def new_session(*a: object, **kw: object) -> GameSession:
+        kw.setdefault("commanders", commanders)  # a save against the AI brings its own
         return GameSession(*a, process=live, **kw)  # type: ignore[arg-type]
 
     if save is not None:

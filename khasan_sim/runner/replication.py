@@ -59,6 +59,8 @@ class Replications:
         scenario_digest: The digest the study was created with; a worker that loads a
             scenario with another digest (its files differ) fails every run with a clear
             error instead of mixing two scenarios in one study. None skips the check.
+        commanders: The sides the computer commander plays, with its level (the study's
+            pairing, :mod:`khasan_sim.ai`); empty for the scenario's own controllers.
     """
 
     def __init__(
@@ -67,12 +69,15 @@ class Replications:
         variant_path: str | None = None,
         snapshot_at: Sequence[str] = (),
         scenario_digest: str | None = None,
+        commanders: dict[str, str] | None = None,
     ) -> None:
         self.scenario_path = str(scenario_path)
         self.variant_path = None if variant_path is None else str(variant_path)
         self.snapshot_at = tuple(snapshot_at)
         self.scenario_digest = scenario_digest
-        self.cache_key = json.dumps(["scenario", self.scenario_path, self.variant_path, self.snapshot_at, scenario_digest])
+        self.commanders = dict(sorted((commanders or {}).items()))
+        key = ["scenario", self.scenario_path, self.variant_path, self.snapshot_at, scenario_digest]
+        self.cache_key = json.dumps([*key, self.commanders] if self.commanders else key)
         self._scenario: Any = None
 
     def __repr__(self) -> str:
@@ -95,9 +100,10 @@ class Replications:
         Raises:
             KhasanSimError: The scenario cannot be loaded, or its digest is not the study's.
         """
+        from khasan_sim.ai.driver import with_pairing
         from khasan_sim.scenario.load import load_scenario
 
-        scenario = load_scenario(self.scenario_path, self.variant_path)
+        scenario = with_pairing(load_scenario(self.scenario_path, self.variant_path), self.commanders)
         if self.scenario_digest is not None and scenario.digest != self.scenario_digest:
             msg = (
                 f"{self.scenario_path}: this worker loaded a scenario with digest {scenario.digest[:12]}… "

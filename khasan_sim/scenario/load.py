@@ -86,6 +86,8 @@ class Scenario:
         tanks: Every tank, unit by unit in file order.
         digest: sha256 of the merged document, the parameters and the terrain source.
         grid: The map grid used for bounds checks.
+        pairing: Who commands the sides when the computer commander was given some
+            (:func:`khasan_sim.ai.driver.with_pairing`), or None.
     """
 
     doc: ScenarioDoc
@@ -97,6 +99,7 @@ class Scenario:
     tanks: tuple[TankSpec, ...]
     digest: str
     grid: Grid = DEFAULT_GRID
+    pairing: str | None = None
 
     @property
     def id(self) -> str:
@@ -122,8 +125,11 @@ class Scenario:
 
     @property
     def variant_id(self) -> str | None:
-        """Return the variant id, or None for the base scenario."""
-        return self.variant.variant.id if self.variant is not None else None
+        """Return the variant id, or None for the base scenario (with ``+pairing`` when the AI commands a side)."""
+        vid = self.variant.variant.id if self.variant is not None else None
+        if self.pairing is None:
+            return vid
+        return f"{vid or 'base'}+{self.pairing}"
 
     @property
     def units_by_id(self) -> dict[str, Unit]:

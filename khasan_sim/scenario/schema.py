@@ -154,10 +154,17 @@ class Zone(Strict):
 
 
 class SideSpec(Strict):
-    """One side: its name, nation and the controller that gives its orders."""
+    """One side: its name, nation and the controller that gives its orders.
+
+    ``commander-ai`` (``commander-ai-easy``, ``commander-ai-hard``): the computer commander
+    of :mod:`khasan_sim.ai` at its normal (easy, hard) level gives the side's orders
+    through the public API; the recorded orders are not played.
+    """
 
     name: str
-    controller: Literal["historical-orders", "japanese-doctrine", "player", "idle"]
+    controller: Literal[
+        "historical-orders", "japanese-doctrine", "player", "idle", "commander-ai", "commander-ai-easy", "commander-ai-hard"
+    ]
 
 
 class WeatherSpell(Strict):

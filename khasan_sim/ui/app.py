@@ -133,6 +133,7 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
         self.unit_rects: list[tuple[pygame.Rect, str]] = []
         self.label_rects: list[tuple[pygame.Rect, str | None, bool]] = []  # the map labels drawn: (where, unit, kept)
         self.frame_times: list[float] = []
+        self.frames_drawn = 0  # every frame since the window opened (frame_times keeps the last few hundred)
         self._compare_cache: Any = None
         self._log_len = -1
         self._ev_times: list[int] = []
@@ -426,6 +427,7 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
         self.gui.update(dt)
         self.draw()
         self.frame_times.append(time.perf_counter() - t0)
+        self.frames_drawn += 1
         if len(self.frame_times) > 600:
             del self.frame_times[:300]
 

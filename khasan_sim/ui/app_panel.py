@@ -141,6 +141,8 @@ class PanelMixin:
             return html
         html = "<b>No unit selected.</b><br>Left click a counter (Tab cycles your units). "
         html += f"You command the <b>{theme.SIDE_NAME[side]}</b> side.<br><br>"
+        for s, level in sorted(self.session.commanders.items()):
+            html += f"Opponent: the <b>{theme.SIDE_NAME[s]}</b> side is the computer commander ({level}).<br><br>"
         html += "Right click to order: on a height to <b>attack</b> it, elsewhere to <b>move</b>; artillery <b>fires</b>, air units <b>strike</b>. Shift + right click adds waypoints, e.g. to lead tanks round the swamp. H shows every shortcut."
         return html
 

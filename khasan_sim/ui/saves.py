@@ -40,19 +40,23 @@ def order_json(order: Any) -> dict[str, Any]:
 def from_session(session: Any) -> SaveGame:
     """Return the save of a game (between runs)."""
     sim = session.sim
+    ai = dict(getattr(session, "commanders", {}) or {})
+    side_of = {u.id: u.side for u in session.frame().units} if ai else {}
     return SaveGame(
         scenario=session.scenario_path,
         seed=session.seed,
         variant=session.variant_path,
         player_sides=list(session.player_sides),
         now_min=float(sim.now_min),
-        orders=[{"at_min": float(t), "order": order_json(o)} for t, o in sim.given_orders],
+        # the commander AI's orders are not saved: it gives them again when the game is replayed
+        orders=[{"at_min": float(t), "order": order_json(o)} for t, o in sim.given_orders if side_of.get(o.unit_ids[0]) not in ai],
         pending=[order_json(o) for o in sim.pending_orders],
         events_digest=sim.events_digest(),
         label=sim.now.strftime("%Y-%m-%dT%H:%M"),
         settings={
             "fog": bool(getattr(session, "fog", False)),
             **({"exercise": session.exercise} if getattr(session, "exercise", None) else {}),
+            **({"commanders": ai} if ai else {}),
         },
         followers=sorted(session.followers),
     )
@@ -76,8 +80,12 @@ def restore(save: SaveGame, *, where: str = "save", session_factory: Any = None)
 
     factory = session_factory or GameSession
     try:
+        from khasan_sim.ai.driver import commanders_of
+
+        ai = commanders_of(save.settings.get("commanders") if isinstance(save.settings, dict) else None)
         session = factory(
-            save.scenario, save.seed, variant=save.variant, player_sides=save.player_sides
+            save.scenario, save.seed, variant=save.variant, player_sides=save.player_sides,
+            **({"commanders": ai} if ai else {}),
         )
     except (KhasanSimError, OSError) as exc:
         raise SaveFileError(f"{where}: cannot load its scenario {save.scenario} ({exc})") from None

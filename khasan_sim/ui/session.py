@@ -116,6 +116,7 @@ class GameSession:
         seed: The run seed.
         variant: A variant file or None.
         player_sides: The sides a person commands (their scenario orders are not played).
+        commanders: The sides the computer commander plays, with its level (``--opponent ai``).
         tape_step_min: Simulated minutes between replay frames.
         process: Run the Simulation in a worker process (the desktop game).
     """
@@ -129,11 +130,13 @@ class GameSession:
         player_sides: Iterable[str] = (),
         tape_step_min: float = 5.0,
         process: bool = False,
+        commanders: dict[str, str] | None = None,
     ) -> None:
         self.scenario_path = str(scenario)
         self.variant_path = None if variant is None else str(variant)
         self.seed = int(seed)
         self.player_sides = tuple(s for s in ("soviet", "japanese") if s in set(player_sides))
+        self.commanders = dict(commanders or {})
         self.tape = Tape(tape_step_min)
         self.fog_sides: tuple[str, ...] = ()
         self.error: BaseException | None = None
@@ -159,7 +162,8 @@ class GameSession:
             # orders them: the rest of the corps fights as in 1938, and a game in which the
             # player orders nobody is the same run, event for event, as a batch run of the seed
             self.sim: Any = Simulation(
-                self.scenario_path, self.seed, variant=self.variant_path, player_sides=self.player_sides, follow_record=True
+                self.scenario_path, self.seed, variant=self.variant_path, player_sides=self.player_sides, follow_record=True,
+                commanders=self.commanders,
             )
             self._frame = capture(self.sim)
         self.tape.add(self._frame)
@@ -175,7 +179,7 @@ class GameSession:
         self._conn, child = ctx.Pipe()
         self._process = ctx.Process(
             target=worker.serve,
-            args=(child, self.scenario_path, self.seed, self.variant_path, self.player_sides, self.tape.step_min),
+            args=(child, self.scenario_path, self.seed, self.variant_path, self.player_sides, self.tape.step_min, self.commanders),
             name="khasan-sim-simulation",
             daemon=True,
         )

@@ -136,13 +136,16 @@ class _Server:
             self.handle(msg)
 
 
-def serve(conn: Any, scenario: str, seed: int, variant: str | None, player_sides: tuple[str, ...], tape_step_min: float) -> None:
+def serve(
+    conn: Any, scenario: str, seed: int, variant: str | None, player_sides: tuple[str, ...], tape_step_min: float,
+    commanders: dict[str, str] | None = None,
+) -> None:
     """The worker process: build the Simulation, answer ``ready``, then serve requests until ``quit``."""
     from khasan_sim.api import Simulation
 
     t0 = time.perf_counter()
     try:
-        sim = Simulation(scenario, seed, variant=variant, player_sides=player_sides, follow_record=True)
+        sim = Simulation(scenario, seed, variant=variant, player_sides=player_sides, follow_record=True, commanders=commanders)
     except Exception as exc:
         conn.send(("ready", None, error_info(exc)))
         return
