@@ -13,11 +13,17 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import zones as zone_kernel
+from khasan_sim.engine.systems.common import _FALLING_BACK, HOLDING_TYPES, _other
 from khasan_sim.model import rules
 from khasan_sim.model.morale import MoraleState
 
 _RETREATING = world.STATE_CODE[MoraleState.RETREATING]
 _ROUTED = world.STATE_CODE[MoraleState.ROUTED]
+
+
+def _known(men: float) -> float | None:
+    """Return a count of men, None when not counted yet (nan)."""
+    return None if men != men else float(men)
 
 
 class ZonesSystem:
@@ -82,17 +88,52 @@ class ZonesSystem:
             ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m,
         )
 
+    def _zone_change_causes(self, z: str, holder: str | None, was: str | None, was_men: float, hold_min: float) -> dict[str, str]:
+        """Return why zone *z* changed hands from *was* to *holder*: the units of the new
+        holder holding ground in it (``entered``), the units of the side that held it
+        still in it but no longer holding ground, with why (``left``: ``id:retreating``,
+        ``id:routed``, ``id:no men``), and the reason in words."""
+        mask = self.zone_mask[z]
+        entered: list[str] = []
+        left: list[str] = []
+        falling_back = no_men = False
+        for uid in self.ground_ids:
+            u = self.units[uid]
+            if u.type not in HOLDING_TYPES or not self.terrain.grid.contains(u.x, u.y) or not mask[self.cell(u.x, u.y)]:
+                continue
+            if u.side == holder and u.men > 0 and u.state not in _FALLING_BACK:
+                entered.append(uid)
+            elif u.side == was and (u.men <= 0 or u.state in _FALLING_BACK):
+                left.append(f"{uid}:{'no men' if u.men <= 0 else u.state.value}")
+                falling_back |= u.men > 0
+                no_men |= u.men <= 0
+        if was is None:
+            reason = f"{holder} came in strength into ground nobody held"
+        elif was_men >= hold_min:  # it still has its men there: the other side came in strength
+            reason = f"{_other(was)} came in strength: contested"
+        elif falling_back:
+            reason = f"{was} fell back"
+        elif no_men:
+            reason = f"{was} lost its men"
+        else:
+            reason = f"{was} moved out or its men there fell below {hold_min:.0f}"
+        return {"entered": ",".join(entered), "left": ",".join(left), "reason": reason}
+
     def _update_zones(self) -> None:
         if self.zone_bits.dtype == object:  # more zones than bits in an int64: the plain way
             sov_men, jap_men = self._men_in_zones()
             key = sov_men.tobytes() + jap_men.tobytes()
             if key == self._last_holding:
                 return
+            old_key = self._last_holding
+            n = len(self.zone_ids)
+            before = (np.frombuffer(old_key[: 8 * n]), np.frombuffer(old_key[8 * n :])) if old_key else (np.full(n, np.nan), np.full(n, np.nan))
             self._last_holding = key
         else:
             # the holders depend on nothing else: if the men in each zone are those of the
             # last pulse, no zone changed hands
             last = self._zone_men
+            before = (last[0].copy(), last[1].copy())
             ut = self.unit_table
             if not zone_kernel.zone_presence_changed(
                 ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m, *last,
@@ -100,13 +141,17 @@ class ZonesSystem:
                 return
             sov_men, jap_men = last
         hold_min = self.params.f("command.hold_men_min")
-        for z, ps, pj in zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True):
+        for k, (z, ps, pj) in enumerate(zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True)):
             h = rules.zone_holder(ps, pj, hold_min)
             old = self.holder[z]
             if h == old:
                 continue
             self.holder[z] = h
-            self._emit("zone_holder", zone=z, holder=h or "none", was=old or "none")
+            self._emit(
+                "zone_holder", zone=z, holder=h or "none", was=old or "none", soviet_men=ps, japanese_men=pj,
+                soviet_men_before=_known(before[0][k]), japanese_men_before=_known(before[1][k]), hold_men_min=hold_min,
+                **self._zone_change_causes(z, h, old, ps if old == "soviet" else pj, hold_min),
+            )
             if h == "soviet" and self.first_soviet_hold[z] is None:
                 self.first_soviet_hold[z] = self.now / 60.0
             if old is not None and h != old:
@@ -123,4 +168,4 @@ class ZonesSystem:
                 for uid in self.ground_ids:
                     u = self.units[uid]
                     if u.side == loser and math.hypot(u.x - cx, u.y - cy) < 2000.0:
-                        u.shocks += shock
+                        self._shake(u, shock, "zone_lost")
