@@ -218,7 +218,7 @@ class ArtillerySystem:
                     b.guns[wname] -= lost
                     b.guns_lost += lost
                     self._gun_reach = None  # its reach is worked out again
-                    self._emit("guns_lost", unit=b.id, weapon=wname, n=lost, by=shooter.id)
+                    self._emit("guns_lost", unit=b.id, weapon=wname, n=lost, by=shooter.id, rounds=on_unit, p_gun_lost=p_gun)
         for t_row, (d, on_tank, chance) in zip(knocked.tolist(), knock_fig.tolist(), strict=True):
             t = ro.tanks_by_row[t_row]
             self._knock_out(

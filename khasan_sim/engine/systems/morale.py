@@ -163,6 +163,7 @@ class MoraleSystem:
         }
         before = o[kernel.O_BEFORE]
         d["d_clip"] = m - before - sum(d.values())
+        d = {k: v + 0.0 for k, v in d.items()}  # no -0.0 in the log
         total = sum(abs(v) for v in d.values())
         why: dict[str, float | int | str] = {"morale_before": before, **d}
         for k, v in d.items():

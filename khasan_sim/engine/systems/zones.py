@@ -88,11 +88,13 @@ class ZonesSystem:
             ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m,
         )
 
-    def _zone_change_causes(self, z: str, holder: str | None, was: str | None, was_men: float, hold_min: float) -> dict[str, str]:
-        """Return why zone *z* changed hands from *was* to *holder*: the units of the new
-        holder holding ground in it (``entered``), the units of the side that held it
-        still in it but no longer holding ground, with why (``left``: ``id:retreating``,
-        ``id:routed``, ``id:no men``), and the reason in words."""
+    def _zone_change_causes(self, z: str, holder: str | None, was: str | None, men: tuple[float, float], hold_min: float) -> dict[str, str]:
+        """Return why zone *z* changed hands from *was* to *holder* (*men*: the Soviet and
+        Japanese men holding ground in it now): the units of the new holder holding ground
+        in it (``entered``); the units of the side that gave way (the one that held it,
+        or that contested it) still in it but no longer holding ground, with why
+        (``left``: ``id:retreating``, ``id:routed``, ``id:no men``); and the reason."""
+        loser = was if was is not None else _other(holder) if holder is not None else None
         mask = self.zone_mask[z]
         entered: list[str] = []
         left: list[str] = []
@@ -103,21 +105,22 @@ class ZonesSystem:
                 continue
             if u.side == holder and u.men > 0 and u.state not in _FALLING_BACK:
                 entered.append(uid)
-            elif u.side == was and (u.men <= 0 or u.state in _FALLING_BACK):
+            elif u.side == loser and (u.men <= 0 or u.state in _FALLING_BACK):
                 left.append(f"{uid}:{'no men' if u.men <= 0 else u.state.value}")
                 falling_back |= u.men > 0
                 no_men |= u.men <= 0
-        if was is None:
-            reason = f"{holder} came in strength into ground nobody held"
-        elif was_men >= hold_min:  # it still has its men there: the other side came in strength
-            reason = f"{_other(was)} came in strength: contested"
+        loser_men = men[0] if loser == "soviet" else men[1]
+        if loser is None:
+            reason = "nobody held it"
+        elif loser_men >= hold_min:  # it still has its men there: the other side came in strength
+            reason = f"{_other(loser)} came in strength: contested"
         elif falling_back:
-            reason = f"{was} fell back"
+            reason = f"{loser} fell back"
         elif no_men:
-            reason = f"{was} lost its men"
+            reason = f"{loser} lost its men"
         else:
-            reason = f"{was} moved out or its men there fell below {hold_min:.0f}"
-        return {"entered": ",".join(entered), "left": ",".join(left), "reason": reason}
+            reason = f"{loser} moved out or its men there fell below {hold_min:.0f}"
+        return {"entered": ",".join(entered), "left": ",".join(left), "gave_way": loser or "none", "reason": reason}
 
     def _update_zones(self) -> None:
         if self.zone_bits.dtype == object:  # more zones than bits in an int64: the plain way
@@ -150,7 +153,7 @@ class ZonesSystem:
             self._emit(
                 "zone_holder", zone=z, holder=h or "none", was=old or "none", soviet_men=ps, japanese_men=pj,
                 soviet_men_before=_known(before[0][k]), japanese_men_before=_known(before[1][k]), hold_men_min=hold_min,
-                **self._zone_change_causes(z, h, old, ps if old == "soviet" else pj, hold_min),
+                **self._zone_change_causes(z, h, old, (ps, pj), hold_min),
             )
             if h == "soviet" and self.first_soviet_hold[z] is None:
                 self.first_soviet_hold[z] = self.now / 60.0
