@@ -23,7 +23,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -33,19 +33,13 @@ from khasan_sim.analysis.export import ExportError, ExportSummary, _atomic_file
 EVENT_FORMATS: tuple[str, ...] = ("jsonl", "parquet")
 
 
-def event_rows(events: Iterable[Any], seed: int, start: datetime, run_index: int | None = None) -> Iterator[dict[str, Any]]:
-    """Yield one export row per event (``LogEvent``s of a run with *seed* that began at *start*)."""
+def event_rows(sim: Any, run_index: int | None = None) -> Iterator[dict[str, Any]]:
+    """Yield one export row per event of a :class:`~khasan_sim.api.Simulation`, its fields
+    at full precision (:meth:`EventLog.rows`)."""
     head: dict[str, Any] = {} if run_index is None else {"run_index": run_index}
-    for e in events:
-        yield {
-            **head,
-            "seed": seed,
-            "seq": e.seq,
-            "t_s": e.t_s,
-            "time": (start + timedelta(seconds=e.t_s)).isoformat(),
-            "kind": e.kind,
-            **dict(e.fields),
-        }
+    seed, start = sim.seed, sim.start
+    for seq, t_s, kind, fields in sim.engine.log.rows():
+        yield {**head, "seed": seed, "seq": seq, "t_s": t_s, "time": (start + timedelta(seconds=t_s)).isoformat(), "kind": kind, **fields}
 
 
 def header(**about: Any) -> dict[str, Any]:
@@ -182,7 +176,7 @@ def write_run_events(sim: Any, path: str | os.PathLike[str]) -> int:
     (Parquet for a ``.parquet`` file, else JSONL); return the rows written."""
     result = sim.result()
     about = {"scenario": result.scenario, "seed": result.seed, "variant": result.variant or "", "events_digest": result.events_digest}
-    return write_events([list(event_rows(sim.events(), sim.seed, sim.start))], events_format(str(path)), path, about)
+    return write_events([list(event_rows(sim))], events_format(str(path)), path, about)
 
 
 def export_study_events(
@@ -234,7 +228,7 @@ def export_study_events(
                 raise ExportError(msg)
             if progress is not None:
                 progress(k + 1, len(records))
-            yield list(event_rows(sim.events(), seed, sim.start, run_index=index))
+            yield list(event_rows(sim, run_index=index))
 
     n = write_events(runs(), fmt, out_path, about, stdout=stdout)
     return ExportSummary(Path(str(out_path)), fmt, len(records), n, skipped, len(column_types()) if fmt == "parquet" else 0)
