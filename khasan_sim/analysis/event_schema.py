@@ -240,8 +240,6 @@ KINDS: dict[str, Kind] = {
             "was": _f(STR, "-", "the holder before"),
             "soviet_men": _f(FLOAT, "men", "Soviet men holding ground in it now"),
             "japanese_men": _f(FLOAT, "men", "Japanese men holding ground in it now"),
-            "soviet_men_before": _f(FLOAT, "men", "the same, the pulse before (null when not counted yet)", nullable=True),
-            "japanese_men_before": _f(FLOAT, "men", "the same, the pulse before (null when not counted yet)", nullable=True),
             "hold_men_min": _f(FLOAT, "men", "the men needed to hold a zone (command.hold_men_min)"),
             "entered": _f(STR, "-", "the new holder's units holding ground in it, comma-separated"),
             "gave_way": _f(STR, "-", "the side that gave way (the one that held or contested it)"),

@@ -43,10 +43,10 @@ N_PULSE = 16
 # the columns of each target's cause of the pulse's aimed fire (``aimed_fire``): its main
 # firer (unit row, or -1 - tank row), that firer's main weapon (a kill weapon's index, or
 # -1 - vehicle model), the range, the target's exposure and the firer's suppression as
-# used, the firer's expected casualties, the expected casualties of all firers, and how
-# many firers fired at it
-(C_FIRER, C_WEAPON, C_RANGE, C_EXPOSURE, C_SUPPRESSION, C_MAIN_EXPECTED, C_EXPECTED, C_FIRERS) = range(8)
-N_CAUSE = 8
+# used, the firer's expected casualties, the expected casualties of all firers, how many
+# firers fired at it, and its cell (row * ncols + col, of the terrain's grid)
+(C_FIRER, C_WEAPON, C_RANGE, C_EXPOSURE, C_SUPPRESSION, C_MAIN_EXPECTED, C_EXPECTED, C_FIRERS, C_CELL) = range(9)
+N_CAUSE = 9
 # the columns of each knock-out's figures (``anti_tank_fire``): range, the tank's exposure,
 # the kill rate used (tanks/min) and the chance of the knock-out in the pulse
 (K_RANGE, K_EXPOSURE, K_RATE, K_CHANCE) = range(4)
@@ -270,13 +270,17 @@ def aimed_fire(
         acc = accuracy[ui[shooter, _U_TRAINING]] * adv
         add = max(0.0, volume * dt * acc * (1.0 - s) * vis * exposure)
         expected[v] += add
-        c = cause[v]
-        c[C_EXPECTED] += add
         if add > 0.0:
-            c[C_FIRERS] += 1.0
-            if add > c[C_MAIN_EXPECTED]:
-                c[C_FIRER], c[C_WEAPON], c[C_RANGE] = fu, weapon, d
-                c[C_EXPOSURE], c[C_SUPPRESSION], c[C_MAIN_EXPECTED] = exposure, s, add
+            cause[v, C_EXPECTED] += add
+            cause[v, C_FIRERS] += 1.0
+            if add > cause[v, C_MAIN_EXPECTED]:
+                cause[v, C_FIRER] = fu
+                cause[v, C_WEAPON] = weapon
+                cause[v, C_RANGE] = d
+                cause[v, C_EXPOSURE] = exposure
+                cause[v, C_SUPPRESSION] = s
+                cause[v, C_MAIN_EXPECTED] = add
+                cause[v, C_CELL] = at_t
     return expected, is_target, cause
 
 

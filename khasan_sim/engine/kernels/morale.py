@@ -41,29 +41,32 @@ def _clip01(x):
 
 
 @njit(cache=True)
-def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline, floor, pulse, terms):
-    """model.morale.morale_after for one unit (h: the pulse in hours); each term's change
-    to the morale is written into *terms* (``O_LOSSES`` .. ``O_REST``)."""
-    terms[O_BEFORE] = m
+def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline, floor, pulse, terms, record):
+    """model.morale.morale_after for one unit (h: the pulse in hours); with *record*, each
+    term's change to the morale is written into *terms* (``O_BEFORE`` .. ``O_REST``)."""
+    before = m
     loss = pulse[M_LOSS_WEIGHT] * max(loss_share, 0.0)
     m -= loss
-    terms[O_LOSSES] = -loss
     wear = pulse[M_SUPPRESSION_WEIGHT] * _clip01(suppression) * h
     worn = m
     if m > floor:
         m = max(floor, m - wear)
-    terms[O_SUPPRESSION] = m - worn
+    worn -= m
     m -= shocks
-    terms[O_SHOCKS] = -shocks
     drift = 0.0
     if night:
         drift = pulse[M_NIGHT_DRIFT] * h
         m -= drift
-    terms[O_NIGHT] = -drift
     rested = m
     if resting and m < baseline:
         m = min(baseline, m + pulse[M_RECOVERY] * h)
-    terms[O_REST] = m - rested
+    if record:
+        terms[O_BEFORE] = before
+        terms[O_LOSSES] = -loss
+        terms[O_SUPPRESSION] = -worn
+        terms[O_SHOCKS] = -shocks
+        terms[O_NIGHT] = -drift
+        terms[O_REST] = m - rested
     return _clip01(m)
 
 
@@ -107,11 +110,14 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):
         s = uf[u, w.U_SUPPRESSION]
         resting = pulse[M_NOW] - uf[u, w.U_LAST_FIRE] >= pulse[M_REST_AFTER]
         m = morale_after(uf[u, w.U_MORALE], share, s, h, night, uf[u, w.U_SHOCKS], resting,
-                         uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], pulse, out)
+                         uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], pulse, out, False)
         new = morale_state(m, s, ui[u, w.U_STATE], uf[u, w.U_SHAKEN], uf[u, w.U_RETREAT], uf[u, w.U_ROUT],
                            uf[u, w.U_PIN], uf[u, w.U_RALLY])
         decayed = _clip01(s * decay) if pulse[M_DT] > 0 else _clip01(s)
         if new != ui[u, w.U_STATE]:
+            # the same again, its terms written (for the event's causes)
+            morale_after(uf[u, w.U_MORALE], share, s, h, night, uf[u, w.U_SHOCKS], resting,
+                         uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], pulse, out, True)
             out[O_MORALE] = m
             out[O_DECAYED] = decayed
             out[O_STATE] = new

@@ -157,13 +157,13 @@ class DirectFireSystem:
             )
         if not len(hit_rows):
             return
-        cover = self.terrain.cover
+        cover = self._rasters_of.cover.ravel()  # the terrain _pulse_rasters read, by cell
+        units = ro.units_by_row
         for row, (k, wd, m), c, ph in zip(hit_rows.tolist(), losses.tolist(), causes.tolist(), p_hit.tolist(), strict=True):
-            v = ro.units_by_row[row]
             firer, weapon = self._firer_of(ro, int(c[kernel.C_FIRER]), int(c[kernel.C_WEAPON]))
             self._emit(
-                "casualties", unit=v.id, killed=k, wounded=wd, missing=m, cause="direct-fire",
-                firer=firer, weapon=weapon, range_m=c[kernel.C_RANGE], cover=float(cover[self.cell(v.x, v.y)]),
+                "casualties", unit=units[row].id, killed=k, wounded=wd, missing=m, cause="direct-fire",
+                firer=firer, weapon=weapon, range_m=c[kernel.C_RANGE], cover=float(cover[int(c[kernel.C_CELL])]),
                 exposure=c[kernel.C_EXPOSURE], firer_suppression=c[kernel.C_SUPPRESSION],
                 expected=c[kernel.C_EXPECTED], firer_share=c[kernel.C_MAIN_EXPECTED] / c[kernel.C_EXPECTED],
                 firers=int(c[kernel.C_FIRERS]), p_hit=ph,

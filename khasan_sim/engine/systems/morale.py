@@ -108,8 +108,10 @@ class MoraleSystem:
             self._settle_morale(u, float(out[kernel.O_MORALE]), morale.STATES[int(out[kernel.O_STATE])], float(out[kernel.O_DECAYED]), out)
             at += 1
         causes = self._shock_causes
-        if causes:  # the shocks settled this pulse are forgotten (a unit shaken after its turn keeps them)
-            for row in [r for r in causes if ut.f[r, world.U_SHOCKS] == 0.0]:
+        if causes:  # the shocks settled this pulse are forgotten (a unit shaken after its turn
+            # keeps them), and those of units without men (never settled)
+            f, i = ut.f, ut.i
+            for row in [r for r in causes if f.item(r, world.U_SHOCKS) == 0.0 or (i.item(r, world.U_MEN) <= 0 and not i.item(r, world.U_HAS_TANKS))]:
                 del causes[row]
 
     def _settle_morale(self, u: UnitState, m: float, new: MoraleState, decayed: float, terms: np.ndarray | None = None) -> bool:

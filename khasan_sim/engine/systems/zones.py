@@ -13,17 +13,12 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import zones as zone_kernel
-from khasan_sim.engine.systems.common import _FALLING_BACK, HOLDING_TYPES, _other
+from khasan_sim.engine.systems.common import _other
 from khasan_sim.model import rules
 from khasan_sim.model.morale import MoraleState
 
 _RETREATING = world.STATE_CODE[MoraleState.RETREATING]
 _ROUTED = world.STATE_CODE[MoraleState.ROUTED]
-
-
-def _known(men: float) -> float | None:
-    """Return a count of men, None when not counted yet (nan)."""
-    return None if men != men else float(men)
 
 
 class ZonesSystem:
@@ -95,20 +90,26 @@ class ZonesSystem:
         or that contested it) still in it but no longer holding ground, with why
         (``left``: ``id:retreating``, ``id:routed``, ``id:no men``); and the reason."""
         loser = was if was is not None else _other(holder) if holder is not None else None
-        mask = self.zone_mask[z]
-        entered: list[str] = []
+        # read from the unit table, the ground units in id order
+        ro = self._roster()
+        rows = ro.ground_rows
+        f, i = self.unit_table.f, self.unit_table.i
+        here = zone_kernel.holding_units_in(f, i, rows, ro.holding_type, self.zone_mask[z], self.terrain.grid.cell_m)
+        rows = rows[here]
+        side, men_u, state = i[rows, world.U_SIDE], i[rows, world.U_MEN], i[rows, world.U_STATE]
+        back = (state == _RETREATING) | (state == _ROUTED)
+        units = ro.units_by_row
+        entered = [] if holder is None else [
+            units[row].id for row in rows[(side == world.SIDES.index(holder)) & (men_u > 0) & ~back].tolist()
+        ]
         left: list[str] = []
         falling_back = no_men = False
-        for uid in self.ground_ids:
-            u = self.units[uid]
-            if u.type not in HOLDING_TYPES or not self.terrain.grid.contains(u.x, u.y) or not mask[self.cell(u.x, u.y)]:
-                continue
-            if u.side == holder and u.men > 0 and u.state not in _FALLING_BACK:
-                entered.append(uid)
-            elif u.side == loser and (u.men <= 0 or u.state in _FALLING_BACK):
-                left.append(f"{uid}:{'no men' if u.men <= 0 else u.state.value}")
-                falling_back |= u.men > 0
-                no_men |= u.men <= 0
+        if loser is not None:
+            gone = (side == world.SIDES.index(loser)) & ((men_u <= 0) | back)
+            for row, m, st in zip(rows[gone].tolist(), men_u[gone].tolist(), state[gone].tolist(), strict=True):
+                left.append(f"{units[row].id}:{'no men' if m <= 0 else world.STATES[st].value}")
+                falling_back |= m > 0
+                no_men |= m <= 0
         loser_men = men[0] if loser == "soviet" else men[1]
         if loser is None:
             reason = "nobody held it"
@@ -128,15 +129,11 @@ class ZonesSystem:
             key = sov_men.tobytes() + jap_men.tobytes()
             if key == self._last_holding:
                 return
-            old_key = self._last_holding
-            n = len(self.zone_ids)
-            before = (np.frombuffer(old_key[: 8 * n]), np.frombuffer(old_key[8 * n :])) if old_key else (np.full(n, np.nan), np.full(n, np.nan))
             self._last_holding = key
         else:
             # the holders depend on nothing else: if the men in each zone are those of the
             # last pulse, no zone changed hands
             last = self._zone_men
-            before = (last[0].copy(), last[1].copy())
             ut = self.unit_table
             if not zone_kernel.zone_presence_changed(
                 ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m, *last,
@@ -144,7 +141,7 @@ class ZonesSystem:
                 return
             sov_men, jap_men = last
         hold_min = self.params.f("command.hold_men_min")
-        for k, (z, ps, pj) in enumerate(zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True)):
+        for z, ps, pj in zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True):
             h = rules.zone_holder(ps, pj, hold_min)
             old = self.holder[z]
             if h == old:
@@ -152,7 +149,7 @@ class ZonesSystem:
             self.holder[z] = h
             self._emit(
                 "zone_holder", zone=z, holder=h or "none", was=old or "none", soviet_men=ps, japanese_men=pj,
-                soviet_men_before=_known(before[0][k]), japanese_men_before=_known(before[1][k]), hold_men_min=hold_min,
+                hold_men_min=hold_min,
                 **self._zone_change_causes(z, h, old, (ps, pj), hold_min),
             )
             if h == "soviet" and self.first_soviet_hold[z] is None:
