@@ -153,7 +153,7 @@ KINDS: dict[str, Kind] = {
             "unit": _TANK_UNIT,
             "x": _X,
             "y": _Y,
-            "ground": _f(STR, "-", "the terrain class where it bogged (`swamp`, `stream`, `paddy`...)"),
+            "ground": _f(STR, "-", "the terrain class of the leg's soft ground with the highest chance (`swamp`, `open` (wet meadow)...)"),
             "soft_m": _f(FLOAT, "m", "metres of soft ground on the leg"),
             "p_bog_per_100m": _f(FLOAT, "fraction/100 m", "the chance per 100 m used (with ruts)"),
             "p_bog_unrutted_per_100m": _f(FLOAT, "fraction/100 m", "the ground's chance per 100 m before ruts (mobility class, ground)"),

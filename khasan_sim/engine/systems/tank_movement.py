@@ -121,7 +121,7 @@ class TankMovementSystem:
                 t.moving = False
                 self._emit(
                     "bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=xing,
-                    ground=TerrainClass(int(self.terrain.terrain_class[self.cell(t.x, t.y)])).name.lower(),
+                    ground=self._leg_ground(route, a, b),
                     p_bog_unrutted_per_100m=p100, earlier_passes=passes, p_bog_leg=movement.bog_chance(soft_m, p_eff),
                 )
                 self.env.process(self._recover(t))
@@ -166,6 +166,13 @@ class TankMovementSystem:
             _LEGS.clear()
         _LEGS[key] = (route, legs)
         return legs
+
+    def _leg_ground(self, route: Any, a: int, b: int) -> str:
+        """Return the terrain class of the leg's worst soft ground for bogging (the ground its
+        segment with the highest chance per 100 m enters), for a bogging event's cause."""
+        j = a + int(np.argmax(route.seg_p_bog_per_100m[a:b]))
+        x, y = route.points_m[j + 1]
+        return TerrainClass(int(self.terrain.terrain_class[self.cell(float(x), float(y))])).name.lower()
 
     def _zones_along(self, points: np.ndarray) -> tuple[str, ...]:
         """Return the zones the points lie in, in the order they are first entered."""
