@@ -190,7 +190,12 @@ class Simulation:
         return order
 
     def check_order(self, order: Any) -> str | None:
-        """Return why *order* is not allowed now, or None if it is."""
+        """Return why *order* (a validated order, or a dict of its fields) is not allowed now, or None if it is.
+
+        Raises:
+            OrderError: A dict that is not a well-formed order.
+        """
+        order = self._parse(order)
         e = self._engine
         for uid in order.unit_ids:
             u = self.unit(uid)
@@ -288,6 +293,15 @@ class Simulation:
         u = self.unit(unit_id)
         mob = u.tanks[0].mobility if u.tanks else ("towed" if u.type == "artillery" else "foot")
         return plan_route(e.terrain, mob, (u.x, u.y), tuple(to_xy), waypoints=tuple(via), forbidden=e.forbidden.get(u.side), follow_axis=bool(via))
+
+    def reseed(self, seed: int) -> None:
+        """Draw every random number from *seed* from now on: the run's history stays as it
+        was, what follows is a branch of it (:mod:`khasan_sim.branching`).
+
+        Raises:
+            ValueError: The seed is not a non-negative integer.
+        """
+        self._engine.rng.reseed(seed)
 
     # ------------------------------------------------------------------ advancing
 
@@ -425,3 +439,88 @@ class Simulation:
             meta={"code_version": __version__, "scenario_digest": self.scenario.digest},
             story=None if self._story is None else self._story.observations(),
         )
+
+
+# ------------------------------------------------------------------ the model's sources (read-only)
+
+
+def parameter_sources(params: Any, prefixes: Iterable[str] = (), *, containing: str | None = None) -> list[Any]:
+    """Return the model's parameters with their value, unit, source or reason, file line and
+    whether calibration fitted them (see :func:`khasan_sim.analysis.sources.parameter_sources`).
+
+    Args:
+        params: A scenario's parameters (``Simulation.scenario.params``).
+        prefixes: Keep only keys starting with one of these.
+        containing: Where this key part (a mobility class, a weapon) is a choice, keep only it.
+    """
+    from khasan_sim.analysis.sources import parameter_sources as sources
+
+    return sources(params, prefixes, containing=containing)
+
+
+def mechanism_sources(params: Any, mechanism: str, *, containing: str | None = None) -> tuple[Any, list[Any]]:
+    """Return a mechanism of the model (``route``, ``bog``, ``fire``, ``morale``) in words and
+    the parameters it reads, with their sources (see :mod:`khasan_sim.analysis.sources`)."""
+    from khasan_sim.analysis.sources import mechanism_sources as sources
+
+    return sources(params, mechanism, containing=containing)
+
+
+def run_branches(
+    scenario: Any,
+    seed: int,
+    moment: datetime | str,
+    runs: int,
+    *,
+    orders: Iterable[tuple[float, Any]] = (),
+    player_sides: Iterable[str] = (),
+    changed_order: dict[str, Any] | None = None,
+    snapshot_at: Sequence[str] = (),
+) -> list[Any]:
+    """Run *runs* branches of the run with *seed* from *moment*: futures from there.
+
+    Each branch plays the run (the scenario, the orders given with their minutes, the
+    player's sides) to *moment* with the run's own seed, then reseeds every random stream
+    from the seed, the moment and its number and plays on to the end. Branches share the
+    event log up to *moment* exactly and differ after it; with *changed_order* (given at
+    *moment*) branch ``b`` draws the same numbers as branch ``b`` without it.
+
+    Args:
+        scenario: A loaded scenario or the path of its file.
+        seed: The run's seed.
+        moment: The battle time the branches start from.
+        runs: How many branches.
+        orders: ``(minute, order)`` pairs: orders given during the run before *moment*
+            (a scenario order model or a dict of its fields).
+        player_sides: The sides a person commands (their units follow the record until ordered).
+        changed_order: An order (a dict of its fields) given at *moment* in every branch.
+        snapshot_at: Extra snapshot times.
+
+    Returns:
+        The :class:`khasan_sim.branching.Branch` list, by branch number.
+
+    Raises:
+        KhasanSimError: *moment* lies outside the scenario, or an order does not apply.
+    """
+    from khasan_sim import branching
+    from khasan_sim.clock import Clock, format_time, parse_time
+    from khasan_sim.saves import SaveGame
+
+    if isinstance(scenario, (str, Path)):
+        from khasan_sim.scenario.load import load_scenario
+
+        scenario = load_scenario(scenario)
+    doc = scenario.doc.scenario
+    clock = Clock(doc.start, doc.end)
+    at = parse_time(moment)
+    branching.check_moment(clock.to_minutes(at), clock.end_min, f"branch moment {format_time(at)}")
+    given = [
+        {"at_min": float(m), "order": o if isinstance(o, dict) else o.model_dump(mode="json", exclude_none=True, by_alias=True)}
+        for m, o in orders
+    ]
+    point = SaveGame(
+        scenario=str(scenario.path), seed=check_seed(seed),
+        variant=None if scenario.variant_path is None else str(scenario.variant_path),
+        player_sides=list(player_sides), now_min=clock.to_minutes(at), orders=given,
+    )
+    return branching.run_branches(point, runs, scenario=scenario, changed_order=changed_order, snapshot_at=snapshot_at)

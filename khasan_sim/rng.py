@@ -133,13 +133,31 @@ class RngStreams:
         words = _words32(self.seed)
         self._run_words = words + [0] * max(0, _POOL - len(words))
 
+    def reseed(self, seed: int) -> None:
+        """Derive every stream from *seed* from now on, those already made included.
+
+        A branch of a run (:mod:`khasan_sim.branching`) calls this at its moment, with
+        :func:`branch_seed`: each Generator already handed out is given, in place, the
+        state it would have had fresh under *seed* (the engine's processes keep their
+        references to it), and the streams made later derive from *seed* too. What was
+        drawn before stays drawn: the history up to the moment is the run's.
+        """
+        self.seed = check_seed(seed)
+        words = _words32(self.seed)
+        self._run_words = words + [0] * max(0, _POOL - len(words))
+        for key, gen in self._streams.items():
+            gen.bit_generator.state = self._fresh(key).state
+
+    def _fresh(self, key: tuple[str, ...]) -> np.random.PCG64:
+        entropy = np.array(self._run_words + [_word(k) for k in key], dtype=np.uint64)
+        return np.random.PCG64(_State(seed_sequence_state(entropy)))
+
     def get(self, *key: str) -> np.random.Generator:
         """Return the Generator for *key*, creating it on first use: the Generator of
         ``PCG64(SeedSequence(seed, spawn_key=(word(k) for k in key)))``."""
         gen = self._streams.get(key)
         if gen is None:
-            entropy = np.array(self._run_words + [_word(k) for k in key], dtype=np.uint64)
-            gen = np.random.Generator(np.random.PCG64(_State(seed_sequence_state(entropy))))
+            gen = np.random.Generator(self._fresh(key))
             self._streams[key] = gen
         return gen
 
@@ -147,4 +165,17 @@ class RngStreams:
 def replication_seed(study_seed: int, index: int) -> int:
     """Return the seed of replication *index* of a study: a pure function of both."""
     seq = np.random.SeedSequence(check_seed(study_seed), spawn_key=(check_seed(index),))
+    return int(seq.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def branch_seed(run_seed: int, moment_min: float, branch: int) -> int:
+    """Return the seed of branch *branch* of the run with *run_seed* from the moment
+    *moment_min* (minutes since the start, taken to the second): a pure function of the
+    three, so a branch is the same in any process, and two forecasts from one moment (the
+    orders as given, and with one order changed) draw the same numbers branch by branch."""
+    seconds = round(float(moment_min) * 60.0)
+    if seconds < 0:
+        msg = f"a branch moment lies at or after the start (got {moment_min} min)"
+        raise ValueError(msg)
+    seq = np.random.SeedSequence(check_seed(run_seed), spawn_key=(_word("branch"), seconds, check_seed(branch)))
     return int(seq.generate_state(1, np.uint64)[0] >> np.uint64(1))

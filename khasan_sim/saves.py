@@ -169,7 +169,14 @@ def _no_constant(name: str) -> Any:
     raise ValueError(msg)
 
 
-def replay(save: SaveGame, *, scenario: str | None = None, variant: str | None = None, where: str = "save") -> Any:
+def replay(
+    save: SaveGame,
+    *,
+    scenario: Any = None,
+    variant: str | None = None,
+    where: str = "save",
+    snapshot_at: Any = (),
+) -> Any:
     """Return a :class:`~khasan_sim.api.Simulation` with a saved game played again to its
     moment (blocking): the same seed and sides, the player's units following 1938's
     orders until ordered, each order given at its time, the orders still pending given,
@@ -178,9 +185,12 @@ def replay(save: SaveGame, *, scenario: str | None = None, variant: str | None =
 
     Args:
         save: The save.
-        scenario: Play it on this scenario file instead of the save's (with *variant*).
+        scenario: Play it on this scenario file (or loaded scenario) instead of the save's
+            (with *variant*).
         variant: The variant file to use with *scenario*.
         where: Names the save in errors.
+        snapshot_at: Extra snapshot times the run takes (asked before it is played, so
+            that times before the save's moment are taken too).
 
     Raises:
         SaveFileError: The scenario cannot be loaded, an order no longer applies, or the
@@ -196,6 +206,7 @@ def replay(save: SaveGame, *, scenario: str | None = None, variant: str | None =
         sim = Simulation(path, save.seed, variant=var, player_sides=sides, follow_record=True)
     except (KhasanSimError, OSError) as exc:
         raise SaveFileError(f"{where}: cannot load its scenario {path} ({exc})") from None
+    sim.snapshot_at(snapshot_at)
     players = [u.id for u in sim.units() if u.side in sides]
     try:
         for item in sorted(save.orders, key=lambda o: o["at_min"]):

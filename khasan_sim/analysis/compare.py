@@ -339,6 +339,15 @@ class StudyComparison:
         }
 
 
+def _branch_moment(spec: Any) -> float | None:
+    """Return the moment a branch study's runs branch from (minutes), None for a plain study."""
+    if spec.branch is None:
+        return None
+    from khasan_sim.runner.branches import BranchOrigin
+
+    return BranchOrigin.from_text(spec.branch).moment_min
+
+
 def compare_study(study: LoadedStudy, record: Record) -> StudyComparison:
     """Compare every entry of *record* with the runs of *study*."""
     notes = []
@@ -346,6 +355,10 @@ def compare_study(study: LoadedStudy, record: Record) -> StudyComparison:
         notes.append(f"the record is about {record.scenario}; this study is of {study.spec.scenario}")
     if study.spec.variant:
         notes.append(f"this study is of the variant {study.spec.variant!r}: it is not meant to match history")
+    if study.spec.branch is not None:
+        from khasan_sim.runner.branches import BranchOrigin
+
+        notes.append(f"its runs are {BranchOrigin.from_text(study.spec.branch).describe()}: they share that history")
     if study.failed:
         first = study.failed[0]
         notes.append(
@@ -423,6 +436,8 @@ class StudyDifference:
         resamples: Bootstrap resamples.
         confidence: The interval's confidence (0.95).
         differences: One per statistic.
+        this_study_seed, other_study_seed: The two studies' seeds (the runs pair only when
+            they are equal).
     """
 
     this: str
@@ -433,6 +448,18 @@ class StudyDifference:
     resamples: int
     confidence: float
     differences: list[Difference]
+    this_study_seed: int | None = None
+    other_study_seed: int | None = None
+
+    def pairing_text(self) -> str:
+        """Return how the runs were compared, in a sentence (unpaired runs say why)."""
+        if self.paired:
+            return f"paired by seed: both studies have study seed {self.this_study_seed}, so run i of one is set against run i of the other (common random numbers)"
+        return (
+            f"NOT paired: the studies have different study seeds ({self.this_study_seed} and {self.other_study_seed}), "
+            "so their runs share no luck and are compared as independent samples (wider intervals); "
+            "run both with the same --seed to pair them"
+        )
 
     def to_json(self) -> dict[str, Any]:
         """Return the comparison as a JSON-able dict."""
@@ -495,7 +522,8 @@ def compare_studies(
         paired by run index (common random numbers); otherwise resampled independently.
     """
     rng = np.random.default_rng(seed)
-    paired = this.spec.study_seed == other.spec.study_seed
+    # branch studies pair run by run only with branches of the same run from the same moment
+    paired = this.spec.study_seed == other.spec.study_seed and _branch_moment(this.spec) == _branch_moment(other.spec)
     entries = [*(record.entries if record is not None else ()), *_headline_entries(this, other)]
     diffs: list[Difference] = []
     for entry in entries:
@@ -524,4 +552,6 @@ def compare_studies(
         resamples=resamples,
         confidence=confidence,
         differences=diffs,
+        this_study_seed=this.spec.study_seed,
+        other_study_seed=other.spec.study_seed,
     )

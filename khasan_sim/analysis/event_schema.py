@@ -24,7 +24,8 @@ class Field:
     """One field of an event.
 
     Attributes:
-        type: ``str``, ``int`` or ``float`` (``int`` flags are 0 or 1).
+        type: ``str``, ``int`` or ``float`` (``int`` flags are 0 or 1), or ``list`` (of
+            ids) or ``dict`` (name: number), which Parquet holds as JSON text.
         unit: Its unit (``m``, ``men``, ``fraction``, ``min``...), or ``-``.
         text: What it is.
         optional: True if only some events of the kind carry it (see the text).
@@ -50,7 +51,7 @@ def _f(type_: str, unit: str, text: str, **kw: Any) -> Field:
     return Field(type_, unit, text, **kw)
 
 
-STR, INT, FLOAT = "str", "int", "float"
+STR, INT, FLOAT, LIST, DICT = "str", "int", "float", "list", "dict"
 _UNIT = _f(STR, "-", "the unit it happened to (its id)")
 _TANK = _f(STR, "-", "the tank (its id)")
 _TANK_UNIT = _f(STR, "-", "the tank's unit")
@@ -135,14 +136,32 @@ KINDS: dict[str, Kind] = {
         {"unit": _UNIT, "cause": _f(STR, "-", "the cause of the last command tank's knock-out")},
     ),
     "guns_lost": Kind(
-        "A battery lost guns to a volley.",
+        "A battery (or an anti-aircraft unit) lost guns or mounts for good to shells or bombs.",
         {
             "unit": _UNIT,
-            "weapon": _f(STR, "-", "the gun"),
+            "weapon": _f(STR, "-", "the gun or mount lost"),
             "n": _f(INT, "guns", "guns lost"),
-            "by": _f(STR, "-", "the firing battery"),
-            "rounds": _f(FLOAT, "rounds", "rounds falling on the battery's area"),
-            "p_gun_lost": _f(FLOAT, "fraction", "the chance of each gun being lost, as drawn"),
+            "by": _f(STR, "-", "the firing battery or air unit"),
+            "cause": _f(STR, "-", "`artillery:<battery>` or `air:<air unit>`"),
+            "chance": _f(FLOAT, "fraction", "the chance of each gun being lost, as drawn (5 decimals)"),
+            "fired": _f(STR, "-", "what hit it: the battery's weapon, or `bomb-<kg>kg`"),
+            "fire": _f(STR, "-", "`area` fire, `adjusted` counter-battery fire on a located battery, or `bombs`"),
+        },
+    ),
+    "aircraft_hit": Kind(
+        "Anti-aircraft fire damaged aircraft of a strike.",
+        {
+            "unit": _UNIT,
+            "aircraft": _f(STR, "-", "the aircraft type"),
+            "sorties": _f(INT, "sorties", "sorties flown"),
+            "damaged": _f(INT, "aircraft", "aircraft damaged"),
+            "lost": _f(INT, "aircraft", "of them, lost"),
+            "cause": _f(STR, "-", "`anti-aircraft`"),
+            "by": _f(LIST, "-", "the anti-aircraft units that fired (ids)"),
+            "weapons": _f(DICT, "aircraft", "the expected aircraft damaged by each anti-aircraft weapon"),
+            "altitude_m": _f(FLOAT, "m", "the aircraft's altitude"),
+            "chance_damaged": _f(FLOAT, "fraction", "the chance of each sortie being damaged"),
+            "lost_share": _f(FLOAT, "fraction", "the share of the damaged that are lost"),
         },
     ),
     # ------------------------------------------------------------------ tanks moving
@@ -308,7 +327,6 @@ KINDS: dict[str, Kind] = {
             "x": _X,
             "y": _Y,
             "target": _f(STR, "-", "the target zone (`point` for a map point)"),
-            "aa_share": _f(FLOAT, "fraction", "the anti-aircraft fire's chance of damaging each sortie"),
         },
     ),
     "strike_delayed": Kind("An air strike waits for fog to lift.", {"unit": _UNIT, "reason": _f(STR, "-", "why")}),
@@ -330,7 +348,7 @@ KINDS: dict[str, Kind] = {
     ),
 }
 
-_PY_TYPES = {"str": (str,), "int": (int,), "float": (float, int)}
+_PY_TYPES = {"str": (str,), "int": (int,), "float": (float, int), "list": (list, tuple), "dict": (dict,)}
 
 
 def problems(kind: str, fields: dict[str, Any]) -> list[str]:
@@ -347,7 +365,7 @@ def problems(kind: str, fields: dict[str, Any]) -> list[str]:
         elif value is None:
             if not f.nullable:
                 out.append(f"{kind}: field {name!r} is null")
-        elif not isinstance(value, _PY_TYPES[f.type]) or (f.type != "str" and isinstance(value, bool)):
+        elif not isinstance(value, _PY_TYPES[f.type]) or (f.type in ("int", "float") and isinstance(value, bool)):
             out.append(f"{kind}: field {name!r} is {type(value).__name__}, described as {f.type}")
     for name, f in spec.fields.items():
         if not f.optional and name not in fields:

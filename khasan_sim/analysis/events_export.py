@@ -61,18 +61,21 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO, about: dict[str, An
 def column_types() -> dict[str, str]:
     """Return every column of the Parquet table and its type (``str``, ``int``, ``float``):
     the row columns, then the fields of all kinds, sorted. A field that is an int in one
-    kind and a float in another is a float column."""
+    kind and a float in another is a float column; lists and dicts (and a field that is
+    text in one kind and something else in another) are ``json``: text columns holding
+    strings as they are and anything else as JSON."""
     types: dict[str, str] = {k: f.type for k, f in event_schema.ROW_FIELDS.items()}
     fields: dict[str, str] = {}
     for spec in event_schema.KINDS.values():
         for name, f in spec.fields.items():
+            t = "json" if f.type in ("list", "dict") else f.type
             was = fields.get(name)
-            if was is None or was == f.type:
-                fields[name] = f.type
-            elif {was, f.type} == {"int", "float"}:
+            if was is None or was == t:
+                fields[name] = t
+            elif {was, t} == {"int", "float"}:
                 fields[name] = "float"
             else:
-                fields[name] = "str"
+                fields[name] = "json"  # text: JSON for lists and dicts, a string's own text
     for name in sorted(fields):
         types.setdefault(name, fields[name])
     return types
@@ -88,6 +91,11 @@ def _pyarrow() -> Any:
     return pa
 
 
+def _text(value: Any) -> str:
+    """Return a value for a text column: a string as it is, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 class _ParquetRows:
     """Rows written into a Parquet file, one row group per :meth:`write` call."""
 
@@ -95,7 +103,7 @@ class _ParquetRows:
         pa = _pyarrow()
         self.pa = pa
         self.types = column_types()
-        arrow = {"str": pa.string(), "int": pa.int64(), "float": pa.float64()}
+        arrow = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "json": pa.string()}
         meta = {b"khasan_sim.events_schema": str(event_schema.SCHEMA_VERSION).encode()}
         meta.update({f"khasan_sim.{k}".encode(): str(v).encode() for k, v in about.items()})
         self.schema = pa.schema([(k, arrow[t]) for k, t in self.types.items()], metadata=meta)
@@ -103,7 +111,7 @@ class _ParquetRows:
         self.rows = 0
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
-        cast: dict[str, Callable[[Any], Any]] = {"str": str, "int": int, "float": float}
+        cast: dict[str, Callable[[Any], Any]] = {"str": str, "int": int, "float": float, "json": _text}
         cols = {}
         for name, t in self.types.items():
             c = cast[t]

@@ -376,8 +376,8 @@ def position_text(c: EntryComparison) -> str:
             return "below every run"
         if ends == (0.0, 100.0) and c.percentile is None:
             return "the range holds every run"
-        if c.percentile is not None:
-            return f"{_ordinal(c.percentile)} percentile"
+        if c.percentile is not None or _ordinal(ends[0]) == _ordinal(ends[1]):
+            return f"{_ordinal(ends[0])} percentile"  # a narrow recorded range can fall between two runs
         return f"{_ordinal(ends[0])}–{_ordinal(ends[1])} percentile"
     if c.kind == "time":
         text = f"{100 * (c.share_inside or 0):.0f}% of runs in the window"
@@ -416,6 +416,31 @@ def _entries_table(comp: StudyComparison) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def stat_text(x: float, statistic: str, signed: bool = False) -> str:
+    """Return a compared statistic as a plain figure: shares in percent (points for a
+    difference), hours with one decimal, counts with separators; never ``2.47e+03``."""
+    sign = "+" if signed else ""
+    if statistic.startswith("share"):
+        return f"{100 * x:{sign}.0f}{' points' if signed else '%'}"
+    if abs(x) >= 100:
+        return f"{x:{sign},.0f}"
+    if abs(x) >= 10:
+        return f"{x:{sign},.1f}"
+    return f"{x:{sign},.2f}"
+
+
+def worth_attention_text(d: Any) -> str:
+    """Return whether a difference reaches its metric's practical size, in words."""
+    from khasan_sim.analysis.practical import practical_size
+
+    size = practical_size(d.metric, d.statistic)
+    if size is None:
+        return ""
+    if size.worth_attention(d.difference, d.other):
+        return f"yes (≥ {size.text()})"
+    return f"no (< {size.text()})"
+
+
 def _difference_table(diff: StudyDifference) -> str:
     rows = []
     for d in diff.differences:
@@ -423,14 +448,16 @@ def _difference_table(diff: StudyDifference) -> str:
         rows.append(
             "<tr>"
             f"<td>{_e(d.name)}</td><td>{_e(d.statistic)}</td>"
-            f"<td class='num'>{d.this:,.3g}</td><td class='num'>{d.other:,.3g}</td>"
-            f"<td class='num'><b>{d.difference:+,.3g}</b></td>"
-            f"<td class='num'>{d.low:+,.3g} … {d.high:+,.3g}</td><td>{mark}</td>"
+            f"<td class='num'>{stat_text(d.this, d.statistic)}</td><td class='num'>{stat_text(d.other, d.statistic)}</td>"
+            f"<td class='num'><b>{stat_text(d.difference, d.statistic, True)}</b></td>"
+            f"<td class='num'>{stat_text(d.low, d.statistic, True)} … {stat_text(d.high, d.statistic, True)}</td><td>{mark}</td>"
+            f"<td>{_e(worth_attention_text(d))}</td>"
             "</tr>"
         )
     head = (
         "<tr><th>outcome</th><th>statistic</th><th>this study</th><th>other study</th>"
-        f"<th>difference</th><th>{int(100 * diff.confidence)}% interval</th><th>interval excludes 0</th></tr>"
+        f"<th>difference</th><th>{int(100 * diff.confidence)}% interval</th><th>interval excludes 0</th>"
+        "<th>worth attention (practical size)</th></tr>"
     )
     return f"<table>{head}{''.join(rows)}</table>"
 
@@ -480,11 +507,12 @@ def render_html(
 
     if difference is not None:
         other_name = Path(difference.other).name + (f" (variant {difference.other_variant})" if difference.other_variant else "")
-        pairing = "paired by seed (common random numbers)" if difference.paired else "independent samples"
         parts.append(f"<h2>This study against {_e(other_name)}</h2>")
         parts.append(
+            f"<p class='{'note' if difference.paired else 'no'}'>Runs compared {_e(difference.pairing_text())}.</p>"
             f"<p class='note'>Differences are this study minus the other; intervals from {difference.resamples:,} bootstrap "
-            f"resamples, {pairing}.</p>"
+            "resamples. A difference is worth attention when it is at least its metric's practical size "
+            "(scenarios/reports/practical-size.yaml: the smallest difference a teacher would discuss, with its reason).</p>"
         )
         parts.append(_difference_table(difference))
 

@@ -10,11 +10,23 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from khasan_sim.analysis.story import CANNOT
 from khasan_sim.analysis.trust import Trust, trust_of
 
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+def cannot_show_of(story: Any) -> list[tuple[str, str]]:
+    """Return ``(check id, why)`` of the story checks the model cannot show yet: those with
+    no mechanism at all (``model_lacks``) and those that no run of the study could show (a
+    run lacked what the check needs, e.g. no order sends tanks against the hill)."""
+    return [
+        (c.check.id, c.check.model_lacks or "no run of the study could show it (the story table says why)")
+        for c in story.checks
+        if c.check.model_lacks is not None or c.status == CANNOT
+    ]
 
 
 def study_trust(study: Any, comparison: Any, story: Any = None) -> tuple[Trust | None, str]:
@@ -42,7 +54,7 @@ def study_trust(study: Any, comparison: Any, story: Any = None) -> tuple[Trust |
     cannot: list[tuple[str, str]] = []
     if story is not None:
         held, total = story.met, len(story.checks)
-        cannot = [(c.check.id, c.check.model_lacks) for c in story.checks if c.check.model_lacks is not None]
+        cannot = cannot_show_of(story)
     t = trust_of(
         sc.params,
         len(comparison.entries),

@@ -5,6 +5,11 @@
     khasan-sim batch SCENARIO --runs N --out STUDY.sqlite [--variant FILE] [--seed S]
                      [--workers K] [--snapshot-at TIME]... [--resume] [--retry-errors]
                      [--scheduler ADDRESS] [--quiet]
+    khasan-sim batch --from SAVE.json --runs N --out STUDY.sqlite ...
+    khasan-sim batch SCENARIO --seed S --at TIME --runs N --out STUDY.sqlite ...
+
+The last two run branches (:mod:`khasan_sim.branching`): futures of a saved game from its
+moment, or of the run with seed S from TIME, sharing its history up to there.
 
 Replication ``i`` runs with the seed ``replication_seed(S, i)``; K worker processes
 (default: the machine's cores) run them, or the workers of a Dask cluster with
@@ -29,10 +34,11 @@ from typing import Any
 
 from rich.console import Console
 
-from khasan_sim.cli.argtypes import add_snapshot_at, usable_workers
+from khasan_sim.cli.argtypes import add_snapshot_at, battle_time, usable_workers
 from khasan_sim.cli.argtypes import count as _count
 from khasan_sim.cli.argtypes import runs as _runs
 from khasan_sim.cli.argtypes import seed as _seed
+from khasan_sim.cli.batch_branches import branch_plan, wants_branches
 from khasan_sim.clock import Clock, format_time, parse_time
 from khasan_sim.errors import KhasanSimError
 
@@ -79,11 +85,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "Run N replications of SCENARIO (or of a variant) with seeds derived from --seed, "
             "in parallel, and store every run's result in an SQLite study file as it finishes. "
             "An interrupted study is finished with --resume. Compare the study with the record "
-            "with `khasan-sim compare STUDY`."
+            "with `khasan-sim compare STUDY`. With --from SAVE (a saved game) or --at TIME (the "
+            "run with --seed), the runs are branches: they share that run's history up to its "
+            "moment and differ after it."
         ),
     )
     p.add_argument(
-        "scenario", metavar="SCENARIO", help="scenario file (a variant file is accepted too)"
+        "scenario",
+        metavar="SCENARIO",
+        nargs="?",
+        default=None,
+        help="scenario file (a variant file is accepted too); optional with --from",
+    )
+    p.add_argument(
+        "--from",
+        dest="from_save",
+        metavar="SAVE.json",
+        default=None,
+        help="branches of a saved game from its moment: its history, then N futures",
+    )
+    p.add_argument(
+        "--at",
+        type=battle_time,
+        default=None,
+        metavar="TIME",
+        help="branches of the run with --seed that share its history up to TIME, e.g. 1938-08-07T12:00",
     )
     p.add_argument(
         "--runs",
@@ -214,17 +240,31 @@ def run(args: argparse.Namespace, console: Console) -> int:
         )
         raise KhasanSimError(msg)
 
-    scenario = load_scenario(args.scenario, variant=args.variant)
+    plan = None
+    if wants_branches(args):
+        plan = branch_plan(args, load_scenario, stored.study_seed if stored is not None else DEFAULT_SEED)
+        scenario = plan.scenario
+    elif args.scenario is None:
+        msg = "give the SCENARIO file (or --from SAVE.json for branches of a saved game)"
+        raise KhasanSimError(msg)
+    else:
+        scenario = load_scenario(args.scenario, variant=args.variant)
     asked_labels = _snapshot_labels(scenario, args.snapshot_at)
     if stored is not None and not args.snapshot_at:
         asked_labels = list(stored.snapshot_at)
-    seed = (
-        args.seed
-        if args.seed is not None
-        else (stored.study_seed if stored is not None else DEFAULT_SEED)
-    )
+    if plan is not None:
+        seed = plan.seed
+    else:
+        seed = (
+            args.seed
+            if args.seed is not None
+            else (stored.study_seed if stored is not None else DEFAULT_SEED)
+        )
     runs = args.runs if args.runs is not None else stored.runs
-    spec = study_spec(scenario, study_seed=seed, runs=runs, snapshot_at=asked_labels)
+    spec = study_spec(
+        scenario, study_seed=seed, runs=runs, snapshot_at=asked_labels,
+        branch=None if plan is None else plan.origin.to_text(),
+    )
 
     with StudyFile.open_or_create(out, spec, resume=args.resume) as study:
         if args.retry_errors:
@@ -264,13 +304,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
             title = scenario.id + (
                 f" (variant {scenario.variant_id})" if scenario.variant_id else ""
             )
+            what = "replications" if plan is None else f"{plan.origin.describe()}"
             console.print(
-                f"{title}: {before.missing} of {runs} replications to run on {where}, study seed {seed}; writing {out}",
+                f"{title}: {before.missing} of {runs} {what} to run on {where}, study seed {seed}; writing {out}",
                 highlight=False,
                 markup=False,
                 soft_wrap=True,
             )
-        source = replications_for(scenario, study.spec.snapshot_at)
+        source = (
+            replications_for(scenario, study.spec.snapshot_at)
+            if plan is None
+            else plan.source(study.spec.snapshot_at)
+        )
         with _terminate_as_interrupt():
             session = run_study(
                 study,

@@ -131,11 +131,15 @@ def _entries_table(comparison: Any) -> Table:
 
 
 def _difference_table(diff: Any) -> Table:
-    pairing = "paired by seed" if diff.paired else "independent"
+    from khasan_sim.analysis.report import stat_text, worth_attention_text
+
     table = Table(
         title=f"This study minus {diff.other}",
         title_justify="left",
-        caption=f"{int(100 * diff.confidence)}% bootstrap intervals, {diff.resamples:,} resamples, {pairing}; * the interval excludes 0",
+        caption=(
+            f"{int(100 * diff.confidence)}% bootstrap intervals, {diff.resamples:,} resamples; * the interval excludes 0; "
+            "worth attention: at least the metric's practical size (scenarios/reports/practical-size.yaml)"
+        ),
         caption_justify="left",
     )
     for name, justify in (
@@ -145,6 +149,7 @@ def _difference_table(diff: Any) -> Table:
         ("other", "right"),
         ("difference", "right"),
         ("interval", "right"),
+        ("worth attention", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for d in diff.differences:
@@ -152,10 +157,11 @@ def _difference_table(diff: Any) -> Table:
         table.add_row(
             d.name,
             d.statistic,
-            f"{d.this:,.3g}",
-            f"{d.other:,.3g}",
-            f"{d.difference:+,.3g}{star}",
-            f"{d.low:+,.3g} … {d.high:+,.3g}",
+            stat_text(d.this, d.statistic),
+            stat_text(d.other, d.statistic),
+            f"{stat_text(d.difference, d.statistic, True)}{star}",
+            f"{stat_text(d.low, d.statistic, True)} … {stat_text(d.high, d.statistic, True)}",
+            worth_attention_text(d),
         )
     return table
 
@@ -258,6 +264,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
     if difference is not None:
         console.print()
+        console.print(
+            f"Runs compared {difference.pairing_text()}.",
+            style=None if difference.paired else "bold yellow",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
         console.print(_difference_table(difference))
     for label, path in (("JSON", args.json), ("report", args.html)):
         if path:

@@ -90,6 +90,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="do not run: write the report from the studies in DIR",
     )
     rn.add_argument("--quiet", action="store_true", help="no progress bar")
+    rn.add_argument(
+        "--students",
+        action="store_true",
+        help="write the students' report (DIR/report-students.html): the same without the teacher's notes",
+    )
     rn.set_defaults(handler=run_run)
     cl = ss.add_parser(
         "class", help="place each student's saved game in the studies' distributions"
@@ -291,8 +296,8 @@ def run_run(args: argparse.Namespace, console: Console) -> int:
                 )
     figs = load_figures(ex, out, record)
     start, _ = scenario_times(ex)
-    path = out / "report.html"
-    atomic_write_text(path, render_exercise_html(figs, start=start, command=_command_line()))
+    path = out / ("report-students.html" if args.students else "report.html")
+    atomic_write_text(path, render_exercise_html(figs, start=start, command=_command_line(), students=args.students))
     from khasan_sim.exercises.figures import reading
 
     for line in reading(figs):

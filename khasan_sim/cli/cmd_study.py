@@ -68,6 +68,10 @@ def _check(args: argparse.Namespace, console: Console) -> int:
         + (f", {counts.missing} missing" if counts.missing else "")
         + "; the file is intact"
     )
+    if spec.branch is not None:
+        from khasan_sim.runner.branches import BranchOrigin
+
+        line += f"; its runs are {BranchOrigin.from_text(spec.branch).describe()}"
     console.print(line, highlight=False, markup=False, soft_wrap=True)
     return 0
 

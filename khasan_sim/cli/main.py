@@ -32,6 +32,7 @@ COMMANDS: tuple[str, ...] = (
     "calibrate",
     "exercise",
     "study",
+    "report",
 )
 
 

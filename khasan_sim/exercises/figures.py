@@ -30,6 +30,7 @@ from khasan_sim.analysis.compare import (
     entry_values,
     summarise,
 )
+from khasan_sim.analysis.practical import PracticalSize, practical_size
 from khasan_sim.exercises.format import Exercise, Metric
 from khasan_sim.record import Record, RecordEntry
 
@@ -130,8 +131,9 @@ class VariantFigures:
 
     @property
     def headline(self) -> Difference | None:
-        """The difference the reading is about: the mean (counts) or the first share."""
-        for wanted in ("mean", "median hours"):
+        """The difference the reading is about: of the medians (counts, as the table shows
+        each study's median), of the median hours (times), or the first share (holders)."""
+        for wanted in ("median", "median hours"):
             for d in self.differences:
                 if d.statistic == wanted:
                     return d
@@ -310,6 +312,18 @@ def _stat_words(d: Difference, metric: MetricFigures) -> tuple[str, str, str]:
     return d.statistic.replace("share held by", "share of runs held by"), fmt(d.this, "share"), fmt(d.other, "share")
 
 
+def practical_of(metric: MetricFigures, d: Difference) -> PracticalSize | None:
+    """Return the practical size of a metric's difference (the smallest worth attention)."""
+    return practical_size(metric.entry.metric, d.statistic)
+
+
+def size_text(size: PracticalSize, d: Difference) -> str:
+    """Return the practical size of *d* in its own units: ``32 (5% of the baseline)``."""
+    if size.unit == "percent of the baseline":
+        return f"{fmt(size.threshold(d.other))} ({size.text()})"
+    return size.text()
+
+
 def variant_sentence(metric: MetricFigures, v: VariantFigures, runs: int) -> str:
     """Return one sentence on a variant against the baseline for one metric."""
     d = v.headline
@@ -323,6 +337,13 @@ def variant_sentence(metric: MetricFigures, v: VariantFigures, runs: int) -> str
             f"{label}: “{v.label}” and the baseline give the same figure in every resample ({what}: {this} against {other}), "
             f"so the runs show no difference{'; with ' + str(runs) + ' runs per study a rare difference could still be missed' if runs < FEW_RUNS else ''}."
         )
+    size = practical_of(metric, d)
+    if d.significant and size is not None and not size.worth_attention(d.difference, d.other):
+        return (
+            f"{label}: with “{v.label}” the runs differ from the baseline ({what}: {this} against {other}; "
+            f"difference {interval}, 95% interval), but by less than {size_text(size, d)}, the smallest difference "
+            f"worth attention for this figure ({size.reason}): a real but negligible difference, not one to teach from."
+        )
     if d.significant:
         direction = "the runs show a higher figure" if d.difference > 0 else "the runs show a lower figure"
         if d.statistic.startswith("share"):
@@ -333,6 +354,8 @@ def variant_sentence(metric: MetricFigures, v: VariantFigures, runs: int) -> str
             f"{label}: with “{v.label}” {direction} than in the baseline ({what}: {this} against {other}; "
             f"difference {interval}, 95% interval). The interval leaves out zero, so the model supports a real difference"
         )
+        if size is not None:
+            text += f" at least as large as the smallest worth attention ({size_text(size, d)})"
         if metric.metric.better != "none" and not d.statistic.startswith("share"):
             good = (d.difference > 0) == (metric.metric.better == "higher")
             text += ", " + ("in the Soviet side's favour" if good else "against the Soviet side")

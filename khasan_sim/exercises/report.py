@@ -31,7 +31,9 @@ from khasan_sim.exercises.figures import (
     MetricFigures,
     diff_text,
     dist_text,
+    practical_of,
     reading,
+    size_text,
 )
 
 BASE_COLOUR = "#555555"
@@ -71,7 +73,7 @@ code { background: #f2f2f2; padding: 0 0.2em; }
   body { font-size: 12pt; max-width: none; margin: 0; }
   h2 { page-break-after: avoid; }
   img, table, .question { page-break-inside: avoid; }
-  .teacher { page-break-before: always; }
+  .teacher { page-break-before: always; break-before: page; }
 }
 """
 
@@ -79,6 +81,26 @@ code { background: #f2f2f2; padding: 0 0.2em; }
 def e(text: object) -> str:
     """Escape text for HTML."""
     return html.escape(str(text), quote=True)
+
+
+def wrapped(text: str, width: int) -> str:
+    """Return *text* folded onto lines of at most *width* characters (never cut short)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def statistic_label(statistic: str) -> str:
+    """Return what a difference is of, in words: ``difference of the medians``."""
+    if statistic == "median":
+        return "difference of the medians"
+    if statistic == "mean":
+        return "difference of the means"
+    if statistic == "median hours":
+        return "difference of the median hours (never = at the ceasefire)"
+    if statistic.startswith("share"):
+        return f"difference of the {statistic}, in points"
+    return f"difference of the {statistic}"
 
 
 def colour(i: int) -> str:
@@ -148,7 +170,7 @@ def distribution_axes(ax: Any, mf: MetricFigures, start_label: str, students: Se
             _students(ax, [(n, float(v) if isinstance(v, (int, float)) else None) for n, v in students], top * 1.1)
         ax.set_ylim(0, top * (1.6 if students else 1.25))
         ax.set_ylabel("runs")
-        ax.set_xlabel(mf.entry.metric)
+        ax.set_xlabel(wrapped(mf.metric.label, 70))
     elif kind == "time":
         allh = [float(v) for _, _, d, _ in series for v in d.values if v is not None]
         window = mf.recorded.window_hours if mf.recorded is not None and mf.recorded.window_hours else None
@@ -182,7 +204,7 @@ def distribution_axes(ax: Any, mf: MetricFigures, start_label: str, students: Se
                     if w >= 0.08:
                         ax.text(left + w / 2, yi, f"{100 * w:.0f}%", ha="center", va="center", fontsize=12)
                     left += w
-        ax.set_yticks(y, [n if len(n) <= 28 else n[:26] + "…" for n in names])
+        ax.set_yticks(y, [wrapped(n, 24) for n in names])
         ax.set_xlim(0, 1)
         ax.axvline(0.5, color="black", linestyle=":", linewidth=1)
         ax.set_xlabel("share of runs: held by")
@@ -213,10 +235,10 @@ def difference_axes(ax: Any, mf: MetricFigures) -> None:
         ax.plot([d.low * scale, d.high * scale], [yi, yi], color=c, linewidth=5, solid_capstyle="butt")
         ax.plot([d.difference * scale], [yi], marker="o", markersize=13, color=c)
     ax.axvline(0, color="black", linewidth=1.5)
-    ax.set_yticks(y, [r[0] if len(r[0]) <= 22 else r[0][:20] + "…" for r in rows])
+    ax.set_yticks(y, [wrapped(r[0], 20) for r in rows])
     ax.set_ylim(-0.7, len(rows) - 0.3)
     stat = rows[0][2].statistic  # type: ignore[union-attr]
-    ax.set_xlabel(("points of " if share else "") + f"{stat}: variant − baseline")
+    ax.set_xlabel(wrapped(statistic_label(stat) + ": variant − baseline", 34))
     ax.set_title("difference, 95% interval", fontsize=13)
 
 
@@ -265,7 +287,7 @@ def metric_table(figs: ExerciseFigures, metric_ids: Sequence[str]) -> str:
     """Return the table of some metrics: record, baseline, each variant, difference."""
     head = "<tr><th>outcome</th><th>recorded</th><th>baseline: median (5%–95%)</th>"
     for _, label, _ in figs.variants:
-        head += f"<th>{e(label)}: median (5%–95%)</th><th>difference (95% interval)</th>"
+        head += f"<th>{e(label)}: median (5%–95%)</th><th>difference, variant − baseline (95% interval)</th>"
     head += "</tr>"
     rows = []
     for mid in metric_ids:
@@ -277,11 +299,38 @@ def metric_table(figs: ExerciseFigures, metric_ids: Sequence[str]) -> str:
         row += f"<td class='num'>{e(dist_text(mf.baseline, kind))}{_mark(cov)}</td>"
         for v in mf.variants:
             d = v.headline
-            sig = d is not None and d.significant
-            stat = f"<br><span class='note'>{e(d.statistic)}</span>" if d is not None else ""
+            size = practical_of(mf, d) if d is not None else None
+            big = d is not None and (size is None or size.worth_attention(d.difference, d.other))
+            sig = d is not None and d.significant and big
+            stat = f"<br><span class='note'>{e(statistic_label(d.statistic))}</span>" if d is not None else ""
+            if d is not None and size is not None:
+                verdict = "at least" if big else "below"
+                stat += f"<br><span class='note'>{verdict} the smallest difference worth attention, {e(size_text(size, d))}</span>"
             row += f"<td class='num'>{e(dist_text(v.dist, kind))}</td><td class='num'>{'<b>' if sig else ''}{e(diff_text(d))}{'</b>' if sig else ''}{stat}</td>"
         rows.append(row + "</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def practical_html(figs: ExerciseFigures) -> list[str]:
+    """Return the smallest difference worth attention of each metric, with its reason."""
+    items = []
+    for mf in figs.metrics:
+        d = next((v.headline for v in mf.variants if v.headline is not None), None)
+        if d is None:
+            continue
+        size = practical_of(mf, d)
+        if size is not None:
+            items.append(f"<li><b>{e(mf.metric.label)}</b>: {e(size_text(size, d))}. <span class='note'>{e(size.reason)}</span></li>")
+    if not items:
+        return []
+    return [
+        "<h3>The smallest difference worth attention</h3>",
+        "<p class='note'>With paired seeds a tiny difference can still have an interval that leaves out zero. Such a difference "
+        "is real for the model but too small to teach from: a difference is called worth attention only when it is at "
+        "least this large (scenarios/reports/practical-size.yaml).</p><ul>",
+        *items,
+        "</ul>",
+    ]
 
 
 def teacher_html(figs: ExerciseFigures) -> list[str]:
@@ -318,8 +367,15 @@ def facts_html(figs: ExerciseFigures, command: str = "") -> list[str]:
     return parts
 
 
-def render_exercise_html(figs: ExerciseFigures, *, start: datetime, command: str = "") -> str:
-    """Return the whole exercise report as HTML."""
+def render_exercise_html(figs: ExerciseFigures, *, start: datetime, command: str = "", students: bool = False) -> str:
+    """Return the whole exercise report as HTML.
+
+    Args:
+        figs: The figures.
+        start: The scenario's start (times are hours after it).
+        command: The command that made it (shown at the end).
+        students: Leave out the teacher's notes (the answers): the version handed to students.
+    """
     ex = figs.exercise
     start_label = start.strftime("%d %b %H:%M")
     parts = [
@@ -340,6 +396,7 @@ def render_exercise_html(figs: ExerciseFigures, *, start: datetime, command: str
     for i, q in enumerate(ex.doc.questions, 1):
         parts.append(f"<h3>Question {i}. {e(q.text)}</h3>")
         parts.append(metric_table(figs, q.metrics))
+    parts += practical_html(figs)
     parts.append("<h2>What the numbers say</h2><ul class='reading'>")
     parts += [f"<li>{e(s)}</li>" for s in reading(figs)]
     parts.append("</ul>")
@@ -351,7 +408,8 @@ def render_exercise_html(figs: ExerciseFigures, *, start: datetime, command: str
     )
     for mf in figs.metrics:
         parts.append(f"<img alt='{e(mf.metric.label)}' src='{metric_plot(mf, start_label)}'>")
-    parts += teacher_html(figs)
+    if not students:
+        parts += teacher_html(figs)
     parts += facts_html(figs, command)
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -1,4 +1,5 @@
-"""Air strikes: bombs that land near the target, strafing, and anti-aircraft fire.
+"""Air strikes: bombs that land near the target and strafing (the anti-aircraft fire on the
+sorties is model/anti_aircraft.py).
 
 Level bombing of the period was inaccurate (model-anchors 4.3): each bomb's miss
 distance is a circular normal with a CEP; only the share landing on the defenders'
@@ -10,8 +11,6 @@ strafing fighter finds its target only when it sees it in time to aim.
 from __future__ import annotations
 
 import math
-
-import numpy as np
 
 
 def share_within(radius_m: float, cep_m: float) -> float:
@@ -57,18 +56,3 @@ def strafe_share_seen(visibility_m: float, sight_m: float) -> float:
     if sight_m <= 0:
         return 1.0
     return min(max(float(visibility_m) / float(sight_m), 0.0), 1.0)
-
-
-def aircraft_hit_by_aa(aircraft: int, aa_weapons: float, damage_per_weapon: float, rng: np.random.Generator) -> int:
-    """Draw how many of *aircraft* are damaged by *aa_weapons* firing at the formation."""
-    if aircraft <= 0 or aa_weapons <= 0:
-        return 0
-    p = 1.0 - (1.0 - min(max(damage_per_weapon, 0.0), 1.0)) ** aa_weapons
-    return int(rng.binomial(aircraft, p))
-
-
-def aircraft_lost(damaged: int, lost_fraction: float, rng: np.random.Generator) -> int:
-    """Draw how many of the damaged aircraft are lost."""
-    if damaged <= 0:
-        return 0
-    return int(rng.binomial(damaged, min(max(lost_fraction, 0.0), 1.0)))

@@ -56,6 +56,8 @@ def draw_map(
     extent_m: Sequence[float] | None = None,
     size_in: float = 10.0,
     dpi: int = 110,
+    marks: Iterable[tuple[float, float, str]] = (),
+    unit_size: float = 4.0,
 ) -> Path:
     """Draw the map to a PNG file (written atomically) and return its path.
 
@@ -68,6 +70,9 @@ def draw_map(
         extent_m: (xmin, xmax, ymin, ymax) to show, metres; the whole map by default.
         size_in: Figure width in inches.
         dpi: Resolution.
+        marks: ``(x, y, text)`` of places to point out (a star and its text), e.g. where
+            a report's key moment happened.
+        unit_size: The units' marker size, points.
     """
     import matplotlib
 
@@ -107,8 +112,12 @@ def draw_map(
         if pos is None:  # aircraft have no ground position
             continue
         x, y = pos
-        ax.plot([x], [y], marker="o" if getattr(u, "side", "") == "soviet" else "D", ms=4,
+        ax.plot([x], [y], marker="o" if getattr(u, "side", "") == "soviet" else "D", ms=unit_size,
                 color=SIDE_COLOURS.get(getattr(u, "side", ""), "k"), mec="white", mew=0.5)
+    for mx, my, text in marks:
+        ax.plot([mx], [my], marker="*", ms=16, color="#f5c400", mec="black", mew=1.0, zorder=5)
+        ax.annotate(text, (mx, my), xytext=(8, -14), textcoords="offset points", fontsize=9, weight="bold", zorder=5,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "#fff7c0", "ec": "black", "lw": 0.6})
     for lab in terrain.labels:
         text = lab.name if lab.elevation_m is None else f"{lab.name}\n{lab.elevation_m:.0f} m"
         style = "italic" if lab.kind == "water" else "normal"

@@ -5,7 +5,8 @@
 does not hold yet (locally or on a Dask cluster), and stores the finished runs in
 batches: one transaction per batch of at most ``commit_every`` runs or ``commit_seconds``
 of waiting, whichever comes first. Replication ``i`` always has the seed
-``replication_seed(study_seed, i)``, so the results depend neither on the number of
+``replication_seed(study_seed, i)`` (in a branch study, the branch seed of ``i``:
+:mod:`khasan_sim.runner.branches`), so the results depend neither on the number of
 workers nor on how often the study was interrupted and resumed.
 """
 
@@ -41,6 +42,7 @@ def study_spec(
     runs: int,
     snapshot_at: Sequence[str] = (),
     code_version: str | None = None,
+    branch: str | None = None,
 ) -> StudySpec:
     """Return the spec of a study of a loaded scenario.
 
@@ -50,6 +52,8 @@ def study_spec(
         runs: Replications asked for.
         snapshot_at: Extra snapshot labels (sorted and deduplicated here).
         code_version: The code version; default the installed khasan-sim's.
+        branch: For a branch study, where its runs branch from
+            (:meth:`khasan_sim.runner.branches.BranchOrigin.to_text`).
     """
     if code_version is None:
         from khasan_sim import __version__ as code_version
@@ -64,11 +68,18 @@ def study_spec(
         snapshot_at=tuple(sorted(set(snapshot_at))),
         scenario_path=str(Path(scenario.path).resolve()),
         variant_path=None if scenario.variant_path is None else str(Path(scenario.variant_path).resolve()),
+        branch=branch,
     )
 
 
-def study_tasks(study_seed: int, indices: Sequence[int]) -> list[Task]:
-    """Return the ``(index, seed)`` tasks of *indices*."""
+def study_tasks(study_seed: int, indices: Sequence[int], branch: str | None = None) -> list[Task]:
+    """Return the ``(index, seed)`` tasks of *indices* (of a branch study, with its *branch* origin)."""
+    if branch is not None:
+        from khasan_sim.rng import branch_seed
+        from khasan_sim.runner.branches import BranchOrigin
+
+        moment_min = BranchOrigin.from_text(branch).moment_min
+        return [(i, branch_seed(study_seed, moment_min, i)) for i in indices]
     return [(i, replication_seed(study_seed, i)) for i in indices]
 
 
@@ -144,7 +155,7 @@ def run_study(
     """
     progress = progress or SilentProgress()
     indices = study.missing_indices()
-    tasks = study_tasks(study.spec.study_seed, indices)
+    tasks = study_tasks(study.spec.study_seed, indices, study.spec.branch)
     runs: Iterator[RunRecord]
     if scheduler is not None:
         from khasan_sim.runner.pool import dask_capacity, dask_client

@@ -84,6 +84,11 @@ class Replications:
         state["_scenario"] = None
         return state
 
+    @property
+    def scenario(self) -> Any:
+        """The loaded scenario (None before :meth:`prepare`)."""
+        return self._scenario
+
     def prepare(self) -> None:
         """Load the scenario (once per worker).
 

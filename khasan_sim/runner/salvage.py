@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from khasan_sim.errors import KhasanSimError, SaveFileError
-from khasan_sim.rng import replication_seed
+from khasan_sim.runner.batch import study_tasks
 from khasan_sim.runner.study import StudyFile
 from khasan_sim.runner.study_checks import APPLICATION_ID
 from khasan_sim.runner.study_records import RunRecord, StudySpec
@@ -83,6 +83,7 @@ def _read_spec(conn: sqlite3.Connection, path: Path) -> StudySpec:
             snapshot_at=tuple(str(s) for s in snapshot_at),
             scenario_path=str(row[8]),
             variant_path=None if row[9] is None else str(row[9]),
+            branch=_branch_text(conn),
         )
     except (TypeError, ValueError) as exc:
         raise SaveFileError(
@@ -95,17 +96,39 @@ def _read_spec(conn: sqlite3.Connection, path: Path) -> StudySpec:
     return spec
 
 
+def _branch_text(conn: sqlite3.Connection) -> str | None:
+    """Return the study's branch origin (None for a plain study, or one made before branch studies).
+
+    Raises:
+        ValueError: The branch origin is there but damaged (the runs' seeds are then unknown).
+    """
+    from khasan_sim.runner.branches import BranchOrigin
+
+    try:
+        row = conn.execute("SELECT branch FROM study WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:  # no branch column: a plain study of before
+        return None
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        raise ValueError(f"its branch origin cannot be read: {exc}") from None
+    if row is None or row[0] is None:
+        return None
+    BranchOrigin.from_text(str(row[0]))
+    return str(row[0])
+
+
 def _intact(row: tuple[object, ...], spec: StudySpec) -> RunRecord | None:
     """Return the run of *row* if it reads back whole, else None."""
     index, seed, status, result, error, elapsed, worker = row
     try:
-        if not isinstance(index, int) or seed != replication_seed(spec.study_seed, index):
+        if not isinstance(index, int) or seed != study_tasks(spec.study_seed, [index], spec.branch)[0][1]:
             return None
         if not isinstance(elapsed, (int, float)) or not isinstance(error, (str, type(None))):
             return None
         rec = RunRecord(index, int(seed), status, result, error, float(elapsed), str(worker or ""))  # type: ignore[arg-type]
         doc = rec.result
-        if doc is not None and (doc.get("scenario") != spec.scenario or doc.get("seed") != seed):
+        # a branch's result carries the run's seed (the study seed); its own is the branch seed
+        run_seed = seed if spec.branch is None else spec.study_seed
+        if doc is not None and (doc.get("scenario") != spec.scenario or doc.get("seed") != run_seed):
             return None
     except (ValueError, TypeError, SaveFileError):
         return None

@@ -6,6 +6,7 @@ holds two tables::
 
     study  (one row)  scenario id and digest, variant, study seed, runs requested,
                       code version, parameters digest, extra snapshot times, created
+                      and, for a branch study, where its runs branch from
     runs   (a row per finished replication)
                       run_index, seed, status ('ok' or 'error'), result (the run's
                       METRICS.md JSON), error (text), elapsed (s), worker
@@ -71,7 +72,8 @@ CREATE TABLE study (
     snapshot_at     TEXT    NOT NULL,   -- JSON list of extra snapshot labels
     scenario_path   TEXT    NOT NULL,
     variant_path    TEXT,
-    created         TEXT    NOT NULL    -- UTC, ISO 8601
+    created         TEXT    NOT NULL,   -- UTC, ISO 8601
+    branch          TEXT                -- branch studies: where the runs branch from (JSON)
 );
 CREATE TABLE runs (
     run_index INTEGER PRIMARY KEY CHECK (run_index >= 0),
@@ -142,8 +144,8 @@ class StudyFile:
                 conn.executescript(_SCHEMA)
                 conn.execute(
                     "INSERT INTO study (id, scenario, scenario_digest, variant, study_seed, runs_requested, "
-                    "code_version, params_digest, snapshot_at, scenario_path, variant_path, created) "
-                    "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "code_version, params_digest, snapshot_at, scenario_path, variant_path, created, branch) "
+                    "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         spec.scenario,
                         spec.scenario_digest,
@@ -156,6 +158,7 @@ class StudyFile:
                         spec.scenario_path,
                         spec.variant_path,
                         spec.created,
+                        spec.branch,
                     ),
                 )
         except sqlite3.Error as exc:

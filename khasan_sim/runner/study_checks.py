@@ -100,9 +100,12 @@ def verified_spec(conn: sqlite3.Connection, p: Path) -> StudySpec:
         raise SaveFileError(
             damaged(p, "SQLite's integrity check: " + "; ".join(map(str, problems)))
         )
+    study_columns: set[str] = set()
     try:
         for table, wanted in _COLUMNS.items():
             have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            if table == "study":
+                study_columns = have
             if not have:
                 raise SaveFileError(damaged(p, f"the {table} table is missing"))
             if wanted - have:
@@ -113,7 +116,10 @@ def verified_spec(conn: sqlite3.Connection, p: Path) -> StudySpec:
                 )
         row = conn.execute(
             "SELECT scenario, scenario_digest, variant, study_seed, runs_requested, code_version, "
-            "params_digest, snapshot_at, scenario_path, variant_path, created FROM study WHERE id = 1"
+            "params_digest, snapshot_at, scenario_path, variant_path, created, "
+            # studies made before branch studies have no branch column: plain studies
+            + ("branch" if "branch" in study_columns else "NULL")
+            + " FROM study WHERE id = 1"
         ).fetchone()
         bad = conn.execute(_BAD_RUNS).fetchone()
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
@@ -135,6 +141,12 @@ def verified_spec(conn: sqlite3.Connection, p: Path) -> StudySpec:
             isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (row[3], row[4])
         ):
             raise ValueError("the seed or the runs requested is not a whole number >= 0")
+        if row[11] is not None:
+            from khasan_sim.runner.branches import BranchOrigin
+
+            if not isinstance(row[11], str):
+                raise ValueError("the branch origin is not text")
+            BranchOrigin.from_text(row[11])
     except (ValueError, TypeError) as exc:
         raise SaveFileError(damaged(p, f"the study row is damaged: {exc}")) from None
     return StudySpec(
@@ -149,6 +161,7 @@ def verified_spec(conn: sqlite3.Connection, p: Path) -> StudySpec:
         scenario_path=row[8],
         variant_path=row[9],
         created=row[10],
+        branch=row[11],
     )
 
 

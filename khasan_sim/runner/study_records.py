@@ -28,6 +28,8 @@ class StudySpec:
         scenario_path: The scenario file the study was started from (for resuming).
         variant_path: The variant file, or None.
         created: When the study file was created (UTC, ISO 8601), or "" before.
+        branch: For a branch study, where its runs branch from (the JSON text of a
+            :class:`khasan_sim.runner.branches.BranchOrigin`); None for a plain study.
     """
 
     scenario: str
@@ -41,6 +43,7 @@ class StudySpec:
     scenario_path: str = ""
     variant_path: str | None = None
     created: str = ""
+    branch: str | None = None
 
     def mismatches(self, other: StudySpec) -> list[str]:
         """Return what makes *other* a different study than this one, in words.
@@ -58,11 +61,28 @@ class StudySpec:
             ("code version", self.code_version, other.code_version),
             ("snapshot times", list(self.snapshot_at), list(other.snapshot_at)),
         ]
+        if self.branch != other.branch:
+            out.extend(_branch_mismatch(self.branch, other.branch))
         for name, mine, theirs in checks:
             if mine != theirs:
                 shown = [_short(mine), _short(theirs)]
                 out.append(f"{name} {shown[0]} in the file, {shown[1]} asked for")
         return out
+
+
+def _branch_mismatch(mine: str | None, theirs: str | None) -> list[str]:
+    """Return how two studies' branch origins differ, in words (none if only the save moved)."""
+    from khasan_sim.runner.branches import BranchOrigin
+
+    def words(text: str | None) -> str:
+        return "none (a plain study)" if text is None else BranchOrigin.from_text(text).describe()
+
+    try:
+        if mine is not None and theirs is not None and BranchOrigin.from_text(mine).same_study() == BranchOrigin.from_text(theirs).same_study():
+            return []
+        return [f"branch origin {words(mine)} in the file, {words(theirs)} asked for"]
+    except (ValueError, TypeError):
+        return ["branch origin damaged in the file"]
 
 
 def _short(value: object) -> str:

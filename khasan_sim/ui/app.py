@@ -34,6 +34,9 @@ from khasan_sim.ui.app_overlays import OverlaysMixin
 from khasan_sim.ui.app_panel import PanelMixin
 from khasan_sim.ui.app_saves import SavesMixin
 from khasan_sim.ui.app_saves import _reattach_exercise as _reattach_exercise
+from khasan_sim.ui.app_sources import SourcesMixin
+from khasan_sim.ui.fogview import FogView
+from khasan_sim.ui.forecast import ForecastMixin
 from khasan_sim.ui.frames import Frame
 from khasan_sim.ui.logview import LogView
 from khasan_sim.ui.mapview import Camera, MapRenderer
@@ -72,7 +75,7 @@ def gui_theme(scale: float) -> dict[str, Any]:
 GUI_THEME = gui_theme(1.0)
 
 
-class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMixin):
+class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMixin, SourcesMixin, ForecastMixin):
     """The game window.
 
     Args:
@@ -109,7 +112,7 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
         self.save_dir = save_dir
         self.message = ""
         self.message_until = 0.0
-        self.overlay: str | None = None  # help | compare
+        self.overlay: str | None = None  # help | compare | briefing | menu | model
         self.selected: str | None = None
         self.mode = "auto"
         self.waypoints: list[tuple[float, float]] = []
@@ -128,6 +131,7 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
         self.loading: threading.Thread | None = None
         self.loaded: Any = None
         self.unit_rects: list[tuple[pygame.Rect, str]] = []
+        self.label_rects: list[tuple[pygame.Rect, str | None, bool]] = []  # the map labels drawn: (where, unit, kept)
         self.frame_times: list[float] = []
         self._compare_cache: Any = None
         self._log_len = -1
@@ -143,7 +147,7 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
     def _setup(self, session: GameSession, replay_mode: bool = False) -> None:
         self.session = session
         session.set_speed(self.settings.speed)
-        self.fog = self.settings.fog and len(session.player_sides) == 1
+        self.fog = self.settings.fog and len(session.player_sides) >= 1  # hot seat: each player's view behind the hand-over screen
         session.fog_sides = session.player_sides if self.fog else ()
         session.refresh()
         self.order_sides = list(session.player_sides)
@@ -173,6 +177,7 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
         if getattr(self, "map", None) is None or self.map.terrain is not terrain:
             self.map = MapRenderer(terrain, self.session.zones())
         self.map.ui_scale = scale
+        self.map.defer_names = True  # placed among the counters (app_draw), not under them
         old = getattr(self, "cam", None)
         self.cam = Camera(map_rect, terrain.grid.width_m, terrain.grid.height_m)
         if old is not None and old.width_m == self.cam.width_m:
@@ -261,8 +266,8 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
 
     @property
     def ordering_side(self) -> str | None:
-        """Return the side giving orders now, or None."""
-        return self.order_sides[self.side_idx] if self.phase == "orders" and self.order_sides else None
+        """Return the side giving orders now, or None (none while replaying)."""
+        return self.order_sides[self.side_idx] if self.phase == "orders" and self.order_sides and self.replay_t is None else None
 
     def current_frame(self) -> Frame:
         """Return the frame to draw (the replay's when replaying)."""
@@ -273,11 +278,28 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
         return self.session.frame()
 
     def _visible(self, f: Frame) -> set[str] | None:
-        side = self.viewer
-        if side is None or self.replay_t is not None:
+        """Return the units the viewer may see (own ones included), or None without fog.
+
+        In hot seat with fog, while no side gives orders (the turn runs, the battle is
+        over) both players look: only what every player side sees is shown.
+        """
+        if not self.fog or self.replay_t is not None:
             return None
-        vis = f.visible.get(side)
-        return set(vis) if vis is not None else None
+        sides = [self.viewer] if self.viewer is not None else self.order_sides
+        views = [f.visible.get(s) for s in sides]
+        if not views:
+            return None
+        if any(v is None for v in views):
+            return set()  # no view worked out yet: show nothing rather than everything
+        return set.intersection(*(set(v) for v in views))
+
+    def fog_view(self, f: Frame) -> FogView:
+        """Return how the viewer may read the event log of frame *f*."""
+        def place(x: float, y: float) -> str | None:
+            z = self.zone_at(x, y)
+            return z.name.split(",")[0].split(" (")[0] if z is not None else None
+
+        return FogView(self.viewer, self._visible(f), {u.id: u.side for u in f.units}, {t.id: t.unit for t in f.tanks}, place)
 
     def _sync_events(self) -> None:
         evs = self.session.events(len(self._ev_times))
@@ -294,7 +316,7 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
 
     def end_turn(self) -> None:
         """Finish this side's orders: hand over, or run to the next boundary."""
-        if self.phase != "orders":
+        if self.phase != "orders" or self.replay_t is not None:
             return
         self.waypoints.clear()
         self.preview = None
@@ -346,6 +368,9 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
         """Scrub through the run so far (or the whole run once computed)."""
         if self.session.busy and not autorun:
             self.say("Wait for the turn to finish, then replay")
+            return
+        if self.fog and not self.session.sim.finished:
+            self.say("The replay shows every unit: with fog of war on it opens at the ceasefire", 6)
             return
         self.replay_t = 0.0
         self.replay_playing = autorun
@@ -426,9 +451,13 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
                 self.fps = self.clock.get_fps()
                 self.step(dt)
                 pygame.display.flip()
-        finally:  # end the simulation's and the menu's processes, whatever happened
+        finally:  # end the simulation's, the menu's and the forecast's processes, whatever happened
+            self.quit = True
+            self.close_forecast()
             self.menu.close()
             self.session.close()
+            if isinstance(self.loaded, GameSession):  # a game loaded in the background, never shown
+                self.loaded.close()
         self._store_settings()
         pygame.quit()
 

@@ -12,9 +12,12 @@ from typing import Any
 import pygame
 
 from khasan_sim.ui import counters, theme
+from khasan_sim.ui.app_orders import RefusedOrder
 from khasan_sim.ui.eventtext import clock
 from khasan_sim.ui.frames import Frame
+from khasan_sim.ui.labels import MapLabel, place_labels
 from khasan_sim.ui.mapview import dashed_line
+from khasan_sim.ui.sourcetext import soft_ground_and_bog
 
 
 class DrawMixin:
@@ -60,6 +63,7 @@ class DrawMixin:
         scr.set_clip(clip)
         self._draw_panel(f)
         self.gui.draw_ui(scr)
+        self.draw_forecast()
         if self.overlay == "help":
             self._draw_help()
         elif self.overlay == "compare":
@@ -68,6 +72,9 @@ class DrawMixin:
             self._draw_briefing()
         elif self.overlay == "menu":
             self.menu.draw()
+        elif self.overlay == "model":
+            self._draw_model()
+        self._draw_hover_tip()
 
     def _counter_size(self) -> int:
         s = self.cam.scale
@@ -102,6 +109,8 @@ class DrawMixin:
                     cy = sy + (i // cols - (rows - 1) / 2) * (ts * 0.6 + 4)
                     counters.draw_tank(scr, cx, cy, side, t.status, t.command, ts)
         placed: dict[tuple[int, int], int] = {}
+        drawn: list[tuple[pygame.Rect, str]] = []
+        labels: list[MapLabel] = []
         order = sorted((u for u in f.units if not u.is_air), key=lambda u: (u.id == self.selected, u.side, -u.men_start))
         for u in order:
             if u.men <= 0 and not u.tanks_ok and not u.tanks_bogged:
@@ -120,16 +129,25 @@ class DrawMixin:
             scr.blit(img, (x, y))
             rect = pygame.Rect(x + 6, y + 9, img.get_width() - 10, img.get_height() - 12)
             self.unit_rects.append((rect, u.id))
+            drawn.append((pygame.Rect(round(x) + 4, round(y) + 4, img.get_width() - 8, img.get_height() - 6), u.id))
             if self.cam.scale >= 0.14 or u.id == self.selected:
                 lab = theme.halo_text(u.id.removeprefix("j-"), self.fs(10), (20, 20, 20))
-                scr.blit(lab, (sx - lab.get_width() / 2 + n * 5, y + img.get_height() - 2 - n * 0))
+                rank = -1e9 if u.id == self.selected else -u.men_start - 1000 * u.tanks_start
+                labels.append(MapLabel(lab, (sx - lab.get_width() / 2 + n * 5, y + img.get_height() - 2), rank, keep=u.id == self.selected, owner=u.id))
+        # the heights' names above the counters, then the units' names where they fit, then the other names
+        labels.extend(MapLabel(img, at, -1e8 if height else 1.0, keep=height) for img, at, height in self.map.names(self.cam, f.holders))
+        self.label_rects = []
+        for label, spot in place_labels(labels, drawn):
+            scr.blit(label.image, spot.topleft)
+            self.label_rects.append((spot, label.owner, label.keep))
 
     def _draw_air_strip(self, f: Frame) -> None:
         air = [u for u in f.units if u.is_air]
+        vis = self._visible(f)
+        if vis is not None:  # under fog only the viewer's own aircraft (none are seen in the air)
+            air = [u for u in air if u.id in vis and u.side == self.viewer]
         if not air:
             return
-        if self.viewer is not None:
-            air = [u for u in air if u.side == self.viewer]
         scr = self.screen
         px = self.px
         labels = [theme.halo_text(f"{u.id.split('-')[-1].upper()} {sum(v for _, v in u.aircraft)}", self.fs(10), (20, 20, 20)) for u in air]
@@ -172,6 +190,9 @@ class DrawMixin:
             pygame.draw.circle(scr, theme.ROUTE_OK, (sx, sy), 7, 2)
             scr.blit(theme.halo_text(str(i + 1), self.fs(11), (20, 20, 20), bold=True), (sx + 6, sy - 16))
         r = self.preview
+        if isinstance(r, RefusedOrder):
+            self._draw_refused(r)
+            return
         if r is None or not getattr(r, "reachable", True):
             return
         pts = [self.cam.to_screen(float(x), float(y)) for x, y in r.points_m]
@@ -181,14 +202,9 @@ class DrawMixin:
             soft = bool(r.seg_soft[i]) if i < len(r.seg_soft) else False
             pygame.draw.line(scr, (20, 20, 20), pts[i], pts[i + 1], 5)
             pygame.draw.line(scr, theme.ROUTE_SOFT if soft else theme.ROUTE_OK, pts[i], pts[i + 1], 3)
-        soft_m = float(sum(l for l, s in zip(r.seg_length_m, r.seg_soft, strict=False) if s))
+        soft_m, _, chance = soft_ground_and_bog(r)
         u = self.current_frame().unit(self.selected or "")
-        bog = ""
-        if u is not None and u.tanks_start:
-            keep = 1.0
-            for ln, p in zip(r.seg_length_m, r.seg_p_bog_per_100m, strict=False):
-                keep *= (1 - float(p)) ** (float(ln) / 100.0)
-            bog = f"  each tank bogs: {100 * (1 - keep):.0f}%"
+        bog = f"  each tank bogs: {100 * chance:.0f}%" if u is not None and u.tanks_start else ""
         txt = f"{r.length_m / 1000:.1f} km, ETA {r.time_min:.0f} min" + (f", soft ground {soft_m:.0f} m" if soft_m > 0 else "") + bog
         z = self.zone_at(*self.preview_target) if self.preview_target is not None and self.mode in ("auto", "attack") else None
         if z is not None:
@@ -201,6 +217,29 @@ class DrawMixin:
         bx = min(ex + 12, self.cam.rect.right - box.get_width() - 4)
         scr.blit(box, (bx, ey + 10))
         scr.blit(img, (bx + 6, ey + 13))
+
+    def _draw_refused(self, r: RefusedOrder) -> None:
+        """Draw an order a rule forbids: a red cross where it was asked for, and the rule in full."""
+        scr = self.screen
+        px = self.px
+        ex, ey = self.cam.to_screen(*r.at)
+        d = px(9)
+        for a, b in (((ex - d, ey - d), (ex + d, ey + d)), ((ex - d, ey + d), (ex + d, ey - d))):
+            pygame.draw.line(scr, (20, 20, 20), a, b, 6)
+            pygame.draw.line(scr, (235, 80, 60), a, b, 3)
+        lines = theme.wrap("Not allowed: " + r.reason, self.fs(13), px(380), bold=True)
+        imgs = [theme.text(line, self.fs(13), (255, 200, 180), bold=True) for line in lines]
+        w = max(i.get_width() for i in imgs) + px(12)
+        h = sum(i.get_height() for i in imgs) + px(8)
+        bx = min(ex + px(14), self.cam.rect.right - w - 4)
+        by = min(ey + px(12), self.cam.rect.bottom - h - 4)
+        box = pygame.Surface((w, h), pygame.SRCALPHA)
+        box.fill((40, 16, 12, 225))
+        scr.blit(box, (bx, by))
+        y = by + px(4)
+        for img in imgs:
+            scr.blit(img, (bx + px(6), y))
+            y += img.get_height()
 
     def _draw_effects(self, f: Frame) -> set[str]:
         scr = self.screen
@@ -284,17 +323,21 @@ class DrawMixin:
             return
         self._draw_banner(self.message, top=False)
 
-    def _draw_banner(self, text_: str, top: bool = True) -> None:
+    def _draw_banner(self, text_: str, top: bool = True) -> list[str]:
         scr = self.screen
         r = self.cam.rect
         px = self.px
-        img = theme.text(text_[:160], self.fs(15), (255, 255, 240), bold=True)
-        box = pygame.Surface((min(img.get_width(), r.w - px(40)) + px(24), img.get_height() + px(12)), pygame.SRCALPHA)
+        lines = theme.wrap(text_, self.fs(15), r.w - px(64), bold=True)[:4]  # a long message wraps, never cut at the edge
+        imgs = [theme.text(line, self.fs(15), (255, 255, 240), bold=True) for line in lines]
+        line_h = max(i.get_height() for i in imgs)
+        box = pygame.Surface((max(i.get_width() for i in imgs) + px(24), line_h * len(imgs) + px(12)), pygame.SRCALPHA)
         box.fill((20, 24, 18, 215))
         x = r.x + (r.w - box.get_width()) / 2
-        y = r.y + px(12) if top else r.bottom - px(100 if self.replay_t is not None else 70)
+        y = r.y + px(12) if top else r.bottom - px(100 if self.replay_t is not None else 70) - line_h * (len(imgs) - 1)
         scr.blit(box, (x, y))
-        scr.blit(img, (x + px(12), y + px(6)), pygame.Rect(0, 0, box.get_width() - px(24), img.get_height()))
+        for i, img in enumerate(imgs):
+            scr.blit(img, (x + px(12), y + px(6) + i * line_h))
+        return lines
 
     def _draw_timeline(self) -> None:
         scr = self.screen

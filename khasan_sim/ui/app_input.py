@@ -26,7 +26,7 @@ class InputMixin:
 
     def handle(self, ev: pygame.event.Event) -> None:
         """Handle one input event."""
-        if ev.type == pygame.QUIT:
+        if ev.type in (pygame.QUIT, pygame.WINDOWCLOSE):  # a window manager's close: end, whatever is open or running
             self.quit = True
             return
         if ev.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN):
@@ -68,8 +68,8 @@ class InputMixin:
         if self.phase == "handover":
             if (ev.type == pygame.KEYDOWN and ev.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE)) or ev.type == pygame.MOUSEBUTTONUP:
                 self.phase = "orders"
-                self.session.fog_sides = (self.order_sides[self.side_idx],) if self.fog else ()
-                self.session.refresh()
+                self._log_len = -1  # the log as this player may read it
+                self._details_key = None
             return
         if ev.type == pygame.KEYDOWN:
             self._key(ev)
@@ -78,7 +78,9 @@ class InputMixin:
             return
         if ev.type == pygame.MOUSEWHEEL:
             mx, my = pygame.mouse.get_pos()
-            if self.log.rect.collidepoint(mx, my):
+            if self.overlay == "model":
+                self.scroll_model(-3 * ev.y)
+            elif self.log.rect.collidepoint(mx, my):
                 self.log.scroll(-3 * ev.y)
             elif self.cam.rect.collidepoint(mx, my):
                 self.cam.zoom_at(1.2 ** ev.y, mx, my)
@@ -138,6 +140,9 @@ class InputMixin:
         self.preview = None
 
     def _right_click(self, pos: tuple[int, int], shift: bool) -> None:
+        if self.replay_t is not None:
+            self.say("Replay: orders are given in the game (Esc or R goes back to it)")
+            return
         if self.phase != "orders":
             self.say("Orders are given at the turn boundary: wait for the turn to end" if self.phase == "running" else "No orders to give now")
             return
@@ -172,6 +177,8 @@ class InputMixin:
         if k == pygame.K_ESCAPE:
             if self.overlay:
                 self.overlay = None
+            elif self.forecast_shown:
+                self.forecast_shown = False
             elif self.replay_t is not None:
                 self.exit_replay()
             elif self.waypoints:
@@ -179,6 +186,13 @@ class InputMixin:
             else:
                 self.selected = None
                 self.mode = "auto"
+            return
+        if self.overlay == "model" and k in (pygame.K_UP, pygame.K_DOWN, pygame.K_PAGEUP, pygame.K_PAGEDOWN):
+            self.scroll_model({pygame.K_UP: -1, pygame.K_DOWN: 1, pygame.K_PAGEUP: -20, pygame.K_PAGEDOWN: 20}[k])
+            return
+        if k == pygame.K_i:
+            self.model_top = 0
+            self.overlay = None if self.overlay == "model" else "model"
             return
         if k in (pygame.K_h, pygame.K_F1):
             self.overlay = None if self.overlay == "help" else "help"
@@ -243,6 +257,8 @@ class InputMixin:
             self._store_settings()
         elif ctrl and k == pygame.K_q:
             self.quit = True
+        elif k == pygame.K_p:
+            self.forecast_key(paired=bool(mods & pygame.KMOD_SHIFT))
         elif k == pygame.K_d:
             self._quick_order("defend")
         elif k == pygame.K_g:
@@ -277,12 +293,16 @@ class InputMixin:
         self.say(f"Speed: {speed_text(s)}")
 
     def toggle_fog(self) -> None:
-        """Switch fog of war (one player side only)."""
-        if len(self.order_sides) != 1:
-            self.say("Fog of war needs one player side (play --side soviet or japanese)" if not self.order_sides else "Hot seat: each side's orders are hidden by the hand-over screen")
+        """Switch fog of war (with a player side; in hot seat each player sees their own side's view)."""
+        if not self.order_sides:
+            self.say("Fog of war needs a player side (play --side soviet, japanese or both)")
+            return
+        if self.session.busy:
+            self.say("Wait for the turn to finish, then switch fog of war")
             return
         self.fog = not self.fog
         self.settings.fog = self.fog
+        self._log_len = -1
         self.session.fog_sides = tuple(self.order_sides) if self.fog else ()
         self.session.refresh()
         self._store_settings()

@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import pygame
 
 from khasan_sim.ui.mapview import in_poly
+
+
+@dataclass(frozen=True)
+class RefusedOrder:
+    """The route preview of an order a rule forbids: the rule in words and the point it was asked for."""
+
+    reason: str
+    at: tuple[float, float]
+    reachable: bool = False
+
 
 ORDER_MODES = (("auto", "Auto"), ("move", "Move"), ("attack", "Attack"), ("withdraw", "Withdr."), ("fire", "Fire"), ("air", "Air"))
 
@@ -141,10 +152,19 @@ class OrdersMixin:
         self.preview_target = (x, y)
         self._preview_asked = True
         uid = u.id
+        via = list(self.waypoints)
 
         def planned(r: Any, err: BaseException | None) -> None:
             self._preview_asked = False
             if self.selected == uid and self.phase == "orders":
                 self.preview = None if err is not None else r
 
-        self.session.plan_route(uid, (x, y), list(self.waypoints), planned)
+        def checked(why: str | None, err: BaseException | None) -> None:
+            if why is None or err is not None:  # allowed (or not an order at all: the route tells)
+                self.session.plan_route(uid, (x, y), via, planned)
+                return
+            self._preview_asked = False
+            if self.selected == uid and self.phase == "orders":
+                self.preview = RefusedOrder(why, (x, y))  # the rule, where the route would have been
+
+        self.session.check_order(self.order_for(uid, x, y), checked)

@@ -28,8 +28,11 @@ HELP = [
     ("T", "show each tank when zoomed in (on / off)"),
     ("C", "compare with the record;  B: the exercise's briefing"),
     ("R", "replay the run so far: drag the timeline; Left/Right step"),
+    ("P / Shift+P", "forecast: 40 futures from here (in replay: from the moment shown); Shift: paired with the order under the mouse"),
     ("F5 / F9", "quick save / quick load;  Ctrl+S / Ctrl+O: save as / open"),
     ("F11", "full screen"),
+    ("I", "the Model screen: every parameter, its source or reason, fitted by calibration or not"),
+    ("Rest the pointer", "on a log line, a counter or the route preview: the causes, the mechanism and its sources"),
     ("F2, Menu", "classroom exercises: play one, run its studies, place a class's saves"),
     ("E", "this exercise game among the exercise's runs"),
     ("H or F1", "this help;  Esc closes it"),
@@ -184,11 +187,14 @@ class OverlaysMixin:
             scr.blit(theme.text(r.label[:40], self.fs(13), theme.PANEL_FG), (x2, y))
             scr.blit(theme.text(r.recorded[:30], self.fs(12), theme.PANEL_DIM), (x2, y + px(16)))
             scr.blit(theme.text(r.game[:26], self.fs(13), theme.PANEL_FG, bold=True), (x2 + px(330), y))
-            cell = cells.get(r.label.replace(" ", "-"))
+            cell = cells.get(r.entry_id or r.label.replace(" ", "-"))
             if cell is not None:
                 scr.blit(theme.text(cell.text[:34], self.fs(12), (200, 200, 190)), (x2 + px(330), y + px(16)))
+                luck = cell.luck(r)  # how lucky was I: the game among the study's runs
+                if luck:
+                    scr.blit(theme.text(luck[:60], self.fs(12), (236, 196, 84)), (x2 + px(330), y + px(31)))
             scr.blit(theme.text(mark, self.fs(13), colour, bold=True), (x2 + px(520), y))
-            y += px(38)
+            y += px(50) if cells else px(38)
             if y > box.bottom - px(40):
                 break
         scr.blit(theme.text("'yes': inside the recorded figure;  'no': outside;  '-': not reached yet", self.fs(12), theme.PANEL_DIM), (x2, box.bottom - px(26)))

@@ -12,7 +12,7 @@ import pygame
 
 from khasan_sim.ui import theme
 from khasan_sim.ui.app_orders import ORDER_MODES
-from khasan_sim.ui.eventtext import IMPORTANT, clock, describe
+from khasan_sim.ui.eventtext import IMPORTANT, clock
 from khasan_sim.ui.frames import Frame
 from khasan_sim.ui.session import speed_text
 
@@ -56,9 +56,12 @@ class PanelMixin:
             colour = theme.PANEL_FG
         scr.blit(theme.text(phase, self.fs(12), colour, bold=True), (x, px(66)))
         info = f"mode: {self.mode}   fog: {'on' if self.fog else 'off'}   {len(s.pending())} order(s) this turn"
+        if self.replay_t is not None:  # no orders in a replay
+            info = f"replay at {speed_text(self.replay_speed)}   fog: {'on' if self.fog else 'off'}"
         if self.fps:
             info += f"   {self.fps:.0f} fps"
         scr.blit(theme.text(info, self.fs(11), theme.PANEL_DIM), (x, px(84)))
+        self._show_order_buttons(self.replay_t is None)
         # mode buttons highlight
         for key, _ in ORDER_MODES:
             btn = self.btn["mode-" + key]
@@ -67,12 +70,19 @@ class PanelMixin:
         self.btn["pause"].set_text("Go on" if (s.paused or (self.replay_t is not None and not self.replay_playing)) else "Pause")
         self._update_details(f)
         self._update_log()
-        scr.blit(theme.text("Event log (click to centre the map)", self.fs(11), theme.PANEL_DIM), (x, self.log_top + self.px(2)))
+        scr.blit(theme.text("Event log (click: centre the map; rest the pointer: the whole event)", self.fs(11), theme.PANEL_DIM), (x, self.log_top + self.px(2)))
         self.log.draw(scr)
+
+    def _show_order_buttons(self, show: bool) -> None:
+        """Show the order buttons (end turn, undo, order modes, defend, dig in), or hide them in a replay."""
+        for key in ("end", "undo", "defend", "dig", *("mode-" + k for k, _ in ORDER_MODES)):
+            b = self.btn[key]
+            if bool(b.visible) != show:
+                b.show() if show else b.hide()
 
     def _update_details(self, f: Frame) -> None:
         u = f.unit(self.selected) if self.selected else None
-        key = (u, self.phase, tuple(self.waypoints), len(self.session.pending()) if not self.session.busy else -1)
+        key = (u, self.phase, self.ordering_side, self.replay_t is not None, self.fog, tuple(self.waypoints), len(self.session.pending()) if not self.session.busy else -1)
         if key == self._details_key:
             return
         if self._details_key is not None and time.perf_counter() - getattr(self, "_details_at", 0) < 0.25 and self.phase == "running":
@@ -80,16 +90,14 @@ class PanelMixin:
         self._details_key = key
         self._details_at = time.perf_counter()
         if u is None:
-            side = self.ordering_side
-            html = "<b>No unit selected.</b><br>Left click a counter (Tab cycles your units). "
-            if side:
-                html += f"You command the <b>{theme.SIDE_NAME[side]}</b> side.<br><br>"
-            html += "Right click to order: on a height to <b>attack</b> it, elsewhere to <b>move</b>; artillery <b>fires</b>, air units <b>strike</b>. Shift + right click adds waypoints, e.g. to lead tanks round the swamp. H shows every shortcut."
-            self.details.set_text(html)
+            self.details.set_text(self._no_selection_text())
             return
         vis = self._visible(f)
         if vis is not None and u.side != self.viewer and u.id not in vis:
             self.details.set_text(f"<b>{u.name}</b><br>Not in sight.")
+            return
+        if vis is not None and u.side != self.viewer:  # an enemy in sight: what can be seen from outside
+            self.details.set_text(f"<b>{u.name}</b><br>{u.type}, {theme.SIDE_NAME[u.side]}; in sight<br><i>Its strength, morale and orders are hidden by the fog of war.</i>")
             return
         colour = "#f0a090" if u.side == "soviet" else "#a0c0f0"
         lines = [f"<font color={colour}><b>{u.name}</b></font>", f"{u.id} - {u.type}, {u.training} training, {theme.SIDE_NAME[u.side]}"]
@@ -120,8 +128,24 @@ class PanelMixin:
             lines.append(f"<i>at ({u.x / 1000:.2f}, {u.y / 1000:.2f}) km</i>")
         self.details.set_text("<br>".join(lines))
 
+    def _no_selection_text(self) -> str:
+        """Return the details box's text with no unit selected: what to do now."""
+        if self.replay_t is not None:
+            return ("<b>Replay.</b><br>Drag the timeline or use Left/Right to step, Space to play or pause, "
+                    "[ and ] to change the speed. Click a counter to read it. Esc or R goes back to the game.")
+        side = self.ordering_side
+        if side is None:
+            html = "<b>No unit selected.</b><br>Left click a counter to read it. "
+            if self.phase == "running" and self.fog and len(self.order_sides) > 1:
+                html += "Hot seat with fog of war: while the turn runs, the map shows only what both sides see."
+            return html
+        html = "<b>No unit selected.</b><br>Left click a counter (Tab cycles your units). "
+        html += f"You command the <b>{theme.SIDE_NAME[side]}</b> side.<br><br>"
+        html += "Right click to order: on a height to <b>attack</b> it, elsewhere to <b>move</b>; artillery <b>fires</b>, air units <b>strike</b>. Shift + right click adds waypoints, e.g. to lead tanks round the swamp. H shows every shortcut."
+        return html
+
     def _update_log(self) -> None:
-        n = (len(self._ev_times), None if self.replay_t is None else int(self.replay_t // 5))
+        n = (len(self._ev_times), None if self.replay_t is None else int(self.replay_t // 5), self.viewer, self.fog, self.phase == "handover")
         if n == self._log_len:
             return
         if self._log_len != -1 and time.perf_counter() - getattr(self, "_log_at", 0) < 0.5:
@@ -129,8 +153,12 @@ class PanelMixin:
         self._log_len = n
         self._log_at = time.perf_counter()
         evs = self.session.events(max(0, n[0] - 3000))
-        t_now = self.current_frame().t_min
-        vis = self._visible(self.current_frame())
+        f = self.current_frame()
+        t_now = f.t_min
+        fog = self.fog_view(f)
+        if self.phase == "handover":  # the next player must not read the last one's log
+            self.log.set_items([])
+            return
         start = self.session.sim.start
         items: list[tuple[int, str]] = []
         for ev in reversed(evs):
@@ -145,11 +173,10 @@ class PanelMixin:
                     continue
             elif k not in IMPORTANT:
                 continue
-            if vis is not None:
-                uid = ev.get("unit")
-                if isinstance(uid, str) and uid not in vis:
-                    continue
-            items.append((ev.seq, f"{clock(start, ev.t_min)}  {describe(ev)}"))
+            line = fog.line(ev)
+            if line is None:
+                continue
+            items.append((ev.seq, f"{clock(start, ev.t_min)}  {line}"))
             if len(items) >= 120:
                 break
         self.log.set_items(items)

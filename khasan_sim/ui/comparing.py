@@ -24,6 +24,8 @@ class Row:
     game_value: float | None = None
     lo: float | None = None
     hi: float | None = None
+    simulated: Any = None
+    entry_id: str = ""
 
 
 def _fmt(v: Any) -> str:
@@ -58,7 +60,7 @@ def record_rows(result: Any) -> tuple[list[Row], str]:
         elif isinstance(e.value, (int, float)) and not isinstance(e.value, bool):
             lo = hi = float(e.value)
         gv = float(j.simulated) if isinstance(j.simulated, (int, float)) and not isinstance(j.simulated, bool) else None
-        rows.append(Row(label, game, j.recorded_text, j.inside, j.note if j.inside is None else "", gv, lo, hi))
+        rows.append(Row(label, game, j.recorded_text, j.inside, j.note if j.inside is None else "", gv, lo, hi, j.simulated, e.id))
     return rows, f"record: {rec.file}"
 
 
@@ -95,6 +97,16 @@ class StudyCell:
     text: str
     low: float | None = None
     high: float | None = None
+    comparison: Any = None
+
+    def luck(self, row: Row) -> str:
+        """Return where the game's value of this entry falls among the study's runs ("how lucky was I"), or ""."""
+        from khasan_sim.analysis.luck import game_position
+
+        if self.comparison is None or row.inside is None:  # not reached yet: nothing to place
+            return ""
+        pos = game_position(self.comparison, row.simulated)
+        return "" if pos is None else f"this game: {pos.text}"
 
 
 def study_cells(study_path: str | Path) -> tuple[dict[str, StudyCell], str]:
@@ -122,11 +134,11 @@ def study_cells(study_path: str | Path) -> tuple[dict[str, StudyCell], str]:
         if e.runs == 0:
             continue
         if e.kind == "count" and e.median is not None:
-            cells[e.id] = StudyCell(f"{e.median:,.0f} ({e.low:,.0f}-{e.high:,.0f})", e.low, e.high)
+            cells[e.id] = StudyCell(f"{e.median:,.0f} ({e.low:,.0f}-{e.high:,.0f})", e.low, e.high, e)
         elif e.kind == "time":
             inside = f"{100 * (e.share_inside or 0):.0f}% in window"
-            cells[e.id] = StudyCell(f"{e.median:.1f} h, {inside}" if e.median is not None else inside)
+            cells[e.id] = StudyCell(f"{e.median:.1f} h, {inside}" if e.median is not None else inside, comparison=e)
         elif e.kind == "holder" and e.shares:
             top = sorted(e.shares.items(), key=lambda kv: -kv[1])[:2]
-            cells[e.id] = StudyCell(", ".join(f"{k or 'nobody'} {100 * v:.0f}%" for k, v in top))
+            cells[e.id] = StudyCell(", ".join(f"{k or 'nobody'} {100 * v:.0f}%" for k, v in top), comparison=e)
     return cells, f"study: {Path(study_path).name}, {n} runs (median and central 90%)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,8 +22,13 @@ def clock(start: datetime, t_min: float) -> str:
     return f"{t.day} Aug {t:%H:%M}"
 
 
-def describe(ev: Any) -> str:
-    """Return an event in a few words."""
+def describe(ev: Any, place: Callable[[float, float], str | None] | None = None) -> str:
+    """Return an event in a few words.
+
+    Args:
+        ev: The event.
+        place: Names a map point (e.g. the zone there); without it a point is given in km.
+    """
     g = ev.get
     k = ev.kind
     u = g("unit", "")
@@ -68,7 +74,13 @@ def describe(ev: Any) -> str:
     if k == "mission_end":
         return f"{u}: fire mission ends ({g('rounds')} rounds)"
     if k == "strike":
-        return f"{u}: {g('sorties')} sorties, {g('bombs_t', 0):.1f} t of bombs, {g('lost')} lost"
+        x, y = g("x"), g("y")
+        target = ""
+        if isinstance(x, (int, float)) and isinstance(y, (int, float)):
+            name = place(float(x), float(y)) if place is not None else None
+            target = f" on {name}" if name else f" on ({x / 1000:.1f}, {y / 1000:.1f}) km"
+        plane = f" ({g('aircraft')})" if g("aircraft") else ""
+        return f"{u}{plane}: {g('sorties')} sorties{target}, {g('bombs_t', 0):.1f} t of bombs, {g('lost')} lost"
     if k == "move_start":
         return f"{u} moves off ({g('length_m', 0) / 1000:.1f} km)"
     if k == "move_end":

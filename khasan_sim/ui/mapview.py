@@ -205,6 +205,7 @@ class MapRenderer:
         self._cache: pygame.Surface | None = None
         self.show_zones = True
         self.ui_scale = 1.0  # the App's UI scale: the size of the map's labels
+        self.defer_names = False  # True: the names are left to the caller (placed among the counters, see names())
         self._composed_key: tuple[object, ...] | None = None
         self._composed: pygame.Surface | None = None
         self._last_view: tuple[float, ...] | None = None
@@ -284,16 +285,9 @@ class MapRenderer:
                 holder = holders.get(z.id)
                 colour = theme.SIDE_DARK.get(holder or "", theme.ZONE_COLOUR)
                 dashed_line(surface, colour, [*pts, pts[0]], 2 if z.kind == "height" else 1, 7, 5)
-                cx = sum(p[0] for p in pts) / len(pts)
-                cy = sum(p[1] for p in pts) / len(pts)
-                if z.id in self._labelled:
-                    continue
-                name = z.name.split(",")[0].split(" (")[0]
-                if len(name) > 30:
-                    name = name[:28].rsplit(" ", 1)[0] + " ..."
-                if z.kind in ("height", "line") or cam.scale > 0.12:
-                    lab = theme.halo_text(name, self.fs(12 if z.kind == "height" else 11), colour, bold=z.kind == "height")
-                    surface.blit(lab, (cx - lab.get_width() / 2, cy - lab.get_height() / 2 + (10 if z.kind == "height" else 0)))
+        if not self.defer_names:
+            for img, (x, y), _ in self._names(cam, holders, ts):
+                surface.blit(img, (x, y))
         # border
         b = t.border
         dashed_line(surface, (255, 255, 255), [ts(float(x), float(y)) for x, y in b], 5, 16, 6)
@@ -310,16 +304,41 @@ class MapRenderer:
             x, y = ts(lab.x_m, lab.y_m)
             if lab.kind == "height":
                 pygame.draw.polygon(surface, (60, 40, 25), [(x, y - 5), (x - 5, y + 4), (x + 5, y + 4)])
-                s = f"{lab.name} {lab.elevation_m:.0f}" if lab.elevation_m is not None and not any(ch.isdigit() for ch in lab.name) else lab.name
-                img = theme.halo_text(s, self.fs(12), (40, 28, 16), bold=True)
-                surface.blit(img, (x + 7, y - 14))
             elif lab.kind == "water":
                 img = theme.halo_text(lab.name, self.fs(14), (20, 50, 110), halo=(200, 225, 245))
                 surface.blit(img, (x - img.get_width() / 2, y - img.get_height() / 2))
             else:
                 pygame.draw.rect(surface, (30, 30, 30), (x - 3, y - 3, 6, 6), 1)
-                img = theme.halo_text(lab.name, self.fs(11), (30, 30, 30))
-                surface.blit(img, (x + 6, y - 8))
+
+    def _names(self, cam: Camera, holders: dict[str, str | None], ts: Any) -> list[tuple[pygame.Surface, tuple[float, float], bool]]:
+        """Return the map's names (zones, spot heights, places; not waters) with their top-left
+        corners through *ts* (map to surface), each with True for a height's name."""
+        out = []
+        if self.show_zones:
+            for z in self.zones:
+                if z.id in self._labelled or not (z.kind in ("height", "line") or cam.scale > 0.12):
+                    continue
+                pts = [ts(x, y) for x, y in z.polygon]
+                cx, cy = sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)
+                name = z.name.split(",")[0].split(" (")[0]
+                if len(name) > 30:
+                    name = name[:28].rsplit(" ", 1)[0] + " ..."
+                colour = theme.SIDE_DARK.get(holders.get(z.id) or "", theme.ZONE_COLOUR)
+                img = theme.halo_text(name, self.fs(12 if z.kind == "height" else 11), colour, bold=z.kind == "height")
+                out.append((img, (cx - img.get_width() / 2, cy - img.get_height() / 2 + (10 if z.kind == "height" else 0)), z.kind == "height"))
+        for lab in self.terrain.labels:
+            x, y = ts(lab.x_m, lab.y_m)
+            if lab.kind == "height":
+                s = f"{lab.name} {lab.elevation_m:.0f}" if lab.elevation_m is not None and not any(ch.isdigit() for ch in lab.name) else lab.name
+                out.append((theme.halo_text(s, self.fs(12), (40, 28, 16), bold=True), (x + 7, y - 14), True))
+            elif lab.kind != "water":
+                out.append((theme.halo_text(lab.name, self.fs(11), (30, 30, 30)), (x + 6, y - 8), False))
+        return out
+
+    def names(self, cam: Camera, holders: dict[str, str | None] | None = None) -> list[tuple[pygame.Surface, tuple[float, float], bool]]:
+        """Return the map's names on the screen (see :meth:`_names`), for the caller to place
+        among the counters when :attr:`defer_names` is set."""
+        return self._names(cam, holders or {}, cam.to_screen)
 
     def draw_scale_and_compass(self, surface: pygame.Surface, cam: Camera, lift: int = 0) -> None:
         """Draw the scale bar (bottom left) and the north arrow (top left) of the view."""

@@ -397,6 +397,21 @@ class GameSession:
             return
         done(r, None)
 
+    def check_order(self, order: dict[str, Any], done: Callable[[str | None, BaseException | None], None]) -> None:
+        """Ask whether *order* would be allowed now, off the drawing loop; *done* gets (why not or None, error).
+
+        With a worker process the answer comes with a later :meth:`poll`; otherwise now.
+        """
+        if self._conn is not None:
+            self._request("call", "check_order", (order,), {}, done=done)
+            return
+        try:
+            why = self.sim.check_order(order)
+        except Exception as exc:
+            done(None, exc)
+            return
+        done(why, None)
+
     # ---------------------------------------------------------------- advancing
 
     def next_boundary(self) -> float:

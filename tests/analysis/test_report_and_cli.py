@@ -8,12 +8,12 @@ import json
 import re
 
 import pytest
-from tests.analysis.conftest import write_study
 from rich.console import Console
 
 from khasan_sim.analysis.compare import compare_studies, compare_study, load_study
 from khasan_sim.analysis.report import render_html, short_times
 from khasan_sim.cli.main import main
+from tests.analysis.conftest import write_study
 
 
 def run_cli(argv: list[str]) -> tuple[int, str]:
@@ -48,7 +48,7 @@ def test_report_against_another_study(tmp_path, record):
     diff = compare_studies(this, base, record, resamples=200)
     text = render_html(compare_study(this, record), this, record, difference=diff, other=base, other_comparison=compare_study(base, record))
     assert "This study against b.sqlite" in text
-    assert "paired by seed (common random numbers)" in text
+    assert "paired by seed: both studies have study seed 1" in text and "(common random numbers)" in text
     assert "variant more" in text
 
 
@@ -83,7 +83,8 @@ def test_compare_against(tmp_path, record_file):
     d = next(x for x in doc["against"]["differences"] if x["name"] == "count-value" and x["statistic"] == "mean")
     assert d["difference"] == pytest.approx(5.0) and d["significant"] is True
     code, out = run_cli(["compare", str(variant), "--record", str(record_file), "--against", str(base), "--resamples", "100"])
-    assert code == 0 and "This study minus" in out and "+5 *" in out
+    assert code == 0 and "This study minus" in out and "+5.00 *" in out
+    assert "Runs compared paired by seed" in out
 
 
 def test_compare_errors_are_one_line(tmp_path, record_file):
@@ -119,3 +120,59 @@ def test_a_recorded_range_narrower_than_a_bar_is_drawn_over_the_bars():
     wide = Figure().subplots()
     mark_recorded_range(wide, 2725.0, 3279.0, 1500.0)
     assert not wide.lines and len(wide.patches) == 1 and wide.patches[0].get_zorder() < 2
+
+
+# ------------------------------------------------------------------ issue 17: the compare report's defects
+
+
+def test_compare_against_says_when_study_seeds_differ_and_runs_are_unpaired(tmp_path, record, record_file):
+    variant = write_study(tmp_path / "variant.sqlite", study_seed=7, shift=5, variant="more")
+    base = write_study(tmp_path / "base.sqlite", study_seed=1)
+    code, out = run_cli(["compare", str(variant), "--record", str(record_file), "--against", str(base), "--resamples", "100"])
+    flat = " ".join(out.split())
+    assert code == 0
+    assert "Runs compared NOT paired: the studies have different study seeds (7 and 1)" in flat
+    assert "compared as independent samples" in flat and "same --seed" in flat
+    code, out = run_cli(["compare", str(variant), "--record", str(record_file), "--against", str(base), "--resamples", "100", "--json", "-"])
+    doc = json.loads(out)["against"]
+    assert doc["paired"] is False and (doc["this_study_seed"], doc["other_study_seed"]) == (7, 1)
+    diff = compare_studies(load_study(variant), load_study(base), record, resamples=100)
+    text = render_html(compare_study(load_study(variant), record), load_study(variant), record, difference=diff)
+    assert "NOT paired: the studies have different study seeds (7 and 1)" in text
+
+
+def test_compare_against_writes_plain_figures_never_exponents(tmp_path, record, record_file):
+    from khasan_sim.analysis.report import stat_text
+
+    assert stat_text(2468.5, "median") == "2,468" and stat_text(2468.5, "median", True) == "+2,468"
+    assert stat_text(12.345, "mean") == "12.3" and stat_text(-0.5, "mean", True) == "-0.50"
+    assert stat_text(0.35, "share held by soviet") == "35%" and stat_text(-0.1, "share in window", True) == "-10 points"
+    variant = write_study(tmp_path / "variant.sqlite", shift=2000, variant="more")
+    base = write_study(tmp_path / "base.sqlite")
+    code, out = run_cli(["compare", str(variant), "--record", str(record_file), "--against", str(base), "--resamples", "100"])
+    assert code == 0 and not re.search(r"\de[+-]\d", out)
+    assert "+2,000 *" in out
+
+
+def test_compare_against_says_whether_a_difference_is_worth_attention(tmp_path, record):
+    from khasan_sim.analysis.compare import Difference
+    from khasan_sim.analysis.report import worth_attention_text
+
+    # 632 against 639 Soviet killed: a real (paired) difference of 1%, below the 5% worth attention
+    small = Difference("soviet-killed", "soviet.killed", "median", 632, 639, -7, -9, -5, 100, 100, True)
+    assert small.significant and worth_attention_text(small) == "no (< 5% of the baseline)"
+    big = Difference("soviet-killed", "soviet.killed", "median", 700, 639, 61, 50, 70, 100, 100, True)
+    assert worth_attention_text(big) == "yes (≥ 5% of the baseline)"
+    share = Difference("held", "objective.zaozernaya.holder", "share held by soviet", 0.5, 0.45, 0.05, 0.01, 0.09, 100, 100, True)
+    assert worth_attention_text(share) == "no (< 10 percentage points)"
+
+
+def test_a_narrow_recorded_range_between_two_runs_is_one_percentile():
+    from khasan_sim.analysis.compare import EntryComparison
+    from khasan_sim.analysis.report import position_text
+
+    c = EntryComparison("japanese-killed", "japanese.killed", "count", "end", "525-526", 100, 0,
+                        percentile_range=(12.0, 12.4))
+    assert position_text(c) == "12th percentile"  # not "12th–12th percentile"
+    c.percentile_range = (12.0, 30.0)
+    assert position_text(c) == "12th–30th percentile"

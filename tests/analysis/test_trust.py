@@ -46,3 +46,25 @@ def test_the_historical_model_today():
     t = trust_of(sc.params, 12)
     assert len(t.fitted) == 21 and t.over_limit
     assert {f.key for f in t.on_bound} >= {"fire.killed_fraction", "command.counterattack_window_h"}
+
+
+def test_cannot_show_counts_checks_no_run_could_show_beside_those_without_a_mechanism():
+    from types import SimpleNamespace
+
+    from khasan_sim.analysis.story import CANNOT, FAILS, HOLDS, CheckAcrossRuns
+    from khasan_sim.analysis.trust_report import cannot_show_of
+
+    def check(cid, lacks=None):
+        return SimpleNamespace(id=cid, model_lacks=lacks)
+
+    story = SimpleNamespace(
+        checks=[
+            CheckAcrossRuns(check("lacking", "no armoured train"), 10, {CANNOT: 10}),
+            CheckAcrossRuns(check("never-shown"), 10, {CANNOT: 10}),
+            CheckAcrossRuns(check("judged"), 10, {HOLDS: 3, FAILS: 7}),
+            CheckAcrossRuns(check("sometimes-shown"), 10, {CANNOT: 6, FAILS: 4}),
+        ]
+    )
+    got = dict(cannot_show_of(story))
+    assert set(got) == {"lacking", "never-shown"}
+    assert got["lacking"] == "no armoured train" and "no run" in got["never-shown"]

@@ -15,8 +15,9 @@ DAY1, END = "1938-08-07T00:00", "1938-08-11T12:00"
 EXERCISE = "1-tanks-and-the-swamp"
 
 
-def known_result(i: int, seed: int, variant: str | None) -> dict[str, Any]:
-    """Run *i*: the variant gets 10 more tanks to the line, the same killed, Bezymyannaya 2 h later."""
+def known_result(i: int, seed: int, variant: str | None, killed: int = 500) -> dict[str, Any]:
+    """Run *i*: the variant gets 10 more tanks to the line, the same killed (*killed* + i at
+    the end), Bezymyannaya 2 h later."""
     shift = 10 if variant else 0
     hold = 20.0 + i + (2.0 if variant else 0.0)
     day1 = {
@@ -29,7 +30,7 @@ def known_result(i: int, seed: int, variant: str | None) -> dict[str, Any]:
         "objective.bezymyannaya.holder": "japanese",
         "objective.bezymyannaya.first_soviet_hold": None,
     }
-    end = {**day1, "soviet.killed": 500 + i, "objective.bezymyannaya.holder": "soviet", "objective.bezymyannaya.first_soviet_hold": hold}
+    end = {**day1, "soviet.killed": killed + i, "objective.bezymyannaya.holder": "soviet", "objective.bezymyannaya.first_soviet_hold": hold}
     return {
         "scenario": "khasan-1938-historical",
         "seed": seed,
@@ -41,13 +42,13 @@ def known_result(i: int, seed: int, variant: str | None) -> dict[str, Any]:
     }
 
 
-def write_known_study(path: Path, variant: str | None, runs: int = 40, study_seed: int = 1938) -> Path:
+def write_known_study(path: Path, variant: str | None, runs: int = 40, study_seed: int = 1938, killed: int = 500) -> Path:
     """Write a known study of exercise 1 (baseline when *variant* is None)."""
     spec = StudySpec("khasan-1938-historical", "a" * 64, variant, study_seed, runs, "test", "b" * 64)
     records = []
     for i in range(runs):
         seed = replication_seed(study_seed, i)
-        records.append(RunRecord(i, seed, "ok", json.dumps(known_result(i, seed, variant)), None, 0.1, "w"))
+        records.append(RunRecord(i, seed, "ok", json.dumps(known_result(i, seed, variant, killed)), None, 0.1, "w"))
     with StudyFile.create(path, spec) as study:
         study.record_runs(records)
     return path

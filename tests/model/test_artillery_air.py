@@ -66,14 +66,6 @@ def test_half_the_bombs_within_the_cep():
     assert air.share_within(250.0, 250.0) == pytest.approx(0.5)
 
 
-@given(st.integers(0, 300), st.floats(0, 50), st.floats(0, 0.1), st.integers(0, 2**32 - 1))
-def test_aa_damage_bounded(n, weapons, p, seed):
-    rng = np.random.default_rng(seed)
-    d = air.aircraft_hit_by_aa(n, weapons, p, rng)
-    lost = air.aircraft_lost(d, 0.25, rng)
-    assert 0 <= lost <= d <= n
-
-
 @given(st.floats(0, 1e5), st.floats(10, 1000), st.floats(0.01, 1.0), st.integers(0, 3000))
 def test_area_casualties_never_exceed_the_men_and_rise_with_rounds(rounds, lethal, posture, men):
     """Poisson coverage: no more casualties than men, more rounds never fewer casualties."""

@@ -58,14 +58,16 @@ def test_undo_and_refused_order(tiny_app):
     assert "border" in app.message
 
 
-def test_waypoint_and_route_preview(tiny_app):
+def test_waypoint_and_route_preview(tiny_app, monkeypatch):
     app = tiny_app
     click(app, screen_of(app, "2mb-3tb"))
     wx, wy = app.cam.to_screen(7000.0, 5000.0)
     click(app, (int(wx), int(wy)), button=3, shift=True)
     assert len(app.waypoints) == 1
     tx, ty = app.cam.to_screen(7500.0, 4500.0)
-    pygame.mouse.set_pos((int(tx), int(ty)))
+    monkeypatch.setattr(pygame.mouse, "get_pos", lambda: (int(tx), int(ty)))  # the dummy video driver keeps no pointer
+    step_until(app, lambda: not app._preview_asked)  # a preview asked for before is answered first
+    app.preview = None
     app._preview_at = 0.0
     app.preview_target = None
     app._update_preview()

@@ -32,6 +32,7 @@ N_VOLLEY = 19
 
 _AIR = w.UNIT_TYPES.index("air")
 _ARTILLERY = w.UNIT_TYPES.index("artillery")
+_ANTI_AIRCRAFT = w.UNIT_TYPES.index("anti-aircraft")
 _OPERATIONAL = w.TANK_STATUS.index("operational")
 _BOGGED = w.TANK_STATUS.index("bogged")
 _RETREATING = w.STATE_CODE[w.STATES[3]]
@@ -58,8 +59,8 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
 
     Returns ``(hit_rows, losses, battery_rows, battery_rounds, knocked_tanks, hit_figures,
     knock_figures)``: the rows that lost men with their (killed, wounded, missing); the
-    batteries the rounds fell on, with the rounds on each; the tanks put out of action, in
-    that order; each hit row's figures (``H_*`` columns: distance from the aiming point,
+    batteries (artillery and anti-aircraft) the rounds fell on, with the rounds on each;
+    the tanks put out of action, in that order; each hit row's figures (``H_*`` columns: distance from the aiming point,
     rounds on the unit, posture factor, expected casualties, chance of a man being hit);
     and each knock-out's (``KT_*``: distance, rounds on the tank, chance of the kill).
     """
@@ -129,7 +130,7 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
             s2 = 1.0 - (1.0 - s) * (1.0 - a)
             uf[v, w.U_SUPPRESSION] = 0.0 if s2 < 0.0 else 1.0 if s2 > 1.0 else s2
             uf[v, w.U_LAST_FIRE] = now
-        if ui[v, w.U_TYPE] == _ARTILLERY:
+        if ui[v, w.U_TYPE] == _ARTILLERY or ui[v, w.U_TYPE] == _ANTI_AIRCRAFT:  # units with guns to hit
             bat_rows[n_bat] = v
             bat_rounds[n_bat] = on_unit
             n_bat += 1

@@ -1,10 +1,12 @@
 """Air strikes: waiting out fog or striking in it, anti-aircraft fire on the sorties, bombs
 and strafing on the enemy's men.
 
-Reads: ``air.*``, ``aircraft.<type>.*`` (altitude band, bomb load and size, CEP, strafing
-rounds), ``weapons.<weapon>.range_m`` and ``weapons.<weapon>.aircraft_damage_per_strike``
-of the anti-aircraft weapons, ``artillery.posture_lethality.<entrenchment>``,
-``fire.entrenchment_exposure``, ``engine.unit_frontage_m``.
+Reads: ``air.*``, ``aircraft.<type>.*`` (bomb load and size, CEP, strafing rounds),
+``artillery.posture_lethality.<entrenchment>``, ``artillery.gun_area_m2`` and
+``artillery.gun_kill_given_hit`` (a bomb in a gun pit), ``fire.entrenchment_exposure``,
+``engine.unit_frontage_m``; the anti-aircraft fire on each sortie is
+systems/anti_aircraft.py's (it reads the aircraft's height, speed, span and passes and the
+anti-aircraft weapons' figures).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import math
 from typing import Any
 
 from khasan_sim.engine.state import UnitState
+from khasan_sim.engine.systems import anti_aircraft
 from khasan_sim.engine.systems.common import ProcessGen
 from khasan_sim.model import air, artillery, morale
 
@@ -47,23 +50,8 @@ class AirSystem:
             n = min(sorties[atype], u.aircraft.get(atype, 0))
             if n <= 0:
                 continue
-            band = str(p.value(f"aircraft.{atype}.altitude_band"))
-            aa = 0.0
-            for v in enemy:
-                if v.men <= 0:
-                    continue
-                for w, k in sorted(v.weapons_start.items()):
-                    if self._category(w) != "anti-aircraft":
-                        continue
-                    if band == "high" and w != "aa-gun":
-                        continue
-                    if math.hypot(v.x - tx, v.y - ty) <= p.f(f"weapons.{w}.range_m"):
-                        aa += k * v.men_share * p.f(f"weapons.{w}.aircraft_damage_per_strike")
-            damaged = air.aircraft_hit_by_aa(n, 1.0, min(aa, 1.0), rng) if aa > 0 else 0
-            lost = air.aircraft_lost(damaged, p.f("air.aircraft_lost_fraction_of_damaged"), rng)
-            u.aircraft_damaged += damaged
-            u.aircraft_lost += lost
-            u.aircraft[atype] = u.aircraft.get(atype, 0) - lost
+            losses = anti_aircraft.fire_on_sortie(self, u, atype, n, tx, ty, enemy, rng)
+            damaged, lost = losses.damaged, losses.lost
             load_kg = p.f(f"aircraft.{atype}.bomb_load_kg") * n
             bomb_kg = p.f(f"aircraft.{atype}.bomb_kg")
             bombs = load_kg / bomb_kg if bomb_kg > 0 else 0.0
@@ -73,7 +61,7 @@ class AirSystem:
             u.bombs_t += tonnes
             self.bombs_t[u.side] += tonnes
             self._emit("strike", unit=u.id, aircraft=atype, sorties=n, bombs_t=tonnes, damaged=damaged, lost=lost, x=tx, y=ty,
-                       target=o.target if isinstance(o.target, str) else "point", aa_share=min(aa, 1.0))
+                       target=o.target if isinstance(o.target, str) else "point")
             for v in enemy:
                 if v.men <= 0:
                     continue
@@ -100,5 +88,9 @@ class AirSystem:
                     )
                     v.suppression = morale.add_suppression(v.suppression, min(sup, 1.0))
                     v.last_under_fire_min = self.now
+                if bombs > 0 and v.guns and on_v > 0:  # a bomb in a gun pit, as a shell in it
+                    gun_area, gun_kill = self._gun_hit
+                    p_gun = artillery.point_target_hit_chance(on_v, gun_area, area, gun_kill)
+                    self._guns_hit(v, p_gun, g, u.id, f"air:{u.id}", fired=f"bomb-{bomb_kg:g}kg", fire="bombs")
         yield self.env.timeout(0)
         self._tick()

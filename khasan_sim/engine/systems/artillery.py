@@ -1,10 +1,12 @@
 """Artillery: fire missions (volleys within range, ammunition and the rules on firing across
 the border), the rounds' effect on men, guns and tanks in the beaten zone, batteries
-located by the enemy, and observed fire on bogged tanks that an enemy post can see.
+located by the enemy (counter-battery fire on a located battery is adjusted onto its gun
+line: model/counter_battery.py), and observed fire on bogged tanks that an enemy post can
+see.
 
 Reads: ``artillery.*`` (volley interval, mission rates, dispersion, posture lethality,
-suppression, counter-battery, guns and tanks hit, observation range, observed-fire kill
-rate, locate chance), ``weapons.<gun>.range_m``, ``weapons.<gun>.rate_rpm``,
+suppression, counter-battery, guns and tanks hit, gun line and range error, observation
+range, observed-fire kill rate, locate chance), ``weapons.<gun>.range_m``, ``weapons.<gun>.rate_rpm``,
 ``weapons.<gun>.lethal_area_m2``, ``engine.unit_frontage_m``.
 """
 
@@ -20,7 +22,7 @@ from khasan_sim.engine import world
 from khasan_sim.engine.kernels import artillery as art_kernel
 from khasan_sim.engine.state import UnitState
 from khasan_sim.engine.systems.common import _other
-from khasan_sim.model import artillery, rules
+from khasan_sim.model import artillery, counter_battery, rules
 from khasan_sim.model.morale import MoraleState
 
 _BOGGED = world.TANK_STATUS.index("bogged")
@@ -175,6 +177,7 @@ class ArtillerySystem:
         self._cover_sup = np.array([cover_sup if e in ("trenches", "fortified") else 1.0 for e in world.ENTRENCHMENT])
         self._lethal = {w: p.f(f"weapons.{w}.lethal_area_m2") for w in self._weapon_ids() if f"weapons.{w}.lethal_area_m2" in p}
         self._gun_hit = (p.f("artillery.gun_area_m2"), p.f("artillery.gun_kill_given_hit"))
+        self._gun_line = (p.f("artillery.gun_interval_m"), p.f("artillery.gun_line_depth_m"), p.f("artillery.range_probable_error_share"))
         self._gun_reach: np.ndarray | None = None
         self._volley_min = p.f("artillery.volley_min")
         self._dispersion = p.f("artillery.dispersion_m")
@@ -211,14 +214,16 @@ class ArtillerySystem:
             if not b.guns:
                 continue
             g = self.rng.get("casualties", b.id)
-            p_gun = artillery.point_target_hit_chance(on_unit, gun_area, self.cp.unit_area_m2, gun_kill)
-            for wname in sorted(b.guns):
-                lost = int(g.binomial(b.guns[wname], p_gun)) if b.guns[wname] > 0 else 0
-                if lost:
-                    b.guns[wname] -= lost
-                    b.guns_lost += lost
-                    self._gun_reach = None  # its reach is worked out again
-                    self._emit("guns_lost", unit=b.id, weapon=wname, n=lost, by=shooter.id, rounds=on_unit, p_gun_lost=p_gun)
+            adjusted = mission == "counter_battery" and b.located
+            if adjusted:  # observed fire walked onto the located battery's gun line
+                interval, depth, pe_share = self._gun_line
+                p_gun = counter_battery.adjusted_gun_hit_chance(
+                    on_unit, math.hypot(shooter.x - b.x, shooter.y - b.y), gun_area, gun_kill,
+                    sum(b.guns.values()) + b.guns_lost, interval, depth, pe_share,
+                )
+            else:
+                p_gun = artillery.point_target_hit_chance(on_unit, gun_area, self.cp.unit_area_m2, gun_kill)
+            self._guns_hit(b, p_gun, g, shooter.id, cause, fired=weapon, fire="adjusted" if adjusted else "area")
         for t_row, (d, on_tank, chance) in zip(knocked.tolist(), knock_fig.tolist(), strict=True):
             t = ro.tanks_by_row[t_row]
             self._knock_out(
@@ -226,6 +231,17 @@ class ArtillerySystem:
                 firer=shooter.id, weapon=weapon, range_m=math.hypot(t.x - shooter.x, t.y - shooter.y), from_aim_m=d,
                 rounds=on_tank, p_knock_out=chance,
             )
+
+    def _guns_hit(self, b: UnitState, p_gun: float, g: np.random.Generator, by: str, cause: str, **why: Any) -> None:
+        """Draw the guns (and anti-aircraft mounts) of *b* put out of action for good, each
+        with chance *p_gun*, in weapon order; log each loss with its cause."""
+        for wname in sorted(b.guns):
+            lost = int(g.binomial(b.guns[wname], p_gun)) if b.guns[wname] > 0 else 0
+            if lost:
+                b.guns[wname] -= lost
+                b.guns_lost += lost
+                self._gun_reach = None  # its reach is worked out again
+                self._emit("guns_lost", unit=b.id, weapon=wname, n=lost, by=by, cause=cause, chance=round(p_gun, 5), **why)
 
     def _observed_fire(self, dt: float) -> None:
         """Observed artillery fire on bogged tanks: a stuck tank that an enemy post can see,
