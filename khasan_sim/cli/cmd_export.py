@@ -3,9 +3,15 @@
 ::
 
     khasan-sim export STUDY.sqlite --format jsonl|csv|parquet --out PATH
+    khasan-sim export STUDY.sqlite --events --format jsonl|parquet --out PATH [--run N ...]
 
 JSONL has one run result per line in the METRICS.md form; CSV and Parquet have one row
 per run and snapshot time, a column per metric. ``--out -`` prints JSONL or CSV.
+
+With ``--events``, every event of every run (or of the runs named by ``--run``), one row
+per event with its causes (docs/events.md). A study keeps no event logs: each run is
+replayed from its seed, and the replay's digest checked against the one stored
+(analysis/events_export.py).
 """
 
 from __future__ import annotations
@@ -37,8 +43,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument(
         "--out", required=True, metavar="PATH", help="the file to write ('-' prints jsonl or csv)"
     )
+    p.add_argument(
+        "--events",
+        action="store_true",
+        help="write the runs' events with their causes instead (jsonl or parquet, one row per "
+        "event; each run replayed from its seed, about half a second a run)",
+    )
+    p.add_argument(
+        "--run", dest="runs", type=_run_index, action="append", default=[], metavar="N",
+        help="with --events: only run N of the study (repeatable)",
+    )
     add_force(p)
     p.set_defaults(handler=run)
+
+
+def _run_index(text: str) -> int:
+    """Parse a run index (a whole number >= 0)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        msg = f"expected a run index (a whole number >= 0), got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return n
 
 
 def _silence_stdout() -> None:
@@ -61,22 +89,37 @@ def run(args: argparse.Namespace, console: Console) -> int:
     Raises:
         KhasanSimError: The study file is missing or damaged, or pyarrow is missing for parquet.
     """
+    from khasan_sim.analysis.events_export import EVENT_FORMATS, export_study_events
     from khasan_sim.analysis.export import export_study
     from khasan_sim.boundary.outputs import check_output
+    from khasan_sim.errors import KhasanSimError
     from khasan_sim.runner.study import check_study
 
+    if args.events and args.format not in EVENT_FORMATS:
+        msg = f"--events --format {args.format}: events are written as {' or '.join(EVENT_FORMATS)} (one row per event)"
+        raise KhasanSimError(msg)
+    if args.runs and not args.events:
+        raise KhasanSimError("--run N: only with --events (the study's results are exported whole)")
     check_output(args.out, kind=args.format, inputs=[("study file", args.study)], force=args.force)
     check_study(args.study)
     to_stdout = args.out == "-"
     try:
-        summary = export_study(
-            args.study, args.format, args.out, stdout=console.file if to_stdout else None
-        )
+        if args.events:
+            summary = export_study_events(
+                args.study, args.format, args.out, run_indices=args.runs, stdout=console.file if to_stdout else None
+            )
+        else:
+            summary = export_study(
+                args.study, args.format, args.out, stdout=console.file if to_stdout else None
+            )
     except BrokenPipeError:  # `khasan-sim export ... --out - | head`: the reader has had enough
         _silence_stdout()
         return 0
     if not to_stdout:
-        line = f"{summary.path}: {summary.runs:,} run(s), {summary.rows:,} {'line' if summary.format == 'jsonl' else 'row'}(s)"
+        rows = "event(s)" if args.events else f"{'line' if summary.format == 'jsonl' else 'row'}(s)"
+        line = f"{summary.path}: {summary.runs:,} run(s), {summary.rows:,} {rows}"
+        if args.events:
+            line += " (replayed from their seeds; digests checked)"
         if summary.columns:
             line += f", {summary.columns} columns"
         if summary.skipped_errors:

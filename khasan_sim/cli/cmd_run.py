@@ -96,6 +96,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         default=None,
         help="recorded outcomes (default ../shared/record/khasan-1938.yaml)",
     )
+    p.add_argument(
+        "--events",
+        metavar="PATH",
+        default=None,
+        help="also write every event with its causes, one row each: PATH.parquet as Parquet, "
+        "else JSON lines (schema: docs/events.md)",
+    )
     p.add_argument("--quiet", action="store_true", help="print one line instead of the tables")
     add_force(p)
     p.set_defaults(handler=run)
@@ -123,10 +130,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
         KhasanSimError: A file is missing or malformed, or a snapshot time is outside
             the scenario.
     """
+    from khasan_sim.analysis.events_export import check_events_output, write_run_events
     from khasan_sim.boundary.outputs import check_output
 
     given = [("scenario", args.scenario), ("variant", args.variant), ("record", args.record)]
     check_output(args.json, kind="json", inputs=given, force=args.force, option="--json")
+    check_events_output(args.events, inputs=given, force=args.force)
     record, record_note = _resolve_record(args.record)
     scenario = load_scenario(args.scenario, variant=args.variant)
     check_output(
@@ -155,8 +164,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
     snapshot_at = sorted(wanted)
 
     t0 = time.perf_counter()
-    result = Simulation(scenario, seed=args.seed).run_to_end(snapshot_at=snapshot_at)
+    sim = Simulation(scenario, seed=args.seed)
+    result = sim.run_to_end(snapshot_at=snapshot_at)
     wall = time.perf_counter() - t0
+    if args.events:  # before --json -, which ends the command
+        n = write_run_events(sim, args.events)
+        if args.json != "-":
+            console.print(f"{n:,} logged events, with their causes, written to {args.events}", highlight=False, markup=False, soft_wrap=True)
     if META_CODE_VERSION not in result.meta:
         from khasan_sim import __version__
 

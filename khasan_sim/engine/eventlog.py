@@ -207,6 +207,17 @@ class EventLog:
                 got.append((seq, r[0], r[2]))
         return out
 
+    def rows(self, since: int = 0) -> list[tuple[int, int, str, dict[str, Any]]]:
+        """Return the events from *since* on as ``(seq, t_s, kind, fields)``, the fields in
+        name order at full precision (the digest's lines round floats to 3 decimals; an
+        export keeps a chance of 0.0004 as it was). The dicts are new: the caller's own."""
+        out = []
+        for seq in range(since, len(self._raw)):
+            t_min, kind, fields, _ = self._raw[seq]
+            names = self._order.get(tuple(fields)) or self._sorted(fields)
+            out.append((seq, round(t_min * 60.0), kind, dict(zip(names[0], names[1](fields), strict=True))))
+        return out
+
     def digest(self) -> str:
         """Return the sha256 hex digest of the log so far (its canonical lines)."""
         raw = self._raw

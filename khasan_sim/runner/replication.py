@@ -113,13 +113,20 @@ class Replications:
             raise KhasanSimError(msg)
         self._scenario = scenario
 
-    def run(self, seed: int) -> str:
-        """Run the replication with *seed* to the end; return its JSON text."""
+    def simulate(self, seed: int) -> Any:
+        """Run the replication with *seed* to the end; return the finished
+        :class:`~khasan_sim.api.Simulation` (its events, its result)."""
         from khasan_sim.api import Simulation
 
         if self._scenario is None:
             self.prepare()
-        result = Simulation(self._scenario, seed).run_to_end(snapshot_at=self.snapshot_at)
+        sim = Simulation(self._scenario, seed)
+        sim.run_to_end(snapshot_at=self.snapshot_at)
+        return sim
+
+    def run(self, seed: int) -> str:
+        """Run the replication with *seed* to the end; return its JSON text."""
+        result = self.simulate(seed).result()
         return json.dumps(result.to_json(), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 

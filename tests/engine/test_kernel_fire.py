@@ -149,7 +149,7 @@ def test_aimed_fire_agrees_with_the_scalar_mechanics(terrain, seed, night):
     g = terrain.grid
     ground = ((1.0 - terrain.cover.astype(np.float64)) * (1.0 - 0.5 * terrain.concealment.astype(np.float64))).ravel()
     sight = SightLines(terrain)
-    got, is_target = df.aimed_fire(
+    got, is_target, cause = df.aimed_fire(
         units.f, units.i, units.n, unit_rank, tanks.f, tanks.i, tanks.n, tank_rank,
         kill_counts, KILL, KILL_RANGE, VEH_RANGE, VEH_KILLS, ACCURACY, ENTRENCH, FIRE_FACTOR, pulse,
         terrain.elevation_m.astype(np.float64).ravel(), ground, g.cell_m, g.nrows, g.ncols, *sight.args,
@@ -157,6 +157,16 @@ def test_aimed_fire_agrees_with_the_scalar_mechanics(terrain, seed, night):
     ref, ref_target = _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse)
     assert np.array_equal(is_target[: units.n], ref_target)
     np.testing.assert_allclose(got[: units.n], ref, rtol=1e-12, atol=0)
+    # each target's cause: its expected casualties, and the firer that added most, a unit
+    # or tank of the other side within the pulse's range
+    c = cause[: units.n]
+    np.testing.assert_allclose(c[:, df.C_EXPECTED], got[: units.n], rtol=1e-12, atol=0)
+    for v in np.flatnonzero(got[: units.n] > 0).tolist():
+        firer = int(c[v, df.C_FIRER])
+        side = units.i[firer, w.U_SIDE] if firer >= 0 else units.i[tanks.i[-1 - firer, w.T_UNIT], w.U_SIDE]
+        assert side != units.i[v, w.U_SIDE]
+        assert 0 < c[v, df.C_MAIN_EXPECTED] <= c[v, df.C_EXPECTED] * (1 + 1e-12) and c[v, df.C_FIRERS] >= 1
+        assert 0 <= c[v, df.C_RANGE] <= pulse[df.P_MAX_RANGE] and 0 <= c[v, df.C_SUPPRESSION] <= 1
 
 
 @settings(max_examples=200, deadline=None)
@@ -175,7 +185,7 @@ def test_morale_kernel_agrees_with_the_scalar_mechanics(m, s, lost, men, shocks,
     pulse = np.zeros(mk.N_MORALE)
     pulse[[mk.M_DT, mk.M_NIGHT, mk.M_NOW, mk.M_REST_AFTER, mk.M_HALF_LIFE]] = 5.0, float(night), 100.0, 60.0, 15.0
     pulse[[mk.M_LOSS_WEIGHT, mk.M_SUPPRESSION_WEIGHT, mk.M_NIGHT_DRIFT, mk.M_RECOVERY]] = 2.0, 0.3, 0.01, 0.05
-    out = np.zeros(3)
+    out = np.zeros(mk.N_OUT)
     at = mk.settle_morale(units.f, units.i, np.array([u]), 0, sens, pulse, out)
     before = men + lost
     ref_m = morale.morale_after(
@@ -191,8 +201,14 @@ def test_morale_kernel_agrees_with_the_scalar_mechanics(m, s, lost, men, shocks,
         assert units.f[u, w.U_SUPPRESSION] == ref_s
         assert units.i[u, w.U_PULSE_LOSS] == 0 and units.f[u, w.U_SHOCKS] == 0.0
     else:
-        assert morale.STATES[int(out[2])] is ref_state is not morale.STATES[prev]
-        assert out[0] == ref_m and out[1] == ref_s
+        assert morale.STATES[int(out[mk.O_STATE])] is ref_state is not morale.STATES[prev]
+        assert out[mk.O_MORALE] == ref_m and out[mk.O_DECAYED] == ref_s
+        # the terms of the change add up to it, but for keeping morale in [0, 1]
+        terms = out[[mk.O_LOSSES, mk.O_SUPPRESSION, mk.O_SHOCKS, mk.O_NIGHT, mk.O_REST]]
+        unclipped = out[mk.O_BEFORE] + terms.sum()
+        assert out[mk.O_BEFORE] == m and out[mk.O_SHOCKS] == -shocks and out[mk.O_MEN_LOST] == lost
+        assert out[mk.O_MORALE] == pytest.approx(min(max(unclipped, 0.0), 1.0), abs=1e-12)
+        assert terms[0] <= 0 and terms[1] <= 0 and terms[3] <= 0 and terms[4] >= 0
         assert units.f[u, w.U_MORALE] == m  # left for Python to settle
     assert 0.0 <= units.f[u, w.U_MORALE] <= 1.0
 
@@ -255,7 +271,10 @@ def test_a_pulse_of_direct_fire_conserves_men_and_keeps_suppression_in_bounds(te
     before_i = units.i.copy()
     status_before = tanks.i[: tanks.n, w.T_STATUS].copy()
     args = _full_args(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse, at_counts)
-    hit_rows, losses, knock_outs = df.direct_fire(*args, np.array([draws], dtype=np.uint64))
+    hit_rows, losses, knock_outs, causes, p_hit, knock_figures = df.direct_fire(*args, np.array([draws], dtype=np.uint64))
+    assert len(causes) == len(p_hit) == len(hit_rows) and len(knock_figures) == len(knock_outs)
+    assert ((p_hit > 0) & (p_hit <= 1)).all() and (causes[:, df.C_EXPECTED] > 0).all()
+    assert ((knock_figures[:, df.K_CHANCE] > 0) & (knock_figures[:, df.K_CHANCE] <= 1)).all()
     i = units.i[: units.n]
     b = before_i[: units.n]
     accounted = i[:, w.U_MEN] + i[:, w.U_KILLED] + i[:, w.U_WOUNDED] + i[:, w.U_MISSING]
@@ -275,7 +294,7 @@ def test_a_pulse_of_direct_fire_conserves_men_and_keeps_suppression_in_bounds(te
     # the same state and seed give the same draws
     units2, tanks2, *_ = _state(seed)
     again = df.direct_fire(*_full_args(terrain, units2, tanks2, kill_counts, unit_rank, tank_rank, pulse, at_counts), np.array([draws], dtype=np.uint64))
-    assert all(np.array_equal(a, c) for a, c in zip((hit_rows, losses, knock_outs), again, strict=True))
+    assert all(np.array_equal(a, c) for a, c in zip((hit_rows, losses, knock_outs, causes, p_hit, knock_figures), again, strict=True))
 
 
 @settings(max_examples=100, deadline=None)
@@ -334,7 +353,7 @@ def test_anti_tank_weapons_choose_among_the_tanks_they_see_by_the_model_weights(
     counts = np.zeros(3)
     for seed in range(3000):
         tanks.i[: tanks.n, w.T_STATUS] = [0, 1, 0]
-        knocked = df.anti_tank_fire(
+        knocked, _ = df.anti_tank_fire(
             units.f, units.i, units.n, np.array([0, 1]), tanks.f, tanks.i, tanks.n, np.array([2, 3, 4]), np.array([True, False]),
             np.array([[1.0], [0.0]]), np.array([1e6]), np.array([1000.0]), np.array([1.0]), ACCURACY, FIRE_FACTOR, pulse,
             terrain.elevation_m.astype(np.float64).ravel(), terrain.grid.cell_m, terrain.grid.nrows, terrain.grid.ncols,

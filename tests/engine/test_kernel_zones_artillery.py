@@ -75,7 +75,7 @@ def test_a_volley_keeps_count_of_men_and_touches_only_the_enemy_in_reach(seed, n
     v[[ak.V_MISSING_STEADY, ak.V_MISSING_ROUTED, ak.V_MAX_LOSS, ak.V_KILLED_SOVIET, ak.V_KILLED_JAPANESE, ak.V_SIDE]] = 0.05, 0.3, 0.25, 0.3, 0.3, side
     before_f, before_i = units.f.copy(), units.i.copy()
     order = np.arange(units.n)
-    hit_rows, losses, bat_rows, bat_rounds, knocked = ak.beaten_zone(
+    hit_rows, losses, bat_rows, bat_rounds, knocked, hit_fig, _ = ak.beaten_zone(
         units.f, units.i, order, tanks.f, tanks.i, 0, np.zeros(0, dtype=np.int64),
         np.array([1.0, 0.3, 0.1, 0.05]), np.array([1.0, 1.0, 0.5, 0.5]), v, np.array([draws], dtype=np.uint64),
     )
@@ -92,9 +92,13 @@ def test_a_volley_keeps_count_of_men_and_touches_only_the_enemy_in_reach(seed, n
             assert np.array_equal(units.f[u], before_f[u]) and np.array_equal(i[u], b[u])
         elif b[u, w.U_MEN] > 0 and sup[u] < before_f[u, w.U_SUPPRESSION]:
             raise AssertionError("fire never lowers suppression")
-    for row, (k, wd, m) in zip(hit_rows.tolist(), losses.tolist(), strict=True):
+    for row, (k, wd, m), fig in zip(hit_rows.tolist(), losses.tolist(), hit_fig.tolist(), strict=True):
         assert k + wd + m == b[row, w.U_MEN] - i[row, w.U_MEN] > 0
         assert k + wd + m <= math.ceil(0.25 * b[row, w.U_MEN])
+        # the cause's figures: where the unit stood from the aiming point, and the chance drawn
+        d = math.hypot(before_f[row, w.U_X] - 1000.0, before_f[row, w.U_Y] - 1000.0)
+        assert fig[ak.H_DISTANCE] == pytest.approx(d, rel=1e-12) and fig[ak.H_ROUNDS] > 0 and fig[ak.H_EXPECTED] > 0
+        assert fig[ak.H_CHANCE] == pytest.approx(1 - math.exp(-fig[ak.H_EXPECTED] / b[row, w.U_MEN]))
     for row, on in zip(bat_rows.tolist(), bat_rounds.tolist(), strict=True):
         d = math.hypot(before_f[row, w.U_X] - 1000.0, before_f[row, w.U_Y] - 1000.0)
         share = artillery.share_of_rounds(d, radius, 80.0, 150.0 * 150.0)

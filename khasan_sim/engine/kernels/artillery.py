@@ -39,6 +39,13 @@ _RETREATING = w.STATE_CODE[w.STATES[3]]
 _ROUTED = w.STATE_CODE[w.STATES[4]]
 
 
+# the columns of a volley's figures for each unit that lost men, and each tank put out of
+# action (returned by ``beaten_zone`` for the events' causes)
+(H_DISTANCE, H_ROUNDS, H_POSTURE, H_EXPECTED, H_CHANCE) = range(5)
+N_HIT = 5
+(KT_DISTANCE, KT_ROUNDS, KT_CHANCE) = range(3)
+N_KNOCK = 3
+
 # the model's own functions, compiled (plain functions of numbers)
 share_of_rounds = njit(cache=True)(artillery.share_of_rounds)
 point_target_hit_chance = njit(cache=True)(artillery.point_target_hit_chance)
@@ -50,10 +57,12 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
     (*order*: the ground units' rows in id order; *tank_order*: the tank rows in id order;
     *posture*, *cover*: the lethality and suppression factors by entrenchment).
 
-    Returns ``(hit_rows, losses, battery_rows, battery_rounds, knocked_tanks)``: the rows
-    that lost men with their (killed, wounded, missing); the batteries (artillery and
-    anti-aircraft) the rounds fell on,
-    with the rounds on each; and the tanks put out of action, in that order.
+    Returns ``(hit_rows, losses, battery_rows, battery_rounds, knocked_tanks, hit_figures,
+    knock_figures)``: the rows that lost men with their (killed, wounded, missing); the
+    batteries (artillery and anti-aircraft) the rounds fell on, with the rounds on each;
+    the tanks put out of action, in that order; each hit row's figures (``H_*`` columns: distance from the aiming point,
+    rounds on the unit, posture factor, expected casualties, chance of a man being hit);
+    and each knock-out's (``KT_*``: distance, rounds on the tank, chance of the kill).
     """
     rounds = volley[V_ROUNDS]
     x0, y0 = volley[V_X], volley[V_Y]
@@ -69,6 +78,8 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
     bat_rounds = np.empty(n, dtype=np.float64)
     n_bat = 0
     knocked = np.empty(n_tanks, dtype=np.int64)
+    hit_fig = np.empty((n, N_HIT), dtype=np.float64)
+    knock_fig = np.empty((n_tanks, N_KNOCK), dtype=np.float64)
     n_ko = 0
     for k in range(n):
         v = order[k]
@@ -108,6 +119,9 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
                     ui[v, w.U_PULSE_LOSS] += total
                     hit_rows[n_hit] = v
                     losses[n_hit, 0], losses[n_hit, 1], losses[n_hit, 2] = kk, wd, m
+                    hf = hit_fig[n_hit]
+                    hf[H_DISTANCE], hf[H_ROUNDS], hf[H_POSTURE] = d, on_unit, pf
+                    hf[H_EXPECTED], hf[H_CHANCE] = expected, 1.0 - math.exp(-expected / men)
                     n_hit += 1
             added = 1.0 - math.exp(-max(on_unit, 0.0) * volley[V_PER_ROUND] * cover[ui[v, w.U_ENTRENCH]])
             s = uf[v, w.U_SUPPRESSION]
@@ -134,9 +148,10 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
                 tf[t, w.T_LAST_FIRE] = now
                 if uniform(g) < p_kill:
                     knocked[n_ko] = t
+                    knock_fig[n_ko, KT_DISTANCE], knock_fig[n_ko, KT_ROUNDS], knock_fig[n_ko, KT_CHANCE] = dt_, on_t, p_kill
                     n_ko += 1
     return (hit_rows[:n_hit].copy(), losses[:n_hit].copy(), bat_rows[:n_bat].copy(), bat_rounds[:n_bat].copy(),
-            knocked[:n_ko].copy())
+            knocked[:n_ko].copy(), hit_fig[:n_hit].copy(), knock_fig[:n_ko].copy())
 
 
 @njit(cache=True)

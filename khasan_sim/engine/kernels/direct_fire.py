@@ -40,6 +40,18 @@ from khasan_sim.model import fire
  P_KILLED_SOVIET, P_KILLED_JAPANESE) = range(16)
 N_PULSE = 16
 
+# the columns of each target's cause of the pulse's aimed fire (``aimed_fire``): its main
+# firer (unit row, or -1 - tank row), that firer's main weapon (a kill weapon's index, or
+# -1 - vehicle model), the range, the target's exposure and the firer's suppression as
+# used, the firer's expected casualties, the expected casualties of all firers, how many
+# firers fired at it, and its cell (row * ncols + col, of the terrain's grid)
+(C_FIRER, C_WEAPON, C_RANGE, C_EXPOSURE, C_SUPPRESSION, C_MAIN_EXPECTED, C_EXPECTED, C_FIRERS, C_CELL) = range(9)
+N_CAUSE = 9
+# the columns of each knock-out's figures (``anti_tank_fire``): range, the tank's exposure,
+# the kill rate used (tanks/min) and the chance of the knock-out in the pulse
+(K_RANGE, K_EXPOSURE, K_RATE, K_CHANCE) = range(4)
+N_KNOCK = 4
+
 _U_X, _U_Y, _U_SUP, _U_LAST = w.U_X, w.U_Y, w.U_SUPPRESSION, w.U_LAST_FIRE
 _U_MEN, _U_MEN_START, _U_SIDE, _U_TYPE = w.U_MEN, w.U_MEN_START, w.U_SIDE, w.U_TYPE
 _U_TRAINING, _U_STATE, _U_ENTRENCH, _U_MOVING, _U_HAS_TANKS = w.U_TRAINING, w.U_STATE, w.U_ENTRENCH, w.U_MOVING, w.U_HAS_TANKS
@@ -116,8 +128,9 @@ def aimed_fire(
     elev, ground_exposure, cell_m, nrows, ncols,
     s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
 ):
-    """Return the expected casualties of the pulse's aimed fire on each unit row, and
-    which rows are targets (ground units with men and no tanks)."""
+    """Return the expected casualties of the pulse's aimed fire on each unit row, which rows
+    are targets (ground units with men and no tanks), and each row's cause (``C_*``
+    columns: the firer that added most to its expected casualties, and the figures used)."""
     dt = pulse[P_DT]
     max_range = pulse[P_MAX_RANGE]
     vis = pulse[P_VIS]
@@ -167,6 +180,7 @@ def aimed_fire(
     d2 = np.empty(n_units, dtype=np.float64)
 
     expected = np.zeros(n_units, dtype=np.float64)
+    cause = np.zeros((n_units, N_CAUSE), dtype=np.float64)
     for oi in range(n_f):
         k = order[oi]
         fu = f_unit[k]
@@ -224,10 +238,15 @@ def aimed_fire(
         if fu >= 0:
             share = ui[fu, _U_MEN] / ui[fu, _U_MEN_START] if ui[fu, _U_MEN_START] > 0 else 0.0
             volume = 0.0
+            weapon = -1.0
+            top = 0.0
             for kw in range(n_kill):
                 n = kill_counts[fu, kw] * share
                 if n > 0 and kill_per_min[kw] > 0:
-                    volume += n * kill_per_min[kw] * range_factor(d, kill_range[kw])
+                    part = n * kill_per_min[kw] * range_factor(d, kill_range[kw])
+                    volume += part
+                    if part > top:
+                        top, weapon = part, kw
             sm, tm = ui[fu, _U_MEN], ui[v, _U_MEN]
             front = 0.0 if sm <= 0 or tm <= 0 else min(1.0, (tm / sm) ** 0.5)
             volume = volume * fire_factor[ui[fu, _U_STATE]] * front
@@ -237,6 +256,7 @@ def aimed_fire(
             model = ti[t, w.T_MODEL]
             volume = veh_kills[model] * range_factor(d, veh_range[model])
             shooter = ti[t, w.T_UNIT]
+            weapon = -1.0 - model
         at_f = _cell(fx, fy, cell_m, nrows, ncols)
         at_t = _cell(uf[v, _U_X], uf[v, _U_Y], cell_m, nrows, ncols)
         adv = max(0.5, 1.0 + pulse[P_ELEV_ADV] * (elev[at_f] - elev[at_t]) / 100.0)
@@ -248,8 +268,20 @@ def aimed_fire(
             exposure *= pulse[P_MOVING_EXPOSURE]
         s = _clip01(uf[shooter, _U_SUP])
         acc = accuracy[ui[shooter, _U_TRAINING]] * adv
-        expected[v] += max(0.0, volume * dt * acc * (1.0 - s) * vis * exposure)
-    return expected, is_target
+        add = max(0.0, volume * dt * acc * (1.0 - s) * vis * exposure)
+        expected[v] += add
+        if add > 0.0:
+            cause[v, C_EXPECTED] += add
+            cause[v, C_FIRERS] += 1.0
+            if add > cause[v, C_MAIN_EXPECTED]:
+                cause[v, C_FIRER] = fu
+                cause[v, C_WEAPON] = weapon
+                cause[v, C_RANGE] = d
+                cause[v, C_EXPOSURE] = exposure
+                cause[v, C_SUPPRESSION] = s
+                cause[v, C_MAIN_EXPECTED] = add
+                cause[v, C_CELL] = at_t
+    return expected, is_target, cause
 
 
 @njit(cache=True)
@@ -260,7 +292,8 @@ def anti_tank_fire(
     s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,
 ):
     """Fire the anti-tank weapons at the tanks their units see; return the knock-outs as
-    rows of (tank row, shooting unit row, anti-tank weapon), in the order they happened."""
+    rows of (tank row, shooting unit row, anti-tank weapon), in the order they happened,
+    and their figures (``K_*`` columns: range, exposure, kill rate, chance)."""
     dt = pulse[P_DT]
     max_range = pulse[P_MAX_RANGE]
     vis = pulse[P_VIS]
@@ -268,6 +301,7 @@ def anti_tank_fire(
     n_at = at_kills.size
     knocked = np.zeros(n_tanks, dtype=np.bool_)
     knock_outs = np.empty((n_tanks, 3), dtype=np.int64)
+    figures = np.empty((n_tanks, N_KNOCK), dtype=np.float64)
     n_ko = 0
     s_order = by_rank(unit_rank, n_units)
     t_order = by_rank(tank_rank, n_tanks)
@@ -387,18 +421,24 @@ def anti_tank_fire(
                 knock_outs[n_ko, 0] = t
                 knock_outs[n_ko, 1] = s
                 knock_outs[n_ko, 2] = a
+                figures[n_ko, K_RANGE] = cand_d[c]
+                figures[n_ko, K_EXPOSURE] = exposure_c[c]
+                figures[n_ko, K_RATE] = r2
+                figures[n_ko, K_CHANCE] = pk
                 n_ko += 1
-    return knock_outs[:n_ko].copy()
+    return knock_outs[:n_ko].copy(), figures[:n_ko].copy()
 
 
 @njit(cache=True)
 def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualties):
     """Draw the men hit on each target (in id order), write them and the suppression the
-    fire adds; return the rows hit and their (killed, wounded, missing)."""
+    fire adds; return the rows hit, their (killed, wounded, missing) and each one's chance
+    of a man being hit (``1 - exp(-expected / men)``, the men before the fire)."""
     now = pulse[P_NOW]
     s_order = by_rank(unit_rank, n_units)
     hit_rows = np.empty(n_units, dtype=np.int64)
     losses = np.zeros((n_units, 3), dtype=np.int64)
+    p_hit = np.empty(n_units, dtype=np.float64)
     n_hit = 0
     for vi in range(n_units):
         v = s_order[vi]
@@ -408,9 +448,11 @@ def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualti
         st = ui[v, _U_STATE]
         miss = pulse[P_MISSING_ROUTED] if st == _ROUTED or st == _RETREATING else pulse[P_MISSING_STEADY]
         kf = pulse[P_KILLED_SOVIET] if ui[v, _U_SIDE] == 0 else pulse[P_KILLED_JAPANESE]
-        k, wd, m = draw_casualties(ui[v, _U_MEN], e, kf, miss, pulse[P_MAX_LOSS], g_casualties)
+        men = ui[v, _U_MEN]
+        k, wd, m = draw_casualties(men, e, kf, miss, pulse[P_MAX_LOSS], g_casualties)
         total = k + wd + m
         if total > 0:
+            p_hit[n_hit] = 1.0 - math.exp(-e / men)
             ui[v, _U_MEN] -= total
             ui[v, _U_KILLED] += k
             ui[v, _U_WOUNDED] += wd
@@ -429,7 +471,7 @@ def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualti
         added = 1.0 - math.exp(-8.0 * e / men)
         uf[v, _U_SUP] = _clip01(1.0 - (1.0 - _clip01(uf[v, _U_SUP])) * (1.0 - _clip01(added)))
         uf[v, _U_LAST] = now
-    return hit_rows[:n_hit].copy(), losses[:n_hit].copy()
+    return hit_rows[:n_hit].copy(), losses[:n_hit].copy(), p_hit[:n_hit].copy()
 
 
 @njit(cache=True)
@@ -443,19 +485,21 @@ def direct_fire(
 ):
     """Resolve one pulse of direct fire (see the module's docstring).
 
-    Returns ``(hit_rows, losses, knock_outs)``: the unit rows that lost men, in id order,
-    with their killed, wounded and missing (an (n, 3) array); and the tanks knocked out,
-    in the order they were hit, as rows of (tank row, shooting unit row, anti-tank weapon).
+    Returns ``(hit_rows, losses, knock_outs, hit_causes, p_hit, knock_figures)``: the unit
+    rows that lost men, in id order, with their killed, wounded and missing (an (n, 3)
+    array); the tanks knocked out, in the order they were hit, as rows of (tank row,
+    shooting unit row, anti-tank weapon); the cause of each row's losses (``C_*`` columns),
+    the chance of each of its men being hit, and each knock-out's figures (``K_*``).
     """
-    expected, is_target = aimed_fire(
+    expected, is_target, cause = aimed_fire(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, kill_counts, kill_per_min, kill_range,
         veh_range, veh_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
         cell_m, nrows, ncols, s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     )
-    knock_outs = anti_tank_fire(
+    knock_outs, knock_figures = anti_tank_fire(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target, at_counts, at_kills, at_range,
         veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
         s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )
-    hit_rows, losses = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g)
-    return hit_rows, losses, knock_outs
+    hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g)
+    return hit_rows, losses, knock_outs, cause[hit_rows], p_hit, knock_figures

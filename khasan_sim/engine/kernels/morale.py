@@ -19,6 +19,14 @@ from khasan_sim.engine import world as w
  M_RECOVERY) = range(9)
 N_MORALE = 9
 
+# the ``out`` vector of settle_morale: the changed unit's new morale, decayed suppression and
+# state, then what made its morale (the morale it had, each term's change to it: losses,
+# suppression, the pulse's shocks, night and rest; the loss share, the suppression and
+# the men lost)
+(O_MORALE, O_DECAYED, O_STATE, O_BEFORE, O_LOSSES, O_SUPPRESSION, O_SHOCKS, O_NIGHT, O_REST,
+ O_LOSS_SHARE, O_SUPPRESSION_LEVEL, O_MEN_LOST) = range(12)
+N_OUT = 12
+
 _PINNED = w.STATE_CODE[w.STATES[1]]
 _SHAKEN = w.STATE_CODE[w.STATES[2]]
 _RETREATING = w.STATE_CODE[w.STATES[3]]
@@ -33,17 +41,32 @@ def _clip01(x):
 
 
 @njit(cache=True)
-def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline, floor, pulse):
-    """model.morale.morale_after for one unit (h: the pulse in hours)."""
-    m -= pulse[M_LOSS_WEIGHT] * max(loss_share, 0.0)
+def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline, floor, pulse, terms, record):
+    """model.morale.morale_after for one unit (h: the pulse in hours); with *record*, each
+    term's change to the morale is written into *terms* (``O_BEFORE`` .. ``O_REST``)."""
+    before = m
+    loss = pulse[M_LOSS_WEIGHT] * max(loss_share, 0.0)
+    m -= loss
     wear = pulse[M_SUPPRESSION_WEIGHT] * _clip01(suppression) * h
+    worn = m
     if m > floor:
         m = max(floor, m - wear)
+    worn -= m
     m -= shocks
+    drift = 0.0
     if night:
-        m -= pulse[M_NIGHT_DRIFT] * h
+        drift = pulse[M_NIGHT_DRIFT] * h
+        m -= drift
+    rested = m
     if resting and m < baseline:
         m = min(baseline, m + pulse[M_RECOVERY] * h)
+    if record:
+        terms[O_BEFORE] = before
+        terms[O_LOSSES] = -loss
+        terms[O_SUPPRESSION] = -worn
+        terms[O_SHOCKS] = -shocks
+        terms[O_NIGHT] = -drift
+        terms[O_REST] = m - rested
     return _clip01(m)
 
 
@@ -69,8 +92,9 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):
 
     Each unit's morale, state and suppression are written back, and its pulse losses and
     shocks cleared, until one whose state changes: its position in *order* is returned,
-    with its new morale and decayed suppression in ``out[0]``, ``out[1]`` and its new state
-    in ``out[2]`` (nothing of it written); -1 when none changes.
+    with its new morale and decayed suppression in ``out[O_MORALE]``, ``out[O_DECAYED]``,
+    its new state in ``out[O_STATE]`` and the terms of its morale in the rest of *out*
+    (``N_OUT`` long; nothing of the unit written); -1 when none changes.
     """
     h = pulse[M_DT] / 60.0
     decay = 0.5 ** (pulse[M_DT] / pulse[M_HALF_LIFE]) if pulse[M_DT] > 0 else 1.0
@@ -86,14 +110,20 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):
         s = uf[u, w.U_SUPPRESSION]
         resting = pulse[M_NOW] - uf[u, w.U_LAST_FIRE] >= pulse[M_REST_AFTER]
         m = morale_after(uf[u, w.U_MORALE], share, s, h, night, uf[u, w.U_SHOCKS], resting,
-                         uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], pulse)
+                         uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], pulse, out, False)
         new = morale_state(m, s, ui[u, w.U_STATE], uf[u, w.U_SHAKEN], uf[u, w.U_RETREAT], uf[u, w.U_ROUT],
                            uf[u, w.U_PIN], uf[u, w.U_RALLY])
         decayed = _clip01(s * decay) if pulse[M_DT] > 0 else _clip01(s)
         if new != ui[u, w.U_STATE]:
-            out[0] = m
-            out[1] = decayed
-            out[2] = new
+            # the same again, its terms written (for the event's causes)
+            morale_after(uf[u, w.U_MORALE], share, s, h, night, uf[u, w.U_SHOCKS], resting,
+                         uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], pulse, out, True)
+            out[O_MORALE] = m
+            out[O_DECAYED] = decayed
+            out[O_STATE] = new
+            out[O_LOSS_SHARE] = share
+            out[O_SUPPRESSION_LEVEL] = s
+            out[O_MEN_LOST] = lost
             return p
         uf[u, w.U_MORALE] = m
         ui[u, w.U_PULSE_LOSS] = 0

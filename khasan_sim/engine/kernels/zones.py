@@ -64,3 +64,21 @@ def zone_presence_changed(uf, ui, n_units, holding_type, zone_bits, n_zones, cel
         sov[z] = new_sov[z]
         jap[z] = new_jap[z]
     return changed
+
+
+@njit(cache=True)
+def holding_units_in(uf, ui, rows, holding_type, mask, cell_m):
+    """Return, for each unit row of *rows*, whether it stands in the zone of *mask* (a bool
+    raster) and is of a type that holds ground (whatever its men and morale: the caller
+    tells who holds it and who no longer does)."""
+    nrows, ncols = mask.shape
+    width, height = ncols * cell_m, nrows * cell_m
+    out = np.zeros(rows.size, dtype=np.bool_)
+    for k in range(rows.size):
+        u = rows[k]
+        if not holding_type[ui[u, w.U_TYPE]]:
+            continue
+        x, y = uf[u, w.U_X], uf[u, w.U_Y]
+        if 0.0 <= x < width and 0.0 <= y < height:
+            out[k] = mask[int(y // cell_m), int(x // cell_m)]
+    return out

@@ -60,7 +60,8 @@ class AirSystem:
             tonnes = load_kg / 1000.0
             u.bombs_t += tonnes
             self.bombs_t[u.side] += tonnes
-            self._emit("strike", unit=u.id, aircraft=atype, sorties=n, bombs_t=tonnes, damaged=damaged, lost=lost, x=tx, y=ty)
+            self._emit("strike", unit=u.id, aircraft=atype, sorties=n, bombs_t=tonnes, damaged=damaged, lost=lost, x=tx, y=ty,
+                       target=o.target if isinstance(o.target, str) else "point")
             for v in enemy:
                 if v.men <= 0:
                     continue
@@ -69,6 +70,7 @@ class AirSystem:
                 exp = 0.0
                 sup = 0.0
                 on_v = 0.0
+                posture = 0.0
                 if bombs > 0:
                     on_v = air.bombs_on_unit(bombs, d, cep, area)
                     lethal = p.f("air.lethal_area_m2_per_100kg") * bomb_kg / 100.0
@@ -80,7 +82,10 @@ class AirSystem:
                     exp += strafe / 1000.0 * p.f("air.strafe_kills_per_1000_rounds") * ex * strafe_seen
                     sup += strafe / 1000.0 * p.f("air.strafe_suppression_per_1000_rounds") * strafe_seen
                 if exp > 0 or sup > 0:
-                    self._inflict(v, exp, g, cause=f"air:{u.id}")
+                    self._inflict(
+                        v, exp, g, cause=f"air:{u.id}", firer=u.id, weapon=atype, from_aim_m=d, bombs=on_v, posture=posture,
+                        strafed=int(bool(strafe > 0 and d <= o.radius_m + 200.0 and o.strafing)),
+                    )
                     v.suppression = morale.add_suppression(v.suppression, min(sup, 1.0))
                     v.last_under_fire_min = self.now
                 if bombs > 0 and v.guns and on_v > 0:  # a bomb in a gun pit, as a shell in it

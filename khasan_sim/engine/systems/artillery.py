@@ -196,13 +196,18 @@ class ArtillerySystem:
         v[art_kernel.V_SIDE] = world.SIDES.index(shooter.side)
         ro = self._roster()
         ut, tt = self.unit_table, self.tank_table
-        hit_rows, losses, bat_rows, bat_rounds, knocked = art_kernel.beaten_zone(
+        hit_rows, losses, bat_rows, bat_rounds, knocked, hit_fig, knock_fig = art_kernel.beaten_zone(
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, tt.n, ro.tank_order, self._posture, self._cover_sup, v,
             self._kernel_stream("artillery-rounds", shooter.id),
         )
         cause = f"artillery:{shooter.id}"
-        for row, (k, wd, m) in zip(hit_rows.tolist(), losses.tolist(), strict=True):
-            self._emit("casualties", unit=ro.units_by_row[row].id, killed=k, wounded=wd, missing=m, cause=cause)
+        for row, (k, wd, m), (d, on_unit, posture, expected, chance) in zip(hit_rows.tolist(), losses.tolist(), hit_fig.tolist(), strict=True):
+            v = ro.units_by_row[row]
+            self._emit(
+                "casualties", unit=v.id, killed=k, wounded=wd, missing=m, cause=cause,
+                firer=shooter.id, weapon=weapon, range_m=math.hypot(v.x - shooter.x, v.y - shooter.y), from_aim_m=d,
+                rounds=on_unit, posture=posture, expected=expected, p_hit=chance, mission=mission,
+            )
         gun_area, gun_kill = self._gun_hit
         for row, on_unit in zip(bat_rows.tolist(), bat_rounds.tolist(), strict=True):
             b = ro.units_by_row[row]
@@ -219,9 +224,13 @@ class ArtillerySystem:
             else:
                 p_gun = artillery.point_target_hit_chance(on_unit, gun_area, self.cp.unit_area_m2, gun_kill)
             self._guns_hit(b, p_gun, g, shooter.id, cause, fired=weapon, fire="adjusted" if adjusted else "area")
-        for t_row in knocked.tolist():
+        for t_row, (d, on_tank, chance) in zip(knocked.tolist(), knock_fig.tolist(), strict=True):
             t = ro.tanks_by_row[t_row]
-            self._knock_out(t, self.rng.get("knock-out", t.id), cause=cause)
+            self._knock_out(
+                t, self.rng.get("knock-out", t.id), cause=cause,
+                firer=shooter.id, weapon=weapon, range_m=math.hypot(t.x - shooter.x, t.y - shooter.y), from_aim_m=d,
+                rounds=on_tank, p_knock_out=chance,
+            )
 
     def _guns_hit(self, b: UnitState, p_gun: float, g: np.random.Generator, by: str, cause: str, **why: Any) -> None:
         """Draw the guns (and anti-aircraft mounts) of *b* put out of action for good, each
@@ -265,7 +274,11 @@ class ArtillerySystem:
             g = self.rng.get("observed-fire", t.id)
             t.last_under_fire_min = now
             if g.random() < p_hit:
-                self._knock_out(t, g, cause=f"observed-artillery:{ro.units_by_row[b].id}")
+                shooter = ro.units_by_row[b]
+                self._knock_out(
+                    t, g, cause=f"observed-artillery:{shooter.id}", firer=shooter.id,
+                    range_m=math.hypot(t.x - shooter.x, t.y - shooter.y), p_knock_out=p_hit,
+                )
 
     def _gun_reach_now(self) -> np.ndarray:
         """Return the reach of each unit row's guns that are left (0 for rows without)."""

@@ -8,6 +8,9 @@ Reads: ``fire.killed_fraction``, ``fire.killed_fraction_by_side``,
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
 from khasan_sim.engine.state import UnitState
@@ -18,9 +21,13 @@ from khasan_sim.model import fire
 class CasualtiesSystem:
     """Casualties: the draw of a unit's losses."""
 
-    def _inflict(self, v: UnitState, expected: float, g: np.random.Generator, cause: str) -> None:
+    def _inflict(self, v: UnitState, expected: float, g: np.random.Generator, cause: str, **why: Any) -> None:
+        """Draw *v*'s losses from *expected* casualties; the event carries *cause*, the
+        expected casualties, the chance of each man being hit and *why* (the fire's own
+        figures, docs/events.md)."""
         if expected <= 0 or v.men <= 0:
             return
+        men = v.men
         routed = v.state in _FALLING_BACK
         miss = self.cp.missing_routed if routed else self.cp.missing_steady
         kf = self.cp.killed_fraction_by_side.get(v.side, self.cp.killed_fraction)
@@ -32,4 +39,5 @@ class CasualtiesSystem:
         v.wounded += cas.wounded
         v.missing += cas.missing
         v.pulse_loss += cas.total
-        self._emit("casualties", unit=v.id, killed=cas.killed, wounded=cas.wounded, missing=cas.missing, cause=cause)
+        self._emit("casualties", unit=v.id, killed=cas.killed, wounded=cas.wounded, missing=cas.missing, cause=cause,
+                   expected=expected, p_hit=-math.expm1(-expected / men), **why)

@@ -139,7 +139,7 @@ class DirectFireSystem:
         g = self.terrain.grid
         ut, tt = self.unit_table, self.tank_table
         sight = SightLines.of(self.terrain)
-        hit_rows, losses, knock_outs = kernel.direct_fire(
+        hit_rows, losses, knock_outs, causes, p_hit, knock_figures = kernel.direct_fire(
             ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
             kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
             *self._veh, self._accuracy, self._entrench, self._fire_factor, p,
@@ -147,11 +147,35 @@ class DirectFireSystem:
             self._kernel_stream("direct-fire"),
         )
         sight.keep_room()
-        for t_row, s_row, a in knock_outs.tolist():
+        for (t_row, s_row, a), (rng_m, exposure, rate, chance) in zip(knock_outs.tolist(), knock_figures.tolist(), strict=True):
             t = ro.tanks_by_row[t_row]
-            self._knock_out(t, self.rng.get("knock-out", t.id), cause=f"{self._at_weapons[a]}:{ro.units_by_row[s_row].id}")
-        for row, (k, wd, m) in zip(hit_rows.tolist(), losses.tolist(), strict=True):
-            self._emit("casualties", unit=ro.units_by_row[row].id, killed=k, wounded=wd, missing=m, cause="direct-fire")
+            weapon = self._at_weapons[a]
+            self._knock_out(
+                t, self.rng.get("knock-out", t.id), cause=f"{weapon}:{ro.units_by_row[s_row].id}",
+                firer=ro.units_by_row[s_row].id, weapon=weapon, range_m=rng_m, exposure=exposure,
+                rate_per_min=rate, p_knock_out=chance,
+            )
+        if not len(hit_rows):
+            return
+        cover = self._rasters_of.cover.ravel()  # the terrain _pulse_rasters read, by cell
+        units = ro.units_by_row
+        for row, (k, wd, m), c, ph in zip(hit_rows.tolist(), losses.tolist(), causes.tolist(), p_hit.tolist(), strict=True):
+            firer, weapon = self._firer_of(ro, int(c[kernel.C_FIRER]), int(c[kernel.C_WEAPON]))
+            self._emit(
+                "casualties", unit=units[row].id, killed=k, wounded=wd, missing=m, cause="direct-fire",
+                firer=firer, weapon=weapon, range_m=c[kernel.C_RANGE], cover=float(cover[int(c[kernel.C_CELL])]),
+                exposure=c[kernel.C_EXPOSURE], firer_suppression=c[kernel.C_SUPPRESSION],
+                expected=c[kernel.C_EXPECTED], firer_share=c[kernel.C_MAIN_EXPECTED] / c[kernel.C_EXPECTED],
+                firers=int(c[kernel.C_FIRERS]), p_hit=ph,
+            )
+
+    def _firer_of(self, ro: Any, firer: int, weapon: int) -> tuple[str, str]:
+        """Return the id of the aimed fire's firer (a unit row, or -1 - a tank row) and
+        its weapon's name (a kill weapon's index, or -1 - a vehicle model: its gun and
+        machine guns), as the kernel gives them."""
+        if firer >= 0:
+            return ro.units_by_row[firer].id, self._kill_weapons[weapon] if weapon >= 0 else "none"
+        return ro.tanks_by_row[-1 - firer].id, self.vehicle_models[-1 - weapon]
 
     def _weapon_ids(self) -> list[str]:
         ids = getattr(self, "_wids", None)

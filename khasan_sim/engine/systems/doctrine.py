@@ -89,7 +89,8 @@ class DoctrineSystem:
                     cands.append((d, uid))
             if not cands:
                 continue
-            _, uid = min(cands)
+            dist, uid = min(cands)
+            parent_id = uid
             # the battalion sends a company-sized group and keeps its position, so it can
             # attack again and again
             u = self._detach(self.units[uid], commit, min_men)
@@ -100,7 +101,10 @@ class DoctrineSystem:
             self.counterattack_started[z] = self.now
             self.counterattack_men[uid] = u.men
             busy.add(uid)
-            self._emit("counterattack", unit=uid, zone=z, side="japanese")
+            self._emit(
+                "counterattack", unit=uid, zone=z, side="japanese", rule="doctrine: retake a height just lost",
+                parent=parent_id, distance_m=dist, men=u.men, lost_min_ago=self.now - lost,
+            )
             u.objective = z
             u.activity = "attacking"
             self.start_move(u, self.zone_centre[z], [])

@@ -77,7 +77,11 @@ class LocalCounterattackSystem:
             on_zone[z] = group.id
             self.counterattacks["japanese"] += 1
             self.counterattack_men[group.id] = group.men
-            self._emit("counterattack", unit=group.id, zone=z, side="japanese", by="troops in contact")
+            self._emit(
+                "counterattack", unit=group.id, zone=z, side="japanese", by="troops in contact",
+                rule="local: troops in contact strike back at once", parent=parent.id, distance_m=best[0],
+                men=group.men, lost_min_ago=now - lost,
+            )
             group.objective = z
             group.activity = "attacking"
             self.start_move(group, self.zone_centre[z], [])

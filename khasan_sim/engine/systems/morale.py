@@ -11,6 +11,7 @@ the penetration rule, ``neighbour_withdrew``), ``command.fall_back_m``,
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -75,7 +76,17 @@ class MoraleSystem:
         m[kernel.M_RECOVERY] = kw["recovery_per_hour"]
         self._morale_pulse = m
         self._loss_sensitivity = np.array([cp.loss_sensitivity.get(t, 1.0) for t in world.TRAINING], dtype=np.float64)
-        self._morale_out = np.zeros(3)
+        self._morale_out = np.zeros(kernel.N_OUT)
+        # the shocks given to each unit row since its morale was last settled, by cause
+        # (leader lost, zone lost, neighbour withdrew; the rest of a unit's shocks is the
+        # penetration the morale kernel adds): for the morale_state event's terms
+        self._shock_causes: dict[int, dict[str, float]] = {}
+
+    def _shake(self, u: UnitState, shock: float, why: str) -> None:
+        """Add a morale *shock* to unit *u*, remembering *why* (for its next morale event)."""
+        u.shocks += shock
+        causes = self._shock_causes.setdefault(u.row, {})
+        causes[why] = causes.get(why, 0.0) + shock
 
     def _update_morale(self, dt: float) -> None:
         """Each ground unit's morale, state and suppression after the pulse, in id order
@@ -92,14 +103,22 @@ class MoraleSystem:
         while True:
             at = kernel.settle_morale(ut.f, ut.i, ro.ground_rows, at, self._loss_sensitivity, m, out)
             if at < 0:
-                return
+                break
             u = ro.units_by_row[ro.ground_rows[at]]
-            self._settle_morale(u, float(out[0]), morale.STATES[int(out[2])], float(out[1]))
+            self._settle_morale(u, float(out[kernel.O_MORALE]), morale.STATES[int(out[kernel.O_STATE])], float(out[kernel.O_DECAYED]), out)
             at += 1
+        causes = self._shock_causes
+        if causes:  # the shocks settled this pulse are forgotten (a unit shaken after its turn
+            # keeps them), and those of units without men (never settled)
+            f, i = ut.f, ut.i
+            for row in [r for r in causes if f.item(r, world.U_SHOCKS) == 0.0 or (i.item(r, world.U_MEN) <= 0 and not i.item(r, world.U_HAS_TANKS))]:
+                del causes[row]
 
-    def _settle_morale(self, u: UnitState, m: float, new: MoraleState, decayed: float) -> bool:
+    def _settle_morale(self, u: UnitState, m: float, new: MoraleState, decayed: float, terms: np.ndarray | None = None) -> bool:
         """Write a unit's new morale, state and decayed suppression back; return True if it
-        fell back (and so shook its neighbours)."""
+        fell back (and so shook its neighbours). *terms* is the morale kernel's ``out``
+        vector (what made the morale), for the event's causes."""
+        why = self._morale_terms(u, m, terms) if terms is not None and new is not u.state else {}
         u.morale = m
         u.pulse_loss = 0
         u.shocks = 0.0
@@ -110,14 +129,14 @@ class MoraleSystem:
         old = u.state
         u.state = new
         uid = u.id
-        self._emit("morale_state", unit=uid, state=new.value, was=old.value, morale=m)
+        self._emit("morale_state", unit=uid, state=new.value, was=old.value, morale=m, **why)
         if new in _FALLING_BACK and u.activity not in ("retreating",):
-            self._retreat(u)
+            self._retreat(u, cause="morale")
             return True
         if old in _FALLING_BACK and new not in _FALLING_BACK:
             self.stop(u)
             u.activity = "holding"
-            self._emit("rallied", unit=uid)
+            self._emit("rallied", unit=uid, morale=m, rested=int(why.get("d_rest", 0.0) > 0.0))
             waiting = u.deferred_order
             if waiting is not None:
                 u.deferred_order = None
@@ -125,13 +144,47 @@ class MoraleSystem:
                 self._carry_out_move(u, waiting)
         return False
 
-    def _retreat(self, u: UnitState, shake_neighbours: bool = True, goal: tuple[float, float] | None = None) -> None:
+    def _morale_terms(self, u: UnitState, m: float, out: np.ndarray) -> dict[str, float | int | str]:
+        """Return what made unit *u*'s morale *m* this pulse, from the kernel's *out*: the
+        morale before, each term's change (losses, suppression, each shock by its cause,
+        night, rest, and the clip to [0, 1]), each term's share of all the change, the
+        term that weighed most, the loss share, the suppression and the men lost."""
+        o = out.tolist()
+        shocks = -o[kernel.O_SHOCKS]
+        causes = self._shock_causes.pop(u.row, {})
+        known = sum(causes.values())
+        d = {
+            "d_losses": o[kernel.O_LOSSES],
+            "d_suppression": o[kernel.O_SUPPRESSION],
+            "d_leader_lost": -causes.get("leader_lost", 0.0),
+            "d_zone_lost": -causes.get("zone_lost", 0.0),
+            "d_neighbour_withdrew": -causes.get("neighbour_withdrew", 0.0),
+            "d_penetration": -max(shocks - known, 0.0),  # the kernel's share of the shocks
+            "d_night": o[kernel.O_NIGHT],
+            "d_rest": o[kernel.O_REST],
+        }
+        before = o[kernel.O_BEFORE]
+        d["d_clip"] = m - before - sum(d.values())
+        d = {k: v + 0.0 for k, v in d.items()}  # no -0.0 in the log
+        total = sum(abs(v) for v in d.values())
+        why: dict[str, float | int | str] = {"morale_before": before, **d}
+        for k, v in d.items():
+            why["share_" + k[2:]] = abs(v) / total if total > 0 else 0.0
+        why["main_cause"] = max(d, key=lambda k: abs(d[k]))[2:] if total > 0 else "none"
+        why["loss_share"] = o[kernel.O_LOSS_SHARE]
+        why["suppression"] = o[kernel.O_SUPPRESSION_LEVEL]
+        why["men_lost"] = int(o[kernel.O_MEN_LOST])
+        why["night"] = int(self.is_night())
+        return why
+
+    def _retreat(self, u: UnitState, shake_neighbours: bool = True, goal: tuple[float, float] | None = None, **why: Any) -> None:
         """Fall back to *goal* (default :meth:`_fall_back_goal`), on allowed ground; the
-        unit's neighbours feel it unless *shake_neighbours* is False."""
+        unit's neighbours feel it unless *shake_neighbours* is False. *why* is the
+        retreat event's cause (``cause=`` and its figures)."""
         gx, gy = self._fall_back_goal(u) if goal is None else goal
         u.activity = "retreating"
         u.objective = None
-        self._emit("retreat", unit=u.id, x=gx, y=gy)
+        self._emit("retreat", unit=u.id, x=gx, y=gy, state=u.state.value, **why)
         self.start_move(u, (gx, gy), [])
         if not shake_neighbours:
             return
@@ -140,7 +193,7 @@ class MoraleSystem:
         for vid in self.ground_ids:
             v = self.units[vid]
             if v.side == u.side and v.id != u.id and math.hypot(v.x - u.x, v.y - u.y) < 1500.0:
-                v.shocks += shock
+                self._shake(v, shock, "neighbour_withdrew")
 
     def _fall_back_goal(self, u: UnitState, enemies: np.ndarray | None = None) -> tuple[float, float]:
         """Return where *u* falls back to: away from the nearest enemy, or home when home
@@ -193,4 +246,4 @@ class MoraleSystem:
                 continue
             goal = self._fall_back_goal(u, rows)
             if movement.nearest_enemy_m(goal, enemies) > here + 1.0:
-                self._retreat(u, shake_neighbours=False, goal=goal)
+                self._retreat(u, shake_neighbours=False, goal=goal, cause="still under fire", enemy_m=here)

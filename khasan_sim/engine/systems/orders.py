@@ -52,7 +52,7 @@ class OrdersSystem:
             u.deferred_order = None  # a new order replaces one still waiting
             if o.kind == "attack" and self._just_lost(o.objective, u.side):
                 self.counterattacks[u.side] += 1
-                self._emit("counterattack", unit=uid, zone=o.objective, side=u.side)
+                self._emit("counterattack", unit=uid, zone=o.objective, side=u.side, rule="order: attack ground its side just lost", order=o.id or o.kind, source=source)
             if o.kind in ("move", "attack") and u.state is MoraleState.RETREATING:
                 # men falling back cannot be sent forward yet: the order waits for them to
                 # rally (before, it stopped the retreat and was lost when they rallied)

@@ -9,6 +9,8 @@ Reads: ``fire.tank_burn_fraction``, ``fire.tank_crew_casualties``, ``fire.killed
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from khasan_sim.engine.state import (
@@ -22,7 +24,10 @@ from khasan_sim.engine.state import (
 class TankLossesSystem:
     """Tank losses: knocked out, burnt out, immobilised or damaged; the crew bails out."""
 
-    def _knock_out(self, t: TankState, g: np.random.Generator, cause: str) -> None:
+    def _knock_out(self, t: TankState, g: np.random.Generator, cause: str, **why: Any) -> None:
+        """Put tank *t* out of action (burnt out, immobilised or damaged, its crew hit by
+        draws from *g*); *why* are the hit's figures, written into the event with *cause*
+        (docs/events.md: the firer, the weapon, the range, the chance)."""
         u = self.units[t.unit]
         was = t.status
         t.knocked_out += 1
@@ -47,12 +52,12 @@ class TankLossesSystem:
             u.killed += k
             u.wounded += crew - k
             u.pulse_loss += crew
-        self._emit("tank_knocked_out", tank=t.id, unit=t.unit, burnt=int(burn), was=was, command=int(t.command), cause=cause, damage=t.damage)
+        self._emit("tank_knocked_out", tank=t.id, unit=t.unit, burnt=int(burn), was=was, command=int(t.command), cause=cause, damage=t.damage, **why)
         # the crew bails out of a tank out of action (the hit ones among them counted above)
         self._emit("crew_bailed_out", tank=t.id, unit=t.unit, crew=3, hit=crew)
         if t.command and u.command_intact and all(x.status not in TANK_FIRING for x in u.tanks if x.command):
             u.command_intact = False
-            u.shocks += self.params.f("morale.leader_loss")
+            self._shake(u, self.params.f("morale.leader_loss"), "leader_lost")
             self._emit("command_lost", unit=u.id, cause=cause)
             # Without its commanders the battalion stops and fires from where it stands.
             for x in u.tanks:

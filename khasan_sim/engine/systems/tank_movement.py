@@ -25,6 +25,7 @@ from khasan_sim.engine.state import (
 )
 from khasan_sim.engine.systems.common import ProcessGen
 from khasan_sim.model import movement
+from khasan_sim.terrain.types import TerrainClass
 
 _DESTROYED = world.TANK_STATUS.index("destroyed")
 _OPERATIONAL = world.TANK_STATUS.index("operational")
@@ -118,7 +119,11 @@ class TankMovementSystem:
                 t.status = TANK_BOGGED
                 t.times_bogged += 1
                 t.moving = False
-                self._emit("bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=xing)
+                self._emit(
+                    "bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=xing,
+                    ground=self._leg_ground(route, a, b),
+                    p_bog_unrutted_per_100m=p100, earlier_passes=passes, p_bog_leg=movement.bog_chance(soft_m, p_eff),
+                )
                 self.env.process(self._recover(t))
                 self._update_tank_unit_position(self.units[t.unit])
                 return
@@ -161,6 +166,13 @@ class TankMovementSystem:
             _LEGS.clear()
         _LEGS[key] = (route, legs)
         return legs
+
+    def _leg_ground(self, route: Any, a: int, b: int) -> str:
+        """Return the terrain class of the leg's worst soft ground for bogging (the ground its
+        segment with the highest chance per 100 m enters), for a bogging event's cause."""
+        j = a + int(np.argmax(route.seg_p_bog_per_100m[a:b]))
+        x, y = route.points_m[j + 1]
+        return TerrainClass(int(self.terrain.terrain_class[self.cell(float(x), float(y))])).name.lower()
 
     def _zones_along(self, points: np.ndarray) -> tuple[str, ...]:
         """Return the zones the points lie in, in the order they are first entered."""

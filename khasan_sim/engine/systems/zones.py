@@ -13,6 +13,7 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import zones as zone_kernel
+from khasan_sim.engine.systems.common import _other
 from khasan_sim.model import rules
 from khasan_sim.model.morale import MoraleState
 
@@ -82,6 +83,46 @@ class ZonesSystem:
             ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m,
         )
 
+    def _zone_change_causes(self, z: str, holder: str | None, was: str | None, men: tuple[float, float], hold_min: float) -> dict[str, str]:
+        """Return why zone *z* changed hands from *was* to *holder* (*men*: the Soviet and
+        Japanese men holding ground in it now): the units of the new holder holding ground
+        in it (``entered``); the units of the side that gave way (the one that held it,
+        or that contested it) still in it but no longer holding ground, with why
+        (``left``: ``id:retreating``, ``id:routed``, ``id:no men``); and the reason."""
+        loser = was if was is not None else _other(holder) if holder is not None else None
+        # read from the unit table, the ground units in id order
+        ro = self._roster()
+        rows = ro.ground_rows
+        f, i = self.unit_table.f, self.unit_table.i
+        here = zone_kernel.holding_units_in(f, i, rows, ro.holding_type, self.zone_mask[z], self.terrain.grid.cell_m)
+        rows = rows[here]
+        side, men_u, state = i[rows, world.U_SIDE], i[rows, world.U_MEN], i[rows, world.U_STATE]
+        back = (state == _RETREATING) | (state == _ROUTED)
+        units = ro.units_by_row
+        entered = [] if holder is None else [
+            units[row].id for row in rows[(side == world.SIDES.index(holder)) & (men_u > 0) & ~back].tolist()
+        ]
+        left: list[str] = []
+        falling_back = no_men = False
+        if loser is not None:
+            gone = (side == world.SIDES.index(loser)) & ((men_u <= 0) | back)
+            for row, m, st in zip(rows[gone].tolist(), men_u[gone].tolist(), state[gone].tolist(), strict=True):
+                left.append(f"{units[row].id}:{'no men' if m <= 0 else world.STATES[st].value}")
+                falling_back |= m > 0
+                no_men |= m <= 0
+        loser_men = men[0] if loser == "soviet" else men[1]
+        if loser is None:
+            reason = "nobody held it"
+        elif loser_men >= hold_min:  # it still has its men there: the other side came in strength
+            reason = f"{_other(loser)} came in strength: contested"
+        elif falling_back:
+            reason = f"{loser} fell back"
+        elif no_men:
+            reason = f"{loser} lost its men"
+        else:
+            reason = f"{loser} moved out or its men there fell below {hold_min:.0f}"
+        return {"entered": ",".join(entered), "left": ",".join(left), "gave_way": loser or "none", "reason": reason}
+
     def _update_zones(self) -> None:
         if self.zone_bits.dtype == object:  # more zones than bits in an int64: the plain way
             sov_men, jap_men = self._men_in_zones()
@@ -106,7 +147,11 @@ class ZonesSystem:
             if h == old:
                 continue
             self.holder[z] = h
-            self._emit("zone_holder", zone=z, holder=h or "none", was=old or "none")
+            self._emit(
+                "zone_holder", zone=z, holder=h or "none", was=old or "none", soviet_men=ps, japanese_men=pj,
+                hold_men_min=hold_min,
+                **self._zone_change_causes(z, h, old, (ps, pj), hold_min),
+            )
             if h == "soviet" and self.first_soviet_hold[z] is None:
                 self.first_soviet_hold[z] = self.now / 60.0
             if old is not None and h != old:
@@ -123,4 +168,4 @@ class ZonesSystem:
                 for uid in self.ground_ids:
                     u = self.units[uid]
                     if u.side == loser and math.hypot(u.x - cx, u.y - cy) < 2000.0:
-                        u.shocks += shock
+                        self._shake(u, shock, "zone_lost")
