@@ -6,7 +6,8 @@ see.
 
 Reads: ``artillery.*`` (volley interval, mission rates, dispersion, posture lethality,
 suppression, counter-battery, guns and tanks hit, gun line and range error, observation
-range, observed-fire kill rate, locate chance), ``weapons.<gun>.range_m``, ``weapons.<gun>.rate_rpm``,
+range, observed-fire kill rate, locate chance), ``fire.command_tank_weight`` (observed fire),
+``weapons.<gun>.range_m``, ``weapons.<gun>.rate_rpm``,
 ``weapons.<gun>.lethal_area_m2``, ``engine.unit_frontage_m``.
 """
 
@@ -248,6 +249,10 @@ class ArtillerySystem:
         within range of an enemy battery with rounds left, is ranged in and may be hit
         (model-anchors 3.6: a bogged tank is a stationary target, its risk rising with time
         stuck). Who sees which stuck tank is worked out in kernels/artillery.py.
+
+        The observer ranges first on what stands out: a command tank's handrail radio
+        aerial marks it out to him as it does to an anti-tank gunner, so a seen command tank
+        is ranged in ``fire.command_tank_weight`` times as fast as another.
         """
         p = self.params
         rate_h = p.f("artillery.observed_fire_kill_per_hour")
@@ -261,6 +266,7 @@ class ArtillerySystem:
             return
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         p_hit = -math.expm1(-rate_h * dt / 60.0)
+        p_hit_command = -math.expm1(-rate_h * self.cp.command_weight * dt / 60.0)
         sight = self._sight()
         seen, battery = art_kernel.spotted_tanks(
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, stuck, self._gun_reach_now(), see_m, *sight.args,
@@ -273,11 +279,12 @@ class ArtillerySystem:
             t = ro.tanks_by_row[t_row]
             g = self.rng.get("observed-fire", t.id)
             t.last_under_fire_min = now
-            if g.random() < p_hit:
+            p_tank = p_hit_command if t.command else p_hit
+            if g.random() < p_tank:
                 shooter = ro.units_by_row[b]
                 self._knock_out(
                     t, g, cause=f"observed-artillery:{shooter.id}", firer=shooter.id,
-                    range_m=math.hypot(t.x - shooter.x, t.y - shooter.y), p_knock_out=p_hit,
+                    range_m=math.hypot(t.x - shooter.x, t.y - shooter.y), p_knock_out=p_tank,
                 )
 
     def _gun_reach_now(self) -> np.ndarray:
