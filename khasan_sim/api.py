@@ -86,6 +86,7 @@ class Simulation:
         self._engine = Engine(scenario, self.seed, use_scenario_orders=auto, follow_record=follow)
         self._story = story_watch.attach(self._engine)  # reads only: the story checks' observations
         self._pending: list[Any] = []
+        self._pending_source: list[str] = []  # who gave each pending order: the event log says
         self._given: list[tuple[float, Any]] = []
         self._snapshots: dict[str, dict[str, Any]] = {}
         self._snapshot_due: list[float] = sorted({*self._engine_day_ends(), self._engine.end_min})
@@ -267,12 +268,13 @@ class Simulation:
                 out[kind] = "air units can only strike" if u.is_air else None
         return out
 
-    def give(self, order: Any) -> Any:
+    def give(self, order: Any, *, source: str = "player") -> Any:
         """Queue an order to start at the current time; it takes effect when the run advances.
 
         Args:
             order: A scenario order model (``schema.MoveOrder`` ...) or a dict with its fields
                 (``at`` defaults to now).
+            source: Who gives it, as the event log names it (``player``, or ``commander-ai``).
 
         Returns:
             The validated order.
@@ -290,11 +292,15 @@ class Simulation:
         if why is not None:
             raise IllegalOrderError(",".join(o.unit_ids), self.now.strftime("%Y-%m-%dT%H:%M"), why)
         self._pending.append(o)
+        self._pending_source.append(source)
         return o
 
     def undo(self) -> Any | None:
         """Take back the last order given since the run last advanced; return it (or None)."""
-        return self._pending.pop() if self._pending else None
+        if not self._pending:
+            return None
+        self._pending_source.pop()
+        return self._pending.pop()
 
     @property
     def pending_orders(self) -> list[Any]:
@@ -353,11 +359,12 @@ class Simulation:
         self._engine.taken_over.update(unit_ids)
 
     def _flush_orders(self) -> None:
-        for o in self._pending:
+        for o, source in zip(self._pending, self._pending_source, strict=True):
             self._given.append((self._engine.now, o))
             self._engine.taken_over.update(o.unit_ids)
-            self._engine.apply_order(o, source="player")
+            self._engine.apply_order(o, source=source)
         self._pending.clear()
+        self._pending_source.clear()
 
     def _advance_engine(self, t_min: float) -> None:
         t_min = min(t_min, self._engine.end_min)

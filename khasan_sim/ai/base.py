@@ -74,7 +74,7 @@ class Commander:
         if why is not None:
             self.refused.append((o, why))
             return False
-        sim.give(o)
+        sim.give(o, source="commander-ai")
         self.given.append(o)
         self._last_order[uid] = sig
         return True

@@ -274,7 +274,7 @@ KINDS: dict[str, Kind] = {
     "order": Kind(
         "A unit was given an order.",
         {"unit": _UNIT, "order_kind": _f(STR, "-", "the order's kind"), "order": _f(STR, "-", "the order's id"),
-         "source": _f(STR, "-", "who gave it (`player`, `scenario`...)")},
+         "source": _f(STR, "-", "who gave it: `player` (a person, or a program through the API), `commander-ai` (the commander AI) or `scenario` (the recorded orders)")},
     ),
     "order_refused": Kind("An order could not be carried out.", {"unit": _UNIT, "order": _ORDER, "reason": _f(STR, "-", "why")}),
     "order_deferred": Kind("An order waits for the unit to rally.", {"unit": _UNIT, "order": _ORDER, "reason": _f(STR, "-", "why")}),

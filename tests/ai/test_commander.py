@@ -19,10 +19,10 @@ def _spy(sim):
     given_orders = []
     real = sim.give
 
-    def give(order):
+    def give(order, **how):
         assert sim.check_order(order) is None, f"illegal order given: {order}"
         given_orders.append(order)
-        return real(order)
+        return real(order, **how)
 
     sim.give = give
     return given_orders
@@ -231,3 +231,14 @@ def test_pairings_are_checked_and_recorded(historical):
     assert paired.digest != historical.digest
     assert paired.variant_id == "base+soviet=ai-hard"
     assert ai_sides_of(historical) == {}
+
+
+def test_the_event_log_names_the_commander_ai_as_the_giver_of_its_orders(historical):
+    """The AI's orders are logged as the commander AI's, not a player's; the recorded orders stay the scenario's."""
+    sim = Simulation(historical, 9, commanders={"soviet": "normal"})
+    sim.advance_to("1938-08-06T20:00")
+    given = {o.unit_ids[0] for o in sim.command_post.commanders["soviet"].given}
+    orders = [e for e in sim.events() if e.kind == "order"]
+    assert given
+    assert {e.get("source") for e in orders if e.get("unit") in given} >= {"commander-ai"}
+    assert "player" not in {e.get("source") for e in orders}
