@@ -163,7 +163,7 @@ class SourcesMixin:
         sources = parameter_sources(self.params)
         fitted = sum(1 for s in sources if s.fitted)
         lines: Tip = [("dim", f"{len(sources)} parameters from scenarios/params/, {fitted} fitted by calibration to the record "
-                              "(FITTED); the rest come from the source or reason given. Wheel, arrows, PgUp/PgDn: scroll.  P or Esc: close")]
+                              "(FITTED); the rest come from the source or reason given. Wheel, arrows, PgUp/PgDn: scroll.  I or Esc: close")]
         group = ""
         for s in sources:
             head = s.key.split(".")[0]
