@@ -93,7 +93,9 @@ def _value(v: Any) -> str:
 
 
 def causes_html(causes: Sequence[tuple[str, Any]]) -> str:
-    """Return an event's causes as one line: ``name value · name value``."""
+    """Return an event's causes as one line: ``name value · name value`` (a morale change's
+    terms that did not move it, ``d_*`` and ``share_*`` at 0, are left out: noise to a reader)."""
+    causes = [(k, v) for k, v in causes if not (k.startswith(("d_", "share_")) and isinstance(v, (int, float)) and v == 0)]
     if not causes:
         return ""
     items = [_e(v) if k == "cause" and isinstance(v, str) and " " in v else f"{_e(k.replace('_', ' '))} {_e(_value(v))}" for k, v in causes]
