@@ -149,6 +149,12 @@ class EventLog:
         bools and None are written when the log is read, other values (lists) now, so a
         list changed later does not change the digest.
         """
+        return self.add(t_min, kind, fields)
+
+    def add(self, t_min: float, kind: str, fields: dict[str, Any]) -> int:
+        """Append an event whose *fields* dict is handed over (the log keeps it: the caller
+        must not change it after); return its sequence number. As :meth:`append`, without
+        packing the fields into a dict again (the engine's ``_emit`` gives its own)."""
         body = None
         for v in fields.values():
             if type(v) not in _PLAIN:
