@@ -30,6 +30,8 @@ class Field:
         text: What it is.
         optional: True if only some events of the kind carry it (see the text).
         nullable: True if it may be null (written ``-`` in the digest line).
+        derived: How the export works it out from the event's other fields, if the log does
+            not hold it (the log stays smaller and cheaper; :func:`derived_fields`).
     """
 
     type: str
@@ -37,6 +39,7 @@ class Field:
     text: str
     optional: bool = False
     nullable: bool = False
+    derived: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,12 @@ _Y = _f(FLOAT, "m", "map y (north) of the place")
 _ORDER = _f(STR, "-", "the order's id (its kind when it has none)")
 
 #: The columns every exported row has before the event's own fields.
+#: The terms of a morale_state event's change, each a ``d_<term>`` field (and an exported
+#: ``share_<term>``), in the order the engine sums them.
+MORALE_TERMS: tuple[str, ...] = (
+    "losses", "suppression", "leader_lost", "zone_lost", "neighbour_withdrew", "penetration", "night", "rest", "clip",
+)
+
 ROW_FIELDS: dict[str, Field] = {
     "run_index": _f(INT, "-", "the run's index in the study (study export only)", optional=True),
     "seed": _f(INT, "-", "the run's seed"),
@@ -212,7 +221,8 @@ KINDS: dict[str, Kind] = {
         "(`leader_lost`), a zone lost nearby (`zone_lost`), a neighbour falling back "
         "(`neighbour_withdrew`) and the enemy in strength within close-assault range "
         "(`penetration`); `clip` keeps morale in [0, 1]. Each `share_*` is that term's "
-        "part of all the change (absolute values). The model has no isolation term.",
+        "part of all the change (absolute values): the log does not hold them, the export "
+        "derives them from the `d_*`. The model has no isolation term.",
         {
             "unit": _UNIT,
             "state": _f(STR, "-", "the new state (`steady`, `pinned`, `shaken`, `retreating`, `routed`)"),
@@ -224,8 +234,9 @@ KINDS: dict[str, Kind] = {
                 ("zone_lost", "a zone lost"), ("neighbour_withdrew", "a neighbour falling back"),
                 ("penetration", "the enemy in strength at close quarters"), ("night", "night"),
                 ("rest", "rest (no fire for morale.rest_after_min)"), ("clip", "keeping morale in [0, 1]"))},
-            **{f"share_{t}": _f(FLOAT, "fraction", f"the `d_{t}` term's share of the change", optional=True) for t in (
-                "losses", "suppression", "leader_lost", "zone_lost", "neighbour_withdrew", "penetration", "night", "rest", "clip")},
+            **{f"share_{t}": _f(FLOAT, "fraction", f"the `d_{t}` term's share of the change", optional=True,
+                                derived=f"abs(d_{t}) / the sum of abs(d_*) over the nine terms (0 when that sum is 0)")
+               for t in MORALE_TERMS},
             "main_cause": _f(STR, "-", "the term that weighed most (`losses`, `suppression`, `penetration`...)", optional=True),
             "loss_share": _f(FLOAT, "fraction", "the pulse's men lost over the men before, times the training's loss sensitivity", optional=True),
             "suppression": _f(FLOAT, "fraction", "the unit's suppression", optional=True),
@@ -351,6 +362,17 @@ KINDS: dict[str, Kind] = {
 _PY_TYPES = {"str": (str,), "int": (int,), "float": (float, int), "list": (list, tuple), "dict": (dict,)}
 
 
+def derived_fields(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Return the fields of an event (*kind*, *fields* as the log holds them) that the log
+    does not hold and the export derives (each :attr:`Field.derived` says how): a
+    morale_state's ``share_*`` from its ``d_*`` terms. Empty for other events."""
+    if kind != "morale_state" or "d_losses" not in fields:
+        return {}
+    d = [abs(fields[f"d_{t}"]) for t in MORALE_TERMS]
+    total = sum(d)
+    return {f"share_{t}": v / total if total > 0 else 0.0 for t, v in zip(MORALE_TERMS, d, strict=True)}
+
+
 def problems(kind: str, fields: dict[str, Any]) -> list[str]:
     """Return what in an event (*kind*, *fields*) the schema does not describe: an unknown
     kind, a field not in it, a required field missing, a value of another type."""
@@ -377,7 +399,8 @@ def _table(fields: dict[str, Field]) -> list[str]:
     lines = ["| field | type | unit | what |", "|---|---|---|---|"]
     for name, f in fields.items():
         kind = f.type + (" or null" if f.nullable else "") + (" (optional)" if f.optional else "")
-        lines.append(f"| `{name}` | {kind} | {f.unit} | {f.text.replace('|', '/')} |")
+        text = f.text + (f"; not in the log, the export derives it: {f.derived}" if f.derived else "")
+        lines.append(f"| `{name}` | {kind} | {f.unit} | {text.replace('|', '/')} |")
     return lines
 
 

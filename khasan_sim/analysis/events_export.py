@@ -35,11 +35,14 @@ EVENT_FORMATS: tuple[str, ...] = ("jsonl", "parquet")
 
 def event_rows(sim: Any, run_index: int | None = None) -> Iterator[dict[str, Any]]:
     """Yield one export row per event of a :class:`~khasan_sim.api.Simulation`, its fields
-    at full precision (:meth:`EventLog.rows`)."""
+    at full precision (:meth:`EventLog.rows`), with those the schema derives from them
+    (:func:`event_schema.derived_fields`)."""
     head: dict[str, Any] = {} if run_index is None else {"run_index": run_index}
     seed, start = sim.seed, sim.start
+    derived = event_schema.derived_fields
     for seq, t_s, kind, fields in sim.engine.log.rows():
-        yield {**head, "seed": seed, "seq": seq, "t_s": t_s, "time": (start + timedelta(seconds=t_s)).isoformat(), "kind": kind, **fields}
+        yield {**head, "seed": seed, "seq": seq, "t_s": t_s, "time": (start + timedelta(seconds=t_s)).isoformat(), "kind": kind,
+               **fields, **derived(kind, fields)}
 
 
 def header(**about: Any) -> dict[str, Any]:

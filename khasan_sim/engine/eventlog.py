@@ -103,8 +103,8 @@ def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...
     return lambda d: ()
 
 
-def _formatter(kind: str, names: tuple[str, ...], types: tuple[type, ...]) -> Callable[..., str]:
-    """Return ``fmt(seq, t_s, *values)`` writing an event's canonical line and a newline.
+def _formatter(names: tuple[str, ...], types: tuple[type, ...]) -> Callable[..., str]:
+    """Return ``fmt(seq, t_s, kind, *values)`` writing an event's canonical line and a newline.
 
     For values of exactly these *types*, all of str, int, float, bool or None. A float is
     written as ``{:.3f}``: the same text as ``round(v, 3)`` written so (both round the
@@ -115,14 +115,14 @@ def _formatter(kind: str, names: tuple[str, ...], types: tuple[type, ...]) -> Ca
         return text.replace("{", "{{").replace("}", "}}")
 
     parts = []
-    for i, (k, t) in enumerate(zip(names, types, strict=True), start=2):
+    for i, (k, t) in enumerate(zip(names, types, strict=True), start=3):
         if t is float:
             parts.append(f"{esc(k)}={{{i}:.3f}}")
         elif t is type(None):
             parts.append(f"{esc(k)}=-")
         else:  # str, int, bool: as str() writes them
             parts.append(f"{esc(k)}={{{i}}}")
-    return ("{0}|{1}|" + esc(kind) + "|" + ";".join(parts) + "\n").format
+    return ("{0}|{1}|{2}|" + ";".join(parts) + "\n").format
 
 
 class EventLog:
@@ -138,8 +138,9 @@ class EventLog:
         self._hashed = 0  # events of _raw hashed
         # field names as given -> (sorted, their values getter)
         self._order: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
-        # (kind, field names as given, value types) -> line formatter
-        self._formats: dict[tuple[str, tuple[str, ...], tuple[type, ...]], Callable[..., str]] = {}
+        # field names as given -> (their values getter, {value types: line formatter}): the
+        # digest looks an event's names up once
+        self._formats: dict[tuple[str, ...], tuple[Callable[[dict[str, Any]], tuple[Any, ...]], dict[tuple[type, ...], Callable[..., str]]]] = {}
 
     def append(self, t_min: float, kind: str, **fields: Any) -> int:
         """Append an event at *t_min*; return its sequence number.
@@ -148,6 +149,12 @@ class EventLog:
         bools and None are written when the log is read, other values (lists) now, so a
         list changed later does not change the digest.
         """
+        return self.add(t_min, kind, fields)
+
+    def add(self, t_min: float, kind: str, fields: dict[str, Any]) -> int:
+        """Append an event whose *fields* dict is handed over (the log keeps it: the caller
+        must not change it after); return its sequence number. As :meth:`append`, without
+        packing the fields into a dict again (the engine's ``_emit`` gives its own)."""
         body = None
         for v in fields.values():
             if type(v) not in _PLAIN:
@@ -225,7 +232,6 @@ class EventLog:
         if self._hashed < n:
             lines = []
             add = lines.append
-            order = self._order
             formats = self._formats
             for seq in range(self._hashed, n):
                 t_min, kind, fields, body = raw[seq]
@@ -233,13 +239,16 @@ class EventLog:
                     add(_line(seq, round(t_min * 60.0), kind, body) + "\n")
                     continue
                 names = tuple(fields)
-                hit = order.get(names) or self._sorted(fields)
-                vals = hit[1](fields)
-                key = (kind, names, tuple(map(type, vals)))
-                fmt = formats.get(key)
+                hit = formats.get(names)
+                if hit is None:
+                    order = self._sorted(fields)
+                    hit = formats[names] = (order[1], {})
+                vals = hit[0](fields)
+                types = tuple(map(type, vals))
+                fmt = hit[1].get(types)
                 if fmt is None:
-                    fmt = formats[key] = _formatter(kind, hit[0], key[2])
-                add(fmt(seq, round(t_min * 60.0), *vals))
+                    fmt = hit[1][types] = _formatter(self._sorted(fields)[0], types)
+                add(fmt(seq, round(t_min * 60.0), kind, *vals))
             self._hash.update("".join(lines).encode())
             self._hashed = n
         return self._hash.hexdigest()

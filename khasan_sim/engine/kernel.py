@@ -204,7 +204,7 @@ class Engine(
         return min(max(r, 0), g.nrows - 1), min(max(c, 0), g.ncols - 1)
 
     def _emit(self, kind: str, **fields: Any) -> None:
-        self.log.append(self.env.now, kind, **fields)
+        self.log.add(self.env.now, kind, fields)  # the fields dict is this call's own
 
     def _tick(self) -> None:
         self.n_events += 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from khasan_sim.analysis import event_schema
+from khasan_sim.analysis.events_export import event_rows
 from khasan_sim.api import Simulation
 from khasan_sim.scenario.builtin import historical_scenario
 from khasan_sim.scenario.load import load_scenario
@@ -18,10 +19,16 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "events.md"
 
 
 @pytest.fixture(scope="module")
-def events():
-    """The run's events as (kind, fields), the fields at full precision."""
+def sim():
+    """A full historical run."""
     sim = Simulation(load_scenario(historical_scenario()), seed=1)
     sim.run_to_end()
+    return sim
+
+
+@pytest.fixture(scope="module")
+def events(sim):
+    """The run's events as (kind, fields), the fields at full precision."""
     rows = sim.engine.log.rows()
     # the full-precision fields are the log's: rounded, they are the digest's
     assert [(k, {n: round(v, 3) if isinstance(v, float) else v for n, v in f.items()}) for _, _, k, f in rows] == [
@@ -84,16 +91,31 @@ def test_every_knock_out_has_its_firer_range_and_chance(events):
 
 
 def test_morale_changes_add_up_from_their_terms(events):
-    terms = ("losses", "suppression", "leader_lost", "zone_lost", "neighbour_withdrew", "penetration", "night", "rest", "clip")
+    terms = event_schema.MORALE_TERMS
     causes = set()
     for m in _of(events, "morale_state"):
         change = sum(m[f"d_{t}"] for t in terms)
         assert m["morale"] == pytest.approx(m["morale_before"] + change, abs=1e-9)
-        shares = [m[f"share_{t}"] for t in terms]
-        assert sum(shares) == pytest.approx(1.0, abs=1e-9) or sum(shares) == 0
+        # the shares are not in the log: the export derives them from the terms
+        assert not any(k.startswith("share_") for k in m)
+        shares = event_schema.derived_fields("morale_state", m)
+        assert set(shares) == {f"share_{t}" for t in terms}
+        assert sum(shares.values()) == pytest.approx(1.0, abs=1e-9) or sum(shares.values()) == 0
+        if m["main_cause"] != "none":
+            assert shares[f"share_{m['main_cause']}"] == max(shares.values())
+        assert event_schema.problems("morale_state", {**m, **shares}) == []
         causes.add(m["main_cause"])
     # a run sees morale break for more than one reason
     assert len(causes) >= 3
+
+
+def test_the_export_derives_each_morale_terms_share(sim):
+    terms = event_schema.MORALE_TERMS
+    morale = [r for r in event_rows(sim) if r["kind"] == "morale_state" and "d_losses" in r]
+    assert morale
+    for r in morale:
+        total = sum(abs(r[f"d_{t}"]) for t in terms)
+        assert [r[f"share_{t}"] for t in terms] == [abs(r[f"d_{t}"]) / total if total > 0 else 0.0 for t in terms]
 
 
 def test_zone_changes_say_who_came_who_gave_way_and_why(events):

@@ -170,28 +170,40 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_
     battery = np.full(n_s, -1, dtype=np.int64)
     near_d = np.empty(3, dtype=np.float64)
     near_u = np.empty(3, dtype=np.int64)
+    # each side's batteries and posts, in id order, found once for all the stuck tanks (a
+    # tank's are the other side's: there are two sides)
+    n_o = order.size
+    batteries = np.empty((2, n_o), dtype=np.int64)
+    n_batteries = np.zeros(2, dtype=np.int64)
+    posts = np.empty((2, n_o), dtype=np.int64)
+    n_posts = np.zeros(2, dtype=np.int64)
+    for j in range(n_o):
+        v = order[j]
+        if ui[v, w.U_MEN] <= 0:
+            continue
+        s = ui[v, w.U_SIDE]
+        ammo = ui[v, w.U_AMMO]
+        if reach[v] > 0.0 and (ammo == w.NO_AMMUNITION_LIMIT or ammo > 0):
+            batteries[s, n_batteries[s]] = v
+            n_batteries[s] += 1
+        st = ui[v, w.U_STATE]
+        if ui[v, w.U_TYPE] != _AIR and st != _RETREATING and st != _ROUTED:
+            posts[s, n_posts[s]] = v
+            n_posts[s] += 1
     for k in range(n_s):
         t = stuck[k]
-        side = ui[ti[t, w.T_UNIT], w.U_SIDE]
+        enemy = 1 - ui[ti[t, w.T_UNIT], w.U_SIDE]
         x, y = tf[t, w.T_X], tf[t, w.T_Y]
-        for j in range(order.size):
-            b = order[j]
-            if ui[b, w.U_SIDE] == side or reach[b] <= 0.0 or ui[b, w.U_MEN] <= 0:
-                continue
-            ammo = ui[b, w.U_AMMO]
-            if ammo != w.NO_AMMUNITION_LIMIT and ammo <= 0:
-                continue
+        for j in range(n_batteries[enemy]):
+            b = batteries[enemy, j]
             if math.hypot(uf[b, w.U_X] - x, uf[b, w.U_Y] - y) <= reach[b]:
                 battery[k] = b
                 break
         if battery[k] < 0:
             continue
         n_near = 0
-        for j in range(order.size):
-            v = order[j]
-            st = ui[v, w.U_STATE]
-            if ui[v, w.U_SIDE] == side or ui[v, w.U_MEN] <= 0 or ui[v, w.U_TYPE] == _AIR or st == _RETREATING or st == _ROUTED:
-                continue
+        for j in range(n_posts[enemy]):
+            v = posts[enemy, j]
             d = math.hypot(uf[v, w.U_X] - x, uf[v, w.U_Y] - y)
             if d > see_m:
                 continue

@@ -147,8 +147,8 @@ class MoraleSystem:
     def _morale_terms(self, u: UnitState, m: float, out: np.ndarray) -> dict[str, float | int | str]:
         """Return what made unit *u*'s morale *m* this pulse, from the kernel's *out*: the
         morale before, each term's change (losses, suppression, each shock by its cause,
-        night, rest, and the clip to [0, 1]), each term's share of all the change, the
-        term that weighed most, the loss share, the suppression and the men lost."""
+        night, rest, and the clip to [0, 1]), the term that weighed most, the loss share,
+        the suppression and the men lost."""
         o = out.tolist()
         shocks = -o[kernel.O_SHOCKS]
         causes = self._shock_causes.pop(u.row, {})
@@ -166,11 +166,11 @@ class MoraleSystem:
         before = o[kernel.O_BEFORE]
         d["d_clip"] = m - before - sum(d.values())
         d = {k: v + 0.0 for k, v in d.items()}  # no -0.0 in the log
-        total = sum(abs(v) for v in d.values())
         why: dict[str, float | int | str] = {"morale_before": before, **d}
-        for k, v in d.items():
-            why["share_" + k[2:]] = abs(v) / total if total > 0 else 0.0
-        why["main_cause"] = max(d, key=lambda k: abs(d[k]))[2:] if total > 0 else "none"
+        # each term's share of the change is not logged: the export derives it from the
+        # d_* terms (event_schema.derived_fields)
+        main = max(d, key=lambda k: abs(d[k]))
+        why["main_cause"] = main[2:] if d[main] != 0.0 else "none"
         why["loss_share"] = o[kernel.O_LOSS_SHARE]
         why["suppression"] = o[kernel.O_SUPPRESSION_LEVEL]
         why["men_lost"] = int(o[kernel.O_MEN_LOST])
