@@ -51,6 +51,23 @@ def expected_area_casualties(rounds_on_unit: float, lethal_area_m2: float, postu
     return men * -math.expm1(-coverage)
 
 
+def taken_cover_factor(posture_factor: float, moving: bool, minutes_since_fire: float, within_min: float, cover_share: float) -> float:
+    """Return the lethality factor of men under area fire, after taking cover.
+
+    Men caught by the first rounds of a bombardment are hit at their posture's lethality;
+    men already under fire within the last *within_min* minutes have gone to ground, to
+    the bottom of their trench or into their dugouts, and only *cover_share* of that
+    lethality is left ("some troops might be killed in the initial bombardment, but the
+    rest took cover": model-anchors 4.2, the rafale). Men on the move (an attack going
+    forward) cannot take cover and are hit as men in the open.
+    """
+    if moving:
+        return max(posture_factor, 1.0)
+    if minutes_since_fire <= within_min:
+        return posture_factor * cover_share
+    return posture_factor
+
+
 def area_suppression(rounds_on_unit: float, per_round: float, cover_factor: float) -> float:
     """Return suppression added by rounds falling on a unit (saturating at 1)."""
     return float(1.0 - math.exp(-max(rounds_on_unit, 0.0) * per_round * cover_factor))

@@ -89,8 +89,10 @@ def test_the_ai_reads_only_the_enemies_its_side_sees(historical):
     def move_unseen(s):
         for uid in unseen:
             u = s.unit(uid)
-            u.men = max(1, u.men // 3)  # weaker, and a little elsewhere: still out of sight
+            u.men = max(1, u.men // 3)  # weaker, and a little elsewhere where still out of sight
             u.x, u.y = u.x - 50.0, u.y - 50.0
+            if uid in {v.id for v in s.observe("soviet")}:  # the step took it into view: it stays put
+                u.x, u.y = u.x + 50.0, u.y + 50.0
 
     sim2, _, orders2 = _view_after(historical, 3, move_unseen)
     assert unseen[0] not in {u.id for u in sim2.observe("soviet")}

@@ -114,31 +114,20 @@ def test_missing_and_broken_files(tmp_path):
     assert load_calibration(ok).record == tmp_path / "rec.yaml"
 
 
-def test_the_six_parameter_calibration_and_the_a_priori_values_fit_the_model():
-    """six.yaml names parameters of the model (five, the sixth fitted by tanks.yaml);
-    a-priori.yaml gives each of its parameters a value inside its bounds, with a source."""
-    import yaml
-
+def test_at_most_six_parameters_are_fitted_to_the_record_and_six_yaml_names_them():
+    """Issue 16's discipline: at most six of the model's parameters are fitted to the
+    record's 12 entries, none on a bound of its range; six.yaml is the calibration that
+    fits them; every other bounded parameter gives its source or reason."""
+    from khasan_sim.calibrate.folds import fitted_keys, on_bound
     from khasan_sim.scenario.load import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / "khasan_1938" / "historical.yaml")
     spec = load_calibration(ROOT / "scenarios" / "calibration" / "six.yaml")
-    assert len(spec.dims(sc.params)) == 5
-    doc = yaml.safe_load((ROOT / "scenarios" / "calibration" / "a-priori.yaml").read_text(encoding="utf-8"))
-
-    def leaves(node, prefix=""):
-        for k, v in node.items():
-            if isinstance(v, dict) and "value" not in v:
-                yield from leaves(v, f"{prefix}{k}.")
-            else:
-                yield f"{prefix}{k}", v
-
-    found = dict(leaves(doc))
-    assert len(found) == 16
-    fitted_left = {k for k in sc.params if sc.params.param(k).fitted} - set(found)
-    assert len(fitted_left) <= 6  # with these values in force, at most six stay fitted
-    for key, leaf in found.items():
+    dims = spec.dims(sc.params)
+    fitted = set(fitted_keys(sc.params))
+    assert len(fitted) <= 6
+    assert fitted <= {d.key for d in dims}
+    assert not on_bound(dims, tuple(sc.params.f(d.key) for d in dims))
+    for key in sc.params:
         p = sc.params.param(key)
-        lo, hi = leaf["bounds"]
-        assert lo <= leaf["value"] <= hi, key
-        assert leaf["unit"] == p.unit and leaf["source"], key
+        assert p.source, key

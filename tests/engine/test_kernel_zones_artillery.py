@@ -73,6 +73,8 @@ def test_a_volley_keeps_count_of_men_and_touches_only_the_enemy_in_reach(seed, n
     )
     v[[ak.V_UNLOCATED, ak.V_COUNTER_BATTERY, ak.V_TANK_AREA, ak.V_TANK_KILL, ak.V_NOW]] = 0.3, float(counter_battery), 20.0, 0.5, 99.0
     v[[ak.V_MISSING_STEADY, ak.V_MISSING_ROUTED, ak.V_MAX_LOSS, ak.V_KILLED_SOVIET, ak.V_KILLED_JAPANESE, ak.V_SIDE]] = 0.05, 0.3, 0.25, 0.3, 0.3, side
+    v[[ak.V_COVER_WITHIN, ak.V_COVER_SHARE]] = 15.0, 0.35
+    units.f[: units.n, w.U_LAST_FIRE] = np.random.default_rng(seed).choice([-1e9, 90.0], units.n)  # some under fire 9 min ago
     before_f, before_i = units.f.copy(), units.i.copy()
     order = np.arange(units.n)
     hit_rows, losses, bat_rows, bat_rounds, knocked, hit_fig, _ = ak.beaten_zone(
@@ -99,6 +101,8 @@ def test_a_volley_keeps_count_of_men_and_touches_only_the_enemy_in_reach(seed, n
         d = math.hypot(before_f[row, w.U_X] - 1000.0, before_f[row, w.U_Y] - 1000.0)
         assert fig[ak.H_DISTANCE] == pytest.approx(d, rel=1e-12) and fig[ak.H_ROUNDS] > 0 and fig[ak.H_EXPECTED] > 0
         assert fig[ak.H_CHANCE] == pytest.approx(1 - math.exp(-fig[ak.H_EXPECTED] / b[row, w.U_MEN]))
+        posture = (1.0, 0.3, 0.1, 0.05)[b[row, w.U_ENTRENCH]]  # men already under fire have taken cover
+        assert fig[ak.H_POSTURE] == artillery.taken_cover_factor(posture, bool(b[row, w.U_MOVING]), 99.0 - before_f[row, w.U_LAST_FIRE], 15.0, 0.35)
     for row, on in zip(bat_rows.tolist(), bat_rounds.tolist(), strict=True):
         d = math.hypot(before_f[row, w.U_X] - 1000.0, before_f[row, w.U_Y] - 1000.0)
         share = artillery.share_of_rounds(d, radius, 80.0, 150.0 * 150.0)

@@ -74,3 +74,26 @@ def test_area_casualties_never_exceed_the_men_and_rise_with_rounds(rounds, letha
     assert 0.0 <= a <= b <= men
     small = artillery.expected_area_casualties(1.0, lethal, posture, men, 160_000.0)
     assert small == pytest.approx(lethal * posture * men / 160_000.0, rel=0.01)
+
+
+@given(
+    posture=st.floats(0.0, 1.0), moving=st.booleans(), since=st.floats(0.0, 1e4),
+    within=st.floats(0.0, 60.0), share=st.floats(0.0, 1.0),
+)
+def test_men_already_under_fire_have_taken_cover_and_men_on_the_move_cannot(posture, moving, since, within, share):
+    f = artillery.taken_cover_factor(posture, moving, since, within, share)
+    if moving:
+        assert f == max(posture, 1.0)  # an attack going forward is hit as men in the open
+    elif since <= within:
+        assert f == pytest.approx(posture * share) and f <= posture  # down in cover: never more exposed
+    else:
+        assert f == posture  # caught at their posts by the first rounds
+
+
+def test_a_bombardment_kills_most_in_its_first_rounds():
+    """The rafale (model-anchors 4.2): of ten volleys on a dug-in company, the first, which
+    catches the men at their posts, kills more than any later one once they have taken cover."""
+    men, area, lethal, rounds = 150, 150.0 * 150.0, 25.0, 40
+    first = artillery.expected_area_casualties(rounds, lethal, artillery.taken_cover_factor(0.08, False, 1e9, 15.0, 0.35), men, area)
+    later = artillery.expected_area_casualties(rounds, lethal, artillery.taken_cover_factor(0.08, False, 5.0, 15.0, 0.35), men, area)
+    assert first > 2.5 * later > 0

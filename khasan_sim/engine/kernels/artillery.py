@@ -3,7 +3,8 @@
 The mechanics are :mod:`khasan_sim.model.artillery`'s (the scalar reference): the rounds
 spread as a circular normal around the aim point (:func:`share_of_rounds`); a unit whose
 centre lies within three spreads of it receives its share; each round kills men in its
-lethal area cut by their posture (:func:`expected_area_casualties`), suppresses them
+lethal area cut by their posture, and by the cover they have taken if they were already
+under fire (:func:`taken_cover_factor`; :func:`expected_area_casualties`), suppresses them
 (:func:`area_suppression`, less in trenches), and may put a tank in the unit's area out
 of action (:func:`point_target_hit_chance`); and which bogged tanks an enemy post sees within reach
 of an enemy battery (observed fire). Guns hit in a battery are drawn in Python
@@ -27,8 +28,8 @@ from khasan_sim.model import artillery
 # V_MISSING_STEADY on are CombatParams.casualty_figures(), in its order)
 (V_ROUNDS, V_X, V_Y, V_RADIUS, V_DISPERSION, V_AREA, V_LETHAL, V_PER_ROUND, V_UNLOCATED, V_COUNTER_BATTERY,
  V_TANK_AREA, V_TANK_KILL, V_NOW, V_MISSING_STEADY, V_MISSING_ROUTED, V_MAX_LOSS, V_KILLED_SOVIET,
- V_KILLED_JAPANESE, V_SIDE) = range(19)
-N_VOLLEY = 19
+ V_KILLED_JAPANESE, V_SIDE, V_COVER_WITHIN, V_COVER_SHARE) = range(21)
+N_VOLLEY = 21
 
 _AIR = w.UNIT_TYPES.index("air")
 _ARTILLERY = w.UNIT_TYPES.index("artillery")
@@ -49,6 +50,7 @@ N_KNOCK = 3
 # the model's own functions, compiled (plain functions of numbers)
 share_of_rounds = njit(cache=True)(artillery.share_of_rounds)
 point_target_hit_chance = njit(cache=True)(artillery.point_target_hit_chance)
+taken_cover_factor = njit(cache=True)(artillery.taken_cover_factor)
 
 
 @njit(cache=True)
@@ -99,10 +101,8 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
         if on_unit <= 0:
             continue
         if men > 0 and not has_tanks:
-            ent = ui[v, w.U_ENTRENCH]
-            pf = posture[ent]
-            if ui[v, w.U_MOVING]:
-                pf = max(pf, 1.0)
+            pf = taken_cover_factor(posture[ui[v, w.U_ENTRENCH]], ui[v, w.U_MOVING] != 0, now - uf[v, w.U_LAST_FIRE],
+                                    volley[V_COVER_WITHIN], volley[V_COVER_SHARE])
             coverage = max(0.0, on_unit) * volley[V_LETHAL] * pf / area if area > 0 else 0.0
             expected = men * -math.expm1(-coverage) if area > 0 else 0.0
             if expected > 0:

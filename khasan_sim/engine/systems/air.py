@@ -2,7 +2,8 @@
 and strafing on the enemy's men.
 
 Reads: ``air.*``, ``aircraft.<type>.*`` (bomb load and size, CEP, strafing rounds),
-``artillery.posture_lethality.<entrenchment>``, ``artillery.gun_area_m2`` and
+``artillery.posture_lethality.<entrenchment>`` and ``artillery.taking_cover.*`` (men
+already under fire have taken cover), ``artillery.gun_area_m2`` and
 ``artillery.gun_kill_given_hit`` (a bomb in a gun pit), ``fire.entrenchment_exposure``,
 ``engine.unit_frontage_m``; the anti-aircraft fire on each sortie is
 systems/anti_aircraft.py's (it reads the aircraft's height, speed, span and passes and the
@@ -74,7 +75,10 @@ class AirSystem:
                 if bombs > 0:
                     on_v = air.bombs_on_unit(bombs, d, cep, area)
                     lethal = p.f("air.lethal_area_m2_per_100kg") * bomb_kg / 100.0
-                    posture = p.f(f"artillery.posture_lethality.{v.entrenchment}")
+                    posture = artillery.taken_cover_factor(
+                        p.f(f"artillery.posture_lethality.{v.entrenchment}"), v.moving, self.now - v.last_under_fire_min,
+                        p.f("artillery.taking_cover.within_min"), p.f("artillery.taking_cover.lethality_share"),
+                    )
                     exp += artillery.expected_area_casualties(on_v, lethal, posture, v.men, area)
                     sup += 1.0 - math.exp(-on_v * bomb_kg / 1000.0 * p.f("air.suppression_per_tonne") * 10.0)
                 if strafe > 0 and d <= o.radius_m + 200.0 and o.strafing:

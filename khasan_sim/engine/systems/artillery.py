@@ -5,8 +5,8 @@ line: model/counter_battery.py), and observed fire on bogged tanks that an enemy
 see.
 
 Reads: ``artillery.*`` (volley interval, mission rates, dispersion, posture lethality,
-suppression, counter-battery, guns and tanks hit, gun line and range error, observation
-range, observed-fire kill rate, locate chance), ``fire.command_tank_weight`` (observed fire),
+cover taken by men already under fire, suppression, counter-battery, guns and tanks hit,
+gun line and range error, observation range, observed-fire kill rate, locate chance), ``fire.command_tank_weight`` (observed fire),
 ``weapons.<gun>.range_m``, ``weapons.<gun>.rate_rpm``,
 ``weapons.<gun>.lethal_area_m2``, ``engine.unit_frontage_m``.
 """
@@ -168,6 +168,8 @@ class ArtillerySystem:
         v[art_kernel.V_AREA] = cp.unit_area_m2
         v[art_kernel.V_PER_ROUND] = p.f("artillery.suppression_per_round")
         v[art_kernel.V_UNLOCATED] = p.f("artillery.counter_battery_unlocated_factor")
+        v[art_kernel.V_COVER_WITHIN] = p.f("artillery.taking_cover.within_min")
+        v[art_kernel.V_COVER_SHARE] = p.f("artillery.taking_cover.lethality_share")
         near = p.f("artillery.tank_near_miss_m")
         v[art_kernel.V_TANK_AREA] = max(p.f("artillery.tank_area_m2"), math.pi * near * near)
         v[art_kernel.V_TANK_KILL] = p.f("artillery.tank_kill_given_hit")
