@@ -47,6 +47,12 @@ MECHANISMS: dict[str, Mechanism] = {
         "training and the target's cover and exposure (dug in, moving, at the wire, at night); a share of those hit are killed.",
         ("fire.", "weapons."),
     ),
+    "artillery": Mechanism(
+        "Artillery and air",
+        "Rounds and bombs fall spread around the aim point; each kills men in its lethal area cut by their "
+        "posture, and men already under fire in the last quarter hour have taken cover; it suppresses more than it kills.",
+        ("artillery.", "air."),
+    ),
     "morale": Mechanism(
         "Morale",
         "Morale falls with the recent loss rate, suppression, leaders lost, ground lost and break-ins; "

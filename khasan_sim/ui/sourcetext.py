@@ -24,6 +24,8 @@ def event_mechanism(ev: Any) -> str | None:
     """Return the mechanism of :data:`khasan_sim.analysis.sources.MECHANISMS` behind an event, or None."""
     if ev.kind == "casualties" and str(ev.get("cause", "")).startswith("direct-fire"):
         return "fire"
+    if ev.kind == "casualties" and str(ev.get("cause", "")).startswith(("artillery:", "air:")):
+        return "artillery"
     return _EVENT_MECHANISM.get(ev.kind)
 
 

@@ -91,3 +91,16 @@ def test_a_fire_exchange_and_a_bogging_in_the_log_tell_their_mechanism():
     assert any(t.startswith("mobility.p_bog_per_100m.") for style, t in tip if style == "param")
     # under fog the enemy's events tell no mechanism (nothing of the enemy's figures)
     assert not any(style == "param" for style, _ in event_tip("x", [], params, fire, show_model=False))
+
+
+def test_shellfire_in_the_log_tells_the_artillery_mechanism_with_taking_cover():
+    from khasan_sim.engine.eventlog import LogEvent
+    from khasan_sim.scenario.params_file import default_param_files, load_params
+    from khasan_sim.ui.sourcetext import event_tip
+
+    params = load_params(default_param_files())
+    shells = LogEvent(9, 700, "casualties", (("unit", "j-75ir-1bn"), ("killed", 2), ("cause", "artillery:39rc-cap-107"), ("posture", 0.027)))
+    tip = event_tip("6 Aug 17:40  j-75ir-1bn: 2 killed", [("posture", "0.027")], params, shells)
+    assert ("title", "The model: artillery and air") in tip
+    keys = [t.split(" = ")[0] for style, t in tip if style == "param"]
+    assert any(k.startswith("artillery.") for k in keys)
