@@ -17,6 +17,18 @@ from khasan_sim.ui.frames import Frame
 from khasan_sim.ui.session import speed_text
 
 
+def watch_text(sim: object) -> str:
+    """Return the panel's line while no side is the player's: who gives the orders."""
+    post = getattr(sim, "command_post", None)
+    if post is None or not post.commanders:
+        return "Watching the recorded orders"
+    ai_sides = sorted(post.commanders)
+    if len(ai_sides) == 2:
+        return "Watching: the commander AI plays both sides"
+    if ai_sides == ["soviet"]:
+        return "Watching: Soviet AI vs the Japanese doctrine"
+    return "Watching: Japanese AI vs Soviet recorded orders"
+
 class PanelMixin:
     """The side panel of :class:`~khasan_sim.ui.app.App`."""
 
@@ -46,7 +58,7 @@ class PanelMixin:
             phase = ("PAUSED  " if s.paused else "Running to ") + clock(s.sim.start, s.next_boundary()) + f"  at {speed_text(s.speed)}"
             colour = (150, 220, 150)
         elif self.phase == "watch":
-            phase = "Watching the recorded orders"
+            phase = watch_text(s.sim)
             colour = theme.PANEL_FG
         elif self.phase == "finished":
             phase = "Ceasefire: the battle is over (C compare, R replay)"

@@ -297,3 +297,17 @@ def test_closing_the_window_ends_the_game_and_its_worker(how, monkeypatch):
     app.run()
     assert time.perf_counter() - t0 < 8.0
     assert not proc.is_alive(), "the simulation's process has ended"
+
+
+def test_the_panel_says_who_gives_the_orders_when_the_player_only_watches():
+    from types import SimpleNamespace
+
+    from khasan_sim.ui.app_panel import watch_text
+
+    assert watch_text(SimpleNamespace(command_post=None)) == "Watching the recorded orders"
+    soviet_ai = SimpleNamespace(command_post=SimpleNamespace(commanders={"soviet": object()}))
+    assert watch_text(soviet_ai) == "Watching: Soviet AI vs the Japanese doctrine"
+    japanese_ai = SimpleNamespace(command_post=SimpleNamespace(commanders={"japanese": object()}))
+    assert watch_text(japanese_ai) == "Watching: Japanese AI vs Soviet recorded orders"
+    both = SimpleNamespace(command_post=SimpleNamespace(commanders={"soviet": object(), "japanese": object()}))
+    assert watch_text(both) == "Watching: the commander AI plays both sides"
