@@ -83,7 +83,8 @@ class ArtillerySystem:
         """Fire the volleys due now of the missions under way (in the order they began),
         and end those whose time is up."""
         now = self.env.now
-        ammo_col = self.unit_table.i[:, world.U_AMMO]
+        ui = self.unit_table.i
+        volley_min = self._volley_min
         for m in [only] if only is not None else list(self.missions):
             if now >= m.end - 1e-9:
                 self.missions.remove(m)
@@ -93,8 +94,9 @@ class ArtillerySystem:
                 if cap is not None and m.fired_total >= cap:
                     # its rounds are all fired: its steps pass without a volley, until it ends
                     # or the battery has no ammunition left (as _volley would find)
-                    m.next_at = now + min(self._volley_min, m.end - now)
-                    ammo = ammo_col[m.unit.row]
+                    left = m.end - now
+                    m.next_at = now + (left if left < volley_min else volley_min)  # min(volley_min, left)
+                    ammo = ui.item(m.unit.row, world.U_AMMO)
                     if ammo != world.NO_AMMUNITION_LIMIT and ammo <= 0:
                         self._emit("out_of_ammunition", unit=m.unit.id)
                         self.missions.remove(m)
@@ -259,11 +261,12 @@ class ArtillerySystem:
         if rate_h <= 0 or self.is_night():
             return
         tt, ut = self.tank_table, self.unit_table
+        ti = tt.i
+        if not (ti[: tt.n, world.T_STATUS] == _BOGGED).any():
+            return  # no tank is stuck (the common case: looked at before the id order is)
         ro = self._roster()
         order = ro.tank_order
-        stuck = order[tt.i[order, world.T_STATUS] == _BOGGED]  # in id order
-        if not stuck.size:
-            return
+        stuck = order[ti[order, world.T_STATUS] == _BOGGED]  # in id order
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         p_hit = -math.expm1(-rate_h * dt / 60.0)
         p_hit_command = -math.expm1(-rate_h * self.cp.command_weight * dt / 60.0)
@@ -273,13 +276,14 @@ class ArtillerySystem:
         )
         sight.keep_room()
         now = self.now
+        tf = tt.f
         for t_row, ok, b in zip(stuck.tolist(), seen.tolist(), battery.tolist(), strict=True):
             if not ok:
                 continue
             t = ro.tanks_by_row[t_row]
             g = self.rng.get("observed-fire", t.id)
-            t.last_under_fire_min = now
-            p_tank = p_hit_command if t.command else p_hit
+            tf[t_row, world.T_LAST_FIRE] = now  # t.last_under_fire_min, written on its row
+            p_tank = p_hit_command if ti.item(t_row, world.T_COMMAND) else p_hit
             if g.random() < p_tank:
                 shooter = ro.units_by_row[b]
                 self._knock_out(
