@@ -35,7 +35,8 @@ class DoctrineSystem:
         """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`)."""
         if self.counterattack_men:
             # an attack is called off as soon as it has lost its share, not at the turn
-            self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"), close)
+            # (None from the pulse: nobody that close anywhere, not asked again)
+            self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"), close, close_known=True)
 
     def _japanese_doctrine(self) -> None:
         """Hold the heights; counter-attack a height just lost with a company from the nearest
@@ -109,15 +110,18 @@ class DoctrineSystem:
             u.activity = "attacking"
             self.start_move(u, self.zone_centre[z], [])
 
-    def _call_off_counterattacks(self, break_off_loss: float, close: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    def _call_off_counterattacks(
+        self, break_off_loss: float, close: tuple[np.ndarray, np.ndarray] | None = None, close_known: bool = False,
+    ) -> None:
         """Call off each counter-attack, short of its objective, that has lost *break_off_loss*
         of the men it set out with, or that has come within close-assault range of the
         enemy in such strength that the position would break it (the enemy's men in good
         order at ``morale.penetration_reference_ratio`` times its own or more: the ground is
         held, and the attack has found that out): its men go back where they came from.
-        *close* is :meth:`_close_quarters`, when the caller has it already."""
+        *close* is :meth:`_close_quarters`, when the caller has it already (with
+        *close_known*, a None *close* is its answer, not a close quarters to work out)."""
         too_strong = self.cp.penetration_reference_ratio
-        if close is None:
+        if close is None and not close_known:
             close = self._close_quarters()
         enemy_near = close[1] if close is not None else None  # by unit row
         for uid in sorted(self.counterattack_men):
