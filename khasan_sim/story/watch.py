@@ -179,13 +179,16 @@ class StoryWatch:
         rows = np.nonzero(
             (i[:, world.U_SIDE] == world.SIDES.index(o.side)) & (i[:, world.U_TYPE] != _AIR) & (i[:, world.U_MEN] > 0)
         )[0]
+        # only the units in the square round the zone's centre can be within its reach
+        box = o.within_m + 1.0
+        rows = rows[(np.abs(f[rows, world.U_X] - cx) < box) & (np.abs(f[rows, world.U_Y] - cy) < box)]
         for r in rows.tolist():
-            x, y = float(f[r, world.U_X]), float(f[r, world.U_Y])
+            x, y = f.item(r, world.U_X), f.item(r, world.U_Y)
             if math.hypot(x - cx, y - cy) > o.within_m or not g.contains(x, y):
                 continue
             on_soviet = bool(soviet_side[e.cell(x, y)])
             if on_soviet == (o.side == "japanese"):  # on the other side's ground
-                men += int(i[r, world.U_MEN])
+                men += i.item(r, world.U_MEN)
         st["last"] = now
         if len(st["men"]) < 400:
             st["men"].append(men)
