@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from khasan_sim.engine import world
 from khasan_sim.engine.state import UnitState
 from khasan_sim.engine.systems.common import _FALLING_BACK
 from khasan_sim.model.morale import MoraleState
@@ -73,9 +74,9 @@ class DoctrineSystem:
                 continue
             cx, cy = self.zone_centre[z]
             cands = []
-            for uid in self.ground_ids:
-                u = self.units[uid]
-                if u.side != "japanese" or u.type not in COUNTERATTACK_TYPES or uid in busy:
+            for u in self._japanese_counterattackers():
+                uid = u.id
+                if uid in busy:
                     continue
                 if uid in self.group_parent:
                     continue  # a group goes back to its battalion before it attacks again
@@ -109,6 +110,16 @@ class DoctrineSystem:
             u.objective = z
             u.activity = "attacking"
             self.start_move(u, self.zone_centre[z], [])
+
+    def _japanese_counterattackers(self) -> list[UnitState]:
+        """Return the Japanese ground units of a type that counter-attacks, in id order."""
+        ro = self._roster()
+        rows = ro.ground_rows
+        i = self.unit_table.i
+        pick = (i[rows, world.U_SIDE] == world.SIDES.index("japanese")) & np.isin(
+            i[rows, world.U_TYPE], [world.UNIT_TYPES.index(t) for t in COUNTERATTACK_TYPES],
+        )
+        return [ro.units_by_row[r] for r in rows[pick].tolist()]
 
     def _call_off_counterattacks(
         self, break_off_loss: float, close: tuple[np.ndarray, np.ndarray] | None = None, close_known: bool = False,
