@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit
 
 from khasan_sim.engine import world as w
+from khasan_sim.engine.kernels.cells import floor_div
 from khasan_sim.engine.kernels.random import binomial, uniform
 from khasan_sim.engine.kernels.sight import cell_of, seen_cells
 from khasan_sim.model import fire
@@ -75,8 +76,8 @@ def _clip01(x):
 
 @njit(cache=True)
 def _cell(x, y, cell_m, nrows, ncols):
-    r = int(y // cell_m)
-    c = int(x // cell_m)
+    r = int(floor_div(y, cell_m))
+    c = int(floor_div(x, cell_m))
     r = 0 if r < 0 else nrows - 1 if r > nrows - 1 else r
     c = 0 if c < 0 else ncols - 1 if c > ncols - 1 else c
     return r * ncols + c

@@ -18,13 +18,15 @@ import math
 import numpy as np
 from numba import njit
 
+from khasan_sim.engine.kernels.cells import floor_div
+
 SIGHT_CELL_M = 50.0
 CACHE_LIMIT = 4_000_000  # sight lines kept in one process (a hash table of int64 -> int8, ~150 MB at most)
 
 
 @njit(cache=True)
 def _cell_of(v: float, cell_m: float, n: int) -> int:
-    k = int(v // cell_m)
+    k = int(floor_div(v, cell_m))
     if k < 0:
         return 0
     if k > n - 1:
@@ -66,8 +68,8 @@ def sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, ma
 @njit(cache=True)
 def sight_key(x1, y1, x2, y2, width):
     """Return the cache key of a sight line: one integer per unordered pair of 50 m cells."""
-    a = int(x1 // SIGHT_CELL_M) * width + int(y1 // SIGHT_CELL_M)
-    b = int(x2 // SIGHT_CELL_M) * width + int(y2 // SIGHT_CELL_M)
+    a = int(floor_div(x1, SIGHT_CELL_M)) * width + int(floor_div(y1, SIGHT_CELL_M))
+    b = int(floor_div(x2, SIGHT_CELL_M)) * width + int(floor_div(y2, SIGHT_CELL_M))
     lo = min(a, b)
     hi = max(a, b)
     return lo * (width * width + width) + hi
@@ -85,7 +87,7 @@ def _slot(key, mask):
 @njit(cache=True)
 def cell_of(x, y, width):
     """Return the number of the 50 m cell of a point (as sight keys number them)."""
-    return int(x // SIGHT_CELL_M) * width + int(y // SIGHT_CELL_M)
+    return int(floor_div(x, SIGHT_CELL_M)) * width + int(floor_div(y, SIGHT_CELL_M))
 
 
 @njit(cache=True)
