@@ -185,6 +185,7 @@ class ArtillerySystem:
         self._volley_min = p.f("artillery.volley_min")
         self._dispersion = p.f("artillery.dispersion_m")
         self.missions: list[FireMission] = []
+        self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
 
     def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
         """A volley's rounds on the beaten zone (kernels/artillery.py); then the guns hit in
@@ -199,12 +200,23 @@ class ArtillerySystem:
         v[art_kernel.V_SIDE] = world.SIDES.index(shooter.side)
         ro = self._roster()
         ut, tt = self.unit_table, self.tank_table
-        hit_rows, losses, bat_rows, bat_rounds, knocked, hit_fig, knock_fig = art_kernel.beaten_zone(
+        outs = self._volley_out
+        if outs is None or len(outs[0]) < len(ro.ground_rows):  # a row for each ground unit, each tank
+            n, n_t = len(ut.f), max(len(tt.f), 1)
+            outs = self._volley_out = (
+                np.zeros((n, 4), dtype=np.int64), np.zeros((n, art_kernel.N_HIT)), np.zeros(n, dtype=np.int64), np.zeros(n),
+                np.zeros(n_t, dtype=np.int64), np.zeros((n_t, art_kernel.N_KNOCK)),
+            )
+        hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f = outs
+        n_hit, n_bat, n_ko = art_kernel.beaten_zone_into(
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, tt.n, ro.tank_order, self._posture, self._cover_sup, v,
-            self._kernel_stream("artillery-rounds", shooter.id),
+            self._kernel_stream("artillery-rounds", shooter.id), *outs,
         )
+        # read out at once: the arrays are the next volley's too
+        bats = list(zip(bats_i[:n_bat].tolist(), bats_f[:n_bat].tolist(), strict=True))
+        knocks = list(zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True))
         cause = f"artillery:{shooter.id}"
-        for row, (k, wd, m), (d, on_unit, posture, expected, chance) in zip(hit_rows.tolist(), losses.tolist(), hit_fig.tolist(), strict=True):
+        for (row, k, wd, m), (d, on_unit, posture, expected, chance) in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
             v = ro.units_by_row[row]
             self._emit(
                 "casualties", unit=v.id, killed=k, wounded=wd, missing=m, cause=cause,
@@ -212,7 +224,7 @@ class ArtillerySystem:
                 rounds=on_unit, posture=posture, expected=expected, p_hit=chance, mission=mission,
             )
         gun_area, gun_kill = self._gun_hit
-        for row, on_unit in zip(bat_rows.tolist(), bat_rounds.tolist(), strict=True):
+        for row, on_unit in bats:
             b = ro.units_by_row[row]
             if not b.guns:
                 continue
@@ -227,7 +239,7 @@ class ArtillerySystem:
             else:
                 p_gun = artillery.point_target_hit_chance(on_unit, gun_area, self.cp.unit_area_m2, gun_kill)
             self._guns_hit(b, p_gun, g, shooter.id, cause, fired=weapon, fire="adjusted" if adjusted else "area")
-        for t_row, (d, on_tank, chance) in zip(knocked.tolist(), knock_fig.tolist(), strict=True):
+        for t_row, (d, on_tank, chance) in knocks:
             t = ro.tanks_by_row[t_row]
             self._knock_out(
                 t, self.rng.get("knock-out", t.id), cause=cause,
