@@ -20,6 +20,7 @@ from khasan_sim.engine.systems.common import _FALLING_BACK
 from khasan_sim.model.morale import MoraleState
 
 COUNTERATTACK_TYPES = ("rifle",)
+_COUNTERATTACK_TYPE = np.array([t in COUNTERATTACK_TYPES for t in world.UNIT_TYPES])  # by type code
 
 
 class DoctrineSystem:
@@ -116,9 +117,7 @@ class DoctrineSystem:
         ro = self._roster()
         rows = ro.ground_rows
         i = self.unit_table.i
-        pick = (i[rows, world.U_SIDE] == world.SIDES.index("japanese")) & np.isin(
-            i[rows, world.U_TYPE], [world.UNIT_TYPES.index(t) for t in COUNTERATTACK_TYPES],
-        )
+        pick = (i[rows, world.U_SIDE] == world.SIDES.index("japanese")) & _COUNTERATTACK_TYPE[i[rows, world.U_TYPE]]
         return [ro.units_by_row[r] for r in rows[pick].tolist()]
 
     def _call_off_counterattacks(
