@@ -26,6 +26,7 @@ cannot show it, ``cannot_show`` (why).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from datetime import datetime
@@ -38,6 +39,11 @@ from khasan_sim.story import observe
 from khasan_sim.story.spec import Check, StoryFile, load_story, story_path
 
 _AIR = world.UNIT_TYPES.index("air")
+
+
+@functools.lru_cache(maxsize=256)
+def _minutes_after(start: datetime, t: datetime) -> float:
+    return (t - start).total_seconds() / 60.0
 
 DUG_IN = ("trenches", "fortified")
 
@@ -97,8 +103,9 @@ class StoryWatch:
     # ----------------------------------------------------------------- time
 
     def minutes(self, t: datetime) -> float:
-        """Return minutes after the run's start of battle time *t*."""
-        return (t - self.start).total_seconds() / 60.0
+        """Return minutes after the run's start of battle time *t* (kept: the checks ask
+        for the same few moments every turn)."""
+        return _minutes_after(self.start, t)
 
     def label(self, t_min: float) -> str:
         """Return the ISO minute label of *t_min* minutes after the start."""
