@@ -238,10 +238,10 @@ class Engine(
             )
         _, tanks_by_row, tank_ids, tank_order, holding = tanks
         ids = sorted([(u.id, 0, u.row) for u in units_by_row] + tank_ids)
-        unit_rank = np.zeros(n_u, dtype=np.int64)
-        tank_rank = np.zeros(max(n_t, 1), dtype=np.int64)
+        ranks = ([0] * n_u, [0] * max(n_t, 1))  # written as lists, then made arrays
         for rank, (_, kind, row) in enumerate(ids):
-            (tank_rank if kind else unit_rank)[row] = rank
+            ranks[kind][row] = rank
+        unit_rank, tank_rank = np.array(ranks[0], dtype=np.int64), np.array(ranks[1], dtype=np.int64)
         ground = np.array([self.units[i].row for i in self.ground_ids], dtype=np.int64)
         ro = Roster(units_by_row, tanks_by_row, unit_rank, tank_rank, ground, tank_order, holding)
         self._roster_memo = ro
