@@ -95,7 +95,7 @@ def seen_cells(keys, vals, fill, width, ground, surface, cell_m, observer_h, tar
     """Return the sight line between 50 m cells *a* and *b* (:func:`cell_of`), as :func:`seen`."""
     lo = min(a, b)
     hi = max(a, b)
-    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, lo * (width * width + width) + hi)
+    return _seen_key_fast(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, lo * (width * width + width) + hi)
 
 
 @njit(cache=True)
@@ -105,7 +105,18 @@ def seen(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h,
     The cache is an open-addressing hash table (*keys*, *vals*, linear probing; *fill* [0]
     counts the keys in it); :meth:`SightLines.keep_room` keeps it at most half full.
     """
-    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, sight_key(x1, y1, x2, y2, width))
+    return _seen_key_fast(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, sight_key(x1, y1, x2, y2, width))
+
+
+@njit(cache=True)
+def _seen_key_fast(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key):
+    """:func:`_seen_key`, answered here when the line sits in its own slot (most do): a
+    small function the kernels' loops call cheaply, the search and the line itself only
+    in :func:`_seen_key` (a large one: calling it cost the aimed fire a third of its time)."""
+    i = _slot(key, keys.size - 1)
+    if keys[i] == key:
+        return vals[i] == 1
+    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key)
 
 
 @njit(cache=True)
