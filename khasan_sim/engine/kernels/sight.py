@@ -90,12 +90,18 @@ def cell_of(x, y, width):
     return int(floor_div(x, SIGHT_CELL_M)) * width + int(floor_div(y, SIGHT_CELL_M))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def seen_cells(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, a, b):
     """Return the sight line between 50 m cells *a* and *b* (:func:`cell_of`), as :func:`seen`."""
     lo = min(a, b)
     hi = max(a, b)
-    return _seen_key_fast(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, lo * (width * width + width) + hi)
+    key = lo * (width * width + width) + hi
+    # as _seen_key_fast, written out: this function is inlined where the kernels call it
+    # (numba's cached code is not inlined across functions otherwise)
+    i = int((np.uint64(key) * _MIX) >> np.uint64(20)) & (keys.size - 1)
+    if keys[i] == key:
+        return vals[i] == 1
+    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key)
 
 
 @njit(cache=True)
