@@ -155,11 +155,7 @@ class EventLog:
         """Append an event whose *fields* dict is handed over (the log keeps it: the caller
         must not change it after); return its sequence number. As :meth:`append`, without
         packing the fields into a dict again (the engine's ``_emit`` gives its own)."""
-        body = None
-        for v in fields.values():
-            if type(v) not in _PLAIN:
-                body = self._body(fields)
-                break
+        body = None if _PLAIN.issuperset(map(type, fields.values())) else self._body(fields)
         raw = self._raw
         raw.append((t_min, kind, fields, body))
         return len(raw) - 1

@@ -68,3 +68,13 @@ def zone_holder(presence_soviet: float, presence_japanese: float, hold_min: floa
     if j and not s:
         return "japanese"
     return None
+
+
+# zone_holder by (the Soviets hold at least hold_min men there, the Japanese do)
+_HOLDER = ((None, "japanese"), ("soviet", None))
+
+
+def zone_holders(soviet_held: list[bool], japanese_held: list[bool]) -> list[str | None]:
+    """Return :func:`zone_holder` of many zones at once, from whether each side has at
+    least the men to hold each (``presence >= hold_min``, worked out by the caller)."""
+    return [_HOLDER[s][j] for s, j in zip(soviet_held, japanese_held, strict=True)]

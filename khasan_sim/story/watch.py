@@ -26,6 +26,7 @@ cannot show it, ``cannot_show`` (why).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from datetime import datetime
@@ -38,6 +39,11 @@ from khasan_sim.story import observe
 from khasan_sim.story.spec import Check, StoryFile, load_story, story_path
 
 _AIR = world.UNIT_TYPES.index("air")
+
+
+@functools.lru_cache(maxsize=256)
+def _minutes_after(start: datetime, t: datetime) -> float:
+    return (t - start).total_seconds() / 60.0
 
 DUG_IN = ("trenches", "fortified")
 
@@ -97,8 +103,9 @@ class StoryWatch:
     # ----------------------------------------------------------------- time
 
     def minutes(self, t: datetime) -> float:
-        """Return minutes after the run's start of battle time *t*."""
-        return (t - self.start).total_seconds() / 60.0
+        """Return minutes after the run's start of battle time *t* (kept: the checks ask
+        for the same few moments every turn)."""
+        return _minutes_after(self.start, t)
 
     def label(self, t_min: float) -> str:
         """Return the ISO minute label of *t_min* minutes after the start."""
@@ -179,13 +186,16 @@ class StoryWatch:
         rows = np.nonzero(
             (i[:, world.U_SIDE] == world.SIDES.index(o.side)) & (i[:, world.U_TYPE] != _AIR) & (i[:, world.U_MEN] > 0)
         )[0]
+        # only the units in the square round the zone's centre can be within its reach
+        box = o.within_m + 1.0
+        rows = rows[(np.abs(f[rows, world.U_X] - cx) < box) & (np.abs(f[rows, world.U_Y] - cy) < box)]
         for r in rows.tolist():
-            x, y = float(f[r, world.U_X]), float(f[r, world.U_Y])
+            x, y = f.item(r, world.U_X), f.item(r, world.U_Y)
             if math.hypot(x - cx, y - cy) > o.within_m or not g.contains(x, y):
                 continue
             on_soviet = bool(soviet_side[e.cell(x, y)])
             if on_soviet == (o.side == "japanese"):  # on the other side's ground
-                men += int(i[r, world.U_MEN])
+                men += i.item(r, world.U_MEN)
         st["last"] = now
         if len(st["men"]) < 400:
             st["men"].append(men)

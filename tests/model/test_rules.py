@@ -50,3 +50,10 @@ def test_a_zone_has_at_most_one_holder_and_the_holder_is_there_in_strength(sov, 
     # who holds does not depend on which side is called which
     swapped = rules.zone_holder(jap, sov, hold_min)
     assert swapped == {"soviet": "japanese", "japanese": "soviet", None: None}[h]
+
+
+def test_zone_holders_agree_with_zone_holder():
+    men = [0.0, 5.0, 19.999, 20.0, 150.0, float("nan")]
+    pairs = [(s, j) for s in men for j in men]
+    got = rules.zone_holders([s >= 20.0 for s, _ in pairs], [j >= 20.0 for _, j in pairs])
+    assert got == [rules.zone_holder(s, j, 20.0) for s, j in pairs]

@@ -155,6 +155,35 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
 
 
 @njit(cache=True)
+def beaten_zone_into(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g, hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f):
+    """:func:`beaten_zone`, its results written into the caller's arrays (no arrays to hand
+    back to Python); return ``(n_hit, n_battery, n_knock_out)``.
+
+    Row k < n_hit of *hits_i* is (unit row, killed, wounded, missing) and of *hits_f* its
+    figures (``H_*``); *bats_i* and *bats_f* the batteries' rows and rounds on them;
+    *knocks_i* and *knocks_f* the tanks put out of action and their figures (``KT_*``).
+    The unit arrays have a row for each of *order*, the tank arrays one for each tank.
+    """
+    hit_rows, losses, bat_rows, bat_rounds, knocked, hit_fig, knock_fig = beaten_zone(
+        uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g,
+    )
+    for k in range(hit_rows.size):
+        hits_i[k, 0] = hit_rows[k]
+        for j in range(3):
+            hits_i[k, 1 + j] = losses[k, j]
+        for j in range(N_HIT):
+            hits_f[k, j] = hit_fig[k, j]
+    for k in range(bat_rows.size):
+        bats_i[k] = bat_rows[k]
+        bats_f[k] = bat_rounds[k]
+    for k in range(knocked.size):
+        knocks_i[k] = knocked[k]
+        for j in range(N_KNOCK):
+            knocks_f[k, j] = knock_fig[k, j]
+    return hit_rows.size, bat_rows.size, knocked.size
+
+
+@njit(cache=True)
 def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h):
     """For each stuck tank (rows, in id order), whether one of the three nearest enemy
     observation posts within *see_m* sees it, and the first enemy battery (by id) whose

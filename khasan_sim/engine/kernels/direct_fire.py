@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit
 
 from khasan_sim.engine import world as w
+from khasan_sim.engine.kernels.cells import floor_div
 from khasan_sim.engine.kernels.random import binomial, uniform
 from khasan_sim.engine.kernels.sight import cell_of, seen_cells
 from khasan_sim.model import fire
@@ -75,8 +76,8 @@ def _clip01(x):
 
 @njit(cache=True)
 def _cell(x, y, cell_m, nrows, ncols):
-    r = int(y // cell_m)
-    c = int(x // cell_m)
+    r = int(floor_div(y, cell_m))
+    c = int(floor_div(x, cell_m))
     r = 0 if r < 0 else nrows - 1 if r > nrows - 1 else r
     c = 0 if c < 0 else ncols - 1 if c > ncols - 1 else c
     return r * ncols + c
@@ -503,3 +504,45 @@ def direct_fire(
     )
     hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g)
     return hit_rows, losses, knock_outs, cause[hit_rows], p_hit, knock_figures
+
+
+@njit(cache=True)
+def direct_fire_into(
+    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
+    kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
+    veh_range, veh_kills, veh_exposure, accuracy, entrench_exposure, fire_factor, pulse,
+    elev, ground_exposure, cell_m, nrows, ncols,
+    s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    g, hits_i, hits_f, knocks_i, knocks_f,
+):
+    """:func:`direct_fire`, its results written into the caller's arrays (no arrays to hand
+    back to Python, most pulses hit nothing); return ``(n_hit, n_knock_out)``.
+
+    Row k < n_hit of *hits_i* is (unit row, killed, wounded, missing) and of *hits_f* its
+    cause (``C_*`` columns) then the chance of each man being hit (column ``N_CAUSE``);
+    row k < n_knock_out of *knocks_i* is (tank row, shooting unit row, anti-tank weapon)
+    and of *knocks_f* its figures (``K_*``). The arrays have a row for each unit (tank)
+    row of the tables.
+    """
+    hit_rows, losses, knock_outs, causes, p_hit, knock_figures = direct_fire(
+        uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
+        kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
+        veh_range, veh_kills, veh_exposure, accuracy, entrench_exposure, fire_factor, pulse,
+        elev, ground_exposure, cell_m, nrows, ncols,
+        s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
+    )
+    n_hit = hit_rows.size
+    for k in range(n_hit):
+        hits_i[k, 0] = hit_rows[k]
+        for j in range(3):
+            hits_i[k, 1 + j] = losses[k, j]
+        for j in range(N_CAUSE):
+            hits_f[k, j] = causes[k, j]
+        hits_f[k, N_CAUSE] = p_hit[k]
+    n_ko = knock_outs.shape[0]
+    for k in range(n_ko):
+        for j in range(3):
+            knocks_i[k, j] = knock_outs[k, j]
+        for j in range(N_KNOCK):
+            knocks_f[k, j] = knock_figures[k, j]
+    return n_hit, n_ko

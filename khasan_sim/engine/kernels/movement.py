@@ -126,3 +126,13 @@ def nearest_ground(uf, ui, rows, x, y, side):
         elif d < enemy:
             enemy = d
     return enemy, own
+
+
+@njit(cache=True)
+def nearest_ground_many(uf, ui, rows, xs, ys, side):
+    """Return :func:`nearest_ground` for each point (xs[k], ys[k]): an (n, 2) array of the
+    distances to the nearest enemy and to the nearest of side *side*."""
+    out = np.empty((xs.size, 2), dtype=np.float64)
+    for k in range(xs.size):
+        out[k, 0], out[k, 1] = nearest_ground(uf, ui, rows, xs[k], ys[k], side)
+    return out

@@ -18,13 +18,15 @@ import math
 import numpy as np
 from numba import njit
 
+from khasan_sim.engine.kernels.cells import floor_div
+
 SIGHT_CELL_M = 50.0
 CACHE_LIMIT = 4_000_000  # sight lines kept in one process (a hash table of int64 -> int8, ~150 MB at most)
 
 
 @njit(cache=True)
 def _cell_of(v: float, cell_m: float, n: int) -> int:
-    k = int(v // cell_m)
+    k = int(floor_div(v, cell_m))
     if k < 0:
         return 0
     if k > n - 1:
@@ -66,8 +68,8 @@ def sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, ma
 @njit(cache=True)
 def sight_key(x1, y1, x2, y2, width):
     """Return the cache key of a sight line: one integer per unordered pair of 50 m cells."""
-    a = int(x1 // SIGHT_CELL_M) * width + int(y1 // SIGHT_CELL_M)
-    b = int(x2 // SIGHT_CELL_M) * width + int(y2 // SIGHT_CELL_M)
+    a = int(floor_div(x1, SIGHT_CELL_M)) * width + int(floor_div(y1, SIGHT_CELL_M))
+    b = int(floor_div(x2, SIGHT_CELL_M)) * width + int(floor_div(y2, SIGHT_CELL_M))
     lo = min(a, b)
     hi = max(a, b)
     return lo * (width * width + width) + hi
@@ -85,15 +87,21 @@ def _slot(key, mask):
 @njit(cache=True)
 def cell_of(x, y, width):
     """Return the number of the 50 m cell of a point (as sight keys number them)."""
-    return int(x // SIGHT_CELL_M) * width + int(y // SIGHT_CELL_M)
+    return int(floor_div(x, SIGHT_CELL_M)) * width + int(floor_div(y, SIGHT_CELL_M))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def seen_cells(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, a, b):
     """Return the sight line between 50 m cells *a* and *b* (:func:`cell_of`), as :func:`seen`."""
     lo = min(a, b)
     hi = max(a, b)
-    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, lo * (width * width + width) + hi)
+    key = lo * (width * width + width) + hi
+    # as _seen_key_fast, written out: this function is inlined where the kernels call it
+    # (numba's cached code is not inlined across functions otherwise)
+    i = int((np.uint64(key) * _MIX) >> np.uint64(20)) & (keys.size - 1)
+    if keys[i] == key:
+        return vals[i] == 1
+    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key)
 
 
 @njit(cache=True)
@@ -103,7 +111,18 @@ def seen(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h,
     The cache is an open-addressing hash table (*keys*, *vals*, linear probing; *fill* [0]
     counts the keys in it); :meth:`SightLines.keep_room` keeps it at most half full.
     """
-    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, sight_key(x1, y1, x2, y2, width))
+    return _seen_key_fast(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, sight_key(x1, y1, x2, y2, width))
+
+
+@njit(cache=True)
+def _seen_key_fast(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key):
+    """:func:`_seen_key`, answered here when the line sits in its own slot (most do): a
+    small function the kernels' loops call cheaply, the search and the line itself only
+    in :func:`_seen_key` (a large one: calling it cost the aimed fire a third of its time)."""
+    i = _slot(key, keys.size - 1)
+    if keys[i] == key:
+        return vals[i] == 1
+    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key)
 
 
 @njit(cache=True)

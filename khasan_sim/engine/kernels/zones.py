@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit
 
 from khasan_sim.engine import world as w
+from khasan_sim.engine.kernels.cells import floor_div
 
 _RETREATING = w.STATE_CODE[w.STATES[3]]
 _ROUTED = w.STATE_CODE[w.STATES[4]]
@@ -29,7 +30,7 @@ def _count(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap):
         x, y = uf[u, w.U_X], uf[u, w.U_Y]
         if not (0.0 <= x < width and 0.0 <= y < height):
             continue
-        bits = zone_bits[int(y // cell_m), int(x // cell_m)]
+        bits = zone_bits[int(floor_div(y, cell_m)), int(floor_div(x, cell_m))]
         z = 0
         while bits != 0 and z < n_zones:
             if bits & 1:
@@ -80,5 +81,5 @@ def holding_units_in(uf, ui, rows, holding_type, mask, cell_m):
             continue
         x, y = uf[u, w.U_X], uf[u, w.U_Y]
         if 0.0 <= x < width and 0.0 <= y < height:
-            out[k] = mask[int(y // cell_m), int(x // cell_m)]
+            out[k] = mask[int(floor_div(y, cell_m)), int(floor_div(x, cell_m))]
     return out

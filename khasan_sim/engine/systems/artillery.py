@@ -83,7 +83,8 @@ class ArtillerySystem:
         """Fire the volleys due now of the missions under way (in the order they began),
         and end those whose time is up."""
         now = self.env.now
-        ammo_col = self.unit_table.i[:, world.U_AMMO]
+        ui = self.unit_table.i
+        volley_min = self._volley_min
         for m in [only] if only is not None else list(self.missions):
             if now >= m.end - 1e-9:
                 self.missions.remove(m)
@@ -93,8 +94,9 @@ class ArtillerySystem:
                 if cap is not None and m.fired_total >= cap:
                     # its rounds are all fired: its steps pass without a volley, until it ends
                     # or the battery has no ammunition left (as _volley would find)
-                    m.next_at = now + min(self._volley_min, m.end - now)
-                    ammo = ammo_col[m.unit.row]
+                    left = m.end - now
+                    m.next_at = now + (left if left < volley_min else volley_min)  # min(volley_min, left)
+                    ammo = ui.item(m.unit.row, world.U_AMMO)
                     if ammo != world.NO_AMMUNITION_LIMIT and ammo <= 0:
                         self._emit("out_of_ammunition", unit=m.unit.id)
                         self.missions.remove(m)
@@ -185,6 +187,7 @@ class ArtillerySystem:
         self._volley_min = p.f("artillery.volley_min")
         self._dispersion = p.f("artillery.dispersion_m")
         self.missions: list[FireMission] = []
+        self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
 
     def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
         """A volley's rounds on the beaten zone (kernels/artillery.py); then the guns hit in
@@ -199,12 +202,23 @@ class ArtillerySystem:
         v[art_kernel.V_SIDE] = world.SIDES.index(shooter.side)
         ro = self._roster()
         ut, tt = self.unit_table, self.tank_table
-        hit_rows, losses, bat_rows, bat_rounds, knocked, hit_fig, knock_fig = art_kernel.beaten_zone(
+        outs = self._volley_out
+        if outs is None or len(outs[0]) < len(ro.ground_rows):  # a row for each ground unit, each tank
+            n, n_t = len(ut.f), max(len(tt.f), 1)
+            outs = self._volley_out = (
+                np.zeros((n, 4), dtype=np.int64), np.zeros((n, art_kernel.N_HIT)), np.zeros(n, dtype=np.int64), np.zeros(n),
+                np.zeros(n_t, dtype=np.int64), np.zeros((n_t, art_kernel.N_KNOCK)),
+            )
+        hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f = outs
+        n_hit, n_bat, n_ko = art_kernel.beaten_zone_into(
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, tt.n, ro.tank_order, self._posture, self._cover_sup, v,
-            self._kernel_stream("artillery-rounds", shooter.id),
+            self._kernel_stream("artillery-rounds", shooter.id), *outs,
         )
+        # read out at once: the arrays are the next volley's too
+        bats = list(zip(bats_i[:n_bat].tolist(), bats_f[:n_bat].tolist(), strict=True))
+        knocks = list(zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True))
         cause = f"artillery:{shooter.id}"
-        for row, (k, wd, m), (d, on_unit, posture, expected, chance) in zip(hit_rows.tolist(), losses.tolist(), hit_fig.tolist(), strict=True):
+        for (row, k, wd, m), (d, on_unit, posture, expected, chance) in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
             v = ro.units_by_row[row]
             self._emit(
                 "casualties", unit=v.id, killed=k, wounded=wd, missing=m, cause=cause,
@@ -212,7 +226,7 @@ class ArtillerySystem:
                 rounds=on_unit, posture=posture, expected=expected, p_hit=chance, mission=mission,
             )
         gun_area, gun_kill = self._gun_hit
-        for row, on_unit in zip(bat_rows.tolist(), bat_rounds.tolist(), strict=True):
+        for row, on_unit in bats:
             b = ro.units_by_row[row]
             if not b.guns:
                 continue
@@ -227,7 +241,7 @@ class ArtillerySystem:
             else:
                 p_gun = artillery.point_target_hit_chance(on_unit, gun_area, self.cp.unit_area_m2, gun_kill)
             self._guns_hit(b, p_gun, g, shooter.id, cause, fired=weapon, fire="adjusted" if adjusted else "area")
-        for t_row, (d, on_tank, chance) in zip(knocked.tolist(), knock_fig.tolist(), strict=True):
+        for t_row, (d, on_tank, chance) in knocks:
             t = ro.tanks_by_row[t_row]
             self._knock_out(
                 t, self.rng.get("knock-out", t.id), cause=cause,
@@ -261,11 +275,12 @@ class ArtillerySystem:
         if rate_h <= 0 or self.is_night():
             return
         tt, ut = self.tank_table, self.unit_table
+        ti = tt.i
+        if not (ti[: tt.n, world.T_STATUS] == _BOGGED).any():
+            return  # no tank is stuck (the common case: looked at before the id order is)
         ro = self._roster()
         order = ro.tank_order
-        stuck = order[tt.i[order, world.T_STATUS] == _BOGGED]  # in id order
-        if not stuck.size:
-            return
+        stuck = order[ti[order, world.T_STATUS] == _BOGGED]  # in id order
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         p_hit = -math.expm1(-rate_h * dt / 60.0)
         p_hit_command = -math.expm1(-rate_h * self.cp.command_weight * dt / 60.0)
@@ -275,13 +290,14 @@ class ArtillerySystem:
         )
         sight.keep_room()
         now = self.now
+        tf = tt.f
         for t_row, ok, b in zip(stuck.tolist(), seen.tolist(), battery.tolist(), strict=True):
             if not ok:
                 continue
             t = ro.tanks_by_row[t_row]
             g = self.rng.get("observed-fire", t.id)
-            t.last_under_fire_min = now
-            p_tank = p_hit_command if t.command else p_hit
+            tf[t_row, world.T_LAST_FIRE] = now  # t.last_under_fire_min, written on its row
+            p_tank = p_hit_command if ti.item(t_row, world.T_COMMAND) else p_hit
             if g.random() < p_tank:
                 shooter = ro.units_by_row[b]
                 self._knock_out(

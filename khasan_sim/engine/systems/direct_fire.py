@@ -16,6 +16,7 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import direct_fire as kernel
+from khasan_sim.engine.kernels.random import KernelStream
 from khasan_sim.engine.kernels.sight import SightLines
 from khasan_sim.engine.state import UnitState
 from khasan_sim.model import morale
@@ -92,6 +93,8 @@ class DirectFireSystem:
         p[kernel.P_MISSING_STEADY : kernel.P_KILLED_JAPANESE + 1] = cp.casualty_figures()
         self._fire_pulse = p
         self._arms: tuple[np.ndarray, np.ndarray] | None = None
+        self._fire_args_memo: tuple[Any, ...] | None = None
+        self._fire_stream: Any = None
 
     def _weapons_changed(self, *units: UnitState) -> None:
         """Say that these units' weapons changed, or that they were formed: their rows of
@@ -123,6 +126,39 @@ class DirectFireSystem:
         self._arms = arms
         return arms
 
+    def _fire_args(self, ro: Any, sight: SightLines) -> tuple[tuple[Any, ...], tuple[np.ndarray, ...]]:
+        """Return the direct-fire kernel's arguments before its random state, and the arrays
+        it writes its results into (:func:`kernel.direct_fire_into`), kept while the
+        roster, the weapon tables, the tables' arrays, the terrain and the sight lines'
+        cache stay the same objects (made again when one of them is new)."""
+        memo = self._fire_args_memo
+        ut = self.unit_table
+        if (memo is not None and memo[0] is ro and memo[1] is self._arms and memo[2] is ut.f
+                and memo[3] is self.terrain and memo[4] is sight.args):
+            return memo[5], memo[6]
+        kill_counts, at_counts = self._arms_now()
+        elev, ground = self._pulse_rasters()
+        g = self.terrain.grid
+        tt = self.tank_table
+        args = (
+            ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
+            kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
+            *self._veh, self._accuracy, self._entrench, self._fire_factor, self._fire_pulse,
+            elev, ground, g.cell_m, g.nrows, g.ncols, *sight.args,
+        )
+        # the kernel's results: a row for each unit row (each tank row)
+        outs = (
+            np.zeros((len(ut.f), 4), dtype=np.int64), np.zeros((len(ut.f), kernel.N_CAUSE + 1)),
+            np.zeros((len(tt.f), 3), dtype=np.int64), np.zeros((len(tt.f), kernel.N_KNOCK)),
+        )
+        self._fire_args_memo = (ro, self._arms, ut.f, self.terrain, sight.args, args, outs)
+        if self._fire_stream is None:  # the pulse's random state: as _kernel_stream("direct-fire")
+            ks = self._kernel_streams.get(("direct-fire",))
+            if ks is None:
+                ks = self._kernel_streams[("direct-fire",)] = KernelStream(self.rng.get("direct-fire"))
+            self._fire_stream = ks
+        return args, outs
+
     def _direct_fire(self, dt: float) -> None:
         """One pulse of direct fire, in the compiled kernel (kernels/direct_fire.py); then the
         knock-outs (crews, command, repair) and the casualty events, here."""
@@ -134,39 +170,31 @@ class DirectFireSystem:
         p[kernel.P_VIS] = cp.visibility_night if self.is_night() else 1.0
         p[kernel.P_NOW] = self.now
         ro = self._roster()
-        kill_counts, at_counts = self._arms_now()
-        elev, ground = self._pulse_rasters()
-        g = self.terrain.grid
-        ut, tt = self.unit_table, self.tank_table
         sight = SightLines.of(self.terrain)
-        hit_rows, losses, knock_outs, causes, p_hit, knock_figures = kernel.direct_fire(
-            ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
-            kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
-            *self._veh, self._accuracy, self._entrench, self._fire_factor, p,
-            elev, ground, g.cell_m, g.nrows, g.ncols, *sight.args,
-            self._kernel_stream("direct-fire"),
-        )
+        args, (hits_i, hits_f, knocks_i, knocks_f) = self._fire_args(ro, sight)
+        n_hit, n_ko = kernel.direct_fire_into(*args, self._fire_stream.next(), hits_i, hits_f, knocks_i, knocks_f)
         sight.keep_room()
-        for (t_row, s_row, a), (rng_m, exposure, rate, chance) in zip(knock_outs.tolist(), knock_figures.tolist(), strict=True):
-            t = ro.tanks_by_row[t_row]
-            weapon = self._at_weapons[a]
-            self._knock_out(
-                t, self.rng.get("knock-out", t.id), cause=f"{weapon}:{ro.units_by_row[s_row].id}",
-                firer=ro.units_by_row[s_row].id, weapon=weapon, range_m=rng_m, exposure=exposure,
-                rate_per_min=rate, p_knock_out=chance,
-            )
-        if not len(hit_rows):
+        if n_ko:
+            for (t_row, s_row, a), (rng_m, exposure, rate, chance) in zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True):
+                t = ro.tanks_by_row[t_row]
+                weapon = self._at_weapons[a]
+                self._knock_out(
+                    t, self.rng.get("knock-out", t.id), cause=f"{weapon}:{ro.units_by_row[s_row].id}",
+                    firer=ro.units_by_row[s_row].id, weapon=weapon, range_m=rng_m, exposure=exposure,
+                    rate_per_min=rate, p_knock_out=chance,
+                )
+        if not n_hit:
             return
         cover = self._rasters_of.cover.ravel()  # the terrain _pulse_rasters read, by cell
         units = ro.units_by_row
-        for row, (k, wd, m), c, ph in zip(hit_rows.tolist(), losses.tolist(), causes.tolist(), p_hit.tolist(), strict=True):
+        for (row, k, wd, m), c in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
             firer, weapon = self._firer_of(ro, int(c[kernel.C_FIRER]), int(c[kernel.C_WEAPON]))
             self._emit(
                 "casualties", unit=units[row].id, killed=k, wounded=wd, missing=m, cause="direct-fire",
                 firer=firer, weapon=weapon, range_m=c[kernel.C_RANGE], cover=float(cover[int(c[kernel.C_CELL])]),
                 exposure=c[kernel.C_EXPOSURE], firer_suppression=c[kernel.C_SUPPRESSION],
                 expected=c[kernel.C_EXPECTED], firer_share=c[kernel.C_MAIN_EXPECTED] / c[kernel.C_EXPECTED],
-                firers=int(c[kernel.C_FIRERS]), p_hit=ph,
+                firers=int(c[kernel.C_FIRERS]), p_hit=c[kernel.N_CAUSE],
             )
 
     def _firer_of(self, ro: Any, firer: int, weapon: int) -> tuple[str, str]:

@@ -14,11 +14,13 @@ import math
 
 import numpy as np
 
+from khasan_sim.engine import world
 from khasan_sim.engine.state import UnitState
 from khasan_sim.engine.systems.common import _FALLING_BACK
 from khasan_sim.model.morale import MoraleState
 
 COUNTERATTACK_TYPES = ("rifle",)
+_COUNTERATTACK_TYPE = np.array([t in COUNTERATTACK_TYPES for t in world.UNIT_TYPES])  # by type code
 
 
 class DoctrineSystem:
@@ -35,7 +37,8 @@ class DoctrineSystem:
         """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`)."""
         if self.counterattack_men:
             # an attack is called off as soon as it has lost its share, not at the turn
-            self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"), close)
+            # (None from the pulse: nobody that close anywhere, not asked again)
+            self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"), close, close_known=True)
 
     def _japanese_doctrine(self) -> None:
         """Hold the heights; counter-attack a height just lost with a company from the nearest
@@ -72,9 +75,9 @@ class DoctrineSystem:
                 continue
             cx, cy = self.zone_centre[z]
             cands = []
-            for uid in self.ground_ids:
-                u = self.units[uid]
-                if u.side != "japanese" or u.type not in COUNTERATTACK_TYPES or uid in busy:
+            for u in self._japanese_counterattackers():
+                uid = u.id
+                if uid in busy:
                     continue
                 if uid in self.group_parent:
                     continue  # a group goes back to its battalion before it attacks again
@@ -109,15 +112,26 @@ class DoctrineSystem:
             u.activity = "attacking"
             self.start_move(u, self.zone_centre[z], [])
 
-    def _call_off_counterattacks(self, break_off_loss: float, close: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    def _japanese_counterattackers(self) -> list[UnitState]:
+        """Return the Japanese ground units of a type that counter-attacks, in id order."""
+        ro = self._roster()
+        rows = ro.ground_rows
+        i = self.unit_table.i
+        pick = (i[rows, world.U_SIDE] == world.SIDES.index("japanese")) & _COUNTERATTACK_TYPE[i[rows, world.U_TYPE]]
+        return [ro.units_by_row[r] for r in rows[pick].tolist()]
+
+    def _call_off_counterattacks(
+        self, break_off_loss: float, close: tuple[np.ndarray, np.ndarray] | None = None, close_known: bool = False,
+    ) -> None:
         """Call off each counter-attack, short of its objective, that has lost *break_off_loss*
         of the men it set out with, or that has come within close-assault range of the
         enemy in such strength that the position would break it (the enemy's men in good
         order at ``morale.penetration_reference_ratio`` times its own or more: the ground is
         held, and the attack has found that out): its men go back where they came from.
-        *close* is :meth:`_close_quarters`, when the caller has it already."""
+        *close* is :meth:`_close_quarters`, when the caller has it already (with
+        *close_known*, a None *close* is its answer, not a close quarters to work out)."""
         too_strong = self.cp.penetration_reference_ratio
-        if close is None:
+        if close is None and not close_known:
             close = self._close_quarters()
         enemy_near = close[1] if close is not None else None  # by unit row
         for uid in sorted(self.counterattack_men):

@@ -190,10 +190,24 @@ class MoraleSystem:
             return
         # neighbours feel it (McQuie: adjacent unit withdrew)
         shock = self.params.f("morale.neighbour_withdrew")
-        for vid in self.ground_ids:
-            v = self.units[vid]
-            if v.side == u.side and v.id != u.id and math.hypot(v.x - u.x, v.y - u.y) < 1500.0:
-                self._shake(v, shock, "neighbour_withdrew")
+        for v in self._neighbours(u, 1500.0):
+            self._shake(v, shock, "neighbour_withdrew")
+
+    def _neighbours(self, u: UnitState, within_m: float) -> list[UnitState]:
+        """Return the other ground units of *u*'s side nearer to it than *within_m*, in id
+        order (the distance as ``math.hypot`` gives it, asked only of those in the square
+        round *u*)."""
+        ro = self._roster()
+        rows = ro.ground_rows
+        f, i = self.unit_table.f, self.unit_table.i
+        x, y = f.item(u.row, world.U_X), f.item(u.row, world.U_Y)
+        box = within_m + 1.0
+        near = rows[
+            (i[rows, world.U_SIDE] == i.item(u.row, world.U_SIDE)) & (rows != u.row)
+            & (np.abs(f[rows, world.U_X] - x) < box) & (np.abs(f[rows, world.U_Y] - y) < box)
+        ]
+        units = ro.units_by_row
+        return [units[r] for r in near.tolist() if math.hypot(f.item(r, world.U_X) - x, f.item(r, world.U_Y) - y) < within_m]
 
     def _fall_back_goal(self, u: UnitState, enemies: np.ndarray | None = None) -> tuple[float, float]:
         """Return where *u* falls back to: away from the nearest enemy, or home when home
@@ -240,10 +254,11 @@ class MoraleSystem:
         for u in halted:
             rows = self._enemy_rows(u)
             f = self.unit_table.f
-            enemies = list(zip(f[rows, world.U_X].tolist(), f[rows, world.U_Y].tolist(), strict=True))
-            here = movement.nearest_enemy_m((u.x, u.y), enemies)
+            ex, ey = f[rows, world.U_X], f[rows, world.U_Y]
+            # movement.nearest_enemy_m, the differences taken by numpy (the same floats)
+            here = min(map(math.hypot, (ex - u.x).tolist(), (ey - u.y).tolist()), default=math.inf)
             if here > reach:
                 continue
             goal = self._fall_back_goal(u, rows)
-            if movement.nearest_enemy_m(goal, enemies) > here + 1.0:
+            if min(map(math.hypot, (ex - goal[0]).tolist(), (ey - goal[1]).tolist()), default=math.inf) > here + 1.0:
                 self._retreat(u, shake_neighbours=False, goal=goal, cause="still under fire", enemy_m=here)

@@ -24,6 +24,8 @@ from khasan_sim.model import morale, movement
 from khasan_sim.terrain import plan_route
 
 _AIR = world.UNIT_TYPES.index("air")
+_STATES = morale.STATES  # by the unit table's state code
+_NO_ENTRENCHMENT = world.ENTRENCHMENT.index("none")
 _FOOT_LEGS: dict[tuple[int, float, float], tuple[Any, list[tuple[float, float, float]]]] = {}  # per process
 _LEGS_LIMIT = 20_000
 
@@ -113,22 +115,26 @@ class MovementSystem:
         night_factor = self.params.f("mobility.night_factor.foot")
         pin = self.params.f("morale.pin_suppression")
         self._emit("move_start", unit=u.id, length_m=float(route.length_m))
+        row = u.row
         for minutes, x, y in legs:
             while True:
                 if u.token != token:
                     return
-                if u.state in _FALLING_BACK and u.activity not in ("retreating", "withdrawing"):
+                # the unit's row, read directly (the table's arrays are new when it grows: looked up each time)
+                ut = self.unit_table
+                state = _STATES[ut.i.item(row, world.U_STATE)]
+                if state in _FALLING_BACK and u.activity not in ("retreating", "withdrawing"):
                     u.moving = False
                     return
                 advancing = u.activity == "attacking"
-                f = movement.infantry_speed_factor(u.suppression, self.is_night(), night_factor, pin)
-                if advancing and not morale.can_advance(u.state):
+                f = movement.infantry_speed_factor(ut.f.item(row, world.U_SUPPRESSION), self.is_night(), night_factor, pin)
+                if advancing and not morale.can_advance(state):
                     f = 0.0
                 if u.activity in ("retreating", "withdrawing"):
                     f = max(f, 0.5)
                 if f > 0:
-                    u.moving = True
-                    if u.entrenchment != "none":
+                    ut.i[row, world.U_MOVING] = 1  # u.moving = True
+                    if ut.i.item(row, world.U_ENTRENCH) != _NO_ENTRENCHMENT:
                         # men who leave their scrapes, trenches or works are in the open
                         self._emit("left_position", unit=u.id, was=u.entrenchment)
                         u.entrenchment = "none"

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from khasan_sim.engine import world
-from khasan_sim.engine.kernels.movement import nearest_ground
+from khasan_sim.engine.kernels.movement import nearest_ground, nearest_ground_many
 from khasan_sim.engine.state import (
     TANK_BOGGED,
     TANK_DAMAGED,
@@ -90,11 +90,20 @@ class TankRecoverySystem:
         # only the tanks out of action are looked at (what the loop below reads of the
         # others is their status, and nothing in it changes another tank's)
         status_col = self.tank_table.i[rows, world.T_STATUS]
-        for k in np.nonzero((status_col == _DAMAGED_CODE) | (status_col == _BOGGED_CODE))[0].tolist():
+        out = np.nonzero((status_col == _DAMAGED_CODE) | (status_col == _BOGGED_CODE))[0]
+        if not out.size:
+            return
+        # the nearest enemy and own ground units of each of them, asked at once: nothing the
+        # loop does moves a unit or changes its men, nor moves a tank
+        ut, tf, side = self.unit_table, self.tank_table.f, u.side
+        near = nearest_ground_many(
+            ut.f, ut.i, self._roster().ground_rows, tf[rows[out], world.T_X], tf[rows[out], world.T_Y], world.SIDES.index(side),
+        ).tolist()
+        for k, (enemy, own) in zip(out.tolist(), near, strict=True):
             t = order[k]
             status = t.status
             if status == TANK_DAMAGED and t.recovery == _ON_FIELD:
-                if self._enemy_holds(t, u.side):
+                if enemy <= self._rec["holds_m"] and own > enemy:  # _enemy_holds
                     if t.enemy_since_min < 0:
                         t.enemy_since_min = self.now
                     elif self.now - t.enemy_since_min >= self._rec["holds_min"]:
@@ -104,7 +113,7 @@ class TankRecoverySystem:
                 t.enemy_since_min = -1.0
             elif status != TANK_BOGGED:
                 continue
-            if self._teams_free[u.id] > 0 and self._can_reach(t, u.side):
+            if self._teams_free[u.id] > 0 and self._can_reach(t, side, enemy):
                 self._teams_free[u.id] -= 1
                 if status == TANK_DAMAGED:
                     t.recovery = "in_tow"
@@ -168,9 +177,11 @@ class TankRecoverySystem:
         enemy, own = self._enemy_near(t, side)
         return enemy <= self._rec["holds_m"] and own > enemy
 
-    def _can_reach(self, t: TankState, side: str) -> bool:
-        """Return True if a recovery team can go out to *t* now."""
-        enemy, _ = self._enemy_near(t, side)
+    def _can_reach(self, t: TankState, side: str, enemy: float | None = None) -> bool:
+        """Return True if a recovery team can go out to *t* now (*enemy*: the distance to
+        the nearest enemy ground unit, when the caller has it)."""
+        if enemy is None:
+            enemy, _ = self._enemy_near(t, side)
         if self.is_night():
             return enemy > self._rec["no_go_night"]
         return (

@@ -141,8 +141,8 @@ class ZonesSystem:
                 return
             sov_men, jap_men = last
         hold_min = self.params.f("command.hold_men_min")
-        for z, ps, pj in zip(self.zone_ids, sov_men.tolist(), jap_men.tolist(), strict=True):
-            h = rules.zone_holder(ps, pj, hold_min)
+        holders = rules.zone_holders((sov_men >= hold_min).tolist(), (jap_men >= hold_min).tolist())
+        for z, h, ps, pj in zip(self.zone_ids, holders, sov_men.tolist(), jap_men.tolist(), strict=True):
             old = self.holder[z]
             if h == old:
                 continue
