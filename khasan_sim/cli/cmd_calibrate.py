@@ -306,6 +306,23 @@ def _refusal(result: Any, moved: dict[str, Any], cv: Any, bound: list[tuple[str,
     return ""
 
 
+def _check_degrees_of_freedom(file: Any, fitted: list[str], keys: list[str], entries: int, *, dry_run: bool) -> None:
+    """Refuse before any run a fit whose every parameter moving would put the model over the
+    limit of fitted parameters (half the record's entries) while adding to its count: the
+    write would be refused at the end anyway. A dry run is let through (to see the fit)."""
+    limit = entries // 2
+    after = set(fitted) | set(keys)
+    if dry_run or len(after) <= limit or len(after) <= len(fitted):
+        return
+    new = ", ".join(sorted(after - set(fitted)))
+    msg = (
+        f"{file}: fitting {new} could give the model {len(after)} fitted parameters for {entries} record entries "
+        f"(at most {limit}, half the entries; {len(fitted)} now), and such a fit is not written: fix those a priori "
+        "from a source, or list fewer; --dry-run fits and reports without writing"
+    )
+    raise KhasanSimError(msg)
+
+
 def _print_cross_validation(console: Console, cv: Any, before: Any, after: Any) -> None:
     table = Table(title=f"Out of fold ({cv.k} folds): each fold's entries scored by the values fitted without them (loss, lower is better)", title_justify="left")
     table.add_column("fold")
@@ -403,6 +420,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         msg = f"--folds {args.folds}: the record {record.file} has only {len(entry_ids)} entries to fold"
         raise KhasanSimError(msg)
     dims = spec.dims(scenario.params)
+    _check_degrees_of_freedom(spec.file, fitted_keys(scenario.params), [d.key for d in dims], len(entry_ids), dry_run=args.dry_run)
     current = tuple(scenario.params.value(d.key) for d in dims)
     workers = usable_workers(args.workers, args.runs * (1 + args.budget), None if args.quiet else console.print) or default_workers()
     coarse, refine = plan(args.budget, len(dims))

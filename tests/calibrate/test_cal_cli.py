@@ -149,15 +149,27 @@ def test_the_out_of_fold_check_is_printed_and_reported(tiny_copy):
 
 
 def test_a_fit_that_would_pass_half_the_record_in_fitted_parameters_is_not_written(tiny_copy):
-    # the real parameter files, with the historical calibration's fitted notes (21 of them)
+    # the real parameter files, with the six fitted notes of the model: over the tiny
+    # record's limit of 2 before any run, so the fit is refused before it starts
     params = tiny_copy.parent / "params"
     for f in sorted((ROOT / "scenarios" / "params").glob("*.yaml")):
         (params / f.name).write_bytes(f.read_bytes())
     before = snapshot(params)
     code, out = cli(*args(tiny_copy))
-    assert code == 0, out
-    assert "nothing written" in out and "at most 2, half the entries" in out
+    assert code != 0, out
+    assert "at most 2, half the entries" in out and "--dry-run" in out
     assert snapshot(params) == before
+
+
+def test_a_fit_over_the_limit_is_refused_before_any_run_unless_dry():
+    from khasan_sim.cli.cmd_calibrate import _check_degrees_of_freedom
+    from khasan_sim.errors import KhasanSimError
+
+    _check_degrees_of_freedom("f.yaml", ["a", "b"], ["a", "b"], 4, dry_run=False)  # a refit adds nothing
+    _check_degrees_of_freedom("f.yaml", ["a"], ["b"], 4, dry_run=False)  # 2 of at most 2
+    _check_degrees_of_freedom("f.yaml", ["a", "b"], ["c"], 4, dry_run=True)  # a dry run may look
+    with pytest.raises(KhasanSimError, match="could give the model 3 fitted parameters"):
+        _check_degrees_of_freedom("f.yaml", ["a", "b"], ["c"], 4, dry_run=False)
 
 
 def test_why_a_fit_is_not_written():
