@@ -283,6 +283,12 @@ def _report_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _adds_past_limit(before: Any, after: Any, entries: int) -> bool:
+    """Whether going from the fitted parameters *before* to *after* adds one and leaves more
+    than half the record's *entries* fitted (refitting those already fitted adds none)."""
+    return len(after) > entries // 2 and len(after) > len(before)
+
+
 def _refusal(result: Any, moved: dict[str, Any], cv: Any, bound: list[tuple[str, str]], accept_bound: bool, dof_before: list[str], dof_after: list[str], entries: int) -> str:
     """Return why the fit is not written, or "" to write it."""
     limit = entries // 2
@@ -296,7 +302,7 @@ def _refusal(result: Any, moved: dict[str, Any], cv: Any, bound: list[tuple[str,
     if bound and not accept_bound:
         keys = ", ".join(k for k, _ in bound)
         return f"{keys} on a bound of its range: nothing written (look for the missing mechanism; --accept-bound writes it anyway)"
-    if len(dof_after) > limit and len(dof_after) > len(dof_before):
+    if _adds_past_limit(dof_before, dof_after, entries):
         new = ", ".join(sorted(set(dof_after) - set(dof_before)))
         return (
             f"the fit would give the model {len(dof_after)} fitted parameters for {entries} record entries "
@@ -312,7 +318,7 @@ def _check_degrees_of_freedom(file: Any, fitted: list[str], keys: list[str], ent
     write would be refused at the end anyway. A dry run is let through (to see the fit)."""
     limit = entries // 2
     after = set(fitted) | set(keys)
-    if dry_run or len(after) <= limit or len(after) <= len(fitted):
+    if dry_run or not _adds_past_limit(fitted, after, entries):
         return
     new = ", ".join(sorted(after - set(fitted)))
     msg = (
