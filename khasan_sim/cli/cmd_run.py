@@ -144,6 +144,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
         }
     snapshot_at = sorted(wanted)
 
+    from khasan_sim.runner.warmup import warm_kernels
+
+    warm_kernels(scenario)  # the first run after an install: compile on two cores
     t0 = time.perf_counter()
     sim = Simulation(scenario, seed=args.seed)
     result = sim.run_to_end(snapshot_at=snapshot_at)

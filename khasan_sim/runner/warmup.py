@@ -1,0 +1,90 @@
+"""The first run after an install: compile the kernels on two cores instead of one.
+
+Numba compiles each kernel the first time it is called and keeps the machine code in its
+cache (``__pycache__`` beside the kernel's module), so later processes only load it. The
+first run after an install therefore spends most of its time compiling: about 14 s of
+the 18 s of ``khasan-sim`` on a fresh machine, 8 s of them in one kernel, direct fire
+(``engine/kernels/direct_fire.py``), and the other 6 s in the rest (the beaten zone, the
+tanks' steps, A*, morale, zones...).
+
+:func:`warm_kernels` splits that work over two processes when the cache is cold. A
+forked child builds a simulation of the scenario and calls one pulse of direct fire,
+which compiles that kernel with the very argument types a run gives it and writes it to
+the cache; meanwhile this process plays a throwaway run of the same scenario with the
+direct-fire system left out, which reaches and compiles the other kernels. Then it waits
+for the child. The real run that follows loads every kernel from the cache. Nothing of
+the throwaway run is kept: it only fills numba's cache, so results are the same with and
+without the warm-up (a kernel it did not reach is compiled by the real run, as before).
+
+It does nothing when the direct-fire kernel is already in the cache (any run after the
+first), on one core, or where processes cannot be forked (Windows: there the first run
+compiles on one core, as before). Numba writes its cache files atomically (a temporary
+file, then a rename), so two processes compiling the same small helper is safe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any
+
+_CHILD_TIMEOUT_S = 120.0
+"""How long to wait for the child: far above its ~9 s; past it the run goes on (and
+compiles what the child did not)."""
+
+
+def kernels_cached() -> bool:
+    """Return True if numba's cache holds the direct-fire kernel, compiled from the
+    source as it is now (the slowest kernel to compile: the others were compiled with it).
+
+    Reads numba's own cache index (a private interface, so anything unexpected counts
+    as cached: no warm-up, the run compiles as it always did).
+    """
+    from khasan_sim.engine.kernels import direct_fire
+
+    try:
+        return bool(direct_fire.direct_fire_into._cache._cache_file._load_index())
+    except Exception:  # noqa: BLE001 - numba's internals moved: do not warm
+        return True
+
+
+def _compile_direct_fire(scenario: Any) -> None:
+    """In the child: one pulse of direct fire on the scenario's opening state."""
+    from khasan_sim.api import Simulation
+
+    engine = Simulation(scenario, seed=0).engine
+    engine._direct_fire(engine.cp.pulse_min)
+
+
+def _compile_the_rest(scenario: Any) -> None:
+    """Here: a throwaway run with the direct-fire system left out (its pulses do nothing)."""
+    from khasan_sim.api import Simulation
+
+    sim = Simulation(scenario, seed=0)
+    sim.engine._direct_fire = lambda dt: None  # this instance only
+    sim.run_to_end()
+
+
+def warm_kernels(scenario: Any) -> bool:
+    """Compile the kernels on two cores if numba's cache is cold; return True if it did.
+
+    Call it before the first :class:`~khasan_sim.api.Simulation` of a command, with
+    the scenario it is going to run (the kernels compile for the argument types of its
+    arrays). Costs nothing when the cache is warm.
+    """
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if kernels_cached():
+        return False
+    child = multiprocessing.get_context("fork").Process(
+        target=_compile_direct_fire, args=(scenario,), name="khasan-sim kernel warm-up", daemon=True
+    )
+    child.start()
+    try:
+        _compile_the_rest(scenario)
+    finally:
+        child.join(_CHILD_TIMEOUT_S)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+    return True
