@@ -296,10 +296,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
         branch=None if plan is None else plan.origin.to_text(),
     )
 
-    if not args.scheduler:  # the first run after an install: compile once, on two cores,
-        from khasan_sim.runner.warmup import warm_kernels  # not in every worker at once
-
-        warm_kernels(scenario)
     with StudyFile.open_or_create(out, spec, resume=args.resume) as study:
         if args.retry_errors:
             forgotten = study.forget_errors()

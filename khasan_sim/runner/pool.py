@@ -75,6 +75,21 @@ def _stop_local_workers(executor: ProcessPoolExecutor) -> None:
             process.terminate()
 
 
+def _warm_kernels_for(source: ReplicationSource) -> None:
+    """The first study after an install: compile the kernels here, on two cores
+    (runner/warmup.py), before the workers start, instead of in every worker at once.
+    A scenario that does not load is left to the workers to report, as before."""
+    from khasan_sim.runner.warmup import kernels_cached, warm_kernels
+
+    if kernels_cached():
+        return
+    try:
+        source.prepare()
+    except Exception:  # noqa: BLE001 - the workers report it, run by run
+        return
+    warm_kernels(source.scenario)
+
+
 def local_runs(source: ReplicationSource, tasks: Sequence[Task], workers: int) -> Iterator[RunRecord]:
     """Run *tasks* in *workers* local processes; yield each finished run.
 
@@ -93,6 +108,7 @@ def local_runs(source: ReplicationSource, tasks: Sequence[Task], workers: int) -
     if not tasks:
         return
     workers = max(1, min(workers, len(tasks)))
+    _warm_kernels_for(source)
     executor = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),

@@ -136,6 +136,18 @@ class _Server:
             self.handle(msg)
 
 
+def _warm_kernels(scenario: str, variant: str | None) -> None:
+    """The first game after an install: compile the kernels now, on two cores
+    (runner/warmup.py), while the window says it is loading, rather than at the first
+    turn on one."""
+    from khasan_sim.runner.warmup import kernels_cached, warm_kernels
+
+    if not kernels_cached():
+        from khasan_sim.scenario.load import load_scenario
+
+        warm_kernels(load_scenario(scenario, variant))
+
+
 def serve(
     conn: Any, scenario: str, seed: int, variant: str | None, player_sides: tuple[str, ...], tape_step_min: float,
     commanders: dict[str, str] | None = None,
@@ -145,6 +157,7 @@ def serve(
 
     t0 = time.perf_counter()
     try:
+        _warm_kernels(scenario, variant)
         sim = Simulation(scenario, seed, variant=variant, player_sides=player_sides, follow_record=True, commanders=commanders)
     except Exception as exc:
         conn.send(("ready", None, error_info(exc)))
