@@ -29,6 +29,7 @@ from khasan_sim.engine.kernels.random import KernelStream
 from khasan_sim.engine.state import TankState, UnitState
 from khasan_sim.engine.systems.air import AirSystem
 from khasan_sim.engine.systems.artillery import ArtillerySystem
+from khasan_sim.engine.systems.bogging import BoggingSystem
 from khasan_sim.engine.systems.casualties import CasualtiesSystem
 from khasan_sim.engine.systems.common import HOLDING_TYPES, INFANTRY_TYPES, ProcessGen
 from khasan_sim.engine.systems.direct_fire import DirectFireSystem
@@ -85,6 +86,7 @@ class Engine(
     OrdersSystem,
     MovementSystem,
     TankMovementSystem,
+    BoggingSystem,
     TankLossesSystem,
     TankRecoverySystem,
     EngineeringSystem,

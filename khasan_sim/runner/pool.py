@@ -85,7 +85,7 @@ def _warm_kernels_for(source: ReplicationSource) -> None:
         return
     try:
         source.prepare()
-    except Exception:  # noqa: BLE001 - the workers report it, run by run
+    except Exception:
         return
     warm_kernels(source.scenario)
 

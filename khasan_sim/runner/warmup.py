@@ -44,7 +44,7 @@ def kernels_cached() -> bool:
 
     try:
         return bool(direct_fire.direct_fire_into._cache._cache_file._load_index())
-    except Exception:  # noqa: BLE001 - numba's internals moved: do not warm
+    except Exception:
         return True
 
 

@@ -1,12 +1,11 @@
-"""Tank movement and bogging: each tank's move leg by leg, the queue at the crossings, the
-ruts that earlier passes leave on soft ground, bogging down in the swamp and on the
-stream's banks, a bogged tank's crew freeing it (recovery teams: :mod:`.tank_recovery`), the zones a tank reaches, and where a tank
-battalion stands (its middle tank).
+"""Tank movement: each tank's move leg by leg, the queue at the crossings, the ruts that
+earlier passes leave on soft ground, the zones a tank reaches, and where a tank battalion
+stands (its middle tank). Bogging down on a leg and the crew freeing the tank are
+:mod:`.bogging`'s; the recovery teams' tows :mod:`.tank_recovery`'s.
 
 Reads: ``engine.leg_m``, ``bogging.rut_factor_per_pass``, ``bogging.rut_passes_cap``,
-``bogging.recovery_chance_per_attempt``, ``bogging.recovery_attempt_h``,
-``bogging.recovery_needs_no_fire_min``, ``mobility.night_factor.<mobility>``; the bog
-rates themselves come with the route (``plan_route``).
+``mobility.night_factor.<mobility>``; the bog rates themselves come with the route
+(``plan_route``).
 """
 
 from __future__ import annotations
@@ -18,14 +17,11 @@ import numpy as np
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels.movement import middle_tank
 from khasan_sim.engine.state import (
-    TANK_BOGGED,
-    TANK_OPERATIONAL,
     TankState,
     UnitState,
 )
 from khasan_sim.engine.systems.common import ProcessGen
 from khasan_sim.model import movement
-from khasan_sim.terrain.types import TerrainClass
 
 _DESTROYED = world.TANK_STATUS.index("destroyed")
 _OPERATIONAL = world.TANK_STATUS.index("operational")
@@ -48,7 +44,7 @@ class TankLeg(NamedTuple):
 
 
 class TankMovementSystem:
-    """Tank movement: legs, crossings, ruts, bogging and recovery."""
+    """Tank movement: legs, crossings, ruts (bogging: :class:`.bogging.BoggingSystem`)."""
 
     def _tank_move(self, t: TankState, route: Any, token: int, delay_min: float) -> ProcessGen:
         if delay_min > 0:
@@ -64,13 +60,11 @@ class TankMovementSystem:
         rut = p.f("bogging.rut_factor_per_pass")
         cap = int(p.f("bogging.rut_passes_cap"))
         night_factor = p.f(f"mobility.night_factor.{t.mobility}")
-        pts = route.points_m
         rng = self.rng.get("bog", t.id)
         # the tank's row of numbers, read and written directly on every leg (the tank
         # table never grows after setup, so its arrays stay the same objects)
         tf, ti, row = self.tank_table.f, self.tank_table.i, t.row
         for leg in self._tank_legs(route):
-            a, b = leg.a, leg.b
             if t.token != token or ti.item(row, world.T_STATUS) != _OPERATIONAL:
                 t.moving = False
                 return
@@ -112,20 +106,7 @@ class TankMovementSystem:
                     if z not in t.reached:
                         t.reached.add(z)
                         self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
-            if soft_m > 0 and movement.bogs_down(soft_m, p_eff, rng):
-                frac = movement.bog_point_fraction(rng)
-                i = a + min(int(frac * (b - a)), b - a - 1)
-                t.x, t.y = float(pts[i + 1][0]), float(pts[i + 1][1])
-                t.status = TANK_BOGGED
-                t.times_bogged += 1
-                t.moving = False
-                self._emit(
-                    "bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=xing,
-                    ground=self._leg_ground(route, a, b),
-                    p_bog_unrutted_per_100m=p100, earlier_passes=passes, p_bog_leg=movement.bog_chance(soft_m, p_eff),
-                )
-                self.env.process(self._recover(t))
-                self._update_tank_unit_position(self.units[t.unit])
+            if soft_m > 0 and self._bogs_down(t, route, leg, p_eff, passes, rng):
                 return
             tf[row, world.T_X] = leg.x
             tf[row, world.T_Y] = leg.y
@@ -167,13 +148,6 @@ class TankMovementSystem:
         _LEGS[key] = (route, legs)
         return legs
 
-    def _leg_ground(self, route: Any, a: int, b: int) -> str:
-        """Return the terrain class of the leg's worst soft ground for bogging (the ground its
-        segment with the highest chance per 100 m enters), for a bogging event's cause."""
-        j = a + int(np.argmax(route.seg_p_bog_per_100m[a:b]))
-        x, y = route.points_m[j + 1]
-        return TerrainClass(int(self.terrain.terrain_class[self.cell(float(x), float(y))])).name.lower()
-
     def _zones_along(self, points: np.ndarray) -> tuple[str, ...]:
         """Return the zones the points lie in, in the order they are first entered."""
         seen: dict[str, None] = {}
@@ -204,23 +178,3 @@ class TankMovementSystem:
             rows = np.array([t.row for t in sorted(u.tanks, key=lambda t: t.id)], dtype=np.int64)
             self._tank_rows_of[u.id] = rows
         return rows
-
-    def _recover(self, t: TankState) -> ProcessGen:
-        p = self.params
-        chance = p.f("bogging.recovery_chance_per_attempt")
-        every = p.f("bogging.recovery_attempt_h") * 60.0
-        quiet = p.f("bogging.recovery_needs_no_fire_min")
-        rng = self.rng.get("recover", t.id)
-        while t.status == TANK_BOGGED:
-            yield self.env.timeout(every)
-            self._tick()
-            if t.status != TANK_BOGGED:
-                return
-            if self.now - t.last_under_fire_min < quiet:
-                continue
-            if rng.random() < chance:
-                # the crew frees its own tank: not a recovery (that is a team's tow,
-                # tank_recovery.py), so not counted in <side>.tanks.recovered
-                t.status = TANK_OPERATIONAL
-                self._emit("unbogged", tank=t.id, unit=t.unit, x=t.x, y=t.y)
-                return

@@ -1,0 +1,84 @@
+"""Bogging: a tank sticking in soft ground on a leg of its move, and its crew freeing it.
+
+A tank's move (:mod:`.tank_movement`) goes leg by leg; on a leg over soft ground (swamp,
+wet meadow, the stream's banks) it may bog down, at the leg's chance per 100 m of soft
+ground, raised by the ruts of the tanks that passed there before
+(:func:`khasan_sim.model.movement.rutted_bog_rate`: model-anchors 4b.3, the Vehicle Cone
+Index's passes). A bogged tank stops where on the leg it stuck, stays a stationary target
+(observed artillery fire on it: :mod:`.artillery`), and its crew tries to free it every
+``bogging.recovery_attempt_h`` once no fire has fallen on it for
+``bogging.recovery_needs_no_fire_min``; the battalion's recovery teams may tow it out
+first (:mod:`.tank_recovery`).
+
+Reads: ``bogging.recovery_chance_per_attempt``, ``bogging.recovery_attempt_h``,
+``bogging.recovery_needs_no_fire_min``; the bog rates of the route's segments come with
+the route (terrain/routes.py ``plan_route``, from ``scenarios/params/mobility.yaml``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from khasan_sim.engine.state import TANK_BOGGED, TANK_OPERATIONAL, TankState
+from khasan_sim.engine.systems.common import ProcessGen
+from khasan_sim.model import movement
+from khasan_sim.terrain.types import TerrainClass
+
+
+class BoggingSystem:
+    """Bogging down on a leg, and the crew's attempts to free the tank."""
+
+    def _bogs_down(self, t: TankState, route: Any, leg: Any, p_eff: float, passes: int, rng: np.random.Generator) -> bool:
+        """Draw whether *t* bogs down on *leg* (soft ground on it, at *p_eff* per 100 m after
+        *passes* earlier passes); if it does, stop it where it stuck, say so, set its crew
+        to work, and return True."""
+        soft_m = leg.soft_m
+        if not movement.bogs_down(soft_m, p_eff, rng):
+            return False
+        a, b = leg.a, leg.b
+        pts = route.points_m
+        frac = movement.bog_point_fraction(rng)
+        i = a + min(int(frac * (b - a)), b - a - 1)
+        t.x, t.y = float(pts[i + 1][0]), float(pts[i + 1][1])
+        t.status = TANK_BOGGED
+        t.times_bogged += 1
+        t.moving = False
+        self._emit(
+            "bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=leg.crossing,
+            ground=self._leg_ground(route, a, b),
+            p_bog_unrutted_per_100m=leg.p_bog_per_100m, earlier_passes=passes, p_bog_leg=movement.bog_chance(soft_m, p_eff),
+        )
+        self.env.process(self._recover(t))
+        self._update_tank_unit_position(self.units[t.unit])
+        return True
+
+    def _leg_ground(self, route: Any, a: int, b: int) -> str:
+        """Return the terrain class of the leg's worst soft ground for bogging (the ground its
+        segment with the highest chance per 100 m enters), for a bogging event's cause."""
+        j = a + int(np.argmax(route.seg_p_bog_per_100m[a:b]))
+        x, y = route.points_m[j + 1]
+        return TerrainClass(int(self.terrain.terrain_class[self.cell(float(x), float(y))])).name.lower()
+
+    def _recover(self, t: TankState) -> ProcessGen:
+        """The crew's attempts to free its bogged tank, one every attempt interval when no
+        fire fell on it lately."""
+        p = self.params
+        chance = p.f("bogging.recovery_chance_per_attempt")
+        every = p.f("bogging.recovery_attempt_h") * 60.0
+        quiet = p.f("bogging.recovery_needs_no_fire_min")
+        rng = self.rng.get("recover", t.id)
+        while t.status == TANK_BOGGED:
+            yield self.env.timeout(every)
+            self._tick()
+            if t.status != TANK_BOGGED:
+                return
+            if self.now - t.last_under_fire_min < quiet:
+                continue
+            if rng.random() < chance:
+                # the crew frees its own tank: not a recovery (that is a team's tow,
+                # tank_recovery.py), so not counted in <side>.tanks.recovered
+                t.status = TANK_OPERATIONAL
+                self._emit("unbogged", tank=t.id, unit=t.unit, x=t.x, y=t.y)
+                return
