@@ -287,6 +287,12 @@ KINDS: dict[str, Kind] = {
         {"unit": _UNIT, "order_kind": _f(STR, "-", "the order's kind"), "order": _f(STR, "-", "the order's id"),
          "source": _f(STR, "-", "who gave it: `player` (a person, or a program through the API), `commander-ai` (the commander AI) or `scenario` (the recorded orders)")},
     ),
+    "tanks_sent": Kind(
+        "Some of a tank unit's tanks were sent apart against an objective (an attack order with `tanks`); the rest keep the unit's order.",
+        {"unit": _UNIT, "zone": _f(STR, "-", "the objective"), "order": _ORDER,
+         "asked": _f(INT, "tanks", "the tanks the order asked for"), "n": _f(INT, "tanks", "the tanks sent (those that could move, nearest the objective first)"),
+         "tanks": _f(STR, "-", "the tanks sent, comma-separated ids")},
+    ),
     "order_refused": Kind("An order could not be carried out.", {"unit": _UNIT, "order": _ORDER, "reason": _f(STR, "-", "why")}),
     "order_deferred": Kind("An order waits for the unit to rally.", {"unit": _UNIT, "order": _ORDER, "reason": _f(STR, "-", "why")}),
     "order_resumed": Kind("A deferred order was taken up.", {"unit": _UNIT, "order": _ORDER}),

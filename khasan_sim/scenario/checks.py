@@ -113,6 +113,15 @@ def cross_check(doc: ScenarioDoc, smap: SourceMap) -> None:
         for field, ref in _zone_refs(order):
             if isinstance(ref, str) and ref not in zones:
                 raise smap.error((*base, field), _unknown("zone", ref, zones))
+        if isinstance(order, AttackOrder) and order.tanks is not None:
+            for path, uid in refs:
+                have = sum(g.count for g in units[uid].tanks)
+                if have == 0:
+                    msg = f"tanks: sends some of a unit's tanks, but '{uid}' has none"
+                    raise smap.error((*base, "tanks"), msg)
+                if order.tanks > have:
+                    msg = f"tanks: {order.tanks} is more than the {have} tanks of '{uid}'"
+                    raise smap.error((*base, "tanks"), msg)
         if isinstance(order, FireMissionOrder):
             for path, uid in refs:
                 if units[uid].type is not UnitType.ARTILLERY:

@@ -235,11 +235,16 @@ class MoveOrder(_OrderBase):
 
 
 class AttackOrder(_OrderBase):
-    """Move to contact and assault a zone (the objective), through optional waypoints."""
+    """Move to contact and assault a zone (the objective), through optional waypoints.
+
+    With ``tanks: N`` (a tank unit only) the order sends N of the unit's tanks that can
+    move, those nearest the objective, and the rest of the unit keeps its own order (a
+    commander sending some of his tanks against another target)."""
 
     kind: Literal["attack"]
     objective: Id
     route: list[Point] = Field(default_factory=list)
+    tanks: int | None = Field(default=None, ge=1)
 
 
 class DefendOrder(_OrderBase):

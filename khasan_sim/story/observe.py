@@ -24,6 +24,7 @@ EVENT_KINDS = (
     "casualties",
     "bogged",
     "tank_reached",
+    "tanks_sent",
     "tank_knocked_out",
     "command_lost",
     "volley",
@@ -246,23 +247,39 @@ def command_lost(w: Any, c: Any, log: EventIndex, now: float) -> dict[str, Any]:
 def tanks_climbed(w: Any, c: Any, log: EventIndex, now: float) -> dict[str, Any]:
     o = c.observe
     t0, t1 = _window(w, c)
-    sent = w.sent.get(c.id, {})
-    if not sent:
+    sent = w.sent.get(c.id, {})  # units given the zone as objective: first seen so (minutes)
+    apart: dict[str, float] = {}  # tanks sent apart against it (attack orders with tanks)
+    apart_of: dict[str, str] = {}  # and their units
+    for e in log.window("tanks_sent", t0, t1):
+        if e.get("zone") == o.zone:
+            for tid in str(e.get("tanks") or "").split(","):
+                if tid:
+                    apart.setdefault(tid, e.t_s / 60.0)
+                    apart_of.setdefault(tid, str(e.get("unit")))
+    if not sent and not apart:
         if now >= t1 - 1e-9:
-            msg = f"no tank unit was sent against {o.zone} in this run (no order gives tanks that objective)"
+            msg = f"no tank was sent against {o.zone} in this run (no order gives tanks that objective)"
             raise CannotShowError(msg)
         return _pending(w, c, now)
-    climbed = {
-        e.get("tank")
-        for e in log.window("tank_reached", t0, t1)
-        if e.get("zone") == o.zone
-        and e.get("unit") in sent
-        and e.t_s >= round(sent[e.get("unit")] * 60.0)
-    }
+
+    def was_sent(tank: str, unit: str, t_min: float) -> bool:
+        return (unit in sent and t_min >= sent[unit] - 1e-9) or (tank in apart and t_min >= apart[tank] - 1e-9)
+
+    if o.ground is None:  # entered the zone
+        climbed = {
+            e.get("tank")
+            for e in log.window("tank_reached", t0, t1)
+            if e.get("zone") == o.zone and was_sent(e.get("tank"), e.get("unit"), e.t_s / 60.0)
+        }
+    else:  # stood on its ground within it, at a turn
+        climbed = {
+            tank for t_min, tank, unit in w.on_ground.get(c.id, []) if t0 <= t_min <= t1 and was_sent(tank, unit, t_min)
+        }
     tanks = sum(w.units_at_start[u]["tanks"] for u in sent if u in w.units_at_start)
+    tanks += sum(1 for t in apart if apart_of[t] not in sent)
     return {
         "value": len(climbed),
-        "detail": {"units_sent": sorted(sent), "tanks_sent": tanks, "climbed": len(climbed)},
+        "detail": {"units_sent": sorted(sent), "tanks_sent_apart": len(apart), "tanks_sent": tanks, "climbed": len(climbed)},
     }
 
 

@@ -34,10 +34,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from khasan_sim.errors import ScenarioError
 from khasan_sim.scenario import builtin
+from khasan_sim.terrain.types import TerrainClass
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", min_length=1, max_length=64)]
 Side = Literal["soviet", "japanese"]
@@ -145,11 +146,23 @@ class CommandLost(_Window):
 
 
 class TanksClimbed(_Window):
-    """Of the tanks of units sent against a zone (their objective) in the window, how
-    many entered it. Cannot show when no tank unit was sent against it."""
+    """Of the tanks sent against a zone in the window (those of units given it as their
+    objective, and those sent apart by an attack order with ``tanks``), how many got up
+    it: entered it, or with ``ground``, stood on that ground within it at a turn (the
+    watch looks every turn). Cannot show when no tank was sent against it."""
 
     kind: Literal["tanks_climbed"]
     zone: Id
+    ground: Id | None = None
+
+    @field_validator("ground")
+    @classmethod
+    def _a_ground(cls, v: str | None) -> str | None:
+        names = sorted(c.name.lower() for c in TerrainClass)
+        if v is not None and v not in names:
+            msg = f"expected a ground class, one of {', '.join(names)} (got '{v}')"
+            raise ValueError(msg)
+        return v
 
 
 class BatteriesFiring(_Window):

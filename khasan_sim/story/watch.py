@@ -37,6 +37,7 @@ import numpy as np
 from khasan_sim.engine import metrics, world
 from khasan_sim.story import observe
 from khasan_sim.story.spec import Check, StoryFile, load_story, story_path
+from khasan_sim.terrain.types import TerrainClass
 
 _AIR = world.UNIT_TYPES.index("air")
 
@@ -96,6 +97,7 @@ class StoryWatch:
         self.samples: dict[str, dict[str, Any]] = {}
         self.kept: dict[str, dict[str, Any]] = {}
         self.sent: dict[str, dict[str, float]] = {}
+        self.on_ground: dict[str, list[tuple[float, str, str]]] = {}
         self.units_at_start = {u.id: _unit_at_start(u) for u in engine.units.values()}
         self._checks = [c for c in story.checks if c.observe is not None]
         engine.turn_hooks.append(self._turn)
@@ -127,6 +129,8 @@ class StoryWatch:
                     for u in engine.units.values():
                         if u.tanks and u.objective == o.zone:
                             self.sent.setdefault(c.id, {}).setdefault(u.id, now)
+                    if o.ground is not None:
+                        self._tanks_on_ground(c, now)
             elif kind == "holders_kept":
                 for name, t in (("from", o.from_), ("to", o.to)):
                     key = f"{c.id}@{name}"
@@ -141,6 +145,23 @@ class StoryWatch:
                 and now >= self.minutes(o.at) - 1e-9
             ):
                 self.samples[c.id] = self._sample(c, now)
+
+    def _tanks_on_ground(self, c: Check, now: float) -> None:
+        """Note the tanks standing now in the check's zone on its ground (by the terrain's
+        class of the cell), as ``(minute, tank, unit)``."""
+        o = c.observe
+        poly = self.polygons.get(o.zone)
+        if poly is None:
+            return
+        e = self.engine
+        g = e.terrain.grid
+        wanted = o.ground.upper()
+        on = self.on_ground.setdefault(c.id, [])
+        for t in e.all_tanks:
+            if t.status == "destroyed" or not g.contains(t.x, t.y) or not inside(t.x, t.y, poly):
+                continue
+            if TerrainClass(int(e.terrain.terrain_class[e.cell(t.x, t.y)])).name == wanted:
+                on.append((now, t.id, t.unit))
 
     def _sample(self, c: Check, now: float) -> dict[str, Any]:
         """Read the world now for a check observed at a moment."""

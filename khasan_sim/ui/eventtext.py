@@ -11,7 +11,7 @@ SHOWN = {
     "recovered", "tank_knocked_out", "written_off", "zone_holder", "counterattack", "mission_start",
     "mission_end", "strike", "dug_in", "battery_located", "guns_lost", "order_refused", "command_lost",
     "tank_reached", "repaired", "queued", "order_deferred", "order_resumed",
-    "counterattack_called_off", "rejoined", "unbogged", "crew_bailed_out", "sent_to_factory",
+    "counterattack_called_off", "rejoined", "unbogged", "crew_bailed_out", "sent_to_factory", "tanks_sent",
 }
 IMPORTANT = {"zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused", "guns_lost", "command_lost", "mission_start", "order_deferred"}
 
@@ -101,6 +101,8 @@ def describe(ev: Any, place: Callable[[float, float], str | None] | None = None)
         return f"{u} loses its command tank"
     if k == "tank_reached":
         return f"{g('tank')} reaches {g('zone')}"
+    if k == "tanks_sent":
+        return f"{u} sends {g('n')} of its tanks against {g('zone')}"
     if k == "queued":
         return f"{g('tank')} queues at {g('crossing')}"
     return f"{k} {u}"

@@ -177,6 +177,7 @@ class FakeWatch:
         self.samples = kw.get("samples", {})
         self.kept = kw.get("kept", {})
         self.sent = kw.get("sent", {})
+        self.on_ground = kw.get("on_ground", {})
 
 
 def observed(
@@ -321,19 +322,42 @@ def test_tanks_stopped_in_the_valley_from_the_sample():
 
 def test_tanks_sent_against_the_hill():
     w = FakeWatch({"2mb-2tb": {"tanks": 45}})
-    with pytest.raises(
-        observe.CannotShowError, match="no tank unit was sent against machine-gun-hill"
-    ):
+    with pytest.raises(observe.CannotShowError, match="no tank was sent against machine-gun-hill"):
         observed("tanks-could-not-climb-machine-gun-hill", w, [])
     assert observed("tanks-could-not-climb-machine-gun-hill", w, [], now=60.0)["settled"] is False
+    # a unit given the hill as objective at 19:00: only what its tanks did after counts,
+    # and only standing on the hill's rock (the watch's turn samples), not entering its zone
     t = at("1938-08-06T19:00")
     w.sent["tanks-could-not-climb-machine-gun-hill"] = {"2mb-2tb": t}
-    events = [
-        ev(1, t - 10, "tank_reached", unit="2mb-2tb", tank="a", zone="machine-gun-hill"),
-        ev(2, t + 10, "tank_reached", unit="2mb-2tb", tank="b", zone="machine-gun-hill"),
-    ]
-    got = observed("tanks-could-not-climb-machine-gun-hill", w, events)
+    w.on_ground["tanks-could-not-climb-machine-gun-hill"] = [(t - 30, "a", "2mb-2tb"), (t + 30, "b", "2mb-2tb")]
+    entered = [ev(1, t + 10, "tank_reached", unit="2mb-2tb", tank="c", zone="machine-gun-hill")]
+    got = observed("tanks-could-not-climb-machine-gun-hill", w, entered)
     assert got["value"] == 1 and got["detail"]["units_sent"] == ["2mb-2tb"]
+
+
+def test_tanks_sent_apart_against_the_hill():
+    """An attack order with tanks (some of a battalion's tanks sent apart) counts its tanks
+    as sent, from the order on; the battalion's other tanks on the rock do not count."""
+    w = FakeWatch({"2mb-2tb": {"tanks": 45}})
+    t = at("1938-08-06T18:00")
+    sent = [ev(1, t, "tanks_sent", unit="2mb-2tb", zone="machine-gun-hill", order="o", asked=2, n=2, tanks="t01,t02")]
+    got = observed("tanks-could-not-climb-machine-gun-hill", w, sent)
+    assert got["value"] == 0 and got["detail"]["tanks_sent"] == 2 and got["detail"]["units_sent"] == []
+    w.on_ground["tanks-could-not-climb-machine-gun-hill"] = [
+        (t - 30, "t01", "2mb-2tb"),  # before it was sent
+        (t + 30, "t02", "2mb-2tb"),  # sent, on the rock
+        (t + 30, "t03", "2mb-2tb"),  # not sent
+    ]
+    assert observed("tanks-could-not-climb-machine-gun-hill", w, sent)["value"] == 1
+
+
+def test_a_ground_class_is_checked():
+    from pydantic import ValidationError
+
+    from khasan_sim.story.spec import TanksClimbed
+
+    with pytest.raises(ValidationError, match="expected a ground class"):
+        TanksClimbed.model_validate({"kind": "tanks_climbed", "zone": "z", "ground": "rocks", "from": "1938-08-06T16:00", "to": "1938-08-07T00:00"})
 
 
 def test_batteries_firing_and_silenced():

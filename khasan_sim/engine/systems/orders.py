@@ -1,6 +1,7 @@
 """Orders: the dispatcher that plays the scenario's timed orders, and carrying out an order
 (move, attack, withdraw, defend, dig in, fire mission, air strike, build a crossing) for
-each of its units; an order given to men falling back waits until they rally.
+each of its units; an order given to men falling back waits until they rally. An attack
+with ``tanks: N`` sends N of a tank unit's tanks apart, the rest keeping the unit's order.
 
 Reads: ``command.counterattack_window_h`` (an attack on ground just lost counts as a
 counter-attack).
@@ -8,10 +9,11 @@ counter-attack).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from khasan_sim.engine.state import UnitState
-from khasan_sim.engine.systems.common import ProcessGen
+from khasan_sim.engine.state import TANK_OPERATIONAL, UnitState
+from khasan_sim.engine.systems.common import _FALLING_BACK, ProcessGen
 from khasan_sim.model.morale import MoraleState
 
 
@@ -46,6 +48,13 @@ class OrdersSystem:
             u = self.units[uid]
             if u.state in (MoraleState.ROUTED,) and o.kind in ("attack", "move"):
                 self._emit("order_refused", unit=uid, order=o.id or o.kind, reason="routed")
+                continue
+            if getattr(o, "tanks", None) is not None:  # some of a tank unit's tanks, sent apart
+                if u.state in _FALLING_BACK:
+                    self._emit("order_refused", unit=uid, order=o.id or o.kind, reason=u.state.value)
+                    continue
+                self._emit("order", unit=uid, order_kind=o.kind, order=o.id or "", source=source)
+                self._send_tanks(u, o)
                 continue
             self._emit("order", unit=uid, order_kind=o.kind, order=o.id or "", source=source)
             u.order = o
@@ -84,6 +93,30 @@ class OrdersSystem:
         u.activity = {"move": "moving", "attack": "attacking", "withdraw": "withdrawing"}[o.kind]
         # an order's own route is an axis to keep to, not a suggestion
         self.start_move(u, goal, [tuple(p) for p in o.route], axis=bool(o.route))
+
+    def _send_tanks(self, u: UnitState, o: Any) -> None:
+        """Send ``o.tanks`` of *u*'s tanks that can move, the nearest to the objective first
+        (ties by id), against ``o.objective``, each by its own route; the rest of the unit
+        keeps its order, and its next order takes the tanks sent back under it (a
+        commander sending some of his tanks against another target)."""
+        goal = self.target_point(o.objective)
+        live = sorted(
+            (t for t in u.tanks if t.status == TANK_OPERATIONAL),
+            key=lambda t: (math.hypot(t.x - goal[0], t.y - goal[1]), t.id),
+        )
+        sent = sorted(live[: o.tanks], key=lambda t: t.id)
+        self._emit(
+            "tanks_sent", unit=u.id, zone=o.objective, order=o.id or "", asked=o.tanks, n=len(sent),
+            tanks=",".join(t.id for t in sent),
+        )
+        via = [tuple(p) for p in o.route]
+        for t in sent:
+            t.token += 1  # its part in the unit's move ends at its next step
+            route = self._route(t.mobility, u.side, (t.x, t.y), goal, via, bool(via))
+            t.moving = True
+            self.env.process(self._tank_move(t, route, t.token, 0.0))
+        if sent:
+            u.moving = True
 
     def _just_lost(self, zone: str, side: str) -> bool:
         """Return True if *side* lost *zone* within the counter-attack window and does not hold it."""
