@@ -112,7 +112,7 @@ def test_the_historical_orders_send_six_tanks_against_machine_gun_hill() -> None
     from khasan_sim.scenario.builtin import historical_scenario
 
     sim = Simulation(load_scenario(historical_scenario()), seed=2)
-    sim.advance_to("1938-08-06T19:00")
+    sim.advance_to("1938-08-06T19:30")
     sent = [dict(ev.fields) for ev in sim.engine.log.events if ev.kind == "tanks_sent"]
     assert [(s["unit"], s["zone"]) for s in sent] == [("2mb-2tb", "machine-gun-hill")]
     assert 1 <= sent[0]["n"] <= 6
