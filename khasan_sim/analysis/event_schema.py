@@ -295,7 +295,7 @@ KINDS: dict[str, Kind] = {
     ),
     "order_refused": Kind("An order could not be carried out.", {"unit": _UNIT, "order": _ORDER, "reason": _f(STR, "-", "why")}),
     "order_deferred": Kind("An order waits for the unit to rally.", {"unit": _UNIT, "order": _ORDER, "reason": _f(STR, "-", "why")}),
-    "order_resumed": Kind("A deferred order was taken up.", {"unit": _UNIT, "order": _ORDER}),
+    "order_resumed": Kind("A unit that rallied took up an order: one given while it fell back, or its order to take or hold a zone it was thrown off.", {"unit": _UNIT, "order": _ORDER}),
     "counterattack": Kind(
         "A counter-attack on ground the side just lost, with the rule that fired it.",
         {

@@ -142,6 +142,8 @@ class MoraleSystem:
                 u.deferred_order = None
                 self._emit("order_resumed", unit=uid, order=waiting.id or waiting.kind)
                 self._carry_out_move(u, waiting)
+            else:
+                self._resume_mission(u)
         return False
 
     def _morale_terms(self, u: UnitState, m: float, out: np.ndarray) -> dict[str, float | int | str]:

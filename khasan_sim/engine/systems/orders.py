@@ -118,6 +118,36 @@ class OrdersSystem:
         if sent:
             u.moving = True
 
+    def _resume_mission(self, u: UnitState) -> None:
+        """A unit that fell back and rallied takes up its order again, if it was to take or
+        hold a zone its side does not hold now: an order stands until another replaces it,
+        and a unit thrown off the ground it was sent to take or hold goes back for it once
+        it has rallied (the Red Army's field regulations of 1936 and the Japanese Sento
+        Koryo alike: lost positions are retaken; the digest: the Soviets held Zaozernaya
+        through the counter-attacks to the ceasefire). From where it stands, by the
+        quickest way (the order's route led from where it started). Not on a side that
+        the Japanese doctrine commands (``japanese-doctrine``): its counter-attacks by
+        detached companies (systems/doctrine.py) are how that side goes back for lost
+        ground, and the battalions that detach them stay where they rallied."""
+        o = u.order
+        if o is None or u.is_air or self.controllers.get(u.side) == "japanese-doctrine":
+            return
+        if o.kind == "attack":
+            zone = o.objective
+        elif o.kind == "defend" and o.zone is not None:
+            zone = o.zone
+        else:
+            return
+        if self.holder.get(zone) == u.side and self.in_zone(zone, u.x, u.y):
+            return
+        self._emit("order_resumed", unit=u.id, order=o.id or o.kind)
+        if o.kind == "attack":
+            u.objective = zone
+            u.activity = "attacking"
+        else:
+            u.activity = "defending"
+        self.start_move(u, self.zone_centre[zone], [])
+
     def _just_lost(self, zone: str, side: str) -> bool:
         """Return True if *side* lost *zone* within the counter-attack window and does not hold it."""
         lost = self.lost_at.get((zone, side))
