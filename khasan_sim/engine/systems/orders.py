@@ -122,10 +122,12 @@ class OrdersSystem:
         """A unit that fell back and rallied takes up its order again, if it was to take or
         hold a zone its side does not hold now: an order stands until another replaces it,
         and a unit thrown off the ground it was sent to take or hold goes back for it once
-        it has rallied (the Red Army's field regulations of 1936 and the Japanese Sento
-        Koryo alike: lost positions are retaken; the digest: the Soviets held Zaozernaya
-        through the counter-attacks to the ceasefire). From where it stands, by the
-        quickest way (the order's route led from where it started). Not on a side that
+        it has rallied (no figure: an order is not given up because the unit was thrown
+        back, and ground lost is retaken, the Sento Koryo's active defence, model-anchors
+        4b.5; the digest: the Soviets held Zaozernaya through the Japanese counter-attacks
+        to the ceasefire). From where it stands, by the quickest way (the order's route
+        led from where it started). Going back for ground its side just lost is a
+        counter-attack, counted as one (``<side>.counterattacks``). Not on a side that
         the Japanese doctrine commands (``japanese-doctrine``): its counter-attacks by
         detached companies (systems/doctrine.py) are how that side goes back for lost
         ground, and the battalions that detach them stay where they rallied."""
@@ -141,6 +143,9 @@ class OrdersSystem:
         if self.holder.get(zone) == u.side and self.in_zone(zone, u.x, u.y):
             return
         self._emit("order_resumed", unit=u.id, order=o.id or o.kind)
+        if self._just_lost(zone, u.side):
+            self.counterattacks[u.side] += 1
+            self._emit("counterattack", unit=u.id, zone=zone, side=u.side, rule="rallied: back for ground its side just lost", order=o.id or o.kind)
         if o.kind == "attack":
             u.objective = zone
             u.activity = "attacking"
