@@ -131,7 +131,7 @@ def test_zone_changes_say_who_came_who_gave_way_and_why(events):
 
 def test_counterattacks_and_retreats_carry_their_rule_or_cause(events):
     for c in _of(events, "counterattack"):
-        assert c["rule"].split(":")[0] in ("doctrine", "local", "order")
+        assert c["rule"].split(":")[0] in ("doctrine", "local", "order", "rallied")
     for r in _of(events, "retreat"):
         assert r["cause"] in ("morale", "still under fire")
         if r["cause"] == "still under fire":
