@@ -27,6 +27,7 @@ from khasan_sim.engine import world
 from khasan_sim.engine.eventlog import EventLog
 from khasan_sim.engine.kernels.random import KernelStream
 from khasan_sim.engine.state import TankState, UnitState
+from khasan_sim.engine.systems.abandoned_guns import AbandonedGunsSystem
 from khasan_sim.engine.systems.air import AirSystem
 from khasan_sim.engine.systems.artillery import ArtillerySystem
 from khasan_sim.engine.systems.bogging import BoggingSystem
@@ -91,6 +92,7 @@ class Engine(
     TankRecoverySystem,
     EngineeringSystem,
     ArtillerySystem,
+    AbandonedGunsSystem,
     AirSystem,
     CasualtiesSystem,
     SightSystem,

@@ -90,6 +90,8 @@ def describe(ev: Any, place: Callable[[float, float], str | None] | None = None)
     if k == "battery_located":
         return f"{u} located by the {g('by')}"
     if k == "guns_lost":
+        if g("cause") == "abandoned":
+            return f"{u} leaves {g('n')} {g('weapon')} behind (no crews left)"
         return f"{u} loses {g('n')} {g('weapon')} ({g('by')})"
     if k == "order_deferred":
         return f"{u}: order waits until it rallies"

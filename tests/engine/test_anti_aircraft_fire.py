@@ -90,7 +90,9 @@ def test_anti_aircraft_mounts_are_guns_that_can_be_lost():
         s.advance_to("1938-08-11T12:00")
         for e in s.engine.log.events:
             if e.kind == "guns_lost" and s.unit(e.get("unit")).type == "anti-aircraft":
-                assert e.get("fire") in ("area", "bombs") and str(e.get("cause")).split(":")[0] in ("artillery", "air")
+                assert (e.get("fire") in ("area", "bombs") and str(e.get("cause")).split(":")[0] in ("artillery", "air")) or (
+                    e.get("fire") == e.get("cause") == "abandoned"  # left without crews as the unit fell back
+                )
                 lost.append(e.get("n"))
         u = s.unit("j-aamg-zao")
         assert sum(u.guns.values()) + u.guns_lost == 6

@@ -184,6 +184,7 @@ class MoraleSystem:
         unit's neighbours feel it unless *shake_neighbours* is False. *why* is the
         retreat event's cause (``cause=`` and its figures)."""
         gx, gy = self._fall_back_goal(u) if goal is None else goal
+        self._abandon_uncrewed_guns(u)  # what its men cannot serve stays in its pits
         u.activity = "retreating"
         u.objective = None
         self._emit("retreat", unit=u.id, x=gx, y=gy, state=u.state.value, **why)
