@@ -258,6 +258,8 @@ class ArtillerySystem:
                 b.guns[wname] -= lost
                 b.guns_lost += lost
                 self._gun_reach = None  # its reach is worked out again
+                if wname in self._at_weapons:
+                    self._weapons_changed(b)  # an anti-tank gun lost fires no more
                 self._emit("guns_lost", unit=b.id, weapon=wname, n=lost, by=by, cause=cause, chance=round(p_gun, 5), **why)
 
     def _observed_fire(self, dt: float) -> None:
