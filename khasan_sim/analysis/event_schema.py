@@ -134,6 +134,7 @@ KINDS: dict[str, Kind] = {
             "rate_per_min": _f(FLOAT, "tanks/min", "anti-tank fire: the kill rate on this tank used for the chance", optional=True),
             "from_aim_m": _f(FLOAT, "m", "volleys: the tank's distance from the aiming point", optional=True),
             "rounds": _f(FLOAT, "rounds", "volleys: rounds falling on the tank's area", optional=True),
+            "observer_m": _f(FLOAT, "m", "observed artillery: the distance from the nearest enemy post that saw the stuck tank", optional=True),
         },
     ),
     "crew_bailed_out": Kind(
@@ -145,16 +146,17 @@ KINDS: dict[str, Kind] = {
         {"unit": _UNIT, "cause": _f(STR, "-", "the cause of the last command tank's knock-out")},
     ),
     "guns_lost": Kind(
-        "A battery (or an anti-aircraft unit) lost guns or mounts for good to shells or bombs.",
+        "A battery (or an anti-aircraft or anti-tank unit) lost guns or mounts for good to shells or bombs, or an anti-tank unit to the fire of tanks.",
         {
             "unit": _UNIT,
             "weapon": _f(STR, "-", "the gun or mount lost"),
             "n": _f(INT, "guns", "guns lost"),
-            "by": _f(STR, "-", "the firing battery or air unit"),
-            "cause": _f(STR, "-", "`artillery:<battery>` or `air:<air unit>`"),
+            "by": _f(STR, "-", "the firing battery, air unit or tank"),
+            "cause": _f(STR, "-", "`artillery:<battery>`, `air:<air unit>` or `tank-fire:<tank>`"),
             "chance": _f(FLOAT, "fraction", "the chance of each gun being lost, as drawn (5 decimals)"),
-            "fired": _f(STR, "-", "what hit it: the battery's weapon, or `bomb-<kg>kg`"),
-            "fire": _f(STR, "-", "`area` fire, `adjusted` counter-battery fire on a located battery, or `bombs`"),
+            "fired": _f(STR, "-", "what hit it: the battery's weapon, `bomb-<kg>kg`, or the tank's model"),
+            "fire": _f(STR, "-", "`area` fire, `adjusted` counter-battery fire on a located battery, `bombs`, or `tank` fire"),
+            "by_unit": _f(STR, "-", "tank fire: the firing tank's unit", optional=True),
         },
     ),
     "aircraft_hit": Kind(

@@ -34,7 +34,7 @@ class TankFireOnGunsSystem:
             return
         p_gun = min(1.0, p_man_hit * tank_share)
         g = self.rng.get("tank-fire-on-guns", v.id)
-        self._guns_hit(v, p_gun, g, tank.id, f"tank-fire:{tank.id}", fire="tank", by_unit=tank.unit)
+        self._guns_hit(v, p_gun, g, tank.id, f"tank-fire:{tank.id}", fired=tank.model, fire="tank", by_unit=tank.unit)
 
     def _guns_left_of(self, u: UnitState, weapon: str, start: float) -> float:
         """Return the weapons *u* can fire of *weapon*: its guns left when the weapon is
