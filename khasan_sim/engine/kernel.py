@@ -43,6 +43,7 @@ from khasan_sim.engine.systems.orders import OrdersSystem
 from khasan_sim.engine.systems.setup import CombatParams, SetupSystem, _combat_params
 from khasan_sim.engine.systems.sight import SightSystem
 from khasan_sim.engine.systems.tank_losses import TankLossesSystem
+from khasan_sim.engine.systems.tank_fire_on_guns import TankFireOnGunsSystem
 from khasan_sim.engine.systems.tank_movement import TankLeg, TankMovementSystem
 from khasan_sim.engine.systems.tank_recovery import TankRecoverySystem
 from khasan_sim.engine.systems.zones import ZonesSystem
@@ -97,6 +98,7 @@ class Engine(
     CasualtiesSystem,
     SightSystem,
     DirectFireSystem,
+    TankFireOnGunsSystem,
     MoraleSystem,
     ZonesSystem,
     DoctrineSystem,

@@ -365,7 +365,11 @@ def guns_lost(w: Any, c: Any, log: EventIndex, now: float) -> dict[str, Any]:
         msg = f"the model cannot show this yet: the {o.side} {o.unit_type} units have no guns it counts (their weapons are never lost)"
         raise CannotShowError(msg)
     t0, t1 = _window(w, c)
-    n = sum(int(e.get("n") or 0) for e in log.window("guns_lost", t0, t1) if e.get("unit") in units)
+    n = sum(
+        int(e.get("n") or 0)
+        for e in log.window("guns_lost", t0, t1)
+        if e.get("unit") in units and (o.by_unit is None or e.get("by_unit") == o.by_unit)
+    )
     return {"value": n, "detail": {"guns_at_start": guns}}
 
 

@@ -268,11 +268,13 @@ class LossesRatio(_Strict):
 
 
 class GunsLost(_Window):
-    """How many guns of a side's units of one type were lost in the window."""
+    """How many guns of a side's units of one type were lost in the window; with
+    ``by_unit``, only those destroyed by that (tank) unit's fire."""
 
     kind: Literal["guns_lost"]
     side: Side
     unit_type: Id
+    by_unit: Id | None = None
 
 
 Observation = Annotated[

@@ -19,7 +19,13 @@ def _knocked_out_stuck_pair(command_weight: float, seed: int) -> tuple[bool, boo
     """Bog one command tank and one line tank of the 3rd battalion side by side in view of
     the Japanese posts at 17:00 and say which of them observed fire knocked out by 18:30."""
     sc = load_scenario(historical_scenario())
-    values = {"artillery.observed_fire_kill_per_hour": 0.02, "fire.command_tank_weight": command_weight}
+    # the observed fire's fall with the observer's distance held near its close-up rate
+    # (the crossing is about 2 km from the posts: 1 / (1 + (2 / 3)^2) = 0.69 of it)
+    values = {
+        "artillery.observed_fire_kill_per_hour": 0.02,
+        "artillery.observed_fire_half_distance_m": 3000.0,
+        "fire.command_tank_weight": command_weight,
+    }
     sc = dataclasses.replace(sc, params=sc.params.with_values(values))
     sim = Simulation(sc, seed=seed)
     sim.advance_to("1938-08-06T17:00")
@@ -38,7 +44,7 @@ def _knocked_out_stuck_pair(command_weight: float, seed: int) -> tuple[bool, boo
 
 
 def test_observers_range_in_on_the_command_tank_first():
-    # 0.02/h for a line tank (3% over the hour and a half), 200 times that for the command tank
+    # about 0.014/h for a line tank (2% over the hour and a half), 200 times that for the command tank
     command_hit, line_hit = _knocked_out_stuck_pair(200.0, seed=21)
     assert command_hit and not line_hit
 

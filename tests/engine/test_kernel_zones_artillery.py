@@ -117,9 +117,9 @@ def test_a_volley_keeps_count_of_men_and_touches_only_the_enemy_in_reach(seed, n
 def _observed_reference(units, tanks, order, stuck, reach, see_m, sight):
     """Observed fire's two conditions, plainly: the first enemy battery (by id) with men and
     rounds left whose guns reach the stuck tank, and whether one of the three nearest enemy
-    posts sees it."""
+    posts sees it; and the distance of the nearest of them that does."""
     f, i = units.f, units.i
-    seen, battery = [], []
+    seen, battery, dist = [], [], []
     for t in stuck:
         side = i[tanks.i[t, w.T_UNIT], w.U_SIDE]
         x, y = tanks.f[t, w.T_X], tanks.f[t, w.T_Y]
@@ -129,13 +129,17 @@ def _observed_reference(units, tanks, order, stuck, reach, see_m, sight):
         battery.append(bat)
         if bat < 0:
             seen.append(False)
+            dist.append(0.0)
             continue
         posts = [(math.hypot(f[v, w.U_X] - x, f[v, w.U_Y] - y), k, v) for k, v in enumerate(order)
                  if i[v, w.U_SIDE] != side and i[v, w.U_MEN] > 0 and w.UNIT_TYPES[i[v, w.U_TYPE]] != "air"
                  and i[v, w.U_STATE] not in (3, 4)]
         near = sorted(p for p in posts if p[0] <= see_m)[:3]
-        seen.append(any(sight.many(np.array([f[v, w.U_X]]), np.array([f[v, w.U_Y]]), np.array([x]), np.array([y]))[0] for _, _, v in near))
-    return np.array(seen, dtype=bool), np.array(battery, dtype=np.int64)
+        seeing = [d for d, _, v in near
+                  if sight.many(np.array([f[v, w.U_X]]), np.array([f[v, w.U_Y]]), np.array([x]), np.array([y]))[0]]
+        seen.append(bool(seeing))
+        dist.append(seeing[0] if seeing else 0.0)  # the nearest post that sees it
+    return np.array(seen, dtype=bool), np.array(battery, dtype=np.int64), np.array(dist)
 
 
 @settings(max_examples=40, deadline=None)
@@ -159,10 +163,11 @@ def test_which_bogged_tanks_an_enemy_post_sees_within_reach_of_a_battery(seed, n
     units.i[: units.n, w.U_AMMO] = rng.choice([w.NO_AMMUNITION_LIMIT, 0, 50], size=units.n)
     stuck = np.arange(tanks.n, dtype=np.int64)
     sight = SightLines(terrain)
-    got_seen, got_battery = ak.spotted_tanks(units.f, units.i, order, tanks.f, tanks.i, stuck, reach, see_m, *sight.args)
-    ref_seen, ref_battery = _observed_reference(units, tanks, order, stuck, reach, see_m, sight)
+    got_seen, got_battery, got_d = ak.spotted_tanks(units.f, units.i, order, tanks.f, tanks.i, stuck, reach, see_m, *sight.args)
+    ref_seen, ref_battery, ref_d = _observed_reference(units, tanks, order, stuck, reach, see_m, sight)
     assert np.array_equal(got_battery, ref_battery)
     assert np.array_equal(got_seen, ref_seen)
+    assert np.allclose(got_d, ref_d)
 
 
 @settings(max_examples=200, deadline=None)

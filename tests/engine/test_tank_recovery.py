@@ -73,8 +73,10 @@ def test_an_ordered_route_is_kept_to_across_the_swamp(engine, oid, uid):
         follow_axis=True,
     )
     # the axis is no longer a way round: at least as short, and through more soft ground
+    # (100 m more at least: since the valley swamp ends at the valley's mouth, x 5950, the
+    # way round the swamp saves less of it than before)
     assert axis.length_m <= quick.length_m + 1.0
-    assert axis.soft_m > quick.soft_m + 200.0
+    assert axis.soft_m > quick.soft_m + 100.0
 
 
 _LOWLAND = st.tuples(st.floats(5400.0, 9000.0), st.floats(4300.0, 9500.0))

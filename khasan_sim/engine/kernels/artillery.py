@@ -187,7 +187,8 @@ def beaten_zone_into(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover,
 def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h):
     """For each stuck tank (rows, in id order), whether one of the three nearest enemy
     observation posts within *see_m* sees it, and the first enemy battery (by id) whose
-    guns reach it (-1 if none): the two conditions of observed fire.
+    guns reach it (-1 if none): the two conditions of observed fire; and the distance
+    from the nearest post that sees it to the tank (0 where none sees it).
 
     *order*: the ground units' rows in id order; posts are those with men that are not
     falling back; batteries those with men, rounds left and guns that reach (*reach*: the
@@ -196,6 +197,7 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_
     """
     n_s = stuck.size
     seen_by = np.zeros(n_s, dtype=np.bool_)
+    seen_d = np.zeros(n_s, dtype=np.float64)
     battery = np.full(n_s, -1, dtype=np.int64)
     near_d = np.empty(3, dtype=np.float64)
     near_u = np.empty(3, dtype=np.int64)
@@ -253,5 +255,6 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_
             v = near_u[q]
             if seen(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, uf[v, w.U_X], uf[v, w.U_Y], x, y):
                 seen_by[k] = True
+                seen_d[k] = near_d[q]
                 break
-    return seen_by, battery
+    return seen_by, battery, seen_d

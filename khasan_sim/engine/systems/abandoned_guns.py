@@ -1,5 +1,6 @@
 """Guns left behind: when a unit with guns or mounts in pits falls back, the ones its men
-left cannot serve stay where they stood and are lost.
+left cannot serve stay where they stood and are lost (anti-tank guns too: they are guns
+that can be lost since tank fire on gun positions, :mod:`.tank_fire_on_guns`).
 
 A gun needs its crew to be served, limbered and taken away. A battery or an anti-aircraft
 unit that has lost men keeps serving the guns its remaining crews can man while it holds
@@ -9,7 +10,7 @@ are lost, as a knocked-out tank left on ground the enemy holds is lost (model-an
 4b.1: who holds the field decides what is written off). The crews it has left take their
 guns with them.
 
-For batteries and anti-aircraft units only, whose men are the crews. The crew of a gun
+For batteries, anti-aircraft and anti-tank units only, whose men are the crews. The crew of a gun
 is the unit's men at the start over its guns at the start (no figure
 beyond the unit's own establishment; the digest counts the Japanese losses in
 "installations", anti-aircraft guns and machine-gun mounts alike). No draw: the guns are
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from khasan_sim.engine.state import UnitState
 
-_GUN_UNITS = ("artillery", "anti-aircraft")
+_GUN_UNITS = ("artillery", "anti-aircraft", "anti-tank")
 """Units whose men are the guns' crews. A rifle regiment's few regimental guns are served
 by its gun company, not by its thousands of riflemen: its men at the start over its guns
 would make a "crew" of hundreds, so the rule is not for it."""

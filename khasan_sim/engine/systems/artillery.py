@@ -258,6 +258,8 @@ class ArtillerySystem:
                 b.guns[wname] -= lost
                 b.guns_lost += lost
                 self._gun_reach = None  # its reach is worked out again
+                if wname in self._at_weapons:
+                    self._weapons_changed(b)  # an anti-tank gun lost fires no more
                 self._emit("guns_lost", unit=b.id, weapon=wname, n=lost, by=by, cause=cause, chance=round(p_gun, 5), **why)
 
     def _observed_fire(self, dt: float) -> None:
@@ -269,6 +271,13 @@ class ArtillerySystem:
         The observer ranges first on what stands out: a command tank's handrail radio
         aerial marks it out to him as it does to an anti-tank gunner, so a seen command tank
         is ranged in ``fire.command_tank_weight`` times as fast as another.
+
+        The farther the observer, the worse he brings the fire onto one tank: he must judge
+        each burst short or over of it, and the depth he sees shrinks with his distance, so
+        the error left in the adjusted fire grows with it, and a point target's chance of a
+        hit falls as the square of that error. The rate is the rate close up times
+        ``1 / (1 + (d / artillery.observed_fire_half_distance_m) ** 2)``, d the distance from
+        the nearest post that sees the tank.
         """
         p = self.params
         rate_h = p.f("artillery.observed_fire_kill_per_hour")
@@ -282,27 +291,30 @@ class ArtillerySystem:
         order = ro.tank_order
         stuck = order[ti[order, world.T_STATUS] == _BOGGED]  # in id order
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
-        p_hit = -math.expm1(-rate_h * dt / 60.0)
-        p_hit_command = -math.expm1(-rate_h * self.cp.command_weight * dt / 60.0)
+        half_m = p.f("artillery.observed_fire_half_distance_m")
         sight = self._sight()
-        seen, battery = art_kernel.spotted_tanks(
+        seen, battery, seen_d = art_kernel.spotted_tanks(
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, stuck, self._gun_reach_now(), see_m, *sight.args,
         )
         sight.keep_room()
         now = self.now
         tf = tt.f
-        for t_row, ok, b in zip(stuck.tolist(), seen.tolist(), battery.tolist(), strict=True):
+        for t_row, ok, b, d in zip(stuck.tolist(), seen.tolist(), battery.tolist(), seen_d.tolist(), strict=True):
             if not ok:
                 continue
             t = ro.tanks_by_row[t_row]
             g = self.rng.get("observed-fire", t.id)
             tf[t_row, world.T_LAST_FIRE] = now  # t.last_under_fire_min, written on its row
-            p_tank = p_hit_command if ti.item(t_row, world.T_COMMAND) else p_hit
+            rate = rate_h / (1.0 + (d / half_m) ** 2)
+            if ti.item(t_row, world.T_COMMAND):
+                rate *= self.cp.command_weight
+            p_tank = -math.expm1(-rate * dt / 60.0)
             if g.random() < p_tank:
                 shooter = ro.units_by_row[b]
                 self._knock_out(
                     t, g, cause=f"observed-artillery:{shooter.id}", firer=shooter.id,
                     range_m=math.hypot(t.x - shooter.x, t.y - shooter.y), p_knock_out=p_tank,
+                    observer_m=round(d, 1),
                 )
 
     def _gun_reach_now(self) -> np.ndarray:

@@ -110,8 +110,8 @@ class DirectFireSystem:
         ws = u.weapons_start
         for k, wname in enumerate(self._kill_weapons):
             kill_counts[u.row, k] = float(ws.get(wname, 0))
-        for k, wname in enumerate(self._at_weapons):
-            at_counts[u.row, k] = max(float(ws.get(wname, 0)), 0.0)
+        for k, wname in enumerate(self._at_weapons):  # the anti-tank guns it has left
+            at_counts[u.row, k] = max(self._guns_left_of(u, wname, float(ws.get(wname, 0))), 0.0)
 
     def _arms_now(self) -> tuple[np.ndarray, np.ndarray]:
         """Return each unit row's weapons that kill men and anti-tank weapons, as counts
@@ -196,6 +196,11 @@ class DirectFireSystem:
                 expected=c[kernel.C_EXPECTED], firer_share=c[kernel.C_MAIN_EXPECTED] / c[kernel.C_EXPECTED],
                 firers=int(c[kernel.C_FIRERS]), p_hit=c[kernel.N_CAUSE],
             )
+            if int(c[kernel.C_FIRER]) < 0 and units[row].type == "anti-tank":  # tanks fired on a gun position
+                self._tank_fire_on_guns(
+                    units[row], ro.tanks_by_row[-1 - int(c[kernel.C_FIRER])], c[kernel.N_CAUSE],
+                    c[kernel.C_MAIN_EXPECTED] / c[kernel.C_EXPECTED],
+                )
 
     def _firer_of(self, ro: Any, firer: int, weapon: int) -> tuple[str, str]:
         """Return the id of the aimed fire's firer (a unit row, or -1 - a tank row) and

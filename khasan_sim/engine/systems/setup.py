@@ -162,8 +162,9 @@ class SetupSystem:
             )
             x, y = u.position if u.position is not None else (-1.0, -1.0)
             # guns and mounts a hit in their pit puts out of action for good (anti-aircraft
-            # guns and machine-gun mounts too: the digest counts "anti-aircraft installations")
-            guns = {w: n for w, n in u.weapons.items() if self._category(w) in ("field-gun", "howitzer", "anti-aircraft")}
+            # guns and machine-gun mounts too: the digest counts "anti-aircraft installations";
+            # anti-tank guns too: the digest's tanks "destroyed ... anti-tank positions")
+            guns = {w: n for w, n in u.weapons.items() if self._category(w) in ("field-gun", "howitzer", "anti-aircraft", "anti-tank")}
             st = UnitState(
                 self.unit_table, id=u.id, side=u.side, type=u.type.value, name=u.name, x=x, y=y, home_x=x, home_y=y,
                 men_start=u.men, men=u.men, weapons_start=dict(u.weapons), guns=dict(guns),
