@@ -108,6 +108,7 @@ class UnitState:
         f, i = table.f[self._k], table.i[self._k]
         f[w.U_X], f[w.U_Y], f[w.U_HOME_X], f[w.U_HOME_Y] = x, y, home_x, home_y
         f[w.U_MORALE], f[w.U_MORALE_START], f[w.U_LAST_FIRE] = morale, morale_start, -1e9
+        f[w.U_AT_FIRED] = -1e9
         f[w.U_SHAKEN], f[w.U_RETREAT], f[w.U_ROUT] = thresholds.shaken, thresholds.retreat, thresholds.rout
         f[w.U_PIN], f[w.U_RALLY] = thresholds.pin_suppression, thresholds.rally_margin
         i[w.U_MEN], i[w.U_MEN_START] = men, men_start
@@ -136,6 +137,7 @@ class UnitState:
     suppression = w._float(w.U_SUPPRESSION, "0 to 1")
     shocks = w._float(w.U_SHOCKS, "morale shocks of this pulse, settled with its morale")
     last_under_fire_min = w._float(w.U_LAST_FIRE, "when the unit was last fired at, simulated minutes")
+    anti_tank_fired_min = w._float(w.U_AT_FIRED, "when the unit's anti-tank weapons last fired at a tank, simulated minutes")
     men = w._int(w.U_MEN, "men present")
     men_start = w._int(w.U_MEN_START, "men at the start (or when formed)")
     killed = w._int(w.U_KILLED, "men killed")

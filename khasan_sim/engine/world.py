@@ -35,7 +35,8 @@ TANK_RECOVERY = ("on_field", "in_tow", "in_repair", "to_factory")
 # unit float columns
 U_X, U_Y, U_HOME_X, U_HOME_Y, U_MORALE, U_MORALE_START, U_SUPPRESSION, U_SHOCKS, U_LAST_FIRE = range(9)
 U_SHAKEN, U_RETREAT, U_ROUT, U_PIN, U_RALLY = range(9, 14)  # the unit's morale thresholds
-U_NF = 14
+U_AT_FIRED = 14  # when its anti-tank weapons last fired at a tank (their flash gives them away)
+U_NF = 15
 # unit int columns
 (U_MEN, U_MEN_START, U_KILLED, U_WOUNDED, U_MISSING, U_PULSE_LOSS, U_SIDE, U_TYPE, U_TRAINING,
  U_STATE, U_ENTRENCH, U_MOVING, U_WIRE, U_AMMO, U_HAS_TANKS, U_LOCATED) = range(16)

@@ -365,12 +365,24 @@ def guns_lost(w: Any, c: Any, log: EventIndex, now: float) -> dict[str, Any]:
         msg = f"the model cannot show this yet: the {o.side} {o.unit_type} units have no guns it counts (their weapons are never lost)"
         raise CannotShowError(msg)
     t0, t1 = _window(w, c)
-    n = sum(
+    lost = [e for e in log.window("guns_lost", t0, t1) if e.get("unit") in units]
+    if o.by_unit is None:
+        n = sum(int(e.get("n") or 0) for e in lost)
+        return {"value": n, "detail": {"guns_at_start": guns}}
+    # by one unit's fire: the guns its tanks wrecked, and the guns left behind by a crew
+    # its fire had shot down before (a position destroyed either way)
+    firers = {o.by_unit} | {t.id for t in getattr(w.engine.units.get(o.by_unit), "tanks", ())}
+    hit_at: dict[str, float] = {}  # each unit's first loss to that unit's fire in the window
+    for e in log.window("casualties", t0, t1):
+        if e.get("unit") in units and e.get("firer") in firers:
+            hit_at.setdefault(e.get("unit"), e.t_s)
+    wrecked = sum(int(e.get("n") or 0) for e in lost if e.get("by_unit") == o.by_unit)
+    left = sum(
         int(e.get("n") or 0)
-        for e in log.window("guns_lost", t0, t1)
-        if e.get("unit") in units and (o.by_unit is None or e.get("by_unit") == o.by_unit)
+        for e in lost
+        if e.get("cause") == "abandoned" and e.get("unit") in hit_at and hit_at[e.get("unit")] <= e.t_s
     )
-    return {"value": n, "detail": {"guns_at_start": guns}}
+    return {"value": wrecked + left, "detail": {"guns_at_start": guns, "wrecked": wrecked, "left_behind": left}}
 
 
 # ----------------------------------------------------------------- men and ground

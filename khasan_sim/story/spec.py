@@ -269,7 +269,8 @@ class LossesRatio(_Strict):
 
 class GunsLost(_Window):
     """How many guns of a side's units of one type were lost in the window; with
-    ``by_unit``, only those destroyed by that (tank) unit's fire."""
+    ``by_unit``, only those destroyed by that (tank) unit's fire: wrecked by it, or left
+    behind by a crew its fire had hit before (the guns abandoned as the unit fell back)."""
 
     kind: Literal["guns_lost"]
     side: Side

@@ -55,6 +55,7 @@ def _state(seed: int):
         i[w.U_STATE] = rng.integers(0, 5)
         i[w.U_ENTRENCH] = rng.integers(0, 4)
         i[w.U_MOVING] = rng.integers(0, 2)
+        f[w.U_AT_FIRED] = rng.choice([-1e9, 95.0, 60.0])  # gave itself away lately, long ago, or never
         if typ == "tank":
             i[w.U_HAS_TANKS] = 1
             for _ in range(int(rng.integers(1, 5))):
@@ -70,10 +71,11 @@ def _state(seed: int):
     return units, tanks, kill_counts, ranks[:n].copy(), ranks[n:].copy()
 
 
-def _pulse(dt=5.0, max_range=1500.0, vis=1.0):
+def _pulse(dt=5.0, max_range=1500.0, vis=1.0, revealed_min=0.0):
     p = np.zeros(df.N_PULSE)
     p[df.P_DT], p[df.P_MAX_RANGE], p[df.P_VIS], p[df.P_CLOSE_M] = dt, max_range, vis, 150.0
     p[df.P_CLOSE_EXPOSURE], p[df.P_MOVING_EXPOSURE], p[df.P_ELEV_ADV] = 0.6, 1.5, 0.1
+    p[df.P_NOW], p[df.P_REVEALED_MIN] = 100.0, revealed_min
     return p
 
 
@@ -116,7 +118,10 @@ def _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank
                 cands.append((d, unit_rank[v], v))
         if not cands:
             continue
-        d, _, v = min(cands)
+        # a tank fires first at the nearest anti-tank gun it sees that fired at tanks lately
+        revealed = [c for c in cands if t is not None and pulse[df.P_REVEALED_MIN] > 0
+                    and pulse[df.P_NOW] - uf[c[2], w.U_AT_FIRED] <= pulse[df.P_REVEALED_MIN]]
+        d, _, v = min(revealed or cands)
         if u is not None:
             counts = {k: kill_counts[u, k] * (ui[u, w.U_MEN] / ui[u, w.U_MEN_START]) for k in range(len(KILL))}
             volume = fire.fire_volume(counts, dict(enumerate(KILL)), dict(enumerate(KILL_RANGE)), d)
@@ -142,10 +147,10 @@ def _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 10**6), night=st.booleans())
-def test_aimed_fire_agrees_with_the_scalar_mechanics(terrain, seed, night):
+@given(seed=st.integers(0, 10**6), night=st.booleans(), revealed=st.sampled_from([0.0, 10.0]))
+def test_aimed_fire_agrees_with_the_scalar_mechanics(terrain, seed, night, revealed):
     units, tanks, kill_counts, unit_rank, tank_rank = _state(seed)
-    pulse = _pulse(vis=0.3 if night else 1.0, max_range=400.0 if night else 1500.0)
+    pulse = _pulse(vis=0.3 if night else 1.0, max_range=400.0 if night else 1500.0, revealed_min=revealed)
     g = terrain.grid
     ground = ((1.0 - terrain.cover.astype(np.float64)) * (1.0 - 0.5 * terrain.concealment.astype(np.float64))).ravel()
     sight = SightLines(terrain)

@@ -38,8 +38,8 @@ from khasan_sim.model import fire
 # P_MISSING_STEADY on are CombatParams.casualty_figures(), in its order)
 (P_DT, P_MAX_RANGE, P_VIS, P_CLOSE_M, P_CLOSE_EXPOSURE, P_MOVING_EXPOSURE, P_ELEV_ADV, P_COMMAND_WEIGHT,
  P_BOGGED_EXPOSURE, P_TANK_MOVING_EXPOSURE, P_NOW, P_MISSING_STEADY, P_MISSING_ROUTED, P_MAX_LOSS,
- P_KILLED_SOVIET, P_KILLED_JAPANESE) = range(16)
-N_PULSE = 16
+ P_KILLED_SOVIET, P_KILLED_JAPANESE, P_REVEALED_MIN) = range(17)
+N_PULSE = 17
 
 # the columns of each target's cause of the pulse's aimed fire (``aimed_fire``): its main
 # firer (unit row, or -1 - tank row), that firer's main weapon (a kill weapon's index, or
@@ -53,7 +53,7 @@ N_CAUSE = 9
 (K_RANGE, K_EXPOSURE, K_RATE, K_CHANCE) = range(4)
 N_KNOCK = 4
 
-_U_X, _U_Y, _U_SUP, _U_LAST = w.U_X, w.U_Y, w.U_SUPPRESSION, w.U_LAST_FIRE
+_U_X, _U_Y, _U_SUP, _U_LAST, _U_AT_FIRED = w.U_X, w.U_Y, w.U_SUPPRESSION, w.U_LAST_FIRE, w.U_AT_FIRED
 _U_MEN, _U_MEN_START, _U_SIDE, _U_TYPE = w.U_MEN, w.U_MEN_START, w.U_SIDE, w.U_TYPE
 _U_TRAINING, _U_STATE, _U_ENTRENCH, _U_MOVING, _U_HAS_TANKS = w.U_TRAINING, w.U_STATE, w.U_ENTRENCH, w.U_MOVING, w.U_HAS_TANKS
 _U_KILLED, _U_WOUNDED, _U_MISSING, _U_PULSE_LOSS = w.U_KILLED, w.U_WOUNDED, w.U_MISSING, w.U_PULSE_LOSS
@@ -136,6 +136,8 @@ def aimed_fire(
     max_range = pulse[P_MAX_RANGE]
     vis = pulse[P_VIS]
     close_m = pulse[P_CLOSE_M]
+    now = pulse[P_NOW]
+    revealed_min = pulse[P_REVEALED_MIN]
     n_kill = kill_per_min.size
     # -- the targets: ground units with men and no tanks
     is_target = np.zeros(n_units, dtype=np.bool_)
@@ -217,7 +219,25 @@ def aimed_fire(
             passed[q] = False
         best = -1
         best_d = 0.0
-        while True:
+        if fu < 0 and revealed_min > 0.0:
+            # a tank fires first at the nearest anti-tank gun it sees that gave itself away
+            # by firing at tanks lately (its flash and dust), then at the nearest enemy
+            while True:
+                m = -1
+                for q in range(nc):
+                    if passed[q] or now - uf[cand[q], _U_AT_FIRED] > revealed_min:
+                        continue
+                    if m < 0 or cand_d[q] < cand_d[m] or (cand_d[q] == cand_d[m] and unit_rank[cand[q]] < unit_rank[cand[m]]):
+                        m = q
+                if m < 0:
+                    break
+                v = cand[m]
+                d = cand_d[m]
+                if d <= close_m or seen_cells(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, f_cell, sight_cell[v]):
+                    best, best_d = v, d
+                    break
+                passed[m] = True
+        while best < 0:
             m = -1
             for q in range(nc):
                 if passed[q]:
@@ -416,6 +436,7 @@ def anti_tank_fire(
             r2 = max(0.0, rate * exposure_c[c] * vis * (acc0 * adv))
             pk = 1.0 - math.exp(-r2 * dt)
             tf[t, w.T_LAST_FIRE] = now
+            uf[s, _U_AT_FIRED] = now  # the shot gives the gun away
             if uniform(g_fire) < pk:
                 knocked[t] = True
                 ti[t, w.T_MOVING] = 0

@@ -5,7 +5,8 @@ the tanks they see; the weapon and vehicle tables and each unit's arms are worke
 Reads: ``weapons.<weapon>.kills_per_min``, ``.range_m``, ``.tank_kills_per_min``,
 ``vehicles.<model>.range_m``, ``.kills_per_min``, ``.exposure``, ``engine.engagement_range_m``,
 and ``fire.*`` (training accuracy, entrenchment, moving, close-assault and tank
-exposures, night visibility, elevation advantage, command-tank weight).
+exposures, night visibility, elevation advantage, command-tank weight, how long an anti-tank gun that fired stays the
+tanks' first target: ``fire.anti_tank_revealed_min``).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class DirectFireSystem:
         p[kernel.P_MOVING_EXPOSURE] = cp.moving_exposure
         p[kernel.P_ELEV_ADV] = cp.elevation_adv_per_100m
         p[kernel.P_COMMAND_WEIGHT] = cp.command_weight
+        p[kernel.P_REVEALED_MIN] = cp.anti_tank_revealed_min
         p[kernel.P_BOGGED_EXPOSURE] = cp.tank_bogged_exposure
         p[kernel.P_TANK_MOVING_EXPOSURE] = cp.tank_moving_exposure
         p[kernel.P_MISSING_STEADY : kernel.P_KILLED_JAPANESE + 1] = cp.casualty_figures()

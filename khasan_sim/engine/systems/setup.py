@@ -47,6 +47,7 @@ class CombatParams:
     visibility_night: float
     fog_visibility_m: float
     command_weight: float
+    anti_tank_revealed_min: float
     tank_moving_exposure: float
     tank_bogged_exposure: float
     tank_burn_fraction: float
@@ -93,6 +94,7 @@ def _combat_params(p: Any) -> CombatParams:
         visibility_night=p.f("fire.visibility_night"),
         fog_visibility_m=p.f("fire.fog_visibility_m"),
         command_weight=p.f("fire.command_tank_weight"),
+        anti_tank_revealed_min=p.f("fire.anti_tank_revealed_min"),
         tank_moving_exposure=p.f("fire.tank_moving_exposure"),
         tank_bogged_exposure=p.f("fire.tank_bogged_exposure"),
         tank_burn_fraction=p.f("fire.tank_burn_fraction"),
