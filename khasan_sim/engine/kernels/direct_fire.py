@@ -219,33 +219,20 @@ def aimed_fire(
             passed[q] = False
         best = -1
         best_d = 0.0
-        if fu < 0 and revealed_min > 0.0:
-            # a tank fires first at the nearest anti-tank gun it sees that gave itself away
-            # by firing at tanks lately (its flash and dust), then at the nearest enemy
-            while True:
-                m = -1
-                for q in range(nc):
-                    if passed[q] or now - uf[cand[q], _U_AT_FIRED] > revealed_min:
-                        continue
-                    if m < 0 or cand_d[q] < cand_d[m] or (cand_d[q] == cand_d[m] and unit_rank[cand[q]] < unit_rank[cand[m]]):
-                        m = q
-                if m < 0:
-                    break
-                v = cand[m]
-                d = cand_d[m]
-                if d <= close_m or seen_cells(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, f_cell, sight_cell[v]):
-                    best, best_d = v, d
-                    break
-                passed[m] = True
-        while best < 0:
+        # a tank looks first among the anti-tank guns that gave themselves away by firing at
+        # tanks lately (their flash and dust: phase 0), then among all (phase 1); the ones
+        # found unseen stay passed over
+        phase = 0 if fu < 0 and revealed_min > 0.0 else 1
+        while phase < 2:
             m = -1
             for q in range(nc):
-                if passed[q]:
+                if passed[q] or (phase == 0 and now - uf[cand[q], _U_AT_FIRED] > revealed_min):
                     continue
                 if m < 0 or cand_d[q] < cand_d[m] or (cand_d[q] == cand_d[m] and unit_rank[cand[q]] < unit_rank[cand[m]]):
                     m = q
             if m < 0:
-                break
+                phase += 1
+                continue
             v = cand[m]
             d = cand_d[m]
             if d <= close_m or seen_cells(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, f_cell, sight_cell[v]):
