@@ -79,15 +79,13 @@ def _warm_kernels_for(source: ReplicationSource) -> None:
     """The first study after an install: compile the kernels here, on two cores
     (runner/warmup.py), before the workers start, instead of in every worker at once.
     A scenario that does not load is left to the workers to report, as before."""
-    from khasan_sim.runner.warmup import kernels_cached, warm_kernels
+    from khasan_sim.runner.warmup import warm_kernels_before
 
-    if kernels_cached():
-        return
-    try:
+    def load() -> Any:
         source.prepare()
-    except Exception:
-        return
-    warm_kernels(source.scenario)
+        return source.scenario
+
+    warm_kernels_before(load)
 
 
 def local_runs(source: ReplicationSource, tasks: Sequence[Task], workers: int) -> Iterator[RunRecord]:

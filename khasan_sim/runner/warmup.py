@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from typing import Any
 
 _CHILD_TIMEOUT_S = 120.0
@@ -88,3 +89,16 @@ def warm_kernels(scenario: Any) -> bool:
             child.terminate()
             child.join()
     return True
+
+
+def warm_kernels_before(load: Callable[[], Any]) -> bool:
+    """:func:`warm_kernels` for a caller that has not loaded its scenario yet: *load* is
+    called only when the cache is cold, and a scenario that fails to load is left to the
+    caller's own run to report (no warm-up then)."""
+    if kernels_cached():
+        return False
+    try:
+        scenario = load()
+    except Exception:
+        return False
+    return warm_kernels(scenario)

@@ -140,12 +140,10 @@ def _warm_kernels(scenario: str, variant: str | None) -> None:
     """The first game after an install: compile the kernels now, on two cores
     (runner/warmup.py), while the window says it is loading, rather than at the first
     turn on one."""
-    from khasan_sim.runner.warmup import kernels_cached, warm_kernels
+    from khasan_sim.runner.warmup import warm_kernels_before
+    from khasan_sim.scenario.load import load_scenario
 
-    if not kernels_cached():
-        from khasan_sim.scenario.load import load_scenario
-
-        warm_kernels(load_scenario(scenario, variant))
+    warm_kernels_before(lambda: load_scenario(scenario, variant))
 
 
 def serve(

@@ -58,11 +58,8 @@ class MovementSystem:
             live = [t for t in u.tanks if t.status == TANK_OPERATIONAL]
             columns = self._columns(u, live, goal, via, axis)
             for t in live:
-                path_via = columns[t.column % len(columns)]
-                route = self._route(t.mobility, u.side, (t.x, t.y), goal, path_via, axis)
                 delay = (t.column // len(columns)) * self.params.f("engine.tank_spacing_min")
-                t.moving = True
-                self.env.process(self._tank_move(t, route, t.token, delay))
+                self._start_tank(t, u.side, goal, columns[t.column % len(columns)], axis, delay)
             u.moving = bool(live)
             return
         mob = "towed" if u.type in ("artillery",) else "foot"
@@ -73,6 +70,14 @@ class MovementSystem:
         route = self._route(mob, u.side, (u.x, u.y), goal, via)
         u.moving = True
         self.env.process(self._unit_move(u, route, u.token))
+
+    def _start_tank(
+        self, t: TankState, side: str, goal: tuple[float, float], via: list[tuple[float, float]], axis: bool, delay_min: float,
+    ) -> None:
+        """Plan a tank's route to *goal* through *via* and set it going after *delay_min*."""
+        route = self._route(t.mobility, side, (t.x, t.y), goal, via, axis)
+        t.moving = True
+        self.env.process(self._tank_move(t, route, t.token, delay_min))
 
     def _columns(
         self, u: UnitState, live: list[TankState], goal: tuple[float, float], via: list[tuple[float, float]], axis: bool = False,

@@ -112,9 +112,7 @@ class OrdersSystem:
         via = [tuple(p) for p in o.route]
         for t in sent:
             t.token += 1  # its part in the unit's move ends at its next step
-            route = self._route(t.mobility, u.side, (t.x, t.y), goal, via, bool(via))
-            t.moving = True
-            self.env.process(self._tank_move(t, route, t.token, 0.0))
+            self._start_tank(t, u.side, goal, via, bool(via), 0.0)
         if sent:
             u.moving = True
 
