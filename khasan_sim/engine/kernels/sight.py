@@ -7,8 +7,9 @@ dict shared by the runs of a process on one terrain (``SightLines``), which the 
 kernels read and fill without returning to Python.
 
 The line itself is :func:`khasan_sim.terrain.los.visible_many`'s, float for float: the
-ground plus the growth on it must stay below the straight line from the observer's eye
-to the target at every half cell between them, the end cells not blocking.
+ground plus the growth on it (read bilinearly between the cell centres) must stay below
+the straight line from the observer's eye to the target at every half cell between
+them, the end cells not blocking.
 """
 
 from __future__ import annotations
@@ -42,11 +43,8 @@ def sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, ma
     ca = _cell_of(ax, cell_m, ncols)
     rb = _cell_of(by, cell_m, nrows)
     cb = _cell_of(bx, cell_m, ncols)
-    # float32 like the rasters (numpy adds a Python float to a float32 array in float32)
-    za = ground[ra, ca] + np.float32(observer_h)
-    zb = ground[rb, cb] + np.float32(target_h)
-    dz = np.float64(zb - za)
-    za64 = np.float64(za)
+    za64 = surface_at(ground, cell_m, ax, ay) + observer_h
+    dz = surface_at(ground, cell_m, bx, by) + target_h - za64
     step = 0.5 * cell_m
     dist = math.hypot(bx - ax, by - ay)
     n_in = int(math.ceil(dist / step)) - 1  # noqa: RUF046 (numba types math.ceil by its argument)
@@ -56,13 +54,37 @@ def sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, ma
         n_in = max_samples
     for j in range(1, n_in + 1):
         t = j / (n_in + 1.0)
-        r = _cell_of(ay + (by - ay) * t, cell_m, nrows)
-        c = _cell_of(ax + (bx - ax) * t, cell_m, ncols)
+        py = ay + (by - ay) * t
+        px = ax + (bx - ax) * t
+        r = _cell_of(py, cell_m, nrows)
+        c = _cell_of(px, cell_m, ncols)
         if (r == ra and c == ca) or (r == rb and c == cb):
             continue
-        if surface[r, c] > za64 + dz * t:
+        if surface_at(surface, cell_m, px, py) > za64 + dz * t:
             return False
     return True
+
+
+@njit(cache=True)
+def surface_at(surface, cell_m, x, y):
+    """Return the surface's height at (x, y), bilinear between the four cell centres round
+    it, edges held flat (terrain.los._surface_at, float for float)."""
+    nrows, ncols = surface.shape
+    fy = y / cell_m - 0.5
+    fx = x / cell_m - 0.5
+    r0f = math.floor(fy)
+    c0f = math.floor(fx)
+    wy = fy - r0f
+    wx = fx - c0f
+    r0 = int(r0f)
+    c0 = int(c0f)
+    ra = min(max(r0, 0), nrows - 1)
+    rb = min(max(r0 + 1, 0), nrows - 1)
+    ca = min(max(c0, 0), ncols - 1)
+    cb = min(max(c0 + 1, 0), ncols - 1)
+    top = np.float64(surface[ra, ca]) * (1.0 - wx) + np.float64(surface[ra, cb]) * wx
+    bottom = np.float64(surface[rb, ca]) * (1.0 - wx) + np.float64(surface[rb, cb]) * wx
+    return top * (1.0 - wy) + bottom * wy
 
 
 @njit(cache=True)
