@@ -157,6 +157,7 @@ KINDS: dict[str, Kind] = {
             "fired": _f(STR, "-", "what hit it: the battery's weapon, `bomb-<kg>kg`, or the tank's model (`none` when abandoned)"),
             "fire": _f(STR, "-", "`area` fire, `adjusted` counter-battery fire on a located battery, `bombs`, `tank` fire, or `abandoned`"),
             "by_unit": _f(STR, "-", "tank fire: the firing tank's unit", optional=True),
+            "expected_guns": _f(FLOAT, "guns", "tank fire: the guns the tanks' fire on the position was expected to hit in the pulse (5 decimals)", optional=True),
             "men": _f(INT, "men", "abandoned: the unit's men as it fell back", optional=True),
             "crew_per_gun": _f(FLOAT, "men", "abandoned: the unit's men a gun at the start", optional=True),
         },

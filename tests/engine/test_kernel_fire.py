@@ -24,6 +24,7 @@ KILL = np.array([0.02, 0.08, 0.0])  # kills a minute of three weapons
 KILL_RANGE = np.array([600.0, 1000.0, 300.0])
 VEH_RANGE = np.array([800.0])
 VEH_KILLS = np.array([0.3])
+VEH_GUN_KILLS = np.array([0.1])  # guns a tank's fire hits a minute, on an anti-tank position
 ACCURACY = np.array([0.5, 0.7, 1.0, 1.2])
 ENTRENCH = np.array([1.0, 0.5, 0.25, 0.1])
 FIRE_FACTOR = np.array([morale.FIRE_FACTOR[s] for s in morale.STATES])
@@ -106,6 +107,7 @@ def _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank
         if ti[t, w.T_STATUS] in (0, 1) and morale.STATES[ui[ti[t, w.T_UNIT], w.U_STATE]] is not morale.MoraleState.ROUTED:
             firers.append((tank_rank[t], None, t, min(pulse[df.P_MAX_RANGE], VEH_RANGE[0])))
     expected = np.zeros(units.n)
+    gun_fire = np.zeros(units.n)  # the guns of an anti-tank position the tanks' fire is expected to hit
     for _, u, t, reach in sorted(firers):
         fx, fy = (uf[u, w.U_X], uf[u, w.U_Y]) if u is not None else (tf[t, w.T_X], tf[t, w.T_Y])
         side = ui[u if u is not None else ti[t, w.T_UNIT], w.U_SIDE]
@@ -143,7 +145,12 @@ def _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank
         expected[v] += fire.expected_casualties(
             volume, pulse[df.P_DT], ACCURACY[ui[shooter, w.U_TRAINING]] * adv, uf[shooter, w.U_SUPPRESSION], pulse[df.P_VIS], ex,
         )
-    return expected, np.array(target, dtype=bool)
+        if t is not None and w.UNIT_TYPES[ui[v, w.U_TYPE]] == "anti-tank":  # its gun on the gun pits, at the same odds
+            gun_fire[v] += fire.expected_casualties(
+                VEH_GUN_KILLS[0] * fire.range_factor(d, VEH_RANGE[0]), pulse[df.P_DT], ACCURACY[ui[shooter, w.U_TRAINING]] * adv,
+                uf[shooter, w.U_SUPPRESSION], pulse[df.P_VIS], ex,
+            )
+    return expected, np.array(target, dtype=bool), gun_fire
 
 
 @settings(max_examples=60, deadline=None)
@@ -156,12 +163,16 @@ def test_aimed_fire_agrees_with_the_scalar_mechanics(terrain, seed, night, revea
     sight = SightLines(terrain)
     got, is_target, cause = df.aimed_fire(
         units.f, units.i, units.n, unit_rank, tanks.f, tanks.i, tanks.n, tank_rank,
-        kill_counts, KILL, KILL_RANGE, VEH_RANGE, VEH_KILLS, ACCURACY, ENTRENCH, FIRE_FACTOR, pulse,
+        kill_counts, KILL, KILL_RANGE, VEH_RANGE, VEH_KILLS, VEH_GUN_KILLS, ACCURACY, ENTRENCH, FIRE_FACTOR, pulse,
         terrain.elevation_m.astype(np.float64).ravel(), ground, g.cell_m, g.nrows, g.ncols, *sight.args,
     )
-    ref, ref_target = _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse)
+    ref, ref_target, ref_gun_fire = _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse)
     assert np.array_equal(is_target[: units.n], ref_target)
     np.testing.assert_allclose(got[: units.n], ref, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(cause[: units.n, df.C_GUN_FIRE], ref_gun_fire, rtol=1e-12, atol=0)
+    for v in np.flatnonzero(ref_gun_fire > 0).tolist():  # the tank that gave the most of it
+        firer = int(cause[v, df.C_GUN_FIRER])
+        assert firer < 0 and 0 < cause[v, df.C_GUN_MAIN] <= cause[v, df.C_GUN_FIRE] * (1 + 1e-12)
     # each target's cause: its expected casualties, and the firer that added most, a unit
     # or tank of the other side within the pulse's range
     c = cause[: units.n]
@@ -260,7 +271,7 @@ def _full_args(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse, 
     return (
         units.f, units.i, units.n, unit_rank, tanks.f, tanks.i, tanks.n, tank_rank,
         kill_counts, KILL, KILL_RANGE, at_counts, np.array([0.05, 0.2]), np.array([300.0, 900.0]),
-        VEH_RANGE, VEH_KILLS, np.array([1.0]), ACCURACY, ENTRENCH, FIRE_FACTOR, pulse,
+        VEH_RANGE, VEH_KILLS, np.array([1.0]), VEH_GUN_KILLS, ACCURACY, ENTRENCH, FIRE_FACTOR, pulse,
         terrain.elevation_m.astype(np.float64).ravel(), ground, g.cell_m, g.nrows, g.ncols, *SightLines(terrain).args,
     )
 
@@ -278,7 +289,7 @@ def test_a_pulse_of_direct_fire_conserves_men_and_keeps_suppression_in_bounds(te
     args = _full_args(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse, at_counts)
     hit_rows, losses, knock_outs, causes, p_hit, knock_figures = df.direct_fire(*args, np.array([draws], dtype=np.uint64))
     assert len(causes) == len(p_hit) == len(hit_rows) and len(knock_figures) == len(knock_outs)
-    assert ((p_hit > 0) & (p_hit <= 1)).all() and (causes[:, df.C_EXPECTED] > 0).all()
+    assert ((p_hit >= 0) & (p_hit <= 1)).all() and (causes[:, df.C_EXPECTED] > 0).all()
     assert ((knock_figures[:, df.K_CHANCE] > 0) & (knock_figures[:, df.K_CHANCE] <= 1)).all()
     i = units.i[: units.n]
     b = before_i[: units.n]
@@ -286,9 +297,13 @@ def test_a_pulse_of_direct_fire_conserves_men_and_keeps_suppression_in_bounds(te
     assert np.array_equal(accounted, b[:, w.U_MEN] + b[:, w.U_KILLED] + b[:, w.U_WOUNDED] + b[:, w.U_MISSING])
     assert (i[:, w.U_MEN] >= 0).all()
     lost = b[:, w.U_MEN] - i[:, w.U_MEN]
-    assert set(np.flatnonzero(lost).tolist()) == set(hit_rows.tolist())
+    # the rows given back: those that lost men, and the anti-tank positions whose guns the
+    # tanks fired on (which may have lost none)
+    gun_rows = {r for r, c in zip(hit_rows.tolist(), causes.tolist(), strict=True) if c[df.C_GUN_FIRE] > 0}
+    assert set(np.flatnonzero(lost).tolist()) == set(hit_rows.tolist()) - {r for r in gun_rows if not lost[r]}
+    assert all(w.UNIT_TYPES[b[r, w.U_TYPE]] == "anti-tank" for r in gun_rows)
     for row, (k, wd, m) in zip(hit_rows.tolist(), losses.tolist(), strict=True):
-        assert k + wd + m == lost[row] > 0
+        assert k + wd + m == lost[row] and (lost[row] > 0 or row in gun_rows)
         assert not b[row, w.U_HAS_TANKS] and w.UNIT_TYPES[b[row, w.U_TYPE]] != "air"  # tank crews are hit only by knock-outs
         assert lost[row] <= math.ceil(0.5 * b[row, w.U_MEN])
     sup = units.f[: units.n, w.U_SUPPRESSION]

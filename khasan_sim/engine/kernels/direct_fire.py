@@ -45,9 +45,12 @@ N_PULSE = 17
 # firer (unit row, or -1 - tank row), that firer's main weapon (a kill weapon's index, or
 # -1 - vehicle model), the range, the target's exposure and the firer's suppression as
 # used, the firer's expected casualties, the expected casualties of all firers, how many
-# firers fired at it, and its cell (row * ncols + col, of the terrain's grid)
-(C_FIRER, C_WEAPON, C_RANGE, C_EXPOSURE, C_SUPPRESSION, C_MAIN_EXPECTED, C_EXPECTED, C_FIRERS, C_CELL) = range(9)
-N_CAUSE = 9
+# firers fired at it, and its cell (row * ncols + col, of the terrain's grid); then, on
+# an anti-tank position, the guns the tanks' fire is expected to hit (tank guns firing on
+# the gun pits they see), the tank (-1 - tank row) that gave the most of it, and its part
+(C_FIRER, C_WEAPON, C_RANGE, C_EXPOSURE, C_SUPPRESSION, C_MAIN_EXPECTED, C_EXPECTED, C_FIRERS, C_CELL,
+ C_GUN_FIRE, C_GUN_FIRER, C_GUN_MAIN) = range(12)
+N_CAUSE = 12
 # the columns of each knock-out's figures (``anti_tank_fire``): range, the tank's exposure,
 # the kill rate used (tanks/min) and the chance of the knock-out in the pulse
 (K_RANGE, K_EXPOSURE, K_RATE, K_CHANCE) = range(4)
@@ -58,6 +61,7 @@ _U_MEN, _U_MEN_START, _U_SIDE, _U_TYPE = w.U_MEN, w.U_MEN_START, w.U_SIDE, w.U_T
 _U_TRAINING, _U_STATE, _U_ENTRENCH, _U_MOVING, _U_HAS_TANKS = w.U_TRAINING, w.U_STATE, w.U_ENTRENCH, w.U_MOVING, w.U_HAS_TANKS
 _U_KILLED, _U_WOUNDED, _U_MISSING, _U_PULSE_LOSS = w.U_KILLED, w.U_WOUNDED, w.U_MISSING, w.U_PULSE_LOSS
 _ARTILLERY = w.UNIT_TYPES.index("artillery")
+_ANTI_TANK = w.UNIT_TYPES.index("anti-tank")
 _AIR = w.UNIT_TYPES.index("air")
 _BOGGED = w.TANK_STATUS.index("bogged")
 _OPERATIONAL = w.TANK_STATUS.index("operational")
@@ -124,14 +128,19 @@ def draw_casualties(men, expected, killed_fraction, missing_fraction, max_loss_f
 @njit(cache=True)
 def aimed_fire(
     uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
-    kill_counts, kill_per_min, kill_range, veh_range, veh_kills,
+    kill_counts, kill_per_min, kill_range, veh_range, veh_kills, veh_gun_kills,
     accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
     s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
 ):
     """Return the expected casualties of the pulse's aimed fire on each unit row, which rows
     are targets (ground units with men and no tanks), and each row's cause (``C_*``
-    columns: the firer that added most to its expected casualties, and the figures used)."""
+    columns: the firer that added most to its expected casualties, and the figures used).
+
+    A tank whose target is an anti-tank position fires its gun at the gun pits too: the
+    guns it is expected to hit add up in column ``C_GUN_FIRE``, by the same range, height,
+    training, suppression, light and exposure of the target's ground and entrenchment as
+    its fire on the men, at the model's rate ``veh_gun_kills`` (guns a minute)."""
     dt = pulse[P_DT]
     max_range = pulse[P_MAX_RANGE]
     vis = pulse[P_VIS]
@@ -262,7 +271,8 @@ def aimed_fire(
         else:
             t = -1 - fu
             model = ti[t, w.T_MODEL]
-            volume = veh_kills[model] * range_factor(d, veh_range[model])
+            rf = range_factor(d, veh_range[model])
+            volume = veh_kills[model] * rf
             shooter = ti[t, w.T_UNIT]
             weapon = -1.0 - model
         at_f = _cell(fx, fy, cell_m, nrows, ncols)
@@ -278,6 +288,13 @@ def aimed_fire(
         acc = accuracy[ui[shooter, _U_TRAINING]] * adv
         add = max(0.0, volume * dt * acc * (1.0 - s) * vis * exposure)
         expected[v] += add
+        if fu < 0 and ui[v, _U_TYPE] == _ANTI_TANK:
+            gun_add = max(0.0, veh_gun_kills[model] * rf * dt * acc * (1.0 - s) * vis * exposure)
+            if gun_add > 0.0:
+                cause[v, C_GUN_FIRE] += gun_add
+                if gun_add > cause[v, C_GUN_MAIN]:
+                    cause[v, C_GUN_MAIN] = gun_add
+                    cause[v, C_GUN_FIRER] = fu
         if add > 0.0:
             cause[v, C_EXPECTED] += add
             cause[v, C_FIRERS] += 1.0
@@ -439,10 +456,11 @@ def anti_tank_fire(
 
 
 @njit(cache=True)
-def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualties):
+def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, gun_fire, pulse, g_casualties):
     """Draw the men hit on each target (in id order), write them and the suppression the
-    fire adds; return the rows hit, their (killed, wounded, missing) and each one's chance
-    of a man being hit (``1 - exp(-expected / men)``, the men before the fire)."""
+    fire adds; return the rows hit (or whose guns were fired on: *gun_fire* > 0), their
+    (killed, wounded, missing) and each one's chance of a man being hit
+    (``1 - exp(-expected / men)``, the men before the fire)."""
     now = pulse[P_NOW]
     s_order = by_rank(unit_rank, n_units)
     hit_rows = np.empty(n_units, dtype=np.int64)
@@ -452,7 +470,7 @@ def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualti
     for vi in range(n_units):
         v = s_order[vi]
         e = expected[v]
-        if e <= 0.0 or not is_target[v]:
+        if (e <= 0.0 and gun_fire[v] <= 0.0) or not is_target[v]:
             continue
         st = ui[v, _U_STATE]
         miss = pulse[P_MISSING_ROUTED] if st == _ROUTED or st == _RETREATING else pulse[P_MISSING_STEADY]
@@ -460,7 +478,7 @@ def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualti
         men = ui[v, _U_MEN]
         k, wd, m = draw_casualties(men, e, kf, miss, pulse[P_MAX_LOSS], g_casualties)
         total = k + wd + m
-        if total > 0:
+        if total > 0 or gun_fire[v] > 0.0:
             p_hit[n_hit] = 1.0 - math.exp(-e / men)
             ui[v, _U_MEN] -= total
             ui[v, _U_KILLED] += k
@@ -487,7 +505,7 @@ def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g_casualti
 def direct_fire(
     uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
     kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
-    veh_range, veh_kills, veh_exposure, accuracy, entrench_exposure, fire_factor, pulse,
+    veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
     s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     g,
@@ -495,14 +513,14 @@ def direct_fire(
     """Resolve one pulse of direct fire (see the module's docstring).
 
     Returns ``(hit_rows, losses, knock_outs, hit_causes, p_hit, knock_figures)``: the unit
-    rows that lost men, in id order, with their killed, wounded and missing (an (n, 3)
+    rows that lost men or whose guns tanks fired on, in id order, with their killed, wounded and missing (an (n, 3)
     array); the tanks knocked out, in the order they were hit, as rows of (tank row,
     shooting unit row, anti-tank weapon); the cause of each row's losses (``C_*`` columns),
     the chance of each of its men being hit, and each knock-out's figures (``K_*``).
     """
     expected, is_target, cause = aimed_fire(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, kill_counts, kill_per_min, kill_range,
-        veh_range, veh_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
+        veh_range, veh_kills, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
         cell_m, nrows, ncols, s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     )
     knock_outs, knock_figures = anti_tank_fire(
@@ -510,7 +528,7 @@ def direct_fire(
         veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
         s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )
-    hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, pulse, g)
+    hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, cause[:, C_GUN_FIRE], pulse, g)
     return hit_rows, losses, knock_outs, cause[hit_rows], p_hit, knock_figures
 
 
@@ -518,7 +536,7 @@ def direct_fire(
 def direct_fire_into(
     uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
     kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
-    veh_range, veh_kills, veh_exposure, accuracy, entrench_exposure, fire_factor, pulse,
+    veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
     s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     g, hits_i, hits_f, knocks_i, knocks_f,
@@ -535,7 +553,7 @@ def direct_fire_into(
     hit_rows, losses, knock_outs, causes, p_hit, knock_figures = direct_fire(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
         kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
-        veh_range, veh_kills, veh_exposure, accuracy, entrench_exposure, fire_factor, pulse,
+        veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
         elev, ground_exposure, cell_m, nrows, ncols,
         s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )

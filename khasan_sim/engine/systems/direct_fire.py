@@ -67,6 +67,7 @@ class DirectFireSystem:
             "vehicle_range": {m: p.f(f"vehicles.{m}.range_m") for m in models},
             "vehicle_kills": {m: p.f(f"vehicles.{m}.kills_per_min") for m in models},
             "vehicle_exposure": {m: p.f(f"vehicles.{m}.exposure") for m in models},
+            "vehicle_gun_kills": {m: p.f(f"vehicles.{m}.gun_kills_per_min") for m in models},
         }
 
     def _fire_constants(self) -> None:
@@ -79,7 +80,7 @@ class DirectFireSystem:
         self._at_range = np.array([tab["range"][w] for w in self._at_weapons], dtype=np.float64)
         models = self.vehicle_models
         self._veh = tuple(np.array([tab[k].get(m, 0.0) for m in models] or [0.0], dtype=np.float64)
-                          for k in ("vehicle_range", "vehicle_kills", "vehicle_exposure"))
+                          for k in ("vehicle_range", "vehicle_kills", "vehicle_exposure", "vehicle_gun_kills"))
         self._accuracy = np.array([cp.accuracy.get(t, 0.0) for t in world.TRAINING], dtype=np.float64)
         self._entrench = np.array([cp.entrench_exposure.get(e, 1.0) for e in world.ENTRENCHMENT], dtype=np.float64)
         self._fire_factor = np.array([morale.FIRE_FACTOR[s] for s in morale.STATES], dtype=np.float64)
@@ -190,19 +191,17 @@ class DirectFireSystem:
         cover = self._rasters_of.cover.ravel()  # the terrain _pulse_rasters read, by cell
         units = ro.units_by_row
         for (row, k, wd, m), c in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
-            firer, weapon = self._firer_of(ro, int(c[kernel.C_FIRER]), int(c[kernel.C_WEAPON]))
-            self._emit(
-                "casualties", unit=units[row].id, killed=k, wounded=wd, missing=m, cause="direct-fire",
-                firer=firer, weapon=weapon, range_m=c[kernel.C_RANGE], cover=float(cover[int(c[kernel.C_CELL])]),
-                exposure=c[kernel.C_EXPOSURE], firer_suppression=c[kernel.C_SUPPRESSION],
-                expected=c[kernel.C_EXPECTED], firer_share=c[kernel.C_MAIN_EXPECTED] / c[kernel.C_EXPECTED],
-                firers=int(c[kernel.C_FIRERS]), p_hit=c[kernel.N_CAUSE],
-            )
-            if int(c[kernel.C_FIRER]) < 0 and units[row].type == "anti-tank":  # tanks fired on a gun position
-                self._tank_fire_on_guns(
-                    units[row], ro.tanks_by_row[-1 - int(c[kernel.C_FIRER])], c[kernel.N_CAUSE],
-                    c[kernel.C_MAIN_EXPECTED] / c[kernel.C_EXPECTED],
+            if k + wd + m:
+                firer, weapon = self._firer_of(ro, int(c[kernel.C_FIRER]), int(c[kernel.C_WEAPON]))
+                self._emit(
+                    "casualties", unit=units[row].id, killed=k, wounded=wd, missing=m, cause="direct-fire",
+                    firer=firer, weapon=weapon, range_m=c[kernel.C_RANGE], cover=float(cover[int(c[kernel.C_CELL])]),
+                    exposure=c[kernel.C_EXPOSURE], firer_suppression=c[kernel.C_SUPPRESSION],
+                    expected=c[kernel.C_EXPECTED], firer_share=c[kernel.C_MAIN_EXPECTED] / c[kernel.C_EXPECTED],
+                    firers=int(c[kernel.C_FIRERS]), p_hit=c[kernel.N_CAUSE],
                 )
+            if c[kernel.C_GUN_FIRE] > 0.0:  # tanks fired on an anti-tank position's gun pits
+                self._tank_fire_on_guns(units[row], ro.tanks_by_row[-1 - int(c[kernel.C_GUN_FIRER])], c[kernel.C_GUN_FIRE])
 
     def _firer_of(self, ro: Any, firer: int, weapon: int) -> tuple[str, str]:
         """Return the id of the aimed fire's firer (a unit row, or -1 - a tank row) and
