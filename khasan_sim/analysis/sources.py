@@ -44,8 +44,9 @@ MECHANISMS: dict[str, Mechanism] = {
     "fire": Mechanism(
         "Direct fire",
         "Each 5-minute pulse every weapon in range fires at rates from weapons.yaml, scaled by the firer's "
-        "training and the target's cover and exposure (dug in, moving, at the wire, at night); a share of those hit are killed.",
-        ("fire.", "weapons."),
+        "training and the target's cover and exposure (dug in, moving, at the wire, at night); a share of those hit are killed. "
+        "Anti-tank guns pick tanks they see; a tank engaging an anti-tank position fires its gun at the gun pits too.",
+        ("fire.", "weapons.", "vehicles."),
     ),
     "artillery": Mechanism(
         "Artillery and air",
