@@ -194,3 +194,31 @@ def test_a_tank_battalion_stands_where_numpy_puts_its_middle_tank(seed, n):
     d2 = (xs - mx) ** 2 + (ys - my) ** 2
     k = int(np.flatnonzero(d2 == d2.min())[0])
     assert (x, y) == (xs[k], ys[k])
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(0, 30), side=st.integers(0, 1), within=st.floats(0.0, 1500.0))
+def test_men_on_the_other_sides_ground_are_the_plain_sum(seed, n, side, within):
+    rng = np.random.default_rng(seed)
+    units = _units(seed, n)
+    soviet = rng.random((80, 80)) < 0.5
+    cx, cy = rng.uniform(0, 2000, 2)
+    if n and rng.random() < 0.3:  # a unit just at the edge of the reach
+        units.f[0, w.U_X], units.f[0, w.U_Y] = cx + within, cy
+    air = w.UNIT_TYPES.index("air")
+    got = zk.men_on_other_ground(units.f, units.i, units.n, side, air, cx, cy, within, soviet, 25.0)
+    ref = 0
+    for u in range(units.n):
+        f, i = units.f[u], units.i[u]
+        if i[w.U_SIDE] != side or i[w.U_TYPE] == air or i[w.U_MEN] <= 0:
+            continue
+        x, y = float(f[w.U_X]), float(f[w.U_Y])
+        if math.hypot(x - cx, y - cy) > within or not (0 <= x < 2000 and 0 <= y < 2000):
+            continue
+        if bool(soviet[int(y // 25), int(x // 25)]) == (side == 1):
+            ref += int(i[w.U_MEN])
+    if got < 0:  # left to the caller: some unit stands at the edge of the reach
+        d = [math.hypot(units.f[u, w.U_X] - cx, units.f[u, w.U_Y] - cy) for u in range(units.n)]
+        assert any(abs(x - within) <= 1e-6 * max(within, 1.0) for x in d)
+    else:
+        assert got == ref

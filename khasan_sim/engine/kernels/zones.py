@@ -83,3 +83,37 @@ def holding_units_in(uf, ui, rows, holding_type, mask, cell_m):
         if 0.0 <= x < width and 0.0 <= y < height:
             out[k] = mask[int(floor_div(y, cell_m)), int(floor_div(x, cell_m))]
     return out
+
+
+@njit(cache=True)
+def men_on_other_ground(uf, ui, n_units, side, air_type, cx, cy, within_m, soviet_side, cell_m):
+    """Return the men of *side*'s ground units (not of *air_type*, with men) that stand on
+    the map within *within_m* of (cx, cy) on the other side's ground (*soviet_side*: the
+    raster, True on the Soviet side; *side* 0 is the Soviet side).
+
+    A unit's distance is ``math.hypot``'s in Python; here it is compared squared, so a
+    unit whose distance lies within a billionth of *within_m* cannot be told apart: the
+    function then returns -1 and the caller counts in Python.
+    """
+    nrows, ncols = soviet_side.shape
+    width, height = ncols * cell_m, nrows * cell_m
+    lim2 = within_m * within_m
+    lo, hi = lim2 * (1.0 - 1e-9), lim2 * (1.0 + 1e-9)
+    men = 0
+    for u in range(n_units):
+        if ui[u, w.U_SIDE] != side or ui[u, w.U_TYPE] == air_type or ui[u, w.U_MEN] <= 0:
+            continue
+        x, y = uf[u, w.U_X], uf[u, w.U_Y]
+        dx, dy = x - cx, y - cy
+        d2 = dx * dx + dy * dy
+        if d2 > hi:
+            continue
+        if d2 >= lo:
+            return -1
+        if not (0.0 <= x < width and 0.0 <= y < height):
+            continue
+        r, c = min(int(floor_div(y, cell_m)), nrows - 1), min(int(floor_div(x, cell_m)), ncols - 1)
+        on_soviet = soviet_side[r, c]
+        if on_soviet == (side == 1):  # on the other side's ground
+            men += ui[u, w.U_MEN]
+    return men
