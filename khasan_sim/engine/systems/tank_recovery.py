@@ -47,6 +47,7 @@ from khasan_sim.engine.systems.common import ProcessGen
 _ON_FIELD = "on_field"
 _DAMAGED_CODE = world.TANK_STATUS.index(TANK_DAMAGED)
 _BOGGED_CODE = world.TANK_STATUS.index(TANK_BOGGED)
+_ON_FIELD_CODE = world.TANK_RECOVERY.index(_ON_FIELD)
 
 
 class TankRecoverySystem:
@@ -87,32 +88,40 @@ class TankRecoverySystem:
             order = sorted(u.tanks, key=lambda x: x.id)
             got = self._tank_order_of[u.id] = (order, np.array([t.row for t in order], dtype=np.int64))
         order, rows = got
-        # only the tanks out of action are looked at (what the loop below reads of the
-        # others is their status, and nothing in it changes another tank's)
-        status_col = self.tank_table.i[rows, world.T_STATUS]
-        out = np.nonzero((status_col == _DAMAGED_CODE) | (status_col == _BOGGED_CODE))[0]
+        # only the tanks that can need a team or be written off are looked at: the bogged
+        # ones and the knocked-out ones still on the field (what the loop below reads of
+        # the others is their status and recovery, and nothing in it changes another tank's)
+        ti, tf = self.tank_table.i, self.tank_table.f
+        status_col = ti[rows, world.T_STATUS]
+        out = np.flatnonzero(
+            ((status_col == _DAMAGED_CODE) & (ti[rows, world.T_RECOVERY] == _ON_FIELD_CODE)) | (status_col == _BOGGED_CODE)
+        )
         if not out.size:
             return
         # the nearest enemy and own ground units of each of them, asked at once: nothing the
         # loop does moves a unit or changes its men, nor moves a tank
-        ut, tf, side = self.unit_table, self.tank_table.f, u.side
+        ut, side = self.unit_table, u.side
+        out_rows = rows[out]
         near = nearest_ground_many(
-            ut.f, ut.i, self._roster().ground_rows, tf[rows[out], world.T_X], tf[rows[out], world.T_Y], world.SIDES.index(side),
+            ut.f, ut.i, self._roster().ground_rows, tf[out_rows, world.T_X], tf[out_rows, world.T_Y], world.SIDES.index(side),
         ).tolist()
-        for k, (enemy, own) in zip(out.tolist(), near, strict=True):
+        r = self._rec
+        now = self.now
+        for k, row, (enemy, own) in zip(out.tolist(), out_rows.tolist(), near, strict=True):
             t = order[k]
-            status = t.status
-            if status == TANK_DAMAGED and t.recovery == _ON_FIELD:
-                if enemy <= self._rec["holds_m"] and own > enemy:  # _enemy_holds
-                    if t.enemy_since_min < 0:
-                        t.enemy_since_min = self.now
-                    elif self.now - t.enemy_since_min >= self._rec["holds_min"]:
+            if ti.item(row, world.T_STATUS) == _DAMAGED_CODE:  # knocked out, on the field
+                status = TANK_DAMAGED
+                if enemy <= r["holds_m"] and own > enemy:  # _enemy_holds
+                    since = tf.item(row, world.T_ENEMY_SINCE)  # t.enemy_since_min
+                    if since < 0:
+                        tf[row, world.T_ENEMY_SINCE] = now
+                    elif now - since >= r["holds_min"]:
                         self._write_off(t, "enemy holds the ground")
                         continue
                     continue  # no team goes into the enemy's lines
-                t.enemy_since_min = -1.0
-            elif status != TANK_BOGGED:
-                continue
+                tf[row, world.T_ENEMY_SINCE] = -1.0
+            else:
+                status = TANK_BOGGED
             if self._teams_free[u.id] > 0 and self._can_reach(t, side, enemy):
                 self._teams_free[u.id] -= 1
                 if status == TANK_DAMAGED:
