@@ -170,6 +170,19 @@ def test_which_bogged_tanks_an_enemy_post_sees_within_reach_of_a_battery(seed, n
     assert np.allclose(got_d, ref_d)
 
 
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(0, 60))
+def test_the_bogged_tanks_are_numpys_in_id_order(seed, n):
+    rng = np.random.default_rng(seed)
+    tanks = w.Table(w.T_NF, w.T_NI, capacity=1)
+    for _ in range(n):
+        t = tanks.add_row()
+        tanks.i[t, w.T_STATUS] = rng.integers(0, len(w.TANK_STATUS))
+    order = rng.permutation(tanks.n).astype(np.int64)
+    ref = order[tanks.i[order, w.T_STATUS] == w.TANK_STATUS.index("bogged")]
+    assert np.array_equal(ak.bogged_tanks(tanks.i, order), ref)
+
+
 @settings(max_examples=200, deadline=None)
 @given(seed=st.integers(0, 10**6), n=st.integers(1, 200))
 def test_a_tank_battalion_stands_where_numpy_puts_its_middle_tank(seed, n):

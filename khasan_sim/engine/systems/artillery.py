@@ -187,6 +187,7 @@ class ArtillerySystem:
         self._volley_min = p.f("artillery.volley_min")
         self._dispersion = p.f("artillery.dispersion_m")
         self.missions: list[FireMission] = []
+        self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
 
     def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
@@ -285,11 +286,10 @@ class ArtillerySystem:
             return
         tt, ut = self.tank_table, self.unit_table
         ti = tt.i
-        if not (ti[: tt.n, world.T_STATUS] == _BOGGED).any():
-            return  # no tank is stuck (the common case: looked at before the id order is)
         ro = self._roster()
-        order = ro.tank_order
-        stuck = order[ti[order, world.T_STATUS] == _BOGGED]  # in id order
+        stuck = art_kernel.bogged_tanks(ti, ro.tank_order)  # in id order
+        if not stuck.size:
+            return  # no tank is stuck (the common case)
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         half_m = p.f("artillery.observed_fire_half_distance_m")
         sight = self._sight()
@@ -299,11 +299,14 @@ class ArtillerySystem:
         sight.keep_room()
         now = self.now
         tf = tt.f
+        streams = self._observed_streams
         for t_row, ok, b, d in zip(stuck.tolist(), seen.tolist(), battery.tolist(), seen_d.tolist(), strict=True):
             if not ok:
                 continue
             t = ro.tanks_by_row[t_row]
-            g = self.rng.get("observed-fire", t.id)
+            g = streams.get(t_row)
+            if g is None:  # the tank's stream, kept by row (a stream is one Generator for the run)
+                g = streams[t_row] = self.rng.get("observed-fire", t.id)
             tf[t_row, world.T_LAST_FIRE] = now  # t.last_under_fire_min, written on its row
             rate = rate_h / (1.0 + (d / half_m) ** 2)
             if ti.item(t_row, world.T_COMMAND):
