@@ -235,3 +235,37 @@ def test_men_on_the_other_sides_ground_are_the_plain_sum(seed, n, side, within):
         assert any(abs(x - within) <= 1e-6 * max(within, 1.0) for x in d)
     else:
         assert got == ref
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(0, 25), n_tanks=st.integers(0, 20), side=st.integers(0, 1), with_bogged=st.booleans())
+def test_the_tanks_a_recovery_officer_looks_over_and_the_units_nearest_them(seed, n, n_tanks, side, with_bogged):
+    from khasan_sim.engine.kernels.movement import tanks_out_on_field
+
+    rng = np.random.default_rng(seed)
+    units = _units(seed, n)
+    tanks = w.Table(w.T_NF, w.T_NI, capacity=1)
+    for _ in range(n_tanks):
+        t = tanks.add_row()
+        tanks.f[t, w.T_X], tanks.f[t, w.T_Y] = rng.uniform(0, 2000, 2)
+        tanks.i[t, w.T_STATUS] = rng.integers(0, len(w.TANK_STATUS))
+        tanks.i[t, w.T_RECOVERY] = rng.integers(0, len(w.TANK_RECOVERY))
+    rows = rng.permutation(tanks.n).astype(np.int64)
+    ground = rng.permutation(units.n).astype(np.int64)
+    got = tanks_out_on_field(units.f, units.i, ground, tanks.f, tanks.i, rows, side, with_bogged)
+    ref = []
+    for k, t in enumerate(rows.tolist()):
+        status = w.TANK_STATUS[tanks.i[t, w.T_STATUS]]
+        on_field = w.TANK_RECOVERY[tanks.i[t, w.T_RECOVERY]] == "on_field"
+        if not ((status == "damaged" and on_field) or (with_bogged and status == "bogged")):
+            continue
+        x, y = float(tanks.f[t, w.T_X]), float(tanks.f[t, w.T_Y])
+        d = {0: math.inf, 1: math.inf}
+        for u in ground.tolist():
+            if units.i[u, w.U_MEN] > 0:
+                s = int(units.i[u, w.U_SIDE] == side)
+                d[s] = min(d[s], math.hypot(units.f[u, w.U_X] - x, units.f[u, w.U_Y] - y))
+        ref.append((k, d[0], d[1]))
+    assert got.shape == (len(ref), 3)
+    for (k, enemy, own), (rk, renemy, rown) in zip(got.tolist(), ref, strict=True):
+        assert int(k) == rk and enemy == pytest.approx(renemy, rel=1e-12) and own == pytest.approx(rown, rel=1e-12)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from khasan_sim.engine import world
-from khasan_sim.engine.kernels.movement import nearest_ground, nearest_ground_many
+from khasan_sim.engine.kernels.movement import nearest_ground, tanks_out_on_field
 from khasan_sim.engine.state import (
     TANK_BOGGED,
     TANK_DAMAGED,
@@ -47,7 +47,6 @@ from khasan_sim.engine.systems.common import ProcessGen
 _ON_FIELD = "on_field"
 _DAMAGED_CODE = world.TANK_STATUS.index(TANK_DAMAGED)
 _BOGGED_CODE = world.TANK_STATUS.index(TANK_BOGGED)
-_ON_FIELD_CODE = world.TANK_RECOVERY.index(_ON_FIELD)
 
 
 class TankRecoverySystem:
@@ -88,26 +87,24 @@ class TankRecoverySystem:
             order = sorted(u.tanks, key=lambda x: x.id)
             got = self._tank_order_of[u.id] = (order, np.array([t.row for t in order], dtype=np.int64))
         order, rows = got
-        # only the tanks that can need a team or be written off are looked at: the bogged
-        # ones and the knocked-out ones still on the field (what the loop below reads of
-        # the others is their status and recovery, and nothing in it changes another tank's)
-        ti, tf = self.tank_table.i, self.tank_table.f
-        status_col = ti[rows, world.T_STATUS]
-        out = np.flatnonzero(
-            ((status_col == _DAMAGED_CODE) & (ti[rows, world.T_RECOVERY] == _ON_FIELD_CODE)) | (status_col == _BOGGED_CODE)
-        )
-        if not out.size:
-            return
-        # the nearest enemy and own ground units of each of them, asked at once: nothing the
-        # loop does moves a unit or changes its men, nor moves a tank
+        # only the tanks that can need a team or be written off are looked at: the knocked-out
+        # ones still on the field, and the bogged ones when a team is free (the loop reads
+        # nothing else of the others, and nothing in it frees a team or changes another
+        # tank); with the nearest enemy and own ground units of each, asked at once: nothing
+        # the loop does moves a unit or changes its men, nor moves a tank
         ut, side = self.unit_table, u.side
-        out_rows = rows[out]
-        near = nearest_ground_many(
-            ut.f, ut.i, self._roster().ground_rows, tf[out_rows, world.T_X], tf[out_rows, world.T_Y], world.SIDES.index(side),
-        ).tolist()
+        tt = self.tank_table
+        ti, tf = tt.i, tt.f
+        out = tanks_out_on_field(
+            ut.f, ut.i, self._roster().ground_rows, tf, ti, rows, world.SIDES.index(side), self._teams_free[u.id] > 0,
+        )
+        if not len(out):
+            return
         r = self._rec
         now = self.now
-        for k, row, (enemy, own) in zip(out.tolist(), out_rows.tolist(), near, strict=True):
+        for k, enemy, own in out.tolist():
+            k = int(k)
+            row = rows.item(k)
             t = order[k]
             if ti.item(row, world.T_STATUS) == _DAMAGED_CODE:  # knocked out, on the field
                 status = TANK_DAMAGED
