@@ -165,6 +165,8 @@ class Engine(
         self._last_holding: bytes | None = None
         # the men of each side holding each zone at the last pulse (nan: none counted yet)
         self._zone_men = (np.full(len(self.zone_ids), np.nan), np.full(len(self.zone_ids), np.nan))
+        # whether each side had the men to hold each zone at the last pulse (-1: not known yet)
+        self._zone_held = np.full((2, len(self.zone_ids)), -1, dtype=np.int8)
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
             use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]

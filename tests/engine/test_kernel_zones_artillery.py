@@ -269,3 +269,29 @@ def test_the_tanks_a_recovery_officer_looks_over_and_the_units_nearest_them(seed
     assert got.shape == (len(ref), 3)
     for (k, enemy, own), (rk, renemy, rown) in zip(got.tolist(), ref, strict=True):
         assert int(k) == rk and enemy == pytest.approx(renemy, rel=1e-12) and own == pytest.approx(rown, rel=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(0, 30), n_zones=st.integers(1, 6), hold_min=st.floats(0, 600))
+def test_a_change_of_who_has_the_men_to_hold_a_zone_is_seen(seed, n, n_zones, hold_min):
+    rng = np.random.default_rng(seed)
+    units = _units(seed, n)
+    bits = np.zeros((80, 80), dtype=np.int64)
+    for z in range(n_zones):
+        r0, c0 = rng.integers(0, 70, 2)
+        bits[r0 : r0 + rng.integers(1, 30), c0 : c0 + rng.integers(1, 30)] |= 1 << z
+    sov, jap = np.full(n_zones, np.nan), np.full(n_zones, np.nan)
+    held = np.full((2, n_zones), -1, dtype=np.int8)
+    assert zk.zone_holding_changed(units.f, units.i, units.n, HOLDING, bits, n_zones, 25.0, sov, jap, hold_min, held)
+    for _ in range(3):
+        before = held.copy()
+        if units.n:  # men lost, or a unit moved
+            u = int(rng.integers(0, units.n))
+            units.i[u, w.U_MEN] = max(0, int(units.i[u, w.U_MEN]) - int(rng.integers(0, 400)))
+            units.f[u, w.U_X] = rng.uniform(0, 2000)
+        changed = zk.zone_holding_changed(units.f, units.i, units.n, HOLDING, bits, n_zones, 25.0, sov, jap, hold_min, held)
+        ref_sov, ref_jap = zk.zone_presence(units.f, units.i, units.n, HOLDING, bits, n_zones, 25.0)
+        assert np.array_equal(sov, ref_sov) and np.array_equal(jap, ref_jap)
+        now = np.array([ref_sov >= hold_min, ref_jap >= hold_min]).astype(np.int8)
+        assert np.array_equal(held, now)
+        assert changed == (not np.array_equal(before, now))

@@ -52,18 +52,23 @@ def zone_presence(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m):
 
 
 @njit(cache=True)
-def zone_presence_changed(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap):
-    """Count the men holding each zone into *sov* and *jap* (the last pulse's counts) and
-    return True if any count is not what it was."""
-    new_sov = np.zeros(n_zones, dtype=np.float64)
-    new_jap = np.zeros(n_zones, dtype=np.float64)
-    _count(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, new_sov, new_jap)
+def zone_holding_changed(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap, hold_min, held):
+    """Write the men holding each zone into *sov* and *jap* (:func:`zone_presence`, in
+    place of the last pulse's) and return True if, in some zone, whether a side has at
+    least *hold_min* men is not what it was; *held* (int8, 2 x n_zones: the Soviet then
+    the Japanese side's, 1 or 0; -1 not known yet) is brought up to date."""
+    for z in range(n_zones):
+        sov[z] = 0.0
+        jap[z] = 0.0
+    _count(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap)
     changed = False
     for z in range(n_zones):
-        if new_sov[z] != sov[z] or new_jap[z] != jap[z]:
+        s = 1 if sov[z] >= hold_min else 0
+        j = 1 if jap[z] >= hold_min else 0
+        if held[0, z] != s or held[1, z] != j:
             changed = True
-        sov[z] = new_sov[z]
-        jap[z] = new_jap[z]
+        held[0, z] = s
+        held[1, z] = j
     return changed
 
 

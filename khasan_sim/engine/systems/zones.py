@@ -131,12 +131,13 @@ class ZonesSystem:
                 return
             self._last_holding = key
         else:
-            # the holders depend on nothing else: if the men in each zone are those of the
-            # last pulse, no zone changed hands
+            # the holders depend on nothing else than whether each side has the men to hold
+            # each zone: if that is as at the last pulse, no zone changed hands
             last = self._zone_men
             ut = self.unit_table
-            if not zone_kernel.zone_presence_changed(
-                ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m, *last,
+            if not zone_kernel.zone_holding_changed(
+                ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m,
+                *last, self.params.f("command.hold_men_min"), self._zone_held,
             ):
                 return
             sov_men, jap_men = last
