@@ -21,7 +21,7 @@ from numba import njit
 from khasan_sim.engine.kernels.cells import floor_div
 
 SIGHT_CELL_M = 50.0
-CACHE_LIMIT = 4_000_000  # sight lines kept in one process (a hash table of int64 -> int8, ~150 MB at most)
+CACHE_LIMIT = 4_000_000  # sight lines kept in one process (a hash table of int64, ~135 MB at most)
 
 
 @njit(cache=True)
@@ -75,7 +75,10 @@ def sight_key(x1, y1, x2, y2, width):
     return lo * (width * width + width) + hi
 
 
-_EMPTY = np.iinfo(np.int64).min  # a free slot of the cache's table
+# a free slot of the cache's table; a line is kept as ``2 * key + seen`` (1 or 0): its answer
+# in the same word as its key, one memory read a lookup (the table is megabytes, read at
+# random: a second array of answers cost the direct-fire pulse about 10% more)
+_EMPTY = np.iinfo(np.int64).min
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads neighbouring cell keys
 
 
@@ -91,7 +94,7 @@ def cell_of(x, y, width):
 
 
 @njit(cache=True, inline="always")
-def seen_cells(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, a, b):
+def seen_cells(keys, fill, width, ground, surface, cell_m, observer_h, target_h, a, b):
     """Return the sight line between 50 m cells *a* and *b* (:func:`cell_of`), as :func:`seen`."""
     lo = min(a, b)
     hi = max(a, b)
@@ -99,39 +102,42 @@ def seen_cells(keys, vals, fill, width, ground, surface, cell_m, observer_h, tar
     # as _seen_key_fast, written out: this function is inlined where the kernels call it
     # (numba's cached code is not inlined across functions otherwise)
     i = int((np.uint64(key) * _MIX) >> np.uint64(20)) & (keys.size - 1)
-    if keys[i] == key:
-        return vals[i] == 1
-    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key)
+    e = keys[i]
+    if e >> 1 == key:
+        return (e & 1) == 1
+    return _seen_key(keys, fill, width, ground, surface, cell_m, observer_h, target_h, key)
 
 
 @njit(cache=True)
-def seen(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
+def seen(keys, fill, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
     """Return the sight line between the 50 m cells of two points, from the cache or worked out.
 
-    The cache is an open-addressing hash table (*keys*, *vals*, linear probing; *fill* [0]
-    counts the keys in it); :meth:`SightLines.keep_room` keeps it at most half full.
+    The cache is an open-addressing hash table (*keys*: each line's key and answer in one
+    word, ``2 * key + seen``; linear probing; *fill* [0] counts the lines in it);
+    :meth:`SightLines.keep_room` keeps it at most half full.
     """
-    return _seen_key_fast(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, sight_key(x1, y1, x2, y2, width))
+    return _seen_key_fast(keys, fill, width, ground, surface, cell_m, observer_h, target_h, sight_key(x1, y1, x2, y2, width))
 
 
 @njit(cache=True)
-def _seen_key_fast(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key):
+def _seen_key_fast(keys, fill, width, ground, surface, cell_m, observer_h, target_h, key):
     """:func:`_seen_key`, answered here when the line sits in its own slot (most do): a
     small function the kernels' loops call cheaply, the search and the line itself only
     in :func:`_seen_key` (a large one: calling it cost the aimed fire a third of its time)."""
     i = _slot(key, keys.size - 1)
-    if keys[i] == key:
-        return vals[i] == 1
-    return _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key)
+    e = keys[i]
+    if e >> 1 == key:
+        return (e & 1) == 1
+    return _seen_key(keys, fill, width, ground, surface, cell_m, observer_h, target_h, key)
 
 
 @njit(cache=True)
-def _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, key):
+def _seen_key(keys, fill, width, ground, surface, cell_m, observer_h, target_h, key):
     mask = keys.size - 1
     i = _slot(key, mask)
     while keys[i] != _EMPTY:
-        if keys[i] == key:
-            return vals[i] == 1
+        if keys[i] >> 1 == key:
+            return (keys[i] & 1) == 1
         i = (i + 1) & mask
     n = width * width + width
     lo = key // n
@@ -142,31 +148,29 @@ def _seen_key(keys, vals, fill, width, ground, surface, cell_m, observer_h, targ
     by = (hi % width + 0.5) * SIGHT_CELL_M
     ok = sight_line(ground, surface, cell_m, ax, ay, bx, by, observer_h, target_h, 512)
     if fill[0] < (keys.size * 3) // 4:  # never fill the table (keep_room keeps it under half)
-        keys[i] = key
-        vals[i] = 1 if ok else 0
+        keys[i] = 2 * key + (1 if ok else 0)
         fill[0] += 1
     return ok
 
 
 @njit(cache=True)
-def seen_many(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
+def seen_many(keys, fill, width, ground, surface, cell_m, observer_h, target_h, x1, y1, x2, y2):
     """Return :func:`seen` for arrays of point pairs."""
     out = np.empty(x1.size, dtype=np.bool_)
     for k in range(x1.size):
-        out[k] = seen(keys, vals, fill, width, ground, surface, cell_m, observer_h, target_h, x1[k], y1[k], x2[k], y2[k])
+        out[k] = seen(keys, fill, width, ground, surface, cell_m, observer_h, target_h, x1[k], y1[k], x2[k], y2[k])
     return out
 
 
 @njit(cache=True)
-def _rehash(keys, vals, new_keys, new_vals):
+def _rehash(keys, new_keys):
     mask = new_keys.size - 1
     for j in range(keys.size):
         if keys[j] != _EMPTY:
-            i = _slot(keys[j], mask)
+            i = _slot(keys[j] >> 1, mask)
             while new_keys[i] != _EMPTY:
                 i = (i + 1) & mask
             new_keys[i] = keys[j]
-            new_vals[i] = vals[j]
 
 
 class SightLines:
@@ -178,7 +182,7 @@ class SightLines:
     :meth:`keep_room` after a kernel that may have added lines.
     """
 
-    __slots__ = ("args", "fill", "keys", "terrain", "vals")
+    __slots__ = ("args", "fill", "keys", "terrain")
 
     def __init__(self, terrain, capacity: int = 1 << 18) -> None:
         g = terrain.grid
@@ -189,13 +193,12 @@ class SightLines:
         self._tables(capacity)
         width = int(max(g.width_m, g.height_m) // SIGHT_CELL_M) + 1
         self.args = (
-            self.keys, self.vals, self.fill, width, np.ascontiguousarray(terrain.elevation_m), np.ascontiguousarray(surface),
+            self.keys, self.fill, width, np.ascontiguousarray(terrain.elevation_m), np.ascontiguousarray(surface),
             float(g.cell_m), float(terrain.extras.get("observer_height_m", 2.0)), float(terrain.extras.get("target_height_m", 1.5)),
         )
 
     def _tables(self, capacity: int) -> None:
         self.keys = np.full(capacity, _EMPTY, dtype=np.int64)
-        self.vals = np.zeros(capacity, dtype=np.int8)
         self.fill = np.zeros(1, dtype=np.int64)
 
     @classmethod
@@ -215,11 +218,11 @@ class SightLines:
         if n >= CACHE_LIMIT:
             self._tables(self.keys.size)
         else:
-            keys, vals = self.keys, self.vals
+            keys = self.keys
             self._tables(4 * keys.size)
-            _rehash(keys, vals, self.keys, self.vals)
+            _rehash(keys, self.keys)
             self.fill[0] = n
-        self.args = (self.keys, self.vals, self.fill, *self.args[3:])
+        self.args = (self.keys, self.fill, *self.args[2:])
 
     def many(self, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray) -> np.ndarray:
         """Return whether each pair of points can see each other (bool array)."""
