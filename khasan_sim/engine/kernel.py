@@ -133,6 +133,7 @@ class Engine(
         self.end_min = (self.doc.scenario.end - self.start).total_seconds() / 60.0
         self.turn_min = float(self.doc.scenario.turn_minutes)
         self._night_at, self._night = -1.0, False  # is_night's last answer and its time
+        self._vis_at, self._vis = -1.0, 5000.0  # visibility_m's last answer and its time
         self._setup_rules()
         # the most men can dig on each terrain class that limits it (by the class's number)
         self._dig_limit = {int(TerrainClass[name.upper()]): str(v) for name, v in self.params.subtree("terrain.dig_limit").items()}
@@ -202,8 +203,16 @@ class Engine(
         return rules.is_night(self.start_minute_of_day + t_min, self.dawn, self.dusk)
 
     def visibility_m(self, t_min: float | None = None) -> float:
-        """Return the visibility in metres at *t_min* (default now)."""
-        return rules.visibility_m(self.now if t_min is None else t_min, self.spells)
+        """Return the visibility in metres at *t_min* (default now; the answer for now is
+        kept until the clock moves)."""
+        if t_min is None:
+            t = self.env.now
+            if t == self._vis_at:
+                return self._vis
+            vis = rules.visibility_m(float(t), self.spells)
+            self._vis_at, self._vis = t, vis
+            return vis
+        return rules.visibility_m(t_min, self.spells)
 
     def cell(self, x: float, y: float) -> tuple[int, int]:
         """Return the raster cell of a point (clipped to the map)."""
