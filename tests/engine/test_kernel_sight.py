@@ -54,6 +54,23 @@ def test_cached_answer_is_the_line_between_cell_centres(terrain):
     assert 0 < len(s) <= len(a)
 
 
+def test_answers_are_the_same_from_the_recent_lines_the_table_and_a_grown_table(terrain):
+    """Many more lines than the table of recent ones holds, in a table that must grow:
+    asked in another order, the answers are the first ones."""
+    rng = np.random.default_rng(11)
+    g = terrain.grid
+    a = rng.uniform(0, g.width_m, size=(6000, 2))
+    b = np.clip(a + rng.normal(0, 500, size=a.shape), 0, g.width_m - 1)
+    s = SightLines(terrain, capacity=1 << 10)
+    first = s.many(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    assert s.keys.size > 1 << 10  # grown
+    again = SightLines(terrain)  # a fresh cache gives the same
+    assert np.array_equal(again.many(a[:, 0], a[:, 1], b[:, 0], b[:, 1]), first)
+    order = rng.permutation(len(a))
+    got = s.many(a[order, 0], a[order, 1], b[order, 0], b[order, 1])
+    assert np.array_equal(got, first[order])
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     x1=st.floats(0, 11_999), y1=st.floats(0, 11_999), x2=st.floats(0, 11_999), y2=st.floats(0, 11_999),

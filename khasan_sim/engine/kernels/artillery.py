@@ -197,7 +197,7 @@ def bogged_tanks(ti, tank_order):
 
 
 @njit(cache=True)
-def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h):
+def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h):
     """For each stuck tank (rows, in id order), whether one of the three nearest enemy
     observation posts within *see_m* sees it, and the first enemy battery (by id) whose
     guns reach it (-1 if none): the two conditions of observed fire; and the distance
@@ -276,7 +276,7 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_fill, wi
             n_near = min(n_near + 1, 3)
         for q in range(n_near):
             v = near_u[q]
-            if seen_cells(s_keys, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, cell_of(uf[v, w.U_X], uf[v, w.U_Y], width), t_cell):
+            if seen_cells(s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, cell_of(uf[v, w.U_X], uf[v, w.U_Y], width), t_cell):
                 seen_by[k] = True
                 seen_d[k] = near_d[q]
                 break
