@@ -117,13 +117,17 @@ class ArtillerySystem:
         m.next_at = now + step
         rounds = 0
         held = False  # a volley the battery had guns and rounds for, held back by fire on it
-        serve = 1.0 - min(max(u.suppression, 0.0), 1.0)
+        row = u.row  # the battery's row, read directly (u.suppression, u.x, u.y, u.ammunition)
+        f = self.unit_table.f
+        serve = 1.0 - min(max(f.item(row, world.U_SUPPRESSION), 0.0), 1.0)
         rounds_cap = o.rounds
         # once the mission's rounds are all fired no gun has any left to fire: its
         # steps pass without a volley (the guns' loop would find that for each)
         if rounds_cap is None or m.fired_total < rounds_cap:
-            d = math.hypot(m.x - u.x, m.y - u.y)
-            ammo = u.ammunition
+            d = math.hypot(m.x - f.item(row, world.U_X), m.y - f.item(row, world.U_Y))
+            ammo = self.unit_table.i.item(row, world.U_AMMO)
+            if ammo == world.NO_AMMUNITION_LIMIT:
+                ammo = None
             for w in m.guns:
                 n = u.guns[w]
                 if n <= 0 or d > m.gun_range[w]:
@@ -137,7 +141,7 @@ class ArtillerySystem:
                     continue
                 if ammo is not None:
                     ammo -= k
-                    u.ammunition = ammo
+                    self.unit_table.i[row, world.U_AMMO] = max(ammo, 0)  # u.ammunition = ammo
                 m.fired_total += k
                 rounds += k
                 self._apply_rounds(u, w, k, m.x, m.y, o.radius_m, self._dispersion, o.mission)
@@ -199,10 +203,10 @@ class ArtillerySystem:
         v[art_kernel.V_DISPERSION] = dispersion
         v[art_kernel.V_LETHAL] = self._lethal[weapon]
         v[art_kernel.V_COUNTER_BATTERY] = 1.0 if mission == "counter_battery" else 0.0
-        v[art_kernel.V_NOW] = self.now
-        v[art_kernel.V_SIDE] = world.SIDES.index(shooter.side)
         ro = self._roster()
         ut, tt = self.unit_table, self.tank_table
+        v[art_kernel.V_NOW] = self.env.now
+        v[art_kernel.V_SIDE] = ut.i.item(shooter.row, world.U_SIDE)  # the code of shooter.side
         outs = self._volley_out
         if outs is None or len(outs[0]) < len(ro.ground_rows):  # a row for each ground unit, each tank
             n, n_t = len(ut.f), max(len(tt.f), 1)
@@ -215,9 +219,11 @@ class ArtillerySystem:
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, tt.n, ro.tank_order, self._posture, self._cover_sup, v,
             self._kernel_stream("artillery-rounds", shooter.id), *outs,
         )
+        if not (n_hit or n_bat or n_ko):
+            return  # the rounds fell where nobody was
         # read out at once: the arrays are the next volley's too
-        bats = list(zip(bats_i[:n_bat].tolist(), bats_f[:n_bat].tolist(), strict=True))
-        knocks = list(zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True))
+        bats = list(zip(bats_i[:n_bat].tolist(), bats_f[:n_bat].tolist(), strict=True)) if n_bat else ()
+        knocks = list(zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True)) if n_ko else ()
         cause = f"artillery:{shooter.id}"
         for (row, k, wd, m), (d, on_unit, posture, expected, chance) in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
             v = ro.units_by_row[row]
