@@ -219,7 +219,9 @@ class Engine(
         g = self.terrain.grid
         r = int(y // g.cell_m)
         c = int(x // g.cell_m)
-        return min(max(r, 0), g.nrows - 1), min(max(c, 0), g.ncols - 1)
+        # min(max(r, 0), nrows - 1) and the same for c, written out (called ~10,000 times a run)
+        top, right = g.nrows - 1, g.ncols - 1
+        return (0 if r < 0 else top if r > top else r), (0 if c < 0 else right if c > right else c)
 
     def _emit(self, kind: str, **fields: Any) -> None:
         self.log.add(self.env.now, kind, fields)  # the fields dict is this call's own
