@@ -132,7 +132,8 @@ class Engine(
         self.start = self.doc.scenario.start
         self.end_min = (self.doc.scenario.end - self.start).total_seconds() / 60.0
         self.turn_min = float(self.doc.scenario.turn_minutes)
-        self._night_at, self._night = -1.0, False  # is_night's last answer and its time
+        # is_night's last answer and the times it holds for, [from, until)
+        self._night_from, self._night_until, self._night = 0.0, 0.0, False
         self._vis_at, self._vis = -1.0, 5000.0  # visibility_m's last answer and its time
         self._setup_rules()
         # the most men can dig on each terrain class that limits it (by the class's number)
@@ -192,13 +193,20 @@ class Engine(
 
     def is_night(self, t_min: float | None = None) -> bool:
         """Return True if it is night at *t_min* (default now; the answer for now is kept
-        until the clock moves)."""
+        until the next dusk or dawn)."""
         if t_min is None:
             t = self.env.now
-            if t == self._night_at:
+            if self._night_from <= t < self._night_until:
                 return self._night
             night = rules.is_night(self.start_minute_of_day + t, self.dawn, self.dusk)
-            self._night_at, self._night = t, night
+            # the answer holds until the next dusk or dawn: kept until a micro-minute short
+            # of it (far beyond the float error of the minute of the day)
+            until = t
+            if 0 <= self.dawn < self.dusk <= 1440:
+                m = (self.start_minute_of_day + t) % 1440
+                left = (1440 - m + self.dawn if m >= self.dusk else self.dawn - m) if night else self.dusk - m
+                until = t + left - 1e-6
+            self._night_from, self._night_until, self._night = t, until, night
             return night
         return rules.is_night(self.start_minute_of_day + t_min, self.dawn, self.dusk)
 
