@@ -188,6 +188,9 @@ class SightLines:
             surface = terrain.elevation_m
         self._tables(capacity)
         width = int(max(g.width_m, g.height_m) // SIGHT_CELL_M) + 1
+        if 2 * (width * width + width) ** 2 >= 2**62:  # 2 * key + seen must fit in an int64
+            msg = f"a map of {width} sight cells a side is too large for the sight-line cache"
+            raise ValueError(msg)
         self.args = (
             self.keys, self.state, width, np.ascontiguousarray(terrain.elevation_m), np.ascontiguousarray(surface),
             float(g.cell_m), float(terrain.extras.get("observer_height_m", 2.0)), float(terrain.extras.get("target_height_m", 1.5)),
