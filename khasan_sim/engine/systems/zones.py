@@ -103,7 +103,7 @@ class ZonesSystem:
         falling_back = no_men = False
         for row in rows[here].tolist():  # the few units in the zone, in id order
             side, m, st = i.item(row, world.U_SIDE), i.item(row, world.U_MEN), i.item(row, world.U_STATE)
-            back = st == _RETREATING or st == _ROUTED
+            back = st in (_RETREATING, _ROUTED)
             if side == holder_code and m > 0 and not back:
                 entered.append(units[row].id)
             elif side == loser_code and (m <= 0 or back):
