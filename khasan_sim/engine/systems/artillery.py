@@ -46,6 +46,8 @@ class FireMission:
     gun_range: dict[str, float]
     gun_rate: dict[str, float]  # rounds a minute a gun, at the mission's rate
     locate: np.random.Generator  # the draws of the enemy locating the battery
+    row: int  # the battery's row in the unit table
+    cap: int | None  # the order's rounds (None: as many as the battery has)
     fired_total: int = 0
     silenced: bool = False  # its last volley was held back by the enemy's fire on the battery
 
@@ -73,7 +75,7 @@ class ArtillerySystem:
             # each gun type's range and rate, looked up once for the mission
             guns=sorted(u.guns), gun_range={w: p.f(f"weapons.{w}.range_m") for w in u.guns},
             gun_rate={w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns},
-            locate=self.rng.get("artillery", u.id),
+            locate=self.rng.get("artillery", u.id), row=u.row, cap=o.rounds,
         )
         self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
         self.missions.append(m)
@@ -90,13 +92,13 @@ class ArtillerySystem:
                 self.missions.remove(m)
                 self._emit("mission_end", unit=m.unit.id, order=m.order.id or "", rounds=m.fired_total)
             elif now >= m.next_at - 1e-9:
-                cap = m.order.rounds
+                cap = m.cap
                 if cap is not None and m.fired_total >= cap:
                     # its rounds are all fired: its steps pass without a volley, until it ends
                     # or the battery has no ammunition left (as _volley would find)
                     left = m.end - now
                     m.next_at = now + (left if left < volley_min else volley_min)  # min(volley_min, left)
-                    ammo = ui.item(m.unit.row, world.U_AMMO)
+                    ammo = ui.item(m.row, world.U_AMMO)
                     if ammo != world.NO_AMMUNITION_LIMIT and ammo <= 0:
                         self._emit("out_of_ammunition", unit=m.unit.id)
                         self.missions.remove(m)
@@ -117,10 +119,10 @@ class ArtillerySystem:
         m.next_at = now + step
         rounds = 0
         held = False  # a volley the battery had guns and rounds for, held back by fire on it
-        row = u.row  # the battery's row, read directly (u.suppression, u.x, u.y, u.ammunition)
+        row = m.row  # the battery's row, read directly (u.suppression, u.x, u.y, u.ammunition)
         f = self.unit_table.f
         serve = 1.0 - min(max(f.item(row, world.U_SUPPRESSION), 0.0), 1.0)
-        rounds_cap = o.rounds
+        rounds_cap = m.cap
         # once the mission's rounds are all fired no gun has any left to fire: its
         # steps pass without a volley (the guns' loop would find that for each)
         if rounds_cap is None or m.fired_total < rounds_cap:
