@@ -11,6 +11,7 @@ against the hill).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -44,6 +45,7 @@ class EventIndex:
     def __init__(self, events: Iterable[LogEvent]) -> None:
         self.by_kind: dict[str, list[LogEvent]] = {k: [] for k in EVENT_KINDS}
         self._raw: dict[str, list[tuple[int, float, dict[str, Any]]]] | None = None  # see of_log
+        self._times: dict[str, list[int]] = {}  # each raw kind's times in whole seconds
         by_kind = self.by_kind
         for ev in events:
             got = by_kind.get(ev.kind)
@@ -66,7 +68,12 @@ class EventIndex:
         if raw is not None:
             from khasan_sim.engine.eventlog import EventView
 
-            return [EventView(seq, t, kind, f) for seq, t, f in raw[kind] if a <= round(t * 60.0) < b]
+            # the log's times never fall: the window is a slice, found by bisection
+            times = self._times.get(kind)
+            if times is None:
+                times = self._times[kind] = [round(t * 60.0) for _, t, _ in raw[kind]]
+            lo, hi = bisect.bisect_left(times, a), bisect.bisect_left(times, b)
+            return [EventView(seq, t, kind, f) for seq, t, f in raw[kind][lo:hi]]
         return [e for e in self.by_kind[kind] if a <= e.t_s < b]
 
 

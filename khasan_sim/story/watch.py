@@ -35,11 +35,13 @@ from typing import Any
 import numpy as np
 
 from khasan_sim.engine import metrics, world
+from khasan_sim.engine.kernels.zones import men_on_other_ground
 from khasan_sim.story import observe
 from khasan_sim.story.spec import Check, StoryFile, load_story, story_path
 from khasan_sim.terrain.types import TerrainClass
 
 _AIR = world.UNIT_TYPES.index("air")
+_DESTROYED = world.TANK_STATUS.index("destroyed")
 
 
 @functools.lru_cache(maxsize=256)
@@ -100,6 +102,7 @@ class StoryWatch:
         self.on_ground: dict[str, list[tuple[float, str, str]]] = {}
         self.units_at_start = {u.id: _unit_at_start(u) for u in engine.units.values()}
         self._checks = [c for c in story.checks if c.observe is not None]
+        self._snapshot: dict[str, Any] | None = None  # the metrics at this turn (see _turn)
         engine.turn_hooks.append(self._turn)
 
     # ----------------------------------------------------------------- time
@@ -119,6 +122,7 @@ class StoryWatch:
 
     def _turn(self, engine: Any) -> None:
         now = engine.now
+        self._snapshot = None  # the metrics now, worked out once for the checks that read them
         for c in self._checks:
             o = c.observe
             kind = o.kind
@@ -157,10 +161,23 @@ class StoryWatch:
         g = e.terrain.grid
         wanted = o.ground.upper()
         on = self.on_ground.setdefault(c.id, [])
-        for t in e.all_tanks:
-            if t.status == "destroyed" or not g.contains(t.x, t.y) or not inside(t.x, t.y, poly):
+        # the tanks not destroyed on the map within a metre of the zone's bounding box, read
+        # from the tank table in id order: only they can stand inside it
+        tt = e.tank_table
+        ro = e._roster()
+        order = ro.tank_order
+        x, y = tt.f[order, world.T_X], tt.f[order, world.T_Y]
+        xs, ys = [p[0] for p in poly], [p[1] for p in poly]
+        near = (
+            (tt.i[order, world.T_STATUS] != _DESTROYED)
+            & (x >= min(xs) - 1.0) & (x <= max(xs) + 1.0) & (y >= min(ys) - 1.0) & (y <= max(ys) + 1.0)
+        )
+        for row in order[near].tolist():
+            t = ro.tanks_by_row[row]
+            tx, ty = t.x, t.y
+            if not g.contains(tx, ty) or not inside(tx, ty, poly):
                 continue
-            if TerrainClass(int(e.terrain.terrain_class[e.cell(t.x, t.y)])).name == wanted:
+            if TerrainClass(int(e.terrain.terrain_class[e.cell(tx, ty)])).name == wanted:
                 on.append((now, t.id, t.unit))
 
     def _sample(self, c: Check, now: float) -> dict[str, Any]:
@@ -178,7 +195,9 @@ class StoryWatch:
             ]
             out["tanks"] = [[s, m, near] for s, m, near in tanks]
         elif o.kind == "metric":
-            out["value"] = metrics.snapshot(e).get(o.metric, "absent")
+            if self._snapshot is None:
+                self._snapshot = metrics.snapshot(e)
+            out["value"] = self._snapshot.get(o.metric, "absent")
         elif o.kind == "losses_ratio":
             out["lost"] = {
                 side: sum(
@@ -198,18 +217,32 @@ class StoryWatch:
             return
         e = self.engine
         cx, cy = e.zone_centre[o.zone]
+        # the side's ground units with men, from the unit table (read, never written)
+        ut = e.unit_table
+        men = men_on_other_ground(
+            ut.f, ut.i, ut.n, world.SIDES.index(o.side), _AIR, cx, cy, o.within_m,
+            e.terrain.soviet_side, e.terrain.grid.cell_m,
+        )
+        if men < 0:  # a unit at the edge of the reach: counted as math.hypot measures it
+            men = self._men_on_other_ground(o, cx, cy)
+        st["last"] = now
+        if len(st["men"]) < 400:
+            st["men"].append(men)
+        if men < o.min_men:
+            st["broken_at"] = now
+
+    def _men_on_other_ground(self, o: Any, cx: float, cy: float) -> int:
+        """Return the men of the check's side within its reach of the zone's centre on the
+        other side's ground (as kernels/zones.py ``men_on_other_ground``, in Python)."""
+        e = self.engine
         soviet_side = e.terrain.soviet_side
         g = e.terrain.grid
         men = 0
-        # the side's ground units with men, from the unit table (read, never written)
         ut = e.unit_table
         f, i = ut.f[: ut.n], ut.i[: ut.n]
         rows = np.nonzero(
             (i[:, world.U_SIDE] == world.SIDES.index(o.side)) & (i[:, world.U_TYPE] != _AIR) & (i[:, world.U_MEN] > 0)
         )[0]
-        # only the units in the square round the zone's centre can be within its reach
-        box = o.within_m + 1.0
-        rows = rows[(np.abs(f[rows, world.U_X] - cx) < box) & (np.abs(f[rows, world.U_Y] - cy) < box)]
         for r in rows.tolist():
             x, y = f.item(r, world.U_X), f.item(r, world.U_Y)
             if math.hypot(x - cx, y - cy) > o.within_m or not g.contains(x, y):
@@ -217,11 +250,7 @@ class StoryWatch:
             on_soviet = bool(soviet_side[e.cell(x, y)])
             if on_soviet == (o.side == "japanese"):  # on the other side's ground
                 men += i.item(r, world.U_MEN)
-        st["last"] = now
-        if len(st["men"]) < 400:
-            st["men"].append(men)
-        if men < o.min_men:
-            st["broken_at"] = now
+        return men
 
     # ----------------------------------------------------------------- results
 

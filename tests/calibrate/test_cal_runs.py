@@ -77,8 +77,8 @@ def poisoned_sight(terrain):
     from khasan_sim.engine.kernels.sight import SightLines
 
     s = SightLines(terrain)
-    keys, vals, fill, width, ground, surface, *rest = s.args
-    s.args = (keys, vals, fill, width, ground, surface + np.float32(10_000.0), *rest)
+    keys, state, width, ground, surface, *rest = s.args
+    s.args = (keys, state, width, ground, surface + np.float32(10_000.0), *rest)
     return s
 
 

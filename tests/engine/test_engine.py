@@ -272,8 +272,8 @@ def test_within_close_assault_range_men_fight_without_a_clear_sight_line(tiny, m
     e._weapons_changed(sov)
     # nothing can be seen anywhere: sight lines over ground raised a kilometre between the ends
     blind = SightLines(e.terrain)
-    keys, vals, fill, width, ground, surface, *rest = blind.args
-    blind.args = (keys, vals, fill, width, ground, surface + np.float32(1000.0), *rest)
+    keys, state, width, ground, surface, *rest = blind.args
+    blind.args = (keys, state, width, ground, surface + np.float32(1000.0), *rest)
     monkeypatch.setitem(e.terrain.extras, "_sight_lines", blind)
     sov.x, sov.y = jp.x + 400.0, jp.y
     e._direct_fire(5.0)

@@ -16,7 +16,7 @@ _VALUE = st.one_of(
 )
 _EVENT = st.tuples(
     st.floats(0.0, 1e5), st.sampled_from(["volley", "move{}", "casualties"]),
-    st.dictionaries(st.sampled_from(["x", "y", "unit", "{k}", "men"]), _VALUE, max_size=5),
+    st.dictionaries(st.sampled_from(["x", "y", "unit", "{k}", "men", "a.b-c:d@e/f", "k\\n"]), _VALUE, max_size=5),
 )
 
 

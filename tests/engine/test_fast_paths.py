@@ -111,3 +111,24 @@ def test_pulse_rasters_are_read_cell_by_cell_and_shared_by_runs_on_one_terrain()
         assert ground[r * g.ncols + c] == float(a._ground_exposure(r, c))
 
 
+
+
+def test_is_night_kept_until_dusk_or_dawn_is_the_rule_at_every_time():
+    """Times in order, many of them a hair either side of a dawn or a dusk: the answer kept
+    between them is the rule's (khasan_sim.model.rules.is_night) at each."""
+    from types import SimpleNamespace
+
+    from khasan_sim.model import rules
+    from khasan_sim.scenario.builtin import historical_scenario
+
+    e = Simulation(load_scenario(historical_scenario()), seed=1).engine
+    rng = np.random.default_rng(3)
+    times = list(rng.uniform(0, e.end_min, 5000))
+    for day in range(int(e.end_min // 1440) + 2):
+        for b in (e.dawn, e.dusk):
+            base = day * 1440 + b - e.start_minute_of_day
+            times += [base + d for d in (-1e-3, -2e-6, -1e-7, 0.0, 1e-9, 1e-7, 1e-3) if 0 <= base + d <= e.end_min]
+    e.env = SimpleNamespace(now=0.0)  # the clock, set by hand
+    for t in sorted(times):
+        e.env.now = float(t)
+        assert e.is_night() == rules.is_night(e.start_minute_of_day + float(t), e.dawn, e.dusk), t

@@ -364,7 +364,7 @@ def test_anti_tank_weapons_choose_among_the_tanks_they_see_by_the_model_weights(
         tanks.f[t, [w.T_X, w.T_Y]] = 6000.0 + dx, 7000.0 + dy
         tanks.i[t, [w.T_UNIT, w.T_COMMAND, w.T_STATUS]] = tank_unit, command, status
     sight = SightLines(terrain)
-    keys, vals, fill, width, ground, surface, *rest = sight.args
+    keys, state, width, ground, surface, *rest = sight.args
     surface = surface - np.float32(10_000.0)  # everything in view ...
     surface = surface.copy()
     surface[288:292, 240:252] = 10_000.0  # ... but the third tank, behind a wall (y 7,200-7,300 m, x 6,000-6,300 m)
@@ -377,7 +377,7 @@ def test_anti_tank_weapons_choose_among_the_tanks_they_see_by_the_model_weights(
             units.f, units.i, units.n, np.array([0, 1]), tanks.f, tanks.i, tanks.n, np.array([2, 3, 4]), np.array([True, False]),
             np.array([[1.0], [0.0]]), np.array([1e6]), np.array([1000.0]), np.array([1.0]), ACCURACY, FIRE_FACTOR, pulse,
             terrain.elevation_m.astype(np.float64).ravel(), terrain.grid.cell_m, terrain.grid.nrows, terrain.grid.ncols,
-            keys, vals, fill, width, ground, surface, *rest, np.array([seed], dtype=np.uint64),
+            keys, state, width, ground, surface, *rest, np.array([seed], dtype=np.uint64),
         )
         assert len(knocked) == 1
         counts[knocked[0, 0]] += 1

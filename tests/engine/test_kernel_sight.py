@@ -28,7 +28,7 @@ def test_sight_line_is_visible_many_float_for_float(terrain):
     b = np.clip(b, 0, g.width_m - 1)
     ref = visible_many(terrain, a, b)
     s = SightLines(terrain)
-    _, _, _, _, ground, surface, cell_m, oh, th = s.args
+    _, _, _, ground, surface, cell_m, oh, th = s.args
     got = np.array([sight_line(ground, surface, cell_m, *a[k], *b[k], oh, th, 512) for k in range(len(a))])
     assert ref.any() and (~ref).any()
     assert np.array_equal(got, ref)
@@ -44,7 +44,7 @@ def test_cached_answer_is_the_line_between_cell_centres(terrain):
     ca = (a // SIGHT_CELL_M + 0.5) * SIGHT_CELL_M
     cb = (b // SIGHT_CELL_M + 0.5) * SIGHT_CELL_M
     # the line is looked from the cell with the lower key (west, then south) to the other
-    w = s.args[3]
+    w = s.args[2]
     a_first = ((a[:, 0] // 50) * w + a[:, 1] // 50) <= ((b[:, 0] // 50) * w + b[:, 1] // 50)
     lo = np.where(a_first[:, None], ca, cb)
     hi = np.where(a_first[:, None], cb, ca)
@@ -52,6 +52,23 @@ def test_cached_answer_is_the_line_between_cell_centres(terrain):
     # asked again (now from the cache), and the other way round: the same answers
     assert np.array_equal(s.many(b[:, 0], b[:, 1], a[:, 0], a[:, 1]), got)
     assert 0 < len(s) <= len(a)
+
+
+def test_answers_are_the_same_from_the_recent_lines_the_table_and_a_grown_table(terrain):
+    """Many more lines than the table of recent ones holds, in a table that must grow:
+    asked in another order, the answers are the first ones."""
+    rng = np.random.default_rng(11)
+    g = terrain.grid
+    a = rng.uniform(0, g.width_m, size=(6000, 2))
+    b = np.clip(a + rng.normal(0, 500, size=a.shape), 0, g.width_m - 1)
+    s = SightLines(terrain, capacity=1 << 10)
+    first = s.many(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    assert s.keys.size > 1 << 10  # grown
+    again = SightLines(terrain)  # a fresh cache gives the same
+    assert np.array_equal(again.many(a[:, 0], a[:, 1], b[:, 0], b[:, 1]), first)
+    order = rng.permutation(len(a))
+    got = s.many(a[order, 0], a[order, 1], b[order, 0], b[order, 1])
+    assert np.array_equal(got, first[order])
 
 
 @settings(max_examples=200, deadline=None)

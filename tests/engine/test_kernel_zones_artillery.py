@@ -170,6 +170,19 @@ def test_which_bogged_tanks_an_enemy_post_sees_within_reach_of_a_battery(seed, n
     assert np.allclose(got_d, ref_d)
 
 
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(0, 60))
+def test_the_bogged_tanks_are_numpys_in_id_order(seed, n):
+    rng = np.random.default_rng(seed)
+    tanks = w.Table(w.T_NF, w.T_NI, capacity=1)
+    for _ in range(n):
+        t = tanks.add_row()
+        tanks.i[t, w.T_STATUS] = rng.integers(0, len(w.TANK_STATUS))
+    order = rng.permutation(tanks.n).astype(np.int64)
+    ref = order[tanks.i[order, w.T_STATUS] == w.TANK_STATUS.index("bogged")]
+    assert np.array_equal(ak.bogged_tanks(tanks.i, order), ref)
+
+
 @settings(max_examples=200, deadline=None)
 @given(seed=st.integers(0, 10**6), n=st.integers(1, 200))
 def test_a_tank_battalion_stands_where_numpy_puts_its_middle_tank(seed, n):
@@ -194,3 +207,91 @@ def test_a_tank_battalion_stands_where_numpy_puts_its_middle_tank(seed, n):
     d2 = (xs - mx) ** 2 + (ys - my) ** 2
     k = int(np.flatnonzero(d2 == d2.min())[0])
     assert (x, y) == (xs[k], ys[k])
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(0, 30), side=st.integers(0, 1), within=st.floats(0.0, 1500.0))
+def test_men_on_the_other_sides_ground_are_the_plain_sum(seed, n, side, within):
+    rng = np.random.default_rng(seed)
+    units = _units(seed, n)
+    soviet = rng.random((80, 80)) < 0.5
+    cx, cy = rng.uniform(0, 2000, 2)
+    if n and rng.random() < 0.3:  # a unit just at the edge of the reach
+        units.f[0, w.U_X], units.f[0, w.U_Y] = cx + within, cy
+    air = w.UNIT_TYPES.index("air")
+    got = zk.men_on_other_ground(units.f, units.i, units.n, side, air, cx, cy, within, soviet, 25.0)
+    ref = 0
+    for u in range(units.n):
+        f, i = units.f[u], units.i[u]
+        if i[w.U_SIDE] != side or i[w.U_TYPE] == air or i[w.U_MEN] <= 0:
+            continue
+        x, y = float(f[w.U_X]), float(f[w.U_Y])
+        if math.hypot(x - cx, y - cy) > within or not (0 <= x < 2000 and 0 <= y < 2000):
+            continue
+        if bool(soviet[int(y // 25), int(x // 25)]) == (side == 1):
+            ref += int(i[w.U_MEN])
+    if got < 0:  # left to the caller: some unit stands at the edge of the reach
+        d = [math.hypot(units.f[u, w.U_X] - cx, units.f[u, w.U_Y] - cy) for u in range(units.n)]
+        assert any(abs(x - within) <= 1e-6 * max(within, 1.0) for x in d)
+    else:
+        assert got == ref
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(0, 25), n_tanks=st.integers(0, 20), side=st.integers(0, 1), with_bogged=st.booleans())
+def test_the_tanks_a_recovery_officer_looks_over_and_the_units_nearest_them(seed, n, n_tanks, side, with_bogged):
+    from khasan_sim.engine.kernels.movement import tanks_out_on_field
+
+    rng = np.random.default_rng(seed)
+    units = _units(seed, n)
+    tanks = w.Table(w.T_NF, w.T_NI, capacity=1)
+    for _ in range(n_tanks):
+        t = tanks.add_row()
+        tanks.f[t, w.T_X], tanks.f[t, w.T_Y] = rng.uniform(0, 2000, 2)
+        tanks.i[t, w.T_STATUS] = rng.integers(0, len(w.TANK_STATUS))
+        tanks.i[t, w.T_RECOVERY] = rng.integers(0, len(w.TANK_RECOVERY))
+    rows = rng.permutation(tanks.n).astype(np.int64)
+    ground = rng.permutation(units.n).astype(np.int64)
+    got = tanks_out_on_field(units.f, units.i, ground, tanks.f, tanks.i, rows, side, with_bogged)
+    ref = []
+    for k, t in enumerate(rows.tolist()):
+        status = w.TANK_STATUS[tanks.i[t, w.T_STATUS]]
+        on_field = w.TANK_RECOVERY[tanks.i[t, w.T_RECOVERY]] == "on_field"
+        if not ((status == "damaged" and on_field) or (with_bogged and status == "bogged")):
+            continue
+        x, y = float(tanks.f[t, w.T_X]), float(tanks.f[t, w.T_Y])
+        d = {0: math.inf, 1: math.inf}
+        for u in ground.tolist():
+            if units.i[u, w.U_MEN] > 0:
+                s = int(units.i[u, w.U_SIDE] == side)
+                d[s] = min(d[s], math.hypot(units.f[u, w.U_X] - x, units.f[u, w.U_Y] - y))
+        ref.append((k, d[0], d[1]))
+    assert got.shape == (len(ref), 3)
+    for (k, enemy, own), (rk, renemy, rown) in zip(got.tolist(), ref, strict=True):
+        assert int(k) == rk and enemy == pytest.approx(renemy, rel=1e-12) and own == pytest.approx(rown, rel=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(0, 30), n_zones=st.integers(1, 6), hold_min=st.floats(0, 600))
+def test_a_change_of_who_has_the_men_to_hold_a_zone_is_seen(seed, n, n_zones, hold_min):
+    rng = np.random.default_rng(seed)
+    units = _units(seed, n)
+    bits = np.zeros((80, 80), dtype=np.int64)
+    for z in range(n_zones):
+        r0, c0 = rng.integers(0, 70, 2)
+        bits[r0 : r0 + rng.integers(1, 30), c0 : c0 + rng.integers(1, 30)] |= 1 << z
+    sov, jap = np.full(n_zones, np.nan), np.full(n_zones, np.nan)
+    held = np.full((2, n_zones), -1, dtype=np.int8)
+    assert zk.zone_holding_changed(units.f, units.i, units.n, HOLDING, bits, n_zones, 25.0, sov, jap, hold_min, held)
+    for _ in range(3):
+        before = held.copy()
+        if units.n:  # men lost, or a unit moved
+            u = int(rng.integers(0, units.n))
+            units.i[u, w.U_MEN] = max(0, int(units.i[u, w.U_MEN]) - int(rng.integers(0, 400)))
+            units.f[u, w.U_X] = rng.uniform(0, 2000)
+        changed = zk.zone_holding_changed(units.f, units.i, units.n, HOLDING, bits, n_zones, 25.0, sov, jap, hold_min, held)
+        ref_sov, ref_jap = zk.zone_presence(units.f, units.i, units.n, HOLDING, bits, n_zones, 25.0)
+        assert np.array_equal(sov, ref_sov) and np.array_equal(jap, ref_jap)
+        now = np.array([ref_sov >= hold_min, ref_jap >= hold_min]).astype(np.int8)
+        assert np.array_equal(held, now)
+        assert changed == (not np.array_equal(before, now))

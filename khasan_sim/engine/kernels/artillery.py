@@ -21,7 +21,7 @@ from numba import njit
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.direct_fire import draw_casualties
 from khasan_sim.engine.kernels.random import uniform
-from khasan_sim.engine.kernels.sight import seen
+from khasan_sim.engine.kernels.sight import cell_of, seen_cells
 from khasan_sim.model import artillery
 
 # the figures of a volley, in this order in the ``volley`` vector (the five from
@@ -184,7 +184,20 @@ def beaten_zone_into(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover,
 
 
 @njit(cache=True)
-def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h):
+def bogged_tanks(ti, tank_order):
+    """Return the rows of the bogged tanks, in the order of *tank_order* (their id order)."""
+    out = np.empty(tank_order.size, dtype=np.int64)
+    m = 0
+    for k in range(tank_order.size):
+        t = tank_order[k]
+        if ti[t, w.T_STATUS] == _BOGGED:
+            out[m] = t
+            m += 1
+    return out[:m]
+
+
+@njit(cache=True)
+def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h):
     """For each stuck tank (rows, in id order), whether one of the three nearest enemy
     observation posts within *see_m* sees it, and the first enemy battery (by id) whose
     guns reach it (-1 if none): the two conditions of observed fire; and the distance
@@ -221,21 +234,31 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_
         if ui[v, w.U_TYPE] != _AIR and st != _RETREATING and st != _ROUTED:
             posts[s, n_posts[s]] = v
             n_posts[s] += 1
+    # squared distances pass over what lies beyond reach or sight, with a margin: the
+    # distance itself is math.hypot's, as the reference's
+    see2 = (see_m * (1.0 + 1e-9) + 1e-6) ** 2
     for k in range(n_s):
         t = stuck[k]
         enemy = 1 - ui[ti[t, w.T_UNIT], w.U_SIDE]
         x, y = tf[t, w.T_X], tf[t, w.T_Y]
         for j in range(n_batteries[enemy]):
             b = batteries[enemy, j]
-            if math.hypot(uf[b, w.U_X] - x, uf[b, w.U_Y] - y) <= reach[b]:
+            dx, dy = uf[b, w.U_X] - x, uf[b, w.U_Y] - y
+            if dx * dx + dy * dy > (reach[b] * (1.0 + 1e-9) + 1e-6) ** 2:
+                continue
+            if math.hypot(dx, dy) <= reach[b]:
                 battery[k] = b
                 break
         if battery[k] < 0:
             continue
+        t_cell = cell_of(x, y, width)
         n_near = 0
         for j in range(n_posts[enemy]):
             v = posts[enemy, j]
-            d = math.hypot(uf[v, w.U_X] - x, uf[v, w.U_Y] - y)
+            dx, dy = uf[v, w.U_X] - x, uf[v, w.U_Y] - y
+            if dx * dx + dy * dy > see2:
+                continue
+            d = math.hypot(dx, dy)
             if d > see_m:
                 continue
             # keep the three nearest, the first by id among equals (posts come in id order)
@@ -253,7 +276,7 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_vals, s_
             n_near = min(n_near + 1, 3)
         for q in range(n_near):
             v = near_u[q]
-            if seen(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, uf[v, w.U_X], uf[v, w.U_Y], x, y):
+            if seen_cells(s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, cell_of(uf[v, w.U_X], uf[v, w.U_Y], width), t_cell):
                 seen_by[k] = True
                 seen_d[k] = near_d[q]
                 break

@@ -131,7 +131,7 @@ def aimed_fire(
     kill_counts, kill_per_min, kill_range, veh_range, veh_kills, veh_gun_kills,
     accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
-    s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
 ):
     """Return the expected casualties of the pulse's aimed fire on each unit row, which rows
     are targets (ground units with men and no tanks), and each row's cause (``C_*``
@@ -244,7 +244,7 @@ def aimed_fire(
                 continue
             v = cand[m]
             d = cand_d[m]
-            if d <= close_m or seen_cells(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, f_cell, sight_cell[v]):
+            if d <= close_m or seen_cells(s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, f_cell, sight_cell[v]):
                 best, best_d = v, d
                 break
             passed[m] = True
@@ -314,7 +314,7 @@ def anti_tank_fire(
     uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target,
     at_counts, at_kills, at_range, veh_exposure, accuracy, fire_factor, pulse,
     elev, cell_m, nrows, ncols,
-    s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,
 ):
     """Fire the anti-tank weapons at the tanks their units see; return the knock-outs as
     rows of (tank row, shooting unit row, anti-tank weapon), in the order they happened,
@@ -424,7 +424,7 @@ def anti_tank_fire(
                 if sighted[pick] == -1:
                     t = cand[pick]
                     tcell = cell_of(tf[t, w.T_X], tf[t, w.T_Y], width)
-                    sighted[pick] = 1 if seen_cells(s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, s_cell, tcell) else 0
+                    sighted[pick] = 1 if seen_cells(s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, s_cell, tcell) else 0
                 if sighted[pick] == 1:
                     c = pick
                     break
@@ -507,7 +507,7 @@ def direct_fire(
     kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
     veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
-    s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     g,
 ):
     """Resolve one pulse of direct fire (see the module's docstring).
@@ -521,12 +521,12 @@ def direct_fire(
     expected, is_target, cause = aimed_fire(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, kill_counts, kill_per_min, kill_range,
         veh_range, veh_kills, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
-        cell_m, nrows, ncols, s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+        cell_m, nrows, ncols, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     )
     knock_outs, knock_figures = anti_tank_fire(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target, at_counts, at_kills, at_range,
         veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
-        s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )
     hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, cause[:, C_GUN_FIRE], pulse, g)
     return hit_rows, losses, knock_outs, cause[hit_rows], p_hit, knock_figures
@@ -538,7 +538,7 @@ def direct_fire_into(
     kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
     veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
-    s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     g, hits_i, hits_f, knocks_i, knocks_f,
 ):
     """:func:`direct_fire`, its results written into the caller's arrays (no arrays to hand
@@ -555,7 +555,7 @@ def direct_fire_into(
         kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
         veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
         elev, ground_exposure, cell_m, nrows, ncols,
-        s_keys, s_vals, s_fill, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )
     n_hit = hit_rows.size
     for k in range(n_hit):

@@ -147,25 +147,39 @@ def close_quarters(uf, ui, n_units, holding_type, reach_m, shock_per_hour=0.0, r
     enemy = np.zeros(n_units, dtype=np.float64)
     r2 = reach_m * reach_m
     anywhere = False
+    # the units with men on the ground, as contiguous arrays; each pair is looked at once
+    # (the distance is the same both ways, and the sums are of whole men: exact in any order)
+    rows = np.empty(n_units, dtype=np.int64)
+    xs = np.empty(n_units, dtype=np.float64)
+    ys = np.empty(n_units, dtype=np.float64)
+    sides = np.empty(n_units, dtype=np.int64)
+    men = np.empty(n_units, dtype=np.float64)
+    holds = np.empty(n_units, dtype=np.bool_)  # in good order to hold ground: counted as the enemy's
+    m = 0
     for a in range(n_units):
         if ui[a, w.U_MEN] <= 0 or ui[a, w.U_TYPE] == _AIR:
             continue
-        ax, ay, side = uf[a, w.U_X], uf[a, w.U_Y], ui[a, w.U_SIDE]
-        for b in range(n_units):
-            men = ui[b, w.U_MEN]
-            if men <= 0 or ui[b, w.U_TYPE] == _AIR:
-                continue
-            dx = ax - uf[b, w.U_X]
-            dy = ay - uf[b, w.U_Y]
+        st = ui[a, w.U_STATE]
+        rows[m], xs[m], ys[m], sides[m], men[m] = a, uf[a, w.U_X], uf[a, w.U_Y], ui[a, w.U_SIDE], ui[a, w.U_MEN]
+        holds[m] = holding_type[ui[a, w.U_TYPE]] and st != _RETREATING and st != _ROUTED
+        m += 1
+    for p in range(m):
+        own[rows[p]] += men[p]  # itself
+        ax, ay, side = xs[p], ys[p], sides[p]
+        for q in range(p + 1, m):
+            dx = ax - xs[q]
+            dy = ay - ys[q]
             if dx * dx + dy * dy > r2:
                 continue
-            if ui[b, w.U_SIDE] == side:
-                own[a] += men
+            if sides[q] == side:
+                own[rows[p]] += men[q]
+                own[rows[q]] += men[p]
             else:
                 anywhere = True
-                st = ui[b, w.U_STATE]
-                if holding_type[ui[b, w.U_TYPE]] and st != _RETREATING and st != _ROUTED:
-                    enemy[a] += men
+                if holds[q]:
+                    enemy[rows[p]] += men[q]
+                if holds[p]:
+                    enemy[rows[q]] += men[p]
     if shock_per_hour > 0.0 and anywhere:
         span = max(reference_ratio - 1.0, 1e-9)
         for a in range(n_units):

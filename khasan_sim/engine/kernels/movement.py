@@ -128,11 +128,24 @@ def nearest_ground(uf, ui, rows, x, y, side):
     return enemy, own
 
 
+_DAMAGED = w.TANK_STATUS.index("damaged")
+_BOGGED = w.TANK_STATUS.index("bogged")
+_ON_FIELD = w.TANK_RECOVERY.index("on_field")
+
+
 @njit(cache=True)
-def nearest_ground_many(uf, ui, rows, xs, ys, side):
-    """Return :func:`nearest_ground` for each point (xs[k], ys[k]): an (n, 2) array of the
-    distances to the nearest enemy and to the nearest of side *side*."""
-    out = np.empty((xs.size, 2), dtype=np.float64)
-    for k in range(xs.size):
-        out[k, 0], out[k, 1] = nearest_ground(uf, ui, rows, xs[k], ys[k], side)
-    return out
+def tanks_out_on_field(uf, ui, ground_rows, tf, ti, rows, side, with_bogged):
+    """Return the tanks of *rows* (a battalion's, in id order) that a recovery officer looks
+    over: the knocked-out ones still on the field, and the bogged ones if *with_bogged*; an
+    (m, 3) array of their place in *rows* and the distances from each to the nearest ground
+    unit with men of the enemy and of side *side* (:func:`nearest_ground`)."""
+    out = np.empty((rows.size, 3), dtype=np.float64)
+    m = 0
+    for k in range(rows.size):
+        t = rows[k]
+        st = ti[t, w.T_STATUS]
+        if (st == _DAMAGED and ti[t, w.T_RECOVERY] == _ON_FIELD) or (with_bogged and st == _BOGGED):
+            out[m, 0] = k
+            out[m, 1], out[m, 2] = nearest_ground(uf, ui, ground_rows, tf[t, w.T_X], tf[t, w.T_Y], side)
+            m += 1
+    return out[:m]

@@ -52,18 +52,23 @@ def zone_presence(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m):
 
 
 @njit(cache=True)
-def zone_presence_changed(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap):
-    """Count the men holding each zone into *sov* and *jap* (the last pulse's counts) and
-    return True if any count is not what it was."""
-    new_sov = np.zeros(n_zones, dtype=np.float64)
-    new_jap = np.zeros(n_zones, dtype=np.float64)
-    _count(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, new_sov, new_jap)
+def zone_holding_changed(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap, hold_min, held):
+    """Write the men holding each zone into *sov* and *jap* (:func:`zone_presence`, in
+    place of the last pulse's) and return True if, in some zone, whether a side has at
+    least *hold_min* men is not what it was; *held* (int8, 2 x n_zones: the Soviet then
+    the Japanese side's, 1 or 0; -1 not known yet) is brought up to date."""
+    for z in range(n_zones):
+        sov[z] = 0.0
+        jap[z] = 0.0
+    _count(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap)
     changed = False
     for z in range(n_zones):
-        if new_sov[z] != sov[z] or new_jap[z] != jap[z]:
+        s = 1 if sov[z] >= hold_min else 0
+        j = 1 if jap[z] >= hold_min else 0
+        if held[0, z] != s or held[1, z] != j:
             changed = True
-        sov[z] = new_sov[z]
-        jap[z] = new_jap[z]
+        held[0, z] = s
+        held[1, z] = j
     return changed
 
 
@@ -83,3 +88,37 @@ def holding_units_in(uf, ui, rows, holding_type, mask, cell_m):
         if 0.0 <= x < width and 0.0 <= y < height:
             out[k] = mask[int(floor_div(y, cell_m)), int(floor_div(x, cell_m))]
     return out
+
+
+@njit(cache=True)
+def men_on_other_ground(uf, ui, n_units, side, air_type, cx, cy, within_m, soviet_side, cell_m):
+    """Return the men of *side*'s ground units (not of *air_type*, with men) that stand on
+    the map within *within_m* of (cx, cy) on the other side's ground (*soviet_side*: the
+    raster, True on the Soviet side; *side* 0 is the Soviet side).
+
+    A unit's distance is ``math.hypot``'s in Python; here it is compared squared, so a
+    unit whose distance lies within a billionth of *within_m* cannot be told apart: the
+    function then returns -1 and the caller counts in Python.
+    """
+    nrows, ncols = soviet_side.shape
+    width, height = ncols * cell_m, nrows * cell_m
+    lim2 = within_m * within_m
+    lo, hi = lim2 * (1.0 - 1e-9), lim2 * (1.0 + 1e-9)
+    men = 0
+    for u in range(n_units):
+        if ui[u, w.U_SIDE] != side or ui[u, w.U_TYPE] == air_type or ui[u, w.U_MEN] <= 0:
+            continue
+        x, y = uf[u, w.U_X], uf[u, w.U_Y]
+        dx, dy = x - cx, y - cy
+        d2 = dx * dx + dy * dy
+        if d2 > hi:
+            continue
+        if d2 >= lo:
+            return -1
+        if not (0.0 <= x < width and 0.0 <= y < height):
+            continue
+        r, c = min(int(floor_div(y, cell_m)), nrows - 1), min(int(floor_div(x, cell_m)), ncols - 1)
+        on_soviet = soviet_side[r, c]
+        if on_soviet == (side == 1):  # on the other side's ground
+            men += ui[u, w.U_MEN]
+    return men

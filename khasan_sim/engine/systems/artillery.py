@@ -46,6 +46,8 @@ class FireMission:
     gun_range: dict[str, float]
     gun_rate: dict[str, float]  # rounds a minute a gun, at the mission's rate
     locate: np.random.Generator  # the draws of the enemy locating the battery
+    row: int  # the battery's row in the unit table
+    cap: int | None  # the order's rounds (None: as many as the battery has)
     fired_total: int = 0
     silenced: bool = False  # its last volley was held back by the enemy's fire on the battery
 
@@ -73,7 +75,7 @@ class ArtillerySystem:
             # each gun type's range and rate, looked up once for the mission
             guns=sorted(u.guns), gun_range={w: p.f(f"weapons.{w}.range_m") for w in u.guns},
             gun_rate={w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns},
-            locate=self.rng.get("artillery", u.id),
+            locate=self.rng.get("artillery", u.id), row=u.row, cap=o.rounds,
         )
         self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
         self.missions.append(m)
@@ -90,13 +92,13 @@ class ArtillerySystem:
                 self.missions.remove(m)
                 self._emit("mission_end", unit=m.unit.id, order=m.order.id or "", rounds=m.fired_total)
             elif now >= m.next_at - 1e-9:
-                cap = m.order.rounds
+                cap = m.cap
                 if cap is not None and m.fired_total >= cap:
                     # its rounds are all fired: its steps pass without a volley, until it ends
                     # or the battery has no ammunition left (as _volley would find)
                     left = m.end - now
                     m.next_at = now + (left if left < volley_min else volley_min)  # min(volley_min, left)
-                    ammo = ui.item(m.unit.row, world.U_AMMO)
+                    ammo = ui.item(m.row, world.U_AMMO)
                     if ammo != world.NO_AMMUNITION_LIMIT and ammo <= 0:
                         self._emit("out_of_ammunition", unit=m.unit.id)
                         self.missions.remove(m)
@@ -117,13 +119,17 @@ class ArtillerySystem:
         m.next_at = now + step
         rounds = 0
         held = False  # a volley the battery had guns and rounds for, held back by fire on it
-        serve = 1.0 - min(max(u.suppression, 0.0), 1.0)
-        rounds_cap = o.rounds
+        row = m.row  # the battery's row, read directly (u.suppression, u.x, u.y, u.ammunition)
+        f = self.unit_table.f
+        serve = 1.0 - min(max(f.item(row, world.U_SUPPRESSION), 0.0), 1.0)
+        rounds_cap = m.cap
         # once the mission's rounds are all fired no gun has any left to fire: its
         # steps pass without a volley (the guns' loop would find that for each)
         if rounds_cap is None or m.fired_total < rounds_cap:
-            d = math.hypot(m.x - u.x, m.y - u.y)
-            ammo = u.ammunition
+            d = math.hypot(m.x - f.item(row, world.U_X), m.y - f.item(row, world.U_Y))
+            ammo = self.unit_table.i.item(row, world.U_AMMO)
+            if ammo == world.NO_AMMUNITION_LIMIT:
+                ammo = None
             for w in m.guns:
                 n = u.guns[w]
                 if n <= 0 or d > m.gun_range[w]:
@@ -137,7 +143,7 @@ class ArtillerySystem:
                     continue
                 if ammo is not None:
                     ammo -= k
-                    u.ammunition = ammo
+                    self.unit_table.i[row, world.U_AMMO] = max(ammo, 0)  # u.ammunition = ammo
                 m.fired_total += k
                 rounds += k
                 self._apply_rounds(u, w, k, m.x, m.y, o.radius_m, self._dispersion, o.mission)
@@ -187,6 +193,7 @@ class ArtillerySystem:
         self._volley_min = p.f("artillery.volley_min")
         self._dispersion = p.f("artillery.dispersion_m")
         self.missions: list[FireMission] = []
+        self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
 
     def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
@@ -198,10 +205,10 @@ class ArtillerySystem:
         v[art_kernel.V_DISPERSION] = dispersion
         v[art_kernel.V_LETHAL] = self._lethal[weapon]
         v[art_kernel.V_COUNTER_BATTERY] = 1.0 if mission == "counter_battery" else 0.0
-        v[art_kernel.V_NOW] = self.now
-        v[art_kernel.V_SIDE] = world.SIDES.index(shooter.side)
         ro = self._roster()
         ut, tt = self.unit_table, self.tank_table
+        v[art_kernel.V_NOW] = self.env.now
+        v[art_kernel.V_SIDE] = ut.i.item(shooter.row, world.U_SIDE)  # the code of shooter.side
         outs = self._volley_out
         if outs is None or len(outs[0]) < len(ro.ground_rows):  # a row for each ground unit, each tank
             n, n_t = len(ut.f), max(len(tt.f), 1)
@@ -214,9 +221,11 @@ class ArtillerySystem:
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, tt.n, ro.tank_order, self._posture, self._cover_sup, v,
             self._kernel_stream("artillery-rounds", shooter.id), *outs,
         )
+        if not (n_hit or n_bat or n_ko):
+            return  # the rounds fell where nobody was
         # read out at once: the arrays are the next volley's too
-        bats = list(zip(bats_i[:n_bat].tolist(), bats_f[:n_bat].tolist(), strict=True))
-        knocks = list(zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True))
+        bats = list(zip(bats_i[:n_bat].tolist(), bats_f[:n_bat].tolist(), strict=True)) if n_bat else ()
+        knocks = list(zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True)) if n_ko else ()
         cause = f"artillery:{shooter.id}"
         for (row, k, wd, m), (d, on_unit, posture, expected, chance) in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
             v = ro.units_by_row[row]
@@ -285,11 +294,10 @@ class ArtillerySystem:
             return
         tt, ut = self.tank_table, self.unit_table
         ti = tt.i
-        if not (ti[: tt.n, world.T_STATUS] == _BOGGED).any():
-            return  # no tank is stuck (the common case: looked at before the id order is)
         ro = self._roster()
-        order = ro.tank_order
-        stuck = order[ti[order, world.T_STATUS] == _BOGGED]  # in id order
+        stuck = art_kernel.bogged_tanks(ti, ro.tank_order)  # in id order
+        if not stuck.size:
+            return  # no tank is stuck (the common case)
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
         half_m = p.f("artillery.observed_fire_half_distance_m")
         sight = self._sight()
@@ -299,11 +307,14 @@ class ArtillerySystem:
         sight.keep_room()
         now = self.now
         tf = tt.f
+        streams = self._observed_streams
         for t_row, ok, b, d in zip(stuck.tolist(), seen.tolist(), battery.tolist(), seen_d.tolist(), strict=True):
             if not ok:
                 continue
             t = ro.tanks_by_row[t_row]
-            g = self.rng.get("observed-fire", t.id)
+            g = streams.get(t_row)
+            if g is None:  # the tank's stream, kept by row (a stream is one Generator for the run)
+                g = streams[t_row] = self.rng.get("observed-fire", t.id)
             tf[t_row, world.T_LAST_FIRE] = now  # t.last_under_fire_min, written on its row
             rate = rate_h / (1.0 + (d / half_m) ** 2)
             if ti.item(t_row, world.T_COMMAND):

@@ -157,10 +157,18 @@ class DoctrineSystem:
 
     def _on_held_height(self, u: UnitState, other_than: str | None = None) -> bool:
         """Return True if *u* stands on a height (other than *other_than*) its side holds."""
-        return any(
-            self.zones[z].kind == "height" and z != other_than and self.holder[z] == u.side and self.in_zone(z, u.x, u.y)
-            for z in self.zone_ids
-        )
+        heights = self._heights
+        if heights is None:  # the scenario's heights, in zone order (zones never change in a run)
+            heights = self._heights = [z for z in self.zone_ids if self.zones[z].kind == "height"]
+        side = u.side
+        held = [z for z in heights if z != other_than and self.holder[z] == side]
+        if not held:
+            return False
+        x, y = u.x, u.y
+        if not self.terrain.grid.contains(x, y):  # in_zone's test, for the unit's cell once
+            return False
+        r, c = self.cell(x, y)
+        return any(self.zone_mask[z][r, c] for z in held)
 
     def _bring_back_groups(self) -> None:
         """Send each detached group that is done attacking back to its battalion, and merge

@@ -221,6 +221,7 @@ class SetupSystem:
         self._zones_key = _ZONE_LAYOUTS.setdefault(layout, len(_ZONE_LAYOUTS))
         self.zone_ids = sorted(z.id for z in self.doc.zones)
         self.zones = {z.id: z for z in self.doc.zones}
+        self._heights: list[str] | None = None  # the zones that are heights (doctrine.py)
         # the zones' cells, worked out once per zone layout and grid in a process (shared by
         # its runs, never written to)
         shape_key = (self._zones_key, g.cell_m, g.nrows, g.ncols)

@@ -84,17 +84,18 @@ class TankMovementSystem:
                     self._emit("queued", tank=t.id, crossing=xing, wait_min=waited)
                 passes = self.crossing_passes[xing]
                 self.crossing_passes[xing] = passes + 1
-                p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
+                # the rutted rate is read only on soft ground (a pure function: not worked out else)
+                p_eff = movement.rutted_bog_rate(p100, passes, rut, cap) if soft_m > 0 else 0.0
                 try:
                     yield self.env.timeout(dur)
                     self._tick()
                 finally:
                     self.crossings[xing].release(req)
             else:
-                passes = self.soft_passes.get(leg.rut_cell, 0)
                 if soft_m > 0:
+                    passes = self.soft_passes.get(leg.rut_cell, 0)
                     self.soft_passes[leg.rut_cell] = passes + 1
-                p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
+                    p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
                 yield self.env.timeout(dur)
                 self._tick()
             if t.token != token or ti.item(row, world.T_STATUS) != _OPERATIONAL:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from khasan_sim.engine import world
-from khasan_sim.engine.kernels.movement import nearest_ground, nearest_ground_many
+from khasan_sim.engine.kernels.movement import nearest_ground, tanks_out_on_field
 from khasan_sim.engine.state import (
     TANK_BOGGED,
     TANK_DAMAGED,
@@ -87,32 +87,38 @@ class TankRecoverySystem:
             order = sorted(u.tanks, key=lambda x: x.id)
             got = self._tank_order_of[u.id] = (order, np.array([t.row for t in order], dtype=np.int64))
         order, rows = got
-        # only the tanks out of action are looked at (what the loop below reads of the
-        # others is their status, and nothing in it changes another tank's)
-        status_col = self.tank_table.i[rows, world.T_STATUS]
-        out = np.nonzero((status_col == _DAMAGED_CODE) | (status_col == _BOGGED_CODE))[0]
-        if not out.size:
+        # only the tanks that can need a team or be written off are looked at: the knocked-out
+        # ones still on the field, and the bogged ones when a team is free (the loop reads
+        # nothing else of the others, and nothing in it frees a team or changes another
+        # tank); with the nearest enemy and own ground units of each, asked at once: nothing
+        # the loop does moves a unit or changes its men, nor moves a tank
+        ut, side = self.unit_table, u.side
+        tt = self.tank_table
+        ti, tf = tt.i, tt.f
+        out = tanks_out_on_field(
+            ut.f, ut.i, self._roster().ground_rows, tf, ti, rows, world.SIDES.index(side), self._teams_free[u.id] > 0,
+        )
+        if not len(out):
             return
-        # the nearest enemy and own ground units of each of them, asked at once: nothing the
-        # loop does moves a unit or changes its men, nor moves a tank
-        ut, tf, side = self.unit_table, self.tank_table.f, u.side
-        near = nearest_ground_many(
-            ut.f, ut.i, self._roster().ground_rows, tf[rows[out], world.T_X], tf[rows[out], world.T_Y], world.SIDES.index(side),
-        ).tolist()
-        for k, (enemy, own) in zip(out.tolist(), near, strict=True):
+        r = self._rec
+        now = self.now
+        for k, enemy, own in out.tolist():
+            k = int(k)
+            row = rows.item(k)
             t = order[k]
-            status = t.status
-            if status == TANK_DAMAGED and t.recovery == _ON_FIELD:
-                if enemy <= self._rec["holds_m"] and own > enemy:  # _enemy_holds
-                    if t.enemy_since_min < 0:
-                        t.enemy_since_min = self.now
-                    elif self.now - t.enemy_since_min >= self._rec["holds_min"]:
+            if ti.item(row, world.T_STATUS) == _DAMAGED_CODE:  # knocked out, on the field
+                status = TANK_DAMAGED
+                if enemy <= r["holds_m"] and own > enemy:  # _enemy_holds
+                    since = tf.item(row, world.T_ENEMY_SINCE)  # t.enemy_since_min
+                    if since < 0:
+                        tf[row, world.T_ENEMY_SINCE] = now
+                    elif now - since >= r["holds_min"]:
                         self._write_off(t, "enemy holds the ground")
                         continue
                     continue  # no team goes into the enemy's lines
-                t.enemy_since_min = -1.0
-            elif status != TANK_BOGGED:
-                continue
+                tf[row, world.T_ENEMY_SINCE] = -1.0
+            else:
+                status = TANK_BOGGED
             if self._teams_free[u.id] > 0 and self._can_reach(t, side, enemy):
                 self._teams_free[u.id] -= 1
                 if status == TANK_DAMAGED:

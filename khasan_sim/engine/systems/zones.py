@@ -95,18 +95,18 @@ class ZonesSystem:
         rows = ro.ground_rows
         f, i = self.unit_table.f, self.unit_table.i
         here = zone_kernel.holding_units_in(f, i, rows, ro.holding_type, self.zone_mask[z], self.terrain.grid.cell_m)
-        rows = rows[here]
-        side, men_u, state = i[rows, world.U_SIDE], i[rows, world.U_MEN], i[rows, world.U_STATE]
-        back = (state == _RETREATING) | (state == _ROUTED)
         units = ro.units_by_row
-        entered = [] if holder is None else [
-            units[row].id for row in rows[(side == world.SIDES.index(holder)) & (men_u > 0) & ~back].tolist()
-        ]
+        holder_code = -1 if holder is None else world.SIDES.index(holder)
+        loser_code = -1 if loser is None else world.SIDES.index(loser)
+        entered: list[str] = []
         left: list[str] = []
         falling_back = no_men = False
-        if loser is not None:
-            gone = (side == world.SIDES.index(loser)) & ((men_u <= 0) | back)
-            for row, m, st in zip(rows[gone].tolist(), men_u[gone].tolist(), state[gone].tolist(), strict=True):
+        for row in rows[here].tolist():  # the few units in the zone, in id order
+            side, m, st = i.item(row, world.U_SIDE), i.item(row, world.U_MEN), i.item(row, world.U_STATE)
+            back = st in (_RETREATING, _ROUTED)
+            if side == holder_code and m > 0 and not back:
+                entered.append(units[row].id)
+            elif side == loser_code and (m <= 0 or back):
                 left.append(f"{units[row].id}:{'no men' if m <= 0 else world.STATES[st].value}")
                 falling_back |= m > 0
                 no_men |= m <= 0
@@ -131,12 +131,13 @@ class ZonesSystem:
                 return
             self._last_holding = key
         else:
-            # the holders depend on nothing else: if the men in each zone are those of the
-            # last pulse, no zone changed hands
+            # the holders depend on nothing else than whether each side has the men to hold
+            # each zone: if that is as at the last pulse, no zone changed hands
             last = self._zone_men
             ut = self.unit_table
-            if not zone_kernel.zone_presence_changed(
-                ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m, *last,
+            if not zone_kernel.zone_holding_changed(
+                ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m,
+                *last, self.params.f("command.hold_men_min"), self._zone_held,
             ):
                 return
             sov_men, jap_men = last
