@@ -119,30 +119,27 @@ def _formatter(names: tuple[str, ...], types: tuple[type, ...]) -> Callable[...,
     digits and ``_.-:@/`` are written with ``str.format`` instead.
     """
     if all(_SAFE_NAME.issuperset(k) for k in names):
-        parts = []
-        for i, (k, t) in enumerate(zip(names, types, strict=True)):
-            if t is float:
-                parts.append(f"{k}={{v{i}:.3f}}")
-            elif t is type(None):
-                parts.append(f"{k}=-")
-            else:  # str, int, bool: as str() writes them
-                parts.append(f"{k}={{v{i}}}")
+        body = _template(names, types, lambda i: f"v{i}")
         args = "".join(f", v{i}" for i in range(len(names)))
-        line = "{seq}|{t_s}|{kind}|" + ";".join(parts) + "\\n"
+        line = "{seq}|{t_s}|{kind}|" + body + "\\n"
         return eval(f'lambda seq, t_s, kind{args}: f"{line}"', {})  # built from the checked names only
+    return ("{0}|{1}|{2}|" + _template(names, types, lambda i: str(i + 3)) + "\n").format
 
-    def esc(text: str) -> str:
-        return text.replace("{", "{{").replace("}", "}}")
 
+def _template(names: tuple[str, ...], types: tuple[type, ...], ref: Callable[[int], str]) -> str:
+    """Return the fields' part of a line template: ``name=`` then the *i*-th value's
+    replacement field (``{ref(i)}``, a float as ``{ref(i):.3f}``), or ``-`` for None;
+    braces in a name are doubled, so that it is written as it is."""
     parts = []
-    for i, (k, t) in enumerate(zip(names, types, strict=True), start=3):
+    for i, (k, t) in enumerate(zip(names, types, strict=True)):
+        name = k.replace("{", "{{").replace("}", "}}")
         if t is float:
-            parts.append(f"{esc(k)}={{{i}:.3f}}")
+            parts.append(f"{name}={{{ref(i)}:.3f}}")
         elif t is type(None):
-            parts.append(f"{esc(k)}=-")
+            parts.append(f"{name}=-")
         else:  # str, int, bool: as str() writes them
-            parts.append(f"{esc(k)}={{{i}}}")
-    return ("{0}|{1}|{2}|" + ";".join(parts) + "\n").format
+            parts.append(f"{name}={{{ref(i)}}}")
+    return ";".join(parts)
 
 
 # field names as given -> (their values getter, {value types: line formatter}): the digest
