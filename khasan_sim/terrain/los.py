@@ -102,9 +102,11 @@ def _surface_at(surface: np.ndarray, cell_m: float, x: np.ndarray, y: np.ndarray
     rb = np.minimum(np.maximum(r0 + 1, 0), nrows - 1)
     ca = np.minimum(np.maximum(c0, 0), ncols - 1)
     cb = np.minimum(np.maximum(c0 + 1, 0), ncols - 1)
-    s = surface.astype(np.float64, copy=False)
-    top = s[ra, ca] * (1.0 - wx) + s[ra, cb] * wx
-    bottom = s[rb, ca] * (1.0 - wx) + s[rb, cb] * wx
+    def at(r: np.ndarray, c: np.ndarray) -> np.ndarray:  # the cells' heights as doubles (not the whole raster)
+        return surface[r, c].astype(np.float64)
+
+    top = at(ra, ca) * (1.0 - wx) + at(ra, cb) * wx
+    bottom = at(rb, ca) * (1.0 - wx) + at(rb, cb) * wx
     return top * (1.0 - wy) + bottom * wy
 
 
