@@ -139,7 +139,7 @@ class SetupSystem:
 
     def _setup_units(self) -> None:
         p = self.params
-        spread = p.f("morale.threshold_spread")
+        spread = p.f("morale.start_spread")
         pin = p.f("morale.pin_suppression")
         rally = p.f("morale.rallied_above")
         self.units: dict[str, UnitState] = {}
@@ -152,13 +152,17 @@ class SetupSystem:
         for t in self.scenario.tanks:
             tanks_by_unit.setdefault(t.unit, []).append(t)
         for u in sorted(self.doc.units, key=lambda u: u.id):
-            g = self.rng.get("thresholds", u.id)
-            off = float(g.normal(0.0, spread))
+            # breaking is a draw (model-anchors 2.4): the unit's morale on the day varies
+            # about the scenario's estimate, drawn once per run; its thresholds are its
+            # training's, so a unit's gap to breaking, and its rest level above its rally
+            # level, are the scenario's, and "never routs" stays never
+            g = self.rng.get("start_morale", u.id)
+            on_the_day = morale.clamp01(u.morale + float(g.normal(0.0, spread)))
             tr = u.training.value
             th = Thresholds(
-                shaken=morale.clamp01(p.f(f"morale.shaken.{tr}") + off),
-                retreat=morale.clamp01(p.f(f"morale.retreat.{tr}") + off),
-                rout=morale.clamp01(p.f(f"morale.rout.{tr}") + off),
+                shaken=p.f(f"morale.shaken.{tr}"),
+                retreat=p.f(f"morale.retreat.{tr}"),
+                rout=p.f(f"morale.rout.{tr}"),
                 pin_suppression=pin,
                 rally_margin=rally,
             )
@@ -170,7 +174,7 @@ class SetupSystem:
             st = UnitState(
                 self.unit_table, id=u.id, side=u.side, type=u.type.value, name=u.name, x=x, y=y, home_x=x, home_y=y,
                 men_start=u.men, men=u.men, weapons_start=dict(u.weapons), guns=dict(guns),
-                aircraft=dict(u.aircraft), training=tr, morale=u.morale, morale_start=u.morale,
+                aircraft=dict(u.aircraft), training=tr, morale=on_the_day, morale_start=on_the_day,
                 thresholds=th, entrenchment=u.entrenchment.value, wire=u.wire,
                 ammunition=u.ammunition_rounds,
             )
