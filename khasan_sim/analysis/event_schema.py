@@ -196,6 +196,18 @@ KINDS: dict[str, Kind] = {
         },
     ),
     "unbogged": Kind("A bogged tank's crew freed it.", {"tank": _TANK, "unit": _TANK_UNIT, "x": _X, "y": _Y}),
+    "crossing_blocked": Kind(
+        "A tank bogged on a crossing's lane (the bridge and its corduroy): it holds the crossing, the tanks behind it wait.",
+        {"tank": _TANK, "unit": _TANK_UNIT, "crossing": _f(STR, "-", "the crossing"), "x": _X, "y": _Y},
+    ),
+    "crossing_cleared": Kind(
+        "The tank that held a crossing is out of the bog (freed, or knocked out and pushed aside).",
+        {"tank": _TANK, "unit": _TANK_UNIT, "crossing": _f(STR, "-", "the crossing"), "status": _f(STR, "-", "the tank's status now")},
+    ),
+    "held_at_crossing": Kind(
+        "A tank found its crossing blocked by a tank bogged on the lane, and waits.",
+        {"tank": _TANK, "unit": _TANK_UNIT, "crossing": _f(STR, "-", "the crossing"), "by": _f(STR, "-", "the bogged tank holding it"), "x": _X, "y": _Y},
+    ),
     "queued": Kind(
         "A tank waited at a crossing.",
         {"tank": _TANK, "crossing": _f(STR, "-", "the crossing"), "wait_min": _f(FLOAT, "min", "the wait")},

@@ -160,8 +160,12 @@ class Engine(
         self.tanks_repaired = {"soviet": 0, "japanese": 0}
         self.rounds = {"soviet": 0, "japanese": 0}
         self.bombs_t = {"soviet": 0.0, "japanese": 0.0}
-        self.crossings = {c.id: simpy.Resource(self.env, capacity=max(1, c.capacity)) for c in self.terrain.crossings}
+        # each crossing a one-lane resource: tanks cross one at a time, and a tank bogged on
+        # its lane holds it first (priority -1) until freed (systems/bogging.py)
+        self.crossings = {c.id: simpy.PriorityResource(self.env, capacity=max(1, c.capacity)) for c in self.terrain.crossings}
         self.crossing_passes: dict[str, int] = {c.id: 0 for c in self.terrain.crossings}
+        self.crossing_blocked: dict[str, str] = {}  # crossing -> the tank bogged on its lane
+        self._crossing_waits: dict[str, Any] = {}  # tank -> its request for a crossing, while it waits
         self.soft_passes: dict[tuple[int, int], int] = {}
         self._route_cache: dict[tuple[Any, ...], Any] = {}
         self._last_holding: bytes | None = None

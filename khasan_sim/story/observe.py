@@ -32,6 +32,7 @@ EVENT_KINDS = (
     "counterattack",
     "zone_holder",
     "guns_lost",
+    "held_at_crossing",
 )
 
 
@@ -205,9 +206,11 @@ def stuck_or_hit(w: Any, c: Any, log: EventIndex, now: float) -> dict[str, Any]:
         for e in log.window("tank_reached", t0, t1)
         if e.get("unit") == o.unit and e.get("zone") == o.zone
     }
+    kinds = ("bogged", "held_at_crossing") if o.held_up else ("bogged",)  # held up behind one bogged
     stuck = {
         e.get("tank")
-        for e in log.window("bogged", t0, t1)
+        for kind in kinds
+        for e in log.window(kind, t0, t1)
         if e.get("unit") == o.unit and _near(w, e.get("x"), e.get("y"), o.near_zones, o.near_m)
     }
     hit = {e.get("tank") for e in log.window("tank_knocked_out", t0, t1) if e.get("unit") == o.unit}

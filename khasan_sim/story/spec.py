@@ -120,13 +120,15 @@ class TanksKnockedOut(_Window):
 
 class StuckOrHit(_Window):
     """Of a tank unit's tanks that did not enter ``zone`` in the window, the share that
-    bogged within ``near_m`` of one of ``near_zones`` or were knocked out in it."""
+    bogged within ``near_m`` of one of ``near_zones`` (or, with ``held_up``, were held up
+    there behind a tank bogged on a crossing's lane) or were knocked out in it."""
 
     kind: Literal["stuck_or_hit"]
     unit: Id
     zone: Id
     near_zones: list[Id] = Field(min_length=1)
     near_m: float = Field(default=0.0, ge=0.0, le=2000.0)
+    held_up: bool = False
 
 
 class CommandTanksFirstHit(_Window):

@@ -51,8 +51,33 @@ class BoggingSystem:
             p_bog_unrutted_per_100m=leg.p_bog_per_100m, earlier_passes=passes, p_bog_leg=movement.bog_chance(soft_m, p_eff),
         )
         self.env.process(self._recover(t))
+        if self.crossings:
+            lane = self.params.f("bogging.crossing_lane_m")
+            for c in self.terrain.crossings:
+                if c.id in self.crossings and c.id not in self.crossing_blocked and (t.x - c.x_m) ** 2 + (t.y - c.y_m) ** 2 <= lane * lane:
+                    self.crossing_blocked[c.id] = t.id
+                    self.env.process(self._block_crossing(t, c.id))
+                    break
         self._update_tank_unit_position(self.units[t.unit])
         return True
+
+    def _block_crossing(self, t: TankState, cid: str) -> ProcessGen:
+        """A tank bogged on a crossing's lane (the bridge and the corduroy over its banks)
+        holds the crossing until it is out of the bog (freed by its crew or a team, or
+        knocked out and pushed aside): the tanks behind it wait (the digest: crossings were
+        bottlenecks under fire). It takes the crossing before any tank queued for it."""
+        res = self.crossings[cid]
+        req = res.request(priority=-1)
+        self._emit("crossing_blocked", tank=t.id, unit=t.unit, crossing=cid, x=t.x, y=t.y)
+        yield req
+        self._tick()
+        every = self.cp.pulse_min
+        while t.status == TANK_BOGGED:
+            yield self.env.timeout(every)
+            self._tick()
+        del self.crossing_blocked[cid]
+        self._emit("crossing_cleared", tank=t.id, unit=t.unit, crossing=cid, status=t.status)
+        res.release(req)
 
     def _leg_ground(self, route: Any, a: int, b: int) -> str:
         """Return the terrain class of the leg's worst soft ground for bogging (the ground its

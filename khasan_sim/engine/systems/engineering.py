@@ -103,7 +103,7 @@ class EngineeringSystem:
             self.terrain, (c,), self.params.f("engineering.crossing_radius_m"),
             nest(self.params.subtree("mobility")), nest(self.params.subtree("terrain")),
         )
-        self.crossings[c.id] = simpy.Resource(self.env, capacity=c.capacity)
+        self.crossings[c.id] = simpy.PriorityResource(self.env, capacity=c.capacity)
         self.crossing_passes[c.id] = 0
         self._route_cache.clear()
         # sight lines are cached per terrain (kernels/sight.py): the new ground has its own

@@ -30,6 +30,7 @@ class TankLossesSystem:
         (docs/events.md: the firer, the weapon, the range, the chance)."""
         u = self.units[t.unit]
         was = t.status
+        self._give_up_crossing_wait(t)
         t.knocked_out += 1
         t.moving = False
         t.token += 1

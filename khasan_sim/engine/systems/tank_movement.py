@@ -47,6 +47,7 @@ class TankMovementSystem:
     """Tank movement: legs, crossings, ruts (bogging: :class:`.bogging.BoggingSystem`)."""
 
     def _tank_move(self, t: TankState, route: Any, token: int, delay_min: float) -> ProcessGen:
+        self._give_up_crossing_wait(t)  # a new move: the old one's place in a queue goes
         if delay_min > 0:
             yield self.env.timeout(delay_min)
             self._tick()
@@ -75,10 +76,19 @@ class TankMovementSystem:
             soft_m = leg.soft_m
             p100 = leg.p_bog_per_100m
             if xing:
-                req = self.crossings[xing].request()
+                req = self.crossings[xing].request(priority=0)
                 t0 = self.now
+                if not req.triggered:
+                    # a new move or a knock-out cancels the request (the process then
+                    # waits for good: nothing is left for it to do)
+                    self._crossing_waits[t.id] = req
+                    blocker = self.crossing_blocked.get(xing)
+                    if blocker is not None:
+                        self._emit("held_at_crossing", tank=t.id, unit=t.unit, crossing=xing, by=blocker,
+                                   x=tf.item(row, world.T_X), y=tf.item(row, world.T_Y))
                 yield req
                 self._tick()
+                self._crossing_waits.pop(t.id, None)
                 waited = self.now - t0
                 if waited > 0:
                     self._emit("queued", tank=t.id, crossing=xing, wait_min=waited)
@@ -113,6 +123,12 @@ class TankMovementSystem:
             tf[row, world.T_Y] = leg.y
         t.moving = False
         self._update_tank_unit_position(self.units[t.unit])
+
+    def _give_up_crossing_wait(self, t: TankState) -> None:
+        """Cancel tank *t*'s place in a crossing's queue, if it is waiting for one."""
+        req = self._crossing_waits.pop(t.id, None)
+        if req is not None and not req.triggered:
+            req.cancel()
 
     def _tank_legs(self, route: Any) -> list[TankLeg]:
         """Return a tank route's legs with what each needs, worked out once per route.
