@@ -12,8 +12,12 @@ SHOWN = {
     "mission_end", "strike", "dug_in", "battery_located", "guns_lost", "order_refused", "command_lost",
     "tank_reached", "repaired", "queued", "order_deferred", "order_resumed",
     "counterattack_called_off", "rejoined", "unbogged", "crew_bailed_out", "sent_to_factory", "tanks_sent",
+    "crossing_blocked", "crossing_cleared", "held_at_crossing",
 }
-IMPORTANT = {"zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused", "guns_lost", "command_lost", "mission_start", "order_deferred"}
+IMPORTANT = {
+    "zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused",
+    "guns_lost", "command_lost", "mission_start", "order_deferred", "crossing_blocked",
+}
 
 
 def clock(start: datetime, t_min: float) -> str:
@@ -107,6 +111,12 @@ def describe(ev: Any, place: Callable[[float, float], str | None] | None = None)
         return f"{u} sends {g('n')} of its tanks against {g('zone')}"
     if k == "queued":
         return f"{g('tank')} queues at {g('crossing')}"
+    if k == "crossing_blocked":
+        return f"{g('tank')} blocks {g('crossing')}, bogged"
+    if k == "crossing_cleared":
+        return f"{g('crossing')} clear again ({g('tank')} {g('status')})"
+    if k == "held_at_crossing":
+        return f"{g('tank')} held at {g('crossing')} behind {g('by')}"
     return f"{k} {u}"
 
 

@@ -35,3 +35,15 @@ def test_the_counter_attack_lines_are_short_enough_for_the_event_log():
     for e in (ev, off, back):
         assert len(describe(e)) <= 48, describe(e)
     assert "breaks off" in describe(off) and describe(back) == "j-76ir-2bn-group-13 rejoins j-76ir-2bn"
+
+
+def test_the_crossing_lines_say_who_blocks_whom_in_a_line_of_the_event_log():
+    f = (("crossing", "xing-1"), ("tank", "2mb-3tb-t19"), ("unit", "2mb-3tb"))
+    blocked = LogEvent(seq=1, t_s=60, kind="crossing_blocked", fields=f)
+    held = LogEvent(seq=2, t_s=60, kind="held_at_crossing", fields=(("by", "2mb-3tb-t19"), ("crossing", "xing-1"), ("tank", "2mb-3tb-t31"), ("unit", "2mb-3tb")))
+    clear = LogEvent(seq=3, t_s=60, kind="crossing_cleared", fields=(*f, ("status", "operational")))
+    assert describe(blocked) == "2mb-3tb-t19 blocks xing-1, bogged"
+    assert describe(held) == "2mb-3tb-t31 held at xing-1 behind 2mb-3tb-t19"
+    assert describe(clear) == "xing-1 clear again (2mb-3tb-t19 operational)"
+    for e in (blocked, held, clear):
+        assert len(describe(e)) <= 48, describe(e)
