@@ -9,26 +9,14 @@ import pytest
 from khasan_sim.api import Simulation
 from khasan_sim.errors import ScenarioError
 from khasan_sim.scenario.load import load_scenario
-
-ROOT = Path(__file__).resolve().parents[2]
-MAP = ROOT / "assets" / "terrain" / "khasan.yaml"
+from tests.engine.quiet_field import ROOT, RULES, head
 
 # Sappers and two tank companies south-east of the stream, upstream of the three sapper
 # crossings; nobody is fighting. The sappers make a crossing at xing-9 (on the stream,
 # 800 m upstream of xing-1). Company A sets off across the stream before it can stand,
 # company B long after.
-SCENARIO = """
-scenario:
-  id: build-crossing-test
-  title: Sappers make a crossing
-  map: {map}
-  start: 1938-08-06T08:00
-  end: 1938-08-06T20:00
-  turn_minutes: 30
-sides:
-  soviet: {{name: Red Army, controller: historical-orders}}
-  japanese: {{name: Imperial Japanese Army, controller: idle}}
-units:
+HEAD = head("build-crossing-test", "Sappers make a crossing")
+BODY = """units:
   - {{id: sappers, side: soviet, name: Sapper battalion, type: engineer, position: [6300, 9300], men: {men}, weapons: {{rifle: 300}}}}
   - id: coy-a
     side: soviet
@@ -45,10 +33,7 @@ units:
     men: 20
     tanks: [{{model: bt-7, count: 4}}]
   - {{id: jp-coy, side: japanese, name: Far away, type: rifle, position: [2000, 3000], men: 100, weapons: {{rifle: 90}}}}
-rules:
-  no_border_crossing: [soviet]
-  daylight: {{dawn: "05:45", dusk: "21:00"}}
-orders:
+{rules}orders:
   - id: o-build
     kind: {kind}
     at: 1938-08-06T08:00
@@ -63,7 +48,7 @@ orders:
 
 def scenario(tmp_path: Path, *, men: int = 300, x: int = 6050, builder: str = "sappers", extra: str = "", kind: str = "build_crossing"):
     path = tmp_path / f"build-{men}-{x}-{builder}-{len(extra)}.yaml"
-    path.write_text(SCENARIO.format(map=MAP, men=men, x=x, builder=builder, extra=extra, kind=kind), encoding="utf-8")
+    path.write_text(HEAD + BODY.format(men=men, x=x, builder=builder, extra=extra, kind=kind, rules=RULES), encoding="utf-8")
     return load_scenario(path)
 
 

@@ -12,36 +12,20 @@ import numpy as np
 from khasan_sim.api import Simulation
 from khasan_sim.engine.state import TANK_BOGGED, TANK_OPERATIONAL
 from khasan_sim.scenario.load import load_scenario
-
-ROOT = Path(__file__).resolve().parents[2]
-MAP = ROOT / "assets" / "terrain" / "khasan.yaml"
+from tests.engine.quiet_field import RULES, head
 
 # A tank company where the 3rd battalion starts (south-east of the stream, east of the
 # three sapper crossings), alone on the field; nobody fights.
-SCENARIO = """
-scenario:
-  id: crossing-blocked-test
-  title: A bogged tank blocks a crossing
-  map: {map}
-  start: 1938-08-06T08:00
-  end: 1938-08-06T20:00
-  turn_minutes: 30
-sides:
-  soviet: {{name: Red Army, controller: historical-orders}}
-  japanese: {{name: Imperial Japanese Army, controller: idle}}
-units:
+SCENARIO = head("crossing-blocked-test", "A bogged tank blocks a crossing") + """units:
   - id: coy
     side: soviet
     name: Tank company
     type: tank
     position: [6100, 9200]
     men: 20
-    tanks: [{{model: bt-7, count: 4}}]
-  - {{id: jp-coy, side: japanese, name: Far away, type: rifle, position: [2000, 3000], men: 100, weapons: {{rifle: 90}}}}
-rules:
-  no_border_crossing: [soviet]
-  daylight: {{dawn: "05:45", dusk: "21:00"}}
-orders: []
+    tanks: [{model: bt-7, count: 4}]
+  - {id: jp-coy, side: japanese, name: Far away, type: rifle, position: [2000, 3000], men: 100, weapons: {rifle: 90}}
+""" + RULES + """orders: []
 """
 
 CROSSING = "xing-1"
@@ -49,7 +33,7 @@ CROSSING = "xing-1"
 
 def _sim(tmp_path: Path) -> Simulation:
     path = tmp_path / "crossing-blocked.yaml"
-    path.write_text(SCENARIO.format(map=MAP), encoding="utf-8")
+    path.write_text(SCENARIO, encoding="utf-8")
     return Simulation(load_scenario(path), 1)
 
 

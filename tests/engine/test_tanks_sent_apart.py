@@ -12,24 +12,12 @@ import pytest
 from khasan_sim.api import Simulation
 from khasan_sim.errors import ScenarioError
 from khasan_sim.scenario.load import load_scenario
-
-ROOT = Path(__file__).resolve().parents[2]
-MAP = ROOT / "assets" / "terrain" / "khasan.yaml"
+from tests.engine.quiet_field import RULES, head
 
 # A tank company east of the lake moving north-east; at 08:20 two of its tanks are sent
 # south, over open ground. Nobody is fighting.
-SCENARIO = """
-scenario:
-  id: tanks-apart-test
-  title: Two tanks sent apart
-  map: {map}
-  start: 1938-08-06T08:00
-  end: 1938-08-06T12:00
-  turn_minutes: 30
-sides:
-  soviet: {{name: Red Army, controller: historical-orders}}
-  japanese: {{name: Imperial Japanese Army, controller: idle}}
-units:
+HEAD = head("tanks-apart-test", "Two tanks sent apart", end="1938-08-06T12:00")
+BODY = """units:
   - id: coy
     side: soviet
     name: Tank company
@@ -41,10 +29,7 @@ units:
 zones:
   - {{id: north, name: North-east, kind: area, polygon: [[9100, 6000], [9500, 6000], [9500, 6400], [9100, 6400]]}}
   - {{id: south, name: South, kind: area, polygon: [[7700, 4300], [8100, 4300], [8100, 4700], [7700, 4700]]}}
-rules:
-  no_border_crossing: [soviet]
-  daylight: {{dawn: "05:45", dusk: "21:00"}}
-orders:
+{rules}orders:
   - {{id: o-north, kind: attack, at: 1938-08-06T08:00, unit: coy, objective: north}}
   - {{id: o-two-south, kind: attack, at: 1938-08-06T08:20, unit: coy, objective: south, tanks: {n}}}
 """
@@ -52,7 +37,7 @@ orders:
 
 def _scenario(tmp_path: Path, n: int = 2) -> Path:
     f = tmp_path / "apart.yaml"
-    f.write_text(SCENARIO.format(map=MAP, n=n), encoding="utf-8")
+    f.write_text(HEAD + BODY.format(n=n, rules=RULES), encoding="utf-8")
     return f
 
 
