@@ -131,3 +131,28 @@ def test_a_bogging_on_the_lane_blocks_the_crossing_and_one_off_it_does_not(tmp_p
     sim.advance_to("1938-08-06T08:05")
     blocked = _kinds(sim, "crossing_blocked")
     assert [ev.get("tank") for ev in blocked] == [on.id]
+
+
+def test_a_tank_stopped_while_it_waits_does_not_cross_when_the_lane_clears(tmp_path):
+    sim = _sim(tmp_path)
+    e = sim.engine
+    stuck = _bog_on_the_lane(sim)
+    sim.give({"kind": "move", "unit": "coy", "to": [5000.0, 9400.0]})
+    sim.advance_to("1938-08-06T09:00")
+    held = {ev.get("tank") for ev in _kinds(sim, "held_at_crossing")}
+    assert held
+    # the battalion stops where it stands (as when its command is lost): its moves end,
+    # no new ones start
+    e.stop(e.units["coy"])
+    for t in e.units["coy"].tanks:
+        t.token += 1
+        t.moving = False
+    where = {t.id: (t.x, t.y) for t in e.units["coy"].tanks if t.id in held}
+    stuck.status = TANK_OPERATIONAL
+    sim.advance_to("1938-08-06T11:00")
+    assert _kinds(sim, "crossing_cleared")
+    assert not [ev for ev in _kinds(sim, "queued") if ev.get("tank") in held]
+    for t in e.units["coy"].tanks:
+        if t.id in held:
+            assert (t.x, t.y) == where[t.id], t.id
+    assert not e.crossings[CROSSING].users  # nobody holds the lane

@@ -89,6 +89,11 @@ class TankMovementSystem:
                 yield req
                 self._tick()
                 self._crossing_waits.pop(t.id, None)
+                if t.token != token or ti.item(row, world.T_STATUS) != _OPERATIONAL:
+                    # stopped while it waited (its command lost, say): it does not cross
+                    self.crossings[xing].release(req)
+                    t.moving = False
+                    return
                 waited = self.now - t0
                 if waited > 0:
                     self._emit("queued", tank=t.id, crossing=xing, wait_min=waited)
