@@ -488,7 +488,7 @@ def render_html(
         f"study file {_e(Path(comparison.study).name)} · record {_e(Path(comparison.record_file).name)}</p>",
         "<div class='score'>",
         f"<div><b>{comparison.covered} of {len(comparison.entries)}</b>recorded outcomes covered ({100 * comparison.covered_share:.0f}%)</div>",
-        f"<div><b>{'–' if crps is None else f'{crps:.2f}'}</b>mean relative CRPS of the counts (0 is perfect)</div>",
+        f"<div><b>{'–' if crps is None else f'{crps:.3f}'}</b>mean relative CRPS of the counts (0 is perfect)</div>",
         "</div>",
         "<p class='note'>A count is covered when the recorded figure lies in the central 90% of the simulated runs "
         "(a recorded range: when the two overlap); a time when the runs fall in the recorded window in at least half "

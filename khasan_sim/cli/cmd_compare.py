@@ -100,7 +100,7 @@ def _entries_table(comparison: Any) -> Table:
     caption = (
         f"{comparison.covered} of {len(comparison.entries)} recorded outcomes covered "
         f"({100 * comparison.covered_share:.0f}%); mean relative CRPS of the counts "
-        f"{'–' if crps is None else f'{crps:.2f}'} (0 is perfect). "
+        f"{'–' if crps is None else f'{crps:.3f}'} (0 is perfect). "
         f"{comparison.runs_ok:,} runs"
         + (f", {comparison.runs_failed} failed" if comparison.runs_failed else "")
         + (f", {comparison.runs_missing} missing" if comparison.runs_missing else "")
