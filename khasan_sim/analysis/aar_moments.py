@@ -40,7 +40,7 @@ class Moment:
 
     Attributes:
         t_s: Seconds after the start.
-        kind: What sort of moment (``bogged``, ``height``, ``rout``, ``losses`` ...).
+        kind: What sort of moment (``bogged``, ``crossing``, ``height``, ``rout``, ``losses`` ...).
         title: One line.
         text: What happened, in a sentence or two.
         causes: ``(name, value)`` of the causes the events carry.
@@ -160,6 +160,33 @@ def bog_moment(run: ReplayedRun) -> Moment | None:
     )
 
 
+def crossing_moment(run: ReplayedRun) -> Moment | None:
+    """Return the first crossing blocked by a tank bogged on its lane, with the tanks held
+    up behind it before it cleared (the digest: crossings were bottlenecks under fire)."""
+    ev = _first(run.events, "crossing_blocked")
+    if ev is None:
+        return None
+    xing, tank = ev.get("crossing"), ev.get("tank")
+    held = set()
+    for e in run.events:
+        if e.t_s < ev.t_s:
+            continue
+        if e.kind == "crossing_cleared" and e.get("crossing") == xing and e.get("tank") == tank:
+            break
+        if e.kind == "held_at_crossing" and e.get("crossing") == xing and e.get("by") == tank:
+            held.add(e.get("tank"))
+    x, y = ev.get("x"), ev.get("y")
+    return Moment(
+        ev.t_s,
+        "crossing",
+        f"{clock(run, ev.t_s)}: a crossing blocked",
+        f"Tank {tank} of {run.unit_name(ev.get('unit'))} bogs on crossing {xing}; "
+        f"{len(held)} tank{'' if len(held) == 1 else 's'} behind it wait{'s' if len(held) == 1 else ''} there.",
+        [*causes_of(ev), ("held_up", len(held))],
+        (float(x), float(y)) if x is not None and y is not None else None,
+    )
+
+
 def knocked_out_moment(run: ReplayedRun) -> Moment | None:
     """Return the first tank knocked out."""
     ev = _first(run.events, "tank_knocked_out")
@@ -270,12 +297,12 @@ def heaviest_hours(run: ReplayedRun, n: int = HEAVIEST_HOURS) -> list[Moment]:
 
 def key_moments(run: ReplayedRun) -> list[Moment]:
     """Return the run's key moments in time order, the ones to map marked."""
-    found: list[Moment | None] = [bog_moment(run), knocked_out_moment(run), counterattack_moment(run)]
+    found: list[Moment | None] = [bog_moment(run), crossing_moment(run), knocked_out_moment(run), counterattack_moment(run)]
     moments = [m for m in found if m is not None] + height_moments(run) + rout_moments(run) + heaviest_hours(run)
     moments.sort(key=lambda m: (m.t_s, m.kind))
     # each height first held, then the first of each other kind in order of priority, then the next ...
     heights = [m for m in moments if m.kind == "height"][: MAPPED_MOMENTS // 2]
-    priority = ("bogged", "losses", "rout", "counterattack", "height_lost", "tank")
+    priority = ("bogged", "crossing", "losses", "rout", "counterattack", "height_lost", "tank")
     by_kind = {k: [m for m in moments if m.kind == k] for k in priority}
     chosen: list[Moment] = list(heights)
     rank = 0

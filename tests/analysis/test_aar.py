@@ -264,3 +264,18 @@ def test_a_run_names_its_scenario_and_variant_by_id():
     assert find_variant(scenario, "round-the-swamp", "run.json").name == "round-the-swamp.yaml"
     with pytest.raises(ReportInputError, match=r"run.json: variant: no variant beside historical.yaml has the id 'nowhere'"):
         find_variant(scenario, "nowhere", "run.json")
+
+
+def test_a_crossing_blocked_is_a_key_moment_with_the_tanks_held_behind_it():
+    events = [
+        (20, "crossing_blocked", {"unit": "s2", "tank": "s2-t1", "crossing": "xing-1", "x": 500.0, "y": 600.0}),
+        (21, "held_at_crossing", {"unit": "s2", "tank": "s2-t4", "crossing": "xing-1", "by": "s2-t1", "x": 550.0, "y": 600.0}),
+        (22, "held_at_crossing", {"unit": "s2", "tank": "s2-t7", "crossing": "xing-1", "by": "s2-t1", "x": 550.0, "y": 600.0}),
+        (90, "crossing_cleared", {"unit": "s2", "tank": "s2-t1", "crossing": "xing-1", "status": "operational"}),
+        (95, "held_at_crossing", {"unit": "s2", "tank": "s2-t9", "crossing": "xing-1", "by": "s2-t1", "x": 550.0, "y": 600.0}),
+    ]
+    moments = key_moments(fake_run(events))
+    m = next(m for m in moments if m.kind == "crossing")
+    assert m.t_s == 20 * 60 and m.where == (500.0, 600.0)
+    assert "s2-t1" in m.text and "xing-1" in m.text and "2 tanks behind it wait there" in m.text
+    assert ("held_up", 2) in m.causes
