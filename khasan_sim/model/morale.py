@@ -124,12 +124,24 @@ def penetration_shock(
     return shock_per_hour * minutes / 60.0 * weight
 
 
-def morale_state(morale: float, suppression: float, previous: MoraleState, th: Thresholds) -> MoraleState:
+def morale_state(
+    morale: float, suppression: float, previous: MoraleState, th: Thresholds, pressed: bool = True,
+) -> MoraleState:
     """Return the state that morale and suppression put a unit in.
 
     Retreating and routed units rally only when morale is back above the retreat
     threshold by the rally margin (hysteresis), so states do not flicker.
+
+    A unit gives its ground up for a cause: the enemy's action on it (McQuie 1987: every
+    one of the 52 positions given up had one, manoeuvre, fire, no reserves left, orders;
+    model-anchors 2.2). One whose morale sinks below its breaking levels in a pulse when
+    nothing of the enemy's touched it (*pressed* False: no man lost, no shock, not pinned
+    by fire), say by the night's small wear alone, holds where it is, shaken, until
+    something does; one already falling back goes on falling back.
     """
+    falling_back = previous in (MoraleState.RETREATING, MoraleState.ROUTED)
+    if morale < th.retreat and not pressed and not falling_back:
+        return MoraleState.SHAKEN
     if morale < th.rout:
         return MoraleState.ROUTED
     if morale < th.retreat:

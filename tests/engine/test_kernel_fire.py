@@ -209,7 +209,7 @@ def test_morale_kernel_agrees_with_the_scalar_mechanics(m, s, lost, men, shocks,
         shocks=shocks, resting=100.0 - last >= 60.0, baseline=0.8, suppression_floor=0.5,
         loss_rate_weight=2.0, suppression_weight_per_hour=0.3, night_drift_per_hour=0.01, recovery_per_hour=0.05,
     )
-    ref_state = morale.morale_state(ref_m, s, morale.STATES[prev], th)
+    ref_state = morale.morale_state(ref_m, s, morale.STATES[prev], th, pressed=lost > 0 or shocks > 0 or s >= 0.6)
     ref_s = morale.decay_suppression(s, 5.0, 15.0)
     if at == -1:
         assert morale.STATES[prev] is ref_state

@@ -71,8 +71,10 @@ def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline
 
 
 @njit(cache=True)
-def morale_state(m, suppression, previous, shaken, retreat, rout, pin, rally):
+def morale_state(m, suppression, previous, shaken, retreat, rout, pin, rally, pressed):
     """model.morale.morale_state for one unit, as a state code."""
+    if m < retreat and not pressed and previous != _RETREATING and previous != _ROUTED:
+        return _SHAKEN
     if m < rout:
         return _ROUTED
     if m < retreat:
@@ -111,8 +113,10 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):
         resting = pulse[M_NOW] - uf[u, w.U_LAST_FIRE] >= pulse[M_REST_AFTER]
         m = morale_after(uf[u, w.U_MORALE], share, s, h, night, uf[u, w.U_SHOCKS], resting,
                          uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], pulse, out, False)
+        # pressed: the enemy's action touched it this pulse (men lost, a shock, pinned by fire)
+        pressed = lost > 0 or uf[u, w.U_SHOCKS] > 0.0 or s >= uf[u, w.U_PIN]
         new = morale_state(m, s, ui[u, w.U_STATE], uf[u, w.U_SHAKEN], uf[u, w.U_RETREAT], uf[u, w.U_ROUT],
-                           uf[u, w.U_PIN], uf[u, w.U_RALLY])
+                           uf[u, w.U_PIN], uf[u, w.U_RALLY], pressed)
         decayed = _clip01(s * decay) if pulse[M_DT] > 0 else _clip01(s)
         if new != ui[u, w.U_STATE]:
             # the same again, its terms written (for the event's causes)
