@@ -65,6 +65,18 @@ def test_states_in_order_and_hysteresis():
     assert morale.morale_state(0.45, 0.0, MoraleState.RETREATING, th) is MoraleState.STEADY
 
 
+def test_a_unit_gives_ground_up_only_for_a_cause():
+    """Below its breaking levels with nothing of the enemy's touching it, a unit holds,
+    shaken; pressed, it falls back; already falling back, it goes on."""
+    th = Thresholds(0.4, 0.3, 0.15, 0.5, 0.1)
+    assert morale.morale_state(0.25, 0.0, MoraleState.STEADY, th, pressed=False) is MoraleState.SHAKEN
+    assert morale.morale_state(0.1, 0.0, MoraleState.SHAKEN, th, pressed=False) is MoraleState.SHAKEN
+    assert morale.morale_state(0.25, 0.0, MoraleState.STEADY, th, pressed=True) is MoraleState.RETREATING
+    assert morale.morale_state(0.1, 0.0, MoraleState.SHAKEN, th, pressed=True) is MoraleState.ROUTED
+    assert morale.morale_state(0.25, 0.0, MoraleState.RETREATING, th, pressed=False) is MoraleState.RETREATING
+    assert morale.morale_state(0.1, 0.0, MoraleState.ROUTED, th, pressed=False) is MoraleState.ROUTED
+
+
 @given(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 0.6), st.floats(1.0, 600.0))
 def test_suppression_alone_never_breaks_a_unit(m0, sup, floor, minutes):
     """Suppression wears morale down to the floor (the shaken threshold) and no further."""
