@@ -71,6 +71,8 @@ class Commander:
         if not again and self._last_order.get(uid) == sig:
             return False
         why = sim.check_order(o)
+        if why is None and o.kind == "attack" and sim.engine.in_ceasefire():
+            why = "the ceasefire is agreed: each side keeps its positions"
         if why is not None:
             self.refused.append((o, why))
             return False

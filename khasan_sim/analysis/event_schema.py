@@ -313,6 +313,10 @@ KINDS: dict[str, Kind] = {
     "order_refused": Kind("An order could not be carried out.", {"unit": _UNIT, "order": _ORDER, "reason": _f(STR, "-", "why")}),
     "order_deferred": Kind("An order waits for the unit to rally.", {"unit": _UNIT, "order": _ORDER, "reason": _f(STR, "-", "why")}),
     "order_resumed": Kind("A unit that rallied took up an order: one given while it fell back, or its order to take or hold a zone it was thrown off.", {"unit": _UNIT, "order": _ORDER}),
+    "ceasefire_agreed": Kind(
+        "The scenario's ceasefire is agreed (`rules.ceasefire`): from now each side keeps the positions it holds; the doctrine's counter-attacks and the commander AI's attacks stop (a player's orders still go).",
+        {"rule": _f(STR, "-", "what the agreement means in the run")},
+    ),
     "counterattack": Kind(
         "A counter-attack on ground the side just lost, with the rule that fired it.",
         {

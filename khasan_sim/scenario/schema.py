@@ -193,6 +193,18 @@ class ArtilleryExclusion(Strict):
     source: str | None = None
 
 
+class Ceasefire(Strict):
+    """The ceasefire agreed at *agreed*: from then each side keeps the positions it holds.
+
+    No side's own command launches a new attack after it: the Japanese doctrine's
+    counter-attacks (local and deliberate) stop, and the commander AI gives no attack
+    order. A player's orders still go: a player may break the agreement.
+    """
+
+    agreed: BattleTime
+    source: str | None = None
+
+
 class Rules(Strict):
     """The rules in force. A variant lifts one by replacing it."""
 
@@ -200,6 +212,7 @@ class Rules(Strict):
     artillery_exclusion: list[ArtilleryExclusion] = Field(default_factory=list)
     weather: list[WeatherSpell] = Field(default_factory=list)
     daylight: Daylight | None = None
+    ceasefire: Ceasefire | None = None
 
 
 Target = Id | Point

@@ -146,6 +146,8 @@ def summarize(doc: ScenarioDoc, params: ParamSet | None = None, *, title: str | 
     for w in r.weather:
         what = f"fog, visibility {w.visibility_m:.0f} m" if w.fog else f"visibility {w.visibility_m:.0f} m"
         rules.append(("weather", f"{_hm(w.start)} to {_hm(w.end)}: {what}"))
+    if r.ceasefire is not None:
+        rules.append(("ceasefire", f"agreed {_hm(r.ceasefire.agreed)}: each side keeps its positions, no new attacks"))
     if r.daylight is not None:
         rules.append(("daylight", f"dawn {r.daylight.dawn}, dusk {r.daylight.dusk}"))
     times = [o.at for o in doc.orders]

@@ -12,11 +12,11 @@ SHOWN = {
     "mission_end", "strike", "dug_in", "battery_located", "guns_lost", "order_refused", "command_lost",
     "tank_reached", "repaired", "queued", "order_deferred", "order_resumed",
     "counterattack_called_off", "rejoined", "unbogged", "crew_bailed_out", "sent_to_factory", "tanks_sent",
-    "crossing_blocked", "crossing_cleared", "held_at_crossing",
+    "crossing_blocked", "crossing_cleared", "held_at_crossing", "ceasefire_agreed",
 }
 IMPORTANT = {
     "zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused",
-    "guns_lost", "command_lost", "mission_start", "order_deferred", "crossing_blocked",
+    "guns_lost", "command_lost", "mission_start", "order_deferred", "crossing_blocked", "ceasefire_agreed",
 }
 
 
@@ -67,6 +67,8 @@ def describe(ev: Any, place: Callable[[float, float], str | None] | None = None)
         return f"{g('tank')} written off" + (f" ({g('reason')})" if g("reason") else "")
     if k == "zone_holder":
         return f"{g('zone')}: {g('was')} -> {g('holder')}"
+    if k == "ceasefire_agreed":
+        return "Ceasefire agreed: both sides hold their ground"
     if k == "counterattack":
         return f"{u} counter-attacks {g('zone')}" + (" at once (troops in contact)" if g("by") == "troops in contact" else "")
     if k == "counterattack_called_off":

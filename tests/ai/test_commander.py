@@ -244,3 +244,21 @@ def test_the_event_log_names_the_commander_ai_as_the_giver_of_its_orders(histori
     assert given
     assert {e.get("source") for e in orders if e.get("unit") in given} >= {"commander-ai"}
     assert "player" not in {e.get("source") for e in orders}
+
+
+def test_the_ai_gives_no_attack_order_once_the_ceasefire_is_agreed(historical):
+    """After ``rules.ceasefire`` is agreed, the commander AI's attack orders are refused
+    with the agreement as the reason; without it the same AI attacks within a few turns."""
+    def attacks(agreed: bool) -> tuple[int, list[str]]:
+        sim = Simulation(historical, 4, commanders={"soviet": "normal"})
+        if agreed:
+            sim.engine.ceasefire_min = sim.engine.now
+        for _ in range(6):
+            sim.advance_turn()
+        c = sim.command_post.commanders["soviet"]
+        return sum(o.kind == "attack" for o in c.given), [why for o, why in c.refused if o.kind == "attack"]
+
+    given_before, _ = attacks(False)
+    given_after, refused = attacks(True)
+    assert given_before > 0
+    assert given_after == 0 and refused and all("ceasefire" in why for why in refused)

@@ -402,6 +402,35 @@ def test_the_doctrine_sends_one_group_at_a_time_and_waits_between_attacks(tiny):
     assert "tiny-jp-coy-group-2" in e.units and not any("-group-1-group" in i for i in e.units)
 
 
+def test_the_next_counter_attack_on_a_height_waits_an_interval_after_the_last_one_ended(tiny):
+    e, u, g = _first_counter_attack(tiny)
+    interval = e.params.f("command.counterattack_interval_h") * 60.0
+    e.counterattack_started["zaozernaya"] -= 3 * interval  # it went in long ago ...
+    g.activity, g.objective = "holding", None  # ... and is over only now
+    e._call_off_counterattacks(e.params.f("command.counterattack_break_off_loss"))
+    assert e.counterattack_ended["zaozernaya"] == e.now and g.id not in e.counterattack_men
+    e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 1  # the battalion is still assembling the next
+    e.counterattack_ended["zaozernaya"] -= interval
+    e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 2 and "zaozernaya" not in e.counterattack_ended
+
+
+def test_no_counter_attack_goes_in_once_the_ceasefire_is_agreed(tiny):
+    e = Simulation(tiny, seed=1, player_sides=["soviet"]).engine
+    e.controllers["japanese"] = "japanese-doctrine"
+    _doctrine_ready(e)
+    e.ceasefire_min = e.now  # agreed now
+    e._command_turn()
+    e._command_turn()
+    assert e.counterattacks["japanese"] == 0
+    told = [ev for ev in e.log.events if ev.kind == "ceasefire_agreed"]
+    assert len(told) == 1  # said once, at the first turn of the agreement
+    e.ceasefire_min = e.now + 30.0  # not yet agreed: the doctrine strikes back
+    e._command_turn()
+    assert e.counterattacks["japanese"] >= 1
+
+
 def test_a_counter_attack_that_has_lost_too_many_men_is_called_off_and_its_men_go_back(tiny):
     e, u, g = _first_counter_attack(tiny)
     share = e.params.f("command.counterattack_break_off_loss")

@@ -28,10 +28,19 @@ class DoctrineSystem:
 
     def _command_turn(self) -> None:
         """The turn's command: the Japanese doctrine, when it commands the Japanese side."""
+        if self.in_ceasefire() and not self._ceasefire_told:
+            self._ceasefire_told = True
+            self._emit("ceasefire_agreed", rule="each side keeps the positions it holds: no new attacks")
         if self.controllers.get("japanese") == "japanese-doctrine":
             self._bring_back_groups()
+            if self.in_ceasefire():
+                return  # the agreement: the positions are kept, no counter-attack goes in
             self._local_counterattacks()  # the troops in contact, at once
             self._japanese_doctrine()  # a company from a battalion, deliberately
+
+    def in_ceasefire(self) -> bool:
+        """Return True once the scenario's ceasefire is agreed (``rules.ceasefire``)."""
+        return self.now >= self.ceasefire_min
 
     def _check_counterattacks(self, close: tuple[np.ndarray, np.ndarray] | None) -> None:
         """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`)."""
@@ -45,8 +54,10 @@ class DoctrineSystem:
         battalion in good order that can spare one and still hold its own ground.
 
         One attack at a time on each height, and the next no sooner than
-        ``command.counterattack_interval_h`` after the last went in (a company has to be
-        assembled, told its task and brought forward). An attack that has lost
+        ``command.counterattack_interval_h`` after the last is over (called off, broken or
+        arrived): the battalion learns how it went, and a company has to be assembled,
+        told its task and brought forward. The cycle on a height is then the attack's own
+        length, which the fight decides, plus the interval. An attack that has lost
         ``command.counterattack_break_off_loss`` of its men without carrying the ground, or
         that finds the height held in strength, is called off in the pulse it does
         (:meth:`_call_off_counterattacks`), and its group
@@ -70,8 +81,10 @@ class DoctrineSystem:
             attacker = self.counterattack_on.get(z)
             if attacker is not None and attacker in busy:
                 continue
-            started = self.counterattack_started.get(z)
-            if started is not None and self.now - started < interval:
+            last = self.counterattack_ended.get(z) if attacker is not None else None
+            if last is None:
+                last = self.counterattack_started.get(z)  # over without a word (its men all lost)
+            if last is not None and self.now - last < interval:
                 continue
             cx, cy = self.zone_centre[z]
             cands = []
@@ -102,6 +115,7 @@ class DoctrineSystem:
             self.counterattacks["japanese"] += 1
             self.counterattack_on[z] = uid
             self.counterattack_started[z] = self.now
+            self.counterattack_ended.pop(z, None)
             self.counterattack_men[uid] = u.men
             busy.add(uid)
             self._emit(
@@ -138,6 +152,7 @@ class DoctrineSystem:
             u = self.units[uid]
             if u.activity != "attacking" or u.objective is None:
                 del self.counterattack_men[uid]  # it arrived, or broke and fell back
+                self._counterattack_over(uid)
                 continue
             set_out = self.counterattack_men[uid]
             if u.men <= set_out * (1.0 - break_off_loss):
@@ -147,6 +162,7 @@ class DoctrineSystem:
             else:
                 continue
             del self.counterattack_men[uid]
+            self._counterattack_over(uid)
             zone = u.objective
             u.objective = None
             u.activity = "withdrawing"
@@ -154,6 +170,13 @@ class DoctrineSystem:
             back = (parent.x, parent.y) if parent is not None and parent.men > 0 else (u.home_x, u.home_y)
             self._emit("counterattack_called_off", unit=uid, zone=zone, men=u.men, set_out=set_out, reason=reason)
             self.start_move(u, back, [])
+
+    def _counterattack_over(self, uid: str) -> None:
+        """Note the time the doctrine's attack *uid* ended, on the height it went for (the
+        next one on that height is counted from here)."""
+        for z, attacker in self.counterattack_on.items():
+            if attacker == uid:
+                self.counterattack_ended[z] = self.now
 
     def _on_held_height(self, u: UnitState, other_than: str | None = None) -> bool:
         """Return True if *u* stands on a height (other than *other_than*) its side holds."""

@@ -11,6 +11,7 @@ morale rates, loss sensitivity, the penetration rule), ``vehicles.<model>.mobili
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +128,9 @@ class SetupSystem:
         else:
             self.dawn, self.dusk = 0, 24 * 60
         self.start_minute_of_day = self.start.hour * 60 + self.start.minute
+        # from this minute no side's own command launches an attack (math.inf: never)
+        self.ceasefire_min = self._min(r.ceasefire.agreed) if r.ceasefire is not None else math.inf
+        self._ceasefire_told = False
         # one shared array per side and terrain, so the route planners built for it are reused
         shared = self.terrain.extras.setdefault("_far_side", {})
         if "soviet" not in shared:
@@ -237,9 +241,11 @@ class SetupSystem:
         self.first_soviet_hold: dict[str, float | None] = dict.fromkeys(self.zone_ids)
         self.lost_at: dict[tuple[str, str], float] = {}
         self.counterattack_on: dict[str, str] = {}
-        # the doctrine's bookkeeping: when the last counter-attack on each zone went in,
-        # the men each attacking group set out with, and the battalion each group came from
+        # the doctrine's bookkeeping: when the last counter-attack on each zone went in and
+        # when it was over, the men each attacking group set out with, and the battalion
+        # each group came from
         self.counterattack_started: dict[str, float] = {}
+        self.counterattack_ended: dict[str, float] = {}
         self.counterattack_men: dict[str, int] = {}
         self.group_parent: dict[str, str] = {}
         self._local_last: dict[str, float] = {}  # unit id -> when it last made a local counter-attack
