@@ -184,45 +184,6 @@ def test_a_player_who_orders_nobody_plays_the_recorded_run(tiny):
     assert any(f["unit"] == "tiny-battery" for f in scenario_orders)
 
 
-def test_men_who_leave_their_trenches_are_in_the_open_and_dig_in_where_they_halt(tiny):
-    """Entrenchment belongs to the ground: moving off loses it, halting digs anew."""
-    # both sides commanded and nobody ordered to fire: a quiet move
-    sim = Simulation(tiny, seed=1, player_sides=["soviet", "japanese"])
-    assert sim.unit("tiny-jp-coy").entrenchment == "trenches"
-    sim.give({"kind": "move", "unit": "tiny-jp-coy", "to": (5000.0, 4700.0)})
-    sim.advance_turn()
-    left = [e for e in sim.events() if e.kind == "left_position" and e.get("unit") == "tiny-jp-coy"]
-    assert left and left[0].get("was") == "trenches"
-    for _ in range(8):
-        sim.advance_turn()
-    kinds = [(e.kind, e.get("level")) for e in sim.events() if e.get("unit") == "tiny-jp-coy"]
-    assert ("move_end", None) in kinds
-    # halted, the company scrapes in within the hour, then digs trenches
-    assert ("dug_in", "hasty") in kinds
-    assert sim.unit("tiny-jp-coy").entrenchment in ("hasty", "trenches")
-
-
-def test_men_who_halt_on_rock_build_scrapes_but_no_trenches(tiny):
-    """On rock men pile stones into sangars: they scrape in, as anywhere, but dig no trenches."""
-    import dataclasses
-
-    quick = dataclasses.replace(tiny, params=tiny.params.with_values({"command.dig_in_hours.trenches": 2.0}))
-    sim = Simulation(quick, seed=1, player_sides=["soviet", "japanese"])
-    e = sim.engine
-    halt = (5000.0, 4700.0)
-    tc = e.terrain.terrain_class.copy()
-    r, c = e.cell(*halt)
-    tc[max(r - 2, 0):r + 3, max(c - 2, 0):c + 3] = int(TerrainClass.ROCK)
-    e.terrain = dataclasses.replace(e.terrain, terrain_class=tc)
-    sim.give({"kind": "move", "unit": "tiny-jp-coy", "to": halt})
-    for _ in range(10):  # five hours: long enough for trenches (2 h here) anywhere else
-        sim.advance_turn()
-    u = sim.unit("tiny-jp-coy")
-    assert e.cell(u.x, u.y) == (r, c)
-    levels = [ev.get("level") for ev in sim.events() if ev.kind == "dug_in" and ev.get("unit") == "tiny-jp-coy"]
-    assert levels == ["hasty"] and u.entrenchment == "hasty"
-
-
 def test_only_sappers_may_be_ordered_to_build_a_crossing(tiny):
     sim = Simulation(tiny, seed=1, player_sides=["soviet"])
     assert sim.legal_orders("2mb-3tb")["build_crossing"] == "only sappers build crossings"
@@ -403,7 +364,7 @@ def test_the_doctrine_sends_one_group_at_a_time_and_waits_between_attacks(tiny):
 
 
 def test_the_next_counter_attack_on_a_height_waits_an_interval_after_the_last_one_ended(tiny):
-    e, u, g = _first_counter_attack(tiny)
+    e, _, g = _first_counter_attack(tiny)
     interval = e.params.f("command.counterattack_interval_h") * 60.0
     e.counterattack_started["zaozernaya"] -= 3 * interval  # it went in long ago ...
     g.activity, g.objective = "holding", None  # ... and is over only now

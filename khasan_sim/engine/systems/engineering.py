@@ -1,7 +1,8 @@
 """Engineering: digging in (scrapes, then trenches, as far as the ground allows) and sappers
 building crossings over the stream, which are laid into the terrain when finished.
 
-Reads: ``command.dig_in_hours.<level>``, ``terrain.dig_limit`` (read at setup),
+Reads: ``command.dig_in_hours.<level>``, ``terrain.dig_limit`` (read at setup, applied over a
+unit's frontage, ``engine.unit_frontage_m``),
 ``engineering.crossing_radius_m``, ``engineering.crossing_effort_man_h``,
 ``engineering.effort_spread``, ``engineering.party_max_men``, ``engineering.night_factor``,
 ``engine.unit_frontage_m``, ``engine.pulse_min``, and the ``mobility`` and ``terrain``
@@ -30,10 +31,12 @@ class EngineeringSystem:
         """Scrape in, then dig trenches, as far as the ground where the unit stands allows
         (``terrain.dig_limit``), unless it moves off first."""
         levels = ["none", "hasty", "trenches"]
+        if u.entrenchment not in levels:
+            return  # in works already (fortified): nothing better to dig
         for lvl in ("hasty", "trenches"):
-            if levels.index(u.entrenchment) >= levels.index(lvl) or u.entrenchment == "fortified":
+            if levels.index(u.entrenchment) >= levels.index(lvl):
                 continue
-            limit = self._dig_limit.get(int(self.terrain.terrain_class[self.cell(u.x, u.y)]))
+            limit = self._dig_limit_in_frontage(u.x, u.y)
             if limit is not None and levels.index(lvl) > levels.index(limit):
                 return  # the ground allows no more (on rock: sangars, no trenches)
             yield self.env.timeout(self.params.f(f"command.dig_in_hours.{lvl}") * 60.0)
@@ -42,6 +45,32 @@ class EngineeringSystem:
                 return
             u.entrenchment = lvl
             self._emit("dug_in", unit=u.id, level=lvl)
+
+    def _dig_limit_in_frontage(self, x: float, y: float) -> str | None:
+        """Return the best entrenchment the ground lets a unit at (*x*, *y*) dig, or None for
+        no limit: its men spread over its frontage (``engine.unit_frontage_m``), so they dig
+        as far as most of the ground within half a frontage of it allows (``terrain.dig_limit``),
+        not the one cell its centre stands on (a regiment on Zaozernaya's stony summit
+        digs its trenches on the open slopes round it, where the Japanese had theirs)."""
+        cell = self.cell(x, y)
+        hit = self._dig_limits_at.get(cell)
+        if hit is not None:
+            return hit or None
+        g = self.terrain.grid
+        r0, c0 = cell
+        k = max(0, int(self.params.f("engine.unit_frontage_m") / 2.0 / g.cell_m))
+        rr, cc = np.ogrid[-k : k + 1, -k : k + 1]
+        disc = rr * rr + cc * cc <= k * k
+        rows = np.arange(r0 - k, r0 + k + 1)
+        cols = np.arange(c0 - k, c0 + k + 1)
+        inside = ((rows >= 0) & (rows < g.nrows))[:, None] & ((cols >= 0) & (cols < g.ncols))[None, :] & disc
+        classes = self.terrain.terrain_class[np.clip(rows, 0, g.nrows - 1)[:, None], np.clip(cols, 0, g.ncols - 1)[None, :]][inside]
+        levels = ["none", "hasty", "trenches"]
+        limits = [levels.index(self._dig_limit.get(int(c), "trenches")) for c in classes.tolist()]
+        best = levels[int(np.median(limits))] if limits else "trenches"
+        limit = best if best != "trenches" else None
+        self._dig_limits_at[cell] = limit or ""
+        return limit
 
     def _build_crossing(self, u: UnitState, o: Any) -> ProcessGen:
         """Sappers go to the sites and make crossings over the stream, all sites at once."""

@@ -70,11 +70,20 @@ class OrdersSystem:
             elif o.kind in ("move", "attack", "withdraw"):
                 self._carry_out_move(u, o)
             elif o.kind == "defend":
-                self.stop(u)
+                was = u.activity
+                standing = not u.moving and was in ("holding", "defending", "digging")
                 u.activity = "defending"
                 # a unit already in the zone defends where it stands (in its trenches)
                 if o.zone is not None and not self.in_zone(o.zone, u.x, u.y):
                     self.start_move(u, self.zone_centre[o.zone], [])
+                elif not standing:
+                    # the order ends what it was doing (a move, an attack, building a
+                    # crossing); men halted by it dig in where they stand, as men who halt do
+                    self.stop(u)
+                    if was in ("moving", "attacking", "withdrawing") and self.params.f("command.dig_in_on_halt") > 0:
+                        self.env.process(self._dig_in(u, u.token))
+                # (a unit standing on its ground goes on digging in there: the digging it
+                # began when it halted is not thrown away by the order to defend)
             elif o.kind == "dig_in":
                 self.stop(u)
                 u.activity = "digging"
