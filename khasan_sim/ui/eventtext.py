@@ -68,7 +68,7 @@ def describe(ev: Any, place: Callable[[float, float], str | None] | None = None)
     if k == "zone_holder":
         return f"{g('zone')}: {g('was')} -> {g('holder')}"
     if k == "ceasefire_agreed":
-        return "Ceasefire agreed: both sides hold their ground"
+        return "Ceasefire agreed: no new attacks"
     if k == "counterattack":
         return f"{u} counter-attacks {g('zone')}" + (" at once (troops in contact)" if g("by") == "troops in contact" else "")
     if k == "counterattack_called_off":
