@@ -77,6 +77,7 @@ class DayPhase:
         changes: Changes of a zone's holder that day, by zone.
         holders_at_end: The holder of each zone that changed hands at some time, at the day's end.
         moments: The key moments of the day.
+        ceasefire_s: When the scenario's ceasefire was agreed, if that day (seconds).
     """
 
     label: str
@@ -92,6 +93,7 @@ class DayPhase:
     changes: Counter[str] = field(default_factory=Counter)
     holders_at_end: dict[str, str] = field(default_factory=dict)
     moments: list[Moment] = field(default_factory=list)
+    ceasefire_s: int | None = None
 
 
 def clock(run: ReplayedRun, t_s: float) -> str:
@@ -360,6 +362,8 @@ def day_phases(run: ReplayedRun, moments: Sequence[Moment]) -> list[DayPhase]:
             d.counterattacks[ev.get("side") or side or "?"] += 1
         elif ev.kind == "counterattack_called_off":
             d.called_off[str(ev.get("reason", "?"))] += 1
+        elif ev.kind == "ceasefire_agreed":
+            d.ceasefire_s = ev.t_s
         elif ev.kind == "zone_holder":
             zone = ev.get("zone")
             d.changes[zone] += 1

@@ -118,6 +118,8 @@ def _losses_text(d: DayPhase) -> str:
 def day_paragraph(run: ReplayedRun, d: DayPhase) -> str:
     """Return one day told in a few sentences."""
     out = [_losses_text(d)]
+    if d.ceasefire_s is not None:
+        out.append(f"Ceasefire agreed at {clock(run, d.ceasefire_s)[-5:]}: from then neither side launches a new attack.")
     tanks = []
     for side in SIDES:
         if d.bogged[side] or d.knocked_out[side]:

@@ -279,3 +279,16 @@ def test_a_crossing_blocked_is_a_key_moment_with_the_tanks_held_behind_it():
     assert m.t_s == 20 * 60 and m.where == (500.0, 600.0)
     assert "s2-t1" in m.text and "xing-1" in m.text and "2 tanks behind it wait there" in m.text
     assert ("held_up", 2) in m.causes
+
+
+def test_the_day_the_ceasefire_is_agreed_says_so():
+    from khasan_sim.analysis.aar_report import day_paragraph
+
+    run = fake_run([*EVENTS, (1960, "ceasefire_agreed", {"rule": "each side keeps the positions it holds: no new attacks"})])
+    days = day_phases(run, key_moments(run))
+    assert [d.ceasefire_s for d in days] == [None, None, 1960 * 60]
+    from khasan_sim.analysis.aar_moments import clock
+
+    hhmm = clock(run, 1960 * 60)[-5:]
+    assert f"Ceasefire agreed at {hhmm}: from then neither side launches a new attack." in day_paragraph(run, days[2])
+    assert "Ceasefire" not in day_paragraph(run, days[1])
