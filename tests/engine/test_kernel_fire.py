@@ -77,6 +77,7 @@ def _pulse(dt=5.0, max_range=1500.0, vis=1.0, revealed_min=0.0):
     p[df.P_DT], p[df.P_MAX_RANGE], p[df.P_VIS], p[df.P_CLOSE_M] = dt, max_range, vis, 150.0
     p[df.P_CLOSE_EXPOSURE], p[df.P_MOVING_EXPOSURE], p[df.P_ELEV_ADV] = 0.6, 1.5, 0.1
     p[df.P_NOW], p[df.P_REVEALED_MIN] = 100.0, revealed_min
+    p[df.P_TANK_MOVING_FIRE] = 0.3
     return p
 
 
@@ -130,7 +131,8 @@ def _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank
             volume *= FIRE_FACTOR[ui[u, w.U_STATE]] * fire.frontage_share(ui[u, w.U_MEN], ui[v, w.U_MEN])
             shooter = u
         else:
-            volume = VEH_KILLS[0] * fire.range_factor(d, VEH_RANGE[0])
+            on_the_move = pulse[df.P_TANK_MOVING_FIRE] if ti[t, w.T_MOVING] else 1.0
+            volume = VEH_KILLS[0] * fire.range_factor(d, VEH_RANGE[0]) * on_the_move
             shooter = ti[t, w.T_UNIT]
         rf, cf = g.cell(fx, fy)
         rt, ct = g.cell(uf[v, w.U_X], uf[v, w.U_Y])
@@ -147,7 +149,7 @@ def _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank
         )
         if t is not None and w.UNIT_TYPES[ui[v, w.U_TYPE]] == "anti-tank":  # its gun on the gun pits, at the same odds
             gun_fire[v] += fire.expected_casualties(
-                VEH_GUN_KILLS[0] * fire.range_factor(d, VEH_RANGE[0]), pulse[df.P_DT], ACCURACY[ui[shooter, w.U_TRAINING]] * adv,
+                VEH_GUN_KILLS[0] * fire.range_factor(d, VEH_RANGE[0]) * on_the_move, pulse[df.P_DT], ACCURACY[ui[shooter, w.U_TRAINING]] * adv,
                 uf[shooter, w.U_SUPPRESSION], pulse[df.P_VIS], ex,
             )
     return expected, np.array(target, dtype=bool), gun_fire

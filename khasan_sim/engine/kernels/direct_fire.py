@@ -38,8 +38,8 @@ from khasan_sim.model import fire
 # P_MISSING_STEADY on are CombatParams.casualty_figures(), in its order)
 (P_DT, P_MAX_RANGE, P_VIS, P_CLOSE_M, P_CLOSE_EXPOSURE, P_MOVING_EXPOSURE, P_ELEV_ADV, P_COMMAND_WEIGHT,
  P_BOGGED_EXPOSURE, P_TANK_MOVING_EXPOSURE, P_NOW, P_MISSING_STEADY, P_MISSING_ROUTED, P_MAX_LOSS,
- P_KILLED_SOVIET, P_KILLED_JAPANESE, P_REVEALED_MIN) = range(17)
-N_PULSE = 17
+ P_KILLED_SOVIET, P_KILLED_JAPANESE, P_REVEALED_MIN, P_TANK_MOVING_FIRE) = range(18)
+N_PULSE = 18
 
 # the columns of each target's cause of the pulse's aimed fire (``aimed_fire``): its main
 # firer (unit row, or -1 - tank row), that firer's main weapon (a kill weapon's index, or
@@ -272,6 +272,8 @@ def aimed_fire(
             t = -1 - fu
             model = ti[t, w.T_MODEL]
             rf = range_factor(d, veh_range[model])
+            if ti[t, w.T_MOVING]:
+                rf *= pulse[P_TANK_MOVING_FIRE]  # its unstabilised gun fired on the move
             volume = veh_kills[model] * rf
             shooter = ti[t, w.T_UNIT]
             weapon = -1.0 - model

@@ -6,7 +6,8 @@ Reads: ``weapons.<weapon>.kills_per_min``, ``.range_m``, ``.tank_kills_per_min``
 ``vehicles.<model>.range_m``, ``.kills_per_min``, ``.exposure``, ``engine.engagement_range_m``,
 and ``fire.*`` (training accuracy, entrenchment, moving, close-assault and tank
 exposures, night visibility, elevation advantage, command-tank weight, how long an anti-tank gun that fired stays the
-tanks' first target: ``fire.anti_tank_revealed_min``).
+tanks' first target: ``fire.anti_tank_revealed_min``; a tank's fire on the move, a share of
+its fire from a halt: ``fire.tank_moving_fire_factor``).
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class DirectFireSystem:
         p[kernel.P_REVEALED_MIN] = cp.anti_tank_revealed_min
         p[kernel.P_BOGGED_EXPOSURE] = cp.tank_bogged_exposure
         p[kernel.P_TANK_MOVING_EXPOSURE] = cp.tank_moving_exposure
+        p[kernel.P_TANK_MOVING_FIRE] = cp.tank_moving_fire
         p[kernel.P_MISSING_STEADY : kernel.P_KILLED_JAPANESE + 1] = cp.casualty_figures()
         self._fire_pulse = p
         self._arms: tuple[np.ndarray, np.ndarray] | None = None

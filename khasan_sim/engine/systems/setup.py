@@ -50,6 +50,7 @@ class CombatParams:
     command_weight: float
     anti_tank_revealed_min: float
     tank_moving_exposure: float
+    tank_moving_fire: float
     tank_bogged_exposure: float
     tank_burn_fraction: float
     tank_crew_casualties: float
@@ -97,6 +98,7 @@ def _combat_params(p: Any) -> CombatParams:
         command_weight=p.f("fire.command_tank_weight"),
         anti_tank_revealed_min=p.f("fire.anti_tank_revealed_min"),
         tank_moving_exposure=p.f("fire.tank_moving_exposure"),
+        tank_moving_fire=p.f("fire.tank_moving_fire_factor"),
         tank_bogged_exposure=p.f("fire.tank_bogged_exposure"),
         tank_burn_fraction=p.f("fire.tank_burn_fraction"),
         tank_crew_casualties=p.f("fire.tank_crew_casualties"),
