@@ -176,6 +176,7 @@ class Engine(
         self._zone_men = (np.full(len(self.zone_ids), np.nan), np.full(len(self.zone_ids), np.nan))
         # whether each side had the men to hold each zone at the last pulse (-1: not known yet)
         self._zone_held = np.full((2, len(self.zone_ids)), -1, dtype=np.int8)
+        self._zone_args: tuple[Any, ...] | None = None  # _zone_kernel_args: (terrain, args)
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
             use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]
@@ -298,9 +299,14 @@ class Engine(
         ids = self._roster_ids
         pos = bisect.bisect_left(ids, key)
         self._roster_ids = [*ids[:pos], key, *ids[pos:]]
-        unit_rank = np.append(ro.unit_rank + (ro.unit_rank >= pos), np.int64(pos))
+        unit_rank = np.empty(u.row + 1, dtype=np.int64)
+        unit_rank[: u.row] = ro.unit_rank + (ro.unit_rank >= pos)
+        unit_rank[u.row] = pos
         tank_rank = ro.tank_rank + (ro.tank_rank >= pos)
-        ground = ro.ground_rows if u.is_air else np.insert(ro.ground_rows, ground_ids.index(u.id), u.row)
+        ground = ro.ground_rows
+        if not u.is_air:
+            at = ground_ids.index(u.id)
+            ground = np.concatenate((ground[:at], np.array([u.row], dtype=np.int64), ground[at:]))
         return Roster([*ro.units_by_row, u], ro.tanks_by_row, unit_rank, tank_rank, ground, ro.tank_order, ro.holding_type)
 
     def _kernel_stream(self, *key: str) -> np.ndarray:
@@ -327,7 +333,7 @@ class Engine(
             # who stands within close-assault range of whom, after the fire, and the
             # penetration of the pulse (it wears morale: shocks only, so calling off
             # counter-attacks reads the same)
-            close = self._close_quarters(penetration_min=cp.pulse_min)
+            close = self._close_quarters(penetration_min=cp.pulse_min, scratch=True)
             self._check_counterattacks(close)
             self._update_morale(cp.pulse_min)
             self._keep_falling_back(cp.pulse_min)

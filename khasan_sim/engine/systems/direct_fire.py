@@ -111,10 +111,9 @@ class DirectFireSystem:
 
     def _write_arms(self, u: UnitState, kill_counts: np.ndarray, at_counts: np.ndarray) -> None:
         ws = u.weapons_start
-        for k, wname in enumerate(self._kill_weapons):
-            kill_counts[u.row, k] = float(ws.get(wname, 0))
-        for k, wname in enumerate(self._at_weapons):  # the anti-tank guns it has left
-            at_counts[u.row, k] = max(self._guns_left_of(u, wname, float(ws.get(wname, 0))), 0.0)
+        kill_counts[u.row] = [float(ws.get(wname, 0)) for wname in self._kill_weapons]
+        # the anti-tank guns it has left
+        at_counts[u.row] = [max(self._guns_left_of(u, wname, float(ws.get(wname, 0))), 0.0) for wname in self._at_weapons]
 
     def _arms_now(self) -> tuple[np.ndarray, np.ndarray]:
         """Return each unit row's weapons that kill men and anti-tank weapons, as counts

@@ -17,7 +17,7 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import morale as kernel
-from khasan_sim.engine.kernels.movement import halted_under_fire
+from khasan_sim.engine.kernels.movement import halted_under_fire_into
 from khasan_sim.engine.state import UnitState
 from khasan_sim.engine.systems.common import _FALLING_BACK
 from khasan_sim.model import morale, movement
@@ -50,18 +50,33 @@ class MoraleSystem:
         if worn.size:
             self.unit_table.f[worn, world.U_SHOCKS] += shock[worn]
 
-    def _close_quarters(self, penetration_min: float = 0.0) -> tuple[np.ndarray, np.ndarray] | None:
+    def _close_quarters(self, penetration_min: float = 0.0, scratch: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
         """Return, for each unit row, its own side's men within close-assault range (itself
         included) and the enemy's men in good order there (holding types, not falling
         back), 0 for rows without men; None when no enemies are that close to each other
         anywhere (kernels/morale.py). With *penetration_min*, the penetration of that many
-        minutes wears the units' morale too (as :meth:`_penetration`), in the same pass."""
+        minutes wears the units' morale too (as :meth:`_penetration`), in the same pass.
+
+        With *scratch* the sums are written into two arrays the engine keeps, which the
+        next call with *scratch* writes over (the pulse's, read before the next pulse).
+        """
         ut, cp = self.unit_table, self.cp
         rate = cp.penetration_shock_per_hour if penetration_min > 0 else 0.0
-        own, enemy, anywhere = kernel.close_quarters(
-            ut.f, ut.i, ut.n, self._roster().holding_type, cp.close_assault_m, rate, cp.penetration_reference_ratio, penetration_min,
-        )
-        return (own, enemy) if anywhere else None
+        n = ut.n
+        if not scratch:
+            own, enemy, anywhere = kernel.close_quarters(
+                ut.f, ut.i, n, self._roster().holding_type, cp.close_assault_m, rate, cp.penetration_reference_ratio, penetration_min,
+            )
+            return (own, enemy) if anywhere else None
+        sums = self._close_sums
+        if len(sums[0]) < n:
+            sums = self._close_sums = (np.zeros(len(ut.f)), np.zeros(len(ut.f)))
+        own, enemy = sums
+        if not kernel.close_quarters_into(
+            ut.f, ut.i, n, self._roster().holding_type, cp.close_assault_m, rate, cp.penetration_reference_ratio, penetration_min, own, enemy,
+        ):
+            return None
+        return own[:n], enemy[:n]
 
     def _morale_constants(self) -> None:
         """Set up the arrays of parameters the morale kernel reads (once a run)."""
@@ -77,6 +92,8 @@ class MoraleSystem:
         self._morale_pulse = m
         self._loss_sensitivity = np.array([cp.loss_sensitivity.get(t, 1.0) for t in world.TRAINING], dtype=np.float64)
         self._morale_out = np.zeros(kernel.N_OUT)
+        self._close_sums = (np.zeros(0), np.zeros(0))  # _close_quarters' scratch: own, enemy
+        self._halted_rows = np.zeros(0, dtype=np.int64)  # _keep_falling_back's scratch
         # the shocks given to each unit row since its morale was last settled, by cause
         # (leader lost, zone lost, neighbour withdrew; the rest of a unit's shocks is the
         # penetration the morale kernel adds): for the morale_state event's terms
@@ -250,10 +267,14 @@ class MoraleSystem:
         # the table picks the few units falling back, halted, with men, under fire this pulse
         ro = self._roster()
         ut = self.unit_table
-        picked = halted_under_fire(ut.f, ut.i, ro.ground_rows, now, dt)
-        if not picked.size:
+        rows = ro.ground_rows
+        picked = self._halted_rows
+        if len(picked) < len(rows):
+            picked = self._halted_rows = np.zeros(len(ut.f), dtype=np.int64)
+        n = halted_under_fire_into(ut.f, ut.i, rows, now, dt, picked)
+        if not n:
             return
-        halted = [u for u in (ro.units_by_row[r] for r in picked.tolist()) if u.activity == "retreating"]
+        halted = [u for u in (ro.units_by_row[r] for r in picked[:n].tolist()) if u.activity == "retreating"]
         for u in halted:
             rows = self._enemy_rows(u)
             f = self.unit_table.f
