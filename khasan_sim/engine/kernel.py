@@ -332,12 +332,11 @@ class Engine(
             self._observed_fire(cp.pulse_min)
             # who stands within close-assault range of whom, after the fire, and the
             # penetration of the pulse (it wears morale: shocks only, so calling off
-            # counter-attacks reads the same)
-            close = self._close_quarters(penetration_min=cp.pulse_min, scratch=True)
+            # counter-attacks reads the same); the morale kernel's first answer with it
+            close, first_change = self._close_quarters_and_morale(cp.pulse_min)
             self._check_counterattacks(close)
-            self._update_morale(cp.pulse_min)
-            self._keep_falling_back(cp.pulse_min)
-            self._update_zones()
+            self._update_morale(cp.pulse_min, at=first_change)
+            self._fall_back_and_hold(cp.pulse_min)  # _keep_falling_back, then _update_zones
 
     # ------------------------------------------------------------------ turns and controllers
 

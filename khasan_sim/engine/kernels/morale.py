@@ -206,3 +206,16 @@ def close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour, 
             if shock > 0.0:
                 uf[a, w.U_SHOCKS] += shock
     return anywhere
+
+
+@njit(cache=True)
+def close_quarters_and_morale(
+    uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy,
+    order, loss_sensitivity, pulse, out,
+):
+    """:func:`close_quarters_into` (the penetration of *minutes* worn when *shock_per_hour*
+    > 0), then :func:`settle_morale` from the first unit of *order*: one call for the two
+    kernels of the pulse's morale. Return whether any enemies stand within *reach_m* of
+    each other, and settle_morale's answer."""
+    anywhere = close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour if minutes > 0 else 0.0, reference_ratio, minutes, own, enemy)
+    return anywhere, settle_morale(uf, ui, order, 0, loss_sensitivity, pulse, out)

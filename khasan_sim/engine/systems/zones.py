@@ -154,6 +154,29 @@ class ZonesSystem:
             if not zone_kernel.zone_holding_changed(ut.f, ut.i, ut.n, *args):
                 return
             sov_men, jap_men = self._zone_men
+        self._change_holders(sov_men, jap_men)
+
+    def _fall_back_and_hold(self, dt: float) -> None:
+        """The pulse's end: :meth:`_keep_falling_back`, then :meth:`_update_zones`. When no
+        unit falling back has halted under fire (most pulses) nothing is done in Python
+        between the two, and the tables are asked both questions in one kernel call."""
+        args = self._zone_kernel_args()
+        if args is None:
+            self._keep_falling_back(dt)
+            self._update_zones()
+            return
+        ut = self.unit_table
+        picked = self._halted_scratch()
+        n, changed = zone_kernel.halted_then_zone_holding(ut.f, ut.i, self._roster().ground_rows, self.now, dt, picked, ut.n, *args)
+        if n:
+            self._fall_back_further(picked[:n])
+            self._update_zones()
+        elif changed:
+            self._change_holders(*self._zone_men)
+
+    def _change_holders(self, sov_men: np.ndarray, jap_men: np.ndarray) -> None:
+        """Give each zone to the side that holds it with these men (Soviet, Japanese, by
+        zone), and say so where the holder changed (the shock to the side that lost it)."""
         hold_min = self.params.f("command.hold_men_min")
         holders = rules.zone_holders((sov_men >= hold_min).tolist(), (jap_men >= hold_min).tolist())
         for z, h, ps, pj in zip(self.zone_ids, holders, sov_men.tolist(), jap_men.tolist(), strict=True):
