@@ -15,6 +15,7 @@ two scheduling processes: the combat pulse and the turn, which call the systems 
 
 from __future__ import annotations
 
+import bisect
 import gc
 import math
 from collections.abc import Callable, Iterable
@@ -42,8 +43,8 @@ from khasan_sim.engine.systems.movement import MovementSystem
 from khasan_sim.engine.systems.orders import OrdersSystem
 from khasan_sim.engine.systems.setup import CombatParams, SetupSystem, _combat_params
 from khasan_sim.engine.systems.sight import SightSystem
-from khasan_sim.engine.systems.tank_losses import TankLossesSystem
 from khasan_sim.engine.systems.tank_fire_on_guns import TankFireOnGunsSystem
+from khasan_sim.engine.systems.tank_losses import TankLossesSystem
 from khasan_sim.engine.systems.tank_movement import TankLeg, TankMovementSystem
 from khasan_sim.engine.systems.tank_recovery import TankRecoverySystem
 from khasan_sim.engine.systems.zones import ZonesSystem
@@ -134,7 +135,8 @@ class Engine(
         self.turn_min = float(self.doc.scenario.turn_minutes)
         # is_night's last answer and the times it holds for, [from, until)
         self._night_from, self._night_until, self._night = 0.0, 0.0, False
-        self._vis_at, self._vis = -1.0, 5000.0  # visibility_m's last answer and its time
+        # visibility_m's last answer for now and the times it holds for, [from, until)
+        self._vis_from, self._vis_until, self._vis = 0.0, 0.0, 5000.0
         self._setup_rules()
         # the most men can dig on each terrain class that limits it (by the class's number)
         self._dig_limit = {int(TerrainClass[name.upper()]): str(v) for name, v in self.params.subtree("terrain.dig_limit").items()}
@@ -142,6 +144,7 @@ class Engine(
         self._setup_units()
         self._roster_memo: Roster | None = None
         self._roster_tanks: tuple[Any, ...] | None = None  # the roster's tank part, made once
+        self._roster_ids: list[tuple[str, int, int]] = []  # the roster's (id, 0 unit / 1 tank, row), sorted
         self._tank_rows_of: dict[str, np.ndarray] = {}
         self._kernel_streams: dict[tuple[str, ...], KernelStream] = {}
         self._setup_zones()
@@ -174,6 +177,7 @@ class Engine(
         self._zone_men = (np.full(len(self.zone_ids), np.nan), np.full(len(self.zone_ids), np.nan))
         # whether each side had the men to hold each zone at the last pulse (-1: not known yet)
         self._zone_held = np.full((2, len(self.zone_ids)), -1, dtype=np.int8)
+        self._zone_args: tuple[Any, ...] | None = None  # _zone_kernel_args: (terrain, args)
         self.controllers = {s: spec.controller for s, spec in self.doc.sides.items()}
         if use_scenario_orders is None:
             use_scenario_orders = [s for s, c in self.controllers.items() if c in ("historical-orders", "japanese-doctrine")]
@@ -217,13 +221,15 @@ class Engine(
 
     def visibility_m(self, t_min: float | None = None) -> float:
         """Return the visibility in metres at *t_min* (default now; the answer for now is
-        kept until the clock moves)."""
+        kept until the next start or end of a spell of weather, when it may change)."""
         if t_min is None:
             t = self.env.now
-            if t == self._vis_at:
+            if self._vis_from <= t < self._vis_until:
                 return self._vis
             vis = rules.visibility_m(float(t), self.spells)
-            self._vis_at, self._vis = t, vis
+            # which spells are in force changes only at a spell's start or end
+            until = min((b for s in self.spells for b in (s.start_min, s.end_min) if b > t), default=math.inf)
+            self._vis_from, self._vis_until, self._vis = t, until, vis
             return vis
         return rules.visibility_m(t_min, self.spells)
 
@@ -276,8 +282,33 @@ class Engine(
         unit_rank, tank_rank = np.array(ranks[0], dtype=np.int64), np.array(ranks[1], dtype=np.int64)
         ground = np.array([self.units[i].row for i in self.ground_ids], dtype=np.int64)
         ro = Roster(units_by_row, tanks_by_row, unit_rank, tank_rank, ground, tank_order, holding)
-        self._roster_memo = ro
+        self._roster_memo, self._roster_ids = ro, ids
         return ro
+
+    def _roster_with(self, u: UnitState) -> Roster | None:
+        """Return the roster with unit *u*, just formed on the table's next row, added to the
+        last one: the same arrays :meth:`_roster` would make, found by inserting *u* into
+        the id order (a counter-attack group is formed some 50 times a run); None when the
+        last roster cannot be extended so (none yet, *u* not on the next row, no tanks)."""
+        ro = self._roster_memo
+        if ro is None or u.row != len(ro.units_by_row) or u.row != self.unit_table.n - 1 or not ro.tanks_by_row:
+            return None
+        ground_ids = self.ground_ids
+        if len(ground_ids) != len(ro.ground_rows) + (0 if u.is_air else 1):
+            return None
+        key = (u.id, 0, u.row)
+        ids = self._roster_ids
+        pos = bisect.bisect_left(ids, key)
+        self._roster_ids = [*ids[:pos], key, *ids[pos:]]
+        unit_rank = np.empty(u.row + 1, dtype=np.int64)
+        unit_rank[: u.row] = ro.unit_rank + (ro.unit_rank >= pos)
+        unit_rank[u.row] = pos
+        tank_rank = ro.tank_rank + (ro.tank_rank >= pos)
+        ground = ro.ground_rows
+        if not u.is_air:
+            at = ground_ids.index(u.id)
+            ground = np.concatenate((ground[:at], np.array([u.row], dtype=np.int64), ground[at:]))
+        return Roster([*ro.units_by_row, u], ro.tanks_by_row, unit_rank, tank_rank, ground, ro.tank_order, ro.holding_type)
 
     def _kernel_stream(self, *key: str) -> np.ndarray:
         """Return the random state for a kernel call, seeded from the run's stream *key*
@@ -289,7 +320,7 @@ class Engine(
 
     def _unit_added(self, u: UnitState) -> None:
         """Say that unit *u* was formed: the roster is made again, its weapons written."""
-        self._roster_memo = None
+        self._roster_memo = self._roster_with(u)
         self._weapons_changed(u)
 
     def _pulse(self) -> ProcessGen:
@@ -302,12 +333,11 @@ class Engine(
             self._observed_fire(cp.pulse_min)
             # who stands within close-assault range of whom, after the fire, and the
             # penetration of the pulse (it wears morale: shocks only, so calling off
-            # counter-attacks reads the same)
-            close = self._close_quarters(penetration_min=cp.pulse_min)
+            # counter-attacks reads the same); the morale kernel's first answer with it
+            close, first_change = self._close_quarters_and_morale(cp.pulse_min)
             self._check_counterattacks(close)
-            self._update_morale(cp.pulse_min)
-            self._keep_falling_back(cp.pulse_min)
-            self._update_zones()
+            self._update_morale(cp.pulse_min, at=first_change)
+            self._fall_back_and_hold(cp.pulse_min)  # _keep_falling_back, then _update_zones
 
     # ------------------------------------------------------------------ turns and controllers
 

@@ -15,8 +15,8 @@ _VALUE = st.one_of(
     st.floats(allow_nan=False), st.integers(-10**12, 10**12), st.booleans(), st.text(alphabet="ab{}=;|-", max_size=4), st.none(),
 )
 _EVENT = st.tuples(
-    st.floats(0.0, 1e5), st.sampled_from(["volley", "move{}", "casualties"]),
-    st.dictionaries(st.sampled_from(["x", "y", "unit", "{k}", "men", "a.b-c:d@e/f", "k\\n"]), _VALUE, max_size=5),
+    st.floats(0.0, 1e5), st.sampled_from(["volley", "move{}", "casualties", "a%s"]),
+    st.dictionaries(st.sampled_from(["x", "y", "unit", "{k}", "men", "a.b-c:d@e/f", "k\\n", "p%s", "%"]), _VALUE, max_size=5),
 )
 
 

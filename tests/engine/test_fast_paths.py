@@ -112,6 +112,32 @@ def test_pulse_rasters_are_read_cell_by_cell_and_shared_by_runs_on_one_terrain()
 
 
 
+def _same_roster(a, b) -> None:
+    assert a.units_by_row == b.units_by_row and a.tanks_by_row == b.tanks_by_row
+    for name in ("unit_rank", "tank_rank", "ground_rows", "tank_order", "holding_type"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype and x.tolist() == y.tolist(), name
+
+
+def test_roster_extended_for_a_new_group_is_the_roster_made_anew():
+    """A counter-attack group formed is put into the roster's id order (kernel._roster_with):
+    the same rows, ranks and orders as the roster made from scratch."""
+    from khasan_sim.scenario.builtin import historical_scenario
+
+    e = Simulation(load_scenario(historical_scenario()), seed=1).engine
+    e._roster()
+    ground = [e.units[i] for i in e.ground_ids if e.units[i].men > 400]
+    for u in ground[:: max(1, len(ground) // 6)]:  # groups whose ids sort among the others'
+        for _ in range(2):
+            g = e._detach(u, 0.2, 50)
+            assert g is not u
+            extended = e._roster_memo
+            assert extended is not None
+            e._roster_memo = None
+            _same_roster(extended, e._roster())
+
+
+
 
 def test_is_night_kept_until_dusk_or_dawn_is_the_rule_at_every_time():
     """Times in order, many of them a hair either side of a dawn or a dusk: the answer kept
@@ -132,3 +158,24 @@ def test_is_night_kept_until_dusk_or_dawn_is_the_rule_at_every_time():
     for t in sorted(times):
         e.env.now = float(t)
         assert e.is_night() == rules.is_night(e.start_minute_of_day + float(t), e.dawn, e.dusk), t
+
+
+def test_visibility_kept_until_a_spell_starts_or_ends_is_the_rule_at_every_time():
+    """Times in order, many a hair either side of a spell's start or end: the visibility
+    kept between them is the rule's (khasan_sim.model.rules.visibility_m) at each."""
+    from types import SimpleNamespace
+
+    from khasan_sim.model import rules
+    from khasan_sim.scenario.builtin import historical_scenario
+
+    e = Simulation(load_scenario(historical_scenario()), seed=1).engine
+    assert e.spells, "the historical scenario has spells of weather"
+    rng = np.random.default_rng(4)
+    times = list(rng.uniform(0, e.end_min, 3000))
+    for s in e.spells:
+        for b in (s.start_min, s.end_min):
+            times += [b + d for d in (-1e-3, -1e-7, 0.0, 1e-9, 1e-3) if 0 <= b + d <= e.end_min]
+    e.env = SimpleNamespace(now=0.0)  # the clock, set by hand
+    for t in sorted(times):
+        e.env.now = float(t)
+        assert e.visibility_m() == rules.visibility_m(float(t), e.spells), t

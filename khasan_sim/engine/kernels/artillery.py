@@ -187,13 +187,37 @@ def beaten_zone_into(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover,
 def bogged_tanks(ti, tank_order):
     """Return the rows of the bogged tanks, in the order of *tank_order* (their id order)."""
     out = np.empty(tank_order.size, dtype=np.int64)
+    return out[: bogged_tanks_into(ti, tank_order, out)]
+
+
+@njit(cache=True)
+def bogged_tanks_into(ti, tank_order, out):
+    """Write :func:`bogged_tanks` into *out* (at least ``tank_order.size`` long); return how many."""
     m = 0
     for k in range(tank_order.size):
         t = tank_order[k]
         if ti[t, w.T_STATUS] == _BOGGED:
             out[m] = t
             m += 1
-    return out[:m]
+    return m
+
+
+@njit(cache=True)
+def observed_fire_into(
+    uf, ui, order, tf, ti, tank_order, reach, see_m,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    stuck, seen_by, battery, seen_d,
+):
+    """:func:`bogged_tanks` then :func:`spotted_tanks` for them, in one call and written
+    into the caller's arrays (each at least ``tank_order.size`` long: no arrays to hand
+    back to Python); return how many tanks are stuck."""
+    n_s = bogged_tanks_into(ti, tank_order, stuck)
+    if n_s > 0:
+        spotted_tanks_into(
+            uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
+            s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d,
+        )
+    return n_s
 
 
 @njit(cache=True)
@@ -212,6 +236,24 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_state, w
     seen_by = np.zeros(n_s, dtype=np.bool_)
     seen_d = np.zeros(n_s, dtype=np.float64)
     battery = np.full(n_s, -1, dtype=np.int64)
+    spotted_tanks_into(
+        uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d,
+    )
+    return seen_by, battery, seen_d
+
+
+@njit(cache=True)
+def spotted_tanks_into(
+    uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d,
+):
+    """:func:`spotted_tanks` for the first *n_s* rows of *stuck*, written into the first
+    *n_s* places of *seen_by*, *battery* and *seen_d*."""
+    for k in range(n_s):
+        seen_by[k] = False
+        seen_d[k] = 0.0
+        battery[k] = -1
     near_d = np.empty(3, dtype=np.float64)
     near_u = np.empty(3, dtype=np.int64)
     # each side's batteries and posts, in id order, found once for all the stuck tanks (a
@@ -280,4 +322,3 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_state, w
                 seen_by[k] = True
                 seen_d[k] = near_d[q]
                 break
-    return seen_by, battery, seen_d

@@ -177,11 +177,10 @@ def aimed_fire(
     ty = np.empty((2, n_units), dtype=np.float64)
     t_row = np.empty((2, n_units), dtype=np.int64)
     n_side = np.zeros(2, dtype=np.int64)
-    sight_cell = np.empty(n_units, dtype=np.int64)  # each unit's 50 m cell, for its sight lines
-    for v in range(n_units):
-        sight_cell[v] = cell_of(uf[v, _U_X], uf[v, _U_Y], width)
+    sight_cell = np.empty(n_units, dtype=np.int64)  # each target's 50 m cell, for its sight lines
     for v in range(n_units):
         if is_target[v]:
+            sight_cell[v] = cell_of(uf[v, _U_X], uf[v, _U_Y], width)
             sd = ui[v, _U_SIDE]
             j = n_side[sd]
             tx[sd, j], ty[sd, j], t_row[sd, j] = uf[v, _U_X], uf[v, _U_Y], v
@@ -202,7 +201,6 @@ def aimed_fire(
             t = -1 - fu
             fx, fy, side = tf[t, w.T_X], tf[t, w.T_Y], ui[ti[t, w.T_UNIT], _U_SIDE]
         reach = f_reach[k]
-        f_cell = cell_of(fx, fy, width)
         r2 = (reach * (1.0 + 1e-9) + 1e-6) ** 2  # squared distances pick the candidates, with a margin
         # the enemy targets in reach
         en = 1 - side
@@ -221,6 +219,9 @@ def aimed_fire(
                 cand[nc] = t_row[en, j]
                 cand_d[nc] = d
                 nc += 1
+        if nc == 0:
+            continue  # no enemy in reach
+        f_cell = cell_of(fx, fy, width)  # the firer's 50 m cell, for its sight lines
         # the nearest of them seen (or within close-assault range), ties by id rank: take
         # the nearest left, ask its sight line, and go on to the next only if it is unseen
         # (the order of a sort by (distance, rank), without sorting: most firers see the first)

@@ -149,6 +149,18 @@ def close_quarters(uf, ui, n_units, holding_type, reach_m, shock_per_hour=0.0, r
     (added to the unit's shocks of the pulse)."""
     own = np.zeros(n_units, dtype=np.float64)
     enemy = np.zeros(n_units, dtype=np.float64)
+    anywhere = close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy)
+    return own, enemy, anywhere
+
+
+@njit(cache=True)
+def close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy):
+    """:func:`close_quarters`, its sums written into the caller's *own* and *enemy* (rows
+    0 .. *n_units* - 1, set to 0 first; no arrays to hand back to Python); return whether
+    any enemies stand that close to each other."""
+    for a in range(n_units):
+        own[a] = 0.0
+        enemy[a] = 0.0
     r2 = reach_m * reach_m
     anywhere = False
     # the units with men on the ground, as contiguous arrays; each pair is looked at once
@@ -193,4 +205,17 @@ def close_quarters(uf, ui, n_units, holding_type, reach_m, shock_per_hour=0.0, r
             shock = shock_per_hour * minutes / 60.0 * max((ratio - 1.0) / span, 0.0)
             if shock > 0.0:
                 uf[a, w.U_SHOCKS] += shock
-    return own, enemy, anywhere
+    return anywhere
+
+
+@njit(cache=True)
+def close_quarters_and_morale(
+    uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy,
+    order, loss_sensitivity, pulse, out,
+):
+    """:func:`close_quarters_into` (the penetration of *minutes* worn when *shock_per_hour*
+    > 0), then :func:`settle_morale` from the first unit of *order*: one call for the two
+    kernels of the pulse's morale. Return whether any enemies stand within *reach_m* of
+    each other, and settle_morale's answer."""
+    anywhere = close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour if minutes > 0 else 0.0, reference_ratio, minutes, own, enemy)
+    return anywhere, settle_morale(uf, ui, order, 0, loss_sensitivity, pulse, out)

@@ -29,10 +29,11 @@ _ROUTED = w.STATE_CODE[w.STATES[4]]
 
 
 @njit(cache=True)
-def halted_under_fire(uf, ui, rows, now, within_min):
-    """Return the rows (of *rows*, in their order) of the units falling back (retreating
-    or routed) that have halted with men left and were fired at less than *within_min* ago."""
-    out = np.empty(rows.size, dtype=np.int64)
+def halted_under_fire_into(uf, ui, rows, now, within_min, out):
+    """Write into *out* (at least ``rows.size`` long) the rows (of *rows*, in their order)
+    of the units falling back (retreating or routed) that have halted with men left and
+    were fired at less than *within_min* ago; return how many (no array to hand back to
+    Python: most pulses find none)."""
     n = 0
     for k in range(rows.size):
         r = rows[k]
@@ -41,7 +42,7 @@ def halted_under_fire(uf, ui, rows, now, within_min):
                 and now - uf[r, w.U_LAST_FIRE] < within_min:
             out[n] = r
             n += 1
-    return out[:n]
+    return n
 
 
 _DESTROYED = w.TANK_STATUS.index("destroyed")

@@ -195,6 +195,10 @@ class ArtillerySystem:
         self.missions: list[FireMission] = []
         self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
+        # what observed_fire_into writes: the stuck tanks' rows, whether seen, the battery, the distance
+        self._observed_out: tuple[np.ndarray, ...] = (
+            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.int64), np.zeros(0),
+        )
 
     def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
         """A volley's rounds on the beaten zone (kernels/artillery.py); then the guns hit in
@@ -295,16 +299,20 @@ class ArtillerySystem:
         tt, ut = self.tank_table, self.unit_table
         ti = tt.i
         ro = self._roster()
-        stuck = art_kernel.bogged_tanks(ti, ro.tank_order)  # in id order
-        if not stuck.size:
-            return  # no tank is stuck (the common case)
         see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
-        half_m = p.f("artillery.observed_fire_half_distance_m")
         sight = self._sight()
-        seen, battery, seen_d = art_kernel.spotted_tanks(
-            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, stuck, self._gun_reach_now(), see_m, *sight.args,
+        out = self._observed_out
+        if len(out[0]) < len(ro.tank_order):
+            n = len(ro.tank_order)
+            out = self._observed_out = (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n))
+        n_stuck = art_kernel.observed_fire_into(
+            ut.f, ut.i, ro.ground_rows, tt.f, ti, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, *out,
         )
+        if not n_stuck:
+            return  # no tank is stuck (the common case)
         sight.keep_room()
+        half_m = p.f("artillery.observed_fire_half_distance_m")
+        stuck, seen, battery, seen_d = (a[:n_stuck] for a in out)  # the stuck tanks in id order
         now = self.now
         tf = tt.f
         streams = self._observed_streams

@@ -23,6 +23,13 @@ from khasan_sim.engine.kernels.sight import SightLines
 from khasan_sim.engine.state import UnitState
 from khasan_sim.model import morale
 
+# the pulse vector's places and the hit rows' columns, as the kernel numbers them (read
+# as module names: a pulse looks them up a few dozen times)
+_P_DT, _P_MAX_RANGE, _P_VIS, _P_NOW = kernel.P_DT, kernel.P_MAX_RANGE, kernel.P_VIS, kernel.P_NOW
+_C_FIRER, _C_WEAPON, _C_RANGE, _C_CELL, _C_EXPOSURE = kernel.C_FIRER, kernel.C_WEAPON, kernel.C_RANGE, kernel.C_CELL, kernel.C_EXPOSURE
+_C_SUPPRESSION, _C_EXPECTED, _C_MAIN_EXPECTED, _C_FIRERS = kernel.C_SUPPRESSION, kernel.C_EXPECTED, kernel.C_MAIN_EXPECTED, kernel.C_FIRERS
+_C_GUN_FIRE, _C_GUN_FIRER, _C_P_HIT = kernel.C_GUN_FIRE, kernel.C_GUN_FIRER, kernel.N_CAUSE
+
 
 class DirectFireSystem:
     """Direct fire: aimed fire at men and anti-tank fire at tanks."""
@@ -113,10 +120,9 @@ class DirectFireSystem:
 
     def _write_arms(self, u: UnitState, kill_counts: np.ndarray, at_counts: np.ndarray) -> None:
         ws = u.weapons_start
-        for k, wname in enumerate(self._kill_weapons):
-            kill_counts[u.row, k] = float(ws.get(wname, 0))
-        for k, wname in enumerate(self._at_weapons):  # the anti-tank guns it has left
-            at_counts[u.row, k] = max(self._guns_left_of(u, wname, float(ws.get(wname, 0))), 0.0)
+        kill_counts[u.row] = [float(ws.get(wname, 0)) for wname in self._kill_weapons]
+        # the anti-tank guns it has left
+        at_counts[u.row] = [max(self._guns_left_of(u, wname, float(ws.get(wname, 0))), 0.0) for wname in self._at_weapons]
 
     def _arms_now(self) -> tuple[np.ndarray, np.ndarray]:
         """Return each unit row's weapons that kill men and anti-tank weapons, as counts
@@ -131,38 +137,41 @@ class DirectFireSystem:
         self._arms = arms
         return arms
 
-    def _fire_args(self, ro: Any, sight: SightLines) -> tuple[tuple[Any, ...], tuple[np.ndarray, ...]]:
-        """Return the direct-fire kernel's arguments before its random state, and the arrays
-        it writes its results into (:func:`kernel.direct_fire_into`), kept while the
-        roster, the weapon tables, the tables' arrays, the terrain and the sight lines'
-        cache stay the same objects (made again when one of them is new)."""
+    def _fire_args(self, ro: Any, sight: SightLines) -> tuple[tuple[Any, ...], tuple[np.ndarray, ...], KernelStream]:
+        """Return the direct-fire kernel's arguments, its random state included
+        (:func:`kernel.direct_fire_into`: the state is the stream's own array, given its
+        next seed before each call), the arrays it writes its results into, and the
+        stream; kept while the roster, the weapon tables, the tables' arrays, the terrain
+        and the sight lines' cache stay the same objects (made again when one of them is
+        new)."""
         memo = self._fire_args_memo
         ut = self.unit_table
         if (memo is not None and memo[0] is ro and memo[1] is self._arms and memo[2] is ut.f
                 and memo[3] is self.terrain and memo[4] is sight.args):
-            return memo[5], memo[6]
+            return memo[5]
         kill_counts, at_counts = self._arms_now()
         elev, ground = self._pulse_rasters()
         g = self.terrain.grid
         tt = self.tank_table
-        args = (
-            ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
-            kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
-            *self._veh, self._accuracy, self._entrench, self._fire_factor, self._fire_pulse,
-            elev, ground, g.cell_m, g.nrows, g.ncols, *sight.args,
-        )
-        # the kernel's results: a row for each unit row (each tank row)
-        outs = (
-            np.zeros((len(ut.f), 4), dtype=np.int64), np.zeros((len(ut.f), kernel.N_CAUSE + 1)),
-            np.zeros((len(tt.f), 3), dtype=np.int64), np.zeros((len(tt.f), kernel.N_KNOCK)),
-        )
-        self._fire_args_memo = (ro, self._arms, ut.f, self.terrain, sight.args, args, outs)
         if self._fire_stream is None:  # the pulse's random state: as _kernel_stream("direct-fire")
             ks = self._kernel_streams.get(("direct-fire",))
             if ks is None:
                 ks = self._kernel_streams[("direct-fire",)] = KernelStream(self.rng.get("direct-fire"))
             self._fire_stream = ks
-        return args, outs
+        # the kernel's results: a row for each unit row (each tank row)
+        outs = (
+            np.zeros((len(ut.f), 4), dtype=np.int64), np.zeros((len(ut.f), kernel.N_CAUSE + 1)),
+            np.zeros((len(tt.f), 3), dtype=np.int64), np.zeros((len(tt.f), kernel.N_KNOCK)),
+        )
+        args = (
+            ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
+            kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
+            *self._veh, self._accuracy, self._entrench, self._fire_factor, self._fire_pulse,
+            elev, ground, g.cell_m, g.nrows, g.ncols, *sight.args, self._fire_stream.state, *outs,
+        )
+        got = (args, outs, self._fire_stream)
+        self._fire_args_memo = (ro, self._arms, ut.f, self.terrain, sight.args, got)
+        return got
 
     def _direct_fire(self, dt: float) -> None:
         """One pulse of direct fire, in the compiled kernel (kernels/direct_fire.py); then the
@@ -170,14 +179,15 @@ class DirectFireSystem:
         cp = self.cp
         vis_m = self.visibility_m()
         p = self._fire_pulse
-        p[kernel.P_DT] = dt
-        p[kernel.P_MAX_RANGE] = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
-        p[kernel.P_VIS] = cp.visibility_night if self.is_night() else 1.0
-        p[kernel.P_NOW] = self.now
+        p[_P_DT] = dt
+        p[_P_MAX_RANGE] = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
+        p[_P_VIS] = cp.visibility_night if self.is_night() else 1.0
+        p[_P_NOW] = self.env.now
         ro = self._roster()
         sight = SightLines.of(self.terrain)
-        args, (hits_i, hits_f, knocks_i, knocks_f) = self._fire_args(ro, sight)
-        n_hit, n_ko = kernel.direct_fire_into(*args, self._fire_stream.next(), hits_i, hits_f, knocks_i, knocks_f)
+        args, (hits_i, hits_f, knocks_i, knocks_f), stream = self._fire_args(ro, sight)
+        stream.next()  # the pulse's seed, written into the state array the arguments hold
+        n_hit, n_ko = kernel.direct_fire_into(*args)
         sight.keep_room()
         if n_ko:
             for (t_row, s_row, a), (rng_m, exposure, rate, chance) in zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True):
@@ -194,16 +204,16 @@ class DirectFireSystem:
         units = ro.units_by_row
         for (row, k, wd, m), c in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
             if k + wd + m:
-                firer, weapon = self._firer_of(ro, int(c[kernel.C_FIRER]), int(c[kernel.C_WEAPON]))
+                firer, weapon = self._firer_of(ro, int(c[_C_FIRER]), int(c[_C_WEAPON]))
                 self._emit(
                     "casualties", unit=units[row].id, killed=k, wounded=wd, missing=m, cause="direct-fire",
-                    firer=firer, weapon=weapon, range_m=c[kernel.C_RANGE], cover=float(cover[int(c[kernel.C_CELL])]),
-                    exposure=c[kernel.C_EXPOSURE], firer_suppression=c[kernel.C_SUPPRESSION],
-                    expected=c[kernel.C_EXPECTED], firer_share=c[kernel.C_MAIN_EXPECTED] / c[kernel.C_EXPECTED],
-                    firers=int(c[kernel.C_FIRERS]), p_hit=c[kernel.N_CAUSE],
+                    firer=firer, weapon=weapon, range_m=c[_C_RANGE], cover=float(cover[int(c[_C_CELL])]),
+                    exposure=c[_C_EXPOSURE], firer_suppression=c[_C_SUPPRESSION],
+                    expected=c[_C_EXPECTED], firer_share=c[_C_MAIN_EXPECTED] / c[_C_EXPECTED],
+                    firers=int(c[_C_FIRERS]), p_hit=c[_C_P_HIT],
                 )
-            if c[kernel.C_GUN_FIRE] > 0.0:  # tanks fired on an anti-tank position's gun pits
-                self._tank_fire_on_guns(units[row], ro.tanks_by_row[-1 - int(c[kernel.C_GUN_FIRER])], c[kernel.C_GUN_FIRE])
+            if c[_C_GUN_FIRE] > 0.0:  # tanks fired on an anti-tank position's gun pits
+                self._tank_fire_on_guns(units[row], ro.tanks_by_row[-1 - int(c[_C_GUN_FIRER])], c[_C_GUN_FIRE])
 
     def _firer_of(self, ro: Any, firer: int, weapon: int) -> tuple[str, str]:
         """Return the id of the aimed fire's firer (a unit row, or -1 - a tank row) and

@@ -71,13 +71,17 @@ class DoctrineSystem:
         min_morale = p.f("command.counterattack_min_morale")
         reach = p.f("command.counterattack_range_m")
         commit = p.f("command.counterattack_commit_fraction")
-        busy = {uid for uid, u in self.units.items() if u.activity == "attacking" and u.side == "japanese"}
+        # the Japanese units attacking, as the turn began: found when a height first asks
+        # (most turns none does; nothing changes before, so it is the same set)
+        busy: set[str] | None = None
         for z in self.zone_ids:
             if self.zones[z].kind != "height":
                 continue  # the heights are the ground worth a company; valleys and villages follow them
             lost = self.lost_at.get((z, "japanese"))
             if lost is None or self.now - lost > window or self.holder[z] == "japanese":
                 continue
+            if busy is None:
+                busy = {uid for uid, u in self.units.items() if u.activity == "attacking" and u.side == "japanese"}
             attacker = self.counterattack_on.get(z)
             if attacker is not None and attacker in busy:
                 continue

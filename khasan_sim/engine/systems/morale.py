@@ -17,7 +17,7 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import morale as kernel
-from khasan_sim.engine.kernels.movement import halted_under_fire
+from khasan_sim.engine.kernels.movement import halted_under_fire_into
 from khasan_sim.engine.state import UnitState
 from khasan_sim.engine.systems.common import _FALLING_BACK
 from khasan_sim.model import morale, movement
@@ -55,7 +55,8 @@ class MoraleSystem:
         included) and the enemy's men in good order there (holding types, not falling
         back), 0 for rows without men; None when no enemies are that close to each other
         anywhere (kernels/morale.py). With *penetration_min*, the penetration of that many
-        minutes wears the units' morale too (as :meth:`_penetration`), in the same pass."""
+        minutes wears the units' morale too (as :meth:`_penetration`), in the same pass.
+        (The pulse asks it with its morale: :meth:`_close_quarters_and_morale`.)"""
         ut, cp = self.unit_table, self.cp
         rate = cp.penetration_shock_per_hour if penetration_min > 0 else 0.0
         own, enemy, anywhere = kernel.close_quarters(
@@ -77,6 +78,8 @@ class MoraleSystem:
         self._morale_pulse = m
         self._loss_sensitivity = np.array([cp.loss_sensitivity.get(t, 1.0) for t in world.TRAINING], dtype=np.float64)
         self._morale_out = np.zeros(kernel.N_OUT)
+        self._close_sums = (np.zeros(0), np.zeros(0))  # _close_quarters_and_morale's scratch: own, enemy
+        self._halted_rows = np.zeros(0, dtype=np.int64)  # _keep_falling_back's scratch
         # the shocks given to each unit row since its morale was last settled, by cause
         # (leader lost, zone lost, neighbour withdrew; the rest of a unit's shocks is the
         # penetration the morale kernel adds): for the morale_state event's terms
@@ -88,25 +91,50 @@ class MoraleSystem:
         causes = self._shock_causes.setdefault(u.row, {})
         causes[why] = causes.get(why, 0.0) + shock
 
-    def _update_morale(self, dt: float) -> None:
-        """Each ground unit's morale, state and suppression after the pulse, in id order
-        (kernels/morale.py); a unit whose state changes is settled here, and the kernel goes
-        on from the next unit (after a retreat, from the shocks it gave its neighbours)."""
+    def _morale_figures(self, dt: float) -> np.ndarray:
+        """Return the morale kernel's pulse vector, with this pulse's length, light and time."""
         m = self._morale_pulse
         m[kernel.M_DT] = dt
         m[kernel.M_NIGHT] = 1.0 if self.is_night() else 0.0
         m[kernel.M_NOW] = self.now
+        return m
+
+    def _close_quarters_and_morale(self, dt: float) -> tuple[tuple[np.ndarray, np.ndarray] | None, int]:
+        """Return :meth:`_close_quarters` of the pulse (its penetration of *dt* minutes
+        worn, into the scratch arrays) and the morale kernel's first answer of
+        :meth:`_update_morale`, both worked out in one kernel call: the pulse looks at the
+        counter-attacks between the two (:meth:`_check_counterattacks`), which reads and
+        writes nothing the morale kernel does (men, morale, shocks, losses, suppression,
+        state: it reads the close quarters and the men, and starts moves), so the morale
+        of the units before the first to change state may be settled before it."""
+        ut, cp = self.unit_table, self.cp
+        n = ut.n
+        sums = self._close_sums
+        if len(sums[0]) < n:
+            sums = self._close_sums = (np.zeros(len(ut.f)), np.zeros(len(ut.f)))
+        own, enemy = sums
+        ro = self._roster()
+        anywhere, at = kernel.close_quarters_and_morale(
+            ut.f, ut.i, n, ro.holding_type, cp.close_assault_m, cp.penetration_shock_per_hour, cp.penetration_reference_ratio, dt,
+            own, enemy, ro.ground_rows, self._loss_sensitivity, self._morale_figures(dt), self._morale_out,
+        )
+        return ((own[:n], enemy[:n]) if anywhere else None), at
+
+    def _update_morale(self, dt: float, at: int | None = None) -> None:
+        """Each ground unit's morale, state and suppression after the pulse, in id order
+        (kernels/morale.py); a unit whose state changes is settled here, and the kernel goes
+        on from the next unit (after a retreat, from the shocks it gave its neighbours).
+        *at* is the kernel's first answer when :meth:`_close_quarters_and_morale` has it."""
         ro = self._roster()
         ut = self.unit_table
         out = self._morale_out
-        at = 0
-        while True:
-            at = kernel.settle_morale(ut.f, ut.i, ro.ground_rows, at, self._loss_sensitivity, m, out)
-            if at < 0:
-                break
+        m = self._morale_figures(dt) if at is None else self._morale_pulse
+        if at is None:
+            at = kernel.settle_morale(ut.f, ut.i, ro.ground_rows, 0, self._loss_sensitivity, m, out)
+        while at >= 0:
             u = ro.units_by_row[ro.ground_rows[at]]
             self._settle_morale(u, float(out[kernel.O_MORALE]), morale.STATES[int(out[kernel.O_STATE])], float(out[kernel.O_DECAYED]), out)
-            at += 1
+            at = kernel.settle_morale(ut.f, ut.i, ro.ground_rows, at + 1, self._loss_sensitivity, m, out)
         causes = self._shock_causes
         if causes:  # the shocks settled this pulse are forgotten (a unit shaken after its turn
             # keeps them), and those of units without men (never settled)
@@ -245,14 +273,26 @@ class MoraleSystem:
         it is out of the fight, and only then rallies (rest needs command.rest_after_min
         without fire). A unit with no safer ground within a bound (the map's edge, the
         enemy on more than one side) stays where it is."""
-        now = self.now
-        reach = self.cp.engagement_range_m
         # the table picks the few units falling back, halted, with men, under fire this pulse
-        ro = self._roster()
         ut = self.unit_table
-        picked = halted_under_fire(ut.f, ut.i, ro.ground_rows, now, dt)
-        if not picked.size:
-            return
+        picked = self._halted_scratch()
+        n = halted_under_fire_into(ut.f, ut.i, self._roster().ground_rows, self.now, dt, picked)
+        if n:
+            self._fall_back_further(picked[:n])
+
+    def _halted_scratch(self) -> np.ndarray:
+        """Return the array the units halted under fire are written into (a place for each
+        ground unit)."""
+        picked = self._halted_rows
+        if len(picked) < len(self._roster().ground_rows):
+            picked = self._halted_rows = np.zeros(len(self.unit_table.f), dtype=np.int64)
+        return picked
+
+    def _fall_back_further(self, picked: np.ndarray) -> None:
+        """:meth:`_keep_falling_back` for the units of rows *picked*: falling back, halted,
+        with men and under fire this pulse (in id order)."""
+        reach = self.cp.engagement_range_m
+        ro = self._roster()
         halted = [u for u in (ro.units_by_row[r] for r in picked.tolist()) if u.activity == "retreating"]
         for u in halted:
             rows = self._enemy_rows(u)

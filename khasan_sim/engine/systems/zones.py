@@ -8,6 +8,7 @@ Reads: ``command.hold_men_min``, ``morale.zone_lost``.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -123,8 +124,24 @@ class ZonesSystem:
             reason = f"{loser} moved out or its men there fell below {hold_min:.0f}"
         return {"entered": ",".join(entered), "left": ",".join(left), "gave_way": loser or "none", "reason": reason}
 
+    def _zone_kernel_args(self) -> tuple[Any, ...] | None:
+        """Return the arguments of :func:`zone_kernel.zone_holding_changed` after the unit
+        table's (the zones, the last pulse's counts, the rule), kept while the terrain is
+        the same; None when there are more zones than bits in an int64."""
+        kept = self._zone_args
+        if kept is None or kept[0] is not self.terrain:
+            args = None
+            if self.zone_bits.dtype != object:
+                args = (
+                    self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m,
+                    *self._zone_men, self.params.f("command.hold_men_min"), self._zone_held,
+                )
+            kept = self._zone_args = (self.terrain, args)
+        return kept[1]
+
     def _update_zones(self) -> None:
-        if self.zone_bits.dtype == object:  # more zones than bits in an int64: the plain way
+        args = self._zone_kernel_args()
+        if args is None:  # more zones than bits in an int64: the plain way
             sov_men, jap_men = self._men_in_zones()
             key = sov_men.tobytes() + jap_men.tobytes()
             if key == self._last_holding:
@@ -133,14 +150,33 @@ class ZonesSystem:
         else:
             # the holders depend on nothing else than whether each side has the men to hold
             # each zone: if that is as at the last pulse, no zone changed hands
-            last = self._zone_men
             ut = self.unit_table
-            if not zone_kernel.zone_holding_changed(
-                ut.f, ut.i, ut.n, self._roster().holding_type, self.zone_bits, len(self.zone_ids), self.terrain.grid.cell_m,
-                *last, self.params.f("command.hold_men_min"), self._zone_held,
-            ):
+            if not zone_kernel.zone_holding_changed(ut.f, ut.i, ut.n, *args):
                 return
-            sov_men, jap_men = last
+            sov_men, jap_men = self._zone_men
+        self._change_holders(sov_men, jap_men)
+
+    def _fall_back_and_hold(self, dt: float) -> None:
+        """The pulse's end: :meth:`_keep_falling_back`, then :meth:`_update_zones`. When no
+        unit falling back has halted under fire (most pulses) nothing is done in Python
+        between the two, and the tables are asked both questions in one kernel call."""
+        args = self._zone_kernel_args()
+        if args is None:
+            self._keep_falling_back(dt)
+            self._update_zones()
+            return
+        ut = self.unit_table
+        picked = self._halted_scratch()
+        n, changed = zone_kernel.halted_then_zone_holding(ut.f, ut.i, self._roster().ground_rows, self.now, dt, picked, ut.n, *args)
+        if n:
+            self._fall_back_further(picked[:n])
+            self._update_zones()
+        elif changed:
+            self._change_holders(*self._zone_men)
+
+    def _change_holders(self, sov_men: np.ndarray, jap_men: np.ndarray) -> None:
+        """Give each zone to the side that holds it with these men (Soviet, Japanese, by
+        zone), and say so where the holder changed (the shock to the side that lost it)."""
         hold_min = self.params.f("command.hold_men_min")
         holders = rules.zone_holders((sov_men >= hold_min).tolist(), (jap_men >= hold_min).tolist())
         for z, h, ps, pj in zip(self.zone_ids, holders, sov_men.tolist(), jap_men.tolist(), strict=True):
