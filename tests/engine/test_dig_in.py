@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from khasan_sim.api import Simulation
 from khasan_sim.scenario.load import load_scenario
@@ -109,3 +112,28 @@ def test_men_in_works_told_to_dig_in_keep_their_works(tiny):
         sim.advance_turn()
     assert u.entrenchment == "fortified"
     assert not [ev for ev in sim.events() if ev.kind == "dug_in" and ev.get("unit") == "tiny-jp-coy"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(share=st.floats(0.0, 1.0), seed=st.integers(0, 10**6))
+def test_the_ground_of_the_frontage_decides_how_far_men_dig(tiny, share, seed):
+    """Property: a unit digs no trenches where at least half of the cells within half its
+    frontage are rock (sangars only), and digs them where fewer are: the limit follows
+    the ground round it, whatever the cell under its centre."""
+    import dataclasses
+
+    e = Simulation(tiny, seed=1, player_sides=["soviet", "japanese"]).engine
+    rng = np.random.default_rng(seed)
+    x, y = 5000.0, 4700.0
+    r, c = e.cell(x, y)
+    g = e.terrain.grid
+    k = int(e.params.f("engine.unit_frontage_m") / 2.0 / g.cell_m)
+    tc = np.full_like(e.terrain.terrain_class, int(TerrainClass.OPEN))
+    rocky = rng.random(tc.shape) < share
+    tc[rocky] = int(TerrainClass.ROCK)
+    e.terrain = dataclasses.replace(e.terrain, terrain_class=tc)
+    rr, cc = np.ogrid[-k : k + 1, -k : k + 1]
+    disc = rr * rr + cc * cc <= k * k
+    window = rocky[r - k : r + k + 1, c - k : c + k + 1][disc]
+    expected = "hasty" if window.sum() * 2 >= window.size else None
+    assert e._dig_limit_in_frontage(x, y) == expected

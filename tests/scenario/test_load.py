@@ -172,9 +172,9 @@ def test_summary_counts(tiny: Scenario) -> None:
 
 def test_cli_check_prints_forces() -> None:
     """`scenario check` on a valid file prints the forces and returns 0."""
-    from khasan_sim.cli import cmd_scenario
-
     import argparse
+
+    from khasan_sim.cli import cmd_scenario
 
     buf = StringIO()
     args = argparse.Namespace(scenario_command="check", file=str(TINY), variant=str(ELITE), no_terrain=True, debug=False)
@@ -272,3 +272,21 @@ def test_a_dig_limit_must_name_a_terrain_class_and_a_level(entry, problem):
     assert problem in info.value.problem
     good = "terrain:\n  dig_limit:\n    rock: {value: hasty, unit: entrenchment, reason: x}\n"
     _check_dig_limits(ParamSet(parse_params(good, "ok.yaml")))  # a known class and level pass
+
+
+def test_a_bad_ceasefire_time_is_one_error_naming_the_file_line_and_field(tmp_path: Path) -> None:
+    """rules.ceasefire.agreed must be a battle time: a bad one is reported where it stands."""
+    text = TINY.read_text(encoding="utf-8").replace(
+        "rules:\n", "rules:\n  ceasefire:\n    agreed: the end of the day\n", 1,
+    )
+    bad = tmp_path / "tiny-ceasefire.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(bad, with_terrain=False)
+    assert info.value.file == str(bad)
+    assert info.value.path == "rules.ceasefire.agreed"
+    assert info.value.line == text.splitlines().index("    agreed: the end of the day") + 1
+    good = tmp_path / "tiny-ok.yaml"
+    good.write_text(text.replace("the end of the day", "1938-08-06T20:00"), encoding="utf-8")
+    doc = load_scenario(good, with_terrain=False).doc
+    assert doc.rules.ceasefire is not None and doc.rules.ceasefire.agreed.hour == 20
