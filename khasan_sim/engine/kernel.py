@@ -200,6 +200,11 @@ class Engine(
         """Return simulated minutes since the start."""
         return float(self.env.now)
 
+    def in_ceasefire(self) -> bool:
+        """Return True once the scenario's ceasefire is agreed (``rules.ceasefire``): no side's
+        own command launches a new attack from then (the doctrine, the commander AI)."""
+        return self.now >= self.ceasefire_min
+
     def is_night(self, t_min: float | None = None) -> bool:
         """Return True if it is night at *t_min* (default now; the answer for now is kept
         until the next dusk or dawn)."""

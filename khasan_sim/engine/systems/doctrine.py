@@ -38,10 +38,6 @@ class DoctrineSystem:
             self._local_counterattacks()  # the troops in contact, at once
             self._japanese_doctrine()  # a company from a battalion, deliberately
 
-    def in_ceasefire(self) -> bool:
-        """Return True once the scenario's ceasefire is agreed (``rules.ceasefire``)."""
-        return self.now >= self.ceasefire_min
-
     def _check_counterattacks(self, close: tuple[np.ndarray, np.ndarray] | None) -> None:
         """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`)."""
         if self.counterattack_men:

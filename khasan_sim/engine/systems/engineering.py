@@ -1,8 +1,8 @@
 """Engineering: digging in (scrapes, then trenches, as far as the ground allows) and sappers
 building crossings over the stream, which are laid into the terrain when finished.
 
-Reads: ``command.dig_in_hours.<level>``, ``terrain.dig_limit`` (read at setup, applied over a
-unit's frontage, ``engine.unit_frontage_m``),
+Reads: ``command.dig_in_hours.<level>``, ``command.dig_in_on_halt``, ``terrain.dig_limit`` (read
+at setup, applied over a unit's frontage),
 ``engineering.crossing_radius_m``, ``engineering.crossing_effort_man_h``,
 ``engineering.effort_spread``, ``engineering.party_max_men``, ``engineering.night_factor``,
 ``engine.unit_frontage_m``, ``engine.pulse_min``, and the ``mobility`` and ``terrain``
@@ -23,21 +23,28 @@ from khasan_sim.model import engineering
 from khasan_sim.terrain import Crossing
 from khasan_sim.terrain.load import nest
 
+_LEVELS = ("none", "hasty", "trenches")  # what men dig, in order (works are built, not dug)
+
 
 class EngineeringSystem:
     """Engineering: digging in and building crossings."""
 
+    def _dig_in_where_halted(self, u: UnitState) -> None:
+        """Men who halt (having taken ground, fallen back to it, or been told to stop and
+        defend) dig in where they stand, unless ``command.dig_in_on_halt`` is off."""
+        if self.params.f("command.dig_in_on_halt") > 0:
+            self.env.process(self._dig_in(u, u.token))
+
     def _dig_in(self, u: UnitState, token: int) -> ProcessGen:
         """Scrape in, then dig trenches, as far as the ground where the unit stands allows
         (``terrain.dig_limit``), unless it moves off first."""
-        levels = ["none", "hasty", "trenches"]
-        if u.entrenchment not in levels:
+        if u.entrenchment not in _LEVELS:
             return  # in works already (fortified): nothing better to dig
         for lvl in ("hasty", "trenches"):
-            if levels.index(u.entrenchment) >= levels.index(lvl):
+            if _LEVELS.index(u.entrenchment) >= _LEVELS.index(lvl):
                 continue
             limit = self._dig_limit_in_frontage(u.x, u.y)
-            if limit is not None and levels.index(lvl) > levels.index(limit):
+            if limit is not None and _LEVELS.index(lvl) > _LEVELS.index(limit):
                 return  # the ground allows no more (on rock: sangars, no trenches)
             yield self.env.timeout(self.params.f(f"command.dig_in_hours.{lvl}") * 60.0)
             self._tick()
@@ -58,16 +65,13 @@ class EngineeringSystem:
             return hit or None
         g = self.terrain.grid
         r0, c0 = cell
-        k = max(0, int(self.params.f("engine.unit_frontage_m") / 2.0 / g.cell_m))
-        rr, cc = np.ogrid[-k : k + 1, -k : k + 1]
-        disc = rr * rr + cc * cc <= k * k
-        rows = np.arange(r0 - k, r0 + k + 1)
-        cols = np.arange(c0 - k, c0 + k + 1)
-        inside = ((rows >= 0) & (rows < g.nrows))[:, None] & ((cols >= 0) & (cols < g.ncols))[None, :] & disc
-        classes = self.terrain.terrain_class[np.clip(rows, 0, g.nrows - 1)[:, None], np.clip(cols, 0, g.ncols - 1)[None, :]][inside]
-        levels = ["none", "hasty", "trenches"]
-        limits = [levels.index(self._dig_limit.get(int(c), "trenches")) for c in classes.tolist()]
-        best = levels[int(np.median(limits))] if limits else "trenches"
+        k = int(self.params.f("engine.unit_frontage_m") / 2.0 / g.cell_m)
+        r1, c1 = max(r0 - k, 0), max(c0 - k, 0)
+        window = self.terrain.terrain_class[r1 : r0 + k + 1, c1 : c0 + k + 1]
+        rr, cc = np.ogrid[r1 - r0 : r1 - r0 + window.shape[0], c1 - c0 : c1 - c0 + window.shape[1]]
+        classes = window[rr * rr + cc * cc <= k * k]  # the cells within half a frontage, on the map
+        limits = [_LEVELS.index(self._dig_limit.get(int(c), "trenches")) for c in classes.tolist()]
+        best = _LEVELS[int(np.median(limits))] if limits else "trenches"
         limit = best if best != "trenches" else None
         self._dig_limits_at[cell] = limit or ""
         return limit

@@ -6,7 +6,7 @@ ground, men at the enemy's wire are slowed, and men who halt dig in.
 
 Reads: ``engine.pulse_min``, ``engine.leg_m``, ``engine.foot_leg_min``, ``engine.tank_spacing_min``,
 ``engine.crossing_group_m``, ``mobility.night_factor.foot``, ``morale.pin_suppression``,
-``fire.wire_delay_factor``, ``fire.close_assault_range_m``, ``command.dig_in_on_halt``.
+``fire.wire_delay_factor``, ``fire.close_assault_range_m``; ``command.dig_in_on_halt`` (engineering.py).
 """
 
 from __future__ import annotations
@@ -160,10 +160,9 @@ class MovementSystem:
         self._emit("move_end", unit=u.id, x=u.x, y=u.y)
         if u.activity in ("attacking", "moving"):
             u.activity = "holding"
-        if self.params.f("command.dig_in_on_halt") > 0:
-            # men who halt dig in where they stand (scrapes in an hour, then trenches),
-            # whether they took ground or fell back to it
-            self.env.process(self._dig_in(u, u.token))
+        # men who halt dig in where they stand (scrapes in an hour, then trenches),
+        # whether they took ground or fell back to it
+        self._dig_in_where_halted(u)
 
     def _foot_legs(self, route: Any) -> list[tuple[float, float, float]]:
         """Return a route walked on foot as legs (minutes at the ground's pace, and the

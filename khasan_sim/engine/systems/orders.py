@@ -80,8 +80,8 @@ class OrdersSystem:
                     # the order ends what it was doing (a move, an attack, building a
                     # crossing); men halted by it dig in where they stand, as men who halt do
                     self.stop(u)
-                    if was in ("moving", "attacking", "withdrawing") and self.params.f("command.dig_in_on_halt") > 0:
-                        self.env.process(self._dig_in(u, u.token))
+                    if was in ("moving", "attacking", "withdrawing"):
+                        self._dig_in_where_halted(u)
                 # (a unit standing on its ground goes on digging in there: the digging it
                 # began when it halted is not thrown away by the order to defend)
             elif o.kind == "dig_in":
