@@ -358,6 +358,9 @@ def test_the_doctrine_sends_one_group_at_a_time_and_waits_between_attacks(tiny):
     assert e.counterattacks["japanese"] == 1
     e.counterattack_started["zaozernaya"] -= e.params.f("command.counterattack_interval_h") * 60.0
     e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 1  # its first company is still out: one at a time
+    e._rejoin(g, u)
+    e._japanese_doctrine()
     assert e.counterattacks["japanese"] == 2
     # the second group comes from the battalion, never from the first group
     assert "tiny-jp-coy-group-2" in e.units and not any("-group-1-group" in i for i in e.units)
@@ -373,6 +376,7 @@ def test_the_next_counter_attack_on_a_height_waits_an_interval_after_the_last_on
     e._japanese_doctrine()
     assert e.counterattacks["japanese"] == 1  # the battalion is still assembling the next
     e.counterattack_ended["zaozernaya"] -= interval
+    e._rejoin(g, e.units[e.group_parent[g.id]])
     e._japanese_doctrine()
     assert e.counterattacks["japanese"] == 2 and "zaozernaya" not in e.counterattack_ended
 

@@ -49,7 +49,9 @@ class DoctrineSystem:
         """Hold the heights; counter-attack a height just lost with a company from the nearest
         battalion in good order that can spare one and still hold its own ground.
 
-        One attack at a time on each height, and the next no sooner than
+        One attack at a time on each height and from each battalion (it spares one company
+        and holds its ground with the rest: a battalion whose company is still out, not yet
+        rejoined, sends no other), and the next on a height no sooner than
         ``command.counterattack_interval_h`` after the last is over (called off, broken or
         arrived): the battalion learns how it went, and a company has to be assembled,
         told its task and brought forward. The cycle on a height is then the attack's own
@@ -94,6 +96,9 @@ class DoctrineSystem:
                     continue
                 if uid in self.group_parent:
                     continue  # a group goes back to its battalion before it attacks again
+                out = self.company_out.get(uid)
+                if out is not None and self.units[out].men > 0:
+                    continue  # one company out at a time: the battalion waits for it to rejoin
                 if u.men < min_men or u.morale < min_morale or u.state is not MoraleState.STEADY:
                     continue
                 if u.men - max(round(u.men * commit), int(min_men)) < min_men:
@@ -111,6 +116,8 @@ class DoctrineSystem:
             # attack again and again
             u = self._detach(self.units[uid], commit, min_men)
             busy.add(uid)
+            if u.id != uid:
+                self.company_out[uid] = u.id
             uid = u.id
             self.counterattacks["japanese"] += 1
             self.counterattack_on[z] = uid
