@@ -60,6 +60,7 @@ class TankState:
     recovery = w._coded(w.T_RECOVERY, w.TANK_RECOVERY, "out of action: on_field, in_tow, in_repair or to_factory")
     times_bogged = w._int(w.T_BOGGED, "times bogged")
     enemy_since_min = w._float(w.T_ENEMY_SINCE, "since when the enemy holds the ground the tank lies on (-1: it does not)")
+    speed_kmh = w._float(w.T_SPEED, "its speed on the leg it is driving, km/h (the last leg's when it halted)")
 
     @property
     def can_fire(self) -> bool:

@@ -42,8 +42,8 @@ U_NF = 15
  U_STATE, U_ENTRENCH, U_MOVING, U_WIRE, U_AMMO, U_HAS_TANKS, U_LOCATED) = range(16)
 U_NI = 16
 # tank float columns
-T_X, T_Y, T_LAST_FIRE, T_ENEMY_SINCE = range(4)
-T_NF = 4
+T_X, T_Y, T_LAST_FIRE, T_ENEMY_SINCE, T_SPEED = range(5)
+T_NF = 5
 # tank int columns
 T_UNIT, T_STATUS, T_MOVING, T_COMMAND, T_KNOCKED_OUT, T_MODEL, T_DAMAGE, T_RECOVERY, T_BOGGED = range(9)
 T_NI = 9

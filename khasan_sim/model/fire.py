@@ -124,6 +124,20 @@ def suppression_from_fire(expected: float, men: int, scale: float = 8.0) -> floa
     return float(1.0 - np.exp(-scale * expected / max(men, 1)))
 
 
+def moving_tank_exposure(speed_kmh: float, moving_exposure: float, evasive_speed_kmh: float) -> float:
+    """Return how exposed a tank on the move is to an aimed gun, against one standing still.
+
+    A gunner misses a moving tank by the lead he misjudges, which grows with its speed
+    across his sight: a tank at *evasive_speed_kmh* or faster gets the whole
+    *moving_exposure*, a slower one a share of it in proportion to its speed, and a tank
+    crawling through a swamp at 3 km/h is laid on almost as one standing still.
+    """
+    if evasive_speed_kmh <= 0.0:
+        return moving_exposure
+    share = min(1.0, max(0.0, speed_kmh) / evasive_speed_kmh)
+    return 1.0 - (1.0 - moving_exposure) * share
+
+
 def tank_kill_probability(kills_per_min: float, duration_min: float, exposure: float, visibility: float, accuracy: float) -> float:
     """Return the chance that anti-tank fire knocks out one targeted tank in the exchange."""
     rate = max(0.0, kills_per_min * exposure * visibility * accuracy)

@@ -351,20 +351,29 @@ def test_penetration_in_the_close_quarters_pass_is_the_scalar_rule(seed, reach, 
     assert np.array_equal(units.f[: units.n, w.U_SHOCKS], expected)
 
 
-def test_anti_tank_weapons_choose_among_the_tanks_they_see_by_the_model_weights(terrain):
-    """One anti-tank gun, three enemy tanks in reach (one a command tank, one bogged, one
-    behind ground raised so that it cannot be seen): over many pulses the tank it fires at
-    (a sure kill, so the knock-out names it) follows fire.target_weights over the two it sees."""
+@pytest.mark.parametrize(
+    ("second", "exposure"),
+    [((1, 0, 0.0), 2.0), ((0, 1, 3.0), fire.moving_tank_exposure(3.0, 0.6, 15.0)), ((0, 1, 30.0), 0.6)],
+    ids=["bogged", "crawling-through-swamp", "driving-fast"],
+)
+def test_anti_tank_weapons_choose_among_the_tanks_they_see_by_the_model_weights(terrain, second, exposure):
+    """One anti-tank gun, three enemy tanks in reach (one a command tank standing; one bogged,
+    crawling or driving fast; one behind ground raised so that it cannot be seen): over many
+    pulses the tank it fires at (a sure kill, so the knock-out names it) follows
+    fire.target_weights over the two it sees, with the second's exposure as it stands or moves."""
+    status2, moving2, speed2 = second
     units = w.Table(w.U_NF, w.U_NI, capacity=2)
     tanks = w.Table(w.T_NF, w.T_NI, capacity=3)
     gun, tank_unit = units.add_row(), units.add_row()
     units.f[gun, [w.U_X, w.U_Y]] = 6000.0, 7000.0
     units.i[gun, [w.U_MEN, w.U_MEN_START, w.U_SIDE, w.U_TYPE]] = 20, 20, 1, w.UNIT_TYPES.index("anti-tank")
     units.i[tank_unit, [w.U_MEN, w.U_MEN_START, w.U_SIDE, w.U_TYPE, w.U_HAS_TANKS]] = 9, 9, 0, w.UNIT_TYPES.index("tank"), 1
-    for dx, dy, command, status in [(300.0, 0.0, 1, 0), (320.0, 40.0, 0, 1), (150.0, 400.0, 0, 0)]:
+    for dx, dy, command, status, moving, speed in [
+        (300.0, 0.0, 1, 0, 0, 0.0), (320.0, 40.0, 0, status2, moving2, speed2), (150.0, 400.0, 0, 0, 0, 0.0),
+    ]:
         t = tanks.add_row()
-        tanks.f[t, [w.T_X, w.T_Y]] = 6000.0 + dx, 7000.0 + dy
-        tanks.i[t, [w.T_UNIT, w.T_COMMAND, w.T_STATUS]] = tank_unit, command, status
+        tanks.f[t, [w.T_X, w.T_Y, w.T_SPEED]] = 6000.0 + dx, 7000.0 + dy, speed
+        tanks.i[t, [w.T_UNIT, w.T_COMMAND, w.T_STATUS, w.T_MOVING]] = tank_unit, command, status, moving
     sight = SightLines(terrain)
     keys, state, width, ground, surface, *rest = sight.args
     surface = surface - np.float32(10_000.0)  # everything in view ...
@@ -372,9 +381,11 @@ def test_anti_tank_weapons_choose_among_the_tanks_they_see_by_the_model_weights(
     surface[288:292, 240:252] = 10_000.0  # ... but the third tank, behind a wall (y 7,200-7,300 m, x 6,000-6,300 m)
     pulse = _pulse()
     pulse[df.P_COMMAND_WEIGHT], pulse[df.P_BOGGED_EXPOSURE] = 4.0, 2.0
+    pulse[df.P_TANK_MOVING_EXPOSURE], pulse[df.P_TANK_EVASIVE_SPEED] = 0.6, 15.0
     counts = np.zeros(3)
     for seed in range(3000):
-        tanks.i[: tanks.n, w.T_STATUS] = [0, 1, 0]
+        tanks.i[: tanks.n, w.T_STATUS] = [0, status2, 0]
+        tanks.i[: tanks.n, w.T_MOVING] = [0, moving2, 0]
         knocked, _ = df.anti_tank_fire(
             units.f, units.i, units.n, np.array([0, 1]), tanks.f, tanks.i, tanks.n, np.array([2, 3, 4]), np.array([True, False]),
             np.array([[1.0], [0.0]]), np.array([1e6]), np.array([1000.0]), np.array([1.0]), ACCURACY, FIRE_FACTOR, pulse,
@@ -384,6 +395,6 @@ def test_anti_tank_weapons_choose_among_the_tanks_they_see_by_the_model_weights(
         assert len(knocked) == 1
         counts[knocked[0, 0]] += 1
     assert counts[2] == 0  # never the one it cannot see
-    expected = fire.target_weights(np.array([True, False]), np.array([1.0, 2.0]), 4.0)
+    expected = fire.target_weights(np.array([True, False]), np.array([1.0, exposure]), 4.0)
     share = counts[:2] / counts.sum()
     assert np.allclose(share, expected, atol=5 * np.sqrt(expected * (1 - expected) / counts.sum()))

@@ -87,3 +87,21 @@ def test_frontage_share_is_a_share_that_grows_with_the_target_and_shrinks_with_t
 def test_a_regiment_on_a_company_brings_a_quarter_of_its_rifles_to_bear():
     assert fire.frontage_share(2500, 150) == pytest.approx(0.245, abs=0.001)
     assert fire.frontage_share(0, 150) == 0.0 and fire.frontage_share(150, 0) == 0.0
+
+
+@given(
+    st.floats(0.0, 60.0), st.floats(0.0, 60.0), st.floats(0.1, 1.0), st.floats(1.0, 40.0),
+)
+def test_a_moving_tank_is_as_exposed_as_a_standing_one_at_a_crawl_and_less_the_faster_it_goes(v1, v2, moving, evasive):
+    slow, fast = sorted((v1, v2))
+    e_slow = fire.moving_tank_exposure(slow, moving, evasive)
+    e_fast = fire.moving_tank_exposure(fast, moving, evasive)
+    assert moving - 1e-12 <= e_fast <= e_slow <= 1.0 + 1e-12
+    assert fire.moving_tank_exposure(0.0, moving, evasive) == pytest.approx(1.0)
+    assert fire.moving_tank_exposure(evasive, moving, evasive) == pytest.approx(moving)
+
+
+def test_a_bt_crawling_through_swamp_is_laid_on_almost_as_one_standing_still():
+    # the 3 km/h of the digest's swamp against the 15 km/h at which the whole 0.6 applies
+    assert fire.moving_tank_exposure(3.0, 0.6, 15.0) == pytest.approx(0.92)
+    assert fire.moving_tank_exposure(25.0, 0.6, 15.0) == pytest.approx(0.6)

@@ -11,8 +11,9 @@ The mechanics are those of :mod:`khasan_sim.model.fire` (the scalar reference):
   tank fires its gun and machine guns; height gives an advantage, the target's ground,
   entrenchment and movement expose it (:func:`fire.expected_casualties`);
 - anti-tank weapons pick, each, one of the tanks their unit can see, conspicuous command
-  tanks and stationary (bogged) ones weighted, and may knock it out
-  (:func:`fire.tank_kill_probability`);
+  tanks and stationary (bogged) ones weighted, a moving one by its speed (a tank crawling
+  through swamp is laid on almost as one standing: :func:`fire.moving_tank_exposure`),
+  and may knock it out (:func:`fire.tank_kill_probability`);
 - each target's expected casualties, added in the firers' id order, are drawn as men hit
   (:func:`fire.draw_casualties`) and add suppression (:func:`fire.suppression_from_fire`).
 
@@ -38,8 +39,8 @@ from khasan_sim.model import fire
 # P_MISSING_STEADY on are CombatParams.casualty_figures(), in its order)
 (P_DT, P_MAX_RANGE, P_VIS, P_CLOSE_M, P_CLOSE_EXPOSURE, P_MOVING_EXPOSURE, P_ELEV_ADV, P_COMMAND_WEIGHT,
  P_BOGGED_EXPOSURE, P_TANK_MOVING_EXPOSURE, P_NOW, P_MISSING_STEADY, P_MISSING_ROUTED, P_MAX_LOSS,
- P_KILLED_SOVIET, P_KILLED_JAPANESE, P_REVEALED_MIN, P_TANK_MOVING_FIRE) = range(18)
-N_PULSE = 18
+ P_KILLED_SOVIET, P_KILLED_JAPANESE, P_REVEALED_MIN, P_TANK_MOVING_FIRE, P_TANK_EVASIVE_SPEED) = range(19)
+N_PULSE = 19
 
 # the columns of each target's cause of the pulse's aimed fire (``aimed_fire``): its main
 # firer (unit row, or -1 - tank row), that firer's main weapon (a kill weapon's index, or
@@ -71,6 +72,7 @@ _RETREATING = w.STATE_CODE[w.STATES[-2]]
 
 # the model's own function, compiled (a plain function of numbers)
 range_factor = njit(cache=True)(fire.range_factor)
+moving_tank_exposure = njit(cache=True)(fire.moving_tank_exposure)
 
 
 @njit(cache=True)
@@ -387,7 +389,7 @@ def anti_tank_fire(
             elif ti[t, w.T_STATUS] == _BOGGED:
                 ex *= pulse[P_BOGGED_EXPOSURE]
             elif ti[t, w.T_MOVING]:
-                ex *= pulse[P_TANK_MOVING_EXPOSURE]
+                ex *= moving_tank_exposure(tf[t, w.T_SPEED], pulse[P_TANK_MOVING_EXPOSURE], pulse[P_TANK_EVASIVE_SPEED])
             cand[nc] = t
             cand_d[nc] = d
             exposure_c[nc] = ex

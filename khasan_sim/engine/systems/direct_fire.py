@@ -7,7 +7,8 @@ Reads: ``weapons.<weapon>.kills_per_min``, ``.range_m``, ``.tank_kills_per_min``
 and ``fire.*`` (training accuracy, entrenchment, moving, close-assault and tank
 exposures, night visibility, elevation advantage, command-tank weight, how long an anti-tank gun that fired stays the
 tanks' first target: ``fire.anti_tank_revealed_min``; a tank's fire on the move, a share of
-its fire from a halt: ``fire.tank_moving_fire_factor``).
+its fire from a halt: ``fire.tank_moving_fire_factor``; a moving tank's exposure by its
+speed: ``fire.tank_moving_exposure`` at ``fire.tank_evasive_speed_kmh`` and faster).
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class DirectFireSystem:
         p[kernel.P_BOGGED_EXPOSURE] = cp.tank_bogged_exposure
         p[kernel.P_TANK_MOVING_EXPOSURE] = cp.tank_moving_exposure
         p[kernel.P_TANK_MOVING_FIRE] = cp.tank_moving_fire
+        p[kernel.P_TANK_EVASIVE_SPEED] = cp.tank_evasive_speed_kmh
         p[kernel.P_MISSING_STEADY : kernel.P_KILLED_JAPANESE + 1] = cp.casualty_figures()
         self._fire_pulse = p
         self._arms: tuple[np.ndarray, np.ndarray] | None = None

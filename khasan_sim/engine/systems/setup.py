@@ -51,6 +51,7 @@ class CombatParams:
     anti_tank_revealed_min: float
     tank_moving_exposure: float
     tank_moving_fire: float
+    tank_evasive_speed_kmh: float
     tank_bogged_exposure: float
     tank_burn_fraction: float
     tank_crew_casualties: float
@@ -99,6 +100,7 @@ def _combat_params(p: Any) -> CombatParams:
         anti_tank_revealed_min=p.f("fire.anti_tank_revealed_min"),
         tank_moving_exposure=p.f("fire.tank_moving_exposure"),
         tank_moving_fire=p.f("fire.tank_moving_fire_factor"),
+        tank_evasive_speed_kmh=p.f("fire.tank_evasive_speed_kmh"),
         tank_bogged_exposure=p.f("fire.tank_bogged_exposure"),
         tank_burn_fraction=p.f("fire.tank_burn_fraction"),
         tank_crew_casualties=p.f("fire.tank_crew_casualties"),

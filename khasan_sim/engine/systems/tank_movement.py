@@ -34,6 +34,7 @@ class TankLeg(NamedTuple):
     a: int
     b: int
     minutes: float  # at the segments' speeds, by day
+    length_m: float
     crossing: str  # the crossing the leg enters, else ""
     soft_m: float
     p_bog_per_100m: float
@@ -72,6 +73,9 @@ class TankMovementSystem:
             dur = leg.minutes
             if self.is_night():
                 dur /= night_factor
+            # its speed on the leg, which its exposure to aimed fire reads (direct_fire.py)
+            speed = leg.length_m * 0.06 / dur if dur > 0 else 0.0
+            tf[row, world.T_SPEED] = speed
             xing = leg.crossing
             soft_m = leg.soft_m
             p100 = leg.p_bog_per_100m
@@ -82,6 +86,7 @@ class TankMovementSystem:
                     # a new move or a knock-out cancels the request (the process then
                     # waits for good: nothing is left for it to do)
                     self._crossing_waits[t.id] = req
+                    tf[row, world.T_SPEED] = 0.0  # it stands in the queue
                     blocker = self.crossing_blocked.get(xing)
                     if blocker is not None:
                         self._emit("held_at_crossing", tank=t.id, unit=t.unit, crossing=xing, by=blocker,
@@ -95,6 +100,7 @@ class TankMovementSystem:
                     t.moving = False
                     return
                 waited = self.now - t0
+                tf[row, world.T_SPEED] = speed
                 if waited > 0:
                     self._emit("queued", tank=t.id, crossing=xing, wait_min=waited)
                 passes = self.crossing_passes[xing]
@@ -157,6 +163,7 @@ class TankMovementSystem:
                 a=a,
                 b=b,
                 minutes=float(np.sum(seg_len / (speeds * 1000.0 / 60.0))),
+                length_m=float(np.sum(seg_len)),
                 crossing=route.seg_crossing[a] if crossing_seg[a] else "",
                 soft_m=soft_m,
                 p_bog_per_100m=float(np.max(route.seg_p_bog_per_100m[a:b])) if soft_m > 0 else 0.0,
