@@ -1,7 +1,8 @@
 """Air strikes: waiting out fog or striking in it, anti-aircraft fire on the sorties, bombs
 and strafing on the enemy's men.
 
-Reads: ``air.*``, ``aircraft.<type>.*`` (bomb load and size, CEP, strafing rounds),
+Reads: ``air.*`` (the fog's limit, how often a held strike looks again and how long it
+waits, the strafing's reach beyond the bombed circle), ``aircraft.<type>.*`` (bomb load and size, CEP, strafing rounds),
 ``artillery.posture_lethality.<entrenchment>`` and ``artillery.taking_cover.*`` (men
 already under fire have taken cover), ``artillery.gun_area_m2`` and
 ``artillery.gun_kill_given_hit`` (a bomb in a gun pit), ``fire.entrenchment_exposure``,
@@ -27,20 +28,22 @@ class AirSystem:
     def _air_strike(self, u: UnitState, o: Any) -> ProcessGen:
         p = self.params
         limit = p.f("air.fog_visibility_limit_m")
+        check, wait_max = p.f("air.fog_check_min"), p.f("air.fog_wait_max_min")
         waited = 0.0
         while o.in_fog == "wait" and self.visibility_m() < limit:
             if waited == 0.0:
                 self._emit("strike_delayed", unit=u.id, reason="fog")
-            yield self.env.timeout(10.0)
+            yield self.env.timeout(check)
             self._tick()
-            waited += 10.0
-            if waited > 180.0:
+            waited += check
+            if waited > wait_max:
                 self._emit("strike_cancelled", unit=u.id, reason="fog")
                 return
         tx, ty = self.target_point(o.target)
         vis = self.visibility_m()
         cep_factor = air.fog_cep_factor(vis, p.f("air.cep_clear_visibility_m"), p.f("air.cep_blind_factor"))
         strafe_seen = air.strafe_share_seen(vis, p.f("air.strafe_sight_m"))
+        reach = p.f("air.strafe_reach_m")
         if vis < limit:
             self._emit("strike_in_fog", unit=u.id, visibility_m=vis, cep_factor=cep_factor, strafe_seen=strafe_seen)
         rng = self.rng.get("air", u.id)
@@ -81,14 +84,14 @@ class AirSystem:
                     )
                     exp += artillery.expected_area_casualties(on_v, lethal, posture, v.men, area)
                     sup += 1.0 - math.exp(-on_v * bomb_kg / 1000.0 * p.f("air.suppression_per_tonne") * 10.0)
-                if strafe > 0 and d <= o.radius_m + 200.0 and o.strafing:
+                if strafe > 0 and d <= o.radius_m + reach and o.strafing:
                     ex = self.cp.entrench_exposure[v.entrenchment]
                     exp += strafe / 1000.0 * p.f("air.strafe_kills_per_1000_rounds") * ex * strafe_seen
                     sup += strafe / 1000.0 * p.f("air.strafe_suppression_per_1000_rounds") * strafe_seen
                 if exp > 0 or sup > 0:
                     self._inflict(
                         v, exp, g, cause=f"air:{u.id}", firer=u.id, weapon=atype, from_aim_m=d, bombs=on_v, posture=posture,
-                        strafed=int(bool(strafe > 0 and d <= o.radius_m + 200.0 and o.strafing)),
+                        strafed=int(bool(strafe > 0 and d <= o.radius_m + reach and o.strafing)),
                     )
                     v.suppression = morale.add_suppression(v.suppression, min(sup, 1.0))
                     v.last_under_fire_min = self.now

@@ -4,7 +4,7 @@ rallied), falling back (the goal, the shock to neighbours) and going on falling 
 still under fire.
 
 Reads: ``morale.*`` (suppression half-life, rest, the morale rates and loss sensitivity,
-the penetration rule, ``neighbour_withdrew``), ``command.fall_back_m``,
+the penetration rule, ``neighbour_withdrew`` within ``neighbour_radius_m``), ``command.fall_back_m``,
 ``command.fall_back_home_min_m``, ``engine.engagement_range_m``.
 """
 
@@ -221,7 +221,7 @@ class MoraleSystem:
             return
         # neighbours feel it (McQuie: adjacent unit withdrew)
         shock = self.params.f("morale.neighbour_withdrew")
-        for v in self._neighbours(u, 1500.0):
+        for v in self._neighbours(u, self.params.f("morale.neighbour_radius_m")):
             self._shake(v, shock, "neighbour_withdrew")
 
     def _neighbours(self, u: UnitState, within_m: float) -> list[UnitState]:

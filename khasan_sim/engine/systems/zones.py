@@ -2,7 +2,7 @@
 each zone, and the change of holder (its time, the first Soviet hold, the shock to the
 side that lost it).
 
-Reads: ``command.hold_men_min``, ``morale.zone_lost``.
+Reads: ``command.hold_men_min``, ``morale.zone_lost``, ``morale.zone_lost_radius_m``.
 """
 
 from __future__ import annotations
@@ -201,8 +201,9 @@ class ZonesSystem:
                 # shaken then; a zone merely contested, as when a few attackers set foot
                 # in it, shakes nobody yet
                 shock = self.params.f("morale.zone_lost")
+                near = self.params.f("morale.zone_lost_radius_m")
                 cx, cy = self.zone_centre[z]
                 for uid in self.ground_ids:
                     u = self.units[uid]
-                    if u.side == loser and math.hypot(u.x - cx, u.y - cy) < 2000.0:
+                    if u.side == loser and math.hypot(u.x - cx, u.y - cy) < near:
                         self._shake(u, shock, "zone_lost")
