@@ -6,7 +6,7 @@ ground, men at the enemy's wire are slowed, and men who halt dig in.
 
 Reads: ``engine.pulse_min``, ``engine.leg_m``, ``engine.foot_leg_min``, ``engine.tank_spacing_min``,
 ``engine.crossing_group_m``, ``mobility.night_factor.foot``, ``morale.pin_suppression``,
-``fire.wire_delay_factor``, ``fire.close_assault_range_m``; ``command.dig_in_on_halt`` (engineering.py).
+``fire.wire_delay_factor``, ``fire.close_assault_range_m``, ``morale.falling_back_least_speed``; ``command.dig_in_on_halt`` (engineering.py).
 """
 
 from __future__ import annotations
@@ -119,6 +119,7 @@ class MovementSystem:
         legs = self._foot_legs(route)
         night_factor = self.params.f("mobility.night_factor.foot")
         pin = self.params.f("morale.pin_suppression")
+        falling_back_least = self.params.f("morale.falling_back_least_speed")
         self._emit("move_start", unit=u.id, length_m=float(route.length_m))
         row = u.row
         for minutes, x, y in legs:
@@ -136,7 +137,7 @@ class MovementSystem:
                 if advancing and not morale.can_advance(state):
                     f = 0.0
                 if u.activity in ("retreating", "withdrawing"):
-                    f = max(f, 0.5)
+                    f = max(f, falling_back_least)
                 if f > 0:
                     ut.i[row, world.U_MOVING] = 1  # u.moving = True
                     if ut.i.item(row, world.U_ENTRENCH) != _NO_ENTRENCHMENT:

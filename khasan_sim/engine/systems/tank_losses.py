@@ -4,6 +4,7 @@ immobilised or damaged: out of action until its side recovers and repairs it, se
 loss of command when its command tanks are all out.
 
 Reads: ``fire.tank_burn_fraction``, ``fire.tank_crew_casualties``, ``fire.killed_fraction``,
+``fire.burnt_out_killed_factor``, ``vehicles.<model>.crew``,
 ``damage.immobilised_share``, ``morale.leader_loss``.
 """
 
@@ -46,16 +47,18 @@ class TankLossesSystem:
             t.damage = "immobilised" if g.random() < self.params.f("damage.immobilised_share") else "damaged"
         t.recovery = "on_field"
         t.enemy_since_min = -1.0
-        crew = min(u.men, int(g.binomial(3, min(1.0, self.cp.tank_crew_casualties / 3.0))))
+        n_crew = int(self.params.f(f"vehicles.{t.model}.crew"))
+        crew = min(u.men, int(g.binomial(n_crew, min(1.0, self.cp.tank_crew_casualties / n_crew))))
         if crew:
-            k = int(g.binomial(crew, self.cp.killed_fraction * (2.0 if burn else 1.0)))
+            burnt_factor = self.params.f("fire.burnt_out_killed_factor") if burn else 1.0
+            k = int(g.binomial(crew, self.cp.killed_fraction * burnt_factor))
             u.men -= crew
             u.killed += k
             u.wounded += crew - k
             u.pulse_loss += crew
         self._emit("tank_knocked_out", tank=t.id, unit=t.unit, burnt=int(burn), was=was, command=int(t.command), cause=cause, damage=t.damage, **why)
         # the crew bails out of a tank out of action (the hit ones among them counted above)
-        self._emit("crew_bailed_out", tank=t.id, unit=t.unit, crew=3, hit=crew)
+        self._emit("crew_bailed_out", tank=t.id, unit=t.unit, crew=n_crew, hit=crew)
         if t.command and u.command_intact and all(x.status not in TANK_FIRING for x in u.tanks if x.command):
             u.command_intact = False
             self._shake(u, self.params.f("morale.leader_loss"), "leader_lost")
