@@ -34,14 +34,18 @@ def record() -> tuple[list[tuple[float, str, dict[str, Any]]], str]:
     sim = Simulation(load_scenario(historical_scenario()), seed=1)
     log = sim.engine.log
     seen: list[tuple[float, str, dict[str, Any]]] = []
-    append = log.append
+    add = log.add  # what the engine writes through (``append`` packs the fields and calls it)
 
-    def rec(t_min: float, kind: str, **fields: Any) -> Any:
+    def rec(t_min: float, kind: str, fields: dict[str, Any]) -> Any:
         seen.append((t_min, kind, dict(fields)))
-        return append(t_min, kind, **fields)
+        return add(t_min, kind, fields)
 
-    log.append = rec  # type: ignore[method-assign]  # an instance attribute shadows the method
-    return seen, sim.run_to_end().events_digest
+    log.add = rec  # type: ignore[method-assign]  # an instance attribute shadows the method
+    digest = sim.run_to_end().events_digest
+    if not seen:
+        msg = "recorded no events: the engine no longer writes through EventLog.add"
+        raise SystemExit(msg)
+    return seen, digest
 
 
 def timings(mod: Any, events: list[tuple[float, str, dict[str, Any]]], repeat: int) -> dict[str, float]:
