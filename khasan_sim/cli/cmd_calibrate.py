@@ -43,6 +43,8 @@ from rich.table import Table
 from khasan_sim.cli.argtypes import add_force, scenario_inputs, usable_workers
 from khasan_sim.cli.argtypes import count as _count
 from khasan_sim.cli.argtypes import seed as _seed
+from khasan_sim.cli.calibrate_report import fmt as _fmt
+from khasan_sim.cli.calibrate_report import report_markdown
 from khasan_sim.errors import KhasanSimError
 
 DEFAULT_SEED = 1
@@ -170,12 +172,6 @@ def _snapshot_labels(scenario: Any, record: Any) -> list[str]:
     return sorted(wanted - default)
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)
-
-
 def fit_notes(spec: Any, result: Any, runs: int, today: str, cv: Any = None) -> dict[str, dict[str, Any]]:
     """Return the ``fitted:`` note of each fitted parameter (with the out-of-fold
     judgement when *cv*, the cross-validation, is given)."""
@@ -247,40 +243,11 @@ def _report_json(args: argparse.Namespace, scenario: Any, record: Any, spec: Any
         "best": cand(result.best),
         "improved": result.improved,
         "fitted": as_mapping(result.dims, result.fitted.values),
+        "dry_run": bool(args.dry_run),
         "written": list(written),
         "wall_seconds": wall,
         "candidates": [cand(c) for c in result.candidates],
     }
-
-
-def _report_markdown(doc: dict[str, Any]) -> str:
-    keys = [p["key"] for p in doc["parameters"]]
-    lines = [
-        f"# Calibration of {doc['scenario']}",
-        "",
-        f"Calibration file `{doc['calibration']}`, record `{doc['record']}`; seed {doc['seed']}, "
-        f"{doc['runs_per_candidate']} replications per candidate, {len(doc['candidates'])} candidates "
-        f"(the current values and a budget of {doc['budget']}).",
-        "",
-        "| parameter | bounds | current | fitted |",
-        "|---|---|---|---|",
-    ]
-    for p in doc["parameters"]:
-        lines.append(f"| {p['key']} | {p['bounds'][0]:g} - {p['bounds'][1]:g} | {_fmt(doc['current']['values'][p['key']])} | {_fmt(doc['fitted'][p['key']])} |")
-    cur, best = doc["current"], doc["best"]
-    lines += [
-        "",
-        f"Before: covered {cur['covered']}/{cur['entries']}, loss {cur['loss']:.3f}. "
-        f"Best: covered {best['covered']}/{best['entries']}, loss {best['loss']:.3f}. "
-        + ("Adopted." if doc["improved"] else "Not better than the current values: nothing adopted."),
-        "",
-        "| # | phase | " + " | ".join(keys) + " | covered | loss |",
-        "|---|---|" + "---|" * len(keys) + "---|---|",
-    ]
-    for c in doc["candidates"]:
-        vals = " | ".join(_fmt(c["values"][k]) for k in keys)
-        lines.append(f"| {c['index']} | {c['phase']} | {vals} | {c['covered']}/{c['entries']} | {c['loss']:.3f} |")
-    return "\n".join(lines) + "\n"
 
 
 def _adds_past_limit(before: Any, after: Any, entries: int) -> bool:
@@ -562,7 +529,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         doc["degrees_of_freedom"] = {"fitted_before": dof_before, "fitted_after": dof_after, "record_entries": len(entry_ids), "limit": limit}
         doc["refused"] = refusal
         path = Path(args.report)
-        text = _report_markdown(doc) if path.suffix.lower() == ".md" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        text = report_markdown(doc) if path.suffix.lower() == ".md" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
         atomic_write_text(path, text)
         console.print(f"report written to {path}", highlight=False, markup=False, soft_wrap=True)
     return 0

@@ -189,3 +189,33 @@ def test_why_a_fit_is_not_written():
     # refitting parameters already fitted adds no degree of freedom, even over the limit
     assert _refusal(good, moved, ok_cv, [], False, ["a", "b", "c"], ["a", "b", "c"], 4) == ""
     assert "at most 2" in _refusal(good, moved, ok_cv, [], False, ["b", "c"], ["a", "b", "c"], 4)
+
+
+def test_the_markdown_report_says_what_became_of_the_fit_and_judges_it_out_of_fold(tiny_copy):
+    md = tiny_copy.parent / "report.md"
+    code, out = cli(*args(tiny_copy, "--dry-run", "--report", str(md)))
+    assert code == 0, out
+    text = md.read_text(encoding="utf-8")
+    assert "## Out of fold" in text and "Whole record: current values loss" in text
+    assert "Adopted" not in text  # a dry run writes nothing, whatever the fit scored
+    if "nothing written" in out:  # refused (out of fold, a bound, the degrees of freedom) or no better
+        assert "Not written: " in text or "nothing written" in text
+    else:
+        assert "Passed every check; not written (--dry-run)." in text
+
+
+def test_a_refused_fit_is_reported_as_refused_with_the_reason():
+    from khasan_sim.cli.calibrate_report import report_markdown
+
+    score = {"loss": 0.087, "covered": 12, "entries": 12}
+    doc = {
+        "scenario": "s", "calibration": "c.yaml", "record": "r.yaml", "seed": 1, "runs_per_candidate": 2, "budget": 1,
+        "parameters": [{"key": "a.b", "bounds": [0.0, 1.0]}], "current": {**score, "values": {"a.b": 0.5}},
+        "best": {**score, "loss": 0.05, "values": {"a.b": 1.0}}, "fitted": {"a.b": 1.0}, "improved": True,
+        "dry_run": False, "written": [], "refused": "the fits score worse out of fold", "candidates": [],
+        "on_bound": [{"key": "a.b", "bound": "upper"}],
+        "degrees_of_freedom": {"fitted_before": ["a.b"], "fitted_after": ["a.b"], "record_entries": 12, "limit": 6},
+    }
+    text = report_markdown(doc)
+    assert "Not written: the fits score worse out of fold." in text and "Adopted" not in text
+    assert "`a.b` sits on the upper bound" in text and "Degrees of freedom: 1 fitted parameter(s) for 12" in text
