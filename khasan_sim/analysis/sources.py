@@ -138,6 +138,9 @@ def _narrow(keys: list[str], part: str) -> list[str]:
 
 
 def mechanism_sources(params: Any, mechanism: str, *, containing: str | None = None) -> tuple[Mechanism, list[ParameterSource]]:
-    """Return a mechanism of :data:`MECHANISMS` and the parameters it reads, with their sources."""
+    """Return a mechanism of :data:`MECHANISMS` and the parameters it reads, with their
+    sources: its families in the order it names them (artillery before air), each by key."""
     m = MECHANISMS[mechanism]
-    return m, parameter_sources(params, m.prefixes, containing=containing)
+    sources = parameter_sources(params, m.prefixes, containing=containing)
+    family = {p: i for i, p in enumerate(m.prefixes)}
+    return m, sorted(sources, key=lambda s: min(i for p, i in family.items() if s.key.startswith(p)))
