@@ -49,6 +49,7 @@ class TankMovementSystem:
 
     def _tank_move(self, t: TankState, route: Any, token: int, delay_min: float) -> ProcessGen:
         self._give_up_crossing_wait(t)  # a new move: the old one's place in a queue goes
+        self.tank_table.f[t.row, world.T_SPEED] = 0.0  # it stands until its first leg begins
         if delay_min > 0:
             yield self.env.timeout(delay_min)
             self._tick()
@@ -74,7 +75,7 @@ class TankMovementSystem:
             if self.is_night():
                 dur /= night_factor
             # its speed on the leg, which its exposure to aimed fire reads (direct_fire.py)
-            speed = leg.length_m * 0.06 / dur if dur > 0 else 0.0
+            speed = leg.length_m * 0.06 / dur if dur > 0 else 0.0  # metres a minute to km/h
             tf[row, world.T_SPEED] = speed
             xing = leg.crossing
             soft_m = leg.soft_m
