@@ -142,7 +142,7 @@ KINDS: dict[str, Kind] = {
         {"tank": _TANK, "unit": _TANK_UNIT, "crew": _f(INT, "men", "the crew"), "hit": _f(INT, "men", "of them, hit")},
     ),
     "command_lost": Kind(
-        "A tank battalion's last command tank was put out of action: it stops, and its morale takes the leader-loss shock.",
+        "A tank battalion's last command tank was put out of action: its tanks stop where they stand (a column's tail closes up on its stopped head first: closed_up), and its morale takes the leader-loss shock.",
         {"unit": _UNIT, "cause": _f(STR, "-", "the cause of the last command tank's knock-out")},
     ),
     "guns_lost": Kind(
@@ -203,6 +203,10 @@ KINDS: dict[str, Kind] = {
     "crossing_cleared": Kind(
         "The tank that held a crossing is out of the bog (freed, or knocked out and pushed aside).",
         {"tank": _TANK, "unit": _TANK_UNIT, "crossing": _f(STR, "-", "the crossing"), "status": _f(STR, "-", "the tank's status now")},
+    ),
+    "closed_up": Kind(
+        "With its unit's command lost, a tank of the column's tail closed up behind the tanks stopped ahead and stopped.",
+        {"tank": _TANK, "unit": _TANK_UNIT, "behind": _f(STR, "-", "the stopped tank it closed up on"), "x": _X, "y": _Y},
     ),
     "held_at_crossing": Kind(
         "A tank found its crossing blocked by a tank bogged on the lane, and waits.",

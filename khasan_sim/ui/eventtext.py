@@ -12,7 +12,7 @@ SHOWN = {
     "mission_end", "strike", "dug_in", "battery_located", "guns_lost", "order_refused", "command_lost",
     "tank_reached", "repaired", "queued", "order_deferred", "order_resumed",
     "counterattack_called_off", "rejoined", "unbogged", "crew_bailed_out", "sent_to_factory", "tanks_sent",
-    "crossing_blocked", "crossing_cleared", "held_at_crossing", "ceasefire_agreed",
+    "crossing_blocked", "crossing_cleared", "held_at_crossing", "ceasefire_agreed", "closed_up",
 }
 IMPORTANT = {
     "zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused",
@@ -119,6 +119,8 @@ def describe(ev: Any, place: Callable[[float, float], str | None] | None = None)
         return f"{g('crossing')} clear again ({g('tank')} {g('status')})"
     if k == "held_at_crossing":
         return f"{g('tank')} held at {g('crossing')} behind {g('by')}"
+    if k == "closed_up":
+        return f"{g('tank')} closes up behind {g('behind')} and stops"
     return f"{k} {u}"
 
 

@@ -1,11 +1,12 @@
 """Tank losses: a tank knocked out, what the hit left of it (burnt out: written off;
 immobilised or damaged: out of action until its side recovers and repairs it, see
 :mod:`.tank_recovery`), its crew bailing out with their casualties, and the battalion's
-loss of command when its command tanks are all out.
+loss of command when its command tanks are all out (the tanks stop where they stand; a
+column's tail closes up on its stopped head first, ``command.close_up_m``).
 
 Reads: ``fire.tank_burn_fraction``, ``fire.tank_crew_casualties``, ``fire.killed_fraction``,
 ``fire.burnt_out_killed_factor``, ``vehicles.<model>.crew``,
-``damage.immobilised_share``, ``morale.leader_loss``.
+``damage.immobilised_share``, ``morale.leader_loss``, ``command.close_up_m``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from khasan_sim.engine.state import (
     TANK_FIRING,
     TankState,
 )
+
+
+def _within(x: float, y: float, points: list[tuple[float, float]], d: float) -> bool:
+    """Return True if (*x*, *y*) lies within *d* of one of *points*."""
+    return any((x - px) ** 2 + (y - py) ** 2 <= d * d for px, py in points)
 
 
 class TankLossesSystem:
@@ -63,9 +69,16 @@ class TankLossesSystem:
             u.command_intact = False
             self._shake(u, self.params.f("morale.leader_loss"), "leader_lost")
             self._emit("command_lost", unit=u.id, cause=cause)
-            # Without its commanders the battalion stops and fires from where it stands.
+            # Without its commanders the battalion stops and fires from where it stands; a
+            # column's tail strung out behind its stopped head closes up on it first
+            close_up = self.params.f("command.close_up_m")
+            stopped = [(x.x, x.y) for x in u.tanks if not x.moving]
             for x in u.tanks:
+                if x.moving and not _within(x.x, x.y, stopped, close_up):
+                    # it drives on, on this move only, until it is behind the tanks stopped ahead
+                    self._closing_up[x.id] = x.token  # (tank_movement.py: _closed_up)
+                    continue
                 x.token += 1
                 x.moving = False
-            u.moving = False
+            u.moving = any(x.moving for x in u.tanks)
         self._update_tank_unit_position(u)

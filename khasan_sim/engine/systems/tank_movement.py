@@ -133,8 +133,25 @@ class TankMovementSystem:
                 return
             tf[row, world.T_X] = leg.x
             tf[row, world.T_Y] = leg.y
+            if self._closing_up and self._closing_up.get(t.id) == token and self._closed_up(t, leg.x, leg.y):
+                return
         t.moving = False
         self._update_tank_unit_position(self.units[t.unit])
+
+    def _closed_up(self, t: TankState, x: float, y: float) -> bool:
+        """Stop tank *t*, closing up on the move it was on when its unit lost its command (at
+        *x*, *y* now), if it is within ``command.close_up_m`` of a tank of its unit stopped
+        ahead; say so and return True. A later move (a new order, a retreat) is not closing up."""
+        u = self.units[t.unit]
+        d2 = self.params.f("command.close_up_m") ** 2
+        ahead = next((h for h in u.tanks if h is not t and not h.moving and (x - h.x) ** 2 + (y - h.y) ** 2 <= d2), None)
+        if ahead is None:
+            return False
+        t.moving = False
+        del self._closing_up[t.id]
+        self._emit("closed_up", tank=t.id, unit=t.unit, behind=ahead.id, x=x, y=y)
+        self._update_tank_unit_position(u)
+        return True
 
     def _give_up_crossing_wait(self, t: TankState) -> None:
         """Cancel tank *t*'s place in a crossing's queue, if it is waiting for one."""
