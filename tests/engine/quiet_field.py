@@ -27,3 +27,28 @@ sides:
   soviet: {{name: Red Army, controller: historical-orders}}
   japanese: {{name: Imperial Japanese Army, controller: idle}}
 """
+
+
+def tank_company(
+    tmp_path: Path, name: str, tanks: str, orders: str, *, north: str = "[[9100, 6000], [9500, 6000], [9500, 6400], [9100, 6400]]",
+) -> Path:
+    """Write and return a scenario of a Soviet tank company east of the lake (at 7,800, 5,400
+    m, its *tanks* a YAML list) under *orders* (YAML list items, unit ``coy``), two zones to
+    send it to (``north`` and ``south``, over open ground) and a Japanese company far away."""
+    body = f"""units:
+  - id: coy
+    side: soviet
+    name: Tank company
+    type: tank
+    position: [7800, 5400]
+    men: 30
+    tanks: {tanks}
+  - {{id: far, side: japanese, name: Far away, type: rifle, position: [2000, 3000], men: 100, weapons: {{rifle: 90}}}}
+zones:
+  - {{id: north, name: North-east, kind: area, polygon: {north}}}
+  - {{id: south, name: South, kind: area, polygon: [[7700, 4300], [8100, 4300], [8100, 4700], [7700, 4700]]}}
+{RULES}orders:
+{orders}"""
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(head(f"{name}-test", name) + body, encoding="utf-8")
+    return f

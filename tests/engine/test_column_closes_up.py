@@ -11,31 +11,18 @@ import numpy as np
 
 from khasan_sim.api import Simulation
 from khasan_sim.scenario.load import load_scenario
-from tests.engine.quiet_field import RULES, head
+from tests.engine.quiet_field import tank_company
 
 # A company of six BT-7 in one column (a minute between tanks), its commander's tank first,
 # sets off north-east over open ground at 08:00; nobody is in reach.
-BODY = """units:
-  - id: coy
-    side: soviet
-    name: Tank company
-    type: tank
-    position: [7800, 5400]
-    men: 30
-    tanks: [{{model: bt-7, count: 6, command: 1}}]
-  - {{id: far, side: japanese, name: Far away, type: rifle, position: [2000, 3000], men: 100, weapons: {{rifle: 90}}}}
-zones:
-  - {{id: north, name: North-east, kind: area, polygon: [[9600, 6600], [10000, 6600], [10000, 7000], [9600, 7000]]}}
-  - {{id: south, name: South, kind: area, polygon: [[7700, 4300], [8100, 4300], [8100, 4700], [7700, 4700]]}}
-{rules}orders:
-  - {{id: o-north, kind: move, at: 1938-08-06T08:00, unit: coy, to: north}}
-  - {{id: o-south, kind: move, at: 1938-08-06T09:00, unit: coy, to: south}}
+ORDERS = """  - {id: o-north, kind: move, at: 1938-08-06T08:00, unit: coy, to: north}
+  - {id: o-south, kind: move, at: 1938-08-06T09:00, unit: coy, to: south}
 """
+NORTH = "[[9600, 6600], [10000, 6600], [10000, 7000], [9600, 7000]]"  # far enough for the column to string out
 
 
 def test_the_column_closes_up_on_its_stopped_head_and_stops(tmp_path: Path) -> None:
-    f = tmp_path / "close-up.yaml"
-    f.write_text(head("close-up-test", "Column closes up") + BODY.format(rules=RULES), encoding="utf-8")
+    f = tank_company(tmp_path, "close-up", "[{model: bt-7, count: 6, command: 1}]", ORDERS, north=NORTH)
     sim = Simulation(load_scenario(f), seed=3)
     e = sim.engine
     sim.advance_to("1938-08-06T08:04")

@@ -8,31 +8,17 @@ from pathlib import Path
 
 from khasan_sim.api import Simulation
 from khasan_sim.scenario.load import load_scenario
-from tests.engine.quiet_field import RULES, head
+from tests.engine.quiet_field import tank_company
 
 # A column of four BT-7 east of the lake sets off north-east over open ground at 08:00,
 # and is turned south at 08:30.
-BODY = """units:
-  - id: coy
-    side: soviet
-    name: Tank company
-    type: tank
-    position: [7800, 5400]
-    men: 20
-    tanks: [{{model: bt-7, count: 4}}]
-  - {{id: far, side: japanese, name: Far away, type: rifle, position: [2000, 3000], men: 100, weapons: {{rifle: 90}}}}
-zones:
-  - {{id: north, name: North-east, kind: area, polygon: [[9100, 6000], [9500, 6000], [9500, 6400], [9100, 6400]]}}
-  - {{id: south, name: South, kind: area, polygon: [[7700, 4300], [8100, 4300], [8100, 4700], [7700, 4700]]}}
-{rules}orders:
-  - {{id: o-north, kind: move, at: 1938-08-06T08:00, unit: coy, to: north}}
-  - {{id: o-south, kind: move, at: 1938-08-06T08:30, unit: coy, to: south}}
+ORDERS = """  - {id: o-north, kind: move, at: 1938-08-06T08:00, unit: coy, to: north}
+  - {id: o-south, kind: move, at: 1938-08-06T08:30, unit: coy, to: south}
 """
 
 
 def test_a_tank_drives_at_its_legs_speed_and_stands_at_0_until_it_sets_off(tmp_path: Path) -> None:
-    f = tmp_path / "speed.yaml"
-    f.write_text(head("speed-test", "Tank speed") + BODY.format(rules=RULES), encoding="utf-8")
+    f = tank_company(tmp_path, "tank-speed", "[{model: bt-7, count: 4}]", ORDERS)
     sim = Simulation(load_scenario(f), seed=1)
     sim.advance_to("1938-08-06T08:01")  # the first has set off; the last sets off 3 minutes after it
     tanks = sorted(sim.engine.units["coy"].tanks, key=lambda t: t.column)

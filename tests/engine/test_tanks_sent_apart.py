@@ -12,33 +12,17 @@ import pytest
 from khasan_sim.api import Simulation
 from khasan_sim.errors import ScenarioError
 from khasan_sim.scenario.load import load_scenario
-from tests.engine.quiet_field import RULES, head
+from tests.engine.quiet_field import tank_company
 
 # A tank company east of the lake moving north-east; at 08:20 two of its tanks are sent
 # south, over open ground. Nobody is fighting.
-HEAD = head("tanks-apart-test", "Two tanks sent apart", end="1938-08-06T12:00")
-BODY = """units:
-  - id: coy
-    side: soviet
-    name: Tank company
-    type: tank
-    position: [7800, 5400]
-    men: 20
-    tanks: [{{model: bt-7, count: 4}}]
-  - {{id: far, side: japanese, name: Far away, type: rifle, position: [2000, 3000], men: 100, weapons: {{rifle: 90}}}}
-zones:
-  - {{id: north, name: North-east, kind: area, polygon: [[9100, 6000], [9500, 6000], [9500, 6400], [9100, 6400]]}}
-  - {{id: south, name: South, kind: area, polygon: [[7700, 4300], [8100, 4300], [8100, 4700], [7700, 4700]]}}
-{rules}orders:
-  - {{id: o-north, kind: attack, at: 1938-08-06T08:00, unit: coy, objective: north}}
+ORDERS = """  - {{id: o-north, kind: attack, at: 1938-08-06T08:00, unit: coy, objective: north}}
   - {{id: o-two-south, kind: attack, at: 1938-08-06T08:20, unit: coy, objective: south, tanks: {n}}}
 """
 
 
 def _scenario(tmp_path: Path, n: int = 2) -> Path:
-    f = tmp_path / "apart.yaml"
-    f.write_text(HEAD + BODY.format(n=n, rules=RULES), encoding="utf-8")
-    return f
+    return tank_company(tmp_path, "tanks-apart", "[{model: bt-7, count: 4}]", ORDERS.format(n=n))
 
 
 def test_the_tanks_sent_go_and_the_rest_keep_the_order(tmp_path: Path) -> None:
