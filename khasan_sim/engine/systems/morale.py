@@ -4,7 +4,8 @@ rallied), falling back (the goal, the shock to neighbours) and going on falling 
 still under fire.
 
 Reads: ``morale.*`` (suppression half-life, rest, the morale rates and loss sensitivity,
-the penetration rule, ``neighbour_withdrew`` within ``neighbour_radius_m``), ``command.fall_back_m``,
+the penetration rule, ``neighbour_withdrew`` within ``neighbour_radius_m`` of a unit
+that held ground falling back), ``command.fall_back_m``,
 ``command.fall_back_home_min_m``, ``engine.engagement_range_m``.
 """
 
@@ -19,7 +20,7 @@ from khasan_sim.engine import world
 from khasan_sim.engine.kernels import morale as kernel
 from khasan_sim.engine.kernels.movement import halted_under_fire_into
 from khasan_sim.engine.state import UnitState
-from khasan_sim.engine.systems.common import _FALLING_BACK
+from khasan_sim.engine.systems.common import _FALLING_BACK, _HOLDING
 from khasan_sim.model import morale, movement
 from khasan_sim.model.morale import MoraleState
 
@@ -219,7 +220,10 @@ class MoraleSystem:
         self.start_move(u, (gx, gy), [])
         if not shake_neighbours:
             return
-        # neighbours feel it (McQuie: adjacent unit withdrew)
+        # neighbours feel it (McQuie: adjacent unit withdrew: a flank laid open), if it held
+        # ground: tanks, guns and staffs hold none and lay none open
+        if u.type not in _HOLDING:
+            return
         shock = self.params.f("morale.neighbour_withdrew")
         for v in self._neighbours(u, self.params.f("morale.neighbour_radius_m")):
             self._shake(v, shock, "neighbour_withdrew")
