@@ -247,17 +247,24 @@ class MoveOrder(_OrderBase):
     route: list[Point] = Field(default_factory=list)
 
 
+Formation = Literal["column", "deployed"]
+
+
 class AttackOrder(_OrderBase):
     """Move to contact and assault a zone (the objective), through optional waypoints.
 
     With ``tanks: N`` (a tank unit only) the order sends N of the unit's tanks that can
     move, those nearest the objective, and the rest of the unit keeps its own order (a
-    commander sending some of his tanks against another target)."""
+    commander sending some of his tanks against another target). ``formation`` (a tank
+    unit only): ``column``, the tanks setting off one after another at the march
+    column's interval (``engine.tank_spacing_min``), or ``deployed``, in battle order at
+    the deployed interval (``engine.deployed_spacing_min``)."""
 
     kind: Literal["attack"]
     objective: Id
     route: list[Point] = Field(default_factory=list)
     tanks: int | None = Field(default=None, ge=1)
+    formation: Formation = "column"
 
 
 class DefendOrder(_OrderBase):

@@ -48,3 +48,20 @@ def test_the_column_closes_up_on_its_stopped_head_and_stops(tmp_path: Path) -> N
     south = e.zone_centre["south"]
     for t in tanks[1:]:
         assert math.hypot(t.x - south[0], t.y - south[1]) < 400.0
+
+
+def test_a_deployed_attack_sets_its_tanks_off_closer_together_than_a_column(tmp_path: Path) -> None:
+    spread = {}
+    for formation in ("column", "deployed"):
+        orders = f"  - {{id: o-go, kind: attack, at: 1938-08-06T08:00, unit: coy, objective: north, formation: {formation}}}\n"
+        f = tank_company(tmp_path, f"formation-{formation}", "[{model: bt-7, count: 6, command: 1}]", orders, north=NORTH)
+        sim = Simulation(load_scenario(f), seed=3)
+        e = sim.engine
+        sim.advance_to("1938-08-06T08:07")  # every tank set off (the last of a column after 5 min)
+        tanks = sorted(e.units["coy"].tanks, key=lambda t: t.column)
+        assert all(t.moving for t in tanks)
+        spread[formation] = math.hypot(tanks[0].x - tanks[-1].x, tanks[0].y - tanks[-1].y)
+    # head to tail: five intervals of a minute in column, of a third of a minute deployed
+    # (positions move leg by leg, so only roughly in that ratio)
+    assert e.params.f("engine.deployed_spacing_min") < e.params.f("engine.tank_spacing_min")
+    assert spread["deployed"] < 0.6 * spread["column"]

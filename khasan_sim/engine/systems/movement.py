@@ -5,6 +5,7 @@ crossings, starting a unit's move (its tanks' moves are in :mod:`.tank_movement`
 ground, men at the enemy's wire are slowed, and men who halt dig in.
 
 Reads: ``engine.pulse_min``, ``engine.leg_m``, ``engine.foot_leg_min``, ``engine.tank_spacing_min``,
+``engine.deployed_spacing_min``,
 ``engine.crossing_group_m``, ``mobility.night_factor.foot``, ``morale.pin_suppression``,
 ``fire.wire_delay_factor``, ``fire.close_assault_range_m``, ``morale.falling_back_least_speed``; ``command.dig_in_on_halt`` (engineering.py).
 """
@@ -45,11 +46,15 @@ class MovementSystem:
             self._route_cache[key] = r
         return r
 
-    def start_move(self, u: UnitState, goal: tuple[float, float], via: list[tuple[float, float]], axis: bool = False) -> None:
+    def start_move(
+        self, u: UnitState, goal: tuple[float, float], via: list[tuple[float, float]], axis: bool = False, deployed: bool = False,
+    ) -> None:
         """Plan routes and start the movement processes of a unit (and of each of its tanks).
 
         With *axis* (an order that gives its route) the tanks' legs keep to the ordered
         axis across soft ground; otherwise, and for men on foot, the quickest way is taken.
+        A tank unit's tanks set off one after another, at the march column's interval or,
+        *deployed* (an attack order's ``formation: deployed``), at the deployed one.
         """
         self.stop(u)
         if u.is_air:
@@ -57,8 +62,9 @@ class MovementSystem:
         if u.tanks:
             live = [t for t in u.tanks if t.status == TANK_OPERATIONAL]
             columns = self._columns(u, live, goal, via, axis)
+            spacing = self.params.f("engine.deployed_spacing_min" if deployed else "engine.tank_spacing_min")
             for t in live:
-                delay = (t.column // len(columns)) * self.params.f("engine.tank_spacing_min")
+                delay = (t.column // len(columns)) * spacing
                 self._start_tank(t, u.side, goal, columns[t.column % len(columns)], axis, delay)
             u.moving = bool(live)
             return

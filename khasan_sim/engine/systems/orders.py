@@ -101,7 +101,7 @@ class OrdersSystem:
         u.objective = o.objective if o.kind == "attack" else None
         u.activity = {"move": "moving", "attack": "attacking", "withdraw": "withdrawing"}[o.kind]
         # an order's own route is an axis to keep to, not a suggestion
-        self.start_move(u, goal, [tuple(p) for p in o.route], axis=bool(o.route))
+        self.start_move(u, goal, [tuple(p) for p in o.route], axis=bool(o.route), deployed=getattr(o, "formation", "column") == "deployed")
 
     def _send_tanks(self, u: UnitState, o: Any) -> None:
         """Send ``o.tanks`` of *u*'s tanks that can move, the nearest to the objective first
