@@ -115,6 +115,7 @@ class App(InputMixin, OrdersMixin, SavesMixin, DrawMixin, PanelMixin, OverlaysMi
         self.overlay: str | None = None  # help | compare | briefing | menu | model
         self.selected: str | None = None
         self.mode = "auto"
+        self.deployed = False  # a tank unit's attack orders go in deployed (L), not in column
         self.waypoints: list[tuple[float, float]] = []
         self.preview: Any = None
         self.preview_target: tuple[float, float] | None = None

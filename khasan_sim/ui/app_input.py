@@ -263,6 +263,9 @@ class InputMixin:
             self._quick_order("defend")
         elif k == pygame.K_g:
             self._quick_order("dig_in")
+        elif k == pygame.K_l:
+            self.deployed = not self.deployed
+            self.say("Tank attacks: " + ("deployed in battle line, a third of a minute between tanks" if self.deployed else "in march column, a minute between tanks"))
         elif k in (pygame.K_m, pygame.K_a, pygame.K_w, pygame.K_f, pygame.K_s):
             self.mode = {pygame.K_m: "move", pygame.K_a: "attack", pygame.K_w: "withdraw", pygame.K_f: "fire", pygame.K_s: "air"}[k]
             self.preview_target = None

@@ -72,7 +72,10 @@ class OrdersMixin:
             z = self.zone_at(x, y)
             if z is None:
                 return {"kind": "move", "unit": uid, "to": pt, "route": route}
-            return {"kind": "attack", "unit": uid, "objective": z.id, "route": route}
+            order = {"kind": "attack", "unit": uid, "objective": z.id, "route": route}
+            if self.deployed and u.tanks_start:
+                order["formation"] = "deployed"  # the tanks set off in battle line (L)
+            return order
         if mode == "withdraw":
             return {"kind": "withdraw", "unit": uid, "to": pt, "route": route}
         if mode == "fire":

@@ -17,6 +17,7 @@ HELP = [
     ("Shift + right click", "add a waypoint to the route (e.g. round the swamp)"),
     ("M A W F S", "order mode: move, attack a zone, withdraw, fire mission, air strike"),
     ("D / G", "defend where it stands / dig in"),
+    ("L", "tanks attack deployed in battle line / in march column (a tank unit's attack orders)"),
     ("Backspace, Ctrl+Z", "undo the last order"),
     ("Enter", "end the turn (the simulation runs to the next boundary)"),
     ("Space", "pause / go on"),

@@ -67,7 +67,7 @@ class PanelMixin:
             phase = self.phase
             colour = theme.PANEL_FG
         scr.blit(theme.text(phase, self.fs(12), colour, bold=True), (x, px(66)))
-        info = f"mode: {self.mode}   fog: {'on' if self.fog else 'off'}   {len(s.pending())} order(s) this turn"
+        info = f"mode: {self.mode}   tanks: {'deployed' if self.deployed else 'column'}   fog: {'on' if self.fog else 'off'}   {len(s.pending())} order(s) this turn"
         if self.replay_t is not None:  # no orders in a replay
             info = f"replay at {speed_text(self.replay_speed)}   fog: {'on' if self.fog else 'off'}"
         if self.fps:

@@ -43,6 +43,20 @@ def test_select_move_end_turn(tiny_app):
     assert app.current_frame().t_min == pytest.approx(30.0)
 
 
+def test_l_sends_a_tank_attack_in_deployed(tiny_app):
+    app = tiny_app
+    click(app, screen_of(app, "2mb-3tb"))
+    key(app, pygame.K_a)
+    zx, zy = app.cam.to_screen(6500.0, 6000.0)  # the start line, a zone to attack
+    click(app, (int(zx), int(zy)), button=3)
+    key(app, pygame.K_l)
+    assert app.deployed and "deployed" in app.message
+    click(app, (int(zx), int(zy)), button=3)
+    first, second = app.session.pending()
+    assert first.kind == second.kind == "attack"
+    assert (first.formation, second.formation) == ("column", "deployed")
+
+
 def test_undo_and_refused_order(tiny_app):
     app = tiny_app
     click(app, screen_of(app, "2mb-3tb"))
