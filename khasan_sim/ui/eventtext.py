@@ -13,6 +13,9 @@ SHOWN = {
     "tank_reached", "repaired", "queued", "order_deferred", "order_resumed",
     "counterattack_called_off", "rejoined", "unbogged", "crew_bailed_out", "sent_to_factory", "tanks_sent",
     "crossing_blocked", "crossing_cleared", "held_at_crossing", "ceasefire_agreed", "closed_up",
+    "aircraft_hit", "mission_refused", "out_of_ammunition", "battery_silenced",
+    "strike_delayed", "strike_cancelled", "strike_in_fog", "crossing_work_start", "crossing_work_stopped",
+    "crossing_built", "route_blocked",
 }
 IMPORTANT = {
     "zone_holder", "tank_knocked_out", "morale_state", "retreat", "strike", "counterattack", "bogged", "order_refused",
@@ -121,6 +124,36 @@ def describe(ev: Any, place: Callable[[float, float], str | None] | None = None)
         return f"{g('tank')} held at {g('crossing')} behind {g('by')}"
     if k == "closed_up":
         return f"{g('tank')} closes up behind {g('behind')} and stops"
+    if k == "aircraft_hit":
+        return f"{u}: {g('damaged')} of {g('sorties')} aircraft hit by ground fire, {g('lost')} lost"
+    if k == "recovery_team_out":
+        return f"{u}: a recovery team sets out for {g('tank')}"
+    if k == "detached":
+        return f"{u} detached from {g('parent')} ({g('men')} men)"
+    if k == "left_position":
+        return f"{u} leaves its {g('was')} position"
+    if k == "volley":
+        return f"{u} fires a volley ({g('rounds')} rounds)"
+    if k == "mission_refused":
+        return f"{u}: fire mission refused ({g('reason')})"
+    if k == "out_of_ammunition":
+        return f"{u} is out of ammunition"
+    if k == "battery_silenced":
+        return f"{u} silenced by fire on it (suppression {g('suppression', 0):.2f})"
+    if k == "strike_delayed":
+        return f"{u}: strike waits ({g('reason')})"
+    if k == "strike_cancelled":
+        return f"{u}: strike cancelled ({g('reason')})"
+    if k == "strike_in_fog":
+        return f"{u} strikes through fog ({g('visibility_m', 0):.0f} m visibility)"
+    if k == "crossing_work_start":
+        return f"{u} starts building {g('crossings')}"
+    if k == "crossing_work_stopped":
+        return f"{u} stops work ({g('crossings')} left)"
+    if k == "crossing_built":
+        return f"{u} finishes {g('crossing')}"
+    if k == "route_blocked":
+        return f"{g('tank') or u}: no way through to where it was sent"
     return f"{k} {u}"
 
 

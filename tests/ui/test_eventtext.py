@@ -47,3 +47,17 @@ def test_the_crossing_lines_say_who_blocks_whom_in_a_line_of_the_event_log():
     assert describe(clear) == "xing-1 clear again (2mb-3tb-t19 operational)"
     for e in (blocked, held, clear):
         assert len(describe(e)) <= 48, describe(e)
+
+
+def test_every_kind_the_engine_writes_has_words_of_its_own():
+    from khasan_sim.analysis.event_schema import KINDS
+
+    for kind in sorted(KINDS):
+        text = describe(_event(kind))
+        assert text and not text.startswith(kind), kind
+
+
+def test_ground_fire_on_a_strike_is_a_line_of_the_log():
+    ev = LogEvent(seq=1, t_s=60, kind="aircraft_hit", fields=(("damaged", 2), ("lost", 0), ("sorties", 60), ("unit", "vvs-tb3")))
+    assert describe(ev) == "vvs-tb3: 2 of 60 aircraft hit by ground fire, 0 lost"
+    assert len(describe(ev)) <= 56
