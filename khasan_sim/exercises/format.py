@@ -301,9 +301,17 @@ def exercises_dir() -> Path:
 
 
 def pack(folder: Path | None = None) -> list[Path]:
-    """Return the exercise files of the pack, by name."""
+    """Return the exercise files of the pack, in the order of their numbers (exercise 10
+    after 9, not after 1), then by name."""
     folder = folder or exercises_dir()
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+
+    def order(f: Path) -> tuple[int, str]:
+        head = f.name.split("-", 1)[0]
+        return (int(head) if head.isdigit() else 10**6, f.name)
+
+    return sorted(folder.glob("*.yaml"), key=order)
 
 
 def find_exercise(name: str, folder: Path | None = None) -> Path:

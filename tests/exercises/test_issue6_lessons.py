@@ -1,4 +1,5 @@
-"""Exercises 9 (wait for the sappers) and 4 (the strike in fog) run real small studies.
+"""Exercises 9 (wait for the sappers), 4 (the strike in fog) and 10 (the column and its
+commanders) run real small studies.
 
 Two runs per study, full battles: the figures come from the runs, and the variants do
 what they say (no tanks at the line on 6 August when they wait; fewer Japanese killed
@@ -49,3 +50,15 @@ def test_strike_in_fog_study(tmp_path):
     # the risk to the aircraft is as it is: the same AA draws, the same damage
     damaged = figs.figures("soviet-aircraft-damaged")
     assert damaged.variants[keys.index("air-strike-in-fog")].dist.by_run == damaged.baseline.by_run
+
+
+def test_the_column_and_its_commanders_study(tmp_path):
+    figs = _run("10-the-column-and-its-commanders", tmp_path / "ex10")
+    assert [v for v, _, _ in figs.variants] == ["2tb-deployed"]
+    out = figs.figures("tanks-2tb-knocked-out")
+    for d in (out.baseline, out.variants[0].dist):
+        assert d.runs == RUNS and all(0 <= v <= 45 for v in d.values)
+    reached = figs.figures("tanks-2tb-zaozernaya")
+    assert max(reached.baseline.values) > 0 and max(reached.variants[0].dist.values) > 0  # both columns get there
+    text = (tmp_path / "ex10" / "report.html").read_text(encoding="utf-8")
+    assert "2nd battalion deployed" in text and "command_tank_weight" in text

@@ -25,6 +25,11 @@ def test_the_pack_has_the_issues_exercises():
     assert any(e.doc.play.side == "both" for e in exercises)  # hot seat
 
 
+def test_the_pack_is_in_the_order_of_the_exercises_numbers():
+    numbers = [int(p.stem.split("-", 1)[0]) for p in PACK]
+    assert numbers == sorted(numbers) and 10 in numbers  # 10 after 9, not after 1
+
+
 @pytest.mark.parametrize("path", PACK, ids=[p.stem for p in PACK])
 def test_exercise_loads_with_its_variants_and_record(path):
     record = load_record()
