@@ -31,10 +31,12 @@ sides:
 
 def tank_company(
     tmp_path: Path, name: str, tanks: str, orders: str, *, north: str = "[[9100, 6000], [9500, 6000], [9500, 6400], [9100, 6400]]",
+    neighbours: str = "",
 ) -> Path:
     """Write and return a scenario of a Soviet tank company east of the lake (at 7,800, 5,400
     m, its *tanks* a YAML list) under *orders* (YAML list items, unit ``coy``), two zones to
-    send it to (``north`` and ``south``, over open ground) and a Japanese company far away."""
+    send it to (``north`` and ``south``, over open ground) and a Japanese company far away;
+    *neighbours* are more units (YAML list items) beside them."""
     body = f"""units:
   - id: coy
     side: soviet
@@ -44,7 +46,7 @@ def tank_company(
     men: 30
     tanks: {tanks}
   - {{id: far, side: japanese, name: Far away, type: rifle, position: [2000, 3000], men: 100, weapons: {{rifle: 90}}}}
-zones:
+{neighbours}zones:
   - {{id: north, name: North-east, kind: area, polygon: {north}}}
   - {{id: south, name: South, kind: area, polygon: [[7700, 4300], [8100, 4300], [8100, 4700], [7700, 4700]]}}
 {RULES}orders:

@@ -10,28 +10,16 @@ import pytest
 
 from khasan_sim.api import Simulation
 from khasan_sim.scenario.load import load_scenario
-from tests.engine.quiet_field import RULES, head
+from tests.engine.quiet_field import tank_company
 
-BODY = """units:
-  - id: coy
-    side: soviet
-    name: Tank company
-    type: tank
-    position: [7800, 5400]
-    men: 30
-    tanks: [{model: bt-7, count: 6, command: 1}]
-  - {id: left, side: soviet, name: Left rifle company, type: rifle, position: [7600, 5400], men: 150, weapons: {rifle: 120}}
+NEIGHBOURS = """  - {id: left, side: soviet, name: Left rifle company, type: rifle, position: [7600, 5400], men: 150, weapons: {rifle: 120}}
   - {id: right, side: soviet, name: Right rifle company, type: rifle, position: [8000, 5400], men: 150, weapons: {rifle: 120}}
-  - {id: far, side: japanese, name: Far away, type: rifle, position: [2000, 3000], men: 100, weapons: {rifle: 90}}
-zones:
-  - {id: north, name: North-east, kind: area, polygon: [[9100, 6000], [9500, 6000], [9500, 6400], [9100, 6400]]}
 """
 
 
 @pytest.fixture
 def line(tmp_path: Path):
-    f = tmp_path / "neighbours.yaml"
-    f.write_text(head("neighbours-test", "neighbours") + BODY + RULES + "orders: []\n", encoding="utf-8")
+    f = tank_company(tmp_path, "neighbours", "[{model: bt-7, count: 6, command: 1}]", "  []\n", neighbours=NEIGHBOURS)
     return Simulation(load_scenario(f), seed=5).engine
 
 
