@@ -195,10 +195,18 @@ class ArtillerySystem:
         self.missions: list[FireMission] = []
         self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
-        # what observed_fire_into writes: the stuck tanks' rows, whether seen, the battery, the distance
+        # what observed_fire_chances_into writes: the stuck tanks' rows (then those seen),
+        # whether seen, the battery, the distance, the chance of a kill
         self._observed_out: tuple[np.ndarray, ...] = (
-            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.int64), np.zeros(0),
+            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0),
         )
+        fire = np.zeros(art_kernel.N_OF)  # observed fire's figures (now and the pulse set at each pulse)
+        fire[art_kernel.OF_RATE_H] = p.f("artillery.observed_fire_kill_per_hour")
+        fire[art_kernel.OF_HALF_M] = p.f("artillery.observed_fire_half_distance_m")
+        fire[art_kernel.OF_COMMAND_WEIGHT] = cp.command_weight
+        fire[art_kernel.OF_POWER] = 2.0
+        self._observed_figures = fire
+        self._observation_m = p.f("artillery.observation_range_m")
 
     def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
         """A volley's rounds on the beaten zone (kernels/artillery.py); then the guns hit in
@@ -279,7 +287,8 @@ class ArtillerySystem:
         """Observed artillery fire on bogged tanks: a stuck tank that an enemy post can see,
         within range of an enemy battery with rounds left, is ranged in and may be hit
         (model-anchors 3.6: a bogged tank is a stationary target, its risk rising with time
-        stuck). Who sees which stuck tank is worked out in kernels/artillery.py.
+        stuck). Who sees which stuck tank, and the chance of its being hit in the pulse, are
+        worked out in kernels/artillery.py (``observed_fire_chances_into``); the draws here.
 
         The observer ranges first on what stands out: a command tank's handrail radio
         aerial marks it out to him as it does to an anti-tank gunner, so a seen command tank
@@ -292,43 +301,36 @@ class ArtillerySystem:
         ``1 / (1 + (d / artillery.observed_fire_half_distance_m) ** 2)``, d the distance from
         the nearest post that sees the tank.
         """
-        p = self.params
-        rate_h = p.f("artillery.observed_fire_kill_per_hour")
-        if rate_h <= 0 or self.is_night():
+        fire = self._observed_figures
+        if fire[art_kernel.OF_RATE_H] <= 0 or self.is_night():
             return
         tt, ut = self.tank_table, self.unit_table
-        ti = tt.i
         ro = self._roster()
-        see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
+        see_m = min(self._observation_m, self.visibility_m())
         sight = self._sight()
         out = self._observed_out
         if len(out[0]) < len(ro.tank_order):
             n = len(ro.tank_order)
-            out = self._observed_out = (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n))
-        n_stuck = art_kernel.observed_fire_into(
-            ut.f, ut.i, ro.ground_rows, tt.f, ti, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, *out,
+            out = self._observed_out = (
+                np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n),
+            )
+        fire[art_kernel.OF_NOW], fire[art_kernel.OF_DT] = self.now, dt
+        n_stuck, n_seen = art_kernel.observed_fire_chances_into(
+            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out,
         )
         if not n_stuck:
             return  # no tank is stuck (the common case)
         sight.keep_room()
-        half_m = p.f("artillery.observed_fire_half_distance_m")
-        stuck, seen, battery, seen_d = (a[:n_stuck] for a in out)  # the stuck tanks in id order
-        now = self.now
-        tf = tt.f
+        if not n_seen:
+            return
+        seen, _, battery, seen_d, chance = out  # the stuck tanks seen, in id order
         streams = self._observed_streams
-        for t_row, ok, b, d in zip(stuck.tolist(), seen.tolist(), battery.tolist(), seen_d.tolist(), strict=True):
-            if not ok:
-                continue
-            t = ro.tanks_by_row[t_row]
+        for t_row, b, d, p_tank in zip(seen[:n_seen].tolist(), battery[:n_seen].tolist(), seen_d[:n_seen].tolist(), chance[:n_seen].tolist(), strict=True):
             g = streams.get(t_row)
             if g is None:  # the tank's stream, kept by row (a stream is one Generator for the run)
-                g = streams[t_row] = self.rng.get("observed-fire", t.id)
-            tf[t_row, world.T_LAST_FIRE] = now  # t.last_under_fire_min, written on its row
-            rate = rate_h / (1.0 + (d / half_m) ** 2)
-            if ti.item(t_row, world.T_COMMAND):
-                rate *= self.cp.command_weight
-            p_tank = -math.expm1(-rate * dt / 60.0)
+                g = streams[t_row] = self.rng.get("observed-fire", ro.tanks_by_row[t_row].id)
             if g.random() < p_tank:
+                t = ro.tanks_by_row[t_row]
                 shooter = ro.units_by_row[b]
                 self._knock_out(
                     t, g, cause=f"observed-artillery:{shooter.id}", firer=shooter.id,
