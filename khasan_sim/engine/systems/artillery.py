@@ -21,6 +21,7 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import artillery as art_kernel
+from khasan_sim.engine.kernels.random import KernelStream
 from khasan_sim.engine.state import UnitState
 from khasan_sim.engine.systems.common import _other
 from khasan_sim.model import artillery, counter_battery, rules
@@ -48,6 +49,8 @@ class FireMission:
     locate: np.random.Generator  # the draws of the enemy locating the battery
     row: int  # the battery's row in the unit table
     cap: int | None  # the order's rounds (None: as many as the battery has)
+    volley: np.ndarray  # the beaten zone's figures (art_kernel.V_*), the mission's set once
+    rounds_stream: KernelStream  # the battery's stream of the beaten zones' seeds
     fired_total: int = 0
     silenced: bool = False  # its last volley was held back by the enemy's fire on the battery
 
@@ -70,12 +73,22 @@ class ArtillerySystem:
             self._emit("mission_refused", unit=u.id, order=o.id or "", reason=why)
             return
         rate_factor = p.f(f"artillery.mission_rate.{o.mission}")
+        # the beaten zone's figures of its volleys but for the rounds, the gun type's lethal
+        # area and the time, set at each (_apply_rounds)
+        v = self._volley_figures.copy()
+        v[art_kernel.V_X], v[art_kernel.V_Y], v[art_kernel.V_RADIUS] = tx, ty, o.radius_m
+        v[art_kernel.V_COUNTER_BATTERY] = 1.0 if o.mission == "counter_battery" else 0.0
+        v[art_kernel.V_SIDE] = self.unit_table.i.item(u.row, world.U_SIDE)  # the code of u.side
+        key = ("artillery-rounds", u.id)
+        stream = self._kernel_streams.get(key)
+        if stream is None:  # as _kernel_stream(*key)
+            stream = self._kernel_streams[key] = KernelStream(self.rng.get(*key))
         m = FireMission(
             unit=u, order=o, x=tx, y=ty, end=self.now + o.duration_min, next_at=self.now,
             # each gun type's range and rate, looked up once for the mission
             guns=sorted(u.guns), gun_range={w: p.f(f"weapons.{w}.range_m") for w in u.guns},
             gun_rate={w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns},
-            locate=self.rng.get("artillery", u.id), row=u.row, cap=o.rounds,
+            locate=self.rng.get("artillery", u.id), row=u.row, cap=o.rounds, volley=v, rounds_stream=stream,
         )
         self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
         self.missions.append(m)
@@ -114,7 +127,7 @@ class ArtillerySystem:
         artillery's most important effect, model-anchors 2.1; a battery silenced by another
         on its third salvo, 4b.6). A volley held back entirely is logged once
         (``battery_silenced``) until the battery fires again."""
-        u, o = m.unit, m.order
+        u = m.unit
         step = min(self._volley_min, m.end - now)
         m.next_at = now + step
         rounds = 0
@@ -146,7 +159,7 @@ class ArtillerySystem:
                     self.unit_table.i[row, world.U_AMMO] = max(ammo, 0)  # u.ammunition = ammo
                 m.fired_total += k
                 rounds += k
-                self._apply_rounds(u, w, k, m.x, m.y, o.radius_m, self._dispersion, o.mission)
+                self._apply_rounds(m, w, k)
         if rounds > 0:
             m.silenced = False
             u.rounds_fired += rounds
@@ -191,7 +204,6 @@ class ArtillerySystem:
         self._gun_line = (p.f("artillery.gun_interval_m"), p.f("artillery.gun_line_depth_m"), p.f("artillery.range_probable_error_share"))
         self._gun_reach: np.ndarray | None = None
         self._volley_min = p.f("artillery.volley_min")
-        self._dispersion = p.f("artillery.dispersion_m")
         self.missions: list[FireMission] = []
         self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
@@ -208,19 +220,16 @@ class ArtillerySystem:
         self._observed_figures = fire
         self._observation_m = p.f("artillery.observation_range_m")
 
-    def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
+    def _apply_rounds(self, mission: FireMission, weapon: str, rounds: int) -> None:
         """A volley's rounds on the beaten zone (kernels/artillery.py); then the guns hit in
         the batteries there, the tanks put out of action and the casualty events, here."""
-        v = self._volley_figures
+        shooter = mission.unit
+        v = mission.volley
         v[art_kernel.V_ROUNDS] = rounds
-        v[art_kernel.V_X], v[art_kernel.V_Y], v[art_kernel.V_RADIUS] = tx, ty, radius
-        v[art_kernel.V_DISPERSION] = dispersion
         v[art_kernel.V_LETHAL] = self._lethal[weapon]
-        v[art_kernel.V_COUNTER_BATTERY] = 1.0 if mission == "counter_battery" else 0.0
+        v[art_kernel.V_NOW] = self.env.now
         ro = self._roster()
         ut, tt = self.unit_table, self.tank_table
-        v[art_kernel.V_NOW] = self.env.now
-        v[art_kernel.V_SIDE] = ut.i.item(shooter.row, world.U_SIDE)  # the code of shooter.side
         outs = self._volley_out
         if outs is None or len(outs[0]) < len(ro.ground_rows):  # a row for each ground unit, each tank
             n, n_t = len(ut.f), max(len(tt.f), 1)
@@ -231,7 +240,7 @@ class ArtillerySystem:
         hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f = outs
         n_hit, n_bat, n_ko = art_kernel.beaten_zone_into(
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, tt.n, ro.tank_order, self._posture, self._cover_sup, v,
-            self._kernel_stream("artillery-rounds", shooter.id), *outs,
+            mission.rounds_stream.next(), *outs,
         )
         if not (n_hit or n_bat or n_ko):
             return  # the rounds fell where nobody was
@@ -239,12 +248,13 @@ class ArtillerySystem:
         bats = list(zip(bats_i[:n_bat].tolist(), bats_f[:n_bat].tolist(), strict=True)) if n_bat else ()
         knocks = list(zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True)) if n_ko else ()
         cause = f"artillery:{shooter.id}"
+        kind = mission.order.mission
         for (row, k, wd, m), (d, on_unit, posture, expected, chance) in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
             v = ro.units_by_row[row]
             self._emit(
                 "casualties", unit=v.id, killed=k, wounded=wd, missing=m, cause=cause,
                 firer=shooter.id, weapon=weapon, range_m=math.hypot(v.x - shooter.x, v.y - shooter.y), from_aim_m=d,
-                rounds=on_unit, posture=posture, expected=expected, p_hit=chance, mission=mission,
+                rounds=on_unit, posture=posture, expected=expected, p_hit=chance, mission=kind,
             )
         gun_area, gun_kill = self._gun_hit
         for row, on_unit in bats:
@@ -252,7 +262,7 @@ class ArtillerySystem:
             if not b.guns:
                 continue
             g = self.rng.get("casualties", b.id)
-            adjusted = mission == "counter_battery" and b.located
+            adjusted = kind == "counter_battery" and b.located
             if adjusted:  # observed fire walked onto the located battery's gun line
                 interval, depth, pe_share = self._gun_line
                 p_gun = counter_battery.adjusted_gun_hit_chance(
