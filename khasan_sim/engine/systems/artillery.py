@@ -13,6 +13,7 @@ gun line and range error, observation range, observed-fire kill rate, locate cha
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,10 @@ _ROUTED = world.STATE_CODE[MoraleState.ROUTED]
 _ARTILLERY = world.UNIT_TYPES.index("artillery")
 
 
+def _seq(m: FireMission) -> int:
+    return m.seq
+
+
 @dataclass(slots=True, eq=False)
 class FireMission:
     """A fire mission under way: its battery, order, aim point, end and what it has fired."""
@@ -51,6 +56,7 @@ class FireMission:
     cap: int | None  # the order's rounds (None: as many as the battery has)
     volley: np.ndarray  # the beaten zone's figures (art_kernel.V_*), the mission's set once
     rounds_stream: KernelStream  # the battery's stream of the beaten zones' seeds
+    seq: int  # its place among the run's missions, in the order they began
     fired_total: int = 0
     silenced: bool = False  # its last volley was held back by the enemy's fire on the battery
 
@@ -89,20 +95,40 @@ class ArtillerySystem:
             guns=sorted(u.guns), gun_range={w: p.f(f"weapons.{w}.range_m") for w in u.guns},
             gun_rate={w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns},
             locate=self.rng.get("artillery", u.id), row=u.row, cap=o.rounds, volley=v, rounds_stream=stream,
+            seq=self._missions_begun,
         )
+        self._missions_begun += 1
         self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
         self.missions.append(m)
+        self._awake.append(m)
         self._fire_missions(only=m)
 
     def _fire_missions(self, only: FireMission | None = None) -> None:
         """Fire the volleys due now of the missions under way (in the order they began),
-        and end those whose time is up."""
+        and end those whose time is up.
+
+        A mission whose rounds are all fired passes its steps without a volley until it
+        ends or its battery has no ammunition left, and while the battery has rounds such
+        a step does nothing. When every combat pulse is a step of it (``artillery.volley_min``
+        no longer than the pulse) it is set aside after one such step instead of being
+        stepped at each pulse, and taken up again, in its place among the missions, at the
+        pulse it ends or as soon as a volley of its battery leaves it no rounds
+        (:meth:`_wake`): its steps are those it would have taken."""
         now = self.env.now
         ui = self.unit_table.i
         volley_min = self._volley_min
-        for m in [only] if only is not None else list(self.missions):
+        if only is not None:
+            todo = [only]
+        else:
+            if self._idle and now >= self._idle_until - 1e-9:
+                self._wake([m for m in self._idle if now >= m.end - 1e-9])
+            todo = list(self._awake)
+        i = 0
+        while i < len(todo):
+            m = todo[i]
+            i += 1
             if now >= m.end - 1e-9:
-                self.missions.remove(m)
+                self._mission_over(m)
                 self._emit("mission_end", unit=m.unit.id, order=m.order.id or "", rounds=m.fired_total)
             elif now >= m.next_at - 1e-9:
                 cap = m.cap
@@ -114,9 +140,40 @@ class ArtillerySystem:
                     ammo = ui.item(m.row, world.U_AMMO)
                     if ammo != world.NO_AMMUNITION_LIMIT and ammo <= 0:
                         self._emit("out_of_ammunition", unit=m.unit.id)
-                        self.missions.remove(m)
-                elif not self._volley(m, now):
-                    self.missions.remove(m)
+                        self._mission_over(m)
+                    elif self._idle_steps:
+                        self._set_aside(m)
+                else:
+                    fired = self._volley(m, now)
+                    if self._idle:  # the battery's missions set aside, if this left it no rounds
+                        ammo = ui.item(m.row, world.U_AMMO)
+                        if ammo != world.NO_AMMUNITION_LIMIT and ammo <= 0:
+                            woken = [x for x in self._idle if x.unit is m.unit]
+                            self._wake(woken)
+                            if only is None:  # those after it in the order take their step now
+                                for x in woken:
+                                    if x.seq > m.seq:
+                                        bisect.insort(todo, x, lo=i, key=_seq)
+                    if not fired:
+                        self._mission_over(m)
+
+    def _mission_over(self, m: FireMission) -> None:
+        """Take mission *m* out of those under way."""
+        self.missions.remove(m)
+        self._awake.remove(m)
+
+    def _set_aside(self, m: FireMission) -> None:
+        """Set aside mission *m*, its rounds all fired and its battery with rounds left."""
+        self._awake.remove(m)
+        self._idle.append(m)
+        self._idle_until = min(self._idle_until, m.end)
+
+    def _wake(self, missions: list[FireMission]) -> None:
+        """Take up again the *missions* set aside, each in its place in the order."""
+        for m in missions:
+            self._idle.remove(m)
+            bisect.insort(self._awake, m, key=_seq)
+        self._idle_until = min((m.end for m in self._idle), default=math.inf)
 
     def _volley(self, m: FireMission, now: float) -> bool:
         """Fire one volley of mission *m*; return False if the battery is out of ammunition.
@@ -205,6 +262,11 @@ class ArtillerySystem:
         self._gun_reach: np.ndarray | None = None
         self._volley_min = p.f("artillery.volley_min")
         self.missions: list[FireMission] = []
+        self._missions_begun = 0
+        self._awake: list[FireMission] = []  # the missions under way that are stepped, in order
+        self._idle: list[FireMission] = []  # those set aside (_fire_missions)
+        self._idle_until = math.inf  # the first end among them
+        self._idle_steps = self._volley_min <= self.cp.pulse_min  # every pulse a step of a mission
         self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
         # what observed_fire_chances_into writes: the stuck tanks' rows (then those seen),
