@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels import artillery as ak
@@ -295,3 +296,77 @@ def test_a_change_of_who_has_the_men_to_hold_a_zone_is_seen(seed, n, n_zones, ho
         now = np.array([ref_sov >= hold_min, ref_jap >= hold_min]).astype(np.int8)
         assert np.array_equal(held, now)
         assert changed == (not np.array_equal(before, now))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10**6), n=st.integers(1, 25), n_stuck=st.integers(0, 8), see_m=st.floats(200, 3000),
+    rate_h=st.floats(0.0, 50.0), half_m=st.floats(100.0, 5000.0), weight=st.floats(1.0, 4.0), dt=st.floats(0.5, 10.0),
+)
+def test_observed_fire_chances_are_the_plain_formula_on_the_tanks_seen(seed, n, n_stuck, see_m, rate_h, half_m, weight, dt):
+    """The compiled chances of observed fire are, to the last bit, the engine's Python
+    formula (the one it used before they were compiled) on the tanks observed_fire_into
+    finds seen, in id order; those tanks, and only those, are marked under fire now."""
+    from khasan_sim.engine.kernels.sight import SightLines
+    from khasan_sim.scenario.builtin import historical_scenario
+    from khasan_sim.scenario.load import load_scenario
+
+    terrain = load_scenario(str(historical_scenario())).terrain
+    rng = np.random.default_rng(seed)
+    units = _units(seed, n, box=3000.0)
+    units.f[: units.n, [w.U_X, w.U_Y]] += 4500.0  # round the heights
+    tanks = w.Table(w.T_NF, w.T_NI, capacity=1)
+    for _ in range(n_stuck + 3):
+        t = tanks.add_row()
+        tanks.f[t, w.T_X], tanks.f[t, w.T_Y] = rng.uniform(4500, 7500, 2)
+        tanks.f[t, w.T_LAST_FIRE] = -1e9
+        tanks.i[t, w.T_UNIT] = rng.integers(0, units.n)
+        tanks.i[t, w.T_COMMAND] = rng.integers(0, 2)
+        tanks.i[t, w.T_STATUS] = w.TANK_STATUS.index("bogged") if t < n_stuck else rng.integers(0, len(w.TANK_STATUS))
+    order = rng.permutation(units.n)
+    tank_order = rng.permutation(tanks.n).astype(np.int64)
+    reach = np.where(rng.random(units.n) < 0.4, rng.uniform(500, 3000, units.n), 0.0)
+    units.i[: units.n, w.U_AMMO] = rng.choice([w.NO_AMMUNITION_LIMIT, 0, 50], size=units.n)
+    sight = SightLines(terrain)
+    # the reference: observed_fire_into's answer, then the engine's formula in Python
+    out = tuple(np.zeros(tanks.n, dtype=d) for d in (np.int64, np.bool_, np.int64, np.float64))
+    n_s = ak.observed_fire_into(units.f, units.i, order, tanks.f, tanks.i, tank_order, reach, see_m, *sight.args, *out)
+    ref = []
+    for t_row, ok, b, d in zip(*(a[:n_s].tolist() for a in out), strict=True):
+        if ok:
+            rate = rate_h / (1.0 + (d / half_m) ** 2)
+            if tanks.i[t_row, w.T_COMMAND]:
+                rate *= weight
+            ref.append((t_row, b, d, -math.expm1(-rate * dt / 60.0)))
+    fire = np.zeros(ak.N_OF)
+    fire[[ak.OF_NOW, ak.OF_RATE_H, ak.OF_HALF_M, ak.OF_COMMAND_WEIGHT, ak.OF_DT, ak.OF_POWER]] = 77.0, rate_h, half_m, weight, dt, 2.0
+    got_out = (*(np.zeros(tanks.n, dtype=d) for d in (np.int64, np.bool_, np.int64, np.float64)), np.zeros(tanks.n))
+    n_stuck_got, n_seen = ak.observed_fire_chances_into(
+        units.f, units.i, order, tanks.f, tanks.i, tank_order, reach, see_m, *sight.args, fire, *got_out,
+    )
+    seen_rows, _, battery, dist, chance = got_out
+    assert n_stuck_got == n_s
+    got = list(zip(seen_rows[:n_seen].tolist(), battery[:n_seen].tolist(), dist[:n_seen].tolist(), chance[:n_seen].tolist(), strict=True))
+    assert got == ref  # bit for bit: the chance is compared with a draw and logged
+    marked = {t for t in range(tanks.n) if tanks.f[t, w.T_LAST_FIRE] == 77.0}
+    assert marked == {r[0] for r in ref} and all(tanks.f[t, w.T_LAST_FIRE] == -1e9 for t in range(tanks.n) if t not in marked)
+
+
+@njit(cache=False)
+def _square_as_compiled(d, half_m, power):
+    return (d / half_m) ** power  # as observed_fire_chances_into works it out
+
+
+@settings(max_examples=300, deadline=None)
+@given(d=st.floats(0.0, 1e5), half_m=st.floats(1.0, 1e4))
+def test_a_square_compiled_with_its_power_given_at_run_time_is_pythons(d, half_m):
+    """Why observed fire's kernel is given its power (``OF_POWER``): numba's ``x ** y``
+    with *y* known only at run time calls libm's pow, as Python's ``x ** 2`` does, bit for
+    bit; a constant 2 is compiled to ``x * x``, which need not round the same (it does
+    not on about 1 in 1,000 ratios)."""
+    assert _square_as_compiled(d, half_m, 2.0) == (d / half_m) ** 2
+
+
+def test_a_square_compiled_with_its_power_given_at_run_time_is_pythons_on_many_ratios():
+    ratios = np.random.default_rng(7).uniform(0.0, 20.0, 20_000).tolist()
+    assert [_square_as_compiled(r, 1.0, 2.0) for r in ratios] == [r**2 for r in ratios]

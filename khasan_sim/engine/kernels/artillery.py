@@ -7,7 +7,8 @@ lethal area cut by their posture, and by the cover they have taken if they were 
 under fire (:func:`taken_cover_factor`; :func:`expected_area_casualties`), suppresses them
 (:func:`area_suppression`, less in trenches), and may put a tank in the unit's area out
 of action (:func:`point_target_hit_chance`); and which bogged tanks an enemy post sees within reach
-of an enemy battery (observed fire). Guns hit in a battery are drawn in Python
+of an enemy battery, and the chance of each being hit in the pulse (observed fire: the
+draws are the engine's, in Python). Guns hit in a battery are drawn in Python
 (their counts are kept by gun type there); the kernel gives the rounds on each battery.
 """
 
@@ -218,6 +219,53 @@ def observed_fire_into(
             s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d,
         )
     return n_s
+
+
+# the figures of observed fire, in this order in the ``fire`` vector: now, the kill rate
+# close up (an hour), the observer's distance that halves it, the command tank's weight,
+# the pulse (minutes) and the power of the distance (2.0, given: the rate's square is
+# libm's pow, as the engine's Python worked it out)
+(OF_NOW, OF_RATE_H, OF_HALF_M, OF_COMMAND_WEIGHT, OF_DT, OF_POWER) = range(6)
+N_OF = 6
+
+
+@njit(cache=True)
+def observed_fire_chances_into(
+    uf, ui, order, tf, ti, tank_order, reach, see_m,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    fire, stuck, seen_by, battery, seen_d, chance,
+):
+    """:func:`observed_fire_into`, then for each stuck tank that an enemy post sees within
+    reach of an enemy battery (in id order): its time under fire set to now, and its
+    chance of being put out of action in the pulse; return ``(n_stuck, n_seen)``.
+
+    The chance is ``1 - exp(-rate * dt / 60)``: the rate close up (``OF_RATE_H`` an hour)
+    times ``1 / (1 + (d / OF_HALF_M) ** 2)``, d the distance from the nearest post that
+    sees the tank, and times ``OF_COMMAND_WEIGHT`` for a command tank (*fire*: the
+    ``OF_*`` figures). The first *n_seen* places of *stuck*, *battery*, *seen_d* and
+    *chance* hold the tanks seen, their battery, the distance and the chance (*seen_by*
+    is left as :func:`observed_fire_into` wrote it, for all the stuck tanks).
+    """
+    n_s = observed_fire_into(
+        uf, ui, order, tf, ti, tank_order, reach, see_m,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+        stuck, seen_by, battery, seen_d,
+    )
+    now, rate_h, half_m, power = fire[OF_NOW], fire[OF_RATE_H], fire[OF_HALF_M], fire[OF_POWER]
+    m = 0
+    for k in range(n_s):
+        if not seen_by[k]:
+            continue
+        t = stuck[k]
+        d = seen_d[k]
+        tf[t, w.T_LAST_FIRE] = now
+        rate = rate_h / (1.0 + (d / half_m) ** power)
+        if ti[t, w.T_COMMAND]:
+            rate *= fire[OF_COMMAND_WEIGHT]
+        stuck[m], battery[m], seen_d[m] = t, battery[k], d
+        chance[m] = -math.expm1(-rate * fire[OF_DT] / 60.0)
+        m += 1
+    return n_s, m
 
 
 @njit(cache=True)

@@ -13,6 +13,7 @@ gun line and range error, observation range, observed-fire kill rate, locate cha
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import artillery as art_kernel
+from khasan_sim.engine.kernels.random import KernelStream
 from khasan_sim.engine.state import UnitState
 from khasan_sim.engine.systems.common import _other
 from khasan_sim.model import artillery, counter_battery, rules
@@ -30,6 +32,10 @@ _BOGGED = world.TANK_STATUS.index("bogged")
 _RETREATING = world.STATE_CODE[MoraleState.RETREATING]
 _ROUTED = world.STATE_CODE[MoraleState.ROUTED]
 _ARTILLERY = world.UNIT_TYPES.index("artillery")
+
+
+def _seq(m: FireMission) -> int:
+    return m.seq
 
 
 @dataclass(slots=True, eq=False)
@@ -48,6 +54,9 @@ class FireMission:
     locate: np.random.Generator  # the draws of the enemy locating the battery
     row: int  # the battery's row in the unit table
     cap: int | None  # the order's rounds (None: as many as the battery has)
+    volley: np.ndarray  # the beaten zone's figures (art_kernel.V_*), the mission's set once
+    rounds_stream: KernelStream  # the battery's stream of the beaten zones' seeds
+    seq: int  # its place among the run's missions, in the order they began
     fired_total: int = 0
     silenced: bool = False  # its last volley was held back by the enemy's fire on the battery
 
@@ -70,26 +79,56 @@ class ArtillerySystem:
             self._emit("mission_refused", unit=u.id, order=o.id or "", reason=why)
             return
         rate_factor = p.f(f"artillery.mission_rate.{o.mission}")
+        # the beaten zone's figures of its volleys but for the rounds, the gun type's lethal
+        # area and the time, set at each (_apply_rounds)
+        v = self._volley_figures.copy()
+        v[art_kernel.V_X], v[art_kernel.V_Y], v[art_kernel.V_RADIUS] = tx, ty, o.radius_m
+        v[art_kernel.V_COUNTER_BATTERY] = 1.0 if o.mission == "counter_battery" else 0.0
+        v[art_kernel.V_SIDE] = self.unit_table.i.item(u.row, world.U_SIDE)  # the code of u.side
+        key = ("artillery-rounds", u.id)
+        stream = self._kernel_streams.get(key)
+        if stream is None:  # as _kernel_stream(*key)
+            stream = self._kernel_streams[key] = KernelStream(self.rng.get(*key))
         m = FireMission(
             unit=u, order=o, x=tx, y=ty, end=self.now + o.duration_min, next_at=self.now,
             # each gun type's range and rate, looked up once for the mission
             guns=sorted(u.guns), gun_range={w: p.f(f"weapons.{w}.range_m") for w in u.guns},
             gun_rate={w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns},
-            locate=self.rng.get("artillery", u.id), row=u.row, cap=o.rounds,
+            locate=self.rng.get("artillery", u.id), row=u.row, cap=o.rounds, volley=v, rounds_stream=stream,
+            seq=self._missions_begun,
         )
+        self._missions_begun += 1
         self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
         self.missions.append(m)
+        self._awake.append(m)
         self._fire_missions(only=m)
 
     def _fire_missions(self, only: FireMission | None = None) -> None:
         """Fire the volleys due now of the missions under way (in the order they began),
-        and end those whose time is up."""
+        and end those whose time is up.
+
+        A mission whose rounds are all fired passes its steps without a volley until it
+        ends or its battery has no ammunition left, and while the battery has rounds such
+        a step does nothing. When every combat pulse is a step of it (``artillery.volley_min``
+        no longer than the pulse) it is set aside after one such step instead of being
+        stepped at each pulse, and taken up again, in its place among the missions, at the
+        pulse it ends or as soon as a volley of its battery leaves it no rounds
+        (:meth:`_wake`): its steps are those it would have taken."""
         now = self.env.now
         ui = self.unit_table.i
         volley_min = self._volley_min
-        for m in [only] if only is not None else list(self.missions):
+        if only is not None:
+            todo = [only]
+        else:
+            if self._idle and now >= self._idle_until - 1e-9:
+                self._wake([m for m in self._idle if now >= m.end - 1e-9])
+            todo = list(self._awake)
+        i = 0
+        while i < len(todo):
+            m = todo[i]
+            i += 1
             if now >= m.end - 1e-9:
-                self.missions.remove(m)
+                self._mission_over(m)
                 self._emit("mission_end", unit=m.unit.id, order=m.order.id or "", rounds=m.fired_total)
             elif now >= m.next_at - 1e-9:
                 cap = m.cap
@@ -101,9 +140,40 @@ class ArtillerySystem:
                     ammo = ui.item(m.row, world.U_AMMO)
                     if ammo != world.NO_AMMUNITION_LIMIT and ammo <= 0:
                         self._emit("out_of_ammunition", unit=m.unit.id)
-                        self.missions.remove(m)
-                elif not self._volley(m, now):
-                    self.missions.remove(m)
+                        self._mission_over(m)
+                    elif self._idle_steps:
+                        self._set_aside(m)
+                else:
+                    fired = self._volley(m, now)
+                    if self._idle:  # the battery's missions set aside, if this left it no rounds
+                        ammo = ui.item(m.row, world.U_AMMO)
+                        if ammo != world.NO_AMMUNITION_LIMIT and ammo <= 0:
+                            woken = [x for x in self._idle if x.unit is m.unit]
+                            self._wake(woken)
+                            if only is None:  # those after it in the order take their step now
+                                for x in woken:
+                                    if x.seq > m.seq:
+                                        bisect.insort(todo, x, lo=i, key=_seq)
+                    if not fired:
+                        self._mission_over(m)
+
+    def _mission_over(self, m: FireMission) -> None:
+        """Take mission *m* out of those under way."""
+        self.missions.remove(m)
+        self._awake.remove(m)
+
+    def _set_aside(self, m: FireMission) -> None:
+        """Set aside mission *m*, its rounds all fired and its battery with rounds left."""
+        self._awake.remove(m)
+        self._idle.append(m)
+        self._idle_until = min(self._idle_until, m.end)
+
+    def _wake(self, missions: list[FireMission]) -> None:
+        """Take up again the *missions* set aside, each in its place in the order."""
+        for m in missions:
+            self._idle.remove(m)
+            bisect.insort(self._awake, m, key=_seq)
+        self._idle_until = min((m.end for m in self._idle), default=math.inf)
 
     def _volley(self, m: FireMission, now: float) -> bool:
         """Fire one volley of mission *m*; return False if the battery is out of ammunition.
@@ -114,7 +184,7 @@ class ArtillerySystem:
         artillery's most important effect, model-anchors 2.1; a battery silenced by another
         on its third salvo, 4b.6). A volley held back entirely is logged once
         (``battery_silenced``) until the battery fires again."""
-        u, o = m.unit, m.order
+        u = m.unit
         step = min(self._volley_min, m.end - now)
         m.next_at = now + step
         rounds = 0
@@ -146,7 +216,7 @@ class ArtillerySystem:
                     self.unit_table.i[row, world.U_AMMO] = max(ammo, 0)  # u.ammunition = ammo
                 m.fired_total += k
                 rounds += k
-                self._apply_rounds(u, w, k, m.x, m.y, o.radius_m, self._dispersion, o.mission)
+                self._apply_rounds(m, w, k)
         if rounds > 0:
             m.silenced = False
             u.rounds_fired += rounds
@@ -191,28 +261,37 @@ class ArtillerySystem:
         self._gun_line = (p.f("artillery.gun_interval_m"), p.f("artillery.gun_line_depth_m"), p.f("artillery.range_probable_error_share"))
         self._gun_reach: np.ndarray | None = None
         self._volley_min = p.f("artillery.volley_min")
-        self._dispersion = p.f("artillery.dispersion_m")
         self.missions: list[FireMission] = []
+        self._missions_begun = 0
+        self._awake: list[FireMission] = []  # the missions under way that are stepped, in order
+        self._idle: list[FireMission] = []  # those set aside (_fire_missions)
+        self._idle_until = math.inf  # the first end among them
+        self._idle_steps = self._volley_min <= self.cp.pulse_min  # every pulse a step of a mission
         self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
-        # what observed_fire_into writes: the stuck tanks' rows, whether seen, the battery, the distance
+        # what observed_fire_chances_into writes: the stuck tanks' rows (then those seen),
+        # whether seen, the battery, the distance, the chance of a kill
         self._observed_out: tuple[np.ndarray, ...] = (
-            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.int64), np.zeros(0),
+            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0),
         )
+        fire = np.zeros(art_kernel.N_OF)  # observed fire's figures (now and the pulse set at each pulse)
+        fire[art_kernel.OF_RATE_H] = p.f("artillery.observed_fire_kill_per_hour")
+        fire[art_kernel.OF_HALF_M] = p.f("artillery.observed_fire_half_distance_m")
+        fire[art_kernel.OF_COMMAND_WEIGHT] = cp.command_weight
+        fire[art_kernel.OF_POWER] = 2.0
+        self._observed_figures = fire
+        self._observation_m = p.f("artillery.observation_range_m")
 
-    def _apply_rounds(self, shooter: UnitState, weapon: str, rounds: int, tx: float, ty: float, radius: float, dispersion: float, mission: str) -> None:
+    def _apply_rounds(self, mission: FireMission, weapon: str, rounds: int) -> None:
         """A volley's rounds on the beaten zone (kernels/artillery.py); then the guns hit in
         the batteries there, the tanks put out of action and the casualty events, here."""
-        v = self._volley_figures
+        shooter = mission.unit
+        v = mission.volley
         v[art_kernel.V_ROUNDS] = rounds
-        v[art_kernel.V_X], v[art_kernel.V_Y], v[art_kernel.V_RADIUS] = tx, ty, radius
-        v[art_kernel.V_DISPERSION] = dispersion
         v[art_kernel.V_LETHAL] = self._lethal[weapon]
-        v[art_kernel.V_COUNTER_BATTERY] = 1.0 if mission == "counter_battery" else 0.0
+        v[art_kernel.V_NOW] = self.env.now
         ro = self._roster()
         ut, tt = self.unit_table, self.tank_table
-        v[art_kernel.V_NOW] = self.env.now
-        v[art_kernel.V_SIDE] = ut.i.item(shooter.row, world.U_SIDE)  # the code of shooter.side
         outs = self._volley_out
         if outs is None or len(outs[0]) < len(ro.ground_rows):  # a row for each ground unit, each tank
             n, n_t = len(ut.f), max(len(tt.f), 1)
@@ -223,7 +302,7 @@ class ArtillerySystem:
         hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f = outs
         n_hit, n_bat, n_ko = art_kernel.beaten_zone_into(
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, tt.n, ro.tank_order, self._posture, self._cover_sup, v,
-            self._kernel_stream("artillery-rounds", shooter.id), *outs,
+            mission.rounds_stream.next(), *outs,
         )
         if not (n_hit or n_bat or n_ko):
             return  # the rounds fell where nobody was
@@ -231,12 +310,13 @@ class ArtillerySystem:
         bats = list(zip(bats_i[:n_bat].tolist(), bats_f[:n_bat].tolist(), strict=True)) if n_bat else ()
         knocks = list(zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True)) if n_ko else ()
         cause = f"artillery:{shooter.id}"
+        kind = mission.order.mission
         for (row, k, wd, m), (d, on_unit, posture, expected, chance) in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
             v = ro.units_by_row[row]
             self._emit(
                 "casualties", unit=v.id, killed=k, wounded=wd, missing=m, cause=cause,
                 firer=shooter.id, weapon=weapon, range_m=math.hypot(v.x - shooter.x, v.y - shooter.y), from_aim_m=d,
-                rounds=on_unit, posture=posture, expected=expected, p_hit=chance, mission=mission,
+                rounds=on_unit, posture=posture, expected=expected, p_hit=chance, mission=kind,
             )
         gun_area, gun_kill = self._gun_hit
         for row, on_unit in bats:
@@ -244,7 +324,7 @@ class ArtillerySystem:
             if not b.guns:
                 continue
             g = self.rng.get("casualties", b.id)
-            adjusted = mission == "counter_battery" and b.located
+            adjusted = kind == "counter_battery" and b.located
             if adjusted:  # observed fire walked onto the located battery's gun line
                 interval, depth, pe_share = self._gun_line
                 p_gun = counter_battery.adjusted_gun_hit_chance(
@@ -279,7 +359,8 @@ class ArtillerySystem:
         """Observed artillery fire on bogged tanks: a stuck tank that an enemy post can see,
         within range of an enemy battery with rounds left, is ranged in and may be hit
         (model-anchors 3.6: a bogged tank is a stationary target, its risk rising with time
-        stuck). Who sees which stuck tank is worked out in kernels/artillery.py.
+        stuck). Who sees which stuck tank, and the chance of its being hit in the pulse, are
+        worked out in kernels/artillery.py (``observed_fire_chances_into``); the draws here.
 
         The observer ranges first on what stands out: a command tank's handrail radio
         aerial marks it out to him as it does to an anti-tank gunner, so a seen command tank
@@ -292,43 +373,36 @@ class ArtillerySystem:
         ``1 / (1 + (d / artillery.observed_fire_half_distance_m) ** 2)``, d the distance from
         the nearest post that sees the tank.
         """
-        p = self.params
-        rate_h = p.f("artillery.observed_fire_kill_per_hour")
-        if rate_h <= 0 or self.is_night():
+        fire = self._observed_figures
+        if fire[art_kernel.OF_RATE_H] <= 0 or self.is_night():
             return
         tt, ut = self.tank_table, self.unit_table
-        ti = tt.i
         ro = self._roster()
-        see_m = min(p.f("artillery.observation_range_m"), self.visibility_m())
+        see_m = min(self._observation_m, self.visibility_m())
         sight = self._sight()
         out = self._observed_out
         if len(out[0]) < len(ro.tank_order):
             n = len(ro.tank_order)
-            out = self._observed_out = (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n))
-        n_stuck = art_kernel.observed_fire_into(
-            ut.f, ut.i, ro.ground_rows, tt.f, ti, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, *out,
+            out = self._observed_out = (
+                np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n),
+            )
+        fire[art_kernel.OF_NOW], fire[art_kernel.OF_DT] = self.now, dt
+        n_stuck, n_seen = art_kernel.observed_fire_chances_into(
+            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out,
         )
         if not n_stuck:
             return  # no tank is stuck (the common case)
         sight.keep_room()
-        half_m = p.f("artillery.observed_fire_half_distance_m")
-        stuck, seen, battery, seen_d = (a[:n_stuck] for a in out)  # the stuck tanks in id order
-        now = self.now
-        tf = tt.f
+        if not n_seen:
+            return
+        seen, _, battery, seen_d, chance = out  # the stuck tanks seen, in id order
         streams = self._observed_streams
-        for t_row, ok, b, d in zip(stuck.tolist(), seen.tolist(), battery.tolist(), seen_d.tolist(), strict=True):
-            if not ok:
-                continue
-            t = ro.tanks_by_row[t_row]
+        for t_row, b, d, p_tank in zip(seen[:n_seen].tolist(), battery[:n_seen].tolist(), seen_d[:n_seen].tolist(), chance[:n_seen].tolist(), strict=True):
             g = streams.get(t_row)
             if g is None:  # the tank's stream, kept by row (a stream is one Generator for the run)
-                g = streams[t_row] = self.rng.get("observed-fire", t.id)
-            tf[t_row, world.T_LAST_FIRE] = now  # t.last_under_fire_min, written on its row
-            rate = rate_h / (1.0 + (d / half_m) ** 2)
-            if ti.item(t_row, world.T_COMMAND):
-                rate *= self.cp.command_weight
-            p_tank = -math.expm1(-rate * dt / 60.0)
+                g = streams[t_row] = self.rng.get("observed-fire", ro.tanks_by_row[t_row].id)
             if g.random() < p_tank:
+                t = ro.tanks_by_row[t_row]
                 shooter = ro.units_by_row[b]
                 self._knock_out(
                     t, g, cause=f"observed-artillery:{shooter.id}", firer=shooter.id,
