@@ -9,10 +9,13 @@ from the next unit, so those after a retreat are worked out from their new shock
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
 from khasan_sim.engine import world as w
+from khasan_sim.engine.kernels.movement import halted_under_fire_into
 
 # the figures of the pulse, in this order in the ``pulse`` vector
 (M_DT, M_NIGHT, M_NOW, M_REST_AFTER, M_HALF_LIFE, M_LOSS_WEIGHT, M_SUPPRESSION_WEIGHT, M_NIGHT_DRIFT,
@@ -26,6 +29,15 @@ N_MORALE = 9
 (O_MORALE, O_DECAYED, O_STATE, O_BEFORE, O_LOSSES, O_SUPPRESSION, O_SHOCKS, O_NIGHT, O_REST,
  O_LOSS_SHARE, O_SUPPRESSION_LEVEL, O_MEN_LOST) = range(12)
 N_OUT = 12
+
+# the figures of falling back further, in this order in the ``fall_back`` vector: the
+# enemy's direct-fire reach, a bound back, the least distance from home to go home, and
+# the map's last metre east and north (a goal is kept on the map)
+(F_REACH, F_LEG, F_HOME_MIN, F_RIGHT, F_TOP) = range(5)
+N_FALL_BACK = 5
+# how far apart (metres) a distance and a threshold must be for the kernel's test to
+# settle it: the kernel's distances may differ from Python's in the last bits
+_MARGIN_M = 1e-6
 
 _PINNED = w.STATE_CODE[w.STATES[1]]
 _SHAKEN = w.STATE_CODE[w.STATES[2]]
@@ -219,3 +231,76 @@ def close_quarters_and_morale(
     each other, and settle_morale's answer."""
     anywhere = close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour if minutes > 0 else 0.0, reference_ratio, minutes, own, enemy)
     return anywhere, settle_morale(uf, ui, order, 0, loss_sensitivity, pulse, out)
+
+
+@njit(cache=True)
+def _nearest(uf, ui, rows, side, x, y):
+    """Return the distance from (x, y) to the nearest enemy of *side* with men among
+    *rows* (infinity if none), and the first of them at it (-1 if none)."""
+    near = math.inf
+    first = -1
+    for k in range(rows.size):
+        e = rows[k]
+        if ui[e, w.U_SIDE] == side or ui[e, w.U_MEN] <= 0:
+            continue
+        d = math.hypot(uf[e, w.U_X] - x, uf[e, w.U_Y] - y)
+        if first < 0 or d < near:
+            near, first = d, e
+    return near, first
+
+
+@njit(cache=True)
+def may_fall_back_further(uf, ui, rows, r, fall_back):
+    """Return False if unit row *r* (falling back, halted under fire) surely stays where it
+    is: the test of ``MoraleSystem._fall_back_further`` (the nearest enemy of *rows*, the
+    ground units in id order, within reach; the goal of :func:`movement.fall_back_point`
+    kept on the map, farther from every enemy by more than a metre), worked out here with
+    a margin. True when the unit goes, or when a distance lies too near a threshold (or
+    two enemies too near the same distance) to tell: Python then decides, exactly."""
+    side = ui[r, w.U_SIDE]
+    x, y = uf[r, w.U_X], uf[r, w.U_Y]
+    here, first = _nearest(uf, ui, rows, side, x, y)
+    if first < 0 or here > fall_back[F_REACH] + _MARGIN_M:
+        return False
+    if here < 1.0 + _MARGIN_M:
+        return True  # an enemy on the unit itself: the goal's other rules
+    ex, ey = uf[first, w.U_X], uf[first, w.U_Y]
+    for k in range(rows.size):  # another enemy at the same distance could be the first
+        e = rows[k]
+        if e != first and ui[e, w.U_SIDE] != side and ui[e, w.U_MEN] > 0 \
+                and math.hypot(uf[e, w.U_X] - x, uf[e, w.U_Y] - y) <= here + _MARGIN_M:
+            return True
+    hx, hy = uf[r, w.U_HOME_X], uf[r, w.U_HOME_Y]
+    from_home = math.hypot(hx - x, hy - y)
+    if abs(from_home - fall_back[F_HOME_MIN]) <= _MARGIN_M:
+        return True
+    home = False
+    if from_home >= fall_back[F_HOME_MIN]:
+        at_home, _ = _nearest(uf, ui, rows, side, hx, hy)
+        if abs(at_home - here) <= _MARGIN_M:
+            return True
+        home = at_home > here
+    if home:
+        gx, gy = hx, hy
+    else:
+        gx = x + (x - ex) / here * fall_back[F_LEG]
+        gy = y + (y - ey) / here * fall_back[F_LEG]
+    gx = min(max(gx, 0.0), fall_back[F_RIGHT])
+    gy = min(max(gy, 0.0), fall_back[F_TOP])
+    there, _ = _nearest(uf, ui, rows, side, gx, gy)
+    return there > here + 1.0 - _MARGIN_M
+
+
+@njit(cache=True)
+def falling_back_further_into(uf, ui, rows, now, within_min, fall_back, out):
+    """:func:`halted_under_fire_into` (the units of *rows* falling back, halted with men,
+    fired at less than *within_min* ago), keeping only those that
+    :func:`may_fall_back_further`; return how many (written into *out*, in id order)."""
+    n = halted_under_fire_into(uf, ui, rows, now, within_min, out)
+    m = 0
+    for k in range(n):
+        r = out[k]
+        if may_fall_back_further(uf, ui, rows, r, fall_back):
+            out[m] = r
+            m += 1
+    return m
