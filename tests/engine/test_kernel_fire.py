@@ -338,6 +338,53 @@ def test_close_quarters_are_the_plain_sums(seed, reach):
     assert anywhere == bool((near & ~same).any())
 
 
+def _close_pairs_plainly(units, holding, reach):
+    """The close quarters, a pair of units at a time in row order (a pair whose distance is
+    not a number counts as close, as the kernel has always counted it)."""
+    f, i = units.rows_f, units.rows_i
+    n = units.n
+    own, enemy, anywhere = np.zeros(n), np.zeros(n), False
+    ground = [i[a, w.U_MEN] > 0 and w.UNIT_TYPES[i[a, w.U_TYPE]] != "air" for a in range(n)]
+    fighting = [holding[i[a, w.U_TYPE]] and i[a, w.U_STATE] not in (3, 4) for a in range(n)]
+    for a in range(n):
+        for b in range(n):
+            if not (ground[a] and ground[b]):
+                continue
+            dx, dy = f[a, w.U_X] - f[b, w.U_X], f[a, w.U_Y] - f[b, w.U_Y]
+            if dx * dx + dy * dy > reach * reach:
+                continue
+            if i[a, w.U_SIDE] == i[b, w.U_SIDE]:
+                own[a] += i[b, w.U_MEN]
+            else:
+                anywhere = True
+                enemy[a] += i[b, w.U_MEN] if fighting[b] else 0
+    return own, enemy, anywhere
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), reach=st.floats(10.0, 800.0), nan=st.booleans())
+def test_close_quarters_from_any_order_of_the_rows_by_x_are_the_plain_sums(seed, reach, nan):
+    """The pass sorts the rows by x from the order the caller kept from the last pulse (any
+    order: units pass one another, a unit is formed) and sets each unit against those in
+    the strip of x within reach; the sums are those of every pair, two pulses running, an
+    x that is not a number and units close together in x included."""
+    units, _, _, _, _ = _state(seed)
+    rng = np.random.default_rng(seed)
+    holding = np.array([t in ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank") for t in w.UNIT_TYPES])
+    n = units.n
+    units.f[:n, w.U_X] = rng.choice([units.f[:n, w.U_X], 6000.0 + rng.normal(0, reach, n)])  # crowded in x, or spread out
+    if nan:
+        units.f[int(rng.integers(0, n)), w.U_X] = np.nan
+    by_x = rng.permutation(n).astype(np.int64)
+    for _ in range(2):  # two pulses, the second from the first's order, the units moved
+        own, enemy = np.zeros(n), np.zeros(n)
+        anywhere = mk.close_quarters_into(units.f, units.i, n, holding, reach, 0.0, 2.0, 0.0, own, enemy, by_x)
+        want = _close_pairs_plainly(units, holding, reach)
+        assert np.array_equal(own, want[0]) and np.array_equal(enemy, want[1]) and anywhere == want[2]
+        assert sorted(by_x.tolist()) == list(range(n))
+        units.f[:n, w.U_X] += rng.normal(0, 200.0, n)
+
+
 @settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 10**6), reach=st.floats(50.0, 800.0), rate=st.floats(0.01, 2.0), ref=st.floats(1.2, 5.0))
 def test_penetration_in_the_close_quarters_pass_is_the_scalar_rule(seed, reach, rate, ref):

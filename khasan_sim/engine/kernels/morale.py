@@ -161,22 +161,51 @@ def close_quarters(uf, ui, n_units, holding_type, reach_m, shock_per_hour=0.0, r
     (added to the unit's shocks of the pulse)."""
     own = np.zeros(n_units, dtype=np.float64)
     enemy = np.zeros(n_units, dtype=np.float64)
-    anywhere = close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy)
+    by_x = np.arange(n_units)
+    anywhere = close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy, by_x)
     return own, enemy, anywhere
 
 
 @njit(cache=True)
-def close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy):
+def _x_key(uf, r):
+    x = uf[r, w.U_X]
+    return x if x == x else math.inf  # an x that is not a number goes last
+
+
+@njit(cache=True)
+def sort_by_x(uf, by_x, n):
+    """Sort the unit rows *by_x* [:n] by their x, those whose x is not a number last (an
+    insertion sort: the rows come in the order of the last pulse's x, and few units pass
+    one another in a pulse)."""
+    for k in range(1, n):
+        r = by_x[k]
+        x = _x_key(uf, r)
+        j = k - 1
+        while j >= 0 and _x_key(uf, by_x[j]) > x:
+            by_x[j + 1] = by_x[j]
+            j -= 1
+        by_x[j + 1] = r
+
+
+@njit(cache=True)
+def close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy, by_x):
     """:func:`close_quarters`, its sums written into the caller's *own* and *enemy* (rows
     0 .. *n_units* - 1, set to 0 first; no arrays to hand back to Python); return whether
-    any enemies stand that close to each other."""
+    any enemies stand that close to each other.
+
+    *by_x* holds the unit rows 0 .. *n_units* - 1 in some order (the caller keeps it from
+    pulse to pulse); they are sorted by x here, so that each unit is set only against the
+    units in the strip of x within reach of it."""
     for a in range(n_units):
         own[a] = 0.0
         enemy[a] = 0.0
+    sort_by_x(uf, by_x, n_units)
     r2 = reach_m * reach_m
+    strip = reach_m * (1.0 + 1e-9) + 1e-6  # beyond it in x, surely beyond reach (a margin for the rounding of r2)
     anywhere = False
-    # the units with men on the ground, as contiguous arrays; each pair is looked at once
-    # (the distance is the same both ways, and the sums are of whole men: exact in any order)
+    # the units with men on the ground, by x, as contiguous arrays; each pair is looked at
+    # once (the distance is the same both ways, and the sums are of whole men: exact in
+    # any order)
     rows = np.empty(n_units, dtype=np.int64)
     xs = np.empty(n_units, dtype=np.float64)
     ys = np.empty(n_units, dtype=np.float64)
@@ -184,18 +213,23 @@ def close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour, 
     men = np.empty(n_units, dtype=np.float64)
     holds = np.empty(n_units, dtype=np.bool_)  # in good order to hold ground: counted as the enemy's
     m = 0
-    for a in range(n_units):
+    for k in range(n_units):
+        a = by_x[k]
         if ui[a, w.U_MEN] <= 0 or ui[a, w.U_TYPE] == _AIR:
             continue
         st = ui[a, w.U_STATE]
         rows[m], xs[m], ys[m], sides[m], men[m] = a, uf[a, w.U_X], uf[a, w.U_Y], ui[a, w.U_SIDE], ui[a, w.U_MEN]
         holds[m] = holding_type[ui[a, w.U_TYPE]] and st != _RETREATING and st != _ROUTED
+        if xs[m] != xs[m]:
+            strip = math.inf  # an x that is not a number sorts nowhere: every pair is looked at
         m += 1
     for p in range(m):
         own[rows[p]] += men[p]  # itself
         ax, ay, side = xs[p], ys[p], sides[p]
         for q in range(p + 1, m):
             dx = ax - xs[q]
+            if -dx > strip:
+                break  # this one and the rest lie farther east than reach
             dy = ay - ys[q]
             if dx * dx + dy * dy > r2:
                 continue
@@ -222,14 +256,16 @@ def close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour, 
 
 @njit(cache=True)
 def close_quarters_and_morale(
-    uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy,
+    uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy, by_x,
     order, loss_sensitivity, pulse, out,
 ):
     """:func:`close_quarters_into` (the penetration of *minutes* worn when *shock_per_hour*
     > 0), then :func:`settle_morale` from the first unit of *order*: one call for the two
     kernels of the pulse's morale. Return whether any enemies stand within *reach_m* of
     each other, and settle_morale's answer."""
-    anywhere = close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour if minutes > 0 else 0.0, reference_ratio, minutes, own, enemy)
+    anywhere = close_quarters_into(
+        uf, ui, n_units, holding_type, reach_m, shock_per_hour if minutes > 0 else 0.0, reference_ratio, minutes, own, enemy, by_x,
+    )
     return anywhere, settle_morale(uf, ui, order, 0, loss_sensitivity, pulse, out)
 
 
