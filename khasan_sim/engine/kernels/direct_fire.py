@@ -32,7 +32,7 @@ from numba import njit
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.cells import floor_div
 from khasan_sim.engine.kernels.random import binomial, uniform
-from khasan_sim.engine.kernels.sight import cell_of, seen_cells
+from khasan_sim.engine.kernels.sight import cell_of, line_key, seen_past_recent
 from khasan_sim.model import fire
 
 # the figures of the pulse, in this order in the ``pulse`` vector (the five from
@@ -204,19 +204,19 @@ def aimed_fire(
             fx, fy, side = tf[t, w.T_X], tf[t, w.T_Y], ui[ti[t, w.T_UNIT], _U_SIDE]
         reach = f_reach[k]
         r2 = (reach * (1.0 + 1e-9) + 1e-6) ** 2  # squared distances pick the candidates, with a margin
-        # the enemy targets in reach
+        # the enemy targets in reach (the arrays indexed in place: a view of a row would be
+        # one more reference to count, two atomic operations a firer)
         en = 1 - side
         n_en = n_side[en]
-        ex, ey = tx[en], ty[en]
         for j in range(n_en):
-            dx = ex[j] - fx
-            dy = ey[j] - fy
+            dx = tx[en, j] - fx
+            dy = ty[en, j] - fy
             d2[j] = dx * dx + dy * dy
         nc = 0
         for j in range(n_en):
             if d2[j] > r2:
                 continue
-            d = math.hypot(ex[j] - fx, ey[j] - fy)
+            d = math.hypot(tx[en, j] - fx, ty[en, j] - fy)
             if d <= reach:
                 cand[nc] = t_row[en, j]
                 cand_d[nc] = d
@@ -247,7 +247,15 @@ def aimed_fire(
                 continue
             v = cand[m]
             d = cand_d[m]
-            if d <= close_m or seen_cells(s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, f_cell, sight_cell[v]):
+            seen = d <= close_m
+            if not seen:  # sight.seen_cells, its table of recent lines read here
+                key, h = line_key(f_cell, sight_cell[v], width)
+                j = 1 + (h & (s_state.size - 2))
+                e = s_state[j]
+                seen = (e & 1) == 1 if e >> 1 == key else seen_past_recent(
+                    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, key, h, j,
+                )
+            if seen:
                 best, best_d = v, d
                 break
             passed[m] = True
@@ -426,10 +434,15 @@ def anti_tank_fire(
                         x -= weight[q] if total > 0 else 1.0
                         if x < 0.0:
                             break
-                if sighted[pick] == -1:
+                if sighted[pick] == -1:  # sight.seen_cells, its table of recent lines read here
                     t = cand[pick]
-                    tcell = cell_of(tf[t, w.T_X], tf[t, w.T_Y], width)
-                    sighted[pick] = 1 if seen_cells(s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, s_cell, tcell) else 0
+                    key, h = line_key(s_cell, cell_of(tf[t, w.T_X], tf[t, w.T_Y], width), width)
+                    j = 1 + (h & (s_state.size - 2))
+                    e = s_state[j]
+                    seen = (e & 1) == 1 if e >> 1 == key else seen_past_recent(
+                        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, key, h, j,
+                    )
+                    sighted[pick] = 1 if seen else 0
                 if sighted[pick] == 1:
                     c = pick
                     break
