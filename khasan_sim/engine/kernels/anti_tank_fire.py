@@ -40,7 +40,6 @@ from khasan_sim.engine.kernels.fire_figures import (
     P_TANK_MOVING_EXPOSURE,
     P_VIS,
     _cell,
-    by_rank,
     moving_tank_exposure,
     range_factor,
 )
@@ -50,14 +49,15 @@ from khasan_sim.engine.kernels.sight import cell_of, line_key, seen_past_recent
 
 @njit(cache=True)
 def anti_tank_fire(
-    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target,
+    uf, ui, n_units, s_order, tf, ti, n_tanks, t_order, is_target,
     at_counts, at_kills, at_range, veh_exposure, accuracy, fire_factor, pulse,
     elev, cell_m, nrows, ncols,
     s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g_fire,
 ):
     """Fire the anti-tank weapons at the tanks their units see; return the knock-outs as
     rows of (tank row, shooting unit row, anti-tank weapon), in the order they happened,
-    and their figures (``K_*`` columns: range, exposure, kill rate, chance)."""
+    and their figures (``K_*`` columns: range, exposure, kill rate, chance). *s_order* and
+    *t_order* are the unit and the tank rows in id order (:func:`rows_in_order`)."""
     dt = pulse[P_DT]
     max_range = pulse[P_MAX_RANGE]
     vis = pulse[P_VIS]
@@ -67,8 +67,6 @@ def anti_tank_fire(
     knock_outs = np.empty((n_tanks, 3), dtype=np.int64)
     figures = np.empty((n_tanks, N_KNOCK), dtype=np.float64)
     n_ko = 0
-    s_order = by_rank(unit_rank, n_units)
-    t_order = by_rank(tank_rank, n_tanks)
     # the tanks that can be fired at are those that could at the pulse's start: one
     # knocked out by an earlier shooter may still be chosen, and the shot is then lost
     # (in id order, as contiguous arrays for the search)

@@ -32,6 +32,7 @@ from numba import njit
 
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.anti_tank_fire import anti_tank_fire
+from khasan_sim.engine.kernels.by_x import first_at_least, sort_by_x, strip_m
 from khasan_sim.engine.kernels.fire_figures import (
     _AIR,
     _ANTI_TANK,
@@ -99,13 +100,15 @@ from khasan_sim.engine.kernels.fire_figures import (
     _cell,
     _clip01,
     by_rank,
+    id_order,
     moving_tank_exposure,
     range_factor,
+    rows_in_order,
 )
 from khasan_sim.engine.kernels.random import binomial
 from khasan_sim.engine.kernels.sight import cell_of, line_key, seen_past_recent
 
-# what other modules read from here: the figures' places (defined in
+# what other modules read from here: the figures' places and the id order (defined in
 # kernels/fire_figures.py, shared with kernels/anti_tank_fire.py) and the kernels
 __all__ = [
     "C_CELL",
@@ -153,8 +156,10 @@ __all__ = [
     "direct_fire_into",
     "draw_casualties",
     "draw_hits",
+    "id_order",
     "moving_tank_exposure",
     "range_factor",
+    "rows_in_order",
 ]
 
 
@@ -182,11 +187,13 @@ def aimed_fire(
     kill_counts, kill_per_min, kill_range, veh_range, veh_kills, veh_gun_kills,
     accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
-    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
 ):
     """Return the expected casualties of the pulse's aimed fire on each unit row, which rows
     are targets (ground units with men and no tanks), and each row's cause (``C_*``
     columns: the firer that added most to its expected casualties, and the figures used).
+    *order* is :func:`id_order`; *by_x* the unit rows in some order (kernels/by_x.py:
+    sorted by x here, each firer looks at the enemies in its strip of x).
 
     A tank whose target is an anti-tank position fires its gun at the gun pits too: the
     guns it is expected to hit add up in column ``C_GUN_FIRE``, by the same range, height,
@@ -203,33 +210,34 @@ def aimed_fire(
     is_target = np.zeros(n_units, dtype=np.bool_)
     for u in range(n_units):
         is_target[u] = ui[u, _U_MEN] > 0 and ui[u, _U_HAS_TANKS] == 0 and ui[u, _U_TYPE] != _AIR
-    # -- the firers: units and tanks, each with its reach; order by id rank
+    # -- the firers: units and tanks, each with its reach, in id order
     n_f = 0
     f_unit = np.empty(n_units + n_tanks, dtype=np.int64)  # unit row, or -1 - tank row
-    f_rank = np.empty(n_units + n_tanks, dtype=np.int64)
     f_reach = np.empty(n_units + n_tanks, dtype=np.float64)
-    for u in range(n_units):
-        if is_target[u] and ui[u, _U_TYPE] != _ARTILLERY and fire_factor[ui[u, _U_STATE]] > 0:
-            f_unit[n_f] = u
-            f_rank[n_f] = unit_rank[u]
-            f_reach[n_f] = max_range
-            n_f += 1
-    for t in range(n_tanks):
-        st = ti[t, w.T_STATUS]
-        if (st == _OPERATIONAL or st == _BOGGED) and ui[ti[t, w.T_UNIT], _U_STATE] != _ROUTED:
-            f_unit[n_f] = -1 - t
-            f_rank[n_f] = tank_rank[t]
-            f_reach[n_f] = min(max_range, veh_range[ti[t, w.T_MODEL]])
-            n_f += 1
-    order = by_rank(f_rank, n_f)
+    for k in range(n_units + n_tanks):
+        fu = order[k]
+        if fu >= 0:
+            if is_target[fu] and ui[fu, _U_TYPE] != _ARTILLERY and fire_factor[ui[fu, _U_STATE]] > 0:
+                f_unit[n_f] = fu
+                f_reach[n_f] = max_range
+                n_f += 1
+        else:
+            t = -1 - fu
+            st = ti[t, w.T_STATUS]
+            if (st == _OPERATIONAL or st == _BOGGED) and ui[ti[t, w.T_UNIT], _U_STATE] != _ROUTED:
+                f_unit[n_f] = fu
+                f_reach[n_f] = min(max_range, veh_range[ti[t, w.T_MODEL]])
+                n_f += 1
 
-    # the targets of each side, as contiguous arrays for the search
+    # the targets of each side by x, as contiguous arrays for the search
+    sort_by_x(uf, by_x, n_units)
     tx = np.empty((2, n_units), dtype=np.float64)
     ty = np.empty((2, n_units), dtype=np.float64)
     t_row = np.empty((2, n_units), dtype=np.int64)
     n_side = np.zeros(2, dtype=np.int64)
     sight_cell = np.empty(n_units, dtype=np.int64)  # each target's 50 m cell, for its sight lines
-    for v in range(n_units):
+    for k in range(n_units):
+        v = by_x[k]
         if is_target[v]:
             sight_cell[v] = cell_of(uf[v, _U_X], uf[v, _U_Y], width)
             sd = ui[v, _U_SIDE]
@@ -239,12 +247,10 @@ def aimed_fire(
     cand = np.empty(n_units, dtype=np.int64)
     cand_d = np.empty(n_units, dtype=np.float64)
     passed = np.zeros(n_units, dtype=np.bool_)  # candidates found unseen
-    d2 = np.empty(n_units, dtype=np.float64)
 
     expected = np.zeros(n_units, dtype=np.float64)
     cause = np.zeros((n_units, N_CAUSE), dtype=np.float64)
-    for oi in range(n_f):
-        k = order[oi]
+    for k in range(n_f):
         fu = f_unit[k]
         if fu >= 0:
             fx, fy, side = uf[fu, _U_X], uf[fu, _U_Y], ui[fu, _U_SIDE]
@@ -253,17 +259,20 @@ def aimed_fire(
             fx, fy, side = tf[t, w.T_X], tf[t, w.T_Y], ui[ti[t, w.T_UNIT], _U_SIDE]
         reach = f_reach[k]
         r2 = (reach * (1.0 + 1e-9) + 1e-6) ** 2  # squared distances pick the candidates, with a margin
-        # the enemy targets in reach (the arrays indexed in place: a view of a row would be
-        # one more reference to count, two atomic operations a firer)
+        # the enemy targets in reach, among those in the firer's strip of x (in the order
+        # of x: the choice below does not depend on the candidates' order)
+        # (the arrays indexed in place: a view of a row is one more reference to count)
         en = 1 - side
         n_en = n_side[en]
-        for j in range(n_en):
+        strip = strip_m(reach)
+        hi = fx + strip
+        nc = 0
+        for j in range(first_at_least(tx, en, n_en, fx - strip), n_en):
+            if not tx[en, j] <= hi:
+                break  # the rest lie farther east (or have no x)
             dx = tx[en, j] - fx
             dy = ty[en, j] - fy
-            d2[j] = dx * dx + dy * dy
-        nc = 0
-        for j in range(n_en):
-            if d2[j] > r2:
+            if dx * dx + dy * dy > r2:
                 continue
             d = math.hypot(tx[en, j] - fx, ty[en, j] - fy)
             if d <= reach:
@@ -372,13 +381,12 @@ def aimed_fire(
 
 
 @njit(cache=True)
-def draw_hits(uf, ui, n_units, unit_rank, is_target, expected, gun_fire, pulse, g_casualties):
-    """Draw the men hit on each target (in id order), write them and the suppression the
-    fire adds; return the rows hit (or whose guns were fired on: *gun_fire* > 0), their
-    (killed, wounded, missing) and each one's chance of a man being hit
-    (``1 - exp(-expected / men)``, the men before the fire)."""
+def draw_hits(uf, ui, n_units, s_order, is_target, expected, gun_fire, pulse, g_casualties):
+    """Draw the men hit on each target (in id order: *s_order*, the unit rows so), write
+    them and the suppression the fire adds; return the rows hit (or whose guns were fired
+    on: *gun_fire* > 0), their (killed, wounded, missing) and each one's chance of a man
+    being hit (``1 - exp(-expected / men)``, the men before the fire)."""
     now = pulse[P_NOW]
-    s_order = by_rank(unit_rank, n_units)
     hit_rows = np.empty(n_units, dtype=np.int64)
     losses = np.zeros((n_units, 3), dtype=np.int64)
     p_hit = np.empty(n_units, dtype=np.float64)
@@ -423,10 +431,12 @@ def direct_fire(
     kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
     veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
-    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
     g,
 ):
-    """Resolve one pulse of direct fire (see the module's docstring).
+    """Resolve one pulse of direct fire (see the module's docstring). *order* is
+    :func:`id_order` of the units and tanks; *by_x* the unit rows in some order, kept by
+    the caller (kernels/by_x.py).
 
     Returns ``(hit_rows, losses, knock_outs, hit_causes, p_hit, knock_figures)``: the unit
     rows that lost men or whose guns tanks fired on, in id order, with their killed, wounded and missing (an (n, 3)
@@ -437,14 +447,15 @@ def direct_fire(
     expected, is_target, cause = aimed_fire(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, kill_counts, kill_per_min, kill_range,
         veh_range, veh_kills, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
-        cell_m, nrows, ncols, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+        cell_m, nrows, ncols, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
     )
+    s_order, t_order = rows_in_order(order, n_units, n_tanks)
     knock_outs, knock_figures = anti_tank_fire(
-        uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, is_target, at_counts, at_kills, at_range,
+        uf, ui, n_units, s_order, tf, ti, n_tanks, t_order, is_target, at_counts, at_kills, at_range,
         veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
         s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )
-    hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, unit_rank, is_target, expected, cause[:, C_GUN_FIRE], pulse, g)
+    hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, s_order, is_target, expected, cause[:, C_GUN_FIRE], pulse, g)
     return hit_rows, losses, knock_outs, cause[hit_rows], p_hit, knock_figures
 
 
@@ -454,7 +465,7 @@ def direct_fire_into(
     kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
     veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
     elev, ground_exposure, cell_m, nrows, ncols,
-    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
     g, hits_i, hits_f, knocks_i, knocks_f,
 ):
     """:func:`direct_fire`, its results written into the caller's arrays (no arrays to hand
@@ -471,7 +482,7 @@ def direct_fire_into(
         kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
         veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
         elev, ground_exposure, cell_m, nrows, ncols,
-        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x, g,
     )
     n_hit = hit_rows.size
     for k in range(n_hit):

@@ -85,3 +85,32 @@ def by_rank(rank, n):
             out[m] = slot[r]
             m += 1
     return out
+
+
+@njit(cache=True)
+def id_order(unit_rank, n_units, tank_rank, n_tanks):
+    """Return the units and tanks in id order (by their ranks): a unit row, or -1 - a tank row."""
+    ranks = np.empty(n_units + n_tanks, dtype=np.int64)
+    codes = np.empty(n_units + n_tanks, dtype=np.int64)
+    for u in range(n_units):
+        ranks[u], codes[u] = unit_rank[u], u
+    for t in range(n_tanks):
+        ranks[n_units + t], codes[n_units + t] = tank_rank[t], -1 - t
+    return codes[by_rank(ranks, n_units + n_tanks)]
+
+
+@njit(cache=True)
+def rows_in_order(order, n_units, n_tanks):
+    """Return the unit rows and the tank rows in id order, from :func:`id_order`."""
+    units = np.empty(n_units, dtype=np.int64)
+    tanks = np.empty(n_tanks, dtype=np.int64)
+    nu = nt = 0
+    for k in range(n_units + n_tanks):
+        c = order[k]
+        if c >= 0:
+            units[nu] = c
+            nu += 1
+        else:
+            tanks[nt] = -1 - c
+            nt += 1
+    return units, tanks

@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from khasan_sim.engine import world as w
+from khasan_sim.engine.kernels.by_x import sort_by_x, strip_m
 from khasan_sim.engine.kernels.movement import halted_under_fire_into
 
 # the figures of the pulse, in this order in the ``pulse`` vector
@@ -167,41 +168,20 @@ def close_quarters(uf, ui, n_units, holding_type, reach_m, shock_per_hour=0.0, r
 
 
 @njit(cache=True)
-def _x_key(uf, r):
-    x = uf[r, w.U_X]
-    return x if x == x else math.inf  # an x that is not a number goes last
-
-
-@njit(cache=True)
-def sort_by_x(uf, by_x, n):
-    """Sort the unit rows *by_x* [:n] by their x, those whose x is not a number last (an
-    insertion sort: the rows come in the order of the last pulse's x, and few units pass
-    one another in a pulse)."""
-    for k in range(1, n):
-        r = by_x[k]
-        x = _x_key(uf, r)
-        j = k - 1
-        while j >= 0 and _x_key(uf, by_x[j]) > x:
-            by_x[j + 1] = by_x[j]
-            j -= 1
-        by_x[j + 1] = r
-
-
-@njit(cache=True)
 def close_quarters_into(uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, minutes, own, enemy, by_x):
     """:func:`close_quarters`, its sums written into the caller's *own* and *enemy* (rows
     0 .. *n_units* - 1, set to 0 first; no arrays to hand back to Python); return whether
     any enemies stand that close to each other.
 
-    *by_x* holds the unit rows 0 .. *n_units* - 1 in some order (the caller keeps it from
-    pulse to pulse); they are sorted by x here, so that each unit is set only against the
-    units in the strip of x within reach of it."""
+    *by_x* holds the unit rows 0 .. *n_units* - 1 in some order (the engine keeps it from
+    pulse to pulse: kernels/by_x.py); they are sorted by x here, so that each unit is set
+    only against the units in the strip of x within reach of it."""
     for a in range(n_units):
         own[a] = 0.0
         enemy[a] = 0.0
     sort_by_x(uf, by_x, n_units)
     r2 = reach_m * reach_m
-    strip = reach_m * (1.0 + 1e-9) + 1e-6  # beyond it in x, surely beyond reach (a margin for the rounding of r2)
+    strip = strip_m(reach_m)  # beyond it in x, surely beyond reach
     anywhere = False
     # the units with men on the ground, by x, as contiguous arrays; each pair is looked at
     # once (the distance is the same both ways, and the sums are of whole men: exact in

@@ -78,9 +78,7 @@ class MoraleSystem:
         self._morale_pulse = m
         self._loss_sensitivity = np.array([cp.loss_sensitivity.get(t, 1.0) for t in world.TRAINING], dtype=np.float64)
         self._morale_out = np.zeros(kernel.N_OUT)
-        # _close_quarters_and_morale's scratch: own, enemy, and the unit rows in the order of
-        # their x at the last pulse (the kernel sorts them again)
-        self._close_sums = (np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64))
+        self._close_sums = (np.zeros(0), np.zeros(0))  # _close_quarters_and_morale's scratch: own, enemy
         self._halted_rows = np.zeros(0, dtype=np.int64)  # _keep_falling_back's scratch
         self._fall_back_kept: tuple[Any, np.ndarray] | None = None  # _fall_back_figures: (terrain, figures)
         # the shocks given to each unit row since its morale was last settled, by cause
@@ -113,17 +111,13 @@ class MoraleSystem:
         ut, cp = self.unit_table, self.cp
         n = ut.n
         sums = self._close_sums
-        k = len(sums[2])
-        if k != n:  # a unit formed: its row joins the order by x
-            by_x = np.concatenate((sums[2], np.arange(k, n, dtype=np.int64))) if k < n else np.arange(n, dtype=np.int64)
-            sums = self._close_sums = (*sums[:2], by_x)
         if len(sums[0]) < n:
-            sums = self._close_sums = (np.zeros(len(ut.f)), np.zeros(len(ut.f)), sums[2])
-        own, enemy, by_x = sums
+            sums = self._close_sums = (np.zeros(len(ut.f)), np.zeros(len(ut.f)))
+        own, enemy = sums
         ro = self._roster()
         anywhere, at = kernel.close_quarters_and_morale(
             ut.f, ut.i, n, ro.holding_type, cp.close_assault_m, cp.penetration_shock_per_hour, cp.penetration_reference_ratio, dt,
-            own, enemy, by_x, ro.ground_rows, self._loss_sensitivity, self._morale_figures(dt), self._morale_out,
+            own, enemy, self._units_by_x(), ro.ground_rows, self._loss_sensitivity, self._morale_figures(dt), self._morale_out,
         )
         return ((own[:n], enemy[:n]) if anywhere else None), at
 
