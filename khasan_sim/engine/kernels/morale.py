@@ -54,13 +54,15 @@ def _clip01(x):
 
 
 @njit(cache=True)
-def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline, floor, pulse, terms, record):
-    """model.morale.morale_after for one unit (h: the pulse in hours); with *record*, each
-    term's change to the morale is written into *terms* (``O_BEFORE`` .. ``O_REST``)."""
-    before = m
-    loss = pulse[M_LOSS_WEIGHT] * max(loss_share, 0.0)
+def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline, floor,
+                 loss_weight, suppression_weight, night_drift, recovery):
+    """model.morale.morale_after for one unit (h: the pulse in hours; the four rates of the
+    pulse vector's ``M_LOSS_WEIGHT`` .. ``M_RECOVERY``). Return the new morale and each
+    term's change to it: losses, suppression, shocks, night and rest (numbers only: an
+    array handed to a function called for every unit is one more reference to count)."""
+    loss = loss_weight * max(loss_share, 0.0)
     m -= loss
-    wear = pulse[M_SUPPRESSION_WEIGHT] * _clip01(suppression) * h
+    wear = suppression_weight * _clip01(suppression) * h
     worn = m
     if m > floor:
         m = max(floor, m - wear)
@@ -68,19 +70,12 @@ def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline
     m -= shocks
     drift = 0.0
     if night:
-        drift = pulse[M_NIGHT_DRIFT] * h
+        drift = night_drift * h
         m -= drift
     rested = m
     if resting and m < baseline:
-        m = min(baseline, m + pulse[M_RECOVERY] * h)
-    if record:
-        terms[O_BEFORE] = before
-        terms[O_LOSSES] = -loss
-        terms[O_SUPPRESSION] = -worn
-        terms[O_SHOCKS] = -shocks
-        terms[O_NIGHT] = -drift
-        terms[O_REST] = m - rested
-    return _clip01(m)
+        m = min(baseline, m + recovery * h)
+    return _clip01(m), -loss, -worn, -shocks, -drift, m - rested
 
 
 @njit(cache=True)
@@ -114,6 +109,7 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):
     h = pulse[M_DT] / 60.0
     decay = 0.5 ** (pulse[M_DT] / pulse[M_HALF_LIFE]) if pulse[M_DT] > 0 else 1.0
     night = pulse[M_NIGHT] > 0
+    rates = pulse[M_LOSS_WEIGHT], pulse[M_SUPPRESSION_WEIGHT], pulse[M_NIGHT_DRIFT], pulse[M_RECOVERY]
     for p in range(start, order.size):
         u = order[p]
         men = ui[u, w.U_MEN]
@@ -124,17 +120,22 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):
         share = (lost / before if before > 0 else 0.0) * loss_sensitivity[ui[u, w.U_TRAINING]]
         s = uf[u, w.U_SUPPRESSION]
         resting = pulse[M_NOW] - uf[u, w.U_LAST_FIRE] >= pulse[M_REST_AFTER]
-        m = morale_after(uf[u, w.U_MORALE], share, s, h, night, uf[u, w.U_SHOCKS], resting,
-                         uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], pulse, out, False)
+        m, d_losses, d_suppression, d_shocks, d_night, d_rest = morale_after(
+            uf[u, w.U_MORALE], share, s, h, night, uf[u, w.U_SHOCKS], resting, uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], *rates,
+        )
         # pressed: the enemy's action touched it this pulse (men lost, a shock, pinned by fire)
         pressed = lost > 0 or uf[u, w.U_SHOCKS] > 0.0 or s >= uf[u, w.U_PIN]
         new = morale_state(m, s, ui[u, w.U_STATE], uf[u, w.U_SHAKEN], uf[u, w.U_RETREAT], uf[u, w.U_ROUT],
                            uf[u, w.U_PIN], uf[u, w.U_RALLY], pressed)
         decayed = _clip01(s * decay) if pulse[M_DT] > 0 else _clip01(s)
         if new != ui[u, w.U_STATE]:
-            # the same again, its terms written (for the event's causes)
-            morale_after(uf[u, w.U_MORALE], share, s, h, night, uf[u, w.U_SHOCKS], resting,
-                         uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], pulse, out, True)
+            # its terms written (for the event's causes)
+            out[O_BEFORE] = uf[u, w.U_MORALE]
+            out[O_LOSSES] = d_losses
+            out[O_SUPPRESSION] = d_suppression
+            out[O_SHOCKS] = d_shocks
+            out[O_NIGHT] = d_night
+            out[O_REST] = d_rest
             out[O_MORALE] = m
             out[O_DECAYED] = decayed
             out[O_STATE] = new
