@@ -443,20 +443,22 @@ def direct_fire(
     array); the tanks knocked out, in the order they were hit, as rows of (tank row,
     shooting unit row, anti-tank weapon); the cause of each row's losses (``C_*`` columns),
     the chance of each of its men being hit, and each knock-out's figures (``K_*``).
+    (:func:`direct_fire_into`, which the engine calls, its results handed back as arrays.)
     """
-    expected, is_target, cause = aimed_fire(
-        uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, kill_counts, kill_per_min, kill_range,
-        veh_range, veh_kills, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
-        cell_m, nrows, ncols, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
+    hits_i = np.empty((n_units, 4), dtype=np.int64)
+    hits_f = np.empty((n_units, N_CAUSE + 1), dtype=np.float64)
+    knocks_i = np.empty((n_tanks, 3), dtype=np.int64)
+    knocks_f = np.empty((n_tanks, N_KNOCK), dtype=np.float64)
+    n_hit, n_ko = direct_fire_into(
+        uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
+        kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
+        veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
+        elev, ground_exposure, cell_m, nrows, ncols,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
+        g, hits_i, hits_f, knocks_i, knocks_f,
     )
-    s_order, t_order = rows_in_order(order, n_units, n_tanks)
-    knock_outs, knock_figures = anti_tank_fire(
-        uf, ui, n_units, s_order, tf, ti, n_tanks, t_order, is_target, at_counts, at_kills, at_range,
-        veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
-        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
-    )
-    hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, s_order, is_target, expected, cause[:, C_GUN_FIRE], pulse, g)
-    return hit_rows, losses, knock_outs, cause[hit_rows], p_hit, knock_figures
+    return (hits_i[:n_hit, 0].copy(), hits_i[:n_hit, 1:].copy(), knocks_i[:n_ko].copy(),
+            hits_f[:n_hit, :N_CAUSE].copy(), hits_f[:n_hit, N_CAUSE].copy(), knocks_f[:n_ko].copy())
 
 
 @njit(cache=True)
@@ -477,20 +479,26 @@ def direct_fire_into(
     and of *knocks_f* its figures (``K_*``). The arrays have a row for each unit (tank)
     row of the tables.
     """
-    hit_rows, losses, knock_outs, causes, p_hit, knock_figures = direct_fire(
-        uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
-        kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
-        veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
-        elev, ground_exposure, cell_m, nrows, ncols,
-        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x, g,
+    expected, is_target, cause = aimed_fire(
+        uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, kill_counts, kill_per_min, kill_range,
+        veh_range, veh_kills, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
+        cell_m, nrows, ncols, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
     )
+    s_order, t_order = rows_in_order(order, n_units, n_tanks)
+    knock_outs, knock_figures = anti_tank_fire(
+        uf, ui, n_units, s_order, tf, ti, n_tanks, t_order, is_target, at_counts, at_kills, at_range,
+        veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
+    )
+    hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, s_order, is_target, expected, cause[:, C_GUN_FIRE], pulse, g)
     n_hit = hit_rows.size
     for k in range(n_hit):
-        hits_i[k, 0] = hit_rows[k]
+        v = hit_rows[k]
+        hits_i[k, 0] = v
         for j in range(3):
             hits_i[k, 1 + j] = losses[k, j]
         for j in range(N_CAUSE):
-            hits_f[k, j] = causes[k, j]
+            hits_f[k, j] = cause[v, j]
         hits_f[k, N_CAUSE] = p_hit[k]
     n_ko = knock_outs.shape[0]
     for k in range(n_ko):
