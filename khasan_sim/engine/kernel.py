@@ -147,6 +147,7 @@ class Engine(
         self._roster_ids: list[tuple[str, int, int]] = []  # the roster's (id, 0 unit / 1 tank, row), sorted
         self._tank_rows_of: dict[str, np.ndarray] = {}
         self._kernel_streams: dict[tuple[str, ...], KernelStream] = {}
+        self._by_x = np.zeros(0, dtype=np.int64)  # _units_by_x: the unit rows by x at the last look
         self._setup_zones()
         self.fire_tables = self._fire_tables()
         # the weapons that kill men, in the order fire.fire_volume adds them, with their
@@ -314,6 +315,17 @@ class Engine(
             at = ground_ids.index(u.id)
             ground = np.concatenate((ground[:at], np.array([u.row], dtype=np.int64), ground[at:]))
         return Roster([*ro.units_by_row, u], ro.tanks_by_row, unit_rank, tank_rank, ground, ro.tank_order, ro.holding_type)
+
+    def _units_by_x(self) -> np.ndarray:
+        """Return the unit rows in the order of their x at the last look, for the kernels
+        that search a strip of x (kernels/by_x.py: each sorts it again as it reads it); a
+        unit formed since joins it at the end (a new array then)."""
+        by_x = self._by_x
+        n, k = self.unit_table.n, len(by_x)
+        if k != n:
+            by_x = np.concatenate((by_x, np.arange(k, n, dtype=np.int64))) if k < n else np.arange(n, dtype=np.int64)
+            self._by_x = by_x
+        return by_x
 
     def _kernel_stream(self, *key: str) -> np.ndarray:
         """Return the random state for a kernel call, seeded from the run's stream *key*

@@ -167,6 +167,7 @@ def test_aimed_fire_agrees_with_the_scalar_mechanics(terrain, seed, night, revea
         units.f, units.i, units.n, unit_rank, tanks.f, tanks.i, tanks.n, tank_rank,
         kill_counts, KILL, KILL_RANGE, VEH_RANGE, VEH_KILLS, VEH_GUN_KILLS, ACCURACY, ENTRENCH, FIRE_FACTOR, pulse,
         terrain.elevation_m.astype(np.float64).ravel(), ground, g.cell_m, g.nrows, g.ncols, *sight.args,
+        df.id_order(unit_rank, units.n, tank_rank, tanks.n), _rows_by_x_kept(units.n, seed),
     )
     ref, ref_target, ref_gun_fire = _reference_expected(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse)
     assert np.array_equal(is_target[: units.n], ref_target)
@@ -185,6 +186,34 @@ def test_aimed_fire_agrees_with_the_scalar_mechanics(terrain, seed, night, revea
         assert side != units.i[v, w.U_SIDE]
         assert 0 < c[v, df.C_MAIN_EXPECTED] <= c[v, df.C_EXPECTED] * (1 + 1e-12) and c[v, df.C_FIRERS] >= 1
         assert 0 <= c[v, df.C_RANGE] <= pulse[df.P_MAX_RANGE] and 0 <= c[v, df.C_SUPPRESSION] <= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_aimed_fire_is_the_same_from_any_order_of_the_rows_by_x(terrain, seed):
+    """Each firer looks only at the enemies in its strip of x, the rows sorted by x from the
+    order kept from the last pulse: the fire is the same, to the last bit, whatever that
+    order, for a short reach, the pulse's and one wider than the map (every row in the
+    strip)."""
+    units, tanks, kill_counts, unit_rank, tank_rank = _state(seed)
+    g = terrain.grid
+    ground = ((1.0 - terrain.cover.astype(np.float64)) * (1.0 - 0.5 * terrain.concealment.astype(np.float64))).ravel()
+    sight = SightLines(terrain)
+    order = df.id_order(unit_rank, units.n, tank_rank, tanks.n)
+
+    def fire_with(by_x, max_range):
+        pulse = _pulse(max_range=max_range)
+        return df.aimed_fire(
+            units.f, units.i, units.n, unit_rank, tanks.f, tanks.i, tanks.n, tank_rank,
+            kill_counts, KILL, KILL_RANGE, np.array([max_range]), VEH_KILLS, VEH_GUN_KILLS, ACCURACY, ENTRENCH, FIRE_FACTOR, pulse,
+            terrain.elevation_m.astype(np.float64).ravel(), ground, g.cell_m, g.nrows, g.ncols, *sight.args, order, by_x,
+        )
+
+    for max_range in (300.0, 1500.0, 1e6):
+        first = fire_with(np.arange(units.n), max_range)
+        for k in range(3):
+            again = fire_with(_rows_by_x_kept(units.n, seed + k), max_range)
+            assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
 
 
 @settings(max_examples=200, deadline=None)
@@ -267,6 +296,11 @@ def test_uniform_draws_are_uniform_and_a_pure_function_of_the_seed():
     assert (abs(counts - 2500) < 5 * math.sqrt(2500)).all()
 
 
+def _rows_by_x_kept(n, seed):
+    """The unit rows in the order the engine kept from an earlier pulse (any order)."""
+    return np.random.default_rng(seed).permutation(n).astype(np.int64)
+
+
 def _full_args(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse, at_counts):
     g = terrain.grid
     ground = ((1.0 - terrain.cover.astype(np.float64)) * (1.0 - 0.5 * terrain.concealment.astype(np.float64))).ravel()
@@ -275,6 +309,7 @@ def _full_args(terrain, units, tanks, kill_counts, unit_rank, tank_rank, pulse, 
         kill_counts, KILL, KILL_RANGE, at_counts, np.array([0.05, 0.2]), np.array([300.0, 900.0]),
         VEH_RANGE, VEH_KILLS, np.array([1.0]), VEH_GUN_KILLS, ACCURACY, ENTRENCH, FIRE_FACTOR, pulse,
         terrain.elevation_m.astype(np.float64).ravel(), ground, g.cell_m, g.nrows, g.ncols, *SightLines(terrain).args,
+        df.id_order(unit_rank, units.n, tank_rank, tanks.n), _rows_by_x_kept(units.n, units.n),
     )
 
 
@@ -338,6 +373,53 @@ def test_close_quarters_are_the_plain_sums(seed, reach):
     assert anywhere == bool((near & ~same).any())
 
 
+def _close_pairs_plainly(units, holding, reach):
+    """The close quarters, a pair of units at a time in row order (a pair whose distance is
+    not a number counts as close, as the kernel has always counted it)."""
+    f, i = units.rows_f, units.rows_i
+    n = units.n
+    own, enemy, anywhere = np.zeros(n), np.zeros(n), False
+    ground = [i[a, w.U_MEN] > 0 and w.UNIT_TYPES[i[a, w.U_TYPE]] != "air" for a in range(n)]
+    fighting = [holding[i[a, w.U_TYPE]] and i[a, w.U_STATE] not in (3, 4) for a in range(n)]
+    for a in range(n):
+        for b in range(n):
+            if not (ground[a] and ground[b]):
+                continue
+            dx, dy = f[a, w.U_X] - f[b, w.U_X], f[a, w.U_Y] - f[b, w.U_Y]
+            if dx * dx + dy * dy > reach * reach:
+                continue
+            if i[a, w.U_SIDE] == i[b, w.U_SIDE]:
+                own[a] += i[b, w.U_MEN]
+            else:
+                anywhere = True
+                enemy[a] += i[b, w.U_MEN] if fighting[b] else 0
+    return own, enemy, anywhere
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), reach=st.floats(10.0, 800.0), nan=st.booleans())
+def test_close_quarters_from_any_order_of_the_rows_by_x_are_the_plain_sums(seed, reach, nan):
+    """The pass sorts the rows by x from the order the caller kept from the last pulse (any
+    order: units pass one another, a unit is formed) and sets each unit against those in
+    the strip of x within reach; the sums are those of every pair, two pulses running, an
+    x that is not a number and units close together in x included."""
+    units, _, _, _, _ = _state(seed)
+    rng = np.random.default_rng(seed)
+    holding = np.array([t in ("rifle", "border-guard", "machine-gun", "engineer", "anti-tank") for t in w.UNIT_TYPES])
+    n = units.n
+    units.f[:n, w.U_X] = rng.choice([units.f[:n, w.U_X], 6000.0 + rng.normal(0, reach, n)])  # crowded in x, or spread out
+    if nan:
+        units.f[int(rng.integers(0, n)), w.U_X] = np.nan
+    by_x = rng.permutation(n).astype(np.int64)
+    for _ in range(2):  # two pulses, the second from the first's order, the units moved
+        own, enemy = np.zeros(n), np.zeros(n)
+        anywhere = mk.close_quarters_into(units.f, units.i, n, holding, reach, 0.0, 2.0, 0.0, own, enemy, by_x)
+        want = _close_pairs_plainly(units, holding, reach)
+        assert np.array_equal(own, want[0]) and np.array_equal(enemy, want[1]) and anywhere == want[2]
+        assert sorted(by_x.tolist()) == list(range(n))
+        units.f[:n, w.U_X] += rng.normal(0, 200.0, n)
+
+
 @settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 10**6), reach=st.floats(50.0, 800.0), rate=st.floats(0.01, 2.0), ref=st.floats(1.2, 5.0))
 def test_penetration_in_the_close_quarters_pass_is_the_scalar_rule(seed, reach, rate, ref):
@@ -387,7 +469,7 @@ def test_anti_tank_weapons_choose_among_the_tanks_they_see_by_the_model_weights(
         tanks.i[: tanks.n, w.T_STATUS] = [0, status2, 0]
         tanks.i[: tanks.n, w.T_MOVING] = [0, moving2, 0]
         knocked, _ = df.anti_tank_fire(
-            units.f, units.i, units.n, np.array([0, 1]), tanks.f, tanks.i, tanks.n, np.array([2, 3, 4]), np.array([True, False]),
+            units.f, units.i, units.n, np.array([0, 1]), tanks.f, tanks.i, tanks.n, np.array([0, 1, 2]), np.array([True, False]),
             np.array([[1.0], [0.0]]), np.array([1e6]), np.array([1000.0]), np.array([1.0]), ACCURACY, FIRE_FACTOR, pulse,
             terrain.elevation_m.astype(np.float64).ravel(), terrain.grid.cell_m, terrain.grid.nrows, terrain.grid.ncols,
             keys, state, width, ground, surface, *rest, np.array([seed], dtype=np.uint64),

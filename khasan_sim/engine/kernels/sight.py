@@ -118,6 +118,16 @@ def cell_of(x, y, width):
     return int(floor_div(x, SIGHT_CELL_M)) * width + int(floor_div(y, SIGHT_CELL_M))
 
 
+@njit(cache=True)
+def line_key(a, b, width):
+    """Return the cache key of the sight line between 50 m cells *a* and *b* and its hash
+    (the place in the tables: :func:`seen_cells`)."""
+    lo = min(a, b)
+    hi = max(a, b)
+    key = lo * (width * width + width) + hi
+    return key, int((np.uint64(key) * _MIX) >> np.uint64(20))
+
+
 @njit(cache=True, inline="always")
 def seen_cells(keys, state, width, ground, surface, cell_m, observer_h, target_h, a, b):
     """Return the sight line between 50 m cells *a* and *b* (:func:`cell_of`), from the
@@ -127,15 +137,25 @@ def seen_cells(keys, state, width, ground, surface, cell_m, observer_h, target_h
     word, ``2 * key + seen``; linear probing), kept at most half full by
     :meth:`SightLines.keep_room`; *state* [0] counts the lines in it, and *state* [1:] is
     a direct-mapped table of the lines asked lately (the same words), looked at first.
+
+    A kernel that asks many lines in a loop looks in the table of recent lines itself and
+    calls :func:`seen_past_recent` only when it misses (as the direct-fire pulse does):
+    an array handed to an inlined function is counted as one more reference to it, two
+    atomic operations on its count a line asked.
     """
-    lo = min(a, b)
-    hi = max(a, b)
-    key = lo * (width * width + width) + hi
-    h = int((np.uint64(key) * _MIX) >> np.uint64(20))
+    key, h = line_key(a, b, width)
     j = 1 + (h & (state.size - 2))
     e = state[j]
     if e >> 1 == key:
         return (e & 1) == 1
+    return seen_past_recent(keys, state, width, ground, surface, cell_m, observer_h, target_h, key, h, j)
+
+
+@njit(cache=True)
+def seen_past_recent(keys, state, width, ground, surface, cell_m, observer_h, target_h, key, h, j):
+    """Return the sight line of *key* (hash *h*: :func:`line_key`) when the table of recent
+    lines has not got it in its slot *j*, from the hash table or worked out; it is put in
+    slot *j* (:func:`seen_cells`)."""
     e = keys[h & (keys.size - 1)]
     if e >> 1 != key:  # not in its own slot of the table: searched, or worked out (a large function)
         e = 2 * key + (1 if _seen_key(keys, state, width, ground, surface, cell_m, observer_h, target_h, key) else 0)

@@ -12,7 +12,7 @@ from numba import njit
 
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.cells import floor_div
-from khasan_sim.engine.kernels.movement import halted_under_fire_into
+from khasan_sim.engine.kernels.morale import falling_back_further_into
 
 _RETREATING = w.STATE_CODE[w.STATES[3]]
 _ROUTED = w.STATE_CODE[w.STATES[4]]
@@ -74,12 +74,12 @@ def zone_holding_changed(uf, ui, n_units, holding_type, zone_bits, n_zones, cell
 
 
 @njit(cache=True)
-def halted_then_zone_holding(uf, ui, rows, now, within_min, halted, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap, hold_min, held):
-    """The pulse's end in one call: :func:`halted_under_fire_into` (into *halted*) and, if
-    it finds no unit (then nothing is done in Python between the two), also
-    :func:`zone_holding_changed`. Return the units found halted and whether a zone's
-    holding changed (1 or 0; -1: not asked)."""
-    n = halted_under_fire_into(uf, ui, rows, now, within_min, halted)
+def halted_then_zone_holding(uf, ui, rows, now, within_min, fall_back, halted, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap, hold_min, held):
+    """The pulse's end in one call: :func:`falling_back_further_into` (into *halted*: the
+    units halted under fire that may fall back further) and, if it finds no unit (then
+    nothing is done in Python between the two), also :func:`zone_holding_changed`. Return
+    the units found and whether a zone's holding changed (1 or 0; -1: not asked)."""
+    n = falling_back_further_into(uf, ui, rows, now, within_min, fall_back, halted)
     if n > 0:
         return n, -1
     return 0, 1 if zone_holding_changed(uf, ui, n_units, holding_type, zone_bits, n_zones, cell_m, sov, jap, hold_min, held) else 0

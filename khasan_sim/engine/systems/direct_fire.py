@@ -143,14 +143,15 @@ class DirectFireSystem:
         """Return the direct-fire kernel's arguments, its random state included
         (:func:`kernel.direct_fire_into`: the state is the stream's own array, given its
         next seed before each call), the arrays it writes its results into, and the
-        stream; kept while the roster, the weapon tables, the tables' arrays, the terrain
-        and the sight lines' cache stay the same objects (made again when one of them is
-        new)."""
+        stream; kept while the roster, the weapon tables, the tables' arrays, the terrain,
+        the sight lines' cache and the unit rows by x stay the same objects (made again
+        when one of them is new)."""
         memo = self._fire_args_memo
         ut = self.unit_table
+        by_x = self._units_by_x()
         if (memo is not None and memo[0] is ro and memo[1] is self._arms and memo[2] is ut.f
-                and memo[3] is self.terrain and memo[4] is sight.args):
-            return memo[5]
+                and memo[3] is self.terrain and memo[4] is sight.args and memo[5] is by_x):
+            return memo[6]
         kill_counts, at_counts = self._arms_now()
         elev, ground = self._pulse_rasters()
         g = self.terrain.grid
@@ -169,10 +170,11 @@ class DirectFireSystem:
             ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
             kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
             *self._veh, self._accuracy, self._entrench, self._fire_factor, self._fire_pulse,
-            elev, ground, g.cell_m, g.nrows, g.ncols, *sight.args, self._fire_stream.state, *outs,
+            elev, ground, g.cell_m, g.nrows, g.ncols, *sight.args, kernel.id_order(ro.unit_rank, ut.n, ro.tank_rank, tt.n), by_x,
+            self._fire_stream.state, *outs,
         )
         got = (args, outs, self._fire_stream)
-        self._fire_args_memo = (ro, self._arms, ut.f, self.terrain, sight.args, got)
+        self._fire_args_memo = (ro, self._arms, ut.f, self.terrain, sight.args, by_x, got)
         return got
 
     def _direct_fire(self, dt: float) -> None:

@@ -18,7 +18,6 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import morale as kernel
-from khasan_sim.engine.kernels.movement import halted_under_fire_into
 from khasan_sim.engine.state import UnitState
 from khasan_sim.engine.systems.common import _FALLING_BACK, _HOLDING
 from khasan_sim.model import morale, movement
@@ -81,6 +80,7 @@ class MoraleSystem:
         self._morale_out = np.zeros(kernel.N_OUT)
         self._close_sums = (np.zeros(0), np.zeros(0))  # _close_quarters_and_morale's scratch: own, enemy
         self._halted_rows = np.zeros(0, dtype=np.int64)  # _keep_falling_back's scratch
+        self._fall_back_kept: tuple[Any, np.ndarray] | None = None  # _fall_back_figures: (terrain, figures)
         # the shocks given to each unit row since its morale was last settled, by cause
         # (leader lost, zone lost, neighbour withdrew; the rest of a unit's shocks is the
         # penetration the morale kernel adds): for the morale_state event's terms
@@ -117,7 +117,7 @@ class MoraleSystem:
         ro = self._roster()
         anywhere, at = kernel.close_quarters_and_morale(
             ut.f, ut.i, n, ro.holding_type, cp.close_assault_m, cp.penetration_shock_per_hour, cp.penetration_reference_ratio, dt,
-            own, enemy, ro.ground_rows, self._loss_sensitivity, self._morale_figures(dt), self._morale_out,
+            own, enemy, self._units_by_x(), ro.ground_rows, self._loss_sensitivity, self._morale_figures(dt), self._morale_out,
         )
         return ((own[:n], enemy[:n]) if anywhere else None), at
 
@@ -277,12 +277,28 @@ class MoraleSystem:
         it is out of the fight, and only then rallies (rest needs command.rest_after_min
         without fire). A unit with no safer ground within a bound (the map's edge, the
         enemy on more than one side) stays where it is."""
-        # the table picks the few units falling back, halted, with men, under fire this pulse
+        # the table picks the few units falling back, halted, with men, under fire this
+        # pulse, that may fall back further (those that surely stay are left out there)
         ut = self.unit_table
         picked = self._halted_scratch()
-        n = halted_under_fire_into(ut.f, ut.i, self._roster().ground_rows, self.now, dt, picked)
+        n = kernel.falling_back_further_into(ut.f, ut.i, self._roster().ground_rows, self.now, dt, self._fall_back_figures(), picked)
         if n:
             self._fall_back_further(picked[:n])
+
+    def _fall_back_figures(self) -> np.ndarray:
+        """Return the figures of falling back further the kernel reads (``kernel.F_*``: the
+        direct-fire reach, a bound back, the least distance from home to go home, the
+        map's last metre east and north), kept while the terrain is the same."""
+        kept = self._fall_back_kept
+        if kept is None or kept[0] is not self.terrain:
+            g = self.terrain.grid
+            figures = np.zeros(kernel.N_FALL_BACK)
+            figures[kernel.F_REACH] = self.cp.engagement_range_m
+            figures[kernel.F_LEG] = self.params.f("command.fall_back_m")
+            figures[kernel.F_HOME_MIN] = self.params.f("command.fall_back_home_min_m")
+            figures[kernel.F_RIGHT], figures[kernel.F_TOP] = g.width_m - 1.0, g.height_m - 1.0
+            kept = self._fall_back_kept = (self.terrain, figures)
+        return kept[1]
 
     def _halted_scratch(self) -> np.ndarray:
         """Return the array the units halted under fire are written into (a place for each
@@ -294,7 +310,9 @@ class MoraleSystem:
 
     def _fall_back_further(self, picked: np.ndarray) -> None:
         """:meth:`_keep_falling_back` for the units of rows *picked*: falling back, halted,
-        with men and under fire this pulse (in id order)."""
+        with men and under fire this pulse, in id order (the kernel left out those that
+        surely stay: :func:`kernel.may_fall_back_further`; the test is made here again,
+        exactly)."""
         reach = self.cp.engagement_range_m
         ro = self._roster()
         halted = [u for u in (ro.units_by_row[r] for r in picked.tolist()) if u.activity == "retreating"]

@@ -158,8 +158,9 @@ class ZonesSystem:
 
     def _fall_back_and_hold(self, dt: float) -> None:
         """The pulse's end: :meth:`_keep_falling_back`, then :meth:`_update_zones`. When no
-        unit falling back has halted under fire (most pulses) nothing is done in Python
-        between the two, and the tables are asked both questions in one kernel call."""
+        unit falling back that has halted under fire may fall back further (most pulses)
+        nothing is done in Python between the two, and the tables are asked both
+        questions in one kernel call."""
         args = self._zone_kernel_args()
         if args is None:
             self._keep_falling_back(dt)
@@ -167,7 +168,9 @@ class ZonesSystem:
             return
         ut = self.unit_table
         picked = self._halted_scratch()
-        n, changed = zone_kernel.halted_then_zone_holding(ut.f, ut.i, self._roster().ground_rows, self.now, dt, picked, ut.n, *args)
+        n, changed = zone_kernel.halted_then_zone_holding(
+            ut.f, ut.i, self._roster().ground_rows, self.now, dt, self._fall_back_figures(), picked, ut.n, *args,
+        )
         if n:
             self._fall_back_further(picked[:n])
             self._update_zones()
