@@ -22,40 +22,44 @@ _SQRT2 = math.sqrt(2.0)
 _STEP = np.array([_SQRT2, 1.0, _SQRT2, 1.0, 1.0, _SQRT2, 1.0, _SQRT2])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _push(keys, vals, n, key, val):
-    """Push (key, val) on the binary heap of *n* entries; return the new count."""
+    """Push (key, val) on the binary heap of *n* entries; return the new count. The
+    parents above the new entry move down into its hole (the same heap as swapping)."""
     i = n
-    keys[i] = key
-    vals[i] = val
     while i > 0:
         parent = (i - 1) >> 1
-        if keys[parent] <= keys[i]:
+        if keys[parent] <= key:
             break
-        keys[parent], keys[i] = keys[i], keys[parent]
-        vals[parent], vals[i] = vals[i], vals[parent]
+        keys[i] = keys[parent]
+        vals[i] = vals[parent]
         i = parent
+    keys[i] = key
+    vals[i] = val
     return n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _pop(keys, vals, n):
+    """Pop the entry of the least key (of two equal, the one a swapping heap would give)
+    from the binary heap of *n* entries; return its value and the new count."""
     val = vals[0]
     n -= 1
-    keys[0], vals[0] = keys[n], vals[n]
+    key, last = keys[n], vals[n]
+    keys[n] = np.inf  # past the last entry: never the lesser child
     i = 0
     while True:
         left = 2 * i + 1
         if left >= n:
             break
-        child = left
-        if left + 1 < n and keys[left + 1] < keys[left]:
-            child = left + 1
-        if keys[i] <= keys[child]:
+        child = left + (keys[left + 1] < keys[left])
+        if key <= keys[child]:
             break
-        keys[child], keys[i] = keys[i], keys[child]
-        vals[child], vals[i] = vals[i], vals[child]
+        keys[i] = keys[child]
+        vals[i] = vals[child]
         i = child
+    keys[i] = key
+    vals[i] = last
     return val, n
 
 
@@ -63,16 +67,30 @@ def _pop(keys, vals, n):
 def cheapest_path(cost, sr, sc, er, ec, cheapest):
     """Return the cells (rows, cols) of a cheapest path from (sr, sc) to (er, ec), both
     included, and its cost (*cheapest*: a cost no cell is below, for the guide); empty
-    arrays and infinity when the goal cannot be reached."""
+    arrays and infinity when the goal cannot be reached.
+
+    The search runs on a copy of the raster framed by a row and a column of impassable
+    cells (no neighbour is then off the map), its cells numbered row by row.
+    """
     nr, nc = cost.shape
-    best = np.full(nr * nc, np.inf)
-    came = np.full(nr * nc, -1, dtype=np.int64)
-    done = np.zeros(nr * nc, dtype=np.bool_)
+    w = nc + 2
+    size = (nr + 2) * w
+    framed = np.empty(size, dtype=cost.dtype)  # a float32 raster's sums stay float32
+    framed[:] = np.inf
+    for r in range(nr):
+        base = (r + 1) * w + 1
+        for c in range(nc):
+            framed[base + c] = cost[r, c]
+    best = np.full(size, np.inf)
+    came = np.full(size, -1, dtype=np.int64)
+    done = np.zeros(size, dtype=np.bool_)
     # each cell is pushed at most once a neighbour (8) that finds it a cheaper way in
     keys = np.empty(8 * nr * nc + 1, dtype=np.float64)
     vals = np.empty(8 * nr * nc + 1, dtype=np.int64)
-    start = sr * nc + sc
-    goal = er * nc + ec
+    step = np.array([-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1], dtype=np.int64)
+    start = (sr + 1) * w + sc + 1
+    goal = (er + 1) * w + ec + 1
+    gr, gc = er + 1, ec + 1
     best[start] = 0.0
     n = _push(keys, vals, 0, 0.0, start)
     while n > 0:
@@ -82,27 +100,21 @@ def cheapest_path(cost, sr, sc, er, ec, cheapest):
         done[cell] = True
         if cell == goal:
             break
-        r = cell // nc
-        c = cell % nc
-        here = cost[r, c]
+        r = cell // w
+        c = cell - r * w
+        here = framed[cell]
         g = best[cell]
         for k in range(8):
-            rr = r + _DR[k]
-            cc = c + _DC[k]
-            if rr < 0 or rr >= nr or cc < 0 or cc >= nc:
-                continue
-            there = cost[rr, cc]
-            if not math.isfinite(there):
-                continue
-            nxt = rr * nc + cc
-            if done[nxt]:
+            nxt = cell + step[k]
+            there = framed[nxt]
+            if not math.isfinite(there) or done[nxt]:
                 continue
             nd = g + 0.5 * (here + there) * _STEP[k]
             if nd < best[nxt]:
                 best[nxt] = nd
                 came[nxt] = cell
-                dr = abs(rr - er)
-                dc = abs(cc - ec)
+                dr = abs(r + _DR[k] - gr)
+                dc = abs(c + _DC[k] - gc)
                 h = cheapest * (max(dr, dc) + (_SQRT2 - 1.0) * min(dr, dc))
                 n = _push(keys, vals, n, nd + h, nxt)
     if not done[goal]:
@@ -116,8 +128,8 @@ def cheapest_path(cost, sr, sc, er, ec, cheapest):
     cols = np.empty(length, dtype=np.int64)
     cell = goal
     for i in range(length - 1, -1, -1):
-        rows[i] = cell // nc
-        cols[i] = cell % nc
+        rows[i] = cell // w - 1
+        cols[i] = cell % w - 1
         if i > 0:
             cell = came[cell]
     return rows, cols, best[goal]

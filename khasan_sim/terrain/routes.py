@@ -241,14 +241,19 @@ class _Planner:
         Paths are remembered (a pure function of the two cells), so Monte Carlo runs in
         one process plan each distinct leg once.
         """
+        return list(map(tuple, self.path_cells(start, end, axis).tolist()))  # (row, col) of ints
+
+    def path_cells(self, start: tuple[int, int], end: tuple[int, int], axis: bool = False) -> np.ndarray:
+        """Return ``solve``'s path as an (n, 2) array of (row, col), read-only (remembered)."""
         key = (start, end, axis)
         hit = self._paths.get(key)
         if hit is None:
             if len(self._paths) >= 20_000:
                 self._paths.clear()
-            hit = np.asarray(self._solve(start, end, axis), dtype=np.int16)
+            hit = self._solve(start, end, axis).astype(np.int16)
+            hit.setflags(write=False)
             self._paths[key] = hit
-        return list(map(tuple, hit.tolist()))  # the cells as (row, col) of ints
+        return hit
 
     def _axis_cost(self, start: tuple[int, int], end: tuple[int, int], r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
         """Return the cost window of a leg that keeps to its axis: 1 a cell on the axis,
@@ -266,7 +271,7 @@ class _Planner:
         off = np.hypot(rows - (ar + s * dr), cols - (ac + s * dc))
         return np.where(self.passable[r0:r1, c0:c1], 1.0 + AXIS_OFFSET_COST * off, np.inf)
 
-    def _solve(self, start: tuple[int, int], end: tuple[int, int], axis: bool = False) -> list[tuple[int, int]]:
+    def _solve(self, start: tuple[int, int], end: tuple[int, int], axis: bool = False) -> np.ndarray:
         """Solve in a window round the two cells first (most legs are local), then the whole map.
 
         The window's path is kept only if it does not touch the window's edge, where a
@@ -280,31 +285,33 @@ class _Planner:
         if (r1 - r0) * (c1 - c0) < 0.6 * n_r * n_c:
             path = self._solve_in(start, end, r0, r1, c0, c1, axis)
             if path is not None:
-                rows = [p[0] for p in path]
-                cols = [p[1] for p in path]
-                inner = (r0 == 0 or min(rows) > r0) and (r1 == n_r or max(rows) < r1 - 1) and (c0 == 0 or min(cols) > c0) and (c1 == n_c or max(cols) < c1 - 1)
+                rows, cols = path[:, 0], path[:, 1]
+                inner = (r0 == 0 or rows.min() > r0) and (r1 == n_r or rows.max() < r1 - 1) and (c0 == 0 or cols.min() > c0) and (c1 == n_c or cols.max() < c1 - 1)
                 if inner:
                     return path
         path = self._solve_in(start, end, 0, n_r, 0, n_c, axis)
-        return path if path is not None else [start, end]
+        return path if path is not None else np.array([start, end], dtype=np.int64)
 
     def _solve_in(
         self, start: tuple[int, int], end: tuple[int, int], r0: int, r1: int, c0: int, c1: int, axis: bool = False,
-    ) -> list[tuple[int, int]] | None:
+    ) -> np.ndarray | None:
+        """Return the cells of the cheapest path within rows r0:r1, cols c0:c1 as an (n, 2)
+        array of (row, col) on the map, or None when the goal cannot be reached there."""
         if axis:
             cost = self._axis_cost(start, end, r0, r1, c0, c1)
             cheapest, way_out = 1.0, 1.0
         else:
-            cost = np.ascontiguousarray(self.cost[r0:r1, c0:c1])
+            cost = self.cost[r0:r1, c0:c1]  # a view: the search copies it
             cheapest, way_out = self.cheapest, 60.0 / 1000.0  # leave an impassable start cell at 1 km/h
         s = (start[0] - r0, start[1] - c0)
         e = (end[0] - r0, end[1] - c0)
         if not np.isfinite(cost[s]):
+            cost = cost.copy()
             cost[s] = way_out
         rows, cols, total = cheapest_path(cost, s[0], s[1], e[0], e[1], cheapest)
         if not np.isfinite(total):
             return None
-        return list(zip((rows + r0).tolist(), (cols + c0).tolist(), strict=True))
+        return np.stack((rows + r0, cols + c0), axis=1)
 
 
 def _planner(terrain: Terrain, mobility: str, forbidden: np.ndarray | None) -> _Planner:
@@ -386,28 +393,27 @@ def _plan_route(
         if not near:
             return _empty(start)
         label = int(pl.labels[near[0]])
-    cells: list[tuple[int, int]] = [cur]
+    legs: list[np.ndarray] = [np.array([cur], dtype=np.int64)]
+    last = cur
     snapped = False
-    targets = [*waypoints, goal]
-    for k, target in enumerate(targets):
+    for target in (*waypoints, goal):
         tc = g.cell(*target)
         if pl.labels[tc] != label:
             tc = pl.nearest_in(label, tc)
             snapped = True
-        if tc != cells[-1]:
-            path = pl.solve(cells[-1], tc, bool(follow_axis))
-            cells.extend(path[1:])
-        if k == len(targets) - 1:
-            break
-    pts = np.array([g.centre(r, c) for r, c in cells], dtype=float)
+        if tc != last:
+            legs.append(pl.path_cells(last, tc, bool(follow_axis))[1:])
+            last = tc
+    cells = np.concatenate(legs).astype(np.int64)
+    # the cells' centres (as TerrainGrid.centre)
+    pts = np.stack(((cells[:, 1] + 0.5) * g.cell_m, (cells[:, 0] + 0.5) * g.cell_m), axis=1)
     pts[0] = start
-    if not snapped and g.cell(*goal) == cells[-1]:
+    if not snapped and g.cell(*goal) == last:
         pts[-1] = goal
     if len(pts) == 1:
         pts = np.vstack([pts, pts])
-        cells.append(cells[-1])
-    rows = np.array([c[0] for c in cells])
-    cols = np.array([c[1] for c in cells])
+        cells = np.vstack([cells, cells])
+    rows, cols = cells[:, 0], cells[:, 1]
     v = pl.speed[rows, cols].astype(float)
     # a cell's speed 0 (the start in impassable ground) takes the neighbour's speed
     va, vb = v[:-1], v[1:]
@@ -418,11 +424,13 @@ def _plan_route(
     soft = terrain.soft[rows[1:], cols[1:]]
     bog = terrain.p_bog_per_100m[mobility][rows[1:], cols[1:]].astype(float)
     xmap = terrain.extras.get("crossing_index")
-    seg_x: list[str] = []
-    prev = -1
-    for r, c in zip(rows[1:], cols[1:], strict=True):
-        i = int(xmap[r, c]) if isinstance(xmap, np.ndarray) else -1
-        seg_x.append(terrain.crossings[i].id if i >= 0 and i != prev else "")
-        prev = i
+    if isinstance(xmap, np.ndarray):
+        # a segment names the crossing it enters (not one it stays on)
+        xi = xmap[rows, cols].astype(np.int64)
+        xi[0] = -1
+        ids = [c.id for c in terrain.crossings]
+        seg_x = [ids[i] if i >= 0 and i != p else "" for p, i in zip(xi[:-1].tolist(), xi[1:].tolist(), strict=True)]
+    else:
+        seg_x = [""] * (len(rows) - 1)
     time_min = float(np.sum(seg_len / (seg_speed * 1000.0 / 60.0)))
     return Route(pts, seg_len, seg_speed, soft, bog, tuple(seg_x), float(seg_len.sum()), time_min, True, snapped)
