@@ -70,7 +70,8 @@ def cheapest_path(cost, sr, sc, er, ec, cheapest):
     arrays and infinity when the goal cannot be reached.
 
     The search runs on a copy of the raster framed by a row and a column of impassable
-    cells (no neighbour is then off the map), its cells numbered row by row.
+    cells (no neighbour is then off the map), its cells numbered row by row; a cell done
+    (its cheapest way in found) is made impassable in the copy, which no longer needs it.
     """
     nr, nc = cost.shape
     w = nc + 2
@@ -82,8 +83,7 @@ def cheapest_path(cost, sr, sc, er, ec, cheapest):
         for c in range(nc):
             framed[base + c] = cost[r, c]
     best = np.full(size, np.inf)
-    came = np.full(size, -1, dtype=np.int64)
-    done = np.zeros(size, dtype=np.bool_)
+    came = np.empty(size, dtype=np.int64)  # read only back along the path found
     # each cell is pushed at most once a neighbour (8) that finds it a cheaper way in
     keys = np.empty(8 * nr * nc + 1, dtype=np.float64)
     vals = np.empty(8 * nr * nc + 1, dtype=np.int64)
@@ -92,23 +92,25 @@ def cheapest_path(cost, sr, sc, er, ec, cheapest):
     goal = (er + 1) * w + ec + 1
     gr, gc = er + 1, ec + 1
     best[start] = 0.0
-    n = _push(keys, vals, 0, 0.0, start)
+    reached = start == goal  # (even from an impassable cell)
+    n = 0 if reached else _push(keys, vals, 0, 0.0, start)
     while n > 0:
         cell, n = _pop(keys, vals, n)
-        if done[cell]:
-            continue
-        done[cell] = True
+        here = framed[cell]
+        if not math.isfinite(here):
+            continue  # done already (a cell is pushed only while passable)
+        framed[cell] = np.inf
         if cell == goal:
+            reached = True
             break
         r = cell // w
         c = cell - r * w
-        here = framed[cell]
         g = best[cell]
         for k in range(8):
             nxt = cell + step[k]
             there = framed[nxt]
-            if not math.isfinite(there) or done[nxt]:
-                continue
+            if not math.isfinite(there):
+                continue  # impassable, or done
             nd = g + 0.5 * (here + there) * _STEP[k]
             if nd < best[nxt]:
                 best[nxt] = nd
@@ -117,7 +119,7 @@ def cheapest_path(cost, sr, sc, er, ec, cheapest):
                 dc = abs(c + _DC[k] - gc)
                 h = cheapest * (max(dr, dc) + (_SQRT2 - 1.0) * min(dr, dc))
                 n = _push(keys, vals, n, nd + h, nxt)
-    if not done[goal]:
+    if not reached:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.inf
     length = 1
     cell = goal

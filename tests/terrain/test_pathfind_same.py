@@ -130,8 +130,10 @@ def test_random_rasters_give_the_first_versions_paths(seed, nr, nc, blocked, lev
     cost[rng.random((nr, nc)) < blocked] = np.inf
     s = (int(rng.integers(nr)), int(rng.integers(nc)))
     e = (int(rng.integers(nr)), int(rng.integers(nc)))
+    _same(cost, s, e, 1.0)  # an impassable start too: the first version's answer
     cost[s] = cost[s] if np.isfinite(cost[s]) else 1.0
     _same(cost, s, e, 1.0)
+    _same(cost, s, s, 1.0)
 
 
 _TERRAIN = None
