@@ -27,6 +27,9 @@ from khasan_sim.terrain import plan_route
 _AIR = world.UNIT_TYPES.index("air")
 _STATES = morale.STATES  # by the unit table's state code
 _NO_ENTRENCHMENT = world.ENTRENCHMENT.index("none")
+_U_X, _U_Y, _U_SUPPRESSION, _U_STATE, _U_MOVING, _U_ENTRENCH = (
+    world.U_X, world.U_Y, world.U_SUPPRESSION, world.U_STATE, world.U_MOVING, world.U_ENTRENCH,
+)
 _FOOT_LEGS: dict[tuple[int, float, float], tuple[Any, list[tuple[float, float, float]]]] = {}  # per process
 _LEGS_LIMIT = 20_000
 
@@ -123,46 +126,54 @@ class MovementSystem:
             return
         cp = self.cp
         legs = self._foot_legs(route)
-        night_factor = self.params.f("mobility.night_factor.foot")
-        pin = self.params.f("morale.pin_suppression")
-        falling_back_least = self.params.f("morale.falling_back_least_speed")
+        p = self.params
+        night_factor = p.f("mobility.night_factor.foot")
+        pin = p.f("morale.pin_suppression")
+        falling_back_least = p.f("morale.falling_back_least_speed")
         self._emit("move_start", unit=u.id, length_m=float(route.length_m))
         row = u.row
+        # a move resumes some 2,000 times a run: what each leg reads is held in locals and
+        # _tick is written out (n_events += 1)
+        timeout, is_night, speed_factor = self.env.timeout, self.is_night, movement.infantry_speed_factor
         for minutes, x, y in legs:
             while True:
                 if u.token != token:
                     return
                 # the unit's row, read directly (the table's arrays are new when it grows: looked up each time)
                 ut = self.unit_table
-                state = _STATES[ut.i.item(row, world.U_STATE)]
-                if state in _FALLING_BACK and u.activity not in ("retreating", "withdrawing"):
+                ui = ut.i
+                state = _STATES[ui.item(row, _U_STATE)]
+                falling_back = u.activity in ("retreating", "withdrawing")
+                if state in _FALLING_BACK and not falling_back:
                     u.moving = False
                     return
                 advancing = u.activity == "attacking"
-                f = movement.infantry_speed_factor(ut.f.item(row, world.U_SUPPRESSION), self.is_night(), night_factor, pin)
+                f = speed_factor(ut.f.item(row, _U_SUPPRESSION), is_night(), night_factor, pin)
                 if advancing and not morale.can_advance(state):
                     f = 0.0
-                if u.activity in ("retreating", "withdrawing"):
+                if falling_back:
                     f = max(f, falling_back_least)
                 if f > 0:
-                    ut.i[row, world.U_MOVING] = 1  # u.moving = True
-                    if ut.i.item(row, world.U_ENTRENCH) != _NO_ENTRENCHMENT:
+                    ui[row, _U_MOVING] = 1  # u.moving = True
+                    if ui.item(row, _U_ENTRENCH) != _NO_ENTRENCHMENT:
                         # men who leave their scrapes, trenches or works are in the open
                         self._emit("left_position", unit=u.id, was=u.entrenchment)
                         u.entrenchment = "none"
                     break
                 # pinned or not allowed to advance: the men go to ground until they can move
-                u.moving = False
-                yield self.env.timeout(cp.pulse_min)
-                self._tick()
+                ui[row, _U_MOVING] = 0  # u.moving = False
+                yield timeout(cp.pulse_min)
+                self.n_events += 1
             dur = minutes / f
             if advancing and self._at_wire(u):
                 dur /= cp.wire_delay
-            yield self.env.timeout(dur)
-            self._tick()
+            yield timeout(dur)
+            self.n_events += 1
             if u.token != token:
                 return
-            u.x, u.y = x, y
+            uf = self.unit_table.f
+            uf[row, _U_X] = x
+            uf[row, _U_Y] = y
         u.moving = False
         self._emit("move_end", unit=u.id, x=u.x, y=u.y)
         if u.activity in ("attacking", "moving"):
@@ -179,12 +190,12 @@ class MovementSystem:
         hit = _FOOT_LEGS.get(key)
         if hit is not None and hit[0] is route:
             return hit[1]
-        pts = route.points_m
+        pts = route.points_m.tolist()
+        # each segment's minutes, worked out for the whole route; a leg's are numpy's sum over its slice
+        seg_min = route.seg_length_m / (np.maximum(route.seg_speed_kmh, 0.05) * 1000.0 / 60.0)
         legs = []
         for a, b in movement.foot_legs(route.seg_length_m, route.seg_speed_kmh, self.cp.leg_m, self.cp.foot_leg_min):
-            seg_len = route.seg_length_m[a:b]
-            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
-            legs.append((float(np.sum(seg_len / (speeds * 1000.0 / 60.0))), float(pts[b][0]), float(pts[b][1])))
+            legs.append((float(np.sum(seg_min[a:b])), pts[b][0], pts[b][1]))
         if len(_FOOT_LEGS) >= _LEGS_LIMIT:
             _FOOT_LEGS.clear()
         _FOOT_LEGS[key] = (route, legs)
@@ -193,7 +204,8 @@ class MovementSystem:
     def _at_wire(self, u: UnitState) -> bool:
         """Return True if *u* is within twice close-assault range of an enemy unit behind wire."""
         ut = self.unit_table
-        return near_wire(ut.f, ut.i, ut.n, ut.i[u.row, world.U_SIDE], u.x, u.y, self.cp.close_assault_m * 2)
+        uf, ui, row = ut.f, ut.i, u.row
+        return near_wire(uf, ui, ut.n, ui.item(row, world.U_SIDE), uf.item(row, _U_X), uf.item(row, _U_Y), self.cp.close_assault_m * 2)
 
 
 def _split_at_crossing(

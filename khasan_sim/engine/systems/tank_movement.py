@@ -25,6 +25,7 @@ from khasan_sim.model import movement
 
 _DESTROYED = world.TANK_STATUS.index("destroyed")
 _OPERATIONAL = world.TANK_STATUS.index("operational")
+_T_X, _T_Y, _T_SPEED, _T_STATUS = world.T_X, world.T_Y, world.T_SPEED, world.T_STATUS
 _LEGS: dict[tuple[int, float, int], tuple[Any, list[TankLeg]]] = {}  # the legs of routes, per process
 _LEGS_LIMIT = 20_000
 
@@ -48,11 +49,18 @@ class TankMovementSystem:
     """Tank movement: legs, crossings, ruts (bogging: :class:`.bogging.BoggingSystem`)."""
 
     def _tank_move(self, t: TankState, route: Any, token: int, delay_min: float) -> ProcessGen:
+        # a move resumes some 4,000 times a run: what each leg reads is held in locals, the
+        # leg's fields are unpacked at once, and _tick is written out (n_events += 1)
         self._give_up_crossing_wait(t)  # a new move: the old one's place in a queue goes
-        self.tank_table.f[t.row, world.T_SPEED] = 0.0  # it stands until its first leg begins
+        # the tank's row of numbers, read and written directly on every leg (the tank
+        # table never grows after setup, so its arrays stay the same objects)
+        tf, ti, row = self.tank_table.f, self.tank_table.i, t.row
+        status = ti.item
+        env = self.env
+        tf[row, _T_SPEED] = 0.0  # it stands until its first leg begins
         if delay_min > 0:
-            yield self.env.timeout(delay_min)
-            self._tick()
+            yield env.timeout(delay_min)
+            self.n_events += 1
         if t.token != token:
             return
         if not route.reachable or len(route.points_m) < 2:
@@ -64,76 +72,72 @@ class TankMovementSystem:
         cap = int(p.f("bogging.rut_passes_cap"))
         night_factor = p.f(f"mobility.night_factor.{t.mobility}")
         rng = self.rng.get("bog", t.id)
-        # the tank's row of numbers, read and written directly on every leg (the tank
-        # table never grows after setup, so its arrays stay the same objects)
-        tf, ti, row = self.tank_table.f, self.tank_table.i, t.row
+        timeout, is_night, rutted_bog_rate = env.timeout, self.is_night, movement.rutted_bog_rate
+        soft_passes, closing_up, reached = self.soft_passes, self._closing_up, t.reached
         for leg in self._tank_legs(route):
-            if t.token != token or ti.item(row, world.T_STATUS) != _OPERATIONAL:
+            if t.token != token or status(row, _T_STATUS) != _OPERATIONAL:
                 t.moving = False
                 return
-            dur = leg.minutes
-            if self.is_night():
+            _a, _b, dur, length_m, xing, soft_m, p100, rut_cell, zones, x, y = leg
+            if is_night():
                 dur /= night_factor
             # its speed on the leg, which its exposure to aimed fire reads (direct_fire.py)
-            speed = leg.length_m * 0.06 / dur if dur > 0 else 0.0  # metres a minute to km/h
-            tf[row, world.T_SPEED] = speed
-            xing = leg.crossing
-            soft_m = leg.soft_m
-            p100 = leg.p_bog_per_100m
+            speed = length_m * 0.06 / dur if dur > 0 else 0.0  # metres a minute to km/h
+            tf[row, _T_SPEED] = speed
             if xing:
-                req = self.crossings[xing].request(priority=0)
+                crossing = self.crossings[xing]
+                req = crossing.request(priority=0)
                 t0 = self.now
                 if not req.triggered:
                     # a new move or a knock-out cancels the request (the process then
                     # waits for good: nothing is left for it to do)
                     self._crossing_waits[t.id] = req
-                    tf[row, world.T_SPEED] = 0.0  # it stands in the queue
+                    tf[row, _T_SPEED] = 0.0  # it stands in the queue
                     blocker = self.crossing_blocked.get(xing)
                     if blocker is not None:
                         self._emit("held_at_crossing", tank=t.id, unit=t.unit, crossing=xing, by=blocker,
-                                   x=tf.item(row, world.T_X), y=tf.item(row, world.T_Y))
+                                   x=tf.item(row, _T_X), y=tf.item(row, _T_Y))
                 yield req
-                self._tick()
+                self.n_events += 1
                 self._crossing_waits.pop(t.id, None)
-                if t.token != token or ti.item(row, world.T_STATUS) != _OPERATIONAL:
+                if t.token != token or status(row, _T_STATUS) != _OPERATIONAL:
                     # stopped while it waited (its command lost, say): it does not cross
-                    self.crossings[xing].release(req)
+                    crossing.release(req)
                     t.moving = False
                     return
                 waited = self.now - t0
-                tf[row, world.T_SPEED] = speed
+                tf[row, _T_SPEED] = speed
                 if waited > 0:
                     self._emit("queued", tank=t.id, crossing=xing, wait_min=waited)
                 passes = self.crossing_passes[xing]
                 self.crossing_passes[xing] = passes + 1
                 # the rutted rate is read only on soft ground (a pure function: not worked out else)
-                p_eff = movement.rutted_bog_rate(p100, passes, rut, cap) if soft_m > 0 else 0.0
+                p_eff = rutted_bog_rate(p100, passes, rut, cap) if soft_m > 0 else 0.0
                 try:
-                    yield self.env.timeout(dur)
-                    self._tick()
+                    yield timeout(dur)
+                    self.n_events += 1
                 finally:
-                    self.crossings[xing].release(req)
+                    crossing.release(req)
             else:
                 if soft_m > 0:
-                    passes = self.soft_passes.get(leg.rut_cell, 0)
-                    self.soft_passes[leg.rut_cell] = passes + 1
-                    p_eff = movement.rutted_bog_rate(p100, passes, rut, cap)
-                yield self.env.timeout(dur)
-                self._tick()
-            if t.token != token or ti.item(row, world.T_STATUS) != _OPERATIONAL:
+                    passes = soft_passes.get(rut_cell, 0)
+                    soft_passes[rut_cell] = passes + 1
+                    p_eff = rutted_bog_rate(p100, passes, rut, cap)
+                yield timeout(dur)
+                self.n_events += 1
+            if t.token != token or status(row, _T_STATUS) != _OPERATIONAL:
                 t.moving = False
                 return
             # zones entered on this leg
-            if leg.zones:
-                for z in leg.zones:
-                    if z not in t.reached:
-                        t.reached.add(z)
-                        self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
+            for z in zones:
+                if z not in reached:
+                    reached.add(z)
+                    self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
             if soft_m > 0 and self._bogs_down(t, route, leg, p_eff, passes, rng):
                 return
-            tf[row, world.T_X] = leg.x
-            tf[row, world.T_Y] = leg.y
-            if self._closing_up and self._closing_up.get(t.id) == token and self._closed_up(t, leg.x, leg.y):
+            tf[row, _T_X] = x
+            tf[row, _T_Y] = y
+            if closing_up and closing_up.get(t.id) == token and self._closed_up(t, x, y):
                 return
         t.moving = False
         self._update_tank_unit_position(self.units[t.unit])
@@ -164,31 +168,39 @@ class TankMovementSystem:
 
         The legs are a pure function of the route, the leg length and the zones (the
         routes are memoised per process, terrain/routes.py), so they are kept per process
-        too, for the runs of a batch worker (a bounded table, emptied when full).
+        too, for the runs of a batch worker (a bounded table, emptied when full). The
+        segments' minutes and the points' cells and zones are worked out for the whole
+        route at once; each leg's sums are numpy's over the leg's slice, as before.
         """
         key = (id(route), self.cp.leg_m, self._zones_key)
         hit = _LEGS.get(key)
         if hit is not None and hit[0] is route:
             return hit[1]
-        crossing_seg = np.array([bool(c) for c in route.seg_crossing], dtype=bool)
-        pts = route.points_m
+        seg_crossing = route.seg_crossing
+        crossing_seg = [bool(c) for c in seg_crossing]
+        pts = route.points_m.tolist()
+        seg_len = route.seg_length_m
+        seg_min = seg_len / (np.maximum(route.seg_speed_kmh, 0.05) * 1000.0 / 60.0)
+        seg_soft = route.seg_soft
+        soft_before = np.concatenate(([0], np.cumsum(seg_soft, dtype=np.int64))).tolist()  # soft segments before each
+        p_bog = route.seg_p_bog_per_100m
+        bits = self._point_zone_bits(route.points_m)
         legs: list[TankLeg] = []
-        for a, b in movement.split_legs(route.seg_length_m, self.cp.leg_m, breaks=crossing_seg):
-            seg_len = route.seg_length_m[a:b]
-            speeds = np.maximum(route.seg_speed_kmh[a:b], 0.05)
-            soft_m = float(np.sum(seg_len[route.seg_soft[a:b]]))
+        for a, b in movement.split_legs(seg_len.tolist(), self.cp.leg_m, breaks=crossing_seg):
+            soft_m = float(np.sum(seg_len[a:b][seg_soft[a:b]])) if soft_before[b] > soft_before[a] else 0.0
+            xa, ya = pts[a]
             legs.append(TankLeg(
                 a=a,
                 b=b,
-                minutes=float(np.sum(seg_len / (speeds * 1000.0 / 60.0))),
-                length_m=float(np.sum(seg_len)),
-                crossing=route.seg_crossing[a] if crossing_seg[a] else "",
+                minutes=float(np.sum(seg_min[a:b])),
+                length_m=float(np.sum(seg_len[a:b])),
+                crossing=seg_crossing[a] if crossing_seg[a] else "",
                 soft_m=soft_m,
-                p_bog_per_100m=float(np.max(route.seg_p_bog_per_100m[a:b])) if soft_m > 0 else 0.0,
-                rut_cell=self.cell(float(pts[a][0]) // 100.0 * 100.0, float(pts[a][1]) // 100.0 * 100.0),
-                zones=self._zones_along(pts[a : b + 1]),
-                x=float(pts[b][0]),
-                y=float(pts[b][1]),
+                p_bog_per_100m=float(np.max(p_bog[a:b])) if soft_m > 0 else 0.0,
+                rut_cell=self.cell(xa // 100.0 * 100.0, ya // 100.0 * 100.0),
+                zones=self._zones_of_bits(bits[a : b + 1]),
+                x=pts[b][0],
+                y=pts[b][1],
             ))
         if len(_LEGS) >= _LEGS_LIMIT:
             _LEGS.clear()
@@ -197,16 +209,28 @@ class TankMovementSystem:
 
     def _zones_along(self, points: np.ndarray) -> tuple[str, ...]:
         """Return the zones the points lie in, in the order they are first entered."""
-        seen: dict[str, None] = {}
+        return self._zones_of_bits(self._point_zone_bits(points))
+
+    def _point_zone_bits(self, points: np.ndarray) -> list[int]:
+        """Return the zone bits of each of the (n, 2) points' cells, 0 for points off the map."""
         g = self.terrain.grid
-        for x, y in points.tolist():
-            if not g.contains(x, y):
-                continue
-            bits = int(self.zone_bits[self.cell(x, y)])
-            while bits:  # the zones of the set bits, lowest first (the zone_ids order)
-                low = bits & -bits
+        xs, ys = points[:, 0], points[:, 1]
+        on_map = (xs >= 0.0) & (xs < g.width_m) & (ys >= 0.0) & (ys < g.height_m)
+        # the cells of the points on the map, as self.cell finds them (floor division)
+        r = np.where(on_map, ys // g.cell_m, 0.0).astype(np.int64)
+        c = np.where(on_map, xs // g.cell_m, 0.0).astype(np.int64)
+        bits = self.zone_bits[np.minimum(r, g.nrows - 1), np.minimum(c, g.ncols - 1)]
+        return np.where(on_map, bits, 0).tolist()
+
+    def _zones_of_bits(self, bits: list[int]) -> tuple[str, ...]:
+        """Return the zones of the points with zone *bits*, in the order they are first entered."""
+        seen: dict[str, None] = {}
+        for b in bits:
+            b = int(b)
+            while b:  # the zones of the set bits, lowest first (the zone_ids order)
+                low = b & -b
                 seen.setdefault(self.zone_ids[low.bit_length() - 1])
-                bits ^= low
+                b ^= low
         return tuple(seen)
 
     def _update_tank_unit_position(self, u: UnitState) -> None:
