@@ -4,8 +4,9 @@ Each event is (seq, time in whole seconds, kind, sorted fields). Fields hold int
 strings and floats rounded to 3 decimals, so the canonical line, and so the digest,
 is the same in any process on any platform.
 
-Appending is cheap: an event is kept as it was given (time, kind, the fields dict) and
-its LogEvent and canonical line are made only when read. ``events`` builds the LogEvents
+Appending is cheap: an event is kept as it was given (time, kind, the fields dict) with
+the format of its shape (its field names and their values' types; made once a shape),
+and its LogEvent and canonical line are made only when read. ``events`` builds the LogEvents
 not yet built; ``digest()`` hashes the lines of the events not yet hashed. The digest is
 the sha256 of every event's canonical line, each followed by a newline, as it always was.
 """
@@ -103,7 +104,7 @@ def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...
     return lambda d: ()
 
 
-def _formatter(names: tuple[str, ...], types: tuple[type, ...]) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]:
+def _template(names: tuple[str, ...], types: tuple[type, ...]) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]:
     """Return ``(template, values)`` writing an event's canonical line and a newline as
     ``template % (seq, t_s, kind, *values(fields))``, for a fields dict whose values in
     the order of *names* (sorted) are of exactly these *types*, all of str, int, float,
@@ -129,25 +130,46 @@ def _formatter(names: tuple[str, ...], types: tuple[type, ...]) -> tuple[str, Ca
     return "%s|%s|%s|" + ";".join(parts) + "\n", _getter(present)
 
 
-# field names as given -> {their values' types, in that order: (line template, values
-# getter)}: shared by the logs of a process (a pure function of the names and types, and
-# the runs of a batch write the same few dozen)
-_FORMATS: dict[tuple[str, ...], dict[tuple[type, ...], tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]]] = {}
+class _Format:
+    """How the events of one shape are read and written: a shape is the field names as
+    given followed by their values' types, in that order (the key of :data:`_FORMATS`).
+
+    ``names`` are the names sorted and ``values`` gives a fields dict's values in that
+    order; ``line`` and ``present`` are the :func:`_template` of the shape, or None when
+    a value is not of the plain types (a list: its text is written at the append).
+    """
+
+    __slots__ = ("line", "names", "present", "values")
+
+    def __init__(self, shape: tuple[Any, ...]) -> None:
+        n = len(shape) // 2
+        given, types = shape[:n], shape[n:]
+        by_name = dict(zip(given, types, strict=True))
+        self.names: tuple[str, ...] = tuple(sorted(given))
+        self.values = _getter(self.names)
+        self.line: str | None = None
+        self.present: Callable[[dict[str, Any]], tuple[Any, ...]] | None = None
+        if _PLAIN.issuperset(types):
+            self.line, self.present = _template(self.names, tuple(by_name[k] for k in self.names))
+
+
+# an event's shape (its field names as given, then their values' types) -> its _Format:
+# shared by the logs of a process (a pure function of the shape, and the runs of a batch
+# write the same few dozen)
+_FORMATS: dict[tuple[Any, ...], _Format] = {}
 
 
 class EventLog:
     """Append-only log of events with a digest, formatted only when read."""
 
     def __init__(self) -> None:
-        # (t_min, kind, fields, canonical body or None): the body is written at the append
-        # only for fields whose text could change later (lists, other objects)
-        self._raw: list[tuple[float, str, dict[str, Any], list[str] | None]] = []
+        # (t_min, kind, fields, format, canonical body or None): the body is written at the
+        # append only for fields whose text could change later (lists, other objects)
+        self._raw: list[tuple[float, str, dict[str, Any], _Format, list[str] | None]] = []
         self._events: list[LogEvent] = []
         self._built = 0  # events of _raw made into LogEvents
         self._hash = hashlib.sha256()
         self._hashed = 0  # events of _raw hashed
-        # field names as given -> (sorted, their values getter)
-        self._order: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
 
     def append(self, t_min: float, kind: str, **fields: Any) -> int:
         """Append an event at *t_min*; return its sequence number.
@@ -161,25 +183,30 @@ class EventLog:
     def add(self, t_min: float, kind: str, fields: dict[str, Any]) -> int:
         """Append an event whose *fields* dict is handed over (the log keeps it: the caller
         must not change it after); return its sequence number. As :meth:`append`, without
-        packing the fields into a dict again (the engine's ``_emit`` gives its own)."""
-        body = None if _PLAIN.issuperset(map(type, fields.values())) else self._body(fields)
+        packing the fields into a dict again (the engine's ``_emit`` gives its own).
+
+        The event's shape is looked up once here (the digest and the readers use its
+        format as it was at the append)."""
+        fmt = _FORMATS.get(shape := (*fields, *map(type, fields.values())))
+        if fmt is None:
+            fmt = self._format(shape)
         raw = self._raw
-        raw.append((t_min, kind, fields, body))
+        raw.append((t_min, kind, fields, fmt, None if fmt.line is not None else self._body(fmt, fields)))
         return len(raw) - 1
 
-    def _sorted(self, fields: dict[str, Any]) -> tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]]:
-        """Return the fields' names sorted and a getter of their values in that order."""
-        names = tuple(fields)
-        hit = self._order.get(names)
-        if hit is None:
-            order = tuple(sorted(names))
-            hit = self._order[names] = (order, _getter(order))
-        return hit
+    @staticmethod
+    def _format(shape: tuple[Any, ...]) -> _Format:
+        """Return the format of an event shape not yet seen (kept in :data:`_FORMATS`)."""
+        if len(_FORMATS) > 10_000:  # never in practice: the engine writes a few dozen
+            _FORMATS.clear()
+        fmt = _FORMATS[shape] = _Format(shape)
+        return fmt
 
-    def _body(self, fields: dict[str, Any]) -> list[str]:
+    @staticmethod
+    def _body(fmt: _Format, fields: dict[str, Any]) -> list[str]:
         """Return the fields' canonical ``k=v`` texts, sorted by name."""
         out = []
-        for k in self._sorted(fields)[0]:
+        for k in fmt.names:
             v = fields[k]
             if isinstance(v, float):
                 v = round(v, 3)
@@ -188,15 +215,14 @@ class EventLog:
 
     def _event(self, seq: int) -> LogEvent:
         """Return the LogEvent of raw event *seq*."""
-        t_min, kind, fields, body = self._raw[seq]
-        names, getter = self._order.get(tuple(fields)) or self._sorted(fields)
-        vals = getter(fields)
+        t_min, kind, fields, fmt, body = self._raw[seq]
+        vals = fmt.values(fields)
         if body is None:  # values of the plain types only: a float is exactly one
             if float in map(type, vals):
                 vals = [round(v, 3) if type(v) is float else v for v in vals]
         else:
             vals = [round(v, 3) if isinstance(v, float) else v for v in vals]
-        return LogEvent(seq, round(t_min * 60.0), kind, tuple(zip(names, vals, strict=True)))
+        return LogEvent(seq, round(t_min * 60.0), kind, tuple(zip(fmt.names, vals, strict=True)))
 
     @property
     def events(self) -> list[LogEvent]:
@@ -223,9 +249,8 @@ class EventLog:
         export keeps a chance of 0.0004 as it was). The dicts are new: the caller's own."""
         out = []
         for seq in range(since, len(self._raw)):
-            t_min, kind, fields, _ = self._raw[seq]
-            names = self._order.get(tuple(fields)) or self._sorted(fields)
-            out.append((seq, round(t_min * 60.0), kind, dict(zip(names[0], names[1](fields), strict=True))))
+            t_min, kind, fields, fmt, _ = self._raw[seq]
+            out.append((seq, round(t_min * 60.0), kind, dict(zip(fmt.names, fmt.values(fields), strict=True))))
         return out
 
     def digest(self) -> str:
@@ -235,24 +260,12 @@ class EventLog:
         if self._hashed < n:
             lines = []
             add = lines.append
-            formats = _FORMATS
-            if len(formats) > 10_000:  # never in practice: the engine writes a few dozen
-                formats.clear()
             for seq in range(self._hashed, n):
-                t_min, kind, fields, body = raw[seq]
-                if body is not None:
+                t_min, kind, fields, fmt, body = raw[seq]
+                if body is None:
+                    add(fmt.line % (seq, round(t_min * 60.0), kind, *fmt.present(fields)))
+                else:
                     add(_line(seq, round(t_min * 60.0), kind, body) + "\n")
-                    continue
-                names = tuple(fields)
-                by_types = formats.get(names)
-                if by_types is None:
-                    by_types = formats[names] = {}
-                types = tuple(map(type, fields.values()))
-                fmt = by_types.get(types)
-                if fmt is None:
-                    order, values = self._sorted(fields)
-                    fmt = by_types[types] = _formatter(order, tuple(map(type, values(fields))))
-                add(fmt[0] % (seq, round(t_min * 60.0), kind, *fmt[1](fields)))
             self._hash.update("".join(lines).encode())
             self._hashed = n
         return self._hash.hexdigest()

@@ -50,6 +50,9 @@ def _minutes_after(start: datetime, t: datetime) -> float:
 
 DUG_IN = ("trenches", "fortified")
 
+# the kinds of check, besides the sampled ones (observe.SAMPLED), that the turn hook reads
+_READ_AT_TURNS = frozenset({"ground_kept", "tanks_climbed", "holders_kept"})
+
 
 def inside(x: float, y: float, polygon: Sequence[Sequence[float]]) -> bool:
     """Return True if (x, y) lies inside the polygon (even-odd rule)."""
@@ -102,6 +105,8 @@ class StoryWatch:
         self.on_ground: dict[str, list[tuple[float, str, str]]] = {}
         self.units_at_start = {u.id: _unit_at_start(u) for u in engine.units.values()}
         self._checks = [c for c in story.checks if c.observe is not None]
+        # the checks the turn hook reads the world for (the others count from the log)
+        self._turn_checks = [c for c in self._checks if c.observe.kind in _READ_AT_TURNS or c.observe.kind in observe.SAMPLED]
         self._snapshot: dict[str, Any] | None = None  # the metrics at this turn (see _turn)
         engine.turn_hooks.append(self._turn)
 
@@ -123,7 +128,7 @@ class StoryWatch:
     def _turn(self, engine: Any) -> None:
         now = engine.now
         self._snapshot = None  # the metrics now, worked out once for the checks that read them
-        for c in self._checks:
+        for c in self._turn_checks:
             o = c.observe
             kind = o.kind
             if kind == "ground_kept":
