@@ -142,8 +142,12 @@ KINDS: dict[str, Kind] = {
         {"tank": _TANK, "unit": _TANK_UNIT, "crew": _f(INT, "men", "the crew"), "hit": _f(INT, "men", "of them, hit")},
     ),
     "command_lost": Kind(
-        "A tank battalion's last command tank was put out of action: its tanks stop where they stand (a column's tail closes up on its stopped head first: closed_up), and its morale takes the leader-loss shock.",
-        {"unit": _UNIT, "cause": _f(STR, "-", "the cause of the last command tank's knock-out")},
+        "A tank unit's control broke down: the last of its headquarters tanks, or of its company commanders' tanks, was put out of action (only they carried radios): its tanks stop where they stand (a column's tail closes up on its stopped head first: closed_up), and its morale takes the leader-loss shock.",
+        {
+            "unit": _UNIT,
+            "cause": _f(STR, "-", "the cause of the last command tank's knock-out"),
+            "lost": _f(STR, "-", "what is gone: headquarters, company commanders, or command tanks (a unit whose command tanks are not split)"),
+        },
     ),
     "guns_lost": Kind(
         "A battery (or an anti-aircraft or anti-tank unit) lost guns or mounts for good: to shells or bombs, an anti-tank unit to the fire of tanks, or left behind without crews when its unit fell back.",

@@ -28,7 +28,7 @@ class TankState:
 
     def __init__(
         self, table: w.Table, id: str, unit: str, model: str, mobility: str, command: bool, x: float, y: float,
-        *, unit_row: int, model_code: int, column: int = 0,
+        *, unit_row: int, model_code: int, column: int = 0, headquarters: bool = False,
     ) -> None:
         self._t = table
         self._k = table.add_row()
@@ -42,7 +42,9 @@ class TankState:
         self.column = column
         f, i = table.f[self._k], table.i[self._k]
         f[w.T_X], f[w.T_Y], f[w.T_LAST_FIRE], f[w.T_ENEMY_SINCE] = x, y, -1e9, -1.0
-        i[w.T_UNIT], i[w.T_MODEL], i[w.T_COMMAND] = unit_row, model_code, int(bool(command))
+        i[w.T_UNIT], i[w.T_MODEL], i[w.T_COMMAND] = unit_row, model_code, (
+            w.COMMAND_HEADQUARTERS if headquarters else w.COMMAND_COMPANY if command else w.COMMAND_NONE
+        )
 
     @property
     def row(self) -> int:
@@ -55,6 +57,11 @@ class TankState:
     status = w._coded(w.T_STATUS, w.TANK_STATUS, "operational, bogged, damaged or destroyed")
     moving = w._flag(w.T_MOVING, "on the move")
     command = w._flag(w.T_COMMAND, "a command tank (with its rail aerial)")
+
+    @property
+    def headquarters(self) -> bool:
+        """Return True for a command tank of the unit's headquarters (not a company commander's)."""
+        return self._t.i.item(self._k, w.T_COMMAND) == w.COMMAND_HEADQUARTERS
     knocked_out = w._int(w.T_KNOCKED_OUT, "times knocked out")
     damage = w._coded(w.T_DAMAGE, w.TANK_DAMAGE, "what the last hit left: none, immobilised, damaged or burnt_out")
     recovery = w._coded(w.T_RECOVERY, w.TANK_RECOVERY, "out of action: on_field, in_tow, in_repair or to_factory")

@@ -47,6 +47,9 @@ T_NF = 5
 # tank int columns
 T_UNIT, T_STATUS, T_MOVING, T_COMMAND, T_KNOCKED_OUT, T_MODEL, T_DAMAGE, T_RECOVERY, T_BOGGED = range(9)
 T_NI = 9
+# T_COMMAND: a line tank, a command tank leading a company, or one of the unit's headquarters
+# (the kernels read any non-zero value as a conspicuous command tank)
+COMMAND_NONE, COMMAND_COMPANY, COMMAND_HEADQUARTERS = 0, 1, 2
 
 NO_AMMUNITION_LIMIT = -1  # the ammunition column of a unit whose rounds are not counted
 

@@ -64,12 +64,16 @@ class TankSpec:
         unit: The id of the unit it belongs to.
         model: The vehicle model, a key of ``vehicles.<model>.*`` in the parameters.
         command: True for a command tank (handrail radio antenna).
+        headquarters: True for a command tank of the unit's own headquarters (a
+            battalion's commander, commissar, chief of staff); a command tank that is not
+            leads a company.
     """
 
     id: str
     unit: str
     model: str
     command: bool
+    headquarters: bool = False
 
 
 @dataclass(frozen=True)
@@ -279,7 +283,7 @@ def expand_tanks(doc: ScenarioDoc) -> tuple[TankSpec, ...]:
 
     Vehicles take the ids the group lists, or ``<unit>-t01``, ``<unit>-t02``, ...
     numbered through all of the unit's groups; the first ``command`` vehicles of each
-    group are its command tanks.
+    group are its command tanks, the first ``headquarters`` of those its headquarters'.
     """
     out: list[TankSpec] = []
     for u in doc.units:
@@ -294,7 +298,7 @@ def expand_tanks(doc: ScenarioDoc) -> tuple[TankSpec, ...]:
 
 def _expand_group(unit: str, group: TankGroup, offset: int, width: int) -> list[TankSpec]:
     ids = group.ids or [f"{unit}-t{offset + k + 1:0{width}d}" for k in range(group.count)]
-    return [TankSpec(tid, unit, group.model, k < group.command) for k, tid in enumerate(ids)]
+    return [TankSpec(tid, unit, group.model, k < group.command, k < group.headquarters) for k, tid in enumerate(ids)]
 
 
 def _digest(doc: ScenarioDoc, params: ParamSet, terrain: Terrain | None) -> str:

@@ -77,13 +77,18 @@ class TankGroup(Strict):
     """A group of tanks of one model; expanded into individual vehicles on load.
 
     ``command`` of them carry the conspicuous handrail radio antenna of command
-    tanks (history digest: the battalion and company commanders' tanks).
-    ``ids`` may name the vehicles one by one; otherwise they are numbered.
+    tanks (history digest: the battalion and company commanders' tanks); the first
+    ``headquarters`` of those are the unit's own headquarters' (a battalion's commander,
+    commissar and chief of staff), the others lead its companies. A unit's control breaks
+    down when every headquarters tank or every company commander's tank is out of action
+    (engine/systems/tank_losses.py). ``ids`` may name the vehicles one by one; otherwise
+    they are numbered.
     """
 
     model: Id
     count: int = Field(ge=1, le=500)
     command: int = Field(default=0, ge=0)
+    headquarters: int = Field(default=0, ge=0)
     ids: list[Id] | None = None
     source: str | None = None
 
@@ -91,6 +96,9 @@ class TankGroup(Strict):
     def _check(self) -> TankGroup:
         if self.command > self.count:
             msg = f"command ({self.command}) cannot exceed count ({self.count})"
+            raise ValueError(msg)
+        if self.headquarters > self.command:
+            msg = f"headquarters ({self.headquarters}) cannot exceed command ({self.command}): headquarters tanks are command tanks"
             raise ValueError(msg)
         if self.ids is not None and len(self.ids) != self.count:
             msg = f"ids lists {len(self.ids)} vehicles but count is {self.count}"

@@ -116,6 +116,36 @@ def _combat_params(p: Any) -> CombatParams:
     )
 
 
+def march_order(specs: list[Any]) -> list[int]:
+    """Return each tank's place in its unit's column (for *specs*, the unit's tanks in
+    order of battle).
+
+    A unit whose command tanks are split into headquarters and company commanders'
+    (``TankGroup.headquarters``) moves by companies: each company commander at the head
+    of his company (an equal share of the line tanks, in order), and the headquarters
+    tanks behind the first company, where the commander sees his first echelon and can
+    reach the ones behind (assumption: the digest's three echelons and its command tanks
+    "among the first hit"; commanders of 1938 led from the front). Any other unit keeps
+    its order of battle.
+    """
+    hq = [i for i, t in enumerate(specs) if t.command and t.headquarters]
+    leaders = [i for i, t in enumerate(specs) if t.command and not t.headquarters]
+    if not hq or not leaders:
+        return list(range(len(specs)))
+    line = [i for i, t in enumerate(specs) if not t.command]
+    n = len(leaders)
+    order: list[int] = []
+    for k, leader in enumerate(leaders):
+        order.append(leader)
+        order.extend(line[k * len(line) // n:(k + 1) * len(line) // n])
+        if k == 0:
+            order.extend(hq)
+    place = [0] * len(specs)
+    for pos, i in enumerate(order):
+        place[i] = pos
+    return place
+
+
 class SetupSystem:
     """Set-up of a run's rules, units and zones (called once, from Engine.__init__)."""
 
@@ -186,11 +216,14 @@ class SetupSystem:
                 thresholds=th, entrenchment=u.entrenchment.value, wire=u.wire,
                 ammunition=u.ammunition_rounds,
             )
-            for i, ts in enumerate(tanks_by_unit.get(u.id, [])):
+            specs = tanks_by_unit.get(u.id, [])
+            place = march_order(specs)
+            for i, ts in enumerate(specs):
                 mob = str(p.value(f"vehicles.{ts.model}.mobility"))
                 st.tanks.append(TankState(
                     self.tank_table, ts.id, u.id, ts.model, mob, ts.command, x, y,
-                    unit_row=st.row, model_code=self.vehicle_models.index(ts.model), column=i,
+                    unit_row=st.row, model_code=self.vehicle_models.index(ts.model), column=place[i],
+                    headquarters=ts.headquarters,
                 ))
             self.unit_table.i[st.row, world.U_HAS_TANKS] = int(bool(st.tanks))
             self.units[u.id] = st

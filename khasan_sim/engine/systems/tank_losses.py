@@ -1,8 +1,9 @@
 """Tank losses: a tank knocked out, what the hit left of it (burnt out: written off;
 immobilised or damaged: out of action until its side recovers and repairs it, see
 :mod:`.tank_recovery`), its crew bailing out with their casualties, and the battalion's
-loss of command when its command tanks are all out (the tanks stop where they stand; a
-column's tail closes up on its stopped head first, ``command.close_up_m``).
+loss of command when its headquarters tanks or its company commanders' tanks are all out
+(the tanks stop where they stand; a column's tail closes up on its stopped head first,
+``command.close_up_m``).
 
 Reads: ``fire.tank_burn_fraction``, ``fire.tank_crew_casualties``, ``fire.killed_fraction``,
 ``fire.burnt_out_killed_factor``, ``vehicles.<model>.crew``,
@@ -26,6 +27,28 @@ from khasan_sim.engine.state import (
 def _within(x: float, y: float, points: list[tuple[float, float]], d: float) -> bool:
     """Return True if (*x*, *y*) lies within *d* of one of *points*."""
     return any((x - px) ** 2 + (y - py) ** 2 <= d * d for px, py in points)
+
+
+def _control_broken(tanks: list[TankState]) -> str:
+    """Return which part of a tank unit's control net is gone ("headquarters" when every
+    tank of its headquarters is out of action, "company commanders" when every company
+    commander's tank is, "command tanks" for a unit whose command tanks are not split),
+    or "" while its control holds.
+
+    Only the command tanks carried radios (the digest's handrail aerials); the line tanks
+    followed their company commander by sight. The headquarters reached the companies
+    through their commanders' sets, so the net fails when its hub (the commander and the
+    deputies who would take over) or all of its spokes are gone. A unit whose command
+    tanks are not split into the two (a company, or a scenario that does not say) loses
+    control when all of them are out.
+    """
+    headquarters = [x.status not in TANK_FIRING for x in tanks if x.command and x.headquarters]
+    companies = [x.status not in TANK_FIRING for x in tanks if x.command and not x.headquarters]
+    if headquarters and all(headquarters):
+        return "headquarters"
+    if companies and all(companies):
+        return "company commanders" if headquarters else "command tanks"
+    return ""
 
 
 class TankLossesSystem:
@@ -65,10 +88,11 @@ class TankLossesSystem:
         self._emit("tank_knocked_out", tank=t.id, unit=t.unit, burnt=int(burn), was=was, command=int(t.command), cause=cause, damage=t.damage, **why)
         # the crew bails out of a tank out of action (the hit ones among them counted above)
         self._emit("crew_bailed_out", tank=t.id, unit=t.unit, crew=n_crew, hit=crew)
-        if t.command and u.command_intact and all(x.status not in TANK_FIRING for x in u.tanks if x.command):
+        lost = _control_broken(u.tanks) if t.command and u.command_intact else ""
+        if lost:
             u.command_intact = False
             self._shake(u, self.params.f("morale.leader_loss"), "leader_lost")
-            self._emit("command_lost", unit=u.id, cause=cause)
+            self._emit("command_lost", unit=u.id, cause=cause, lost=lost)
             # Without its commanders the battalion stops and fires from where it stands; a
             # column's tail strung out behind its stopped head closes up on it first
             close_up = self.params.f("command.close_up_m")
