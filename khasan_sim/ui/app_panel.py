@@ -121,6 +121,8 @@ class PanelMixin:
                 lines.append("<b>Weapons</b> " + ", ".join(f"{k} {v}" for k, v in u.weapons))
             if u.tanks_start:
                 lines.append(f"<b>Tanks</b> {u.tanks_ok} fit, {u.tanks_bogged} bogged, {u.tanks_lost} lost of {u.tanks_start}")
+            if u.command:
+                lines.append(f"<b>Control</b> {u.command}")
             if u.ammunition is not None:
                 lines.append(f"<b>Ammunition</b> {u.ammunition:,} rounds")
         lines.append(f"<b>Morale</b> {u.morale:.2f} (started {u.morale_start:.2f}) - <b>{u.state}</b>; suppression {u.suppression:.2f}")

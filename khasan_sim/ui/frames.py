@@ -48,6 +48,7 @@ class UnitView(NamedTuple):
     tanks_bogged: int
     tanks_lost: int
     under_fire: bool
+    command: str = ""  # a tank unit's control net, in words ("" for a unit without command tanks)
 
     @property
     def is_air(self) -> bool:
@@ -73,6 +74,25 @@ class TankView(NamedTuple):
     y: float
     status: str
     moving: bool
+
+
+def _command_text(u: Any) -> str:
+    """Return a tank unit's control net in words: which of its radio (command) tanks are in
+    action, and whether its control has broken down ("" for a unit without command tanks)."""
+    cmd = [t for t in u.tanks if t.command]
+    if not cmd:
+        return ""
+    up = {"operational", "bogged"}  # bogged tanks still fire and talk where they stand
+    hq = [t for t in cmd if t.headquarters]
+    leaders = [t for t in cmd if not t.headquarters]
+    parts = []
+    if hq:
+        parts.append(f"headquarters {sum(t.status in up for t in hq)} of {len(hq)}")
+    if leaders:
+        name = "company commanders" if hq else "command tanks"
+        parts.append(f"{name} {sum(t.status in up for t in leaders)} of {len(leaders)}")
+    state = "intact" if u.command_intact else "broken down"
+    return f"{state} ({', '.join(parts)} in action)"
 
 
 def _order_text(o: Any) -> str:
@@ -126,7 +146,7 @@ def capture(sim: Any, fog_sides: tuple[str, ...] = ()) -> Frame:
                 str(getattr(u.entrenchment, "value", u.entrenchment)), bool(u.wire), str(getattr(u.training, "value", u.training)),
                 _order_text(u.order), u.objective, bool(u.moving or any(t.moving for t in u.tanks)),
                 tuple(sorted((k, int(v)) for k, v in u.guns.items())), tuple(sorted((k, int(v)) for k, v in u.aircraft.items())),
-                u.ammunition, len(u.tanks), ok, bog, lost, now - u.last_under_fire_min < 10.0,
+                u.ammunition, len(u.tanks), ok, bog, lost, now - u.last_under_fire_min < 10.0, _command_text(u),
             )
         )
     tanks = tuple(TankView(t.id, t.unit, t.model, bool(t.command), float(t.x), float(t.y), t.status, bool(t.moving)) for t in sim.tanks())

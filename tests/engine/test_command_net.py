@@ -100,3 +100,16 @@ def test_more_headquarters_than_command_tanks_is_refused_with_the_field(tmp_path
     f = tank_company(tmp_path, "net-bad", "[{model: bt-7, count: 6, command: 1, headquarters: 2}]", ORDERS)
     with pytest.raises(ScenarioError, match="headquarters"):
         load_scenario(f)
+
+
+def test_the_game_panel_says_which_radio_tanks_are_in_action_and_when_control_broke(tmp_path: Path) -> None:
+    from khasan_sim.ui.frames import capture
+
+    sim = _battalion(tmp_path, "net-panel")
+    e = sim.engine
+    u = e.units["coy"]
+    assert capture(sim).unit("coy").command == "intact (headquarters 2 of 2, company commanders 3 of 3 in action)"
+    g = np.random.default_rng(0)
+    for t in [t for t in u.tanks if t.headquarters]:
+        e._knock_out(t, g, "test")
+    assert capture(sim).unit("coy").command == "broken down (headquarters 0 of 2, company commanders 3 of 3 in action)"
