@@ -61,7 +61,12 @@ def to_label(at: str | datetime) -> str:
 
 def _clean_value(value: object, where: str) -> MetricValue:
     """Return *value* as a plain JSON-able metric value (numpy scalars become int/float)."""
-    if value is None or isinstance(value, str):
+    kind = type(value)
+    if kind is int or kind is str or value is None:  # the common cases, before the slower ABC checks
+        return value  # type: ignore[return-value]
+    if kind is float and math.isfinite(value):  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
+    if isinstance(value, str):
         return value
     if isinstance(value, numbers.Integral):
         return int(value)
