@@ -66,6 +66,38 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
     the tanks put out of action, in that order; each hit row's figures (``H_*`` columns: distance from the aiming point,
     rounds on the unit, posture factor, expected casualties, chance of a man being hit);
     and each knock-out's (``KT_*``: distance, rounds on the tank, chance of the kill).
+    (:func:`beaten_zone_into` on arrays of its own, cut to what it wrote.)
+    """
+    n, n_t = order.size, max(n_tanks, 1)
+    hits_i = np.zeros((n, 4), dtype=np.int64)
+    hits_f = np.zeros((n, N_HIT), dtype=np.float64)
+    bats_i = np.zeros(n, dtype=np.int64)
+    bats_f = np.zeros(n, dtype=np.float64)
+    knocks_i = np.zeros(n_t, dtype=np.int64)
+    knocks_f = np.zeros((n_t, N_KNOCK), dtype=np.float64)
+    n_hit, n_bat, n_ko = beaten_zone_into(
+        uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g, hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f,
+    )
+    return (hits_i[:n_hit, 0].copy(), hits_i[:n_hit, 1:].copy(), bats_i[:n_bat].copy(), bats_f[:n_bat].copy(),
+            knocks_i[:n_ko].copy(), hits_f[:n_hit].copy(), knocks_f[:n_ko].copy())
+
+
+@njit(cache=True)
+def beaten_zone_into(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g, hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f):
+    """Apply one volley to the units of the other side in the beaten zone, in id order
+    (*order*: the ground units' rows in id order; *tank_order*: the tank rows in id order;
+    *posture*, *cover*: the lethality and suppression factors by entrenchment), writing
+    what it did into the caller's arrays; return ``(n_hit, n_battery, n_knock_out)``.
+
+    Row k < n_hit of *hits_i* is (unit row, killed, wounded, missing) of a unit that lost
+    men and of *hits_f* its figures (``H_*`` columns: distance from the aiming point,
+    rounds on the unit, posture factor, expected casualties, chance of a man being hit);
+    *bats_i* and *bats_f* the batteries (artillery and anti-aircraft) the rounds fell on
+    and the rounds on each; *knocks_i* and *knocks_f* the tanks put out of action and
+    their figures (``KT_*``: distance, rounds on the tank, chance of the kill); each in
+    id order. The unit arrays have a row for each of *order*, the tank arrays one for
+    each tank. It allocates nothing (no arrays to hand back to Python, no reference
+    counting): a volley is called about a thousand times a run.
     """
     rounds = volley[V_ROUNDS]
     x0, y0 = volley[V_X], volley[V_Y]
@@ -74,15 +106,8 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
     side = int(volley[V_SIDE])
     now = volley[V_NOW]
     n = order.size
-    hit_rows = np.empty(n, dtype=np.int64)
-    losses = np.zeros((n, 3), dtype=np.int64)
     n_hit = 0
-    bat_rows = np.empty(n, dtype=np.int64)
-    bat_rounds = np.empty(n, dtype=np.float64)
     n_bat = 0
-    knocked = np.empty(n_tanks, dtype=np.int64)
-    hit_fig = np.empty((n, N_HIT), dtype=np.float64)
-    knock_fig = np.empty((n_tanks, N_KNOCK), dtype=np.float64)
     n_ko = 0
     for k in range(n):
         v = order[k]
@@ -118,11 +143,9 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
                     ui[v, w.U_WOUNDED] += wd
                     ui[v, w.U_MISSING] += m
                     ui[v, w.U_PULSE_LOSS] += total
-                    hit_rows[n_hit] = v
-                    losses[n_hit, 0], losses[n_hit, 1], losses[n_hit, 2] = kk, wd, m
-                    hf = hit_fig[n_hit]
-                    hf[H_DISTANCE], hf[H_ROUNDS], hf[H_POSTURE] = d, on_unit, pf
-                    hf[H_EXPECTED], hf[H_CHANCE] = expected, 1.0 - math.exp(-expected / men)
+                    hits_i[n_hit, 0], hits_i[n_hit, 1], hits_i[n_hit, 2], hits_i[n_hit, 3] = v, kk, wd, m
+                    hits_f[n_hit, H_DISTANCE], hits_f[n_hit, H_ROUNDS], hits_f[n_hit, H_POSTURE] = d, on_unit, pf
+                    hits_f[n_hit, H_EXPECTED], hits_f[n_hit, H_CHANCE] = expected, 1.0 - math.exp(-expected / men)
                     n_hit += 1
             added = 1.0 - math.exp(-max(on_unit, 0.0) * volley[V_PER_ROUND] * cover[ui[v, w.U_ENTRENCH]])
             s = uf[v, w.U_SUPPRESSION]
@@ -132,8 +155,8 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
             uf[v, w.U_SUPPRESSION] = 0.0 if s2 < 0.0 else 1.0 if s2 > 1.0 else s2
             uf[v, w.U_LAST_FIRE] = now
         if ui[v, w.U_TYPE] == _ARTILLERY or ui[v, w.U_TYPE] == _ANTI_AIRCRAFT:  # units with guns to hit
-            bat_rows[n_bat] = v
-            bat_rounds[n_bat] = on_unit
+            bats_i[n_bat] = v
+            bats_f[n_bat] = on_unit
             n_bat += 1
         if has_tanks:
             for j in range(n_tanks):
@@ -148,40 +171,10 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
                 p_kill = point_target_hit_chance(on_t, volley[V_TANK_AREA], area, volley[V_TANK_KILL])
                 tf[t, w.T_LAST_FIRE] = now
                 if uniform(g) < p_kill:
-                    knocked[n_ko] = t
-                    knock_fig[n_ko, KT_DISTANCE], knock_fig[n_ko, KT_ROUNDS], knock_fig[n_ko, KT_CHANCE] = dt_, on_t, p_kill
+                    knocks_i[n_ko] = t
+                    knocks_f[n_ko, KT_DISTANCE], knocks_f[n_ko, KT_ROUNDS], knocks_f[n_ko, KT_CHANCE] = dt_, on_t, p_kill
                     n_ko += 1
-    return (hit_rows[:n_hit].copy(), losses[:n_hit].copy(), bat_rows[:n_bat].copy(), bat_rounds[:n_bat].copy(),
-            knocked[:n_ko].copy(), hit_fig[:n_hit].copy(), knock_fig[:n_ko].copy())
-
-
-@njit(cache=True)
-def beaten_zone_into(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g, hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f):
-    """:func:`beaten_zone`, its results written into the caller's arrays (no arrays to hand
-    back to Python); return ``(n_hit, n_battery, n_knock_out)``.
-
-    Row k < n_hit of *hits_i* is (unit row, killed, wounded, missing) and of *hits_f* its
-    figures (``H_*``); *bats_i* and *bats_f* the batteries' rows and rounds on them;
-    *knocks_i* and *knocks_f* the tanks put out of action and their figures (``KT_*``).
-    The unit arrays have a row for each of *order*, the tank arrays one for each tank.
-    """
-    hit_rows, losses, bat_rows, bat_rounds, knocked, hit_fig, knock_fig = beaten_zone(
-        uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g,
-    )
-    for k in range(hit_rows.size):
-        hits_i[k, 0] = hit_rows[k]
-        for j in range(3):
-            hits_i[k, 1 + j] = losses[k, j]
-        for j in range(N_HIT):
-            hits_f[k, j] = hit_fig[k, j]
-    for k in range(bat_rows.size):
-        bats_i[k] = bat_rows[k]
-        bats_f[k] = bat_rounds[k]
-    for k in range(knocked.size):
-        knocks_i[k] = knocked[k]
-        for j in range(N_KNOCK):
-            knocks_f[k, j] = knock_fig[k, j]
-    return hit_rows.size, bat_rows.size, knocked.size
+    return n_hit, n_bat, n_ko
 
 
 @njit(cache=True)
