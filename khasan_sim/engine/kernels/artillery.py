@@ -22,7 +22,7 @@ from numba import njit
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.direct_fire import draw_casualties
 from khasan_sim.engine.kernels.random import uniform
-from khasan_sim.engine.kernels.sight import cell_of, seen_cells
+from khasan_sim.engine.kernels.sight import cell_of, line_key, seen_past_recent
 from khasan_sim.model import artillery
 
 # the figures of a volley, in this order in the ``volley`` vector (the five from
@@ -203,13 +203,14 @@ def observed_fire_into(
     stuck, seen_by, battery, seen_d,
 ):
     """:func:`bogged_tanks` then :func:`spotted_tanks` for them, in one call and written
-    into the caller's arrays (each at least ``tank_order.size`` long: no arrays to hand
-    back to Python); return how many tanks are stuck."""
+    into the caller's arrays (each at least ``tank_order.size`` long); return how many
+    tanks are stuck."""
     n_s = bogged_tanks_into(ti, tank_order, stuck)
     if n_s > 0:
         spotted_tanks_into(
             uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
             s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d,
+            np.empty((4, order.size), dtype=np.int64),
         )
     return n_s
 
@@ -228,6 +229,20 @@ def observed_fire_chances_into(
     s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     fire, stuck, seen_by, battery, seen_d, chance,
 ):
+    """:func:`observed_fire_pulse_into` with a work array of its own."""
+    return observed_fire_pulse_into(
+        uf, ui, order, tf, ti, tank_order, reach, see_m,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+        fire, stuck, seen_by, battery, seen_d, chance, np.empty((4, order.size), dtype=np.int64),
+    )
+
+
+@njit(cache=True)
+def observed_fire_pulse_into(
+    uf, ui, order, tf, ti, tank_order, reach, see_m,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    fire, stuck, seen_by, battery, seen_d, chance, sides,
+):
     """:func:`observed_fire_into`, then for each stuck tank that an enemy post sees within
     reach of an enemy battery (in id order): its time under fire set to now, and its
     chance of being put out of action in the pulse; return ``(n_stuck, n_seen)``.
@@ -237,12 +252,16 @@ def observed_fire_chances_into(
     sees the tank, and times ``OF_COMMAND_WEIGHT`` for a command tank (*fire*: the
     ``OF_*`` figures). The first *n_seen* places of *stuck*, *battery*, *seen_d* and
     *chance* hold the tanks seen, their battery, the distance and the chance (*seen_by*
-    is left as :func:`observed_fire_into` wrote it, for all the stuck tanks).
+    is left as :func:`observed_fire_into` wrote it, for all the stuck tanks). *sides* is
+    :func:`spotted_tanks_into`'s work array, the caller's (kept from pulse to pulse: the
+    kernel allocates nothing).
     """
-    n_s = observed_fire_into(
-        uf, ui, order, tf, ti, tank_order, reach, see_m,
-        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
-        stuck, seen_by, battery, seen_d,
+    n_s = bogged_tanks_into(ti, tank_order, stuck)
+    if n_s == 0:
+        return 0, 0
+    spotted_tanks_into(
+        uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d, sides,
     )
     now, rate_h, half_m, power = fire[OF_NOW], fire[OF_RATE_H], fire[OF_HALF_M], fire[OF_POWER]
     m = 0
@@ -280,6 +299,7 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_state, w
     spotted_tanks_into(
         uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
         s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d,
+        np.empty((4, order.size), dtype=np.int64),
     )
     return seen_by, battery, seen_d
 
@@ -287,45 +307,57 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_state, w
 @njit(cache=True)
 def spotted_tanks_into(
     uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
-    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d, sides,
 ):
     """:func:`spotted_tanks` for the first *n_s* rows of *stuck*, written into the first
-    *n_s* places of *seen_by*, *battery* and *seen_d*."""
+    *n_s* places of *seen_by*, *battery* and *seen_d*; *sides* (int64, 4 rows of at
+    least ``order.size``) is its work array: each side's batteries (rows 0 and 1) and
+    posts (rows 2 and 3).
+
+    It allocates nothing and calls out only when a sight line is not in the table of
+    recent lines (:func:`~khasan_sim.engine.kernels.sight.seen_cells` written out, as
+    the direct-fire kernel does: each array handed to an inlined function costs two
+    atomic operations on its reference count); the three nearest posts are kept in
+    scalars.
+    """
     for k in range(n_s):
         seen_by[k] = False
         seen_d[k] = 0.0
         battery[k] = -1
-    near_d = np.empty(3, dtype=np.float64)
-    near_u = np.empty(3, dtype=np.int64)
     # each side's batteries and posts, in id order, found once for all the stuck tanks (a
     # tank's are the other side's: there are two sides)
-    n_o = order.size
-    batteries = np.empty((2, n_o), dtype=np.int64)
-    n_batteries = np.zeros(2, dtype=np.int64)
-    posts = np.empty((2, n_o), dtype=np.int64)
-    n_posts = np.zeros(2, dtype=np.int64)
-    for j in range(n_o):
+    n_batteries_0 = n_batteries_1 = n_posts_0 = n_posts_1 = 0
+    for j in range(order.size):
         v = order[j]
         if ui[v, w.U_MEN] <= 0:
             continue
         s = ui[v, w.U_SIDE]
         ammo = ui[v, w.U_AMMO]
         if reach[v] > 0.0 and (ammo == w.NO_AMMUNITION_LIMIT or ammo > 0):
-            batteries[s, n_batteries[s]] = v
-            n_batteries[s] += 1
+            if s == 0:
+                sides[0, n_batteries_0] = v
+                n_batteries_0 += 1
+            else:
+                sides[1, n_batteries_1] = v
+                n_batteries_1 += 1
         st = ui[v, w.U_STATE]
         if ui[v, w.U_TYPE] != _AIR and st != _RETREATING and st != _ROUTED:
-            posts[s, n_posts[s]] = v
-            n_posts[s] += 1
+            if s == 0:
+                sides[2, n_posts_0] = v
+                n_posts_0 += 1
+            else:
+                sides[3, n_posts_1] = v
+                n_posts_1 += 1
     # squared distances pass over what lies beyond reach or sight, with a margin: the
     # distance itself is math.hypot's, as the reference's
     see2 = (see_m * (1.0 + 1e-9) + 1e-6) ** 2
+    recent = s_state.size - 2  # the mask of the table of recent lines (seen_cells)
     for k in range(n_s):
         t = stuck[k]
         enemy = 1 - ui[ti[t, w.T_UNIT], w.U_SIDE]
         x, y = tf[t, w.T_X], tf[t, w.T_Y]
-        for j in range(n_batteries[enemy]):
-            b = batteries[enemy, j]
+        for j in range(n_batteries_0 if enemy == 0 else n_batteries_1):
+            b = sides[enemy, j]
             dx, dy = uf[b, w.U_X] - x, uf[b, w.U_Y] - y
             if dx * dx + dy * dy > (reach[b] * (1.0 + 1e-9) + 1e-6) ** 2:
                 continue
@@ -335,31 +367,41 @@ def spotted_tanks_into(
         if battery[k] < 0:
             continue
         t_cell = cell_of(x, y, width)
+        # the three nearest posts, nearest first, the first by id among equals (posts come
+        # in id order): (d0, u0), (d1, u1), (d2, u2), the first n_near of them
         n_near = 0
-        for j in range(n_posts[enemy]):
-            v = posts[enemy, j]
+        d0 = d1 = d2 = 0.0
+        u0 = u1 = u2 = -1
+        for j in range(n_posts_0 if enemy == 0 else n_posts_1):
+            v = sides[2 + enemy, j]
             dx, dy = uf[v, w.U_X] - x, uf[v, w.U_Y] - y
             if dx * dx + dy * dy > see2:
                 continue
             d = math.hypot(dx, dy)
             if d > see_m:
                 continue
-            # keep the three nearest, the first by id among equals (posts come in id order)
-            pos = n_near
-            while pos > 0 and near_d[pos - 1] > d:
-                pos -= 1
-            if pos >= 3:
-                continue
-            last = min(n_near, 2)
-            for q in range(last, pos, -1):
-                near_d[q] = near_d[q - 1]
-                near_u[q] = near_u[q - 1]
-            near_d[pos] = d
-            near_u[pos] = v
+            # its place: after those no farther than it
+            if n_near >= 1 and d0 <= d:
+                if n_near >= 2 and d1 <= d:
+                    if n_near >= 3 and d2 <= d:
+                        continue  # not among the three nearest
+                    d2, u2 = d, v
+                else:
+                    d2, u2 = d1, u1
+                    d1, u1 = d, v
+            else:
+                d2, u2 = d1, u1
+                d1, u1 = d0, u0
+                d0, u0 = d, v
             n_near = min(n_near + 1, 3)
         for q in range(n_near):
-            v = near_u[q]
-            if seen_cells(s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, cell_of(uf[v, w.U_X], uf[v, w.U_Y], width), t_cell):
+            v = u0 if q == 0 else u1 if q == 1 else u2
+            key, h = line_key(cell_of(uf[v, w.U_X], uf[v, w.U_Y], width), t_cell, width)
+            slot = 1 + (h & recent)
+            e = s_state[slot]
+            if (e & 1) == 1 if e >> 1 == key else seen_past_recent(
+                s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, key, h, slot,
+            ):
                 seen_by[k] = True
-                seen_d[k] = near_d[q]
+                seen_d[k] = d0 if q == 0 else d1 if q == 1 else d2
                 break

@@ -285,11 +285,12 @@ class ArtillerySystem:
         self._idle_steps = self._volley_min <= self.cp.pulse_min  # every pulse a step of a mission
         self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
-        # what observed_fire_chances_into writes: the stuck tanks' rows (then those seen),
+        # what observed_fire_pulse_into writes: the stuck tanks' rows (then those seen),
         # whether seen, the battery, the distance, the chance of a kill
         self._observed_out: tuple[np.ndarray, ...] = (
             np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0),
         )
+        self._observed_sides = np.zeros((4, 0), dtype=np.int64)  # observed_fire_pulse_into's work array
         fire = np.zeros(art_kernel.N_OF)  # observed fire's figures (now and the pulse set at each pulse)
         fire[art_kernel.OF_RATE_H] = p.f("artillery.observed_fire_kill_per_hour")
         fire[art_kernel.OF_HALF_M] = p.f("artillery.observed_fire_half_distance_m")
@@ -381,7 +382,7 @@ class ArtillerySystem:
         within range of an enemy battery with rounds left, is ranged in and may be hit
         (model-anchors 3.6: a bogged tank is a stationary target, its risk rising with time
         stuck). Who sees which stuck tank, and the chance of its being hit in the pulse, are
-        worked out in kernels/artillery.py (``observed_fire_chances_into``); the draws here.
+        worked out in kernels/artillery.py (``observed_fire_pulse_into``); the draws here.
 
         The observer ranges first on what stands out: a command tank's handrail radio
         aerial marks it out to him as it does to an anti-tank gunner, so a seen command tank
@@ -407,9 +408,12 @@ class ArtillerySystem:
             out = self._observed_out = (
                 np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n),
             )
+        sides = self._observed_sides
+        if sides.shape[1] < len(ro.ground_rows):
+            sides = self._observed_sides = np.zeros((4, len(ut.f)), dtype=np.int64)
         fire[art_kernel.OF_NOW], fire[art_kernel.OF_DT] = self.env.now, dt  # self.now: the same float
-        n_stuck, n_seen = art_kernel.observed_fire_chances_into(
-            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out,
+        n_stuck, n_seen = art_kernel.observed_fire_pulse_into(
+            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out, sides,
         )
         if not n_stuck:
             return  # no tank is stuck (the common case)
