@@ -397,17 +397,21 @@ class ArtillerySystem:
         """
         if self._observed_fire_off or self.is_night():
             return
-        fire = self._observed_figures
         tt, ut = self.tank_table, self.unit_table
         ro = self._roster()
-        see_m = min(self._observation_m, self.visibility_m())
-        sight = self._sight()
         out = self._observed_out
         if len(out[0]) < len(ro.tank_order):
             n = len(ro.tank_order)
             out = self._observed_out = (
                 np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n),
             )
+        # no tank stuck (four day pulses in ten): nothing to draw or write, and the sight,
+        # the visibility and the guns' reach need not be looked up (a small call)
+        if not art_kernel.bogged_tanks_into(tt.i, ro.tank_order, out[0]):
+            return
+        fire = self._observed_figures
+        see_m = min(self._observation_m, self.visibility_m())
+        sight = self._sight()
         sides = self._observed_sides
         if sides.shape[1] < len(ro.ground_rows):
             sides = self._observed_sides = np.zeros((4, len(ut.f)), dtype=np.int64)
@@ -416,7 +420,7 @@ class ArtillerySystem:
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out, sides,
         )
         if not n_stuck:
-            return  # no tank is stuck (the common case)
+            return
         sight.keep_room()
         if not n_seen:
             return
