@@ -48,16 +48,15 @@ class FireMission:
     y: float
     end: float  # simulated minutes
     next_at: float  # when its next volley is due
-    guns: list[str]
-    gun_range: dict[str, float]
-    gun_rate: dict[str, float]  # rounds a minute a gun, at the mission's rate
     locate: np.random.Generator  # the draws of the enemy locating the battery
     row: int  # the battery's row in the unit table
     cap: int | None  # the order's rounds (None: as many as the battery has)
     volley: np.ndarray  # the beaten zone's figures (art_kernel.V_*), the mission's set once
     rounds_stream: KernelStream  # the battery's stream of the beaten zones' seeds
     seq: int  # its place among the run's missions, in the order they began
-    gun_figures: tuple[tuple[str, float, float], ...]  # (gun, range, rate) of each of guns, in their order
+    # each of the battery's gun types, in name order: (gun, range m, rounds a minute a gun
+    # at the mission's rate), looked up once for the mission
+    gun_figures: tuple[tuple[str, float, float], ...]
     side: str  # the battery's side
     fired_total: int = 0
     silenced: bool = False  # its last volley was held back by the enemy's fire on the battery
@@ -91,15 +90,11 @@ class ArtillerySystem:
         stream = self._kernel_streams.get(key)
         if stream is None:  # as _kernel_stream(*key)
             stream = self._kernel_streams[key] = KernelStream(self.rng.get(*key))
-        # each gun type's range and rate, looked up once for the mission
-        guns = sorted(u.guns)
-        gun_range = {w: p.f(f"weapons.{w}.range_m") for w in u.guns}
-        gun_rate = {w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns}
         m = FireMission(
             unit=u, order=o, x=tx, y=ty, end=self.now + o.duration_min, next_at=self.now,
-            guns=guns, gun_range=gun_range, gun_rate=gun_rate,
             locate=self.rng.get("artillery", u.id), row=u.row, cap=o.rounds, volley=v, rounds_stream=stream,
-            seq=self._missions_begun, gun_figures=tuple((w, gun_range[w], gun_rate[w]) for w in guns), side=u.side,
+            seq=self._missions_begun, side=u.side,
+            gun_figures=tuple((w, p.f(f"weapons.{w}.range_m"), p.f(f"weapons.{w}.rate_rpm") * rate_factor) for w in sorted(u.guns)),
         )
         self._missions_begun += 1
         self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
