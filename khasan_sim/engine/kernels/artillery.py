@@ -22,7 +22,7 @@ from numba import njit
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.direct_fire import draw_casualties
 from khasan_sim.engine.kernels.random import uniform
-from khasan_sim.engine.kernels.sight import cell_of, seen_cells
+from khasan_sim.engine.kernels.sight import cell_of, line_key, seen_past_recent
 from khasan_sim.model import artillery
 
 # the figures of a volley, in this order in the ``volley`` vector (the five from
@@ -66,6 +66,38 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
     the tanks put out of action, in that order; each hit row's figures (``H_*`` columns: distance from the aiming point,
     rounds on the unit, posture factor, expected casualties, chance of a man being hit);
     and each knock-out's (``KT_*``: distance, rounds on the tank, chance of the kill).
+    (:func:`beaten_zone_into` on arrays of its own, cut to what it wrote.)
+    """
+    n, n_t = order.size, max(n_tanks, 1)
+    hits_i = np.zeros((n, 4), dtype=np.int64)
+    hits_f = np.zeros((n, N_HIT), dtype=np.float64)
+    bats_i = np.zeros(n, dtype=np.int64)
+    bats_f = np.zeros(n, dtype=np.float64)
+    knocks_i = np.zeros(n_t, dtype=np.int64)
+    knocks_f = np.zeros((n_t, N_KNOCK), dtype=np.float64)
+    n_hit, n_bat, n_ko = beaten_zone_into(
+        uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g, hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f,
+    )
+    return (hits_i[:n_hit, 0].copy(), hits_i[:n_hit, 1:].copy(), bats_i[:n_bat].copy(), bats_f[:n_bat].copy(),
+            knocks_i[:n_ko].copy(), hits_f[:n_hit].copy(), knocks_f[:n_ko].copy())
+
+
+@njit(cache=True)
+def beaten_zone_into(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g, hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f):
+    """Apply one volley to the units of the other side in the beaten zone, in id order
+    (*order*: the ground units' rows in id order; *tank_order*: the tank rows in id order;
+    *posture*, *cover*: the lethality and suppression factors by entrenchment), writing
+    what it did into the caller's arrays; return ``(n_hit, n_battery, n_knock_out)``.
+
+    Row k < n_hit of *hits_i* is (unit row, killed, wounded, missing) of a unit that lost
+    men and of *hits_f* its figures (``H_*`` columns: distance from the aiming point,
+    rounds on the unit, posture factor, expected casualties, chance of a man being hit);
+    *bats_i* and *bats_f* the batteries (artillery and anti-aircraft) the rounds fell on
+    and the rounds on each; *knocks_i* and *knocks_f* the tanks put out of action and
+    their figures (``KT_*``: distance, rounds on the tank, chance of the kill); each in
+    id order. The unit arrays have a row for each of *order*, the tank arrays one for
+    each tank. It allocates nothing (no arrays to hand back to Python, no reference
+    counting): a volley is called about a thousand times a run.
     """
     rounds = volley[V_ROUNDS]
     x0, y0 = volley[V_X], volley[V_Y]
@@ -74,15 +106,8 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
     side = int(volley[V_SIDE])
     now = volley[V_NOW]
     n = order.size
-    hit_rows = np.empty(n, dtype=np.int64)
-    losses = np.zeros((n, 3), dtype=np.int64)
     n_hit = 0
-    bat_rows = np.empty(n, dtype=np.int64)
-    bat_rounds = np.empty(n, dtype=np.float64)
     n_bat = 0
-    knocked = np.empty(n_tanks, dtype=np.int64)
-    hit_fig = np.empty((n, N_HIT), dtype=np.float64)
-    knock_fig = np.empty((n_tanks, N_KNOCK), dtype=np.float64)
     n_ko = 0
     for k in range(n):
         v = order[k]
@@ -118,11 +143,9 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
                     ui[v, w.U_WOUNDED] += wd
                     ui[v, w.U_MISSING] += m
                     ui[v, w.U_PULSE_LOSS] += total
-                    hit_rows[n_hit] = v
-                    losses[n_hit, 0], losses[n_hit, 1], losses[n_hit, 2] = kk, wd, m
-                    hf = hit_fig[n_hit]
-                    hf[H_DISTANCE], hf[H_ROUNDS], hf[H_POSTURE] = d, on_unit, pf
-                    hf[H_EXPECTED], hf[H_CHANCE] = expected, 1.0 - math.exp(-expected / men)
+                    hits_i[n_hit, 0], hits_i[n_hit, 1], hits_i[n_hit, 2], hits_i[n_hit, 3] = v, kk, wd, m
+                    hits_f[n_hit, H_DISTANCE], hits_f[n_hit, H_ROUNDS], hits_f[n_hit, H_POSTURE] = d, on_unit, pf
+                    hits_f[n_hit, H_EXPECTED], hits_f[n_hit, H_CHANCE] = expected, 1.0 - math.exp(-expected / men)
                     n_hit += 1
             added = 1.0 - math.exp(-max(on_unit, 0.0) * volley[V_PER_ROUND] * cover[ui[v, w.U_ENTRENCH]])
             s = uf[v, w.U_SUPPRESSION]
@@ -132,8 +155,8 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
             uf[v, w.U_SUPPRESSION] = 0.0 if s2 < 0.0 else 1.0 if s2 > 1.0 else s2
             uf[v, w.U_LAST_FIRE] = now
         if ui[v, w.U_TYPE] == _ARTILLERY or ui[v, w.U_TYPE] == _ANTI_AIRCRAFT:  # units with guns to hit
-            bat_rows[n_bat] = v
-            bat_rounds[n_bat] = on_unit
+            bats_i[n_bat] = v
+            bats_f[n_bat] = on_unit
             n_bat += 1
         if has_tanks:
             for j in range(n_tanks):
@@ -148,40 +171,10 @@ def beaten_zone(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, voll
                 p_kill = point_target_hit_chance(on_t, volley[V_TANK_AREA], area, volley[V_TANK_KILL])
                 tf[t, w.T_LAST_FIRE] = now
                 if uniform(g) < p_kill:
-                    knocked[n_ko] = t
-                    knock_fig[n_ko, KT_DISTANCE], knock_fig[n_ko, KT_ROUNDS], knock_fig[n_ko, KT_CHANCE] = dt_, on_t, p_kill
+                    knocks_i[n_ko] = t
+                    knocks_f[n_ko, KT_DISTANCE], knocks_f[n_ko, KT_ROUNDS], knocks_f[n_ko, KT_CHANCE] = dt_, on_t, p_kill
                     n_ko += 1
-    return (hit_rows[:n_hit].copy(), losses[:n_hit].copy(), bat_rows[:n_bat].copy(), bat_rounds[:n_bat].copy(),
-            knocked[:n_ko].copy(), hit_fig[:n_hit].copy(), knock_fig[:n_ko].copy())
-
-
-@njit(cache=True)
-def beaten_zone_into(uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g, hits_i, hits_f, bats_i, bats_f, knocks_i, knocks_f):
-    """:func:`beaten_zone`, its results written into the caller's arrays (no arrays to hand
-    back to Python); return ``(n_hit, n_battery, n_knock_out)``.
-
-    Row k < n_hit of *hits_i* is (unit row, killed, wounded, missing) and of *hits_f* its
-    figures (``H_*``); *bats_i* and *bats_f* the batteries' rows and rounds on them;
-    *knocks_i* and *knocks_f* the tanks put out of action and their figures (``KT_*``).
-    The unit arrays have a row for each of *order*, the tank arrays one for each tank.
-    """
-    hit_rows, losses, bat_rows, bat_rounds, knocked, hit_fig, knock_fig = beaten_zone(
-        uf, ui, order, tf, ti, n_tanks, tank_order, posture, cover, volley, g,
-    )
-    for k in range(hit_rows.size):
-        hits_i[k, 0] = hit_rows[k]
-        for j in range(3):
-            hits_i[k, 1 + j] = losses[k, j]
-        for j in range(N_HIT):
-            hits_f[k, j] = hit_fig[k, j]
-    for k in range(bat_rows.size):
-        bats_i[k] = bat_rows[k]
-        bats_f[k] = bat_rounds[k]
-    for k in range(knocked.size):
-        knocks_i[k] = knocked[k]
-        for j in range(N_KNOCK):
-            knocks_f[k, j] = knock_fig[k, j]
-    return hit_rows.size, bat_rows.size, knocked.size
+    return n_hit, n_bat, n_ko
 
 
 @njit(cache=True)
@@ -210,13 +203,14 @@ def observed_fire_into(
     stuck, seen_by, battery, seen_d,
 ):
     """:func:`bogged_tanks` then :func:`spotted_tanks` for them, in one call and written
-    into the caller's arrays (each at least ``tank_order.size`` long: no arrays to hand
-    back to Python); return how many tanks are stuck."""
+    into the caller's arrays (each at least ``tank_order.size`` long); return how many
+    tanks are stuck."""
     n_s = bogged_tanks_into(ti, tank_order, stuck)
     if n_s > 0:
         spotted_tanks_into(
             uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
             s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d,
+            np.empty((4, order.size), dtype=np.int64),
         )
     return n_s
 
@@ -235,6 +229,20 @@ def observed_fire_chances_into(
     s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     fire, stuck, seen_by, battery, seen_d, chance,
 ):
+    """:func:`observed_fire_pulse_into` with a work array of its own."""
+    return observed_fire_pulse_into(
+        uf, ui, order, tf, ti, tank_order, reach, see_m,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+        fire, stuck, seen_by, battery, seen_d, chance, np.empty((4, order.size), dtype=np.int64),
+    )
+
+
+@njit(cache=True)
+def observed_fire_pulse_into(
+    uf, ui, order, tf, ti, tank_order, reach, see_m,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
+    fire, stuck, seen_by, battery, seen_d, chance, sides,
+):
     """:func:`observed_fire_into`, then for each stuck tank that an enemy post sees within
     reach of an enemy battery (in id order): its time under fire set to now, and its
     chance of being put out of action in the pulse; return ``(n_stuck, n_seen)``.
@@ -244,12 +252,16 @@ def observed_fire_chances_into(
     sees the tank, and times ``OF_COMMAND_WEIGHT`` for a command tank (*fire*: the
     ``OF_*`` figures). The first *n_seen* places of *stuck*, *battery*, *seen_d* and
     *chance* hold the tanks seen, their battery, the distance and the chance (*seen_by*
-    is left as :func:`observed_fire_into` wrote it, for all the stuck tanks).
+    is left as :func:`observed_fire_into` wrote it, for all the stuck tanks). *sides* is
+    :func:`spotted_tanks_into`'s work array, the caller's (kept from pulse to pulse: the
+    kernel allocates nothing).
     """
-    n_s = observed_fire_into(
-        uf, ui, order, tf, ti, tank_order, reach, see_m,
-        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
-        stuck, seen_by, battery, seen_d,
+    n_s = bogged_tanks_into(ti, tank_order, stuck)
+    if n_s == 0:
+        return 0, 0
+    spotted_tanks_into(
+        uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
+        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d, sides,
     )
     now, rate_h, half_m, power = fire[OF_NOW], fire[OF_RATE_H], fire[OF_HALF_M], fire[OF_POWER]
     m = 0
@@ -287,6 +299,7 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_state, w
     spotted_tanks_into(
         uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
         s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d,
+        np.empty((4, order.size), dtype=np.int64),
     )
     return seen_by, battery, seen_d
 
@@ -294,45 +307,57 @@ def spotted_tanks(uf, ui, order, tf, ti, stuck, reach, see_m, s_keys, s_state, w
 @njit(cache=True)
 def spotted_tanks_into(
     uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
-    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d,
+    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d, sides,
 ):
     """:func:`spotted_tanks` for the first *n_s* rows of *stuck*, written into the first
-    *n_s* places of *seen_by*, *battery* and *seen_d*."""
+    *n_s* places of *seen_by*, *battery* and *seen_d*; *sides* (int64, 4 rows of at
+    least ``order.size``) is its work array: each side's batteries (rows 0 and 1) and
+    posts (rows 2 and 3).
+
+    It allocates nothing and calls out only when a sight line is not in the table of
+    recent lines (:func:`~khasan_sim.engine.kernels.sight.seen_cells` written out, as
+    the direct-fire kernel does: each array handed to an inlined function costs two
+    atomic operations on its reference count); the three nearest posts are kept in
+    scalars.
+    """
     for k in range(n_s):
         seen_by[k] = False
         seen_d[k] = 0.0
         battery[k] = -1
-    near_d = np.empty(3, dtype=np.float64)
-    near_u = np.empty(3, dtype=np.int64)
     # each side's batteries and posts, in id order, found once for all the stuck tanks (a
     # tank's are the other side's: there are two sides)
-    n_o = order.size
-    batteries = np.empty((2, n_o), dtype=np.int64)
-    n_batteries = np.zeros(2, dtype=np.int64)
-    posts = np.empty((2, n_o), dtype=np.int64)
-    n_posts = np.zeros(2, dtype=np.int64)
-    for j in range(n_o):
+    n_batteries_0 = n_batteries_1 = n_posts_0 = n_posts_1 = 0
+    for j in range(order.size):
         v = order[j]
         if ui[v, w.U_MEN] <= 0:
             continue
         s = ui[v, w.U_SIDE]
         ammo = ui[v, w.U_AMMO]
         if reach[v] > 0.0 and (ammo == w.NO_AMMUNITION_LIMIT or ammo > 0):
-            batteries[s, n_batteries[s]] = v
-            n_batteries[s] += 1
+            if s == 0:
+                sides[0, n_batteries_0] = v
+                n_batteries_0 += 1
+            else:
+                sides[1, n_batteries_1] = v
+                n_batteries_1 += 1
         st = ui[v, w.U_STATE]
         if ui[v, w.U_TYPE] != _AIR and st != _RETREATING and st != _ROUTED:
-            posts[s, n_posts[s]] = v
-            n_posts[s] += 1
+            if s == 0:
+                sides[2, n_posts_0] = v
+                n_posts_0 += 1
+            else:
+                sides[3, n_posts_1] = v
+                n_posts_1 += 1
     # squared distances pass over what lies beyond reach or sight, with a margin: the
     # distance itself is math.hypot's, as the reference's
     see2 = (see_m * (1.0 + 1e-9) + 1e-6) ** 2
+    recent = s_state.size - 2  # the mask of the table of recent lines (seen_cells)
     for k in range(n_s):
         t = stuck[k]
         enemy = 1 - ui[ti[t, w.T_UNIT], w.U_SIDE]
         x, y = tf[t, w.T_X], tf[t, w.T_Y]
-        for j in range(n_batteries[enemy]):
-            b = batteries[enemy, j]
+        for j in range(n_batteries_0 if enemy == 0 else n_batteries_1):
+            b = sides[enemy, j]
             dx, dy = uf[b, w.U_X] - x, uf[b, w.U_Y] - y
             if dx * dx + dy * dy > (reach[b] * (1.0 + 1e-9) + 1e-6) ** 2:
                 continue
@@ -342,31 +367,41 @@ def spotted_tanks_into(
         if battery[k] < 0:
             continue
         t_cell = cell_of(x, y, width)
+        # the three nearest posts, nearest first, the first by id among equals (posts come
+        # in id order): (d0, u0), (d1, u1), (d2, u2), the first n_near of them
         n_near = 0
-        for j in range(n_posts[enemy]):
-            v = posts[enemy, j]
+        d0 = d1 = d2 = 0.0
+        u0 = u1 = u2 = -1
+        for j in range(n_posts_0 if enemy == 0 else n_posts_1):
+            v = sides[2 + enemy, j]
             dx, dy = uf[v, w.U_X] - x, uf[v, w.U_Y] - y
             if dx * dx + dy * dy > see2:
                 continue
             d = math.hypot(dx, dy)
             if d > see_m:
                 continue
-            # keep the three nearest, the first by id among equals (posts come in id order)
-            pos = n_near
-            while pos > 0 and near_d[pos - 1] > d:
-                pos -= 1
-            if pos >= 3:
-                continue
-            last = min(n_near, 2)
-            for q in range(last, pos, -1):
-                near_d[q] = near_d[q - 1]
-                near_u[q] = near_u[q - 1]
-            near_d[pos] = d
-            near_u[pos] = v
+            # its place: after those no farther than it
+            if n_near >= 1 and d0 <= d:
+                if n_near >= 2 and d1 <= d:
+                    if n_near >= 3 and d2 <= d:
+                        continue  # not among the three nearest
+                    d2, u2 = d, v
+                else:
+                    d2, u2 = d1, u1
+                    d1, u1 = d, v
+            else:
+                d2, u2 = d1, u1
+                d1, u1 = d0, u0
+                d0, u0 = d, v
             n_near = min(n_near + 1, 3)
         for q in range(n_near):
-            v = near_u[q]
-            if seen_cells(s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, cell_of(uf[v, w.U_X], uf[v, w.U_Y], width), t_cell):
+            v = u0 if q == 0 else u1 if q == 1 else u2
+            key, h = line_key(cell_of(uf[v, w.U_X], uf[v, w.U_Y], width), t_cell, width)
+            slot = 1 + (h & recent)
+            e = s_state[slot]
+            if (e & 1) == 1 if e >> 1 == key else seen_past_recent(
+                s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, key, h, slot,
+            ):
                 seen_by[k] = True
-                seen_d[k] = near_d[q]
+                seen_d[k] = d0 if q == 0 else d1 if q == 1 else d2
                 break

@@ -48,15 +48,16 @@ class FireMission:
     y: float
     end: float  # simulated minutes
     next_at: float  # when its next volley is due
-    guns: list[str]
-    gun_range: dict[str, float]
-    gun_rate: dict[str, float]  # rounds a minute a gun, at the mission's rate
     locate: np.random.Generator  # the draws of the enemy locating the battery
     row: int  # the battery's row in the unit table
     cap: int | None  # the order's rounds (None: as many as the battery has)
     volley: np.ndarray  # the beaten zone's figures (art_kernel.V_*), the mission's set once
     rounds_stream: KernelStream  # the battery's stream of the beaten zones' seeds
     seq: int  # its place among the run's missions, in the order they began
+    # each of the battery's gun types, in name order: (gun, range m, rounds a minute a gun
+    # at the mission's rate), looked up once for the mission
+    gun_figures: tuple[tuple[str, float, float], ...]
+    side: str  # the battery's side
     fired_total: int = 0
     silenced: bool = False  # its last volley was held back by the enemy's fire on the battery
 
@@ -91,11 +92,9 @@ class ArtillerySystem:
             stream = self._kernel_streams[key] = KernelStream(self.rng.get(*key))
         m = FireMission(
             unit=u, order=o, x=tx, y=ty, end=self.now + o.duration_min, next_at=self.now,
-            # each gun type's range and rate, looked up once for the mission
-            guns=sorted(u.guns), gun_range={w: p.f(f"weapons.{w}.range_m") for w in u.guns},
-            gun_rate={w: p.f(f"weapons.{w}.rate_rpm") * rate_factor for w in u.guns},
             locate=self.rng.get("artillery", u.id), row=u.row, cap=o.rounds, volley=v, rounds_stream=stream,
-            seq=self._missions_begun,
+            seq=self._missions_begun, side=u.side,
+            gun_figures=tuple((w, p.f(f"weapons.{w}.range_m"), p.f(f"weapons.{w}.rate_rpm") * rate_factor) for w in sorted(u.guns)),
         )
         self._missions_begun += 1
         self._emit("mission_start", unit=u.id, order=o.id or "", mission=o.mission, x=tx, y=ty)
@@ -183,46 +182,63 @@ class ArtillerySystem:
         a battery silence it while they fall and for a while after (Dupuy: suppression is
         artillery's most important effect, model-anchors 2.1; a battery silenced by another
         on its third salvo, 4b.6). A volley held back entirely is logged once
-        (``battery_silenced``) until the battery fires again."""
+        (``battery_silenced``) until the battery fires again.
+
+        About a thousand volleys a run: the battery's figures are read from its row of the
+        unit table, the guns' from the mission (:attr:`FireMission.gun_figures`), and the
+        min and max of the plain formulas are written out as comparisons (the same values).
+        """
         u = m.unit
-        step = min(self._volley_min, m.end - now)
+        left_min = m.end - now
+        volley_min = self._volley_min
+        step = left_min if left_min < volley_min else volley_min  # min(volley_min, left_min)
         m.next_at = now + step
         rounds = 0
         held = False  # a volley the battery had guns and rounds for, held back by fire on it
         row = m.row  # the battery's row, read directly (u.suppression, u.x, u.y, u.ammunition)
         f = self.unit_table.f
-        serve = 1.0 - min(max(f.item(row, world.U_SUPPRESSION), 0.0), 1.0)
+        s = f.item(row, world.U_SUPPRESSION)
+        serve = 1.0 - (0.0 if s < 0.0 else 1.0 if s > 1.0 else s)  # 1 - min(max(s, 0), 1)
         rounds_cap = m.cap
         # once the mission's rounds are all fired no gun has any left to fire: its
         # steps pass without a volley (the guns' loop would find that for each)
         if rounds_cap is None or m.fired_total < rounds_cap:
             d = math.hypot(m.x - f.item(row, world.U_X), m.y - f.item(row, world.U_Y))
-            ammo = self.unit_table.i.item(row, world.U_AMMO)
+            ui = self.unit_table.i
+            ammo = ui.item(row, world.U_AMMO)
             if ammo == world.NO_AMMUNITION_LIMIT:
                 ammo = None
-            for w in m.guns:
-                n = u.guns[w]
-                if n <= 0 or d > m.gun_range[w]:
+            guns = u.guns
+            for w, gun_range, gun_rate in m.gun_figures:
+                n = guns[w]
+                if n <= 0 or d > gun_range:
                     continue
                 left = 10**9 if ammo is None else ammo
                 if rounds_cap is not None:
-                    left = min(left, rounds_cap - m.fired_total)
-                k = artillery.volley_rounds(n, m.gun_rate[w] * serve, step, left)
+                    cap_left = rounds_cap - m.fired_total
+                    left = cap_left if cap_left < left else left  # min(left, cap_left)
+                # artillery.volley_rounds(n, gun_rate * serve, step, left), n > 0, written out
+                rate = gun_rate * serve
+                wanted = math.floor(n * (0.0 if 0.0 > rate else rate) * (0.0 if 0.0 > step else step) + 0.5)
+                k = min(wanted, left if left > 0 else 0)
                 if k <= 0:
-                    held = held or (serve < 1.0 and artillery.volley_rounds(n, m.gun_rate[w], step, left) > 0)
+                    held = held or (serve < 1.0 and artillery.volley_rounds(n, gun_rate, step, left) > 0)
                     continue
                 if ammo is not None:
                     ammo -= k
-                    self.unit_table.i[row, world.U_AMMO] = max(ammo, 0)  # u.ammunition = ammo
+                    ui[row, world.U_AMMO] = ammo if ammo > 0 else 0  # u.ammunition = ammo
                 m.fired_total += k
                 rounds += k
                 self._apply_rounds(m, w, k)
         if rounds > 0:
             m.silenced = False
             u.rounds_fired += rounds
-            self.rounds[u.side] += rounds
+            self.rounds[m.side] += rounds
             self._emit("volley", unit=u.id, rounds=rounds, x=m.x, y=m.y)
-            self._maybe_located(u, m.locate)
+            # whether the enemy locates the battery (artillery.is_located after one volley)
+            if not u.located and m.locate.random() < self._locate_chance:
+                u.located = True
+                self._emit("battery_located", unit=u.id, by=_other(m.side))
         elif u.ammunition is not None and u.ammunition <= 0:
             self._emit("out_of_ammunition", unit=u.id)
             return False
@@ -230,13 +246,6 @@ class ArtillerySystem:
             m.silenced = True
             self._emit("battery_silenced", unit=u.id, suppression=u.suppression)
         return True
-
-    def _maybe_located(self, u: UnitState, rng: np.random.Generator) -> None:
-        if u.located:
-            return
-        if artillery.is_located(1, self.params.f("artillery.locate_chance_per_volley"), rng):
-            u.located = True
-            self._emit("battery_located", unit=u.id, by=_other(u.side))
 
     def _artillery_constants(self) -> None:
         """Set up what the beaten-zone kernel reads of the parameters (once a run)."""
@@ -261,6 +270,8 @@ class ArtillerySystem:
         self._gun_line = (p.f("artillery.gun_interval_m"), p.f("artillery.gun_line_depth_m"), p.f("artillery.range_probable_error_share"))
         self._gun_reach: np.ndarray | None = None
         self._volley_min = p.f("artillery.volley_min")
+        # the chance the enemy locates a battery in one volley (artillery.is_located's, once a run)
+        self._locate_chance = 1.0 - (1.0 - p.f("artillery.locate_chance_per_volley")) ** 1
         self.missions: list[FireMission] = []
         self._missions_begun = 0
         self._awake: list[FireMission] = []  # the missions under way that are stepped, in order
@@ -269,17 +280,19 @@ class ArtillerySystem:
         self._idle_steps = self._volley_min <= self.cp.pulse_min  # every pulse a step of a mission
         self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
-        # what observed_fire_chances_into writes: the stuck tanks' rows (then those seen),
+        # what observed_fire_pulse_into writes: the stuck tanks' rows (then those seen),
         # whether seen, the battery, the distance, the chance of a kill
         self._observed_out: tuple[np.ndarray, ...] = (
             np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0),
         )
+        self._observed_sides = np.zeros((4, 0), dtype=np.int64)  # observed_fire_pulse_into's work array
         fire = np.zeros(art_kernel.N_OF)  # observed fire's figures (now and the pulse set at each pulse)
         fire[art_kernel.OF_RATE_H] = p.f("artillery.observed_fire_kill_per_hour")
         fire[art_kernel.OF_HALF_M] = p.f("artillery.observed_fire_half_distance_m")
         fire[art_kernel.OF_COMMAND_WEIGHT] = cp.command_weight
         fire[art_kernel.OF_POWER] = 2.0
         self._observed_figures = fire
+        self._observed_fire_off = fire[art_kernel.OF_RATE_H] <= 0  # no observed fire in this run
         self._observation_m = p.f("artillery.observation_range_m")
 
     def _apply_rounds(self, mission: FireMission, weapon: str, rounds: int) -> None:
@@ -311,13 +324,17 @@ class ArtillerySystem:
         knocks = list(zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True)) if n_ko else ()
         cause = f"artillery:{shooter.id}"
         kind = mission.order.mission
-        for (row, k, wd, m), (d, on_unit, posture, expected, chance) in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
-            v = ro.units_by_row[row]
-            self._emit(
-                "casualties", unit=v.id, killed=k, wounded=wd, missing=m, cause=cause,
-                firer=shooter.id, weapon=weapon, range_m=math.hypot(v.x - shooter.x, v.y - shooter.y), from_aim_m=d,
-                rounds=on_unit, posture=posture, expected=expected, p_hit=chance, mission=kind,
-            )
+        if n_hit:
+            # the positions from the unit table's rows (v.x, v.y, shooter.x, shooter.y)
+            uf = ut.f
+            firer, sx, sy = shooter.id, uf.item(mission.row, world.U_X), uf.item(mission.row, world.U_Y)
+            units_by_row = ro.units_by_row
+            for (row, k, wd, m), (d, on_unit, posture, expected, chance) in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
+                self._emit(
+                    "casualties", unit=units_by_row[row].id, killed=k, wounded=wd, missing=m, cause=cause,
+                    firer=firer, weapon=weapon, range_m=math.hypot(uf.item(row, world.U_X) - sx, uf.item(row, world.U_Y) - sy),
+                    from_aim_m=d, rounds=on_unit, posture=posture, expected=expected, p_hit=chance, mission=kind,
+                )
         gun_area, gun_kill = self._gun_hit
         for row, on_unit in bats:
             b = ro.units_by_row[row]
@@ -360,7 +377,7 @@ class ArtillerySystem:
         within range of an enemy battery with rounds left, is ranged in and may be hit
         (model-anchors 3.6: a bogged tank is a stationary target, its risk rising with time
         stuck). Who sees which stuck tank, and the chance of its being hit in the pulse, are
-        worked out in kernels/artillery.py (``observed_fire_chances_into``); the draws here.
+        worked out in kernels/artillery.py (``observed_fire_pulse_into``); the draws here.
 
         The observer ranges first on what stands out: a command tank's handrail radio
         aerial marks it out to him as it does to an anti-tank gunner, so a seen command tank
@@ -373,41 +390,51 @@ class ArtillerySystem:
         ``1 / (1 + (d / artillery.observed_fire_half_distance_m) ** 2)``, d the distance from
         the nearest post that sees the tank.
         """
-        fire = self._observed_figures
-        if fire[art_kernel.OF_RATE_H] <= 0 or self.is_night():
+        if self._observed_fire_off or self.is_night():
             return
         tt, ut = self.tank_table, self.unit_table
         ro = self._roster()
-        see_m = min(self._observation_m, self.visibility_m())
-        sight = self._sight()
         out = self._observed_out
         if len(out[0]) < len(ro.tank_order):
             n = len(ro.tank_order)
             out = self._observed_out = (
                 np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n),
             )
-        fire[art_kernel.OF_NOW], fire[art_kernel.OF_DT] = self.now, dt
-        n_stuck, n_seen = art_kernel.observed_fire_chances_into(
-            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out,
+        # no tank stuck (four day pulses in ten): nothing to draw or write, and the sight,
+        # the visibility and the guns' reach need not be looked up (a small call)
+        if not art_kernel.bogged_tanks_into(tt.i, ro.tank_order, out[0]):
+            return
+        fire = self._observed_figures
+        see_m = min(self._observation_m, self.visibility_m())
+        sight = self._sight()
+        sides = self._observed_sides
+        if sides.shape[1] < len(ro.ground_rows):
+            sides = self._observed_sides = np.zeros((4, len(ut.f)), dtype=np.int64)
+        fire[art_kernel.OF_NOW], fire[art_kernel.OF_DT] = self.env.now, dt  # self.now: the same float
+        n_stuck, n_seen = art_kernel.observed_fire_pulse_into(
+            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out, sides,
         )
         if not n_stuck:
-            return  # no tank is stuck (the common case)
+            return
         sight.keep_room()
         if not n_seen:
             return
         seen, _, battery, seen_d, chance = out  # the stuck tanks seen, in id order
         streams = self._observed_streams
-        for t_row, b, d, p_tank in zip(seen[:n_seen].tolist(), battery[:n_seen].tolist(), seen_d[:n_seen].tolist(), chance[:n_seen].tolist(), strict=True):
+        # each seen tank's draw from its own stream (a stream is one Generator for the run),
+        # in id order; a hit is rare (about one draw in eighty)
+        for j, t_row in enumerate(seen[:n_seen].tolist()):
             g = streams.get(t_row)
-            if g is None:  # the tank's stream, kept by row (a stream is one Generator for the run)
+            if g is None:  # the tank's stream, kept by row
                 g = streams[t_row] = self.rng.get("observed-fire", ro.tanks_by_row[t_row].id)
+            p_tank = chance.item(j)
             if g.random() < p_tank:
                 t = ro.tanks_by_row[t_row]
-                shooter = ro.units_by_row[b]
+                shooter = ro.units_by_row[battery.item(j)]
                 self._knock_out(
                     t, g, cause=f"observed-artillery:{shooter.id}", firer=shooter.id,
                     range_m=math.hypot(t.x - shooter.x, t.y - shooter.y), p_knock_out=p_tank,
-                    observer_m=round(d, 1),
+                    observer_m=round(seen_d.item(j), 1),
                 )
 
     def _gun_reach_now(self) -> np.ndarray:
