@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from khasan_sim.rng import RngStreams, _word, _words32, seed_sequence_state
+from khasan_sim.rng import RngStreams, _run_pool, _word, _words32, seed_sequence_state, stream_state
 
 WORD = st.integers(0, 2**32 - 1)
 
@@ -19,6 +19,17 @@ def test_the_compiled_seed_sequence_gives_numpys_state(seed, key):
     run = _words32(seed)
     run += [0] * max(0, 4 - len(run))
     got = seed_sequence_state(np.array(run + key, dtype=np.uint64))
+    want = np.random.SeedSequence(seed, spawn_key=tuple(key)).generate_state(4, np.uint64)
+    assert got.tolist() == want.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.one_of(st.integers(0, 300), st.integers(0, 2**64 - 1), st.integers(0, 2**200)), key=st.lists(WORD, max_size=6))
+def test_a_streams_state_from_the_runs_pool_is_the_state_of_all_its_words(seed, key):
+    run = _words32(seed)
+    run += [0] * max(0, 4 - len(run))
+    got = stream_state(_run_pool(seed), np.array(key, dtype=np.uint64))
+    assert got.tolist() == seed_sequence_state(np.array(run + key, dtype=np.uint64)).tolist()
     want = np.random.SeedSequence(seed, spawn_key=tuple(key)).generate_state(4, np.uint64)
     assert got.tolist() == want.tolist()
 
