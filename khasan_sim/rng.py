@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -124,6 +125,17 @@ def stream_state(pool, key_words):
     return _state_of_pool(mixer)
 
 
+@njit(cache=True)
+def stream_states(pool, key_words, starts):
+    """Return :func:`stream_state` of each of many keys at once, a row each: key ``i``'s
+    words are ``key_words[starts[i]:starts[i + 1]]``."""
+    n = starts.size - 1
+    out = np.empty((n, _POOL), dtype=np.uint64)
+    for i in range(n):
+        out[i] = stream_state(pool, key_words[starts[i] : starts[i + 1]])
+    return out
+
+
 def _words32(n: int) -> list[int]:
     """Return the 32-bit words of a whole number >= 0, least significant first ([0] for 0)."""
     if n == 0:
@@ -166,6 +178,39 @@ def check_seed(seed: object) -> int:
 _KEY_WORDS: dict[tuple[str, ...], np.ndarray] = {}
 _KEY_WORDS_LIMIT = 65536
 
+# the stream keys the runs of this process have made, in the order first made; and the
+# last batch of them (_key_batch): a run works out the seed states of all these keys in one
+# compiled call when it makes its first stream
+_SEEN_KEYS: dict[tuple[str, ...], None] = {}
+_BATCH: list[Any] = [None]  # [(the keys' rows, their words, the starts of each key's words)]
+
+
+def _key_words(key: tuple[str, ...]) -> np.ndarray:
+    """Return the spawn key's words of stream *key* (kept per process, see :data:`_KEY_WORDS`)."""
+    words = _KEY_WORDS.get(key)
+    if words is None:
+        if len(_KEY_WORDS) >= _KEY_WORDS_LIMIT:
+            _KEY_WORDS.clear()
+        words = _KEY_WORDS[key] = np.array([_word(k) for k in key], dtype=np.uint64)
+    return words
+
+
+def _key_batch() -> tuple[dict[tuple[str, ...], int], np.ndarray, np.ndarray]:
+    """Return the keys the runs of this process have made as ``(row of each key, words,
+    starts)`` for :func:`stream_states`: made again when keys were added since the last
+    (a batch, once made, never changes: a run keeps the one it took)."""
+    batch = _BATCH[0]
+    if batch is None or len(batch[0]) != len(_SEEN_KEYS):
+        if len(_SEEN_KEYS) >= _KEY_WORDS_LIMIT:
+            _SEEN_KEYS.clear()
+        rows = {key: i for i, key in enumerate(_SEEN_KEYS)}
+        words = [_key_words(key) for key in rows]
+        starts = np.zeros(len(words) + 1, dtype=np.int64)
+        starts[1:] = np.cumsum([w.size for w in words])
+        flat = np.concatenate(words) if words else np.zeros(0, dtype=np.uint64)
+        batch = _BATCH[0] = (rows, flat, starts)
+    return batch
+
 
 def _run_pool(seed: int) -> np.ndarray:
     """Return :func:`run_pool` of *seed*'s words, padded to the pool (as SeedSequence pads
@@ -181,6 +226,11 @@ class RngStreams:
         self.seed = check_seed(seed)
         self._streams: dict[tuple[str, ...], np.random.Generator] = {}
         self._pool = _run_pool(self.seed)
+        # the seed states of the keys earlier runs of the process made (a row each, by
+        # _key_batch's rows), worked out at the first stream made: one compiled call
+        # instead of one per stream
+        self._rows: dict[tuple[str, ...], int] | None = None
+        self._states: np.ndarray | None = None
 
     def reseed(self, seed: int) -> None:
         """Derive every stream from *seed* from now on, those already made included.
@@ -193,18 +243,22 @@ class RngStreams:
         """
         self.seed = check_seed(seed)
         self._pool = _run_pool(self.seed)
+        self._rows = self._states = None  # the old seed's
         for key, gen in self._streams.items():
             gen.bit_generator.state = self._fresh(key).state
 
     def _fresh(self, key: tuple[str, ...]) -> np.random.PCG64:
         """Return the PCG64 of stream *key*, fresh: seeded as from
         ``SeedSequence(seed, spawn_key=(word(k) for k in key))``."""
-        key_words = _KEY_WORDS.get(key)
-        if key_words is None:
-            if len(_KEY_WORDS) >= _KEY_WORDS_LIMIT:
-                _KEY_WORDS.clear()
-            key_words = _KEY_WORDS[key] = np.array([_word(k) for k in key], dtype=np.uint64)
-        return np.random.PCG64(_State(stream_state(self._pool, key_words)))
+        rows = self._rows
+        if rows is None:
+            rows, words, starts = _key_batch()
+            self._rows, self._states = rows, stream_states(self._pool, words, starts)
+        row = rows.get(key)
+        if row is None:  # a key new to the process: made alone, and batched in later runs
+            _SEEN_KEYS[key] = None
+            return np.random.PCG64(_State(stream_state(self._pool, _key_words(key))))
+        return np.random.PCG64(_State(self._states[row]))
 
     def get(self, *key: str) -> np.random.Generator:
         """Return the Generator for *key*, creating it on first use: the Generator of

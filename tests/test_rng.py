@@ -61,3 +61,20 @@ def test_seed_state_refuses_other_shapes():
     s = _State(np.zeros(4, dtype=np.uint64))
     with pytest.raises(ValueError, match="4 uint64 words"):
         s.generate_state(2, np.uint32)
+
+
+def test_streams_of_keys_made_in_earlier_runs_draw_the_same():
+    """A run works out the seed states of the keys earlier runs made in one batch: the
+    same draws as a key new to the process, and as numpy's, before and after a reseed."""
+    keys = [("bog", "t1"), ("casualties", "u7"), ("direct-fire",), ("a", "b", "c", "d", "e")]
+
+    def ref(seed, key):
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=tuple(_word(k) for k in key))))
+
+    for seed in (3, 2**70 + 1, 3):  # the first run makes the keys alone, the later ones batch them
+        streams = RngStreams(seed)
+        for key in keys:
+            assert streams.get(*key).random(3).tolist() == ref(seed, key).random(3).tolist()
+        streams.reseed(seed + 1)
+        for key in [*keys, ("new", str(seed))]:
+            assert streams.get(*key).random(3).tolist() == ref(seed + 1, key).random(3).tolist()
