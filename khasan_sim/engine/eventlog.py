@@ -9,6 +9,9 @@ the format of its shape (its field names and their values' types; made once a sh
 and its LogEvent and canonical line are made only when read. ``events`` builds the LogEvents
 not yet built; ``digest()`` hashes the lines of the events not yet hashed. The digest is
 the sha256 of every event's canonical line, each followed by a newline, as it always was.
+The digest's lines are written with a mark for each number (the words' part of a line is
+kept per shape, kind and words), and the numbers are written into the marks by a compiled
+kernel (:mod:`khasan_sim.engine.kernels.event_text`), the same text as Python's formatting.
 """
 
 from __future__ import annotations
