@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from khasan_sim.rng import RngStreams, _word, _words32, seed_sequence_state
+from khasan_sim.rng import RngStreams, _run_pool, _word, _words32, seed_sequence_state, stream_state
 
 WORD = st.integers(0, 2**32 - 1)
 
@@ -19,6 +19,17 @@ def test_the_compiled_seed_sequence_gives_numpys_state(seed, key):
     run = _words32(seed)
     run += [0] * max(0, 4 - len(run))
     got = seed_sequence_state(np.array(run + key, dtype=np.uint64))
+    want = np.random.SeedSequence(seed, spawn_key=tuple(key)).generate_state(4, np.uint64)
+    assert got.tolist() == want.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.one_of(st.integers(0, 300), st.integers(0, 2**64 - 1), st.integers(0, 2**200)), key=st.lists(WORD, max_size=6))
+def test_a_streams_state_from_the_runs_pool_is_the_state_of_all_its_words(seed, key):
+    run = _words32(seed)
+    run += [0] * max(0, 4 - len(run))
+    got = stream_state(_run_pool(seed), np.array(key, dtype=np.uint64))
+    assert got.tolist() == seed_sequence_state(np.array(run + key, dtype=np.uint64)).tolist()
     want = np.random.SeedSequence(seed, spawn_key=tuple(key)).generate_state(4, np.uint64)
     assert got.tolist() == want.tolist()
 
@@ -50,3 +61,20 @@ def test_seed_state_refuses_other_shapes():
     s = _State(np.zeros(4, dtype=np.uint64))
     with pytest.raises(ValueError, match="4 uint64 words"):
         s.generate_state(2, np.uint32)
+
+
+def test_streams_of_keys_made_in_earlier_runs_draw_the_same():
+    """A run works out the seed states of the keys earlier runs made in one batch: the
+    same draws as a key new to the process, and as numpy's, before and after a reseed."""
+    keys = [("bog", "t1"), ("casualties", "u7"), ("direct-fire",), ("a", "b", "c", "d", "e")]
+
+    def ref(seed, key):
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=tuple(_word(k) for k in key))))
+
+    for seed in (3, 2**70 + 1, 3):  # the first run makes the keys alone, the later ones batch them
+        streams = RngStreams(seed)
+        for key in keys:
+            assert streams.get(*key).random(3).tolist() == ref(seed, key).random(3).tolist()
+        streams.reseed(seed + 1)
+        for key in [*keys, ("new", str(seed))]:
+            assert streams.get(*key).random(3).tolist() == ref(seed + 1, key).random(3).tolist()

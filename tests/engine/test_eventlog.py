@@ -82,3 +82,29 @@ def test_events_are_built_once():
     log.append(1.0, "b")
     assert log.events[0] is first
     assert log.events[1] == LogEvent(1, 60, "b", ())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.floats(), st.integers(-(2**70), 2**70), st.booleans(), st.none(), st.text(alphabet="a\x01\x02\x03\x04\x00;", max_size=3)), max_size=6),
+    st.floats(0.0, 1e6),
+)
+def test_the_compiled_numbers_write_what_python_writes(values, t):
+    """Any mix of values (huge ints, nan, inf, mark bytes in strings) gives the plain digest."""
+    log = EventLog()
+    log.append(t, "k", **{f"f{i}": v for i, v in enumerate(values)})
+    log.append(t + 0.5, "k\x03", a=1.5)
+    assert log.digest() == plain_digest(log)
+
+
+def test_the_compiled_floats_round_as_python_does():
+    rng = np.random.default_rng(7)
+    values = np.concatenate([
+        rng.standard_normal(20_000) * 10.0 ** rng.integers(-8, 15, 20_000),
+        rng.integers(-(10**9), 10**9, 20_000) / 2.0 ** rng.integers(0, 20, 20_000),  # exact ties
+        [0.0, -0.0, 0.0625, -0.0625, 0.0005, -1e-4, 5e-324, -5e-324, 0.9995, 999.9995, 2.0**52 - 0.5, 2.0**52],
+    ])
+    log = EventLog()
+    for v in values.tolist():
+        log.append(1.0, "v", x=v, n=int(v) if abs(v) < 2.0**60 else 0)
+    assert log.digest() == plain_digest(log)

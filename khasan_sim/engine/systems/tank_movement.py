@@ -52,12 +52,13 @@ class TankMovementSystem:
         # a move resumes some 4,000 times a run: what each leg reads is held in locals, the
         # leg's fields are unpacked at once, and _tick is written out (n_events += 1)
         self._give_up_crossing_wait(t)  # a new move: the old one's place in a queue goes
-        # the tank's row of numbers, read and written directly on every leg (the tank
-        # table never grows after setup, so its arrays stay the same objects)
-        tf, ti, row = self.tank_table.f, self.tank_table.i, t.row
-        status = ti.item
+        # the tank's row of numbers, read and written directly on every leg through views
+        # of its row (the tank table never grows after setup, so its arrays stay the same
+        # objects; a view's item is written a third of the time of the table's [row, col])
+        numbers = self.tank_table.f[t.row]
+        status = self.tank_table.i[t.row].item
         env = self.env
-        tf[row, _T_SPEED] = 0.0  # it stands until its first leg begins
+        numbers[_T_SPEED] = 0.0  # it stands until its first leg begins
         if delay_min > 0:
             yield env.timeout(delay_min)
             self.n_events += 1
@@ -75,7 +76,7 @@ class TankMovementSystem:
         timeout, is_night, rutted_bog_rate = env.timeout, self.is_night, movement.rutted_bog_rate
         soft_passes, closing_up, reached = self.soft_passes, self._closing_up, t.reached
         for leg in self._tank_legs(route):
-            if t.token != token or status(row, _T_STATUS) != _OPERATIONAL:
+            if t.token != token or status(_T_STATUS) != _OPERATIONAL:
                 t.moving = False
                 return
             _a, _b, dur, length_m, xing, soft_m, p100, rut_cell, zones, x, y = leg
@@ -83,7 +84,7 @@ class TankMovementSystem:
                 dur /= night_factor
             # its speed on the leg, which its exposure to aimed fire reads (direct_fire.py)
             speed = length_m * 0.06 / dur if dur > 0 else 0.0  # metres a minute to km/h
-            tf[row, _T_SPEED] = speed
+            numbers[_T_SPEED] = speed
             if xing:
                 crossing = self.crossings[xing]
                 req = crossing.request(priority=0)
@@ -92,21 +93,21 @@ class TankMovementSystem:
                     # a new move or a knock-out cancels the request (the process then
                     # waits for good: nothing is left for it to do)
                     self._crossing_waits[t.id] = req
-                    tf[row, _T_SPEED] = 0.0  # it stands in the queue
+                    numbers[_T_SPEED] = 0.0  # it stands in the queue
                     blocker = self.crossing_blocked.get(xing)
                     if blocker is not None:
                         self._emit("held_at_crossing", tank=t.id, unit=t.unit, crossing=xing, by=blocker,
-                                   x=tf.item(row, _T_X), y=tf.item(row, _T_Y))
+                                   x=numbers.item(_T_X), y=numbers.item(_T_Y))
                 yield req
                 self.n_events += 1
                 self._crossing_waits.pop(t.id, None)
-                if t.token != token or status(row, _T_STATUS) != _OPERATIONAL:
+                if t.token != token or status(_T_STATUS) != _OPERATIONAL:
                     # stopped while it waited (its command lost, say): it does not cross
                     crossing.release(req)
                     t.moving = False
                     return
                 waited = self.now - t0
-                tf[row, _T_SPEED] = speed
+                numbers[_T_SPEED] = speed
                 if waited > 0:
                     self._emit("queued", tank=t.id, crossing=xing, wait_min=waited)
                 passes = self.crossing_passes[xing]
@@ -125,7 +126,7 @@ class TankMovementSystem:
                     p_eff = rutted_bog_rate(p100, passes, rut, cap)
                 yield timeout(dur)
                 self.n_events += 1
-            if t.token != token or status(row, _T_STATUS) != _OPERATIONAL:
+            if t.token != token or status(_T_STATUS) != _OPERATIONAL:
                 t.moving = False
                 return
             # zones entered on this leg
@@ -135,8 +136,8 @@ class TankMovementSystem:
                     self._emit("tank_reached", tank=t.id, unit=t.unit, zone=z)
             if soft_m > 0 and self._bogs_down(t, route, leg, p_eff, passes, rng):
                 return
-            tf[row, _T_X] = x
-            tf[row, _T_Y] = y
+            numbers[_T_X] = x
+            numbers[_T_Y] = y
             if closing_up and closing_up.get(t.id) == token and self._closed_up(t, x, y):
                 return
         t.moving = False
