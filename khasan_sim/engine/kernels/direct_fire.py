@@ -154,6 +154,7 @@ __all__ = [
     "by_rank",
     "direct_fire",
     "direct_fire_into",
+    "direct_fire_pulse",
     "draw_casualties",
     "draw_hits",
     "id_order",
@@ -507,3 +508,18 @@ def direct_fire_into(
         for j in range(N_KNOCK):
             knocks_f[k, j] = knock_figures[k, j]
     return n_hit, n_ko
+
+
+@njit(cache=True)
+def direct_fire_pulse(a):
+    """:func:`direct_fire_into` on the arguments *a* holds (a
+    :class:`~khasan_sim.engine.kernels.direct_fire_args.DirectFireArgs`, made once and
+    kept: one argument to unbox a call instead of 42); return ``(n_hit, n_knock_out)``."""
+    return direct_fire_into(
+        a.uf, a.ui, a.n_units, a.unit_rank, a.tf, a.ti, a.n_tanks, a.tank_rank,
+        a.kill_counts, a.kill_per_min, a.kill_range, a.at_counts, a.at_kills, a.at_range,
+        a.veh_range, a.veh_kills, a.veh_exposure, a.veh_gun_kills, a.accuracy, a.entrench_exposure, a.fire_factor, a.pulse,
+        a.elev, a.ground_exposure, a.cell_m, a.nrows, a.ncols,
+        a.s_keys, a.s_state, a.width, a.ground32, a.surface32, a.sight_cell_m, a.observer_h, a.target_h, a.order, a.by_x,
+        a.g, a.hits_i, a.hits_f, a.knocks_i, a.knocks_f,
+    )
