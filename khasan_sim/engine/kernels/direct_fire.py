@@ -514,8 +514,10 @@ def direct_fire_into(
 def direct_fire_pulse(a):
     """:func:`direct_fire_into` on the arguments *a* holds (a
     :class:`~khasan_sim.engine.kernels.direct_fire_args.DirectFireArgs`, made once and
-    kept: one argument to unbox a call instead of 42); return ``(n_hit, n_knock_out)``."""
-    return direct_fire_into(
+    kept: one argument to unbox a call instead of 42); return ``(n_hit, n_knock_out,
+    half_full)``, *half_full* True when the sight lines' cache is half full or more (then
+    :meth:`SightLines.keep_room` has work to do; it has none otherwise)."""
+    n_hit, n_ko = direct_fire_into(
         a.uf, a.ui, a.n_units, a.unit_rank, a.tf, a.ti, a.n_tanks, a.tank_rank,
         a.kill_counts, a.kill_per_min, a.kill_range, a.at_counts, a.at_kills, a.at_range,
         a.veh_range, a.veh_kills, a.veh_exposure, a.veh_gun_kills, a.accuracy, a.entrench_exposure, a.fire_factor, a.pulse,
@@ -523,3 +525,4 @@ def direct_fire_pulse(a):
         a.s_keys, a.s_state, a.width, a.ground32, a.surface32, a.sight_cell_m, a.observer_h, a.target_h, a.order, a.by_x,
         a.g, a.hits_i, a.hits_f, a.knocks_i, a.knocks_f,
     )
+    return n_hit, n_ko, 2 * a.s_state[0] >= a.s_keys.size

@@ -107,6 +107,7 @@ class DirectFireSystem:
         p[kernel.P_TANK_EVASIVE_SPEED] = cp.tank_evasive_speed_kmh
         p[kernel.P_MISSING_STEADY : kernel.P_KILLED_JAPANESE + 1] = cp.casualty_figures()
         self._fire_pulse = p
+        self._pulse_figures = memoryview(p)  # the pulse's own figures written through it (twice as fast as p[i] = x)
         self._arms: tuple[np.ndarray, np.ndarray] | None = None
         self._fire_args_memo: tuple[Any, ...] | None = None
         self._fire_stream: Any = None
@@ -183,7 +184,7 @@ class DirectFireSystem:
         knock-outs (crews, command, repair) and the casualty events, here."""
         cp = self.cp
         vis_m = self.visibility_m()
-        p = self._fire_pulse
+        p = self._pulse_figures
         p[_P_DT] = dt
         p[_P_MAX_RANGE] = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
         p[_P_VIS] = cp.visibility_night if self.is_night() else 1.0
@@ -192,8 +193,9 @@ class DirectFireSystem:
         sight = SightLines.of(self.terrain)
         args, (hits_i, hits_f, knocks_i, knocks_f), stream = self._fire_args(ro, sight)
         stream.next()  # the pulse's seed, written into the state array the arguments hold
-        n_hit, n_ko = kernel.direct_fire_pulse(args)
-        sight.keep_room()
+        n_hit, n_ko, half_full = kernel.direct_fire_pulse(args)
+        if half_full:  # the lines the pulse added filled the sight lines' cache to half
+            sight.keep_room()
         if n_ko:
             for (t_row, s_row, a), (rng_m, exposure, rate, chance) in zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True):
                 t = ro.tanks_by_row[t_row]
