@@ -33,6 +33,7 @@ from numba import njit
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.anti_tank_fire import anti_tank_fire
 from khasan_sim.engine.kernels.by_x import first_at_least, sort_by_x, strip_m
+from khasan_sim.engine.kernels.direct_fire_args import direct_fire_args
 from khasan_sim.engine.kernels.fire_figures import (
     _AIR,
     _ANTI_TANK,
@@ -153,7 +154,6 @@ __all__ = [
     "anti_tank_fire",
     "by_rank",
     "direct_fire",
-    "direct_fire_into",
     "direct_fire_pulse",
     "draw_casualties",
     "draw_hits",
@@ -444,54 +444,62 @@ def direct_fire(
     array); the tanks knocked out, in the order they were hit, as rows of (tank row,
     shooting unit row, anti-tank weapon); the cause of each row's losses (``C_*`` columns),
     the chance of each of its men being hit, and each knock-out's figures (``K_*``).
-    (:func:`direct_fire_into`, which the engine calls, its results handed back as arrays.)
+    (:func:`direct_fire_pulse`, which the engine calls, its results handed back as arrays.)
     """
     hits_i = np.empty((n_units, 4), dtype=np.int64)
     hits_f = np.empty((n_units, N_CAUSE + 1), dtype=np.float64)
     knocks_i = np.empty((n_tanks, 3), dtype=np.int64)
     knocks_f = np.empty((n_tanks, N_KNOCK), dtype=np.float64)
-    n_hit, n_ko = direct_fire_into(
+    n_hit, n_ko, _ = direct_fire_pulse(direct_fire_args(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
         kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
         veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
         elev, ground_exposure, cell_m, nrows, ncols,
         s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
         g, hits_i, hits_f, knocks_i, knocks_f,
-    )
+    ))
     return (hits_i[:n_hit, 0].copy(), hits_i[:n_hit, 1:].copy(), knocks_i[:n_ko].copy(),
             hits_f[:n_hit, :N_CAUSE].copy(), hits_f[:n_hit, N_CAUSE].copy(), knocks_f[:n_ko].copy())
 
 
 @njit(cache=True)
-def direct_fire_into(
-    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
-    kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
-    veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
-    elev, ground_exposure, cell_m, nrows, ncols,
-    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
-    g, hits_i, hits_f, knocks_i, knocks_f,
-):
-    """:func:`direct_fire`, its results written into the caller's arrays (no arrays to hand
-    back to Python, most pulses hit nothing); return ``(n_hit, n_knock_out)``.
+def direct_fire_pulse(a):
+    """:func:`direct_fire` on the arguments *a* holds (a
+    :class:`~khasan_sim.engine.kernels.direct_fire_args.DirectFireArgs`, made once and
+    kept: one argument to unbox a call from Python instead of 42), its results written
+    into the arrays *a* holds (no arrays to hand back to Python, most pulses hit nothing);
+    return ``(n_hit, n_knock_out, half_full)``, *half_full* True when the sight lines'
+    cache is half full or more (then :meth:`SightLines.keep_room` has work to do; it has
+    none otherwise).
 
-    Row k < n_hit of *hits_i* is (unit row, killed, wounded, missing) and of *hits_f* its
-    cause (``C_*`` columns) then the chance of each man being hit (column ``N_CAUSE``);
-    row k < n_knock_out of *knocks_i* is (tank row, shooting unit row, anti-tank weapon)
-    and of *knocks_f* its figures (``K_*``). The arrays have a row for each unit (tank)
-    row of the tables.
+    Row k < n_hit of ``a.hits_i`` is (unit row, killed, wounded, missing) and of
+    ``a.hits_f`` its cause (``C_*`` columns) then the chance of each man being hit (column
+    ``N_CAUSE``); row k < n_knock_out of ``a.knocks_i`` is (tank row, shooting unit row,
+    anti-tank weapon) and of ``a.knocks_f`` its figures (``K_*``). The arrays have a row
+    for each unit (tank) row of the tables.
+
+    (The arrays are taken out of *a* once, here: numba counts a reference to an array each
+    time a function is handed it, two atomic operations, so the mechanics are called from
+    this one level.)
     """
+    uf, ui, n_units, unit_rank, tf, ti, n_tanks = a.uf, a.ui, a.n_units, a.unit_rank, a.tf, a.ti, a.n_tanks
+    pulse, elev, cell_m, nrows, ncols = a.pulse, a.elev, a.cell_m, a.nrows, a.ncols
+    accuracy, fire_factor, order, g = a.accuracy, a.fire_factor, a.order, a.g
+    s_keys, s_state, width, ground32, surface32 = a.s_keys, a.s_state, a.width, a.ground32, a.surface32
+    sight_cell_m, observer_h, target_h = a.sight_cell_m, a.observer_h, a.target_h
     expected, is_target, cause = aimed_fire(
-        uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, kill_counts, kill_per_min, kill_range,
-        veh_range, veh_kills, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
-        cell_m, nrows, ncols, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
+        uf, ui, n_units, unit_rank, tf, ti, n_tanks, a.tank_rank, a.kill_counts, a.kill_per_min, a.kill_range,
+        a.veh_range, a.veh_kills, a.veh_gun_kills, accuracy, a.entrench_exposure, fire_factor, pulse, elev, a.ground_exposure,
+        cell_m, nrows, ncols, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, a.by_x,
     )
     s_order, t_order = rows_in_order(order, n_units, n_tanks)
     knock_outs, knock_figures = anti_tank_fire(
-        uf, ui, n_units, s_order, tf, ti, n_tanks, t_order, is_target, at_counts, at_kills, at_range,
-        veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
+        uf, ui, n_units, s_order, tf, ti, n_tanks, t_order, is_target, a.at_counts, a.at_kills, a.at_range,
+        a.veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
         s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )
     hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, s_order, is_target, expected, cause[:, C_GUN_FIRE], pulse, g)
+    hits_i, hits_f, knocks_i, knocks_f = a.hits_i, a.hits_f, a.knocks_i, a.knocks_f
     n_hit = hit_rows.size
     for k in range(n_hit):
         v = hit_rows[k]
@@ -507,22 +515,4 @@ def direct_fire_into(
             knocks_i[k, j] = knock_outs[k, j]
         for j in range(N_KNOCK):
             knocks_f[k, j] = knock_figures[k, j]
-    return n_hit, n_ko
-
-
-@njit(cache=True)
-def direct_fire_pulse(a):
-    """:func:`direct_fire_into` on the arguments *a* holds (a
-    :class:`~khasan_sim.engine.kernels.direct_fire_args.DirectFireArgs`, made once and
-    kept: one argument to unbox a call instead of 42); return ``(n_hit, n_knock_out,
-    half_full)``, *half_full* True when the sight lines' cache is half full or more (then
-    :meth:`SightLines.keep_room` has work to do; it has none otherwise)."""
-    n_hit, n_ko = direct_fire_into(
-        a.uf, a.ui, a.n_units, a.unit_rank, a.tf, a.ti, a.n_tanks, a.tank_rank,
-        a.kill_counts, a.kill_per_min, a.kill_range, a.at_counts, a.at_kills, a.at_range,
-        a.veh_range, a.veh_kills, a.veh_exposure, a.veh_gun_kills, a.accuracy, a.entrench_exposure, a.fire_factor, a.pulse,
-        a.elev, a.ground_exposure, a.cell_m, a.nrows, a.ncols,
-        a.s_keys, a.s_state, a.width, a.ground32, a.surface32, a.sight_cell_m, a.observer_h, a.target_h, a.order, a.by_x,
-        a.g, a.hits_i, a.hits_f, a.knocks_i, a.knocks_f,
-    )
-    return n_hit, n_ko, 2 * a.s_state[0] >= a.s_keys.size
+    return n_hit, n_ko, 2 * s_state[0] >= s_keys.size
