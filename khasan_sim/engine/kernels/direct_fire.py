@@ -382,20 +382,19 @@ def aimed_fire(
 
 
 @njit(cache=True)
-def draw_hits(uf, ui, n_units, s_order, is_target, expected, gun_fire, pulse, g_casualties):
+def draw_hits(uf, ui, n_units, s_order, is_target, expected, cause, pulse, g_casualties, hits_i, hits_f):
     """Draw the men hit on each target (in id order: *s_order*, the unit rows so), write
-    them and the suppression the fire adds; return the rows hit (or whose guns were fired
-    on: *gun_fire* > 0), their (killed, wounded, missing) and each one's chance of a man
-    being hit (``1 - exp(-expected / men)``, the men before the fire)."""
+    them and the suppression the fire adds; write the rows hit (or whose guns were fired
+    on: ``cause[v, C_GUN_FIRE]`` > 0) into *hits_i* and *hits_f* (:func:`direct_fire_pulse`:
+    the row, its killed, wounded and missing; its *cause* row, then its chance of a man
+    being hit, ``1 - exp(-expected / men)``, the men before the fire) and return how many."""
     now = pulse[P_NOW]
-    hit_rows = np.empty(n_units, dtype=np.int64)
-    losses = np.zeros((n_units, 3), dtype=np.int64)
-    p_hit = np.empty(n_units, dtype=np.float64)
     n_hit = 0
     for vi in range(n_units):
         v = s_order[vi]
         e = expected[v]
-        if (e <= 0.0 and gun_fire[v] <= 0.0) or not is_target[v]:
+        gun_fire = cause[v, C_GUN_FIRE]
+        if (e <= 0.0 and gun_fire <= 0.0) or not is_target[v]:
             continue
         st = ui[v, _U_STATE]
         miss = pulse[P_MISSING_ROUTED] if st == _ROUTED or st == _RETREATING else pulse[P_MISSING_STEADY]
@@ -403,17 +402,19 @@ def draw_hits(uf, ui, n_units, s_order, is_target, expected, gun_fire, pulse, g_
         men = ui[v, _U_MEN]
         k, wd, m = draw_casualties(men, e, kf, miss, pulse[P_MAX_LOSS], g_casualties)
         total = k + wd + m
-        if total > 0 or gun_fire[v] > 0.0:
-            p_hit[n_hit] = 1.0 - math.exp(-e / men)
+        if total > 0 or gun_fire > 0.0:
+            hits_f[n_hit, N_CAUSE] = 1.0 - math.exp(-e / men)
             ui[v, _U_MEN] -= total
             ui[v, _U_KILLED] += k
             ui[v, _U_WOUNDED] += wd
             ui[v, _U_MISSING] += m
             ui[v, _U_PULSE_LOSS] += total
-            hit_rows[n_hit] = v
-            losses[n_hit, 0] = k
-            losses[n_hit, 1] = wd
-            losses[n_hit, 2] = m
+            hits_i[n_hit, 0] = v
+            hits_i[n_hit, 1] = k
+            hits_i[n_hit, 2] = wd
+            hits_i[n_hit, 3] = m
+            for j in range(N_CAUSE):
+                hits_f[n_hit, j] = cause[v, j]
             n_hit += 1
     for v in range(n_units):
         e = expected[v]
@@ -423,7 +424,7 @@ def draw_hits(uf, ui, n_units, s_order, is_target, expected, gun_fire, pulse, g_
         added = 1.0 - math.exp(-8.0 * e / men)
         uf[v, _U_SUP] = _clip01(1.0 - (1.0 - _clip01(uf[v, _U_SUP])) * (1.0 - _clip01(added)))
         uf[v, _U_LAST] = now
-    return hit_rows[:n_hit].copy(), losses[:n_hit].copy(), p_hit[:n_hit].copy()
+    return n_hit
 
 
 @njit(cache=True)
@@ -498,17 +499,8 @@ def direct_fire_pulse(a):
         a.veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
         s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )
-    hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, s_order, is_target, expected, cause[:, C_GUN_FIRE], pulse, g)
-    hits_i, hits_f, knocks_i, knocks_f = a.hits_i, a.hits_f, a.knocks_i, a.knocks_f
-    n_hit = hit_rows.size
-    for k in range(n_hit):
-        v = hit_rows[k]
-        hits_i[k, 0] = v
-        for j in range(3):
-            hits_i[k, 1 + j] = losses[k, j]
-        for j in range(N_CAUSE):
-            hits_f[k, j] = cause[v, j]
-        hits_f[k, N_CAUSE] = p_hit[k]
+    n_hit = draw_hits(uf, ui, n_units, s_order, is_target, expected, cause, pulse, g, a.hits_i, a.hits_f)
+    knocks_i, knocks_f = a.knocks_i, a.knocks_f
     n_ko = knock_outs.shape[0]
     for k in range(n_ko):
         for j in range(3):
