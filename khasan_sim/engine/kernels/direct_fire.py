@@ -20,7 +20,8 @@ The mechanics are those of :mod:`khasan_sim.model.fire` (the scalar reference):
 The kernel writes men, losses, suppression and the time last under fire into the world
 tables and returns what Python turns into events (and the knock-outs, which Python carries
 out: crews, command, repairs). The anti-tank fire is in kernels/anti_tank_fire.py, the
-figures both read in kernels/fire_figures.py.
+figures both read in kernels/fire_figures.py; the engine hands the pulse its arguments
+in one structure made once (kernels/direct_fire_args.py: :func:`direct_fire_pulse`).
 """
 
 from __future__ import annotations
