@@ -44,7 +44,7 @@ def kernels_cached() -> bool:
     from khasan_sim.engine.kernels import direct_fire
 
     try:
-        return bool(direct_fire.direct_fire_into._cache._cache_file._load_index())
+        return bool(direct_fire.direct_fire_pulse._cache._cache_file._load_index())
     except Exception:
         return True
 

@@ -31,7 +31,7 @@ warmed = warm_kernels(scenario)
 after = kernels_cached()
 again = warm_kernels(scenario)
 result = Simulation(scenario, seed=3).run_to_end()
-stats = direct_fire.direct_fire_into.stats
+stats = direct_fire.direct_fire_pulse.stats
 print(json.dumps({
     "before": before, "warmed": warmed, "after": after, "again": again,
     "digest": result.events_digest,

@@ -20,7 +20,8 @@ The mechanics are those of :mod:`khasan_sim.model.fire` (the scalar reference):
 The kernel writes men, losses, suppression and the time last under fire into the world
 tables and returns what Python turns into events (and the knock-outs, which Python carries
 out: crews, command, repairs). The anti-tank fire is in kernels/anti_tank_fire.py, the
-figures both read in kernels/fire_figures.py.
+figures both read in kernels/fire_figures.py; the engine hands the pulse its arguments
+in one structure made once (kernels/direct_fire_args.py: :func:`direct_fire_pulse`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from numba import njit
 from khasan_sim.engine import world as w
 from khasan_sim.engine.kernels.anti_tank_fire import anti_tank_fire
 from khasan_sim.engine.kernels.by_x import first_at_least, sort_by_x, strip_m
+from khasan_sim.engine.kernels.direct_fire_args import direct_fire_args
 from khasan_sim.engine.kernels.fire_figures import (
     _AIR,
     _ANTI_TANK,
@@ -153,7 +155,7 @@ __all__ = [
     "anti_tank_fire",
     "by_rank",
     "direct_fire",
-    "direct_fire_into",
+    "direct_fire_pulse",
     "draw_casualties",
     "draw_hits",
     "id_order",
@@ -381,20 +383,19 @@ def aimed_fire(
 
 
 @njit(cache=True)
-def draw_hits(uf, ui, n_units, s_order, is_target, expected, gun_fire, pulse, g_casualties):
+def draw_hits(uf, ui, n_units, s_order, is_target, expected, cause, pulse, g_casualties, hits_i, hits_f):
     """Draw the men hit on each target (in id order: *s_order*, the unit rows so), write
-    them and the suppression the fire adds; return the rows hit (or whose guns were fired
-    on: *gun_fire* > 0), their (killed, wounded, missing) and each one's chance of a man
-    being hit (``1 - exp(-expected / men)``, the men before the fire)."""
+    them and the suppression the fire adds; write the rows hit (or whose guns were fired
+    on: ``cause[v, C_GUN_FIRE]`` > 0) into *hits_i* and *hits_f* (:func:`direct_fire_pulse`:
+    the row, its killed, wounded and missing; its *cause* row, then its chance of a man
+    being hit, ``1 - exp(-expected / men)``, the men before the fire) and return how many."""
     now = pulse[P_NOW]
-    hit_rows = np.empty(n_units, dtype=np.int64)
-    losses = np.zeros((n_units, 3), dtype=np.int64)
-    p_hit = np.empty(n_units, dtype=np.float64)
     n_hit = 0
     for vi in range(n_units):
         v = s_order[vi]
         e = expected[v]
-        if (e <= 0.0 and gun_fire[v] <= 0.0) or not is_target[v]:
+        gun_fire = cause[v, C_GUN_FIRE]
+        if (e <= 0.0 and gun_fire <= 0.0) or not is_target[v]:
             continue
         st = ui[v, _U_STATE]
         miss = pulse[P_MISSING_ROUTED] if st == _ROUTED or st == _RETREATING else pulse[P_MISSING_STEADY]
@@ -402,17 +403,19 @@ def draw_hits(uf, ui, n_units, s_order, is_target, expected, gun_fire, pulse, g_
         men = ui[v, _U_MEN]
         k, wd, m = draw_casualties(men, e, kf, miss, pulse[P_MAX_LOSS], g_casualties)
         total = k + wd + m
-        if total > 0 or gun_fire[v] > 0.0:
-            p_hit[n_hit] = 1.0 - math.exp(-e / men)
+        if total > 0 or gun_fire > 0.0:
+            hits_f[n_hit, N_CAUSE] = 1.0 - math.exp(-e / men)
             ui[v, _U_MEN] -= total
             ui[v, _U_KILLED] += k
             ui[v, _U_WOUNDED] += wd
             ui[v, _U_MISSING] += m
             ui[v, _U_PULSE_LOSS] += total
-            hit_rows[n_hit] = v
-            losses[n_hit, 0] = k
-            losses[n_hit, 1] = wd
-            losses[n_hit, 2] = m
+            hits_i[n_hit, 0] = v
+            hits_i[n_hit, 1] = k
+            hits_i[n_hit, 2] = wd
+            hits_i[n_hit, 3] = m
+            for j in range(N_CAUSE):
+                hits_f[n_hit, j] = cause[v, j]
             n_hit += 1
     for v in range(n_units):
         e = expected[v]
@@ -422,7 +425,7 @@ def draw_hits(uf, ui, n_units, s_order, is_target, expected, gun_fire, pulse, g_
         added = 1.0 - math.exp(-8.0 * e / men)
         uf[v, _U_SUP] = _clip01(1.0 - (1.0 - _clip01(uf[v, _U_SUP])) * (1.0 - _clip01(added)))
         uf[v, _U_LAST] = now
-    return hit_rows[:n_hit].copy(), losses[:n_hit].copy(), p_hit[:n_hit].copy()
+    return n_hit
 
 
 @njit(cache=True)
@@ -443,67 +446,66 @@ def direct_fire(
     array); the tanks knocked out, in the order they were hit, as rows of (tank row,
     shooting unit row, anti-tank weapon); the cause of each row's losses (``C_*`` columns),
     the chance of each of its men being hit, and each knock-out's figures (``K_*``).
-    (:func:`direct_fire_into`, which the engine calls, its results handed back as arrays.)
+    (:func:`direct_fire_pulse`, which the engine calls, its results handed back as arrays.)
     """
     hits_i = np.empty((n_units, 4), dtype=np.int64)
     hits_f = np.empty((n_units, N_CAUSE + 1), dtype=np.float64)
     knocks_i = np.empty((n_tanks, 3), dtype=np.int64)
     knocks_f = np.empty((n_tanks, N_KNOCK), dtype=np.float64)
-    n_hit, n_ko = direct_fire_into(
+    n_hit, n_ko, _ = direct_fire_pulse(direct_fire_args(
         uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
         kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
         veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
         elev, ground_exposure, cell_m, nrows, ncols,
         s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
         g, hits_i, hits_f, knocks_i, knocks_f,
-    )
+    ))
     return (hits_i[:n_hit, 0].copy(), hits_i[:n_hit, 1:].copy(), knocks_i[:n_ko].copy(),
             hits_f[:n_hit, :N_CAUSE].copy(), hits_f[:n_hit, N_CAUSE].copy(), knocks_f[:n_ko].copy())
 
 
 @njit(cache=True)
-def direct_fire_into(
-    uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank,
-    kill_counts, kill_per_min, kill_range, at_counts, at_kills, at_range,
-    veh_range, veh_kills, veh_exposure, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse,
-    elev, ground_exposure, cell_m, nrows, ncols,
-    s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
-    g, hits_i, hits_f, knocks_i, knocks_f,
-):
-    """:func:`direct_fire`, its results written into the caller's arrays (no arrays to hand
-    back to Python, most pulses hit nothing); return ``(n_hit, n_knock_out)``.
+def direct_fire_pulse(a):
+    """:func:`direct_fire` on the arguments *a* holds (a
+    :class:`~khasan_sim.engine.kernels.direct_fire_args.DirectFireArgs`, made once and
+    kept: one argument to unbox a call from Python instead of 42), its results written
+    into the arrays *a* holds (no arrays to hand back to Python, most pulses hit nothing);
+    return ``(n_hit, n_knock_out, half_full)``, *half_full* True when the sight lines'
+    cache is half full or more (then :meth:`SightLines.keep_room` has work to do; it has
+    none otherwise).
 
-    Row k < n_hit of *hits_i* is (unit row, killed, wounded, missing) and of *hits_f* its
-    cause (``C_*`` columns) then the chance of each man being hit (column ``N_CAUSE``);
-    row k < n_knock_out of *knocks_i* is (tank row, shooting unit row, anti-tank weapon)
-    and of *knocks_f* its figures (``K_*``). The arrays have a row for each unit (tank)
-    row of the tables.
+    Row k < n_hit of ``a.hits_i`` is (unit row, killed, wounded, missing) and of
+    ``a.hits_f`` its cause (``C_*`` columns) then the chance of each man being hit (column
+    ``N_CAUSE``); row k < n_knock_out of ``a.knocks_i`` is (tank row, shooting unit row,
+    anti-tank weapon) and of ``a.knocks_f`` its figures (``K_*``). The arrays have a row
+    for each unit (tank) row of the tables.
+
+    (The arrays are taken out of *a* once, here: numba counts a reference to an array each
+    time a function is handed it, two atomic operations, so the mechanics are called from
+    this one level.)
     """
+    uf, ui, n_units, unit_rank, tf, ti, n_tanks = a.uf, a.ui, a.n_units, a.unit_rank, a.tf, a.ti, a.n_tanks
+    pulse, elev, cell_m, nrows, ncols = a.pulse, a.elev, a.cell_m, a.nrows, a.ncols
+    accuracy, fire_factor, order, g = a.accuracy, a.fire_factor, a.order, a.g
+    s_keys, s_state, width, ground32, surface32 = a.s_keys, a.s_state, a.width, a.ground32, a.surface32
+    sight_cell_m, observer_h, target_h = a.sight_cell_m, a.observer_h, a.target_h
     expected, is_target, cause = aimed_fire(
-        uf, ui, n_units, unit_rank, tf, ti, n_tanks, tank_rank, kill_counts, kill_per_min, kill_range,
-        veh_range, veh_kills, veh_gun_kills, accuracy, entrench_exposure, fire_factor, pulse, elev, ground_exposure,
-        cell_m, nrows, ncols, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, by_x,
+        uf, ui, n_units, unit_rank, tf, ti, n_tanks, a.tank_rank, a.kill_counts, a.kill_per_min, a.kill_range,
+        a.veh_range, a.veh_kills, a.veh_gun_kills, accuracy, a.entrench_exposure, fire_factor, pulse, elev, a.ground_exposure,
+        cell_m, nrows, ncols, s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, order, a.by_x,
     )
     s_order, t_order = rows_in_order(order, n_units, n_tanks)
     knock_outs, knock_figures = anti_tank_fire(
-        uf, ui, n_units, s_order, tf, ti, n_tanks, t_order, is_target, at_counts, at_kills, at_range,
-        veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
+        uf, ui, n_units, s_order, tf, ti, n_tanks, t_order, is_target, a.at_counts, a.at_kills, a.at_range,
+        a.veh_exposure, accuracy, fire_factor, pulse, elev, cell_m, nrows, ncols,
         s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, g,
     )
-    hit_rows, losses, p_hit = draw_hits(uf, ui, n_units, s_order, is_target, expected, cause[:, C_GUN_FIRE], pulse, g)
-    n_hit = hit_rows.size
-    for k in range(n_hit):
-        v = hit_rows[k]
-        hits_i[k, 0] = v
-        for j in range(3):
-            hits_i[k, 1 + j] = losses[k, j]
-        for j in range(N_CAUSE):
-            hits_f[k, j] = cause[v, j]
-        hits_f[k, N_CAUSE] = p_hit[k]
+    n_hit = draw_hits(uf, ui, n_units, s_order, is_target, expected, cause, pulse, g, a.hits_i, a.hits_f)
+    knocks_i, knocks_f = a.knocks_i, a.knocks_f
     n_ko = knock_outs.shape[0]
     for k in range(n_ko):
         for j in range(3):
             knocks_i[k, j] = knock_outs[k, j]
         for j in range(N_KNOCK):
             knocks_f[k, j] = knock_figures[k, j]
-    return n_hit, n_ko
+    return n_hit, n_ko, 2 * s_state[0] >= s_keys.size

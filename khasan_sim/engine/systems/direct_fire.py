@@ -19,6 +19,7 @@ import numpy as np
 
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels import direct_fire as kernel
+from khasan_sim.engine.kernels.direct_fire_args import DirectFireArgs, direct_fire_args
 from khasan_sim.engine.kernels.random import KernelStream
 from khasan_sim.engine.kernels.sight import SightLines
 from khasan_sim.engine.state import UnitState
@@ -106,6 +107,7 @@ class DirectFireSystem:
         p[kernel.P_TANK_EVASIVE_SPEED] = cp.tank_evasive_speed_kmh
         p[kernel.P_MISSING_STEADY : kernel.P_KILLED_JAPANESE + 1] = cp.casualty_figures()
         self._fire_pulse = p
+        self._pulse_figures = memoryview(p)  # the pulse's own figures written through it (twice as fast as p[i] = x)
         self._arms: tuple[np.ndarray, np.ndarray] | None = None
         self._fire_args_memo: tuple[Any, ...] | None = None
         self._fire_stream: Any = None
@@ -139,13 +141,13 @@ class DirectFireSystem:
         self._arms = arms
         return arms
 
-    def _fire_args(self, ro: Any, sight: SightLines) -> tuple[tuple[Any, ...], tuple[np.ndarray, ...], KernelStream]:
-        """Return the direct-fire kernel's arguments, its random state included
-        (:func:`kernel.direct_fire_into`: the state is the stream's own array, given its
-        next seed before each call), the arrays it writes its results into, and the
-        stream; kept while the roster, the weapon tables, the tables' arrays, the terrain,
-        the sight lines' cache and the unit rows by x stay the same objects (made again
-        when one of them is new)."""
+    def _fire_args(self, ro: Any, sight: SightLines) -> tuple[DirectFireArgs, tuple[np.ndarray, ...], KernelStream]:
+        """Return the direct-fire kernel's arguments as one structure, its random state
+        included (:func:`kernel.direct_fire_pulse`: the state is the stream's own array,
+        given its next seed before each call), the arrays it writes its results into, and
+        the stream; kept while the roster, the weapon tables, the tables' arrays, the
+        terrain, the sight lines' cache and the unit rows by x stay the same objects (made
+        again when one of them is new)."""
         memo = self._fire_args_memo
         ut = self.unit_table
         by_x = self._units_by_x()
@@ -166,7 +168,7 @@ class DirectFireSystem:
             np.zeros((len(ut.f), 4), dtype=np.int64), np.zeros((len(ut.f), kernel.N_CAUSE + 1)),
             np.zeros((len(tt.f), 3), dtype=np.int64), np.zeros((len(tt.f), kernel.N_KNOCK)),
         )
-        args = (
+        args = direct_fire_args(
             ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
             kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
             *self._veh, self._accuracy, self._entrench, self._fire_factor, self._fire_pulse,
@@ -182,7 +184,7 @@ class DirectFireSystem:
         knock-outs (crews, command, repair) and the casualty events, here."""
         cp = self.cp
         vis_m = self.visibility_m()
-        p = self._fire_pulse
+        p = self._pulse_figures
         p[_P_DT] = dt
         p[_P_MAX_RANGE] = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
         p[_P_VIS] = cp.visibility_night if self.is_night() else 1.0
@@ -191,8 +193,9 @@ class DirectFireSystem:
         sight = SightLines.of(self.terrain)
         args, (hits_i, hits_f, knocks_i, knocks_f), stream = self._fire_args(ro, sight)
         stream.next()  # the pulse's seed, written into the state array the arguments hold
-        n_hit, n_ko = kernel.direct_fire_into(*args)
-        sight.keep_room()
+        n_hit, n_ko, half_full = kernel.direct_fire_pulse(args)
+        if half_full:  # the lines the pulse added filled the sight lines' cache to half
+            sight.keep_room()
         if n_ko:
             for (t_row, s_row, a), (rng_m, exposure, rate, chance) in zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True):
                 t = ro.tanks_by_row[t_row]
