@@ -1,0 +1,43 @@
+"""The combat pulse after the fire, compiled in one call when nothing needs Python between
+its parts: close quarters and morale (kernels/morale.py), then the units halted under fire
+that may fall back further and the men holding each zone (kernels/zones.py).
+
+The engine asks for the second part only when no counter-attack is under way (then the
+pulse's look at the counter-attacks does nothing) and the morale kernel found no unit whose
+state changes (then nothing is settled in Python): the same calls, in the same order, on
+the same tables as when they are made one by one.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from khasan_sim.engine.kernels.morale import M_DT, M_NOW, close_quarters_and_morale
+from khasan_sim.engine.kernels.zones import halted_then_zone_holding
+
+
+@njit(cache=True)
+def morale_then_holding(
+    uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, own, enemy, by_x, order,
+    loss_sensitivity, pulse, out, with_holding, fall_back, halted, zone_bits, n_zones, cell_m, sov, jap, hold_min, held,
+):
+    """:func:`close_quarters_and_morale` of the pulse (its length and time read from
+    *pulse*: ``pulse[M_DT]``, ``pulse[M_NOW]``; *order*: the ground unit rows in id order),
+    then, if *with_holding* and no unit changed state, :func:`halted_then_zone_holding`.
+
+    Return whether any enemies stand within *reach_m* of each other, the morale kernel's
+    answer (the first unit to change state, -1 none), the units halted under fire written
+    into *halted* (0 when not asked) and whether a zone's holding changed (1 or 0; -1: not
+    asked, or the halted units come first)."""
+    dt = pulse[M_DT]
+    anywhere, at = close_quarters_and_morale(
+        uf, ui, n_units, holding_type, reach_m, shock_per_hour, reference_ratio, dt, own, enemy, by_x,
+        order, loss_sensitivity, pulse, out,
+    )
+    if at >= 0 or not with_holding:
+        return anywhere, at, 0, -1
+    n, changed = halted_then_zone_holding(
+        uf, ui, order, pulse[M_NOW], dt, fall_back, halted, n_units, holding_type, zone_bits, n_zones, cell_m,
+        sov, jap, hold_min, held,
+    )
+    return anywhere, at, n, changed

@@ -1,0 +1,97 @@
+"""The combat pulse after the fire: close quarters and morale, the counter-attacks under way,
+the morale settled, falling back further, and who holds each zone.
+
+In this order (each part is described where it lives):
+
+1. :meth:`~.morale.MoraleSystem._close_quarters_and_morale`: who stands within
+   close-assault range of whom, the penetration worn, and the morale kernel's first answer;
+2. :meth:`~.doctrine.DoctrineSystem._check_counterattacks`: the attacks under way called
+   off when they lose their share or find the ground held in strength;
+3. :meth:`~.morale.MoraleSystem._update_morale`: the units whose state changes settled;
+4. :meth:`~.zones.ZonesSystem._fall_back_and_hold`: the units halted under fire sent
+   further back, then the zones' holders.
+
+Most pulses no counter-attack is under way and no unit changes state: nothing is done in
+Python between the parts, and they are asked of the tables in one compiled call
+(kernels/pulse_end.py), with arguments made once and kept until a unit is formed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from khasan_sim.engine.kernels.pulse_end import morale_then_holding
+
+
+class PulseEndArgs(NamedTuple):
+    """The arguments of :func:`morale_then_holding`, made once and kept (see
+    :meth:`PulseEndSystem._pulse_end_args`), and the scratch arrays they write into."""
+
+    made_for: tuple[Any, ...]  # the roster, unit table, unit count, terrain and x order they were made for
+    with_holding: tuple[Any, ...] | None  # the holding part asked (None: more zones than bits in an int64)
+    without: tuple[Any, ...]  # the morale part only
+    own: np.ndarray  # each unit row's own side's men within close-assault range
+    enemy: np.ndarray  # and the enemy's men in good order there
+    halted: np.ndarray  # the units halted under fire that may fall back further
+
+
+class PulseEndSystem:
+    """The combat pulse after the fire (see the module's docstring)."""
+
+    def _pulse_end_args(self) -> PulseEndArgs:
+        """Return the arguments of :func:`morale_then_holding`, made again only when a unit
+        is formed (a new roster, perhaps larger tables) or the terrain changes; the pulse
+        vector they hold is written in place each pulse (:meth:`_morale_figures`)."""
+        ut = self.unit_table
+        ro = self._roster()
+        kept = self._pulse_end_kept
+        if kept is not None:
+            made_for = kept.made_for
+            if made_for[0] is ro and made_for[1] is ut.f and made_for[2] == ut.n and made_for[3] is self.terrain \
+                    and made_for[4] is self._by_x:
+                return kept
+        cp = self.cp
+        n = ut.n
+        own, enemy = self._close_sums
+        if len(own) < n:
+            own, enemy = self._close_sums = (np.zeros(len(ut.f)), np.zeros(len(ut.f)))
+        by_x = self._units_by_x()
+        common = (
+            ut.f, ut.i, n, ro.holding_type, cp.close_assault_m, cp.penetration_shock_per_hour, cp.penetration_reference_ratio,
+            own, enemy, by_x, ro.ground_rows, self._loss_sensitivity, self._morale_pulse, self._morale_out,
+        )
+        figures, halted = self._fall_back_figures(), self._halted_scratch()
+        zone_args = self._zone_kernel_args()
+        # the zones' arguments are not read without the holding part: of the right types
+        zones = zone_args[1:] if zone_args is not None else (
+            np.zeros((1, 1), dtype=np.int64), 0, 1.0, np.zeros(0), np.zeros(0), 0.0, np.zeros((2, 0), dtype=np.int8),
+        )
+        kept = self._pulse_end_kept = PulseEndArgs(
+            (ro, ut.f, n, self.terrain, by_x),
+            None if zone_args is None else (*common, True, figures, halted, *zones),
+            (*common, False, figures, halted, *zones),
+            own, enemy, halted,
+        )
+        return kept
+
+    def _after_the_fire(self, dt: float) -> None:
+        """The pulse's parts after the fire, in the order of the module's docstring."""
+        self._morale_figures(dt)  # the pulse vector the arguments hold, for this pulse
+        kept = self._pulse_end_args()
+        ask_holding = kept.with_holding is not None and not self.counterattack_men
+        anywhere, at, n, changed = morale_then_holding(*(kept.with_holding if ask_holding else kept.without))
+        if ask_holding and at < 0:
+            # nothing to settle, no attack to look at: the morale's end, then the zones'
+            self._forget_settled_shocks()
+            if n:
+                self._fall_back_further(kept.halted[:n])
+                self._update_zones()
+            elif changed:
+                self._change_holders(*self._zone_men)
+            return
+        k = self.unit_table.n
+        self._check_counterattacks((kept.own[:k], kept.enemy[:k]) if anywhere else None)
+        self._update_morale(dt, at=at)
+        self._fall_back_and_hold(dt)
