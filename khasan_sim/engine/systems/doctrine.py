@@ -90,6 +90,8 @@ class DoctrineSystem:
                 continue
             cx, cy = self.zone_centre[z]
             cands = []
+            # (each test reads the world and writes nothing: the dearest, whether it holds
+            # another height, is asked last)
             for u in self._japanese_counterattackers():
                 uid = u.id
                 if uid in busy:
@@ -99,15 +101,17 @@ class DoctrineSystem:
                 out = self.company_out.get(uid)
                 if out is not None and self.units[out].men > 0:
                     continue  # one company out at a time: the battalion waits for it to rejoin
-                if u.men < min_men or u.morale < min_morale or u.state is not MoraleState.STEADY:
+                men = u.men
+                if men < min_men or u.morale < min_morale or u.state is not MoraleState.STEADY:
                     continue
-                if u.men - max(round(u.men * commit), int(min_men)) < min_men:
+                if men - max(round(men * commit), int(min_men)) < min_men:
                     continue  # too weak to spare a company and still hold its own ground
+                d = math.hypot(u.x - cx, u.y - cy)
+                if d > reach:
+                    continue
                 if self._on_held_height(u, other_than=z):
                     continue  # holding another height: the doctrine holds the heights
-                d = math.hypot(u.x - cx, u.y - cy)
-                if d <= reach:
-                    cands.append((d, uid))
+                cands.append((d, uid))
             if not cands:
                 continue
             dist, uid = min(cands)
@@ -134,12 +138,18 @@ class DoctrineSystem:
             self.start_move(u, self.zone_centre[z], [])
 
     def _japanese_counterattackers(self) -> list[UnitState]:
-        """Return the Japanese ground units of a type that counter-attacks, in id order."""
+        """Return the Japanese ground units of a type that counter-attacks, in id order (kept
+        with the roster they were picked from: a unit's side and type never change)."""
         ro = self._roster()
+        kept = self._counterattackers_kept
+        if kept is not None and kept[0] is ro:
+            return kept[1]
         rows = ro.ground_rows
         i = self.unit_table.i
         pick = (i[rows, world.U_SIDE] == world.SIDES.index("japanese")) & _COUNTERATTACK_TYPE[i[rows, world.U_TYPE]]
-        return [ro.units_by_row[r] for r in rows[pick].tolist()]
+        units = [ro.units_by_row[r] for r in rows[pick].tolist()]
+        self._counterattackers_kept = (ro, units)
+        return units
 
     def _call_off_counterattacks(
         self, break_off_loss: float, close: tuple[np.ndarray, np.ndarray] | None = None, close_known: bool = False,
@@ -188,17 +198,21 @@ class DoctrineSystem:
     def _on_held_height(self, u: UnitState, other_than: str | None = None) -> bool:
         """Return True if *u* stands on a height (other than *other_than*) its side holds."""
         heights = self._heights
-        if heights is None:  # the scenario's heights, in zone order (zones never change in a run)
-            heights = self._heights = [z for z in self.zone_ids if self.zones[z].kind == "height"]
+        if heights is None:  # the scenario's heights, in zone order, with their bits in zone_bits
+            # (zones never change in a run)
+            heights = self._heights = [(z, 1 << k) for k, z in enumerate(self.zone_ids) if self.zones[z].kind == "height"]
         side = u.side
-        held = [z for z in heights if z != other_than and self.holder[z] == side]
+        holder = self.holder
+        held = 0  # the bits of the heights asked about
+        for z, bit in heights:
+            if z != other_than and holder[z] == side:
+                held |= bit
         if not held:
             return False
         x, y = u.x, u.y
         if not self.terrain.grid.contains(x, y):  # in_zone's test, for the unit's cell once
             return False
-        r, c = self.cell(x, y)
-        return any(self.zone_mask[z][r, c] for z in held)
+        return bool(int(self.zone_bits[self.cell(x, y)]) & held)
 
     def _bring_back_groups(self) -> None:
         """Send each detached group that is done attacking back to its battalion, and merge
