@@ -9,8 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from khasan_sim.engine import world as w
-from khasan_sim.engine.kernels.movement import tanks_out_on_field
-from khasan_sim.engine.kernels.recovery import battalion_tank_rows, tanks_out_on_field_by_battalion
+from khasan_sim.engine.kernels.movement import nearest_ground, tanks_out_on_field
+from khasan_sim.engine.kernels.recovery import (
+    battalion_tank_rows,
+    nearest_ground_by_squares,
+    tanks_out_on_field_by_battalion,
+)
 
 
 @settings(max_examples=100, deadline=None)
@@ -47,3 +51,26 @@ def test_all_battalions_at_once_are_each_battalion_in_turn(seed, n, sizes):
     ]
     assert rows.tolist() == order.tolist()
     assert out[:m].tolist() == [list(x) for x in want]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.integers(0, 10**6), n=st.integers(0, 40), ring=st.booleans(), side=st.integers(0, 1),
+    x=st.floats(-100, 2100), y=st.floats(-100, 2100),
+)
+def test_nearest_by_squares_is_nearest_by_hypot(seed, n, ring, side, x, y):
+    """Near ties too: on a ring round the point, the units all but equally far."""
+    rng = np.random.default_rng(seed)
+    units = w.Table(w.U_NF, w.U_NI, capacity=2)
+    radius = rng.uniform(0, 1500)
+    for _ in range(n):
+        u = units.add_row()
+        if ring:
+            a = rng.uniform(0, 2 * np.pi)
+            units.f[u, w.U_X], units.f[u, w.U_Y] = x + radius * np.cos(a), y + radius * np.sin(a)
+        else:
+            units.f[u, w.U_X], units.f[u, w.U_Y] = rng.uniform(-50, 2000, 2)
+        units.i[u, w.U_SIDE] = rng.integers(0, 2)
+        units.i[u, w.U_MEN] = rng.integers(0, 3)
+    rows = rng.permutation(units.n).astype(np.int64)
+    assert nearest_ground_by_squares(units.f, units.i, rows, x, y, side) == nearest_ground(units.f, units.i, rows, x, y, side)
