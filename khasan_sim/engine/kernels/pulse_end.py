@@ -2,10 +2,11 @@
 its parts: close quarters and morale (kernels/morale.py), then the units halted under fire
 that may fall back further and the men holding each zone (kernels/zones.py).
 
-The engine asks for the second part only when no counter-attack is under way (then the
-pulse's look at the counter-attacks does nothing) and the morale kernel found no unit whose
-state changes (then nothing is settled in Python): the same calls, in the same order, on
-the same tables as when they are made one by one.
+The second part is worked out only when the morale kernel found no unit whose state
+changes (then nothing is settled in Python): the same calls, in the same order, on the same
+tables as when they are made one by one. The engine uses its answer unless the look at the
+counter-attacks under way, made in Python in between, calls one off (its moves come first:
+the engine then puts back what the second part wrote of the zones and asks it again).
 """
 
 from __future__ import annotations

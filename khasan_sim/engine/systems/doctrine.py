@@ -38,12 +38,14 @@ class DoctrineSystem:
             self._local_counterattacks()  # the troops in contact, at once
             self._japanese_doctrine()  # a company from a battalion, deliberately
 
-    def _check_counterattacks(self, close: tuple[np.ndarray, np.ndarray] | None) -> None:
-        """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`)."""
+    def _check_counterattacks(self, close: tuple[np.ndarray, np.ndarray] | None) -> int:
+        """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`);
+        return how many it called off."""
         if self.counterattack_men:
             # an attack is called off as soon as it has lost its share, not at the turn
             # (None from the pulse: nobody that close anywhere, not asked again)
-            self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"), close, close_known=True)
+            return self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"), close, close_known=True)
+        return 0
 
     def _japanese_doctrine(self) -> None:
         """Hold the heights; counter-attack a height just lost with a company from the nearest
@@ -153,15 +155,18 @@ class DoctrineSystem:
 
     def _call_off_counterattacks(
         self, break_off_loss: float, close: tuple[np.ndarray, np.ndarray] | None = None, close_known: bool = False,
-    ) -> None:
+    ) -> int:
         """Call off each counter-attack, short of its objective, that has lost *break_off_loss*
         of the men it set out with, or that has come within close-assault range of the
         enemy in such strength that the position would break it (the enemy's men in good
         order at ``morale.penetration_reference_ratio`` times its own or more: the ground is
         held, and the attack has found that out): its men go back where they came from.
         *close* is :meth:`_close_quarters`, when the caller has it already (with
-        *close_known*, a None *close* is its answer, not a close quarters to work out)."""
+        *close_known*, a None *close* is its answer, not a close quarters to work out).
+        Return how many it called off (an attack over already is only forgotten: it moves
+        nothing)."""
         too_strong = self.cp.penetration_reference_ratio
+        called_off = 0
         if close is None and not close_known:
             close = self._close_quarters()
         enemy_near = close[1] if close is not None else None  # by unit row
@@ -187,6 +192,8 @@ class DoctrineSystem:
             back = (parent.x, parent.y) if parent is not None and parent.men > 0 else (u.home_x, u.home_y)
             self._emit("counterattack_called_off", unit=uid, zone=zone, men=u.men, set_out=set_out, reason=reason)
             self.start_move(u, back, [])
+            called_off += 1
+        return called_off
 
     def _counterattack_over(self, uid: str) -> None:
         """Note the time the doctrine's attack *uid* ended, on the height it went for (the

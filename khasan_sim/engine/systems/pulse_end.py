@@ -11,9 +11,10 @@ In this order (each part is described where it lives):
 4. :meth:`~.zones.ZonesSystem._fall_back_and_hold`: the units halted under fire sent
    further back, then the zones' holders.
 
-Most pulses no counter-attack is under way and no unit changes state: nothing is done in
-Python between the parts, and they are asked of the tables in one compiled call
-(kernels/pulse_end.py), with arguments made once and kept until a unit is formed.
+Most pulses no unit changes state and no counter-attack is called off: nothing is done in
+Python between the parts that changes the tables, and they are asked of the tables in one
+compiled call (kernels/pulse_end.py), with arguments made once and kept until a unit is
+formed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class PulseEndArgs(NamedTuple):
     own: np.ndarray  # each unit row's own side's men within close-assault range
     enemy: np.ndarray  # and the enemy's men in good order there
     halted: np.ndarray  # the units halted under fire that may fall back further
+    held: np.ndarray  # whether each side had the men to hold each zone at the last look (ZonesSystem._zone_held)
+    held_before: np.ndarray  # its copy, kept while the holding asked ahead may be undone
 
 
 class PulseEndSystem:
@@ -72,18 +75,32 @@ class PulseEndSystem:
             (ro, ut.f, n, self.terrain, by_x),
             None if zone_args is None else (*common, True, figures, halted, *zones),
             (*common, False, figures, halted, *zones),
-            own, enemy, halted,
+            own, enemy, halted, zones[-1], np.empty_like(zones[-1]),
         )
         return kept
 
     def _after_the_fire(self, dt: float) -> None:
-        """The pulse's parts after the fire, in the order of the module's docstring."""
+        """The pulse's parts after the fire, in the order of the module's docstring.
+
+        With counter-attacks under way the holding part is asked with the morale all the
+        same, ahead of the look at them: it writes only the counts of the men holding the
+        zones and whether each side had the men to hold each (kept before, put back if
+        the look calls an attack off: its moves come first, and the holding is asked
+        again after them, as when the parts go one by one)."""
         self._morale_figures(dt)  # the pulse vector the arguments hold, for this pulse
         kept = self._pulse_end_args()
-        ask_holding = kept.with_holding is not None and not self.counterattack_men
+        ask_holding = kept.with_holding is not None
+        attacks = bool(self.counterattack_men)
+        if ask_holding and attacks:
+            np.copyto(kept.held_before, kept.held)
         anywhere, at, n, changed = morale_then_holding(*(kept.with_holding if ask_holding else kept.without))
+        if attacks:
+            k = self.unit_table.n
+            if self._check_counterattacks((kept.own[:k], kept.enemy[:k]) if anywhere else None) and ask_holding and at < 0:
+                np.copyto(kept.held, kept.held_before)  # asked again below, after the moves
+                ask_holding = False
         if ask_holding and at < 0:
-            # nothing to settle, no attack to look at: the morale's end, then the zones'
+            # nothing to settle: the morale's end, then the zones'
             self._forget_settled_shocks()
             if n:
                 self._fall_back_further(kept.halted[:n])
@@ -91,7 +108,5 @@ class PulseEndSystem:
             elif changed:
                 self._change_holders(*self._zone_men)
             return
-        k = self.unit_table.n
-        self._check_counterattacks((kept.own[:k], kept.enemy[:k]) if anywhere else None)
         self._update_morale(dt, at=at)
         self._fall_back_and_hold(dt)
