@@ -284,7 +284,10 @@ def may_fall_back_further(uf, ui, rows, r, fall_back):
     ex, ey = uf[first, w.U_X], uf[first, w.U_Y]
     for k in range(rows.size):  # another enemy at the same distance could be the first
         e = rows[k]
+        # (one standing on the very point of the first, as a group formed from its unit,
+        # gives the same distance and the same way back: it changes nothing)
         if e != first and ui[e, w.U_SIDE] != side and ui[e, w.U_MEN] > 0 \
+                and (uf[e, w.U_X] != ex or uf[e, w.U_Y] != ey) \
                 and math.hypot(uf[e, w.U_X] - x, uf[e, w.U_Y] - y) <= here + _MARGIN_M:
             return True
     hx, hy = uf[r, w.U_HOME_X], uf[r, w.U_HOME_Y]
