@@ -177,9 +177,10 @@ class DoctrineSystem:
                 self._counterattack_over(uid)
                 continue
             set_out = self.counterattack_men[uid]
-            if u.men <= set_out * (1.0 - break_off_loss):
+            men = u.men
+            if men <= set_out * (1.0 - break_off_loss):
                 reason = "losses"
-            elif enemy_near is not None and enemy_near[u.row] >= too_strong * u.men:
+            elif enemy_near is not None and enemy_near.item(u.row) >= too_strong * men:
                 reason = "held in strength"
             else:
                 continue
