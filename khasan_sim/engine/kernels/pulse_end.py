@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from khasan_sim.engine.kernels.morale import M_DT, M_NOW, close_quarters_and_morale
+from khasan_sim.engine.kernels.morale import M_DT, M_NOW, close_quarters_and_morale, settle_morale
 from khasan_sim.engine.kernels.zones import halted_then_zone_holding
 
 
@@ -42,3 +42,23 @@ def morale_then_holding(
         sov, jap, hold_min, held,
     )
     return anywhere, at, n, changed
+
+
+@njit(cache=True)
+def settle_then_holding(
+    uf, ui, order, start, loss_sensitivity, pulse, out, fall_back, halted, n_units, holding_type, zone_bits, n_zones,
+    cell_m, sov, jap, hold_min, held,
+):
+    """:func:`settle_morale` from position *start* of *order* on, then, if no unit changes
+    state, :func:`halted_then_zone_holding` (the pulse's length and time read from
+    *pulse*): the morale kernel's calls after the first unit that changed state, the last
+    of them with the pulse's end. Return settle_morale's answer, the units halted under
+    fire and whether a zone's holding changed (0 and -1 when not asked)."""
+    at = settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out)
+    if at >= 0:
+        return at, 0, -1
+    n, changed = halted_then_zone_holding(
+        uf, ui, order, pulse[M_NOW], pulse[M_DT], fall_back, halted, n_units, holding_type, zone_bits, n_zones, cell_m,
+        sov, jap, hold_min, held,
+    )
+    return at, n, changed

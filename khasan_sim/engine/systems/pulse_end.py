@@ -14,7 +14,8 @@ In this order (each part is described where it lives):
 Most pulses no unit changes state and no counter-attack is called off: nothing is done in
 Python between the parts that changes the tables, and they are asked of the tables in one
 compiled call (kernels/pulse_end.py), with arguments made once and kept until a unit is
-formed.
+formed. When units change state, the morale kernel's last call after them (the one that
+finds no more) works out the pulse's end as well.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from khasan_sim.engine.kernels.pulse_end import morale_then_holding
+from khasan_sim.engine.kernels import morale as morale_kernel
+from khasan_sim.engine.kernels.pulse_end import morale_then_holding, settle_then_holding
+from khasan_sim.model import morale
 
 
 class PulseEndArgs(NamedTuple):
@@ -38,6 +41,7 @@ class PulseEndArgs(NamedTuple):
     halted: np.ndarray  # the units halted under fire that may fall back further
     held: np.ndarray  # whether each side had the men to hold each zone at the last look (ZonesSystem._zone_held)
     held_before: np.ndarray  # its copy, kept while the holding asked ahead may be undone
+    holding_tail: tuple[Any, ...] | None  # settle_then_holding's arguments after the morale's
 
 
 class PulseEndSystem:
@@ -76,6 +80,7 @@ class PulseEndSystem:
             None if zone_args is None else (*common, True, figures, halted, *zones),
             (*common, False, figures, halted, *zones),
             own, enemy, halted, zones[-1], np.empty_like(zones[-1]),
+            None if zone_args is None else (figures, halted, n, ro.holding_type, *zones),
         )
         return kept
 
@@ -99,8 +104,10 @@ class PulseEndSystem:
             if self._check_counterattacks((kept.own[:k], kept.enemy[:k]) if anywhere else None) and ask_holding and at < 0:
                 np.copyto(kept.held, kept.held_before)  # asked again below, after the moves
                 ask_holding = False
-        if ask_holding and at < 0:
-            # nothing to settle: the morale's end, then the zones'
+        if ask_holding:
+            if at >= 0:  # units whose state changes, settled here: the holding asked after them
+                n, changed = self._settle_changes_then_hold(at, kept)
+            # the morale's end, then the zones'
             self._forget_settled_shocks()
             if n:
                 self._fall_back_further(kept.halted[:n])
@@ -110,3 +117,19 @@ class PulseEndSystem:
             return
         self._update_morale(dt, at=at)
         self._fall_back_and_hold(dt)
+
+    def _settle_changes_then_hold(self, at: int, kept: PulseEndArgs) -> tuple[int, int]:
+        """:meth:`~.morale.MoraleSystem._update_morale` from *at*, the first unit whose state
+        changes: each is settled here and the kernel goes on from the next, asked for the
+        pulse's end too (it works it out after the last unit). Return the units halted
+        under fire (written into ``kept.halted``) and whether a zone's holding changed."""
+        ro = self._roster()
+        rows = ro.ground_rows
+        out, pulse = self._morale_out, self._morale_pulse
+        while True:
+            u = ro.units_by_row[rows[at]]
+            self._settle_morale(u, float(out[morale_kernel.O_MORALE]), morale.STATES[int(out[morale_kernel.O_STATE])], float(out[morale_kernel.O_DECAYED]), out)
+            ut = self.unit_table
+            at, n, changed = settle_then_holding(ut.f, ut.i, rows, at + 1, self._loss_sensitivity, pulse, out, *kept.holding_tail)
+            if at < 0:
+                return n, changed
