@@ -41,6 +41,7 @@ from khasan_sim.engine.systems.local_counterattacks import LocalCounterattackSys
 from khasan_sim.engine.systems.morale import MoraleSystem
 from khasan_sim.engine.systems.movement import MovementSystem
 from khasan_sim.engine.systems.orders import OrdersSystem
+from khasan_sim.engine.systems.pulse_end import PulseEndSystem
 from khasan_sim.engine.systems.setup import CombatParams, SetupSystem, _combat_params
 from khasan_sim.engine.systems.sight import SightSystem
 from khasan_sim.engine.systems.tank_fire_on_guns import TankFireOnGunsSystem
@@ -102,6 +103,7 @@ class Engine(
     TankFireOnGunsSystem,
     MoraleSystem,
     ZonesSystem,
+    PulseEndSystem,
     DoctrineSystem,
     LocalCounterattackSystem,
 ):
@@ -341,20 +343,17 @@ class Engine(
         self._weapons_changed(u)
 
     def _pulse(self) -> ProcessGen:
-        cp = self.cp
+        """The combat pulse: every ``pulse_min``, the fire, then close quarters, morale,
+        counter-attacks, falling back and the zones (:meth:`_after_the_fire`)."""
+        dt = self.cp.pulse_min
+        timeout = self.env.timeout
         while True:
-            yield self.env.timeout(cp.pulse_min)
-            self._tick()
+            yield timeout(dt)
+            self.n_events += 1  # _tick
             self._fire_missions()
-            self._direct_fire(cp.pulse_min)
-            self._observed_fire(cp.pulse_min)
-            # who stands within close-assault range of whom, after the fire, and the
-            # penetration of the pulse (it wears morale: shocks only, so calling off
-            # counter-attacks reads the same); the morale kernel's first answer with it
-            close, first_change = self._close_quarters_and_morale(cp.pulse_min)
-            self._check_counterattacks(close)
-            self._update_morale(cp.pulse_min, at=first_change)
-            self._fall_back_and_hold(cp.pulse_min)  # _keep_falling_back, then _update_zones
+            self._direct_fire(dt)
+            self._observed_fire(dt)
+            self._after_the_fire(dt)  # systems/pulse_end.py
 
     # ------------------------------------------------------------------ turns and controllers
 

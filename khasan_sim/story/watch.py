@@ -107,6 +107,15 @@ class StoryWatch:
         self._checks = [c for c in story.checks if c.observe is not None]
         # the checks the turn hook reads the world for (the others count from the log)
         self._turn_checks = [c for c in self._checks if c.observe.kind in _READ_AT_TURNS or c.observe.kind in observe.SAMPLED]
+        # each of them with its times in minutes after the start, worked out once: from and
+        # to of a window, or the moment of a sampled check (twice)
+        self._turn_plan = [
+            (c, c.observe.kind, *(
+                (self.minutes(c.observe.from_), self.minutes(c.observe.to)) if c.observe.kind in _READ_AT_TURNS
+                else (self.minutes(c.observe.at),) * 2
+            ))
+            for c in self._turn_checks
+        ]
         self._snapshot: dict[str, Any] | None = None  # the metrics at this turn (see _turn)
         engine.turn_hooks.append(self._turn)
 
@@ -128,22 +137,21 @@ class StoryWatch:
     def _turn(self, engine: Any) -> None:
         now = engine.now
         self._snapshot = None  # the metrics now, worked out once for the checks that read them
-        for c in self._turn_checks:
+        for c, kind, t0, t1 in self._turn_plan:
             o = c.observe
-            kind = o.kind
             if kind == "ground_kept":
-                self._ground_kept(c, now)
+                self._ground_kept(c, now, t0, t1)
             elif kind == "tanks_climbed":
-                if self.minutes(o.from_) <= now < self.minutes(o.to) + 1e-9:
+                if t0 <= now < t1 + 1e-9:
                     for u in engine.units.values():
                         if u.tanks and u.objective == o.zone:
                             self.sent.setdefault(c.id, {}).setdefault(u.id, now)
                     if o.ground is not None:
                         self._tanks_on_ground(c, now)
             elif kind == "holders_kept":
-                for name, t in (("from", o.from_), ("to", o.to)):
+                for name, t in (("from", t0), ("to", t1)):
                     key = f"{c.id}@{name}"
-                    if key not in self.samples and now >= self.minutes(t) - 1e-9:
+                    if key not in self.samples and now >= t - 1e-9:
                         self.samples[key] = {
                             "at": self.label(now),
                             "holders": {z: engine.holder.get(z) for z in o.zones},
@@ -151,7 +159,7 @@ class StoryWatch:
             elif (
                 kind in observe.SAMPLED
                 and c.id not in self.samples
-                and now >= self.minutes(o.at) - 1e-9
+                and now >= t0 - 1e-9
             ):
                 self.samples[c.id] = self._sample(c, now)
 
@@ -214,9 +222,10 @@ class StoryWatch:
             }
         return out
 
-    def _ground_kept(self, c: Check, now: float) -> None:
+    def _ground_kept(self, c: Check, now: float, t0: float, t1: float) -> None:
+        """Note the men of the check's side on the other side's ground near its zone now,
+        within its window (*t0*, *t1*: its from and to, minutes after the start)."""
         o = c.observe
-        t0, t1 = self.minutes(o.from_), self.minutes(o.to)
         st = self.kept.setdefault(c.id, {"broken_at": None, "last": None, "men": []})
         if st["broken_at"] is not None or st["last"] == now or now < t0 - 1e-9 or now > t1 + 1e-9:
             return

@@ -52,6 +52,10 @@ def _state(seed: int):
         f[0, w.U_HOME_X], f[0, w.U_HOME_Y] = x + HOME_MIN * math.cos(a), y + HOME_MIN * math.sin(a)
     if rng.random() < 0.2 and n > 2:  # two enemies at the same distance
         f[2, w.U_X], f[2, w.U_Y] = 2 * x - f[1, w.U_X], 2 * y - f[1, w.U_Y]
+    for k in range(2, n):  # units standing on another's very point (a group formed from it)
+        if rng.random() < 0.3:
+            j = int(rng.integers(1, k))
+            f[k, w.U_X], f[k, w.U_Y] = f[j, w.U_X], f[j, w.U_Y]
     rows = rng.permutation(n).astype(np.int64)  # the ground units' order by id
     return units, rows
 
@@ -109,3 +113,23 @@ def test_the_kernel_leaves_out_the_units_that_surely_stay_and_keeps_those_that_g
     f[1, w.U_X] = 600.0
     i[1, w.U_MEN] = 0
     assert not mk.may_fall_back_further(f, i, rows, 0, _figures())
+
+
+def test_an_enemy_on_the_very_point_of_the_nearest_is_no_tie_left_to_python():
+    """A group formed from a battalion stands where the battalion stood: two enemies at one
+    point give the same distance and the same way back, so the kernel settles the unit
+    that surely stays (it used to leave every such unit to Python)."""
+    units = w.Table(w.U_NF, w.U_NI, capacity=4)
+    for _ in range(3):
+        units.add_row()
+    f, i = units.rows_f, units.rows_i
+    i[:, w.U_SIDE] = (0, 1, 1)
+    i[:, w.U_MEN] = 100
+    f[:, w.U_Y] = 5000.0
+    f[0, w.U_HOME_Y] = 5000.0
+    rows = np.array([0, 1, 2], dtype=np.int64)
+    for x, enemy_x, goes in ((5000.0, 5300.0, True), (0.0, 300.0, False)):  # in the open; at the west edge
+        f[0, w.U_X] = f[0, w.U_HOME_X] = x
+        f[1, w.U_X] = f[2, w.U_X] = enemy_x
+        assert _reference_goes(units, rows, 0) is goes
+        assert bool(mk.may_fall_back_further(f, i, rows, 0, _figures())) is goes

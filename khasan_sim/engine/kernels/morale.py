@@ -53,19 +53,30 @@ def _clip01(x):
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
 
 
+# the least subnormal double: a suppression decayed this far stays there for good (its
+# product with the pulse's decay rounds back to it), and arithmetic on subnormals is some
+# fifty times slower than on other numbers, so settle_morale works its terms out once a call
+_LEAST = 5e-324
+_NORMAL_MIN = 2.2250738585072014e-308  # the least normal double
+_FAR_ABOVE = 2.0 ** -900  # a morale this high or higher is left as it is by a subnormal wear
+
+
 @njit(cache=True)
-def morale_after(m, loss_share, suppression, h, night, shocks, resting, baseline, floor,
-                 loss_weight, suppression_weight, night_drift, recovery):
-    """model.morale.morale_after for one unit (h: the pulse in hours; the four rates of the
-    pulse vector's ``M_LOSS_WEIGHT`` .. ``M_RECOVERY``). Return the new morale and each
-    term's change to it: losses, suppression, shocks, night and rest (numbers only: an
-    array handed to a function called for every unit is one more reference to count)."""
+def morale_after(m, loss_share, wear, h, night, shocks, resting, baseline, floor,
+                 loss_weight, night_drift, recovery):
+    """model.morale.morale_after for one unit (*wear*: the suppression's wear of the pulse,
+    ``suppression_weight * clip01(suppression) * h``, worked out by the caller; h: the
+    pulse in hours; the rates of the pulse vector's ``M_LOSS_WEIGHT``, ``M_NIGHT_DRIFT``,
+    ``M_RECOVERY``). Return the new morale and each term's change to it: losses,
+    suppression, shocks, night and rest (numbers only: an array handed to a function
+    called for every unit is one more reference to count)."""
     loss = loss_weight * max(loss_share, 0.0)
     m -= loss
-    wear = suppression_weight * _clip01(suppression) * h
     worn = m
     if m > floor:
-        m = max(floor, m - wear)
+        # a subnormal wear is less than half a unit in the last place of a morale of at
+        # least 2**-900: the difference is the morale itself (not worked out slowly)
+        m = max(floor, m if (abs(wear) < _NORMAL_MIN and m >= _FAR_ABOVE) else m - wear)
     worn -= m
     m -= shocks
     drift = 0.0
@@ -109,7 +120,12 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):
     h = pulse[M_DT] / 60.0
     decay = 0.5 ** (pulse[M_DT] / pulse[M_HALF_LIFE]) if pulse[M_DT] > 0 else 1.0
     night = pulse[M_NIGHT] > 0
-    rates = pulse[M_LOSS_WEIGHT], pulse[M_SUPPRESSION_WEIGHT], pulse[M_NIGHT_DRIFT], pulse[M_RECOVERY]
+    loss_weight, suppression_weight = pulse[M_LOSS_WEIGHT], pulse[M_SUPPRESSION_WEIGHT]
+    night_drift, recovery = pulse[M_NIGHT_DRIFT], pulse[M_RECOVERY]
+    # the wear and the decayed suppression of a unit whose suppression is the least
+    # subnormal, worked out once (the same products as for any other unit)
+    least_wear = suppression_weight * _clip01(_LEAST) * h
+    least_decayed = _clip01(_LEAST * decay) if pulse[M_DT] > 0 else _clip01(_LEAST)
     for p in range(start, order.size):
         u = order[p]
         men = ui[u, w.U_MEN]
@@ -119,15 +135,18 @@ def settle_morale(uf, ui, order, start, loss_sensitivity, pulse, out):
         before = men + lost
         share = (lost / before if before > 0 else 0.0) * loss_sensitivity[ui[u, w.U_TRAINING]]
         s = uf[u, w.U_SUPPRESSION]
+        least = s == _LEAST
+        wear = least_wear if least else suppression_weight * _clip01(s) * h
         resting = pulse[M_NOW] - uf[u, w.U_LAST_FIRE] >= pulse[M_REST_AFTER]
         m, d_losses, d_suppression, d_shocks, d_night, d_rest = morale_after(
-            uf[u, w.U_MORALE], share, s, h, night, uf[u, w.U_SHOCKS], resting, uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN], *rates,
+            uf[u, w.U_MORALE], share, wear, h, night, uf[u, w.U_SHOCKS], resting, uf[u, w.U_MORALE_START], uf[u, w.U_SHAKEN],
+            loss_weight, night_drift, recovery,
         )
         # pressed: the enemy's action touched it this pulse (men lost, a shock, pinned by fire)
         pressed = lost > 0 or uf[u, w.U_SHOCKS] > 0.0 or s >= uf[u, w.U_PIN]
         new = morale_state(m, s, ui[u, w.U_STATE], uf[u, w.U_SHAKEN], uf[u, w.U_RETREAT], uf[u, w.U_ROUT],
                            uf[u, w.U_PIN], uf[u, w.U_RALLY], pressed)
-        decayed = _clip01(s * decay) if pulse[M_DT] > 0 else _clip01(s)
+        decayed = least_decayed if least else _clip01(s * decay) if pulse[M_DT] > 0 else _clip01(s)
         if new != ui[u, w.U_STATE]:
             # its terms written (for the event's causes)
             out[O_BEFORE] = uf[u, w.U_MORALE]
@@ -284,7 +303,10 @@ def may_fall_back_further(uf, ui, rows, r, fall_back):
     ex, ey = uf[first, w.U_X], uf[first, w.U_Y]
     for k in range(rows.size):  # another enemy at the same distance could be the first
         e = rows[k]
+        # (one standing on the very point of the first, as a group formed from its unit,
+        # gives the same distance and the same way back: it changes nothing)
         if e != first and ui[e, w.U_SIDE] != side and ui[e, w.U_MEN] > 0 \
+                and (uf[e, w.U_X] != ex or uf[e, w.U_Y] != ey) \
                 and math.hypot(uf[e, w.U_X] - x, uf[e, w.U_Y] - y) <= here + _MARGIN_M:
             return True
     hx, hy = uf[r, w.U_HOME_X], uf[r, w.U_HOME_Y]

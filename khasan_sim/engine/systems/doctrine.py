@@ -38,12 +38,14 @@ class DoctrineSystem:
             self._local_counterattacks()  # the troops in contact, at once
             self._japanese_doctrine()  # a company from a battalion, deliberately
 
-    def _check_counterattacks(self, close: tuple[np.ndarray, np.ndarray] | None) -> None:
-        """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`)."""
+    def _check_counterattacks(self, close: tuple[np.ndarray, np.ndarray] | None) -> int:
+        """The pulse's look at the counter-attacks under way (*close*: :meth:`_close_quarters`);
+        return how many it called off."""
         if self.counterattack_men:
             # an attack is called off as soon as it has lost its share, not at the turn
             # (None from the pulse: nobody that close anywhere, not asked again)
-            self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"), close, close_known=True)
+            return self._call_off_counterattacks(self.params.f("command.counterattack_break_off_loss"), close, close_known=True)
+        return 0
 
     def _japanese_doctrine(self) -> None:
         """Hold the heights; counter-attack a height just lost with a company from the nearest
@@ -90,6 +92,8 @@ class DoctrineSystem:
                 continue
             cx, cy = self.zone_centre[z]
             cands = []
+            # (each test reads the world and writes nothing: the dearest, whether it holds
+            # another height, is asked last)
             for u in self._japanese_counterattackers():
                 uid = u.id
                 if uid in busy:
@@ -99,15 +103,17 @@ class DoctrineSystem:
                 out = self.company_out.get(uid)
                 if out is not None and self.units[out].men > 0:
                     continue  # one company out at a time: the battalion waits for it to rejoin
-                if u.men < min_men or u.morale < min_morale or u.state is not MoraleState.STEADY:
+                men = u.men
+                if men < min_men or u.morale < min_morale or u.state is not MoraleState.STEADY:
                     continue
-                if u.men - max(round(u.men * commit), int(min_men)) < min_men:
+                if men - max(round(men * commit), int(min_men)) < min_men:
                     continue  # too weak to spare a company and still hold its own ground
+                d = math.hypot(u.x - cx, u.y - cy)
+                if d > reach:
+                    continue
                 if self._on_held_height(u, other_than=z):
                     continue  # holding another height: the doctrine holds the heights
-                d = math.hypot(u.x - cx, u.y - cy)
-                if d <= reach:
-                    cands.append((d, uid))
+                cands.append((d, uid))
             if not cands:
                 continue
             dist, uid = min(cands)
@@ -134,24 +140,33 @@ class DoctrineSystem:
             self.start_move(u, self.zone_centre[z], [])
 
     def _japanese_counterattackers(self) -> list[UnitState]:
-        """Return the Japanese ground units of a type that counter-attacks, in id order."""
+        """Return the Japanese ground units of a type that counter-attacks, in id order (kept
+        with the roster they were picked from: a unit's side and type never change)."""
         ro = self._roster()
+        kept = self._counterattackers_kept
+        if kept is not None and kept[0] is ro:
+            return kept[1]
         rows = ro.ground_rows
         i = self.unit_table.i
         pick = (i[rows, world.U_SIDE] == world.SIDES.index("japanese")) & _COUNTERATTACK_TYPE[i[rows, world.U_TYPE]]
-        return [ro.units_by_row[r] for r in rows[pick].tolist()]
+        units = [ro.units_by_row[r] for r in rows[pick].tolist()]
+        self._counterattackers_kept = (ro, units)
+        return units
 
     def _call_off_counterattacks(
         self, break_off_loss: float, close: tuple[np.ndarray, np.ndarray] | None = None, close_known: bool = False,
-    ) -> None:
+    ) -> int:
         """Call off each counter-attack, short of its objective, that has lost *break_off_loss*
         of the men it set out with, or that has come within close-assault range of the
         enemy in such strength that the position would break it (the enemy's men in good
         order at ``morale.penetration_reference_ratio`` times its own or more: the ground is
         held, and the attack has found that out): its men go back where they came from.
         *close* is :meth:`_close_quarters`, when the caller has it already (with
-        *close_known*, a None *close* is its answer, not a close quarters to work out)."""
+        *close_known*, a None *close* is its answer, not a close quarters to work out).
+        Return how many it called off (an attack over already is only forgotten: it moves
+        nothing)."""
         too_strong = self.cp.penetration_reference_ratio
+        called_off = 0
         if close is None and not close_known:
             close = self._close_quarters()
         enemy_near = close[1] if close is not None else None  # by unit row
@@ -162,9 +177,10 @@ class DoctrineSystem:
                 self._counterattack_over(uid)
                 continue
             set_out = self.counterattack_men[uid]
-            if u.men <= set_out * (1.0 - break_off_loss):
+            men = u.men
+            if men <= set_out * (1.0 - break_off_loss):
                 reason = "losses"
-            elif enemy_near is not None and enemy_near[u.row] >= too_strong * u.men:
+            elif enemy_near is not None and enemy_near.item(u.row) >= too_strong * men:
                 reason = "held in strength"
             else:
                 continue
@@ -177,6 +193,8 @@ class DoctrineSystem:
             back = (parent.x, parent.y) if parent is not None and parent.men > 0 else (u.home_x, u.home_y)
             self._emit("counterattack_called_off", unit=uid, zone=zone, men=u.men, set_out=set_out, reason=reason)
             self.start_move(u, back, [])
+            called_off += 1
+        return called_off
 
     def _counterattack_over(self, uid: str) -> None:
         """Note the time the doctrine's attack *uid* ended, on the height it went for (the
@@ -188,17 +206,21 @@ class DoctrineSystem:
     def _on_held_height(self, u: UnitState, other_than: str | None = None) -> bool:
         """Return True if *u* stands on a height (other than *other_than*) its side holds."""
         heights = self._heights
-        if heights is None:  # the scenario's heights, in zone order (zones never change in a run)
-            heights = self._heights = [z for z in self.zone_ids if self.zones[z].kind == "height"]
+        if heights is None:  # the scenario's heights, in zone order, with their bits in zone_bits
+            # (zones never change in a run)
+            heights = self._heights = [(z, 1 << k) for k, z in enumerate(self.zone_ids) if self.zones[z].kind == "height"]
         side = u.side
-        held = [z for z in heights if z != other_than and self.holder[z] == side]
+        holder = self.holder
+        held = 0  # the bits of the heights asked about
+        for z, bit in heights:
+            if z != other_than and holder[z] == side:
+                held |= bit
         if not held:
             return False
         x, y = u.x, u.y
         if not self.terrain.grid.contains(x, y):  # in_zone's test, for the unit's cell once
             return False
-        r, c = self.cell(x, y)
-        return any(self.zone_mask[z][r, c] for z in held)
+        return bool(int(self.zone_bits[self.cell(x, y)]) & held)
 
     def _bring_back_groups(self) -> None:
         """Send each detached group that is done attacking back to its battalion, and merge

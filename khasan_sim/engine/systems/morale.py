@@ -81,6 +81,7 @@ class MoraleSystem:
         self._close_sums = (np.zeros(0), np.zeros(0))  # _close_quarters_and_morale's scratch: own, enemy
         self._halted_rows = np.zeros(0, dtype=np.int64)  # _keep_falling_back's scratch
         self._fall_back_kept: tuple[Any, np.ndarray] | None = None  # _fall_back_figures: (terrain, figures)
+        self._pulse_end_kept: Any = None  # _pulse_end_args (systems/pulse_end.py)
         # the shocks given to each unit row since its morale was last settled, by cause
         # (leader lost, zone lost, neighbour withdrew; the rest of a unit's shocks is the
         # penetration the morale kernel adds): for the morale_state event's terms
@@ -136,10 +137,14 @@ class MoraleSystem:
             u = ro.units_by_row[ro.ground_rows[at]]
             self._settle_morale(u, float(out[kernel.O_MORALE]), morale.STATES[int(out[kernel.O_STATE])], float(out[kernel.O_DECAYED]), out)
             at = kernel.settle_morale(ut.f, ut.i, ro.ground_rows, at + 1, self._loss_sensitivity, m, out)
+        self._forget_settled_shocks()
+
+    def _forget_settled_shocks(self) -> None:
+        """Forget the causes of the shocks settled this pulse (a unit shaken after its turn
+        keeps them), and those of units without men (never settled)."""
         causes = self._shock_causes
-        if causes:  # the shocks settled this pulse are forgotten (a unit shaken after its turn
-            # keeps them), and those of units without men (never settled)
-            f, i = ut.f, ut.i
+        if causes:
+            f, i = self.unit_table.f, self.unit_table.i
             for row in [r for r in causes if f.item(r, world.U_SHOCKS) == 0.0 or (i.item(r, world.U_MEN) <= 0 and not i.item(r, world.U_HAS_TANKS))]:
                 del causes[row]
 

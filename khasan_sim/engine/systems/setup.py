@@ -266,7 +266,8 @@ class SetupSystem:
         self._zones_key = _ZONE_LAYOUTS.setdefault(layout, len(_ZONE_LAYOUTS))
         self.zone_ids = sorted(z.id for z in self.doc.zones)
         self.zones = {z.id: z for z in self.doc.zones}
-        self._heights: list[str] | None = None  # the zones that are heights (doctrine.py)
+        self._heights: list[tuple[str, int]] | None = None  # the zones that are heights, with their bits (doctrine.py)
+        self._counterattackers_kept: tuple[Any, list[Any]] | None = None  # doctrine.py: (roster, its counter-attackers)
         # the zones' cells, worked out once per zone layout and grid in a process (shared by
         # its runs, never written to)
         shape_key = (self._zones_key, g.cell_m, g.nrows, g.ncols)
@@ -291,8 +292,9 @@ class SetupSystem:
         self._local_on: dict[str, str] = {}  # zone -> the group of its last local counter-attack
         self._groups_done: set[str] = set()  # groups with no men left (rejoined or lost)
         self._groups_formed: dict[str, int] = {}  # counter-attack groups each battalion has formed
+        holding = self._holding_men()  # read once for every zone: nothing moves in between
         for z in self.zone_ids:
-            self.holder[z] = self._compute_holder(z)
+            self.holder[z] = self._compute_holder(z, holding)
         # who held each zone last (a contested zone keeps its last holder here)
         self.last_holder: dict[str, str | None] = dict(self.holder)
         for z in self.zone_ids:

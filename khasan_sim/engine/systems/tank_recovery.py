@@ -30,10 +30,13 @@ Reads: the ``recovery.*`` and ``repair.*`` parameters (scenarios/params/recovery
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from khasan_sim.engine import world
-from khasan_sim.engine.kernels.movement import nearest_ground, tanks_out_on_field
+from khasan_sim.engine.kernels.movement import nearest_ground
+from khasan_sim.engine.kernels.recovery import battalion_tank_rows, tanks_out_on_field_by_battalion
 from khasan_sim.engine.state import (
     TANK_BOGGED,
     TANK_DAMAGED,
@@ -47,6 +50,20 @@ from khasan_sim.engine.systems.common import ProcessGen
 _ON_FIELD = "on_field"
 _DAMAGED_CODE = world.TANK_STATUS.index(TANK_DAMAGED)
 _BOGGED_CODE = world.TANK_STATUS.index(TANK_BOGGED)
+
+
+class Battalions(NamedTuple):
+    """The tank battalions the technical officers look over, and their tanks."""
+
+    units: list[UnitState]  # the battalions, in id order
+    tanks: list[TankState]  # their tanks, battalion after battalion, each's in id order
+    rows: np.ndarray  # the tanks' rows in the tank table
+    rows_list: list[int]  # the same, as a list
+    starts: np.ndarray  # where each battalion's tanks start in them (and the last one's end)
+    battalion_of: list[int]  # each tank's battalion (its place in units)
+    sides: np.ndarray  # each battalion's side code
+    with_bogged: np.ndarray  # written each check: the battalion has a team free
+    out: np.ndarray  # the kernel's answer (written into)
 
 
 class TankRecoverySystem:
@@ -70,42 +87,59 @@ class TankRecoverySystem:
             "damaged": p.f("repair.damaged_h") * 60.0,
         }
         self._teams_free = {u.id: self._rec["teams"] for u in self.units.values() if u.tanks}
-        self._tank_order_of: dict[str, tuple[list[TankState], np.ndarray]] = {}
+        self._battalions: Battalions | None = None  # _look_over's: made at the first check
 
     def _recovery_service(self) -> ProcessGen:
         """Look over every tank battalion's tanks out of action, every check_min."""
-        tank_units = sorted(uid for uid in self._teams_free)
         while True:
             yield self.env.timeout(self._rec["check"])
             self._tick()
-            for uid in tank_units:
-                self._look_over(self.units[uid])
+            self._look_over()
 
-    def _look_over(self, u: UnitState) -> None:
-        got = self._tank_order_of.get(u.id)
-        if got is None:  # a battalion's tanks never change: sorted once, with their rows
-            order = sorted(u.tanks, key=lambda x: x.id)
-            got = self._tank_order_of[u.id] = (order, np.array([t.row for t in order], dtype=np.int64))
-        order, rows = got
-        # only the tanks that can need a team or be written off are looked at: the knocked-out
-        # ones still on the field, and the bogged ones when a team is free (the loop reads
-        # nothing else of the others, and nothing in it frees a team or changes another
-        # tank); with the nearest enemy and own ground units of each, asked at once: nothing
-        # the loop does moves a unit or changes its men, nor moves a tank
-        ut, side = self.unit_table, u.side
-        tt = self.tank_table
-        ti, tf = tt.i, tt.f
-        out = tanks_out_on_field(
-            ut.f, ut.i, self._roster().ground_rows, tf, ti, rows, world.SIDES.index(side), self._teams_free[u.id] > 0,
+    def _tank_battalions(self) -> Battalions:
+        """Return the tank battalions, in id order, with their tanks in id order (a
+        battalion's tanks never change) and the arrays the look-over's kernel reads."""
+        units = [self.units[uid] for uid in sorted(self._teams_free)]
+        tanks = [sorted(u.tanks, key=lambda x: x.id) for u in units]
+        rows, starts = battalion_tank_rows([np.array([t.row for t in order], dtype=np.int64) for order in tanks])
+        return Battalions(
+            units, [t for order in tanks for t in order], rows, rows.tolist(), starts,
+            [b for b, order in enumerate(tanks) for _ in order],
+            np.array([world.SIDES.index(u.side) for u in units], dtype=np.int64), np.zeros(len(units), dtype=np.bool_),
+            np.zeros((len(rows), 3)),
         )
-        if not len(out):
+
+    def _look_over(self) -> None:
+        """Each tank battalion's technical officer looks over its tanks out of action, the
+        battalions in id order, their tanks in id order (see the module's docstring).
+
+        Only the tanks that can need a team or be written off are looked at: the
+        knocked-out ones still on the field, and the bogged ones of a battalion with a team
+        free (the loop reads nothing else of the others, and nothing in it frees a team
+        or changes another tank); with the nearest enemy and own ground units of each,
+        asked of the kernel at once for all the battalions: nothing the loop does moves a
+        unit or changes its men, nor moves a tank, and a battalion's look changes only its
+        own tanks and teams (a tow goes out as a process, later)."""
+        bt = self._battalions
+        if bt is None:
+            bt = self._battalions = self._tank_battalions()
+        teams = self._teams_free
+        for b, u in enumerate(bt.units):
+            bt.with_bogged[b] = teams[u.id] > 0
+        ut, tt = self.unit_table, self.tank_table
+        n = tanks_out_on_field_by_battalion(
+            ut.f, ut.i, self._roster().ground_rows, tt.f, tt.i, bt.rows, bt.starts, bt.sides, bt.with_bogged, bt.out,
+        )
+        if not n:
             return
+        ti, tf = tt.i, tt.f
         r = self._rec
         now = self.now
-        for k, enemy, own in out.tolist():
+        for k, enemy, own in bt.out[:n].tolist():
             k = int(k)
-            row = rows.item(k)
-            t = order[k]
+            u = bt.units[bt.battalion_of[k]]
+            row = bt.rows_list[k]
+            t = bt.tanks[k]
             if ti.item(row, world.T_STATUS) == _DAMAGED_CODE:  # knocked out, on the field
                 status = TANK_DAMAGED
                 if enemy <= r["holds_m"] and own > enemy:  # _enemy_holds
@@ -119,8 +153,8 @@ class TankRecoverySystem:
                 tf[row, world.T_ENEMY_SINCE] = -1.0
             else:
                 status = TANK_BOGGED
-            if self._teams_free[u.id] > 0 and self._can_reach(t, side, enemy):
-                self._teams_free[u.id] -= 1
+            if teams[u.id] > 0 and self._can_reach(t, u.side, enemy):
+                teams[u.id] -= 1
                 if status == TANK_DAMAGED:
                     t.recovery = "in_tow"
                 self._emit("recovery_team_out", tank=t.id, unit=u.id, status=status)
