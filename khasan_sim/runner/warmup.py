@@ -2,17 +2,19 @@
 
 Numba compiles each kernel the first time it is called and keeps the machine code in its
 cache (``__pycache__`` beside the kernel's module), so later processes only load it. The
-first run after an install therefore spends most of its time compiling: about 14 s of
-the 18 s of ``khasan-sim`` on a fresh machine, 8 s of them in one kernel, direct fire
-(``engine/kernels/direct_fire.py``), and the other 6 s in the rest (the beaten zone, the
-tanks' steps, A*, morale, zones...).
+first run after an install therefore spends most of its time compiling: about 25 s of
+CPU (6 December), 8 s of them in one kernel, direct fire
+(``engine/kernels/direct_fire.py``), and the rest in the others (the pulse's end, observed
+fire, the beaten zone, the random streams, the tanks' steps, A*, morale, zones...).
 
 :func:`warm_kernels` splits that work over two processes when the cache is cold. A
-forked child builds a simulation of the scenario and calls one pulse of direct fire,
-which compiles that kernel with the very argument types a run gives it and writes it to
-the cache; meanwhile this process plays a throwaway run of the same scenario with the
-direct-fire system left out, which reaches and compiles the other kernels. Then it waits
-for the child. The real run that follows loads every kernel from the cache. Nothing of
+forked child builds a simulation of the scenario and calls one pulse of observed fire (on
+a tank stuck for the purpose), one of direct fire and the event digest, which compiles
+those kernels with the very argument types a run gives them and writes them to the
+cache; meanwhile this process plays a throwaway run of the same scenario with the
+direct-fire system left out, which reaches and compiles the other kernels (observed fire
+and the digest only late in the run, by when the child has cached them: 17.3 s -> 14.8 s
+for a cold ``khasan-sim run`` on 6 December). Then it waits for the child. The real run that follows loads every kernel from the cache. Nothing of
 the throwaway run is kept: it only fills numba's cache, so results are the same with and
 without the warm-up (a kernel it did not reach is compiled by the real run, as before).
 
@@ -50,11 +52,23 @@ def kernels_cached() -> bool:
 
 
 def _compile_direct_fire(scenario: Any) -> None:
-    """In the child: one pulse of direct fire on the scenario's opening state."""
+    """In the child: one pulse of observed fire on a tank stuck for the purpose, then one
+    of direct fire, on the scenario's opening state (a throwaway engine).
+
+    Observed fire comes first: the throwaway run here reaches it only when a tank first
+    sticks, some 12 s into a cold start, by when the child has written it to the cache;
+    the event digest's kernel comes last, as the throwaway run reaches it at its end.
+    """
     from khasan_sim.api import Simulation
+    from khasan_sim.engine.state import TANK_BOGGED
 
     engine = Simulation(scenario, seed=0).engine
+    tanks = [t for u in engine.units.values() for t in u.tanks]
+    if tanks:
+        tanks[0].status = TANK_BOGGED  # observed fire asks its kernels only for a stuck tank
+        engine._observed_fire(engine.cp.pulse_min)
     engine._direct_fire(engine.cp.pulse_min)
+    engine.log.digest()  # the digest's number kernel, which the throwaway run reaches last
 
 
 def _compile_the_rest(scenario: Any) -> None:
