@@ -78,19 +78,19 @@ class TankView(NamedTuple):
 
 def _command_text(u: Any) -> str:
     """Return a tank unit's control net in words: which of its radio (command) tanks are in
-    action, and whether its control has broken down ("" for a unit without command tanks)."""
+    action (``TankState.can_fire``: bogged ones still fire and talk where they stand), and
+    whether its control has broken down ("" for a unit without command tanks)."""
     cmd = [t for t in u.tanks if t.command]
     if not cmd:
         return ""
-    up = {"operational", "bogged"}  # bogged tanks still fire and talk where they stand
     hq = [t for t in cmd if t.headquarters]
     leaders = [t for t in cmd if not t.headquarters]
     parts = []
     if hq:
-        parts.append(f"headquarters {sum(t.status in up for t in hq)} of {len(hq)}")
+        parts.append(f"headquarters {sum(t.can_fire for t in hq)} of {len(hq)}")
     if leaders:
         name = "company commanders" if hq else "command tanks"
-        parts.append(f"{name} {sum(t.status in up for t in leaders)} of {len(leaders)}")
+        parts.append(f"{name} {sum(t.can_fire for t in leaders)} of {len(leaders)}")
     state = "intact" if u.command_intact else "broken down"
     return f"{state} ({', '.join(parts)} in action)"
 
