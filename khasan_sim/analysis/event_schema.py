@@ -142,10 +142,10 @@ KINDS: dict[str, Kind] = {
         {"tank": _TANK, "unit": _TANK_UNIT, "crew": _f(INT, "men", "the crew"), "hit": _f(INT, "men", "of them, hit")},
     ),
     "command_lost": Kind(
-        "A tank unit's control broke down: the last of its headquarters tanks, or of its company commanders' tanks, was put out of action (only they carried radios): its tanks stop where they stand (a column's tail closes up on its stopped head first: closed_up), and its morale takes the leader-loss shock.",
+        "A tank unit's control broke down: the last of its headquarters tanks, or most of its company commanders' tanks (more than half), were put out of action (only they carried radios): its tanks stop where they stand (a column's tail closes up on its stopped head first: closed_up), and its morale takes the leader-loss shock.",
         {
             "unit": _UNIT,
-            "cause": _f(STR, "-", "the cause of the last command tank's knock-out"),
+            "cause": _f(STR, "-", "the cause of the knock-out that broke the net"),
             "lost": _f(STR, "-", "what is gone: headquarters, company commanders, or command tanks (a unit whose command tanks are not split)"),
         },
     ),

@@ -80,8 +80,8 @@ class TankGroup(Strict):
     tanks (history digest: the battalion and company commanders' tanks); the first
     ``headquarters`` of those are the unit's own headquarters' (a battalion's commander,
     commissar and chief of staff), the others lead its companies. A unit's control breaks
-    down when every headquarters tank or every company commander's tank is out of action
-    (engine/systems/tank_losses.py). ``ids`` may name the vehicles one by one; otherwise
+    down when every headquarters tank, or most company commanders' tanks, are out of
+    action (engine/systems/tank_losses.py). ``ids`` may name the vehicles one by one; otherwise
     they are numbered.
     """
 

@@ -141,7 +141,7 @@ class CommandTanksFirstHit(_Window):
 
 
 class CommandLost(_Window):
-    """1 if the tank unit lost its command (all its headquarters tanks or all its company commanders' tanks out) in the window, else 0."""
+    """1 if the tank unit lost its command (all its headquarters tanks, or most of its company commanders' tanks, out) in the window, else 0."""
 
     kind: Literal["command_lost"]
     unit: Id

@@ -1,6 +1,6 @@
 """A tank battalion's control net (engine/systems/tank_losses.py, setup.march_order):
 only command tanks carried radios, so a battalion's control breaks down when every tank
-of its headquarters, or every company commander's tank, is out of action; a battalion
+of its headquarters, or most of its company commanders' tanks, are out of action; a battalion
 moves by companies, each commander at the head of his company and the headquarters behind
 the first."""
 
@@ -27,7 +27,7 @@ def _battalion(tmp_path: Path, name: str) -> Simulation:
     return Simulation(load_scenario(tank_company(tmp_path, name, BATTALION, ORDERS)), seed=3)
 
 
-def test_losing_every_company_commander_breaks_control_without_the_headquarters(tmp_path: Path) -> None:
+def test_losing_most_company_commanders_breaks_control_without_the_headquarters(tmp_path: Path) -> None:
     sim = _battalion(tmp_path, "net-companies")
     e = sim.engine
     u = e.units["coy"]
@@ -35,12 +35,33 @@ def test_losing_every_company_commander_breaks_control_without_the_headquarters(
     leaders = [t for t in u.tanks if t.command and not t.headquarters]
     assert len(hq) == 2 and len(leaders) == 3
     g = np.random.default_rng(0)
-    for t in leaders[:2] + hq[:1]:
+    for t in leaders[:1] + hq[:1]:
         e._knock_out(t, g, "test")
-        assert u.command_intact  # a spoke or a deputy lost: the net still works
-    e._knock_out(leaders[2], g, "test")
-    assert not u.command_intact
-    assert [ev.get("unit") for ev in sim.events() if ev.kind == "command_lost"] == ["coy"]
+        assert u.command_intact  # one company cut off, a deputy lost: the net still reaches most companies
+    e._knock_out(leaders[1], g, "test")
+    assert not u.command_intact  # two companies of three no longer hear the battalion
+    assert [(ev.get("unit"), ev.get("lost")) for ev in sim.events() if ev.kind == "command_lost"] == [("coy", "company commanders")]
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=5), st.lists(st.booleans(), min_size=0, max_size=4))
+def test_control_holds_while_the_hub_and_most_spokes_are_in_action(spokes_out: list[bool], hub_out: list[bool]) -> None:
+    from types import SimpleNamespace
+
+    from khasan_sim.engine.state import TANK_DAMAGED, TANK_OPERATIONAL
+    from khasan_sim.engine.systems.tank_losses import _control_broken
+
+    def tank(out: bool, hq: bool) -> SimpleNamespace:
+        return SimpleNamespace(command=True, headquarters=hq, status=TANK_DAMAGED if out else TANK_OPERATIONAL)
+
+    tanks = [tank(o, False) for o in spokes_out] + [tank(o, True) for o in hub_out]
+    tanks.append(SimpleNamespace(command=False, headquarters=False, status=TANK_DAMAGED))  # line tanks do not count
+    lost = _control_broken(tanks)
+    if hub_out and all(hub_out):
+        assert lost == "headquarters"
+    elif hub_out:
+        assert lost == ("company commanders" if 2 * sum(spokes_out) > len(spokes_out) else "")
+    else:
+        assert lost == ("command tanks" if all(spokes_out) else "")
 
 
 def test_losing_the_whole_headquarters_breaks_control(tmp_path: Path) -> None:

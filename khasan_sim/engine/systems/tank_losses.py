@@ -1,8 +1,8 @@
 """Tank losses: a tank knocked out, what the hit left of it (burnt out: written off;
 immobilised or damaged: out of action until its side recovers and repairs it, see
 :mod:`.tank_recovery`), its crew bailing out with their casualties, and the battalion's
-loss of command when its headquarters tanks or its company commanders' tanks are all out
-(the tanks stop where they stand; a column's tail closes up on its stopped head first,
+loss of command when its headquarters tanks are all out or most of its company commanders'
+tanks are (the tanks stop where they stand; a column's tail closes up on its stopped head first,
 ``command.close_up_m``).
 
 Reads: ``fire.tank_burn_fraction``, ``fire.tank_crew_casualties``, ``fire.killed_fraction``,
@@ -31,23 +31,28 @@ def _within(x: float, y: float, points: list[tuple[float, float]], d: float) -> 
 
 def _control_broken(tanks: list[TankState]) -> str:
     """Return which part of a tank unit's control net is gone ("headquarters" when every
-    tank of its headquarters is out of action, "company commanders" when every company
-    commander's tank is, "command tanks" for a unit whose command tanks are not split),
-    or "" while its control holds.
+    tank of its headquarters is out of action, "company commanders" when most of its
+    companies' commanders' tanks are, "command tanks" for a unit whose command tanks are
+    not split), or "" while its control holds.
 
     Only the command tanks carried radios (the digest's handrail aerials); the line tanks
-    followed their company commander by sight. The headquarters reached the companies
-    through their commanders' sets, so the net fails when its hub (the commander and the
-    deputies who would take over) or all of its spokes are gone. A unit whose command
-    tanks are not split into the two (a company, or a scenario that does not say) loses
-    control when all of them are out.
+    followed their company commander by sight and flag. The headquarters reached the
+    companies through their commanders' sets, so the net fails when its hub is gone (the
+    commander and the deputies who would take over), or when most of its spokes are: a
+    company whose commander's tank is out no longer hears the battalion, and a battalion
+    that can reach fewer than half its companies cannot be led as one (the digest: the
+    company commanders' tanks among the first hit, "so the battalion's control broke
+    down"). A unit whose command tanks are not split into the two (a company, or a
+    scenario that does not say) loses control when all of them are out.
     """
     headquarters = [x.status not in TANK_FIRING for x in tanks if x.command and x.headquarters]
     companies = [x.status not in TANK_FIRING for x in tanks if x.command and not x.headquarters]
     if headquarters and all(headquarters):
         return "headquarters"
-    if companies and all(companies):
-        return "company commanders" if headquarters else "command tanks"
+    if not headquarters:
+        return "command tanks" if companies and all(companies) else ""
+    if companies and 2 * sum(companies) > len(companies):
+        return "company commanders"
     return ""
 
 
