@@ -404,9 +404,9 @@ def _plan_route(
         if tc != last:
             legs.append(pl.path_cells(last, tc, bool(follow_axis))[1:])
             last = tc
-    cells = np.concatenate(legs).astype(np.int64)
-    # the cells' centres (as TerrainGrid.centre)
-    pts = np.stack(((cells[:, 1] + 0.5) * g.cell_m, (cells[:, 0] + 0.5) * g.cell_m), axis=1)
+    cells = np.concatenate(legs)  # int64, as the start's cell is (the legs' int16 cells promote)
+    # the cells' centres (as TerrainGrid.centre): x from the column, y from the row
+    pts = (cells[:, ::-1] + 0.5) * g.cell_m
     pts[0] = start
     if not snapped and g.cell(*goal) == last:
         pts[-1] = goal
@@ -428,8 +428,9 @@ def _plan_route(
         # a segment names the crossing it enters (not one it stays on)
         xi = xmap[rows, cols].astype(np.int64)
         xi[0] = -1
-        ids = [c.id for c in terrain.crossings]
-        seg_x = [ids[i] if i >= 0 and i != p else "" for p, i in zip(xi[:-1].tolist(), xi[1:].tolist(), strict=True)]
+        seg_x = [""] * (len(rows) - 1)
+        for k in ((xi[1:] >= 0) & (xi[1:] != xi[:-1])).nonzero()[0].tolist():  # a few a route
+            seg_x[k] = terrain.crossings[xi[k + 1]].id
     else:
         seg_x = [""] * (len(rows) - 1)
     time_min = float(np.sum(seg_len / (seg_speed * 1000.0 / 60.0)))

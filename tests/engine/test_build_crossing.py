@@ -165,3 +165,21 @@ def test_a_crossing_that_changes_what_can_be_seen_leaves_the_old_sight_lines_beh
     assert _events(sim, "crossing_built")
     assert e._sight() is e.terrain.extras["_sight_lines"] and e._sight() is not old
     assert old.terrain is sim.scenario.terrain and e._sight().terrain is e.terrain
+
+
+def test_a_route_asked_again_is_the_first_answer_between_the_same_cells(tmp_path):
+    # routes are kept for the run by cells (the first answer between two cells answers
+    # every later question between them) and, asked again from the same points, under the
+    # points; a crossing built forgets both
+    sim = Simulation(scenario(tmp_path), 1)
+    e = sim.engine
+    first = e._route("bt", "soviet", (6400.0, 9200.0), (6000.0, 9900.0), [])
+    assert e._route("bt", "soviet", (6400.0, 9200.0), (6000.0, 9900.0), []) is first
+    cell_m = e.terrain.grid.cell_m
+    same_cell = (6400.0 + 0.4 * cell_m, 9200.0)
+    assert e.cell(*same_cell) == e.cell(6400.0, 9200.0)
+    assert e._route("bt", "soviet", same_cell, (6000.0, 9900.0), []) is first
+    assert e._route("bt", "soviet", same_cell, (6000.0, 9900.0), []) is first
+    sim.run_to_end()  # the crossing is built
+    after = e._route("bt", "soviet", (6400.0, 9200.0), (6000.0, 9900.0), [])
+    assert after is not first and after.crossings == ("xing-9",)

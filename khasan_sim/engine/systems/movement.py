@@ -41,12 +41,26 @@ class MovementSystem:
         self, mobility: str, side: str, start: tuple[float, float], goal: tuple[float, float], via: list[tuple[float, float]],
         axis: bool = False,
     ) -> Any:
-        forbidden = self.forbidden.get(side)
-        key = (mobility, side, self.cell(*start), self.cell(*goal), tuple(self.cell(*v) for v in via), axis)
+        """Return the route from *start* (a tuple) through *via* (tuples) to *goal* (a tuple).
+
+        Routes are kept for the run by the cells of the start, waypoints and goal: the
+        first route asked between cells answers every later question between the same
+        cells. The same question again (the same points: a unit's tanks standing
+        together, some 375 of the ~530 questions a run) is answered under its points,
+        without working out the cells; both keys live in ``_route_cache``, which a
+        crossing built empties (systems/engineering.py)."""
+        at = (None, mobility, side, start, goal, tuple(via), axis)  # (a cells' key starts with the class)
+        r = self._route_cache.get(at)
+        if r is not None:
+            return r
+        cell = self.cell
+        key = (mobility, side, cell(*start), cell(*goal), tuple([cell(*v) for v in via]), axis)
         r = self._route_cache.get(key)
         if r is None:
+            forbidden = self.forbidden.get(side)
             r = plan_route(self.terrain, mobility, start, goal, waypoints=tuple(via), forbidden=forbidden, follow_axis=axis)
             self._route_cache[key] = r
+        self._route_cache[at] = r
         return r
 
     def start_move(

@@ -22,16 +22,14 @@ class OrdersSystem:
 
     def _order_dispatcher(self) -> ProcessGen:
         played = self.scenario_order_sides | self.follow_sides
-        orders = sorted(
-            (o for o in self.doc.orders if self._order_side(o) in played),
-            key=lambda o: (o.at, o.id or ""),
-        )
-        for o in orders:
+        sided = ((o, self._order_side(o)) for o in self.doc.orders)
+        orders = sorted(((o, side) for o, side in sided if side in played), key=lambda p: (p[0].at, p[0].id or ""))
+        for o, side in orders:
             t = self._min(o.at)
             if t > self.now:
                 yield self.env.timeout(t - self.now)
                 self._tick()
-            if self._order_side(o) in self.follow_sides and self.taken_over:
+            if side in self.follow_sides and self.taken_over:
                 left = [u for u in o.unit_ids if u not in self.taken_over]
                 if not left:
                     continue
@@ -49,7 +47,8 @@ class OrdersSystem:
             if u.state in (MoraleState.ROUTED,) and o.kind in ("attack", "move"):
                 self._emit("order_refused", unit=uid, order=o.id or o.kind, reason="routed")
                 continue
-            if getattr(o, "tanks", None) is not None:  # some of a tank unit's tanks, sent apart
+            # (only an attack order has tanks: asking another order for it costs pydantic a miss)
+            if o.kind == "attack" and getattr(o, "tanks", None) is not None:  # some of a tank unit's tanks, sent apart
                 if u.state in _FALLING_BACK:
                     self._emit("order_refused", unit=uid, order=o.id or o.kind, reason=u.state.value)
                     continue
@@ -101,7 +100,7 @@ class OrdersSystem:
         u.objective = o.objective if o.kind == "attack" else None
         u.activity = {"move": "moving", "attack": "attacking", "withdraw": "withdrawing"}[o.kind]
         # an order's own route is an axis to keep to, not a suggestion
-        self.start_move(u, goal, [tuple(p) for p in o.route], axis=bool(o.route), deployed=getattr(o, "formation", "column") == "deployed")
+        self.start_move(u, goal, [tuple(p) for p in o.route], axis=bool(o.route), deployed=o.kind == "attack" and getattr(o, "formation", "column") == "deployed")
 
     def _send_tanks(self, u: UnitState, o: Any) -> None:
         """Send ``o.tanks`` of *u*'s tanks that can move, the nearest to the objective first
