@@ -112,16 +112,20 @@ class ArtillerySystem:
         no longer than the pulse) it is set aside after one such step instead of being
         stepped at each pulse, and taken up again, in its place among the missions, at the
         pulse it ends or as soon as a volley of its battery leaves it no rounds
-        (:meth:`_wake`): its steps are those it would have taken."""
+        (:meth:`_wake`): its steps are those it would have taken.
+
+        Seven pulses in ten have no mission under way: they return at once."""
         now = self.env.now
-        ui = self.unit_table.i
-        volley_min = self._volley_min
         if only is not None:
             todo = [only]
         else:
             if self._idle and now >= self._idle_until - 1e-9:
                 self._wake([m for m in self._idle if now >= m.end - 1e-9])
+            if not self._awake:
+                return
             todo = list(self._awake)
+        ui = self.unit_table.i
+        volley_min = self._volley_min
         i = 0
         while i < len(todo):
             m = todo[i]
@@ -235,8 +239,9 @@ class ArtillerySystem:
             u.rounds_fired += rounds
             self.rounds[m.side] += rounds
             self._emit("volley", unit=u.id, rounds=rounds, x=m.x, y=m.y)
-            # whether the enemy locates the battery (artillery.is_located after one volley)
-            if not u.located and m.locate.random() < self._locate_chance:
+            # whether the enemy locates the battery (artillery.is_located after one volley;
+            # u.located read from its row)
+            if not self.unit_table.i.item(row, world.U_LOCATED) and m.locate.random() < self._locate_chance:
                 u.located = True
                 self._emit("battery_located", unit=u.id, by=_other(m.side))
         elif u.ammunition is not None and u.ammunition <= 0:
