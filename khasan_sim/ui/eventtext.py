@@ -109,8 +109,11 @@ def describe(ev: Any, place: Callable[[float, float], str | None] | None = None)
     if k == "order_refused":
         return f"{u} refuses its order ({g('reason')})"
     if k == "command_lost":
-        gone = g("lost") or "command tanks"
-        return f"{u} loses control: its {gone} are all out of action, and its tanks stop where they stand"
+        gone = {
+            "headquarters": "headquarters tanks are all",
+            "company commanders": "company commanders' tanks are mostly",
+        }.get(g("lost"), "command tanks are all")
+        return f"{u} loses control: its radio tanks are gone (its {gone} out of action), and its tanks stop where they stand"
     if k == "tank_reached":
         return f"{g('tank')} reaches {g('zone')}"
     if k == "tanks_sent":

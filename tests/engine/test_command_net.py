@@ -40,7 +40,14 @@ def test_losing_most_company_commanders_breaks_control_without_the_headquarters(
         assert u.command_intact  # one company cut off, a deputy lost: the net still reaches most companies
     e._knock_out(leaders[1], g, "test")
     assert not u.command_intact  # two companies of three no longer hear the battalion
-    assert [(ev.get("unit"), ev.get("lost")) for ev in sim.events() if ev.kind == "command_lost"] == [("coy", "company commanders")]
+    lost = [ev for ev in sim.events() if ev.kind == "command_lost"]
+    assert [(ev.get("unit"), ev.get("lost")) for ev in lost] == [("coy", "company commanders")]
+    from khasan_sim.ui.eventtext import describe
+
+    assert describe(lost[0]) == (
+        "coy loses control: its radio tanks are gone (its company commanders' tanks are mostly out of action),"
+        " and its tanks stop where they stand"
+    )
 
 
 @given(st.lists(st.booleans(), min_size=1, max_size=5), st.lists(st.booleans(), min_size=0, max_size=4))
