@@ -117,8 +117,9 @@ class TankRecoverySystem:
 
         Only the tanks that can need a team or be written off are looked at: the
         knocked-out ones still on the field, and the bogged ones of a battalion with a team
-        free (the loop reads nothing else of the others, and nothing in it frees a team
-        or changes another tank); with the nearest enemy and own ground units of each,
+        free, not fired at lately unless at night (:meth:`_can_reach`: the loop reads
+        nothing else of the others, and nothing in it frees a team or changes another
+        tank); with the nearest enemy and own ground units of each,
         asked of the kernel at once for all the battalions: nothing the loop does moves a
         unit or changes its men, nor moves a tank, and a battalion's look changes only its
         own tanks and teams (a tow goes out as a process, later)."""
@@ -130,16 +131,17 @@ class TankRecoverySystem:
         for b, uid in enumerate(bt.unit_ids):
             with_bogged[b] = teams[uid] > 0
         ut, tt = self.unit_table, self.tank_table
+        r = self._rec
+        now = self.now
+        night = self.is_night()
         n = tanks_out_on_field_by_battalion(
             ut.f, ut.i, self._roster().ground_rows, tt.f, tt.i, bt.rows, bt.starts, bt.sides, with_bogged, bt.out,
+            night, now, r["quiet"],
         )
         if not n:
             return
         ti, tf = tt.i, tt.f
-        r = self._rec
         holds_m, holds_min = r["holds_m"], r["holds_min"]
-        now = self.now
-        night: bool | None = None  # is_night, asked once if a team may go out
         for k, enemy, own in bt.out[:n].tolist():
             k = int(k)
             b = bt.battalion_of[k]
@@ -160,8 +162,6 @@ class TankRecoverySystem:
             uid = bt.unit_ids[b]
             if teams[uid] <= 0:
                 continue
-            if night is None:
-                night = self.is_night()
             t = bt.tanks[k]
             if self._can_reach(t, bt.side_names[b], enemy, night):
                 u = bt.units[b]
