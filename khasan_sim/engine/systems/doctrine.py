@@ -90,6 +90,7 @@ class DoctrineSystem:
                 continue
             cx, cy = self.zone_centre[z]
             cands = []
+            held: int | None = None  # the other heights the Japanese hold, asked once
             # (each test reads the world and writes nothing: the dearest, whether it holds
             # another height, is asked last; the groups, which go back to their battalions
             # before they attack again, are left out of the list)
@@ -108,7 +109,9 @@ class DoctrineSystem:
                 d = math.hypot(u.x - cx, u.y - cy)
                 if d > reach:
                     continue
-                if self._on_held_height(u, other_than=z):
+                if held is None:
+                    held = self._held_heights("japanese", other_than=z)
+                if self._on_held_height(u, held=held):
                     continue  # holding another height: the doctrine holds the heights
                 cands.append((d, uid))
             if not cands:
@@ -139,19 +142,21 @@ class DoctrineSystem:
     def _japanese_counterattackers(self) -> list[UnitState]:
         """Return the Japanese ground units of a type that counter-attacks, in id order, but
         the groups detached from them (a group attacks with its battalion's plan, and goes
-        back to it before it attacks again): kept with the roster they were picked from and
-        the number of groups (a unit's side and type never change, nor does a group stop
-        being one; a group is formed with a new roster)."""
+        back to it before it attacks again). Kept while the units that are not groups are
+        as many: units are only ever added, a group never stops being one, and a unit's
+        side and type never change, so a group formed (some 60 a run) leaves the list as
+        it was."""
         ro = self._roster()
         groups = self.group_parent
+        others = len(ro.units_by_row) - len(groups)
         kept = self._counterattackers_kept
-        if kept is not None and kept[0] is ro and kept[1] == len(groups):
-            return kept[2]
+        if kept is not None and kept[0] == others:
+            return kept[1]
         rows = ro.ground_rows
         i = self.unit_table.i
         pick = (i[rows, world.U_SIDE] == world.SIDES.index("japanese")) & _COUNTERATTACK_TYPE[i[rows, world.U_TYPE]]
         units = [u for u in (ro.units_by_row[r] for r in rows[pick].tolist()) if u.id not in groups]
-        self._counterattackers_kept = (ro, len(groups), units)
+        self._counterattackers_kept = (others, units)
         return units
 
     def _call_off_counterattacks(
@@ -236,7 +241,7 @@ class DoctrineSystem:
         x, y = u.x, u.y
         if not self.terrain.grid.contains(x, y):  # in_zone's test, for the unit's cell once
             return False
-        return bool(int(self.zone_bits[self.cell(x, y)]) & held)
+        return bool(self.zone_bits.item(self.cell(x, y)) & held)
 
     def _bring_back_groups(self) -> None:
         """Send each detached group that is done attacking back to its battalion, and merge

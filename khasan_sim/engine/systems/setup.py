@@ -267,7 +267,7 @@ class SetupSystem:
         self.zone_ids = sorted(z.id for z in self.doc.zones)
         self.zones = {z.id: z for z in self.doc.zones}
         self._heights: list[tuple[str, int]] | None = None  # the zones that are heights, with their bits (doctrine.py)
-        self._counterattackers_kept: tuple[Any, int, list[Any]] | None = None  # doctrine.py: (roster, groups, its counter-attackers)
+        self._counterattackers_kept: tuple[int, list[Any]] | None = None  # doctrine.py: (units not groups, the counter-attackers)
         # the zones' cells, worked out once per zone layout and grid in a process (shared by
         # its runs, never written to)
         shape_key = (self._zones_key, g.cell_m, g.nrows, g.ncols)
