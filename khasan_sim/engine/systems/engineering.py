@@ -73,8 +73,12 @@ class EngineeringSystem:
         """Return the limits worked out so far on this terrain with this run's frontage and
         ``terrain.dig_limit`` (cell -> the limit, "" for none): a pure function of them, so
         the runs of a process on one terrain share them, kept in its extras with the terrain
-        they were read from (a terrain changed by a new crossing does not carry them)."""
+        they were read from (a terrain changed by a new crossing does not carry them); the
+        run keeps the last it was given, with its terrain."""
         t = self.terrain
+        mine = self._dig_limits_of
+        if mine is not None and mine[0] is t:
+            return mine[1]
         key = (self.params.f("engine.unit_frontage_m"), tuple(sorted(self._dig_limit.items())))
         shared = t.extras.get("_dig_limits")
         if not (isinstance(shared, tuple) and shared[0] is t):
@@ -82,6 +86,7 @@ class EngineeringSystem:
         memo = shared[1].get(key)
         if memo is None:
             memo = shared[1][key] = {}
+        self._dig_limits_of = (t, memo)
         return memo
 
     def _dig_limit_worked_out(self, cell: tuple[int, int]) -> str:
