@@ -17,10 +17,9 @@ from khasan_sim.engine.kernels.recovery import (
 )
 
 
-@settings(max_examples=100, deadline=None)
-@given(seed=st.integers(0, 10**6), n=st.integers(0, 25), sizes=st.lists(st.integers(0, 8), max_size=5))
-def test_all_battalions_at_once_are_each_battalion_in_turn(seed, n, sizes):
-    rng = np.random.default_rng(seed)
+def _units_and_tanks(rng: np.random.Generator, n: int, n_tanks: int) -> tuple[w.Table, w.Table]:
+    """Return a unit table of *n* units and a tank table of *n_tanks* tanks, placed, sided,
+    manned and in states at random."""
     units = w.Table(w.U_NF, w.U_NI, capacity=2)
     for _ in range(n):
         u = units.add_row()
@@ -28,11 +27,19 @@ def test_all_battalions_at_once_are_each_battalion_in_turn(seed, n, sizes):
         units.i[u, w.U_SIDE] = rng.integers(0, 2)
         units.i[u, w.U_MEN] = rng.integers(0, 900)
     tanks = w.Table(w.T_NF, w.T_NI, capacity=1)
-    for _ in range(sum(sizes)):
+    for _ in range(n_tanks):
         t = tanks.add_row()
         tanks.f[t, w.T_X], tanks.f[t, w.T_Y] = rng.uniform(0, 2000, 2)
         tanks.i[t, w.T_STATUS] = rng.integers(0, len(w.TANK_STATUS))
         tanks.i[t, w.T_RECOVERY] = rng.integers(0, len(w.TANK_RECOVERY))
+    return units, tanks
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(0, 25), sizes=st.lists(st.integers(0, 8), max_size=5))
+def test_all_battalions_at_once_are_each_battalion_in_turn(seed, n, sizes):
+    rng = np.random.default_rng(seed)
+    units, tanks = _units_and_tanks(rng, n, sum(sizes))
     order = rng.permutation(tanks.n).astype(np.int64)
     each = np.split(order, np.cumsum(sizes)[:-1]) if sizes else []
     sides = rng.integers(0, 2, len(sizes)).astype(np.int64)
@@ -83,19 +90,8 @@ def test_by_day_the_bogged_tanks_fired_at_lately_are_left_out(seed, n, size, nig
     goes to it, whatever the distances); at night every bogged one is, and the
     knocked-out ones always are."""
     rng = np.random.default_rng(seed)
-    units = w.Table(w.U_NF, w.U_NI, capacity=2)
-    for _ in range(n):
-        u = units.add_row()
-        units.f[u, w.U_X], units.f[u, w.U_Y] = rng.uniform(-50, 2000, 2)
-        units.i[u, w.U_SIDE] = rng.integers(0, 2)
-        units.i[u, w.U_MEN] = rng.integers(0, 900)
-    tanks = w.Table(w.T_NF, w.T_NI, capacity=1)
-    for _ in range(size):
-        t = tanks.add_row()
-        tanks.f[t, w.T_X], tanks.f[t, w.T_Y] = rng.uniform(0, 2000, 2)
-        tanks.f[t, w.T_LAST_FIRE] = rng.choice([-1e9, 90.0, 95.0, 99.5])
-        tanks.i[t, w.T_STATUS] = rng.integers(0, len(w.TANK_STATUS))
-        tanks.i[t, w.T_RECOVERY] = rng.integers(0, len(w.TANK_RECOVERY))
+    units, tanks = _units_and_tanks(rng, n, size)
+    tanks.f[:size, w.T_LAST_FIRE] = rng.choice([-1e9, 90.0, 95.0, 99.5], size)
     rows, starts = battalion_tank_rows([np.arange(size, dtype=np.int64)])
     ground = np.arange(units.n, dtype=np.int64)
     sides, with_bogged = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.bool_)
