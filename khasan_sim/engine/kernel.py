@@ -143,6 +143,8 @@ class Engine(
         # the most men can dig on each terrain class that limits it (by the class's number)
         self._dig_limit = {int(TerrainClass[name.upper()]): str(v) for name, v in self.params.subtree("terrain.dig_limit").items()}
         self._dig_limits_at: dict[tuple[int, int], str] = {}  # cell -> the limit in a frontage round it ("" none)
+        self._dig_levels: np.ndarray | None = None  # _dig_level_of_class: by terrain class number
+        self._dig_limits_of: tuple[Any, dict[tuple[int, int], str]] | None = None  # _dig_limits_shared: (terrain, its)
         self._setup_units()
         self._roster_memo: Roster | None = None
         self._roster_tanks: tuple[Any, ...] | None = None  # the roster's tank part, made once

@@ -23,7 +23,7 @@ from khasan_sim.terrain.raster import cell_centres
 from khasan_sim.terrain.types import Crossing, Terrain, TerrainClass
 
 # extras that belong to one terrain's rasters and must not be carried to a changed one
-_NOT_CARRIED = ("_planners", "_with_built_crossings", "_built_from", "_built", "_pulse_rasters")
+_NOT_CARRIED = ("_planners", "_with_built_crossings", "_built_from", "_built", "_pulse_rasters", "_dig_limits")
 
 
 def crossing_effort_man_h(base_man_h: float, spread: float, z: float) -> float:

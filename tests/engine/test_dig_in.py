@@ -137,3 +137,34 @@ def test_the_ground_of_the_frontage_decides_how_far_men_dig(tiny, share, seed):
     window = rocky[r - k : r + k + 1, c - k : c + k + 1][disc]
     expected = "hasty" if window.sum() * 2 >= window.size else None
     assert e._dig_limit_in_frontage(x, y) == expected
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), corner=st.booleans())
+def test_the_limit_worked_out_is_the_median_of_the_levels_round_the_unit(tiny, seed, corner):
+    """The limit worked out from counts of sorted levels is ``int(np.median)`` of the levels
+    the cells within half a frontage allow (a plain reference), also at the map's corner,
+    where the cells on the map may be an even count; and runs on one terrain share it."""
+    import dataclasses
+
+    levels = ("none", "hasty", "trenches")
+    e = Simulation(tiny, seed=1, player_sides=["soviet", "japanese"]).engine
+    rng = np.random.default_rng(seed)
+    tc = rng.integers(0, len(TerrainClass), size=e.terrain.terrain_class.shape).astype(e.terrain.terrain_class.dtype)
+    e.terrain = dataclasses.replace(e.terrain, terrain_class=tc, extras=dict(e.terrain.extras))
+    e._dig_limit = {int(TerrainClass.ROCK): "hasty", int(TerrainClass.SWAMP): "none"}
+    g = e.terrain.grid
+    x, y = (10.0, 10.0) if corner else (5000.0, 4700.0)
+    r0, c0 = e.cell(x, y)
+    k = int(e.params.f("engine.unit_frontage_m") / 2.0 / g.cell_m)
+    r1, c1 = max(r0 - k, 0), max(c0 - k, 0)
+    window = tc[r1 : r0 + k + 1, c1 : c0 + k + 1]
+    rr, cc = np.ogrid[r1 - r0 : r1 - r0 + window.shape[0], c1 - c0 : c1 - c0 + window.shape[1]]
+    got = [levels.index(e._dig_limit.get(int(c), "trenches")) for c in window[rr * rr + cc * cc <= k * k].tolist()]
+    best = levels[int(np.median(got))]
+    expected = best if best != "trenches" else None
+    assert e._dig_limit_in_frontage(x, y) == expected
+    other = Simulation(tiny, seed=2, player_sides=["soviet", "japanese"]).engine
+    other.terrain, other._dig_limit = e.terrain, e._dig_limit
+    assert e.cell(x, y) in other._dig_limits_shared()  # the second run reads the first one's
+    assert other._dig_limit_in_frontage(x, y) == expected

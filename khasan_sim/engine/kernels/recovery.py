@@ -60,22 +60,26 @@ def nearest_ground_by_squares(uf, ui, rows, x, y, side):
 
 
 @njit(cache=True)
-def tanks_out_on_field_by_battalion(uf, ui, ground_rows, tf, ti, rows, starts, sides, with_bogged, out):
+def tanks_out_on_field_by_battalion(uf, ui, ground_rows, tf, ti, rows, starts, sides, with_bogged, out, night, now, quiet):
     """Write into *out* (at least ``rows.size`` x 3) the tanks the battalions' officers look
     over, battalion after battalion, and return how many: battalion *b*'s tanks are
     ``rows[starts[b]:starts[b + 1]]`` (in id order), of side ``sides[b]``; its knocked-out
-    tanks still on the field, and its bogged ones if ``with_bogged[b]``. Each is written
+    tanks still on the field, and its bogged ones if ``with_bogged[b]`` (by day, unless
+    *night*, only those not fired at since *quiet* minutes before *now*: a team goes to
+    no other by day, whatever the distances). Each is written
     as its place in *rows* and the distances from it to the nearest ground unit with men
     of the enemy and of its own side (:func:`nearest_ground_by_squares`, over
     *ground_rows*): for one
-    battalion, what ``kernels.movement.tanks_out_on_field`` answers."""
+    battalion, what ``kernels.movement.tanks_out_on_field`` answers (at night)."""
     m = 0
     for b in range(starts.size - 1):
         side, bogged_too = sides[b], with_bogged[b]
         for k in range(starts[b], starts[b + 1]):
             t = rows[k]
             st = ti[t, w.T_STATUS]
-            if (st == _DAMAGED and ti[t, w.T_RECOVERY] == _ON_FIELD) or (bogged_too and st == _BOGGED):
+            if (st == _DAMAGED and ti[t, w.T_RECOVERY] == _ON_FIELD) or (
+                bogged_too and st == _BOGGED and (night or now - tf[t, w.T_LAST_FIRE] >= quiet)
+            ):
                 out[m, 0] = k
                 out[m, 1], out[m, 2] = nearest_ground_by_squares(uf, ui, ground_rows, tf[t, w.T_X], tf[t, w.T_Y], side)
                 m += 1

@@ -71,35 +71,33 @@ class DoctrineSystem:
         min_morale = p.f("command.counterattack_min_morale")
         reach = p.f("command.counterattack_range_m")
         commit = p.f("command.counterattack_commit_fraction")
-        # the Japanese units attacking, as the turn began: found when a height first asks
-        # (most turns none does; nothing changes before, so it is the same set)
-        busy: set[str] | None = None
-        for z in self.zone_ids:
-            if self.zones[z].kind != "height":
-                continue  # the heights are the ground worth a company; valleys and villages follow them
+        # the Japanese units attacking as the turn began are those attacking now (nothing
+        # here stops an attack) and those this turn sends (the battalions they came from
+        # are busy with them too)
+        launched: set[str] = set()
+        now = self.now
+        for z in self._height_ids():
             lost = self.lost_at.get((z, "japanese"))
-            if lost is None or self.now - lost > window or self.holder[z] == "japanese":
+            if lost is None or now - lost > window or self.holder[z] == "japanese":
                 continue
-            if busy is None:
-                busy = {uid for uid, u in self.units.items() if u.activity == "attacking" and u.side == "japanese"}
             attacker = self.counterattack_on.get(z)
-            if attacker is not None and attacker in busy:
+            if attacker is not None and (attacker in launched or self.units[attacker].activity == "attacking"):
                 continue
             last = self.counterattack_ended.get(z) if attacker is not None else None
             if last is None:
                 last = self.counterattack_started.get(z)  # over without a word (its men all lost)
-            if last is not None and self.now - last < interval:
+            if last is not None and now - last < interval:
                 continue
             cx, cy = self.zone_centre[z]
             cands = []
+            held: int | None = None  # the other heights the Japanese hold, asked once
             # (each test reads the world and writes nothing: the dearest, whether it holds
-            # another height, is asked last)
+            # another height, is asked last; the groups, which go back to their battalions
+            # before they attack again, are left out of the list)
             for u in self._japanese_counterattackers():
                 uid = u.id
-                if uid in busy:
+                if u.activity == "attacking" or uid in launched:
                     continue
-                if uid in self.group_parent:
-                    continue  # a group goes back to its battalion before it attacks again
                 out = self.company_out.get(uid)
                 if out is not None and self.units[out].men > 0:
                     continue  # one company out at a time: the battalion waits for it to rejoin
@@ -111,7 +109,9 @@ class DoctrineSystem:
                 d = math.hypot(u.x - cx, u.y - cy)
                 if d > reach:
                     continue
-                if self._on_held_height(u, other_than=z):
+                if held is None:
+                    held = self._held_heights("japanese", other_than=z)
+                if self._on_held_height(u, held=held):
                     continue  # holding another height: the doctrine holds the heights
                 cands.append((d, uid))
             if not cands:
@@ -121,36 +121,42 @@ class DoctrineSystem:
             # the battalion sends a company-sized group and keeps its position, so it can
             # attack again and again
             u = self._detach(self.units[uid], commit, min_men)
-            busy.add(uid)
+            launched.add(uid)
             if u.id != uid:
                 self.company_out[uid] = u.id
             uid = u.id
             self.counterattacks["japanese"] += 1
             self.counterattack_on[z] = uid
-            self.counterattack_started[z] = self.now
+            self.counterattack_started[z] = now
             self.counterattack_ended.pop(z, None)
             self.counterattack_men[uid] = u.men
-            busy.add(uid)
+            launched.add(uid)
             self._emit(
                 "counterattack", unit=uid, zone=z, side="japanese", rule="doctrine: retake a height just lost",
-                parent=parent_id, distance_m=dist, men=u.men, lost_min_ago=self.now - lost,
+                parent=parent_id, distance_m=dist, men=u.men, lost_min_ago=now - lost,
             )
             u.objective = z
             u.activity = "attacking"
             self.start_move(u, self.zone_centre[z], [])
 
     def _japanese_counterattackers(self) -> list[UnitState]:
-        """Return the Japanese ground units of a type that counter-attacks, in id order (kept
-        with the roster they were picked from: a unit's side and type never change)."""
+        """Return the Japanese ground units of a type that counter-attacks, in id order, but
+        the groups detached from them (a group attacks with its battalion's plan, and goes
+        back to it before it attacks again). Kept while the units that are not groups are
+        as many: units are only ever added, a group never stops being one, and a unit's
+        side and type never change, so a group formed (some 60 a run) leaves the list as
+        it was."""
         ro = self._roster()
+        groups = self.group_parent
+        others = len(ro.units_by_row) - len(groups)
         kept = self._counterattackers_kept
-        if kept is not None and kept[0] is ro:
+        if kept is not None and kept[0] == others:
             return kept[1]
         rows = ro.ground_rows
         i = self.unit_table.i
         pick = (i[rows, world.U_SIDE] == world.SIDES.index("japanese")) & _COUNTERATTACK_TYPE[i[rows, world.U_TYPE]]
-        units = [ro.units_by_row[r] for r in rows[pick].tolist()]
-        self._counterattackers_kept = (ro, units)
+        units = [u for u in (ro.units_by_row[r] for r in rows[pick].tolist()) if u.id not in groups]
+        self._counterattackers_kept = (others, units)
         return units
 
     def _call_off_counterattacks(
@@ -203,41 +209,68 @@ class DoctrineSystem:
             if attacker == uid:
                 self.counterattack_ended[z] = self.now
 
-    def _on_held_height(self, u: UnitState, other_than: str | None = None) -> bool:
-        """Return True if *u* stands on a height (other than *other_than*) its side holds."""
+    def _height_ids(self) -> list[str]:
+        """Return the zones that are heights, in zone order: the ground worth a company
+        (valleys and villages follow them)."""
+        return [z for z, _ in self._height_bits()]
+
+    def _height_bits(self) -> list[tuple[str, int]]:
+        """Return the scenario's heights, in zone order, with their bits in ``zone_bits``
+        (made once: zones never change in a run)."""
         heights = self._heights
-        if heights is None:  # the scenario's heights, in zone order, with their bits in zone_bits
-            # (zones never change in a run)
+        if heights is None:
             heights = self._heights = [(z, 1 << k) for k, z in enumerate(self.zone_ids) if self.zones[z].kind == "height"]
-        side = u.side
+        return heights
+
+    def _held_heights(self, side: str, other_than: str | None = None) -> int:
+        """Return the bits of the heights (other than *other_than*) *side* holds."""
         holder = self.holder
-        held = 0  # the bits of the heights asked about
-        for z, bit in heights:
+        held = 0
+        for z, bit in self._height_bits():
             if z != other_than and holder[z] == side:
                 held |= bit
+        return held
+
+    def _on_held_height(self, u: UnitState, other_than: str | None = None, held: int | None = None) -> bool:
+        """Return True if *u* stands on a height (other than *other_than*) its side holds
+        (*held*: :meth:`_held_heights` of its side, when the caller has it)."""
+        if held is None:
+            held = self._held_heights(u.side, other_than)
         if not held:
             return False
         x, y = u.x, u.y
         if not self.terrain.grid.contains(x, y):  # in_zone's test, for the unit's cell once
             return False
-        return bool(int(self.zone_bits[self.cell(x, y)]) & held)
+        return bool(self.zone_bits.item(self.cell(x, y)) & held)
 
     def _bring_back_groups(self) -> None:
         """Send each detached group that is done attacking back to its battalion, and merge
-        the groups that are back with it (their men and weapons rejoin its ranks)."""
+        the groups that are back with it (their men and weapons rejoin its ranks); the
+        groups with men left are kept in id order (``_groups_out``: made again when a group
+        is formed, those with none dropped)."""
         rejoin_m = self.params.f("command.rejoin_distance_m")
         done = self._groups_done
-        for gid in sorted(self.group_parent.keys() - done):
+        groups = self.group_parent
+        out = self._groups_out
+        if out[0] != len(groups):  # a group formed since: the list made again
+            out = self._groups_out = (len(groups), sorted(groups.keys() - done))
+        held: dict[str, int] = {}  # each side's heights held (nothing here changes who holds one)
+        finished = False
+        for gid in out[1]:
             g = self.units[gid]
             if g.men <= 0:
                 done.add(gid)  # rejoined or lost: a group's men never come back
+                finished = True
                 continue
-            parent = self.units[self.group_parent[gid]]
+            parent = self.units[groups[gid]]
             if parent.men <= 0 or g.activity == "attacking" or g.moving:
                 continue
             if g.state in _FALLING_BACK or parent.state in _FALLING_BACK:
                 continue
-            if self._on_held_height(g):
+            side = g.side
+            if side not in held:
+                held[side] = self._held_heights(side)
+            if self._on_held_height(g, held=held[side]):
                 continue  # the group holds a height it took: it stays there
             if math.hypot(g.x - parent.x, g.y - parent.y) <= rejoin_m:
                 self._rejoin(g, parent)
@@ -245,6 +278,8 @@ class DoctrineSystem:
                 g.objective = None
                 g.activity = "withdrawing"
                 self.start_move(g, (parent.x, parent.y), [])
+        if finished:
+            self._groups_out = (out[0], [gid for gid in out[1] if gid not in done])
 
     def _rejoin(self, g: UnitState, parent: UnitState) -> None:
         """Merge group *g*'s men and weapons back into *parent*.

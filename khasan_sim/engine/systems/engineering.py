@@ -61,8 +61,38 @@ class EngineeringSystem:
         digs its trenches on the open slopes round it, where the Japanese had theirs)."""
         cell = self.cell(x, y)
         hit = self._dig_limits_at.get(cell)
-        if hit is not None:
-            return hit or None
+        if hit is None:
+            shared = self._dig_limits_shared()
+            hit = shared.get(cell)
+            if hit is None:
+                hit = shared[cell] = self._dig_limit_worked_out(cell)
+            self._dig_limits_at[cell] = hit
+        return hit or None
+
+    def _dig_limits_shared(self) -> dict[tuple[int, int], str]:
+        """Return the limits worked out so far on this terrain with this run's frontage and
+        ``terrain.dig_limit`` (cell -> the limit, "" for none): a pure function of them, so
+        the runs of a process on one terrain share them, kept in its extras with the terrain
+        they were read from (a terrain changed by a new crossing does not carry them); the
+        run keeps the last it was given, with its terrain."""
+        t = self.terrain
+        mine = self._dig_limits_of
+        if mine is not None and mine[0] is t:
+            return mine[1]
+        key = (self.params.f("engine.unit_frontage_m"), tuple(sorted(self._dig_limit.items())))
+        shared = t.extras.get("_dig_limits")
+        if not (isinstance(shared, tuple) and shared[0] is t):
+            shared = t.extras["_dig_limits"] = (t, {})
+        memo = shared[1].get(key)
+        if memo is None:
+            memo = shared[1][key] = {}
+        self._dig_limits_of = (t, memo)
+        return memo
+
+    def _dig_limit_worked_out(self, cell: tuple[int, int]) -> str:
+        """Return :meth:`_dig_limit_in_frontage` of a unit in *cell*, worked out from the
+        ground ("" for no limit): the median of the levels the cells within half a frontage
+        allow (the lower of the middle two, halved, for an even count, as ``int(np.median)``)."""
         g = self.terrain.grid
         r0, c0 = cell
         k = int(self.params.f("engine.unit_frontage_m") / 2.0 / g.cell_m)
@@ -70,11 +100,24 @@ class EngineeringSystem:
         window = self.terrain.terrain_class[r1 : r0 + k + 1, c1 : c0 + k + 1]
         rr, cc = np.ogrid[r1 - r0 : r1 - r0 + window.shape[0], c1 - c0 : c1 - c0 + window.shape[1]]
         classes = window[rr * rr + cc * cc <= k * k]  # the cells within half a frontage, on the map
-        limits = [_LEVELS.index(self._dig_limit.get(int(c), "trenches")) for c in classes.tolist()]
-        best = _LEVELS[int(np.median(limits))] if limits else "trenches"
-        limit = best if best != "trenches" else None
-        self._dig_limits_at[cell] = limit or ""
-        return limit
+        n = classes.size
+        if not n:
+            return ""
+        levels = np.sort(self._dig_level_of_class()[classes])
+        mid = int(levels[n // 2]) if n % 2 else (int(levels[n // 2 - 1]) + int(levels[n // 2])) // 2
+        best = _LEVELS[mid]
+        return best if best != "trenches" else ""
+
+    def _dig_level_of_class(self) -> np.ndarray:
+        """Return the level (a place in ``_LEVELS``) men can dig to on each terrain class
+        (by its number; trenches where ``terrain.dig_limit`` names no limit)."""
+        table = self._dig_levels
+        if table is None:
+            table = np.full(256, _LEVELS.index("trenches"), dtype=np.int64)
+            for c, limit in self._dig_limit.items():
+                table[c] = _LEVELS.index(limit)
+            self._dig_levels = table
+        return table
 
     def _build_crossing(self, u: UnitState, o: Any) -> ProcessGen:
         """Sappers go to the sites and make crossings over the stream, all sites at once."""

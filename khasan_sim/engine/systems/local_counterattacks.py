@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 
-from khasan_sim.engine.systems.doctrine import COUNTERATTACK_TYPES
 from khasan_sim.model.morale import MoraleState
 
 
@@ -54,16 +53,14 @@ class LocalCounterattackSystem:
                 continue  # one local attack at a time on each zone
             cx, cy = self.zone_centre[z]
             best: tuple[float, str] | None = None
-            for uid in self.ground_ids:
-                u = self.units[uid]
-                if u.side != "japanese" or u.type not in COUNTERATTACK_TYPES or u.activity == "attacking":
-                    continue
-                if uid in self.group_parent:
-                    continue  # a detached group attacks with its battalion's plan, not on its own
-                if u.state is not MoraleState.STEADY or u.morale < min_morale:
+            # (the Japanese rifle units, in id order; a detached group attacks with its
+            # battalion's plan, not on its own, and is not among them)
+            for u in self._japanese_counterattackers():
+                if u.activity == "attacking" or u.state is not MoraleState.STEADY or u.morale < min_morale:
                     continue
                 if u.men < 2 * group_men:
                     continue  # it cannot spare a platoon and keep its own ground
+                uid = u.id
                 if now - last.get(uid, -math.inf) < rest:
                     continue
                 d = math.hypot(u.x - cx, u.y - cy)

@@ -23,6 +23,11 @@ from khasan_sim.engine.systems.common import _FALLING_BACK, _HOLDING
 from khasan_sim.model import morale, movement
 from khasan_sim.model.morale import MoraleState
 
+# the terms of a morale_state event's change, in the event's order (_morale_terms)
+_TERMS = (
+    "d_losses", "d_suppression", "d_leader_lost", "d_zone_lost", "d_neighbour_withdrew", "d_penetration",
+    "d_night", "d_rest", "d_clip",
+)
 _RETREATING = world.STATE_CODE[MoraleState.RETREATING]
 _ROUTED = world.STATE_CODE[MoraleState.ROUTED]
 
@@ -187,26 +192,29 @@ class MoraleSystem:
         the suppression and the men lost."""
         o = out.tolist()
         shocks = -o[kernel.O_SHOCKS]
-        causes = self._shock_causes.pop(u.row, {})
-        known = sum(causes.values())
-        d = {
-            "d_losses": o[kernel.O_LOSSES],
-            "d_suppression": o[kernel.O_SUPPRESSION],
-            "d_leader_lost": -causes.get("leader_lost", 0.0),
-            "d_zone_lost": -causes.get("zone_lost", 0.0),
-            "d_neighbour_withdrew": -causes.get("neighbour_withdrew", 0.0),
-            "d_penetration": -max(shocks - known, 0.0),  # the kernel's share of the shocks
-            "d_night": o[kernel.O_NIGHT],
-            "d_rest": o[kernel.O_REST],
-        }
+        causes = self._shock_causes.pop(u.row, None)
+        if causes:
+            known = sum(causes.values())
+            shaken = (-causes.get("leader_lost", 0.0), -causes.get("zone_lost", 0.0), -causes.get("neighbour_withdrew", 0.0))
+        else:
+            known, shaken = 0, (-0.0, -0.0, -0.0)  # as read from no causes
+        terms = [
+            o[kernel.O_LOSSES], o[kernel.O_SUPPRESSION], *shaken,
+            -max(shocks - known, 0.0),  # the kernel's share of the shocks
+            o[kernel.O_NIGHT], o[kernel.O_REST],
+        ]
         before = o[kernel.O_BEFORE]
-        d["d_clip"] = m - before - sum(d.values())
-        d = {k: v + 0.0 for k, v in d.items()}  # no -0.0 in the log
-        why: dict[str, float | int | str] = {"morale_before": before, **d}
+        terms.append(m - before - sum(terms))  # the clip
+        terms = [v + 0.0 for v in terms]  # no -0.0 in the log
+        why: dict[str, float | int | str] = {"morale_before": before, **dict(zip(_TERMS, terms, strict=True))}
         # each term's share of the change is not logged: the export derives it from the
-        # d_* terms (event_schema.derived_fields)
-        main = max(d, key=lambda k: abs(d[k]))
-        why["main_cause"] = main[2:] if d[main] != 0.0 else "none"
+        # d_* terms (event_schema.derived_fields); the term that weighed most is the first
+        # of the largest
+        main, most = 0, abs(terms[0])
+        for k in range(1, len(terms)):
+            if abs(terms[k]) > most:
+                main, most = k, abs(terms[k])
+        why["main_cause"] = _TERMS[main][2:] if terms[main] != 0.0 else "none"
         why["loss_share"] = o[kernel.O_LOSS_SHARE]
         why["suppression"] = o[kernel.O_SUPPRESSION_LEVEL]
         why["men_lost"] = int(o[kernel.O_MEN_LOST])

@@ -267,7 +267,7 @@ class SetupSystem:
         self.zone_ids = sorted(z.id for z in self.doc.zones)
         self.zones = {z.id: z for z in self.doc.zones}
         self._heights: list[tuple[str, int]] | None = None  # the zones that are heights, with their bits (doctrine.py)
-        self._counterattackers_kept: tuple[Any, list[Any]] | None = None  # doctrine.py: (roster, its counter-attackers)
+        self._counterattackers_kept: tuple[int, list[Any]] | None = None  # doctrine.py: (units not groups, the counter-attackers)
         # the zones' cells, worked out once per zone layout and grid in a process (shared by
         # its runs, never written to)
         shape_key = (self._zones_key, g.cell_m, g.nrows, g.ncols)
@@ -291,6 +291,7 @@ class SetupSystem:
         self._local_last: dict[str, float] = {}  # unit id -> when it last made a local counter-attack
         self._local_on: dict[str, str] = {}  # zone -> the group of its last local counter-attack
         self._groups_done: set[str] = set()  # groups with no men left (rejoined or lost)
+        self._groups_out: tuple[int, list[str]] = (0, [])  # doctrine.py: (groups formed, the others' ids in order)
         self._groups_formed: dict[str, int] = {}  # counter-attack groups each battalion has formed
         holding = self._holding_men()  # read once for every zone: nothing moves in between
         for z in self.zone_ids:

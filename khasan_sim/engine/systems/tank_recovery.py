@@ -56,6 +56,8 @@ class Battalions(NamedTuple):
     """The tank battalions the technical officers look over, and their tanks."""
 
     units: list[UnitState]  # the battalions, in id order
+    unit_ids: list[str]  # their ids
+    side_names: list[str]  # their sides
     tanks: list[TankState]  # their tanks, battalion after battalion, each's in id order
     rows: np.ndarray  # the tanks' rows in the tank table
     rows_list: list[int]  # the same, as a list
@@ -103,7 +105,7 @@ class TankRecoverySystem:
         tanks = [sorted(u.tanks, key=lambda x: x.id) for u in units]
         rows, starts = battalion_tank_rows([np.array([t.row for t in order], dtype=np.int64) for order in tanks])
         return Battalions(
-            units, [t for order in tanks for t in order], rows, rows.tolist(), starts,
+            units, [u.id for u in units], [u.side for u in units], [t for order in tanks for t in order], rows, rows.tolist(), starts,
             [b for b, order in enumerate(tanks) for _ in order],
             np.array([world.SIDES.index(u.side) for u in units], dtype=np.int64), np.zeros(len(units), dtype=np.bool_),
             np.zeros((len(rows), 3)),
@@ -115,8 +117,9 @@ class TankRecoverySystem:
 
         Only the tanks that can need a team or be written off are looked at: the
         knocked-out ones still on the field, and the bogged ones of a battalion with a team
-        free (the loop reads nothing else of the others, and nothing in it frees a team
-        or changes another tank); with the nearest enemy and own ground units of each,
+        free, not fired at lately unless at night (:meth:`_can_reach`: the loop reads
+        nothing else of the others, and nothing in it frees a team or changes another
+        tank); with the nearest enemy and own ground units of each,
         asked of the kernel at once for all the battalions: nothing the loop does moves a
         unit or changes its men, nor moves a tank, and a battalion's look changes only its
         own tanks and teams (a tow goes out as a process, later)."""
@@ -124,40 +127,48 @@ class TankRecoverySystem:
         if bt is None:
             bt = self._battalions = self._tank_battalions()
         teams = self._teams_free
-        for b, u in enumerate(bt.units):
-            bt.with_bogged[b] = teams[u.id] > 0
+        with_bogged = bt.with_bogged
+        for b, uid in enumerate(bt.unit_ids):
+            with_bogged[b] = teams[uid] > 0
         ut, tt = self.unit_table, self.tank_table
+        r = self._rec
+        now = self.now
+        night = self.is_night()
         n = tanks_out_on_field_by_battalion(
-            ut.f, ut.i, self._roster().ground_rows, tt.f, tt.i, bt.rows, bt.starts, bt.sides, bt.with_bogged, bt.out,
+            ut.f, ut.i, self._roster().ground_rows, tt.f, tt.i, bt.rows, bt.starts, bt.sides, with_bogged, bt.out,
+            night, now, r["quiet"],
         )
         if not n:
             return
         ti, tf = tt.i, tt.f
-        r = self._rec
-        now = self.now
+        holds_m, holds_min = r["holds_m"], r["holds_min"]
         for k, enemy, own in bt.out[:n].tolist():
             k = int(k)
-            u = bt.units[bt.battalion_of[k]]
+            b = bt.battalion_of[k]
             row = bt.rows_list[k]
-            t = bt.tanks[k]
             if ti.item(row, world.T_STATUS) == _DAMAGED_CODE:  # knocked out, on the field
                 status = TANK_DAMAGED
-                if enemy <= r["holds_m"] and own > enemy:  # _enemy_holds
+                if enemy <= holds_m and own > enemy:  # _enemy_holds
                     since = tf.item(row, world.T_ENEMY_SINCE)  # t.enemy_since_min
                     if since < 0:
                         tf[row, world.T_ENEMY_SINCE] = now
-                    elif now - since >= r["holds_min"]:
-                        self._write_off(t, "enemy holds the ground")
+                    elif now - since >= holds_min:
+                        self._write_off(bt.tanks[k], "enemy holds the ground")
                         continue
                     continue  # no team goes into the enemy's lines
                 tf[row, world.T_ENEMY_SINCE] = -1.0
             else:
                 status = TANK_BOGGED
-            if teams[u.id] > 0 and self._can_reach(t, u.side, enemy):
-                teams[u.id] -= 1
+            uid = bt.unit_ids[b]
+            if teams[uid] <= 0:
+                continue
+            t = bt.tanks[k]
+            if self._can_reach(t, bt.side_names[b], enemy, night):
+                u = bt.units[b]
+                teams[uid] -= 1
                 if status == TANK_DAMAGED:
                     t.recovery = "in_tow"
-                self._emit("recovery_team_out", tank=t.id, unit=u.id, status=status)
+                self._emit("recovery_team_out", tank=t.id, unit=uid, status=status)
                 self.env.process(self._tow(t, u, status))
 
     def _tow(self, t: TankState, u: UnitState, was: str) -> ProcessGen:
@@ -217,12 +228,15 @@ class TankRecoverySystem:
         enemy, own = self._enemy_near(t, side)
         return enemy <= self._rec["holds_m"] and own > enemy
 
-    def _can_reach(self, t: TankState, side: str, enemy: float | None = None) -> bool:
+    def _can_reach(self, t: TankState, side: str, enemy: float | None = None, night: bool | None = None) -> bool:
         """Return True if a recovery team can go out to *t* now (*enemy*: the distance to
-        the nearest enemy ground unit, when the caller has it)."""
+        the nearest enemy ground unit, and *night*: :meth:`is_night`, when the caller has
+        them)."""
         if enemy is None:
             enemy, _ = self._enemy_near(t, side)
-        if self.is_night():
+        if night is None:
+            night = self.is_night()
+        if night:
             return enemy > self._rec["no_go_night"]
         return (
             enemy > self._rec["no_go_day"]
