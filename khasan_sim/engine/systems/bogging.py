@@ -26,6 +26,8 @@ from khasan_sim.engine.systems.common import ProcessGen
 from khasan_sim.model import movement
 from khasan_sim.terrain.types import TerrainClass
 
+_GROUND = {c.value: c.name.lower() for c in TerrainClass}  # a terrain class's name, by its value
+
 
 class BoggingSystem:
     """Bogging down on a leg, and the crew's attempts to free the tank."""
@@ -41,13 +43,13 @@ class BoggingSystem:
         pts = route.points_m
         frac = movement.bog_point_fraction(rng)
         i = a + min(int(frac * (b - a)), b - a - 1)
-        t.x, t.y = float(pts[i + 1][0]), float(pts[i + 1][1])
+        t.x, t.y = pts.item(i + 1, 0), pts.item(i + 1, 1)
         t.status = TANK_BOGGED
         t.times_bogged += 1
         t.moving = False
         self._emit(
             "bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=leg.crossing,
-            ground=self._leg_ground(route, a, b),
+            ground=self._segment_ground(route, leg.bog_seg),
             p_bog_unrutted_per_100m=leg.p_bog_per_100m, earlier_passes=passes, p_bog_leg=movement.bog_chance(soft_m, p_eff),
         )
         self.env.process(self._recover(t))
@@ -79,12 +81,12 @@ class BoggingSystem:
         self._emit("crossing_cleared", tank=t.id, unit=t.unit, crossing=cid, status=t.status)
         res.release(req)
 
-    def _leg_ground(self, route: Any, a: int, b: int) -> str:
-        """Return the terrain class of the leg's worst soft ground for bogging (the ground its
-        segment with the highest chance per 100 m enters), for a bogging event's cause."""
-        j = a + int(np.argmax(route.seg_p_bog_per_100m[a:b]))
-        x, y = route.points_m[j + 1]
-        return TerrainClass(int(self.terrain.terrain_class[self.cell(float(x), float(y))])).name.lower()
+    def _segment_ground(self, route: Any, seg: int) -> str:
+        """Return the terrain class of the ground segment *seg* of *route* enters: for a
+        bogging event's cause, the leg's worst soft ground for bogging (its segment with the
+        highest chance per 100 m, :attr:`.tank_movement.TankLeg.bog_seg`)."""
+        pts = route.points_m
+        return _GROUND[int(self.terrain.terrain_class[self.cell(pts.item(seg + 1, 0), pts.item(seg + 1, 1))])]
 
     def _recover(self, t: TankState) -> ProcessGen:
         """The crew's attempts to free its bogged tank, one every attempt interval when no

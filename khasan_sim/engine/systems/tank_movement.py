@@ -28,6 +28,7 @@ _OPERATIONAL = world.TANK_STATUS.index("operational")
 _T_X, _T_Y, _T_SPEED, _T_STATUS = world.T_X, world.T_Y, world.T_SPEED, world.T_STATUS
 _LEGS: dict[tuple[int, float, int], tuple[Any, list[TankLeg]]] = {}  # the legs of routes, per process
 _LEGS_LIMIT = 20_000
+_SUM = np.add.reduce  # what np.sum runs on an array (the same sum), without its Python wrapper
 
 class TankLeg(NamedTuple):
     """One leg of a tank's route: segments a..b, its time and ground, worked out once per route."""
@@ -39,6 +40,7 @@ class TankLeg(NamedTuple):
     crossing: str  # the crossing the leg enters, else ""
     soft_m: float
     p_bog_per_100m: float
+    bog_seg: int  # its segment with that chance (the first of equals): the ground a bogging is put down to
     rut_cell: tuple[int, int]  # the cell whose passes rut soft ground on this leg
     zones: tuple[str, ...]  # zones the leg's points lie in, in the order entered
     x: float  # where the leg ends
@@ -79,7 +81,7 @@ class TankMovementSystem:
             if t.token != token or status(_T_STATUS) != _OPERATIONAL:
                 t.moving = False
                 return
-            _a, _b, dur, length_m, xing, soft_m, p100, rut_cell, zones, x, y = leg
+            _a, _b, dur, length_m, xing, soft_m, p100, _worst, rut_cell, zones, x, y = leg
             if is_night():
                 dur /= night_factor
             # its speed on the leg, which its exposure to aimed fire reads (direct_fire.py)
@@ -171,7 +173,8 @@ class TankMovementSystem:
         routes are memoised per process, terrain/routes.py), so they are kept per process
         too, for the runs of a batch worker (a bounded table, emptied when full). The
         segments' minutes and the points' cells and zones are worked out for the whole
-        route at once; each leg's sums are numpy's over the leg's slice, as before.
+        route at once; each leg's sums are numpy's over the leg's slice, as before (np.sum's
+        own ufunc reduction, called without np.sum's wrapper: a third of the time).
         """
         key = (id(route), self.cp.leg_m, self._zones_key)
         hit = _LEGS.get(key)
@@ -188,16 +191,21 @@ class TankMovementSystem:
         bits = self._point_zone_bits(route.points_m)
         legs: list[TankLeg] = []
         for a, b in movement.split_legs(seg_len.tolist(), self.cp.leg_m, breaks=crossing_seg):
-            soft_m = float(np.sum(seg_len[a:b][seg_soft[a:b]])) if soft_before[b] > soft_before[a] else 0.0
+            if soft_before[b] > soft_before[a]:
+                soft_m = float(_SUM(seg_len[a:b][seg_soft[a:b]], None))
+            else:
+                soft_m = 0.0
+            worst = a + int(p_bog[a:b].argmax()) if soft_m > 0 else a
             xa, ya = pts[a]
             legs.append(TankLeg(
                 a=a,
                 b=b,
-                minutes=float(np.sum(seg_min[a:b])),
-                length_m=float(np.sum(seg_len[a:b])),
+                minutes=float(_SUM(seg_min[a:b], None)),
+                length_m=float(_SUM(seg_len[a:b], None)),
                 crossing=seg_crossing[a] if crossing_seg[a] else "",
                 soft_m=soft_m,
-                p_bog_per_100m=float(np.max(p_bog[a:b])) if soft_m > 0 else 0.0,
+                p_bog_per_100m=float(p_bog[worst]) if soft_m > 0 else 0.0,
+                bog_seg=worst,
                 rut_cell=self.cell(xa // 100.0 * 100.0, ya // 100.0 * 100.0),
                 zones=self._zones_of_bits(bits[a : b + 1]),
                 x=pts[b][0],
