@@ -77,10 +77,12 @@ class TankMovementSystem:
         rng = self.rng.get("bog", t.id)
         timeout, is_night, rutted_bog_rate = env.timeout, self.is_night, movement.rutted_bog_rate
         soft_passes, closing_up, reached = self.soft_passes, self._closing_up, t.reached
+        if status(_T_STATUS) != _OPERATIONAL:  # knocked out or bogged while it waited to set off
+            t.moving = False
+            return
+        # its token and status are looked at after each wait (a leg, a crossing's queue):
+        # nothing between one leg's end and the next's start changes them
         for leg in self._tank_legs(route):
-            if t.token != token or status(_T_STATUS) != _OPERATIONAL:
-                t.moving = False
-                return
             _a, _b, dur, length_m, xing, soft_m, p100, _worst, rut_cell, zones, x, y = leg
             if is_night():
                 dur /= night_factor
