@@ -156,4 +156,5 @@ def foot_legs(seg_length_m: np.ndarray, seg_speed_kmh: np.ndarray, leg_m: float,
     """
     seg_min = seg_length_m / (np.maximum(seg_speed_kmh, 0.05) * (1000.0 / 60.0))
     # minutes weighed as metres at leg_m per leg_min: a leg ends when either runs out
-    return split_legs(np.maximum(seg_length_m, seg_min * (leg_m / leg_min)), leg_m)
+    # (as a list of floats: split_legs reads it number by number)
+    return split_legs(np.maximum(seg_length_m, seg_min * (leg_m / leg_min)).tolist(), leg_m)

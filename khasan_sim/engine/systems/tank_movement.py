@@ -20,7 +20,7 @@ from khasan_sim.engine.state import (
     TankState,
     UnitState,
 )
-from khasan_sim.engine.systems.common import ProcessGen
+from khasan_sim.engine.systems.common import ARRAY_SUM, ProcessGen
 from khasan_sim.model import movement
 
 _DESTROYED = world.TANK_STATUS.index("destroyed")
@@ -28,7 +28,6 @@ _OPERATIONAL = world.TANK_STATUS.index("operational")
 _T_X, _T_Y, _T_SPEED, _T_STATUS = world.T_X, world.T_Y, world.T_SPEED, world.T_STATUS
 _LEGS: dict[tuple[int, float, int], tuple[Any, list[TankLeg]]] = {}  # the legs of routes, per process
 _LEGS_LIMIT = 20_000
-_SUM = np.add.reduce  # what np.sum runs on an array (the same sum), without its Python wrapper
 
 class TankLeg(NamedTuple):
     """One leg of a tank's route: segments a..b, its time and ground, worked out once per route."""
@@ -175,8 +174,8 @@ class TankMovementSystem:
         routes are memoised per process, terrain/routes.py), so they are kept per process
         too, for the runs of a batch worker (a bounded table, emptied when full). The
         segments' minutes and the points' cells and zones are worked out for the whole
-        route at once; each leg's sums are numpy's over the leg's slice, as before (np.sum's
-        own ufunc reduction, called without np.sum's wrapper: a third of the time).
+        route at once; each leg's sums are numpy's over the leg's slice, as before
+        (:data:`.common.ARRAY_SUM`).
         """
         key = (id(route), self.cp.leg_m, self._zones_key)
         hit = _LEGS.get(key)
@@ -194,7 +193,7 @@ class TankMovementSystem:
         legs: list[TankLeg] = []
         for a, b in movement.split_legs(seg_len.tolist(), self.cp.leg_m, breaks=crossing_seg):
             if soft_before[b] > soft_before[a]:
-                soft_m = float(_SUM(seg_len[a:b][seg_soft[a:b]], None))
+                soft_m = float(ARRAY_SUM(seg_len[a:b][seg_soft[a:b]], None))
             else:
                 soft_m = 0.0
             worst = a + int(p_bog[a:b].argmax()) if soft_m > 0 else a
@@ -202,8 +201,8 @@ class TankMovementSystem:
             legs.append(TankLeg(
                 a=a,
                 b=b,
-                minutes=float(_SUM(seg_min[a:b], None)),
-                length_m=float(_SUM(seg_len[a:b], None)),
+                minutes=float(ARRAY_SUM(seg_min[a:b], None)),
+                length_m=float(ARRAY_SUM(seg_len[a:b], None)),
                 crossing=seg_crossing[a] if crossing_seg[a] else "",
                 soft_m=soft_m,
                 p_bog_per_100m=float(p_bog[worst]) if soft_m > 0 else 0.0,
