@@ -43,12 +43,13 @@ class BoggingSystem:
         pts = route.points_m
         frac = movement.bog_point_fraction(rng)
         i = a + min(int(frac * (b - a)), b - a - 1)
-        t.x, t.y = pts.item(i + 1, 0), pts.item(i + 1, 1)
+        x, y = pts.item(i + 1, 0), pts.item(i + 1, 1)  # where it stuck (read below as these locals)
+        t.x, t.y = x, y
         t.status = TANK_BOGGED
         t.times_bogged += 1
         t.moving = False
         self._emit(
-            "bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=leg.crossing,
+            "bogged", tank=t.id, unit=t.unit, x=x, y=y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=leg.crossing,
             ground=self._segment_ground(route, leg.bog_seg),
             p_bog_unrutted_per_100m=leg.p_bog_per_100m, earlier_passes=passes, p_bog_leg=movement.bog_chance(soft_m, p_eff),
         )
@@ -56,7 +57,7 @@ class BoggingSystem:
         if self.crossings:
             lane = self.params.f("bogging.crossing_lane_m")
             for c in self.terrain.crossings:
-                if c.id in self.crossings and c.id not in self.crossing_blocked and (t.x - c.x_m) ** 2 + (t.y - c.y_m) ** 2 <= lane * lane:
+                if c.id in self.crossings and c.id not in self.crossing_blocked and (x - c.x_m) ** 2 + (y - c.y_m) ** 2 <= lane * lane:
                     self.crossing_blocked[c.id] = t.id
                     self.env.process(self._block_crossing(t, c.id))
                     break
