@@ -21,11 +21,14 @@ from typing import Any
 
 import numpy as np
 
+from khasan_sim.engine import world
 from khasan_sim.engine.state import TANK_BOGGED, TANK_OPERATIONAL, TankState
 from khasan_sim.engine.systems.common import ProcessGen
 from khasan_sim.model import movement
 from khasan_sim.terrain.types import TerrainClass
 
+_BOGGED = world.TANK_STATUS.index(TANK_BOGGED)
+_T_STATUS, _T_LAST_FIRE = world.T_STATUS, world.T_LAST_FIRE
 _GROUND = {c.value: c.name.lower() for c in TerrainClass}  # a terrain class's name, by its value
 
 
@@ -74,10 +77,11 @@ class BoggingSystem:
         self._emit("crossing_blocked", tank=t.id, unit=t.unit, crossing=cid, x=t.x, y=t.y)
         yield req
         self._tick()
-        every = self.cp.pulse_min
-        while t.status == TANK_BOGGED:
-            yield self.env.timeout(every)
-            self._tick()
+        every, timeout = self.cp.pulse_min, self.env.timeout
+        status = self.tank_table.i[t.row].item  # its status, read through a view of its row
+        while status(_T_STATUS) == _BOGGED:
+            yield timeout(every)
+            self.n_events += 1
         del self.crossing_blocked[cid]
         self._emit("crossing_cleared", tank=t.id, unit=t.unit, crossing=cid, status=t.status)
         res.release(req)
@@ -96,14 +100,19 @@ class BoggingSystem:
         chance = p.f("bogging.recovery_chance_per_attempt")
         every = p.f("bogging.recovery_attempt_h") * 60.0
         quiet = p.f("bogging.recovery_needs_no_fire_min")
-        rng = self.rng.get("recover", t.id)
-        while t.status == TANK_BOGGED:
-            yield self.env.timeout(every)
-            self._tick()
-            if t.status != TANK_BOGGED:
+        rng = None  # its stream, fetched at its first attempt (a tank is often towed out before)
+        # the tank's row, read through views (the tank table never grows after setup)
+        status, numbers = self.tank_table.i[t.row].item, self.tank_table.f[t.row]
+        timeout = self.env.timeout
+        while status(_T_STATUS) == _BOGGED:
+            yield timeout(every)
+            self.n_events += 1
+            if status(_T_STATUS) != _BOGGED:
                 return
-            if self.now - t.last_under_fire_min < quiet:
+            if self.now - numbers.item(_T_LAST_FIRE) < quiet:
                 continue
+            if rng is None:
+                rng = self.rng.get("recover", t.id)
             if rng.random() < chance:
                 # the crew frees its own tank: not a recovery (that is a team's tow,
                 # tank_recovery.py), so not counted in <side>.tanks.recovered
