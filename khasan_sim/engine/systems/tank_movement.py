@@ -26,6 +26,7 @@ from khasan_sim.model import movement
 _DESTROYED = world.TANK_STATUS.index("destroyed")
 _OPERATIONAL = world.TANK_STATUS.index("operational")
 _T_X, _T_Y, _T_SPEED, _T_STATUS = world.T_X, world.T_Y, world.T_SPEED, world.T_STATUS
+_U_X, _U_Y, _U_MOVING = world.U_X, world.U_Y, world.U_MOVING
 _LEGS: dict[tuple[int, float, int], tuple[Any, list[TankLeg]]] = {}  # the legs of routes, per process
 _LEGS_LIMIT = 20_000
 
@@ -246,11 +247,13 @@ class TankMovementSystem:
     def _update_tank_unit_position(self, u: UnitState) -> None:
         # the battalion stands where its middle tank is (a mean could fall in the lake when
         # columns pass on both sides of it); ties go to the first tank by id
-        tt = self.tank_table
+        tt, ut, row = self.tank_table, self.unit_table, u.row
         x, y, moving = middle_tank(tt.f, tt.i, self._tank_rows(u))
+        # written to the unit's row as u.x, u.y and u.moving write it (some 500 times a run)
         if x == x:  # some tank is not destroyed
-            u.x, u.y = x, y
-        u.moving = moving
+            ut.f[row, _U_X] = x
+            ut.f[row, _U_Y] = y
+        ut.i[row, _U_MOVING] = 1 if moving else 0
 
     def _tank_rows(self, u: UnitState) -> np.ndarray:
         """Return the rows of *u*'s tanks in the tank table, in id order (kept per unit)."""
