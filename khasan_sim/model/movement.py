@@ -23,10 +23,9 @@ def bog_chance(soft_ground_m: float, p_bog_per_100m: float) -> float:
     """
     if soft_ground_m <= 0.0 or p_bog_per_100m <= 0.0:
         return 0.0
-    p = min(max(p_bog_per_100m, 0.0), 1.0)
-    if p >= 1.0:
+    if p_bog_per_100m >= 1.0:  # (a chance above 1 is 1: written out, drawn some 700 times a run)
         return 1.0
-    return float(1.0 - (1.0 - p) ** (soft_ground_m / 100.0))
+    return float(1.0 - (1.0 - p_bog_per_100m) ** (soft_ground_m / 100.0))
 
 
 def rutted_bog_rate(p_bog_per_100m: float, passes: int, rut_factor_per_pass: float, passes_cap: int) -> float:
@@ -35,8 +34,12 @@ def rutted_bog_rate(p_bog_per_100m: float, passes: int, rut_factor_per_pass: flo
     Each pass lowers soil strength (NRMM VCI1 vs VCI50, model-anchors 3.6), so the rate
     rises linearly with the number of earlier passes up to a cap, and never above 1.
     """
-    n = min(max(passes, 0), passes_cap)
-    return float(min(1.0, p_bog_per_100m * (1.0 + rut_factor_per_pass * n)))
+    # min(max(passes, 0), passes_cap) and min(1.0, rate), written out (some 700 times a run)
+    n = 0 if passes < 0 else passes
+    if passes_cap < n:
+        n = passes_cap
+    rate = p_bog_per_100m * (1.0 + rut_factor_per_pass * n)
+    return float(rate if rate < 1.0 else 1.0)
 
 
 def bogs_down(soft_ground_m: float, p_bog_per_100m: float, rng: np.random.Generator) -> bool:
@@ -54,9 +57,16 @@ def infantry_speed_factor(suppression: float, is_night: bool, night_factor: floa
 
     Suppressed men move by rushes: speed falls linearly to zero at the pin threshold.
     """
-    s = min(max(suppression, 0.0), 1.0)
-    under_fire = max(0.0, 1.0 - s / pin_suppression) if pin_suppression > 0 else 1.0
-    return under_fire * (night_factor if is_night else 1.0)
+    # min(max(suppression, 0.0), 1.0) and max(0.0, ...), written out (some 2,000 times a run)
+    s = 0.0 if suppression < 0.0 else suppression
+    if s > 1.0:
+        s = 1.0
+    if pin_suppression > 0:
+        rushes = 1.0 - s / pin_suppression
+        under_fire = rushes if rushes > 0.0 else 0.0
+    else:
+        under_fire = 1.0
+    return under_fire * night_factor if is_night else under_fire
 
 
 def nearest_enemy_m(at: tuple[float, float], enemies: list[tuple[float, float]]) -> float:
@@ -146,4 +156,5 @@ def foot_legs(seg_length_m: np.ndarray, seg_speed_kmh: np.ndarray, leg_m: float,
     """
     seg_min = seg_length_m / (np.maximum(seg_speed_kmh, 0.05) * (1000.0 / 60.0))
     # minutes weighed as metres at leg_m per leg_min: a leg ends when either runs out
-    return split_legs(np.maximum(seg_length_m, seg_min * (leg_m / leg_min)), leg_m)
+    # (as a list of floats: split_legs reads it number by number)
+    return split_legs(np.maximum(seg_length_m, seg_min * (leg_m / leg_min)).tolist(), leg_m)

@@ -116,12 +116,12 @@ def test_a_bogging_on_the_lane_blocks_the_crossing_and_one_off_it_does_not(tmp_p
     on, off = e.units["coy"].tanks[0], e.units["coy"].tanks[1]
 
     class _Leg:
-        a, b, soft_m, crossing, p_bog_per_100m = 0, 1, 100.0, "", 1.0
+        a, b, soft_m, crossing, p_bog_per_100m, bog_seg = 0, 1, 100.0, "", 1.0, 0
 
     class _Route:
         def __init__(self, x: float, y: float) -> None:
-            self.points_m = [(x, y), (x, y)]
-            self.seg_p_bog_per_100m = [1.0]
+            self.points_m = np.array([(x, y), (x, y)])
+            self.seg_p_bog_per_100m = np.array([1.0])
 
     g = np.random.default_rng(0)
     assert e._bogs_down(on, _Route(c.x_m + lane * 0.5, c.y_m), _Leg(), 1.0, 0, g)

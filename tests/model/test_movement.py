@@ -149,3 +149,46 @@ def test_an_enemy_standing_on_the_unit_is_fallen_back_from_by_where_it_came_from
     assert goal == pytest.approx((-300.0, 500.0))
     assert movement.fall_back_point(at, (0.0, 500.0), [at], 800.0, 500.0) == (0.0, 500.0)
     assert movement.fall_back_point(at, at, [at], 800.0, 500.0) == at
+
+
+def _clamped_references():
+    """The bog and speed rules as first written, with min and max (the model writes the
+    clamps out, for speed: the same numbers)."""
+
+    def bog_chance(d, p):
+        if d <= 0.0 or p <= 0.0:
+            return 0.0
+        p = min(max(p, 0.0), 1.0)
+        return 1.0 if p >= 1.0 else float(1.0 - (1.0 - p) ** (d / 100.0))
+
+    def rutted(p, passes, rut, cap):
+        return float(min(1.0, p * (1.0 + rut * min(max(passes, 0), cap))))
+
+    def speed(s, night, nf, pin):
+        s = min(max(s, 0.0), 1.0)
+        under_fire = max(0.0, 1.0 - s / pin) if pin > 0 else 1.0
+        return under_fire * (nf if night else 1.0)
+
+    return bog_chance, rutted, speed
+
+
+def _same(a, b) -> bool:
+    return type(a) is type(b) and (a == b or (a != a and b != b)) and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def test_written_out_clamps_give_the_min_max_numbers():
+    bog_chance, rutted, speed = _clamped_references()
+    values = [-1.0, -0.0, 0.0, 1e-9, 0.05, 0.5, 0.999, 1.0, 1.5, 2, 0, 1, -2, math.nan, math.inf, -math.inf]
+    for a in values:
+        for b in values:
+            assert _same(movement.bog_chance(a, b), bog_chance(a, b)), (a, b)
+    for p in values:
+        for passes in (-3, 0, 1, 5, 50, -0.0, 2.5):
+            for rut in (0.0, 0.1, -0.2, math.nan):
+                for cap in (-1, 0, 3, 10):
+                    assert _same(movement.rutted_bog_rate(p, passes, rut, cap), rutted(p, passes, rut, cap))
+    for s in values:
+        for night in (False, True):
+            for nf in (0.5, 1.0, 0.0, math.nan):
+                for pin in (0.55, 0.0, -1.0, 1, math.nan):
+                    assert _same(movement.infantry_speed_factor(s, night, nf, pin), speed(s, night, nf, pin))

@@ -21,10 +21,15 @@ from typing import Any
 
 import numpy as np
 
+from khasan_sim.engine import world
 from khasan_sim.engine.state import TANK_BOGGED, TANK_OPERATIONAL, TankState
 from khasan_sim.engine.systems.common import ProcessGen
 from khasan_sim.model import movement
 from khasan_sim.terrain.types import TerrainClass
+
+_BOGGED = world.TANK_STATUS.index(TANK_BOGGED)
+_T_STATUS, _T_LAST_FIRE = world.T_STATUS, world.T_LAST_FIRE
+_GROUND = {c.value: c.name.lower() for c in TerrainClass}  # a terrain class's name, by its value
 
 
 class BoggingSystem:
@@ -41,20 +46,21 @@ class BoggingSystem:
         pts = route.points_m
         frac = movement.bog_point_fraction(rng)
         i = a + min(int(frac * (b - a)), b - a - 1)
-        t.x, t.y = float(pts[i + 1][0]), float(pts[i + 1][1])
+        x, y = pts.item(i + 1, 0), pts.item(i + 1, 1)  # where it stuck (read below as these locals)
+        t.x, t.y = x, y
         t.status = TANK_BOGGED
         t.times_bogged += 1
         t.moving = False
         self._emit(
-            "bogged", tank=t.id, unit=t.unit, x=t.x, y=t.y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=leg.crossing,
-            ground=self._leg_ground(route, a, b),
+            "bogged", tank=t.id, unit=t.unit, x=x, y=y, soft_m=soft_m, p_bog_per_100m=p_eff, crossing=leg.crossing,
+            ground=self._segment_ground(route, leg.bog_seg),
             p_bog_unrutted_per_100m=leg.p_bog_per_100m, earlier_passes=passes, p_bog_leg=movement.bog_chance(soft_m, p_eff),
         )
         self.env.process(self._recover(t))
         if self.crossings:
             lane = self.params.f("bogging.crossing_lane_m")
             for c in self.terrain.crossings:
-                if c.id in self.crossings and c.id not in self.crossing_blocked and (t.x - c.x_m) ** 2 + (t.y - c.y_m) ** 2 <= lane * lane:
+                if c.id in self.crossings and c.id not in self.crossing_blocked and (x - c.x_m) ** 2 + (y - c.y_m) ** 2 <= lane * lane:
                     self.crossing_blocked[c.id] = t.id
                     self.env.process(self._block_crossing(t, c.id))
                     break
@@ -71,20 +77,21 @@ class BoggingSystem:
         self._emit("crossing_blocked", tank=t.id, unit=t.unit, crossing=cid, x=t.x, y=t.y)
         yield req
         self._tick()
-        every = self.cp.pulse_min
-        while t.status == TANK_BOGGED:
-            yield self.env.timeout(every)
-            self._tick()
+        every, timeout = self.cp.pulse_min, self.env.timeout
+        status = self.tank_table.i[t.row].item  # its status, read through a view of its row
+        while status(_T_STATUS) == _BOGGED:
+            yield timeout(every)
+            self.n_events += 1
         del self.crossing_blocked[cid]
         self._emit("crossing_cleared", tank=t.id, unit=t.unit, crossing=cid, status=t.status)
         res.release(req)
 
-    def _leg_ground(self, route: Any, a: int, b: int) -> str:
-        """Return the terrain class of the leg's worst soft ground for bogging (the ground its
-        segment with the highest chance per 100 m enters), for a bogging event's cause."""
-        j = a + int(np.argmax(route.seg_p_bog_per_100m[a:b]))
-        x, y = route.points_m[j + 1]
-        return TerrainClass(int(self.terrain.terrain_class[self.cell(float(x), float(y))])).name.lower()
+    def _segment_ground(self, route: Any, seg: int) -> str:
+        """Return the terrain class of the ground segment *seg* of *route* enters: for a
+        bogging event's cause, the leg's worst soft ground for bogging (its segment with the
+        highest chance per 100 m, :attr:`.tank_movement.TankLeg.bog_seg`)."""
+        pts = route.points_m
+        return _GROUND[int(self.terrain.terrain_class[self.cell(pts.item(seg + 1, 0), pts.item(seg + 1, 1))])]
 
     def _recover(self, t: TankState) -> ProcessGen:
         """The crew's attempts to free its bogged tank, one every attempt interval when no
@@ -93,14 +100,19 @@ class BoggingSystem:
         chance = p.f("bogging.recovery_chance_per_attempt")
         every = p.f("bogging.recovery_attempt_h") * 60.0
         quiet = p.f("bogging.recovery_needs_no_fire_min")
-        rng = self.rng.get("recover", t.id)
-        while t.status == TANK_BOGGED:
-            yield self.env.timeout(every)
-            self._tick()
-            if t.status != TANK_BOGGED:
+        rng = None  # its stream, fetched at its first attempt (a tank is often towed out before)
+        # the tank's row, read through views (the tank table never grows after setup)
+        status, numbers = self.tank_table.i[t.row].item, self.tank_table.f[t.row]
+        timeout = self.env.timeout
+        while status(_T_STATUS) == _BOGGED:
+            yield timeout(every)
+            self.n_events += 1
+            if status(_T_STATUS) != _BOGGED:
                 return
-            if self.now - t.last_under_fire_min < quiet:
+            if self.now - numbers.item(_T_LAST_FIRE) < quiet:
                 continue
+            if rng is None:
+                rng = self.rng.get("recover", t.id)
             if rng.random() < chance:
                 # the crew frees its own tank: not a recovery (that is a team's tow,
                 # tank_recovery.py), so not counted in <side>.tanks.recovered

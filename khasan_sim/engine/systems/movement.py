@@ -20,7 +20,7 @@ import numpy as np
 from khasan_sim.engine import world
 from khasan_sim.engine.kernels.movement import near_wire
 from khasan_sim.engine.state import TANK_OPERATIONAL, TankState, UnitState
-from khasan_sim.engine.systems.common import _FALLING_BACK, ProcessGen
+from khasan_sim.engine.systems.common import _FALLING_BACK, ARRAY_SUM, ProcessGen
 from khasan_sim.model import morale, movement
 from khasan_sim.terrain import plan_route
 
@@ -205,11 +205,11 @@ class MovementSystem:
         if hit is not None and hit[0] is route:
             return hit[1]
         pts = route.points_m.tolist()
-        # each segment's minutes, worked out for the whole route; a leg's are numpy's sum over its slice
+        # each segment's minutes, worked out for the whole route; a leg's are numpy's sum over its slice (ARRAY_SUM)
         seg_min = route.seg_length_m / (np.maximum(route.seg_speed_kmh, 0.05) * 1000.0 / 60.0)
         legs = []
         for a, b in movement.foot_legs(route.seg_length_m, route.seg_speed_kmh, self.cp.leg_m, self.cp.foot_leg_min):
-            legs.append((float(np.sum(seg_min[a:b])), pts[b][0], pts[b][1]))
+            legs.append((float(ARRAY_SUM(seg_min[a:b], None)), pts[b][0], pts[b][1]))
         if len(_FOOT_LEGS) >= _LEGS_LIMIT:
             _FOOT_LEGS.clear()
         _FOOT_LEGS[key] = (route, legs)

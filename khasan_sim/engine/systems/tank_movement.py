@@ -20,12 +20,13 @@ from khasan_sim.engine.state import (
     TankState,
     UnitState,
 )
-from khasan_sim.engine.systems.common import ProcessGen
+from khasan_sim.engine.systems.common import ARRAY_SUM, ProcessGen
 from khasan_sim.model import movement
 
 _DESTROYED = world.TANK_STATUS.index("destroyed")
 _OPERATIONAL = world.TANK_STATUS.index("operational")
 _T_X, _T_Y, _T_SPEED, _T_STATUS = world.T_X, world.T_Y, world.T_SPEED, world.T_STATUS
+_U_X, _U_Y, _U_MOVING = world.U_X, world.U_Y, world.U_MOVING
 _LEGS: dict[tuple[int, float, int], tuple[Any, list[TankLeg]]] = {}  # the legs of routes, per process
 _LEGS_LIMIT = 20_000
 
@@ -39,6 +40,7 @@ class TankLeg(NamedTuple):
     crossing: str  # the crossing the leg enters, else ""
     soft_m: float
     p_bog_per_100m: float
+    bog_seg: int  # its segment with that chance (the first of equals): the ground a bogging is put down to
     rut_cell: tuple[int, int]  # the cell whose passes rut soft ground on this leg
     zones: tuple[str, ...]  # zones the leg's points lie in, in the order entered
     x: float  # where the leg ends
@@ -75,11 +77,13 @@ class TankMovementSystem:
         rng = self.rng.get("bog", t.id)
         timeout, is_night, rutted_bog_rate = env.timeout, self.is_night, movement.rutted_bog_rate
         soft_passes, closing_up, reached = self.soft_passes, self._closing_up, t.reached
+        if status(_T_STATUS) != _OPERATIONAL:  # knocked out or bogged while it waited to set off
+            t.moving = False
+            return
+        # its token and status are looked at after each wait (a leg, a crossing's queue):
+        # nothing between one leg's end and the next's start changes them
         for leg in self._tank_legs(route):
-            if t.token != token or status(_T_STATUS) != _OPERATIONAL:
-                t.moving = False
-                return
-            _a, _b, dur, length_m, xing, soft_m, p100, rut_cell, zones, x, y = leg
+            _a, _b, dur, length_m, xing, soft_m, p100, _worst, rut_cell, zones, x, y = leg
             if is_night():
                 dur /= night_factor
             # its speed on the leg, which its exposure to aimed fire reads (direct_fire.py)
@@ -171,7 +175,8 @@ class TankMovementSystem:
         routes are memoised per process, terrain/routes.py), so they are kept per process
         too, for the runs of a batch worker (a bounded table, emptied when full). The
         segments' minutes and the points' cells and zones are worked out for the whole
-        route at once; each leg's sums are numpy's over the leg's slice, as before.
+        route at once; each leg's sums are numpy's over the leg's slice, as before
+        (:data:`.common.ARRAY_SUM`).
         """
         key = (id(route), self.cp.leg_m, self._zones_key)
         hit = _LEGS.get(key)
@@ -188,16 +193,21 @@ class TankMovementSystem:
         bits = self._point_zone_bits(route.points_m)
         legs: list[TankLeg] = []
         for a, b in movement.split_legs(seg_len.tolist(), self.cp.leg_m, breaks=crossing_seg):
-            soft_m = float(np.sum(seg_len[a:b][seg_soft[a:b]])) if soft_before[b] > soft_before[a] else 0.0
+            if soft_before[b] > soft_before[a]:
+                soft_m = float(ARRAY_SUM(seg_len[a:b][seg_soft[a:b]], None))
+            else:
+                soft_m = 0.0
+            worst = a + int(p_bog[a:b].argmax()) if soft_m > 0 else a
             xa, ya = pts[a]
             legs.append(TankLeg(
                 a=a,
                 b=b,
-                minutes=float(np.sum(seg_min[a:b])),
-                length_m=float(np.sum(seg_len[a:b])),
+                minutes=float(ARRAY_SUM(seg_min[a:b], None)),
+                length_m=float(ARRAY_SUM(seg_len[a:b], None)),
                 crossing=seg_crossing[a] if crossing_seg[a] else "",
                 soft_m=soft_m,
-                p_bog_per_100m=float(np.max(p_bog[a:b])) if soft_m > 0 else 0.0,
+                p_bog_per_100m=float(p_bog[worst]) if soft_m > 0 else 0.0,
+                bog_seg=worst,
                 rut_cell=self.cell(xa // 100.0 * 100.0, ya // 100.0 * 100.0),
                 zones=self._zones_of_bits(bits[a : b + 1]),
                 x=pts[b][0],
@@ -237,11 +247,13 @@ class TankMovementSystem:
     def _update_tank_unit_position(self, u: UnitState) -> None:
         # the battalion stands where its middle tank is (a mean could fall in the lake when
         # columns pass on both sides of it); ties go to the first tank by id
-        tt = self.tank_table
+        tt, ut, row = self.tank_table, self.unit_table, u.row
         x, y, moving = middle_tank(tt.f, tt.i, self._tank_rows(u))
+        # written to the unit's row as u.x, u.y and u.moving write it (some 500 times a run)
         if x == x:  # some tank is not destroyed
-            u.x, u.y = x, y
-        u.moving = moving
+            ut.f[row, _U_X] = x
+            ut.f[row, _U_Y] = y
+        ut.i[row, _U_MOVING] = 1 if moving else 0
 
     def _tank_rows(self, u: UnitState) -> np.ndarray:
         """Return the rows of *u*'s tanks in the tank table, in id order (kept per unit)."""
