@@ -110,10 +110,10 @@ def describe(ev: Any, place: Callable[[float, float], str | None] | None = None)
         return f"{u} refuses its order ({g('reason')})"
     if k == "command_lost":
         gone = {
-            "headquarters": "headquarters tanks are all",
-            "company commanders": "company commanders' tanks are mostly",
-        }.get(g("lost"), "command tanks are all")
-        return f"{u} loses control: its radio tanks are gone (its {gone} out of action), and its tanks stop where they stand"
+            "headquarters": "all its headquarters tanks",
+            "company commanders": "most of its company commanders' tanks",
+        }.get(g("lost"), "all its command tanks")
+        return f"{u} loses control ({gone} out of action: the radio tanks), and its tanks stop where they stand"
     if k == "tank_reached":
         return f"{g('tank')} reaches {g('zone')}"
     if k == "tanks_sent":

@@ -45,7 +45,7 @@ def test_losing_most_company_commanders_breaks_control_without_the_headquarters(
     from khasan_sim.ui.eventtext import describe
 
     assert describe(lost[0]) == (
-        "coy loses control: its radio tanks are gone (its company commanders' tanks are mostly out of action),"
+        "coy loses control (most of its company commanders' tanks out of action: the radio tanks),"
         " and its tanks stop where they stand"
     )
 
