@@ -113,6 +113,7 @@ class DirectFireSystem:
         self._arms: tuple[np.ndarray, np.ndarray] | None = None
         self._fire_args_memo: tuple[Any, ...] | None = None
         self._fire_stream: Any = None
+        self._fire_outs: tuple[Any, ...] | None = None  # _fire_args: (unit and tank arrays, the results' arrays)
         self._cover_by_cell = memoryview(np.zeros(0))  # _pulse_rasters: the terrain's cover by cell
         # _fire_light: the times the pulse's range and light written hold for, [from, until)
         self._fire_light_from, self._fire_light_until = 0.0, 0.0
@@ -168,11 +169,15 @@ class DirectFireSystem:
             if ks is None:
                 ks = self._kernel_streams[("direct-fire",)] = KernelStream(self.rng.get("direct-fire"))
             self._fire_stream = ks
-        # the kernel's results: a row for each unit row (each tank row)
-        outs = (
-            np.zeros((len(ut.f), 4), dtype=np.int64), np.zeros((len(ut.f), kernel.N_CAUSE + 1)),
-            np.zeros((len(tt.f), 3), dtype=np.int64), np.zeros((len(tt.f), kernel.N_KNOCK)),
-        )
+        # the kernel's results: a row for each unit row (each tank row); kept while the
+        # tables' arrays are the same (the kernel writes the rows it reports before each use)
+        outs = self._fire_outs
+        if outs is None or outs[0] is not ut.f or outs[1] is not tt.f:
+            outs = self._fire_outs = (ut.f, tt.f, (
+                np.zeros((len(ut.f), 4), dtype=np.int64), np.zeros((len(ut.f), kernel.N_CAUSE + 1)),
+                np.zeros((len(tt.f), 3), dtype=np.int64), np.zeros((len(tt.f), kernel.N_KNOCK)),
+            ))
+        outs = outs[2]
         args = direct_fire_args(
             ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
             kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
