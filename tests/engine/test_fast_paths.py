@@ -210,3 +210,21 @@ def test_fire_light_kept_is_the_visibility_and_the_dark_at_every_time():
         night = rules.is_night(e.start_minute_of_day + float(t), e.dawn, e.dusk)
         assert p[kernel.P_MAX_RANGE] == min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m), t
         assert p[kernel.P_VIS] == (cp.visibility_night if night else 1.0), t
+
+
+def test_direct_fire_casualties_have_the_format_the_log_would_look_up():
+    """Direct fire hands the log the format of its first casualty event for all of them
+    (EventLog.add_as): each has the format add would look up for its names and types."""
+    from khasan_sim.engine import eventlog
+    from khasan_sim.scenario.builtin import historical_scenario
+
+    sim = Simulation(load_scenario(historical_scenario()), seed=2)
+    sim.run_to_end()
+    log = sim.engine.log
+    n = 0
+    for _t, kind, fields, fmt, body in log._raw:
+        if kind == "casualties" and fields.get("cause") == "direct-fire":
+            assert eventlog._FORMATS[(*fields, *map(type, fields.values()))] is fmt
+            assert body is None
+            n += 1
+    assert n > 100

@@ -113,6 +113,7 @@ class DirectFireSystem:
         self._arms: tuple[np.ndarray, np.ndarray] | None = None
         self._fire_args_memo: tuple[Any, ...] | None = None
         self._fire_stream: Any = None
+        self._casualties_format: Any = None  # _hits_now: the format of its events (EventLog.format_of)
         self._fire_outs: tuple[Any, ...] | None = None  # _fire_args: (unit and tank arrays, the results' arrays)
         self._cover_by_cell = memoryview(np.zeros(0))  # _pulse_rasters: the terrain's cover by cell
         # _fire_light: the times the pulse's range and light written hold for, [from, until)
@@ -231,10 +232,12 @@ class DirectFireSystem:
         """Log the pulse's casualties of aimed fire (a row of the kernel's hits and its
         cause for each unit hit) and hand the tanks' fire on gun pits to
         :meth:`_tank_fire_on_guns`. The events are handed to the log as dicts of their own
-        (as ``_emit`` would, without packing the fields again)."""
+        (as ``_emit`` would, without packing the fields again), all of one shape: ids and
+        names are strings, the kernel's counts ints and its figures floats (read from
+        lists of its arrays' rows), so its format is looked up for the run's first only."""
         cover = self._cover_by_cell  # the terrain _pulse_rasters read, by cell (Python floats)
         units, tanks, weapons, models = ro.units_by_row, ro.tanks_by_row, self._kill_weapons, self.vehicle_models
-        add, now = self.log.add, self.env.now
+        log, now, fmt = self.log, self.env.now, self._casualties_format
         for (row, k, wd, m), c in zip(hits, causes, strict=True):
             if k + wd + m:
                 firer, weapon = int(c[_C_FIRER]), int(c[_C_WEAPON])
@@ -242,13 +245,16 @@ class DirectFireSystem:
                     firer_id, weapon_name = units[firer].id, weapons[weapon] if weapon >= 0 else "none"
                 else:  # -1 - a tank row, and -1 - its model (its gun and machine guns)
                     firer_id, weapon_name = tanks[-1 - firer].id, models[-1 - weapon]
-                add(now, "casualties", {
+                fields = {
                     "unit": units[row].id, "killed": k, "wounded": wd, "missing": m, "cause": "direct-fire",
                     "firer": firer_id, "weapon": weapon_name, "range_m": c[_C_RANGE], "cover": cover[int(c[_C_CELL])],
                     "exposure": c[_C_EXPOSURE], "firer_suppression": c[_C_SUPPRESSION],
                     "expected": c[_C_EXPECTED], "firer_share": c[_C_MAIN_EXPECTED] / c[_C_EXPECTED],
                     "firers": int(c[_C_FIRERS]), "p_hit": c[_C_P_HIT],
-                })
+                }
+                if fmt is None:
+                    fmt = self._casualties_format = log.format_of(fields)
+                log.add_as(now, "casualties", fields, fmt)
             if c[_C_GUN_FIRE] > 0.0:  # tanks fired on an anti-tank position's gun pits
                 self._tank_fire_on_guns(units[row], tanks[-1 - int(c[_C_GUN_FIRER])], c[_C_GUN_FIRE])
 
