@@ -243,6 +243,21 @@ class EventLog:
         raw.append((t_min, kind, fields, fmt, None if fmt.line is not None else self._body(fmt, fields)))
         return len(raw) - 1
 
+    def add_as(self, t_min: float, kind: str, fields: dict[str, Any], fmt: _Format) -> int:
+        """As :meth:`add`, for an event of a shape whose format *fmt* the caller looked up
+        (:meth:`format_of`) for a fields dict with the same names in the same order and
+        values of the same types: for a caller that writes many events of one shape by
+        construction (the lookup costs about half an append)."""
+        raw = self._raw
+        raw.append((t_min, kind, fields, fmt, None if fmt.line is not None else self._body(fmt, fields)))
+        return len(raw) - 1
+
+    def format_of(self, fields: dict[str, Any]) -> _Format:
+        """Return the format of the shape of *fields* (its names as given and its values'
+        types), as :meth:`add` looks it up."""
+        fmt = _FORMATS.get(shape := (*fields, *map(type, fields.values())))
+        return fmt if fmt is not None else self._format(shape)
+
     @staticmethod
     def _format(shape: tuple[Any, ...]) -> _Format:
         """Return the format of an event shape not yet seen (kept in :data:`_FORMATS`)."""

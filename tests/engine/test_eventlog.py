@@ -108,3 +108,27 @@ def test_the_compiled_floats_round_as_python_does():
     for v in values.tolist():
         log.append(1.0, "v", x=v, n=int(v) if abs(v) < 2.0**60 else 0)
     assert log.digest() == plain_digest(log)
+
+
+@settings(max_examples=100, deadline=None)
+@given(events=st.lists(_EVENT, max_size=20))
+def test_an_append_with_the_format_looked_up_before_is_the_same_append(events):
+    """add_as with format_of of the fields (or of another dict of that shape) gives the
+    log add gives: the same events, rows and digest."""
+    by_add, by_format = EventLog(), EventLog()
+    for t, kind, fields in events:
+        by_add.add(t, kind, dict(fields))
+        same_shape = dict(fields)  # another dict of the same names and types
+        by_format.add_as(t, kind, dict(fields), by_format.format_of(same_shape))
+    assert by_format.events == by_add.events
+    assert by_format.rows() == by_add.rows()
+    assert by_format.digest() == by_add.digest()
+
+
+def test_a_list_changed_after_an_append_with_a_format_does_not_change_the_digest():
+    log, same = EventLog(), EventLog()
+    xs = [1, 2.0]
+    log.add_as(0.5, "k", {"xs": xs}, log.format_of({"xs": xs}))
+    same.append(0.5, "k", xs=[1, 2.0])
+    xs.append(3)
+    assert log.digest() == same.digest()

@@ -179,3 +179,52 @@ def test_visibility_kept_until_a_spell_starts_or_ends_is_the_rule_at_every_time(
     for t in sorted(times):
         e.env.now = float(t)
         assert e.visibility_m() == rules.visibility_m(float(t), e.spells), t
+
+
+def test_fire_light_kept_is_the_visibility_and_the_dark_at_every_time():
+    """Times in order, many a hair either side of a dawn, a dusk or a spell's start or end:
+    the pulse's farthest range and light that direct fire keeps between them are those
+    worked out from the rules at each."""
+    from types import SimpleNamespace
+
+    from khasan_sim.engine.kernels import direct_fire as kernel
+    from khasan_sim.model import rules
+    from khasan_sim.scenario.builtin import historical_scenario
+
+    e = Simulation(load_scenario(historical_scenario()), seed=1).engine
+    cp = e.cp
+    rng = np.random.default_rng(5)
+    times = list(rng.uniform(0, e.end_min, 3000))
+    for day in range(int(e.end_min // 1440) + 2):
+        for b in (e.dawn, e.dusk):
+            times.append(day * 1440 + b - e.start_minute_of_day)
+    times += [b for s in e.spells for b in (s.start_min, s.end_min)]
+    times = [t + d for t in times for d in (-1e-3, -1e-7, 0.0, 1e-9, 1e-3) if 0 <= t + d <= e.end_min]
+    e.env = SimpleNamespace(now=0.0)  # the clock, set by hand
+    p = e._fire_pulse
+    for t in sorted(times):
+        e.env.now = float(t)
+        if not e._fire_light_from <= t < e._fire_light_until:
+            e._fire_light(float(t))
+        vis_m = rules.visibility_m(float(t), e.spells)
+        night = rules.is_night(e.start_minute_of_day + float(t), e.dawn, e.dusk)
+        assert p[kernel.P_MAX_RANGE] == min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m), t
+        assert p[kernel.P_VIS] == (cp.visibility_night if night else 1.0), t
+
+
+def test_direct_fire_casualties_have_the_format_the_log_would_look_up():
+    """Direct fire hands the log the format of its first casualty event for all of them
+    (EventLog.add_as): each has the format add would look up for its names and types."""
+    from khasan_sim.engine import eventlog
+    from khasan_sim.scenario.builtin import historical_scenario
+
+    sim = Simulation(load_scenario(historical_scenario()), seed=2)
+    sim.run_to_end()
+    log = sim.engine.log
+    n = 0
+    for _t, kind, fields, fmt, body in log._raw:
+        if kind == "casualties" and fields.get("cause") == "direct-fire":
+            assert eventlog._FORMATS[(*fields, *map(type, fields.values()))] is fmt
+            assert body is None
+            n += 1
+    assert n > 100

@@ -57,6 +57,8 @@ class DirectFireSystem:
                     arr.flags.writeable = False  # shared by runs: no caller may change them
                 t.extras["_pulse_rasters"] = (t, self._rasters)
             self._rasters_of = t
+            cover = t.cover.ravel()  # read by cell as Python floats, as float() reads the array's
+            self._cover_by_cell = memoryview(cover if cover.dtype.kind == "f" else cover.astype(np.float64))
         return self._rasters
 
     def _ground_exposure(self, r: Any, c: Any) -> Any:
@@ -111,6 +113,11 @@ class DirectFireSystem:
         self._arms: tuple[np.ndarray, np.ndarray] | None = None
         self._fire_args_memo: tuple[Any, ...] | None = None
         self._fire_stream: Any = None
+        self._casualties_format: Any = None  # _hits_now: the format of its events (EventLog.format_of)
+        self._fire_outs: tuple[Any, ...] | None = None  # _fire_args: (unit and tank arrays, the results' arrays)
+        self._cover_by_cell = memoryview(np.zeros(0))  # _pulse_rasters: the terrain's cover by cell
+        # _fire_light: the times the pulse's range and light written hold for, [from, until)
+        self._fire_light_from, self._fire_light_until = 0.0, 0.0
 
     def _weapons_changed(self, *units: UnitState) -> None:
         """Say that these units' weapons changed, or that they were formed: their rows of
@@ -163,11 +170,15 @@ class DirectFireSystem:
             if ks is None:
                 ks = self._kernel_streams[("direct-fire",)] = KernelStream(self.rng.get("direct-fire"))
             self._fire_stream = ks
-        # the kernel's results: a row for each unit row (each tank row)
-        outs = (
-            np.zeros((len(ut.f), 4), dtype=np.int64), np.zeros((len(ut.f), kernel.N_CAUSE + 1)),
-            np.zeros((len(tt.f), 3), dtype=np.int64), np.zeros((len(tt.f), kernel.N_KNOCK)),
-        )
+        # the kernel's results: a row for each unit row (each tank row); kept while the
+        # tables' arrays are the same (the kernel writes the rows it reports before each use)
+        outs = self._fire_outs
+        if outs is None or outs[0] is not ut.f or outs[1] is not tt.f:
+            outs = self._fire_outs = (ut.f, tt.f, (
+                np.zeros((len(ut.f), 4), dtype=np.int64), np.zeros((len(ut.f), kernel.N_CAUSE + 1)),
+                np.zeros((len(tt.f), 3), dtype=np.int64), np.zeros((len(tt.f), kernel.N_KNOCK)),
+            ))
+        outs = outs[2]
         args = direct_fire_args(
             ut.f, ut.i, ut.n, ro.unit_rank, tt.f, tt.i, tt.n, ro.tank_rank,
             kill_counts, self._kill_pm, self._kill_rng, at_counts, self._at_kills, self._at_range,
@@ -182,13 +193,12 @@ class DirectFireSystem:
     def _direct_fire(self, dt: float) -> None:
         """One pulse of direct fire, in the compiled kernel (kernels/direct_fire.py); then the
         knock-outs (crews, command, repair) and the casualty events, here."""
-        cp = self.cp
-        vis_m = self.visibility_m()
+        now = self.env.now
         p = self._pulse_figures
         p[_P_DT] = dt
-        p[_P_MAX_RANGE] = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
-        p[_P_VIS] = cp.visibility_night if self.is_night() else 1.0
-        p[_P_NOW] = self.env.now
+        p[_P_NOW] = now
+        if not self._fire_light_from <= now < self._fire_light_until:
+            self._fire_light(now)
         ro = self._roster()
         sight = SightLines.of(self.terrain)
         args, (hits_i, hits_f, knocks_i, knocks_f), stream = self._fire_args(ro, sight)
@@ -205,30 +215,48 @@ class DirectFireSystem:
                     firer=ro.units_by_row[s_row].id, weapon=weapon, range_m=rng_m, exposure=exposure,
                     rate_per_min=rate, p_knock_out=chance,
                 )
-        if not n_hit:
-            return
-        cover = self._rasters_of.cover.ravel()  # the terrain _pulse_rasters read, by cell
-        units = ro.units_by_row
-        for (row, k, wd, m), c in zip(hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist(), strict=True):
-            if k + wd + m:
-                firer, weapon = self._firer_of(ro, int(c[_C_FIRER]), int(c[_C_WEAPON]))
-                self._emit(
-                    "casualties", unit=units[row].id, killed=k, wounded=wd, missing=m, cause="direct-fire",
-                    firer=firer, weapon=weapon, range_m=c[_C_RANGE], cover=float(cover[int(c[_C_CELL])]),
-                    exposure=c[_C_EXPOSURE], firer_suppression=c[_C_SUPPRESSION],
-                    expected=c[_C_EXPECTED], firer_share=c[_C_MAIN_EXPECTED] / c[_C_EXPECTED],
-                    firers=int(c[_C_FIRERS]), p_hit=c[_C_P_HIT],
-                )
-            if c[_C_GUN_FIRE] > 0.0:  # tanks fired on an anti-tank position's gun pits
-                self._tank_fire_on_guns(units[row], ro.tanks_by_row[-1 - int(c[_C_GUN_FIRER])], c[_C_GUN_FIRE])
+        if n_hit:
+            self._hits_now(ro, hits_i[:n_hit].tolist(), hits_f[:n_hit].tolist())
 
-    def _firer_of(self, ro: Any, firer: int, weapon: int) -> tuple[str, str]:
-        """Return the id of the aimed fire's firer (a unit row, or -1 - a tank row) and
-        its weapon's name (a kill weapon's index, or -1 - a vehicle model: its gun and
-        machine guns), as the kernel gives them."""
-        if firer >= 0:
-            return ro.units_by_row[firer].id, self._kill_weapons[weapon] if weapon >= 0 else "none"
-        return ro.tanks_by_row[-1 - firer].id, self.vehicle_models[-1 - weapon]
+    def _fire_light(self, now: float) -> None:
+        """Write the pulse's farthest range and its light (night or day) for the visibility
+        and the dark now, and keep them while both hold (until the next start or end of a
+        spell of weather, dusk or dawn: :meth:`visibility_m` and :meth:`is_night` say)."""
+        cp, p = self.cp, self._pulse_figures
+        vis_m = self.visibility_m()
+        p[_P_MAX_RANGE] = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
+        p[_P_VIS] = cp.visibility_night if self.is_night() else 1.0
+        self._fire_light_from, self._fire_light_until = now, min(self._vis_until, self._night_until)
+
+    def _hits_now(self, ro: Any, hits: list[list[int]], causes: list[list[float]]) -> None:
+        """Log the pulse's casualties of aimed fire (a row of the kernel's hits and its
+        cause for each unit hit) and hand the tanks' fire on gun pits to
+        :meth:`_tank_fire_on_guns`. The events are handed to the log as dicts of their own
+        (as ``_emit`` would, without packing the fields again), all of one shape: ids and
+        names are strings, the kernel's counts ints and its figures floats (read from
+        lists of its arrays' rows), so its format is looked up for the run's first only."""
+        cover = self._cover_by_cell  # the terrain _pulse_rasters read, by cell (Python floats)
+        units, tanks, weapons, models = ro.units_by_row, ro.tanks_by_row, self._kill_weapons, self.vehicle_models
+        log, now, fmt = self.log, self.env.now, self._casualties_format
+        for (row, k, wd, m), c in zip(hits, causes, strict=True):
+            if k + wd + m:
+                firer, weapon = int(c[_C_FIRER]), int(c[_C_WEAPON])
+                if firer >= 0:  # a unit row, and the index of a weapon that kills men (or none)
+                    firer_id, weapon_name = units[firer].id, weapons[weapon] if weapon >= 0 else "none"
+                else:  # -1 - a tank row, and -1 - its model (its gun and machine guns)
+                    firer_id, weapon_name = tanks[-1 - firer].id, models[-1 - weapon]
+                fields = {
+                    "unit": units[row].id, "killed": k, "wounded": wd, "missing": m, "cause": "direct-fire",
+                    "firer": firer_id, "weapon": weapon_name, "range_m": c[_C_RANGE], "cover": cover[int(c[_C_CELL])],
+                    "exposure": c[_C_EXPOSURE], "firer_suppression": c[_C_SUPPRESSION],
+                    "expected": c[_C_EXPECTED], "firer_share": c[_C_MAIN_EXPECTED] / c[_C_EXPECTED],
+                    "firers": int(c[_C_FIRERS]), "p_hit": c[_C_P_HIT],
+                }
+                if fmt is None:
+                    fmt = self._casualties_format = log.format_of(fields)
+                log.add_as(now, "casualties", fields, fmt)
+            if c[_C_GUN_FIRE] > 0.0:  # tanks fired on an anti-tank position's gun pits
+                self._tank_fire_on_guns(units[row], tanks[-1 - int(c[_C_GUN_FIRER])], c[_C_GUN_FIRE])
 
     def _weapon_ids(self) -> list[str]:
         ids = getattr(self, "_wids", None)
