@@ -361,6 +361,10 @@ def test_the_doctrine_sends_one_group_at_a_time_and_waits_between_attacks(tiny):
     assert e.counterattacks["japanese"] == 1  # its first company is still out: one at a time
     e._rejoin(g, u)
     e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 1  # the next company is assembled from the men back
+    assert e.company_back[u.id] == e.now
+    e.company_back[u.id] -= e.params.f("command.counterattack_interval_h") * 60.0
+    e._japanese_doctrine()
     assert e.counterattacks["japanese"] == 2
     # the second group comes from the battalion, never from the first group
     assert "tiny-jp-coy-group-2" in e.units and not any("-group-1-group" in i for i in e.units)
@@ -376,9 +380,28 @@ def test_the_next_counter_attack_on_a_height_waits_an_interval_after_the_last_on
     e._japanese_doctrine()
     assert e.counterattacks["japanese"] == 1  # the battalion is still assembling the next
     e.counterattack_ended["zaozernaya"] -= interval
-    e._rejoin(g, e.units[e.group_parent[g.id]])
+    parent = e.units[e.group_parent[g.id]]
+    e._rejoin(g, parent)
+    e.company_back[parent.id] -= interval  # and its company came back an interval ago
     e._japanese_doctrine()
     assert e.counterattacks["japanese"] == 2 and "zaozernaya" not in e.counterattack_ended
+
+
+def test_a_battalion_sends_its_next_company_an_interval_after_the_last_one_came_back(tiny):
+    e, u, g = _first_counter_attack(tiny)
+    interval = e.params.f("command.counterattack_interval_h") * 60.0
+    g.activity, g.objective = "holding", None
+    e._call_off_counterattacks(e.params.f("command.counterattack_break_off_loss"))
+    e.counterattack_ended["zaozernaya"] -= 2 * interval  # the height's own wait is long over
+    e._rejoin(g, u)
+    assert e.company_back[u.id] == e.now
+    e.company_back[u.id] -= interval - 1.0  # back a minute short of an interval ago
+    e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 1
+    e.company_back[u.id] -= 1.0
+    e._japanese_doctrine()
+    assert e.counterattacks["japanese"] == 2
+    assert e.company_out[u.id] != g.id  # the battalion's company out now is the new one
 
 
 def test_no_counter_attack_goes_in_once_the_ceasefire_is_agreed(tiny):

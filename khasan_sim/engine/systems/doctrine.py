@@ -55,9 +55,13 @@ class DoctrineSystem:
         and holds its ground with the rest: a battalion whose company is still out, not yet
         rejoined, sends no other), and the next on a height no sooner than
         ``command.counterattack_interval_h`` after the last is over (called off, broken or
-        arrived): the battalion learns how it went, and a company has to be assembled,
-        told its task and brought forward. The cycle on a height is then the attack's own
-        length, which the fight decides, plus the interval. An attack that has lost
+        arrived), and the next from a battalion no sooner than the interval after its last
+        company rejoined it: the battalion learns how it went from the men who come back,
+        and the next company has to be assembled (from them too), told its task and
+        brought forward. The cycle on a height is then the attack's own length, which the
+        fight decides, plus the interval; a battalion's is its company's way out and back
+        plus the interval, and meanwhile the next attack on the height may come from
+        another battalion within reach. An attack that has lost
         ``command.counterattack_break_off_loss`` of its men without carrying the ground, or
         that finds the height held in strength, is called off in the pulse it does
         (:meth:`_call_off_counterattacks`), and its group
@@ -101,6 +105,9 @@ class DoctrineSystem:
                 out = self.company_out.get(uid)
                 if out is not None and self.units[out].men > 0:
                     continue  # one company out at a time: the battalion waits for it to rejoin
+                back = self.company_back.get(uid)
+                if back is not None and now - back < interval:
+                    continue  # the next company is assembled from the men who came back
                 men = u.men
                 if men < min_men or u.morale < min_morale or u.state is not MoraleState.STEADY:
                     continue
@@ -302,6 +309,8 @@ class DoctrineSystem:
         self.stop(g)
         g.activity = "rejoined"
         self._weapons_changed(g, parent)
+        if self.company_out.get(parent.id) == g.id:
+            self.company_back[parent.id] = self.now  # the battalion's next company from now on
         self._emit("rejoined", unit=g.id, parent=parent.id, men=k)
 
     def _detach(self, u: UnitState, fraction: float, min_men: float) -> UnitState:

@@ -287,6 +287,7 @@ class SetupSystem:
         self.counterattack_men: dict[str, int] = {}
         self.group_parent: dict[str, str] = {}
         self.company_out: dict[str, str] = {}  # battalion id -> the group of its last deliberate attack
+        self.company_back: dict[str, float] = {}  # battalion id -> when that group rejoined it
         self._closing_up: dict[str, int] = {}  # tank id -> the move (token) on which it closes up on its stopped column
         self._local_last: dict[str, float] = {}  # unit id -> when it last made a local counter-attack
         self._local_on: dict[str, str] = {}  # zone -> the group of its last local counter-attack
