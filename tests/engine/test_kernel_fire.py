@@ -441,8 +441,10 @@ def test_penetration_in_the_close_quarters_pass_is_the_scalar_rule(seed, reach, 
 def test_anti_tank_weapons_choose_among_the_tanks_they_see_by_the_model_weights(terrain, second, exposure):
     """One anti-tank gun, three enemy tanks in reach (one a command tank standing; one bogged,
     crawling or driving fast; one behind ground raised so that it cannot be seen): over many
-    pulses the tank it fires at (a sure kill, so the knock-out names it) follows
-    fire.target_weights over the two it sees, with the second's exposure as it stands or moves."""
+    pulses the tank it fires at first (a sure kill, so the first knock-out names it) follows
+    fire.target_weights over the two it sees, with the second's exposure as it stands or
+    moves; then it fires at the other for the pulse's time left (a sure kill too), never
+    at the one it cannot see."""
     status2, moving2, speed2 = second
     units = w.Table(w.U_NF, w.U_NI, capacity=2)
     tanks = w.Table(w.T_NF, w.T_NI, capacity=3)
@@ -474,9 +476,58 @@ def test_anti_tank_weapons_choose_among_the_tanks_they_see_by_the_model_weights(
             terrain.elevation_m.astype(np.float64).ravel(), terrain.grid.cell_m, terrain.grid.nrows, terrain.grid.ncols,
             keys, state, width, ground, surface, *rest, np.array([seed], dtype=np.uint64),
         )
-        assert len(knocked) == 1
+        assert len(knocked) == 2 and set(knocked[:, 0].tolist()) == {0, 1}
         counts[knocked[0, 0]] += 1
     assert counts[2] == 0  # never the one it cannot see
     expected = fire.target_weights(np.array([True, False]), np.array([1.0, exposure]), 4.0)
     share = counts[:2] / counts.sum()
     assert np.allclose(share, expected, atol=5 * np.sqrt(expected * (1 - expected) / counts.sum()))
+
+
+def _line_of_tanks(n_tanks: int) -> tuple[w.Table, w.Table]:
+    """One Japanese anti-tank gun and *n_tanks* standing Soviet tanks 300-480 m off (within
+    half its range: its full effect on each)."""
+    units = w.Table(w.U_NF, w.U_NI, capacity=2)
+    tanks = w.Table(w.T_NF, w.T_NI, capacity=n_tanks)
+    gun, tank_unit = units.add_row(), units.add_row()
+    units.f[gun, [w.U_X, w.U_Y]] = 6000.0, 7000.0
+    units.i[gun, [w.U_MEN, w.U_MEN_START, w.U_SIDE, w.U_TYPE]] = 20, 20, 1, w.UNIT_TYPES.index("anti-tank")
+    units.i[tank_unit, [w.U_MEN, w.U_MEN_START, w.U_SIDE, w.U_TYPE, w.U_HAS_TANKS]] = 9, 9, 0, w.UNIT_TYPES.index("tank"), 1
+    for k in range(n_tanks):
+        t = tanks.add_row()
+        tanks.f[t, [w.T_X, w.T_Y]] = 6300.0 + 3.0 * k, 7000.0
+        tanks.i[t, w.T_UNIT] = tank_unit
+    return units, tanks
+
+
+@settings(max_examples=8, deadline=None)
+@given(rate=st.floats(0.05, 1.0), pulse_min=st.sampled_from([1.25, 2.5, 5.0, 10.0]))
+def test_a_guns_knock_outs_do_not_depend_on_the_pulse_length(terrain, rate, pulse_min):
+    """A gun fires at a tank until it is knocked out, then at the next for the time left: in
+    30 minutes against a company it cannot run out of, its knock-outs are a Poisson process
+    of its kill rate, whatever the pulse (before, a gun was held to one a pulse, and a
+    5-minute pulse lost most of a fast gun's kills)."""
+    sight = SightLines(terrain)
+    keys, state, width, ground, surface, *rest = sight.args
+    surface = surface - np.float32(10_000.0)  # everything in view
+    pulse = _pulse(dt=pulse_min)
+    flat = np.zeros(terrain.elevation_m.size)  # no height advantage either way
+    g = terrain.grid
+    n_tanks = 60
+    per_min = rate / ACCURACY[0]  # a trained-poorly gun's kill rate on one standing tank: `rate`
+    totals = []
+    for seed in range(300):
+        units, tanks = _line_of_tanks(n_tanks)
+        knocked_all = 0
+        for k in range(round(30.0 / pulse_min)):
+            knocked, _ = df.anti_tank_fire(
+                units.f, units.i, units.n, np.array([0, 1]), tanks.f, tanks.i, tanks.n, np.arange(n_tanks), np.array([True, False]),
+                np.array([[1.0], [0.0]]), np.array([per_min]), np.array([1000.0]), np.array([1.0]), ACCURACY, FIRE_FACTOR, pulse,
+                flat, g.cell_m, g.nrows, g.ncols, keys, state, width, ground, surface, *rest,
+                np.array([seed * 1000 + k], dtype=np.uint64),
+            )
+            tanks.i[knocked[:, 0], w.T_STATUS] = w.TANK_STATUS.index("damaged")  # out of the fight
+            knocked_all += len(knocked)
+        totals.append(knocked_all)
+    expected = 30.0 * rate  # a Poisson process of `rate` a minute for 30 minutes
+    assert abs(float(np.mean(totals)) - expected) <= 4.0 * math.sqrt(expected / len(totals)) + 0.02

@@ -1,6 +1,7 @@
 """Anti-tank fire of one combat pulse, compiled (the direct-fire kernel's second part:
 kernels/direct_fire.py): each anti-tank weapon picks one of the tanks its unit sees, by
-the model's weights, and may knock it out (:func:`fire.tank_kill_probability`).
+the model's weights, and fires at it until it is knocked out
+(:func:`fire.tank_kill_probability`) or the pulse ends, then at the next for the time left.
 """
 
 from __future__ import annotations
@@ -67,9 +68,8 @@ def anti_tank_fire(
     knock_outs = np.empty((n_tanks, 3), dtype=np.int64)
     figures = np.empty((n_tanks, N_KNOCK), dtype=np.float64)
     n_ko = 0
-    # the tanks that can be fired at are those that could at the pulse's start: one
-    # knocked out by an earlier shooter may still be chosen, and the shot is then lost
-    # (in id order, as contiguous arrays for the search)
+    # the tanks that can be fired at are those that could at the pulse's start, but those
+    # knocked out in it (in id order, as contiguous arrays for the search)
     f_tank = np.empty(n_tanks, dtype=np.int64)
     f_x = np.empty(n_tanks, dtype=np.float64)
     f_y = np.empty(n_tanks, dtype=np.float64)
@@ -115,10 +115,10 @@ def anti_tank_fire(
             if d > reach:
                 continue
             t = f_tank[j]
-            ex = veh_exposure[ti[t, w.T_MODEL]]
             if knocked[t]:
-                pass  # knocked out this pulse: no longer bogged or moving
-            elif ti[t, w.T_STATUS] == _BOGGED:
+                continue  # knocked out in this pulse by an earlier shooter
+            ex = veh_exposure[ti[t, w.T_MODEL]]
+            if ti[t, w.T_STATUS] == _BOGGED:
                 ex *= pulse[P_BOGGED_EXPOSURE]
             elif ti[t, w.T_MOVING]:
                 ex *= moving_tank_exposure(tf[t, w.T_SPEED], pulse[P_TANK_MOVING_EXPOSURE], pulse[P_TANK_EVASIVE_SPEED])
@@ -133,57 +133,68 @@ def anti_tank_fire(
         share = ui[s, _U_MEN] / ui[s, _U_MEN_START] if ui[s, _U_MEN_START] > 0 else 0.0
         e_s = elev[_cell(sx, sy, cell_m, nrows, ncols)]
         acc0 = accuracy[ui[s, _U_TRAINING]]
+        sees_none = False
         for a in range(n_at):
             n_guns = at_counts[s, a] * share
             if n_guns <= 0:
                 continue
-            # each weapon picks one of the tanks its unit sees, by weight: a draw among the
-            # tanks not yet found unseen, its sight line asked, and drawn again if unseen
-            # (the same chances as a draw among the seen ones, asking few sight lines)
-            c = -1
-            while True:
-                total = 0.0
-                left = 0
-                for q in range(nc):
-                    if sighted[q] != 0:
-                        total += weight[q]
-                        left += 1
-                if left == 0:
+            # the weapons fire through the pulse: they pick one of the tanks their unit
+            # sees and fire at it until it is knocked out or the pulse ends, then pick the
+            # next for the time left (so a pulse's knock-outs do not depend on its length:
+            # a gun is not held to one a pulse). Each pick is a draw among the tanks not
+            # yet found unseen and not knocked out, its sight line asked, drawn again if
+            # unseen (the same chances as a draw among the seen ones, asking few lines)
+            left = dt
+            while left > 0.0:
+                c = -1
+                while True:
+                    total = 0.0
+                    n_left = 0
+                    for q in range(nc):
+                        if sighted[q] != 0 and not knocked[cand[q]]:
+                            total += weight[q]
+                            n_left += 1
+                    if n_left == 0:
+                        break
+                    x = uniform(g_fire) * (total if total > 0 else n_left)
+                    pick = -1
+                    for q in range(nc):
+                        if sighted[q] != 0 and not knocked[cand[q]]:
+                            pick = q
+                            x -= weight[q] if total > 0 else 1.0
+                            if x < 0.0:
+                                break
+                    if sighted[pick] == -1:  # sight.seen_cells, its table of recent lines read here
+                        t = cand[pick]
+                        key, h = line_key(s_cell, cell_of(tf[t, w.T_X], tf[t, w.T_Y], width), width)
+                        j = 1 + (h & (s_state.size - 2))
+                        e = s_state[j]
+                        seen = (e & 1) == 1 if e >> 1 == key else seen_past_recent(
+                            s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, key, h, j,
+                        )
+                        sighted[pick] = 1 if seen else 0
+                    if sighted[pick] == 1:
+                        c = pick
+                        break
+                if c < 0:
+                    sees_none = True  # the unit sees none of them (left standing)
                     break
-                x = uniform(g_fire) * (total if total > 0 else left)
-                pick = -1
-                for q in range(nc):
-                    if sighted[q] != 0:
-                        pick = q
-                        x -= weight[q] if total > 0 else 1.0
-                        if x < 0.0:
-                            break
-                if sighted[pick] == -1:  # sight.seen_cells, its table of recent lines read here
-                    t = cand[pick]
-                    key, h = line_key(s_cell, cell_of(tf[t, w.T_X], tf[t, w.T_Y], width), width)
-                    j = 1 + (h & (s_state.size - 2))
-                    e = s_state[j]
-                    seen = (e & 1) == 1 if e >> 1 == key else seen_past_recent(
-                        s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, key, h, j,
-                    )
-                    sighted[pick] = 1 if seen else 0
-                if sighted[pick] == 1:
-                    c = pick
-                    break
-            if c < 0:
-                break  # the unit sees none of them
-            t = cand[c]
-            if knocked[t]:
-                continue
-            rf = range_factor(cand_d[c], at_range[a])
-            dh = e_s - elev[_cell(tf[t, w.T_X], tf[t, w.T_Y], cell_m, nrows, ncols)]
-            adv = max(0.5, 1.0 + pulse[P_ELEV_ADV] * dh / 100.0)
-            rate = at_kills[a] * n_guns * rf * (1.0 - uf[s, _U_SUP]) * fire_factor[ui[s, _U_STATE]]
-            r2 = max(0.0, rate * exposure_c[c] * vis * (acc0 * adv))
-            pk = 1.0 - math.exp(-r2 * dt)
-            tf[t, w.T_LAST_FIRE] = now
-            uf[s, _U_AT_FIRED] = now  # the shot gives the gun away
-            if uniform(g_fire) < pk:
+                t = cand[c]
+                rf = range_factor(cand_d[c], at_range[a])
+                dh = e_s - elev[_cell(tf[t, w.T_X], tf[t, w.T_Y], cell_m, nrows, ncols)]
+                adv = max(0.5, 1.0 + pulse[P_ELEV_ADV] * dh / 100.0)
+                rate = at_kills[a] * n_guns * rf * (1.0 - uf[s, _U_SUP]) * fire_factor[ui[s, _U_STATE]]
+                r2 = max(0.0, rate * exposure_c[c] * vis * (acc0 * adv))
+                pk = 1.0 - math.exp(-r2 * left)
+                tf[t, w.T_LAST_FIRE] = now
+                uf[s, _U_AT_FIRED] = now  # the shot gives the gun away
+                u = uniform(g_fire)
+                if u >= pk:
+                    break  # not knocked out in the time left
+                # knocked out after the exponential's time to a kill, given it fell in the
+                # time left (from the same draw: 1 - exp(-r2 * took) = u)
+                took = -math.log(1.0 - u) / r2
+                left -= took
                 knocked[t] = True
                 ti[t, w.T_MOVING] = 0
                 knock_outs[n_ko, 0] = t
@@ -194,4 +205,6 @@ def anti_tank_fire(
                 figures[n_ko, K_RATE] = r2
                 figures[n_ko, K_CHANCE] = pk
                 n_ko += 1
+            if sees_none:
+                break
     return knock_outs[:n_ko].copy(), figures[:n_ko].copy()

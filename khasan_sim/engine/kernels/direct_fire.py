@@ -13,7 +13,9 @@ The mechanics are those of :mod:`khasan_sim.model.fire` (the scalar reference):
 - anti-tank weapons pick, each, one of the tanks their unit can see, conspicuous command
   tanks and stationary (bogged) ones weighted, a moving one by its speed (a tank crawling
   through swamp is laid on almost as one standing: :func:`fire.moving_tank_exposure`),
-  and may knock it out (:func:`fire.tank_kill_probability`);
+  and fire at it until it is knocked out (:func:`fire.tank_kill_probability`) or the
+  pulse ends, then at the next for the time left (a pulse's knock-outs do not depend on
+  its length);
 - each target's expected casualties, added in the firers' id order, are drawn as men hit
   (:func:`fire.draw_casualties`) and add suppression (:func:`fire.suppression_from_fire`).
 
