@@ -122,13 +122,37 @@ def test_variant_error_names_variant_file(tmp_path: Path) -> None:
     assert info.value.path == "units[1].men"
 
 
+def test_a_variant_can_add_parameter_files_a_later_one_overriding(tmp_path: Path) -> None:
+    """A variant that adds ``scenario.params`` (the built-in files, then its own) runs the
+    scenario with its values: a later file overrides an earlier key (how
+    bench/check_time_step.py runs the same study at another pulse length)."""
+    from khasan_sim.scenario.params_file import default_param_files
+
+    base = load_scenario(TINY, with_terrain=False)
+    own = tmp_path / "pulse.params.yaml"
+    own.write_text('engine:\n  pulse_min: {value: 2.5, unit: min, reason: "a test"}\n', encoding="utf-8")
+    files = ", ".join(f'"{p}"' for p in [*default_param_files(), own])
+    v = tmp_path / "v.yaml"
+    v.write_text(
+        f"variant: {{id: pulse-2.5, title: P, base: \"{TINY}\"}}\n"
+        f"add:\n  - {{path: scenario.params, value: [{files}]}}\n",
+        encoding="utf-8",
+    )
+    changed = load_scenario(TINY, v, with_terrain=False)
+    assert base.params.f("engine.pulse_min") == 5
+    assert changed.params.f("engine.pulse_min") == 2.5
+    # every other parameter as the built-in files have it
+    assert changed.params.f("engine.leg_m") == base.params.f("engine.leg_m")
+    assert changed.digest != base.digest
+
+
 def test_variant_for_another_base_is_refused(tmp_path: Path) -> None:
     """A variant whose base is another file than the scenario given is an error."""
     other = tmp_path / "other.yaml"
     other.write_text(TINY.read_text(encoding="utf-8"), encoding="utf-8")
     v = tmp_path / "v.yaml"
     v.write_text("variant: {id: v, title: V, base: other.yaml}\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="this variant is for 'other.yaml'"):
+    with pytest.raises(ScenarioError, match=r"this variant is for 'other\.yaml'"):
         load_scenario(TINY, v, with_terrain=False)
 
 
@@ -245,7 +269,7 @@ def test_bounds_from_the_map_description(tmp_path: Path) -> None:
 def test_missing_map_file(tmp_path: Path) -> None:
     """A map file that does not exist is an error at scenario.map when terrain is wanted."""
     sc_path = _tiny_on(tmp_path, None)
-    with pytest.raises(ScenarioError, match="map file .* not found") as info:
+    with pytest.raises(ScenarioError, match=r"map file .* not found") as info:
         load_scenario(sc_path)
     assert (info.value.path, info.value.line) == ("scenario.map", 8)
 
