@@ -15,7 +15,7 @@ from khasan_sim.ui import counters, theme
 from khasan_sim.ui.app_orders import RefusedOrder
 from khasan_sim.ui.eventtext import clock
 from khasan_sim.ui.frames import Frame
-from khasan_sim.ui.labels import MapLabel, place_labels
+from khasan_sim.ui.labels import MapLabel, leader_line, place_labels
 from khasan_sim.ui.mapview import dashed_line
 from khasan_sim.ui.sourcetext import soft_ground_and_bog
 
@@ -135,9 +135,14 @@ class DrawMixin:
                 rank = -1e9 if u.id == self.selected else -u.men_start - 1000 * u.tanks_start
                 labels.append(MapLabel(lab, (sx - lab.get_width() / 2 + n * 5, y + img.get_height() - 2), rank, keep=u.id == self.selected, owner=u.id))
         # the heights' names above the counters, then the units' names where they fit, then the other names
-        labels.extend(MapLabel(img, at, -1e8 if height else 1.0, keep=height) for img, at, height in self.map.names(self.cam, f.holders))
+        labels.extend(MapLabel(img, at, -1e8 if height else 1.0, keep=height, anchor=anchor)
+                      for img, at, height, anchor in self.map.names(self.cam, f.holders))
         self.label_rects = []
         for label, spot in place_labels(labels, drawn):
+            line = leader_line(label, spot)
+            if line is not None:  # a height's name pushed off its place: tied to its summit
+                pygame.draw.line(scr, (40, 28, 16), line[0], line[1], max(1, self.px(1)))
+                pygame.draw.circle(scr, (40, 28, 16), line[1], max(2, self.px(2.5)))
             scr.blit(label.image, spot.topleft)
             self.label_rects.append((spot, label.owner, label.keep))
 

@@ -6,6 +6,10 @@ around its own; the first place that overlaps no label already placed and no cou
 (but its own) is taken. A label that must stay (a height's name) goes to its own place
 when no other is free; the others are left out: a crowd of counters shows the names
 that fit, and zooming in shows the rest.
+
+A height's name pushed off its place (by the counters standing on the height) is tied to
+its summit by a leader line (:func:`leader_line`), so that "Zaozernaya 155", pushed east
+by the battalions on the hill, is not read as a height across the lake.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ class MapLabel:
         priority: Lower goes first.
         keep: Drawn at its preferred place when no free place is found (else left out).
         owner: The unit whose counter it names (that counter does not block it).
+        anchor: The point it names (a height's summit), for a leader line when it is
+            placed away from *at*.
     """
 
     image: pygame.Surface
@@ -32,6 +38,7 @@ class MapLabel:
     priority: float
     keep: bool = False
     owner: str | None = None
+    anchor: tuple[float, float] | None = None
 
 
 def _shifts(w: int, h: int) -> tuple[tuple[float, float], ...]:
@@ -68,3 +75,17 @@ def place_labels(labels: list[MapLabel], counters: list[tuple[pygame.Rect, str]]
         placed.append(spot)
         out.append((lab, spot))
     return out
+
+
+def leader_line(label: MapLabel, spot: pygame.Rect) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """Return the leader line from a label placed at *spot* to the point it names: from
+    the nearest point of its box to its anchor; None when it has no anchor or stands at
+    its own place (``label.at``, beside the point)."""
+    if label.anchor is None or (spot.x, spot.y) == (round(label.at[0]), round(label.at[1])):
+        return None
+    ax, ay = label.anchor
+    nx = min(max(ax, spot.left), spot.right - 1)
+    ny = min(max(ay, spot.top), spot.bottom - 1)
+    if (nx - ax) ** 2 + (ny - ay) ** 2 < 9.0:  # the box reaches the point: nothing to tie
+        return None
+    return (nx, ny), (ax, ay)

@@ -286,7 +286,7 @@ class MapRenderer:
                 colour = theme.SIDE_DARK.get(holder or "", theme.ZONE_COLOUR)
                 dashed_line(surface, colour, [*pts, pts[0]], 2 if z.kind == "height" else 1, 7, 5)
         if not self.defer_names:
-            for img, (x, y), _ in self._names(cam, holders, ts):
+            for img, (x, y), _, _ in self._names(cam, holders, ts):
                 surface.blit(img, (x, y))
         # border
         b = t.border
@@ -310,9 +310,10 @@ class MapRenderer:
             else:
                 pygame.draw.rect(surface, (30, 30, 30), (x - 3, y - 3, 6, 6), 1)
 
-    def _names(self, cam: Camera, holders: dict[str, str | None], ts: Any) -> list[tuple[pygame.Surface, tuple[float, float], bool]]:
+    def _names(self, cam: Camera, holders: dict[str, str | None], ts: Any) -> list[tuple[pygame.Surface, tuple[float, float], bool, tuple[float, float] | None]]:
         """Return the map's names (zones, spot heights, places; not waters) with their top-left
-        corners through *ts* (map to surface), each with True for a height's name."""
+        corners through *ts* (map to surface), each with True for a height's name and the
+        point a spot height's name names (its summit; None for the others)."""
         out = []
         if self.show_zones:
             for z in self.zones:
@@ -325,17 +326,17 @@ class MapRenderer:
                     name = name[:28].rsplit(" ", 1)[0] + " ..."
                 colour = theme.SIDE_DARK.get(holders.get(z.id) or "", theme.ZONE_COLOUR)
                 img = theme.halo_text(name, self.fs(12 if z.kind == "height" else 11), colour, bold=z.kind == "height")
-                out.append((img, (cx - img.get_width() / 2, cy - img.get_height() / 2 + (10 if z.kind == "height" else 0)), z.kind == "height"))
+                out.append((img, (cx - img.get_width() / 2, cy - img.get_height() / 2 + (10 if z.kind == "height" else 0)), z.kind == "height", None))
         for lab in self.terrain.labels:
             x, y = ts(lab.x_m, lab.y_m)
             if lab.kind == "height":
                 s = f"{lab.name} {lab.elevation_m:.0f}" if lab.elevation_m is not None and not any(ch.isdigit() for ch in lab.name) else lab.name
-                out.append((theme.halo_text(s, self.fs(12), (40, 28, 16), bold=True), (x + 7, y - 14), True))
+                out.append((theme.halo_text(s, self.fs(12), (40, 28, 16), bold=True), (x + 7, y - 14), True, (x, y)))
             elif lab.kind != "water":
-                out.append((theme.halo_text(lab.name, self.fs(11), (30, 30, 30)), (x + 6, y - 8), False))
+                out.append((theme.halo_text(lab.name, self.fs(11), (30, 30, 30)), (x + 6, y - 8), False, None))
         return out
 
-    def names(self, cam: Camera, holders: dict[str, str | None] | None = None) -> list[tuple[pygame.Surface, tuple[float, float], bool]]:
+    def names(self, cam: Camera, holders: dict[str, str | None] | None = None) -> list[tuple[pygame.Surface, tuple[float, float], bool, tuple[float, float] | None]]:
         """Return the map's names on the screen (see :meth:`_names`), for the caller to place
         among the counters when :attr:`defer_names` is set."""
         return self._names(cam, holders or {}, cam.to_screen)

@@ -168,6 +168,34 @@ def test_labels_placed_by_priority_never_overlap():
             assert not a.colliderect(b)
 
 
+def test_a_heights_name_pushed_off_its_summit_is_tied_to_it_by_a_leader_line():
+    """The battalions on Zaozernaya push its name east across the lake's shore; a leader
+    line from the name's box to the summit keeps it from reading as a height across the
+    lake. A name at its own place (beside the summit) has none."""
+    from khasan_sim.ui.labels import MapLabel, leader_line, place_labels
+
+    pygame.font.init()
+    img = theme.halo_text("Zaozernaya 155", 12, (20, 20, 20), bold=True)
+    summit = (100.0, 100.0)
+    name = MapLabel(img, (summit[0] + 7, summit[1] - 14), -1e8, keep=True, anchor=summit)
+    # counters standing on the summit, over the name's place and above and below it (the
+    # place to its right, past the shore, is free)
+    w, h = img.get_size()
+    stack = [pygame.Rect(80, 86 + k * h, 27 + int(0.6 * w) - 1, h) for k in range(-1, 2)]
+    (label, spot), = place_labels([name], [(r, f"u{k}") for k, r in enumerate(stack)])
+    line = leader_line(label, spot)
+    assert (spot.x, spot.y) != (107, 86), "the counters pushed the name off its place"
+    assert line is not None
+    (sx, sy), end = line
+    assert end == summit
+    assert spot.left <= sx < spot.right and spot.top <= sy < spot.bottom  # starts on the name's box
+    # at its own place: no line
+    (label, spot), = place_labels([name], [])
+    assert leader_line(label, spot) is None
+    # a name without a point (a zone's) never gets one
+    assert leader_line(MapLabel(img, (0.0, 0.0), 1.0), pygame.Rect(300, 300, w, h)) is None
+
+
 def test_battle_map_labels_do_not_overlap_at_the_default_zoom():
     from khasan_sim.api import Simulation  # noqa: F401 - the historical scenario loads through it
     from khasan_sim.scenario.builtin import historical_scenario
