@@ -472,6 +472,7 @@ def render_html(
     other_comparison: StudyComparison | None = None,
     story: StoryComparison | None = None,
     trust: Any = None,
+    story_against: Any = (),
 ) -> str:
     """Return the HTML report of a study beside the record (and another study, and the story checks)."""
     spec = comparison.spec
@@ -515,6 +516,10 @@ def render_html(
             "(scenarios/reports/practical-size.yaml: the smallest difference a teacher would discuss, with its reason).</p>"
         )
         parts.append(_difference_table(difference))
+        if story_against:
+            from khasan_sim.analysis import story_against as against
+
+            parts.append(against.section(list(story_against), other_name, difference.confidence))
 
     parts.append("<h2>Distributions, outcome by outcome</h2>")
     others = {c.id: c for c in other_comparison.entries} if other_comparison is not None else {}

@@ -166,6 +166,30 @@ def _difference_table(diff: Any) -> Table:
     return table
 
 
+def _story_difference_table(diffs: list[Any]) -> Table:
+    from khasan_sim.analysis.story_against import percent_text as pct
+
+    table = Table(
+        title="The story checks, this study against the other: share of runs holding",
+        caption="difference in percentage points, this minus the other, with its 95% bootstrap interval; "
+        "it matters at 10 points or more with the interval off 0, or when the check holds in one study only",
+        caption_justify="left",
+    )
+    table.add_column("check")
+    table.add_column("this", justify="right")
+    table.add_column("other", justify="right")
+    table.add_column("difference", justify="right")
+    table.add_column("95% interval", justify="right")
+    table.add_column("matters")
+    for d in diffs:
+        if d.this is None and d.other is None:
+            continue
+        interval = "–" if d.low is None else f"{pct(d.low, True)} … {pct(d.high, True)}"
+        table.add_row(d.check, pct(d.this), pct(d.other), pct(d.difference, True), interval,
+                      Text(d.why(), style="bold" if d.matters else ""))
+    return table
+
+
 def check_outputs(args: argparse.Namespace) -> None:
     """Check --json and --html before any work: never over an input, nor over each other.
 
@@ -213,6 +237,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
     trust, trust_note = study_trust(study, comparison, story)
     other = other_comparison = difference = None
+    story_diffs: list[Any] = []
     if args.against is not None:
         other = load_study(args.against)
         if not other.runs:
@@ -222,10 +247,20 @@ def run(args: argparse.Namespace, console: Console) -> int:
         difference = compare_studies(
             study, other, record, seed=args.bootstrap_seed, resamples=args.resamples
         )
+        if story is not None:
+            from khasan_sim.analysis.story_against import story_against
+            from khasan_sim.story.spec import load_story
+
+            story_diffs = story_against(
+                load_story(args.story), study, other, paired=difference.paired,
+                seed=args.bootstrap_seed, resamples=args.resamples,
+            )
 
     doc: dict[str, Any] = comparison.to_json()
     if difference is not None:
         doc["against"] = difference.to_json()
+        if story_diffs:
+            doc["against"]["story"] = [d.to_json() for d in story_diffs]
     if story is not None:
         doc["story"] = story.to_json()
     doc["trust"] = trust.to_json() if trust is not None else {"note": trust_note}
@@ -249,6 +284,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 other_comparison=other_comparison,
                 story=story,
                 trust=trust,
+                story_against=story_diffs,
             ),
         )
     if args.json == "-":
@@ -272,6 +308,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
             soft_wrap=True,
         )
         console.print(_difference_table(difference))
+        if story_diffs:
+            console.print(_story_difference_table(story_diffs))
     for label, path in (("JSON", args.json), ("report", args.html)):
         if path:
             console.print(

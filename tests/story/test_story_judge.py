@@ -465,3 +465,41 @@ def test_labels():
     w = FakeWatch({})
     assert w.label(at("1938-08-09T00:00")) == "1938-08-09T00:00"
     assert w.minutes(START + timedelta(hours=2)) == 120.0
+
+
+def test_a_variants_story_checks_against_the_baseline():
+    """``compare --against``: each check's share of runs holding in two studies, the
+    difference with its interval, and whether it matters (10 points with the interval off
+    zero, or the check holding in one study only); paired run by run on a shared seed."""
+    from khasan_sim.analysis.story_against import section, story_against
+
+    check = STORY.check("soviets-lost-more-men")
+
+    def result(ratio: float) -> RunResult:
+        obs = {check.id: {"value": ratio, "settled": True, "observe_key": check.observe_key}}
+        return RunResult(
+            "khasan-1938-historical", 1, None, {"1938-08-11T12:00": {}}, 1, "0" * 64,
+            story={"start": "1938-08-06T16:00", "observations": obs},
+        )
+
+    def study(ratios: list[float]) -> Any:
+        return SimpleNamespace(runs=[(i, result(r)) for i, r in enumerate(ratios)])
+
+    baseline = study([1.5] * 30 + [0.9] * 10)  # holds in 75% of the runs
+    variant = study([1.5] * 10 + [0.9] * 30)  # in 25%: the verdict changes
+    same = study([1.5] * 30 + [0.9] * 10)
+    diffs = {d.check: d for d in story_against(STORY, variant, baseline, paired=True, resamples=500)}
+    d = diffs[check.id]
+    assert (d.this, d.other, d.runs_this, d.runs_other) == (0.25, 0.75, 40, 40)
+    assert d.difference == pytest.approx(-0.5)
+    assert d.low < -0.3 and d.high < 0.0
+    assert d.verdict_changed and d.matters and "this study" not in d.why() and "other study only" in d.why()
+    again = {x.check: x for x in story_against(STORY, same, baseline, paired=True, resamples=500)}[check.id]
+    assert again.difference == 0.0 and (again.low, again.high) == (0.0, 0.0) and not again.matters
+    # a check no run could judge (observations missing): no shares, never "matters"
+    other_check = next(x for x in diffs.values() if x.check != check.id)
+    assert other_check.this is None and other_check.difference is None and not other_check.matters
+    assert d.to_json()["matters"] is True and d.to_json()["statistic"] == "share of runs holding"
+    html_text = section(list(diffs.values()), "base.sqlite")
+    row = html_text.split(check.id)[1].split("</tr>")[0]
+    assert "base.sqlite" in html_text and "<b>-50</b>" in row and "25%" in row and "75%" in row
