@@ -35,6 +35,7 @@ from khasan_sim.exercises.figures import (
     reading,
     size_text,
 )
+from khasan_sim.exercises.story import story_html
 
 BASE_COLOUR = "#555555"
 VARIANT_COLOURS = ("#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -400,6 +401,7 @@ def render_exercise_html(figs: ExerciseFigures, *, start: datetime, command: str
     parts.append("<h2>What the numbers say</h2><ul class='reading'>")
     parts += [f"<li>{e(s)}</li>" for s in reading(figs)]
     parts.append("</ul>")
+    parts += story_html(figs)
     parts.append("<h2>Plots</h2>")
     parts.append(
         "<p class='note'>Left: how often each outcome came up — grey filled: the historical orders (baseline); coloured outlines: "

@@ -503,3 +503,33 @@ def test_a_variants_story_checks_against_the_baseline():
     html_text = section(list(diffs.values()), "base.sqlite")
     row = html_text.split(check.id)[1].split("</tr>")[0]
     assert "base.sqlite" in html_text and "<b>-50</b>" in row and "25%" in row and "75%" in row
+
+
+def test_the_exercise_report_lists_the_digests_statements_a_variant_moves():
+    """The exercise report's story section: for each variant, the statements whose share
+    the change moves (here one that stops holding), in the digest's words; none for a
+    study of another scenario."""
+    from khasan_sim.exercises.story import story_changes, story_html
+
+    check = STORY.check("soviets-lost-more-men")
+
+    def study(ratios: list[float], scenario: str = "khasan-1938-historical") -> Any:
+        def result(ratio: float) -> RunResult:
+            obs = {check.id: {"value": ratio, "settled": True, "observe_key": check.observe_key}}
+            return RunResult(scenario, 1, None, {"1938-08-11T12:00": {}}, 1, "0" * 64,
+                             story={"start": "1938-08-06T16:00", "observations": obs})
+        return SimpleNamespace(runs=[(i, result(r)) for i, r in enumerate(ratios)], spec=SimpleNamespace(scenario=scenario))
+
+    base = study([1.5] * 30 + [0.9] * 10)
+    figs = SimpleNamespace(baseline=base, paired=True, variants=[
+        ("a", "Trained rifles", study([1.5] * 8 + [0.9] * 32)),  # stops holding
+        ("b", "No change", study([1.5] * 30 + [0.9] * 10)),
+    ])
+    changes = dict(story_changes(figs, STORY))
+    assert [c.id for c, _ in changes["Trained rifles"]] == [check.id]
+    assert changes["No change"] == []
+    text = "\n".join(story_html(figs, STORY))
+    assert "lost more men than the defender" in text
+    assert "still reads as recorded" in text  # the variant that moves nothing says so
+    other = SimpleNamespace(baseline=study([1.5] * 4, "tiny"), paired=True, variants=[])
+    assert story_changes(other, STORY) is None and story_html(other, STORY) == []

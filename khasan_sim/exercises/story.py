@@ -1,0 +1,70 @@
+"""The exercise report's story section: what the history digest says, with the change.
+
+For each variant of an exercise, the statements of the digest (scenarios/record/story.yaml)
+whose share of runs holding the change moves by a practical amount (10 percentage points
+or more with the interval off zero, or the statement holding in one study only; see
+:mod:`khasan_sim.analysis.story_against`), in the digest's own words, beside the
+baseline's share. Students read the what-if as the story it changes: which recorded
+events no longer happen, which ones start to.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from khasan_sim.analysis.story_against import StoryDifference, percent_text, story_against
+
+
+def story_changes(figs: Any, story: Any = None) -> list[tuple[str, list[tuple[Any, StoryDifference]]]] | None:
+    """Return, for each variant of the exercise, ``(label, [(check, difference), ...])``
+    for the story checks whose difference matters; None when the checks do not apply (no
+    story file, or one for another scenario than the exercise's studies)."""
+    from khasan_sim.story.spec import StoryError, load_story
+
+    if story is None:
+        try:
+            story = load_story()
+        except StoryError:
+            return None
+    if story.scenario != figs.baseline.spec.scenario:
+        return None
+    checks = {c.id: c for c in story.checks}
+    out = []
+    for _, label, study in figs.variants:
+        diffs = story_against(story, study, figs.baseline, paired=figs.paired)
+        out.append((label, [(checks[d.check], d) for d in diffs if d.matters]))
+    return out
+
+
+def story_html(figs: Any, story: Any = None) -> list[str]:
+    """Return the report's section on the story checks (empty when they do not apply)."""
+    changes = story_changes(figs, story)
+    if changes is None:
+        return []
+    parts = [
+        "<h2>What the digest says, with the change</h2>",
+        "<p class='note'>The history digest's statements that the runs can show (the project's story checks): "
+        "the share of runs in which each holds, with the historical orders and with the change. Only the statements "
+        "the change moves are listed: by 10 percentage points or more (with the 95% interval off zero), or from "
+        "holding in at least half the runs to not, or back.</p>",
+    ]
+    for label, rows in changes:
+        parts.append(f"<h3>{html.escape(label)}</h3>")
+        if not rows:
+            parts.append("<p>No statement of the digest moves: with this change the battle still reads as recorded.</p>")
+            continue
+        body = "".join(
+            "<tr>"
+            f"<td>“{html.escape(' '.join(c.words.split()))}”<br><span class='note'>{html.escape(c.who)}, {html.escape(c.when)}</span></td>"
+            f"<td class='num'>{percent_text(d.other)}</td><td class='num'>{percent_text(d.this)}</td>"
+            f"<td class='num'><b>{percent_text(d.difference, True)}</b><br><span class='note'>"
+            f"{percent_text(d.low, True)} … {percent_text(d.high, True)}</span></td>"
+            "</tr>"
+            for c, d in rows
+        )
+        parts.append(
+            "<table><tr><th>the digest says</th><th>historical orders</th><th>with the change</th>"
+            f"<th>difference (points, 95% interval)</th></tr>{body}</table>"
+        )
+    return parts
