@@ -290,6 +290,9 @@ def render_class_html(figs: ExerciseFigures, games: list[Game], *, start: Any, f
         "historical orders, or the variant it played) says whether it is unusual. A game beyond the 5th or 95th percentile is "
         "unusual for the plan of that study; one in the middle is not evidence that the students' plan was better or worse.</p>"
     )
+    from khasan_sim.exercises.story import class_story_html
+
+    parts += class_story_html(figs, games)
     parts.append("<h2>The games among the runs</h2>")
     start_label = start.strftime("%d %b %H:%M")
     for mf in figs.metrics:

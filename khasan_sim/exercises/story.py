@@ -68,3 +68,65 @@ def story_html(figs: Any, story: Any = None) -> list[str]:
             f"<th>difference (points, 95% interval)</th></tr>{body}</table>"
         )
     return parts
+
+
+def game_story_rows(figs: Any, games: list[Any], story: Any = None) -> list[tuple[Any, int, int, list[tuple[Any, bool, float]]]] | None:
+    """Return, for each placed game of the class, ``(game, held, judged, unusual)``: how
+    many of the digest's statements its run showed and could judge, and those on which it
+    went the other way from most runs of its study, as ``(check, held in the game, share
+    of the study's runs holding)``; None when the checks do not apply."""
+    from khasan_sim.analysis.story import FAILS, HOLDS, compare_story, judge_run
+    from khasan_sim.exercises.studies import BASELINE
+    from khasan_sim.story.spec import StoryError, load_story
+
+    if story is None:
+        try:
+            story = load_story()
+        except StoryError:
+            return None
+    if story.scenario != figs.baseline.spec.scenario:
+        return None
+    studies = {BASELINE: figs.baseline, **{key: study for key, _, study in figs.variants}}
+    shares: dict[str, dict[str, float | None]] = {}
+    rows = []
+    for g in games:
+        if g.result is None or g.study not in studies:
+            continue
+        if g.study not in shares:
+            comp = compare_story(story, studies[g.study].results)
+            shares[g.study] = {c.check.id: (c.share if c.status in (HOLDS, FAILS) else None) for c in comp.checks}
+        held = judged = 0
+        unusual = []
+        for v in judge_run(story, g.result):
+            if v.verdict not in (HOLDS, FAILS):
+                continue
+            judged += 1
+            holds = v.verdict == HOLDS
+            held += holds
+            share = shares[g.study].get(v.check.id)
+            if share is not None and holds != (share >= 0.5):
+                unusual.append((v.check, holds, share))
+        rows.append((g, held, judged, unusual))
+    return rows
+
+
+def class_story_html(figs: Any, games: list[Any], story: Any = None) -> list[str]:
+    """Return the class report's section on the digest's statements in each game."""
+    rows = game_story_rows(figs, games, story)
+    if not rows:
+        return []
+    body = []
+    for g, held, judged, unusual in rows:
+        went = "; ".join(
+            f"{'held' if holds else 'did not hold'}: “{html.escape(c.what)}” ({percent_text(share)} of its study's runs hold it)"
+            for c, holds, share in unusual
+        ) or "as in most of its study's runs"
+        body.append(f"<tr><td>{html.escape(g.name)}</td><td class='num'>{held} of {judged}</td><td>{went}</td></tr>")
+    return [
+        "<h2>The games and the digest</h2>",
+        "<p class='note'>The history digest's statements that a run can show (the story checks): how many each game "
+        "reproduced, and where it went the other way from most of the model's runs of its study. Those are the places to "
+        "ask what the students did differently, or what luck did.</p>",
+        "<table><tr><th>save file</th><th>statements that held</th><th>where the game went otherwise</th></tr>"
+        + "".join(body) + "</table>",
+    ]

@@ -533,3 +533,35 @@ def test_the_exercise_report_lists_the_digests_statements_a_variant_moves():
     assert "still reads as recorded" in text  # the variant that moves nothing says so
     other = SimpleNamespace(baseline=study([1.5] * 4, "tiny"), paired=True, variants=[])
     assert story_changes(other, STORY) is None and story_html(other, STORY) == []
+
+
+def test_the_class_report_says_where_each_game_went_otherwise_than_its_study():
+    """The class report: each game's count of the digest's statements that held, and those
+    on which it went the other way from most runs of its study (baseline or variant)."""
+    from khasan_sim.exercises.story import class_story_html, game_story_rows
+
+    check = STORY.check("soviets-lost-more-men")
+
+    def result(ratio: float) -> RunResult:
+        obs = {check.id: {"value": ratio, "settled": True, "observe_key": check.observe_key}}
+        return RunResult("khasan-1938-historical", 1, None, {"1938-08-11T12:00": {}}, 1, "0" * 64,
+                         story={"start": "1938-08-06T16:00", "observations": obs})
+
+    def study(ratios: list[float]) -> Any:
+        runs = [(i, result(r)) for i, r in enumerate(ratios)]
+        return SimpleNamespace(runs=runs, results=[r for _, r in runs], spec=SimpleNamespace(scenario="khasan-1938-historical"))
+
+    figs = SimpleNamespace(baseline=study([1.5] * 9 + [0.9]), variants=[("v", "Variant", study([0.9] * 9 + [1.5]))])
+    games = [
+        SimpleNamespace(name="anna.json", study="baseline", result=result(0.8)),  # fewer Soviet losses than most runs
+        SimpleNamespace(name="boris.json", study="v", result=result(0.8)),  # as most of its variant's runs
+        SimpleNamespace(name="clara.json", study=None, result=None),  # not placed
+    ]
+    rows = {g.name: (held, judged, unusual) for g, held, judged, unusual in game_story_rows(figs, games, STORY)}
+    assert set(rows) == {"anna.json", "boris.json"}
+    held, judged, unusual = rows["anna.json"]
+    assert (held, judged) == (0, 1) and [(c.id, holds, share) for c, holds, share in unusual] == [(check.id, False, 0.9)]
+    assert rows["boris.json"][2] == []
+    text = "\n".join(class_story_html(figs, games, STORY))
+    assert "anna.json" in text and "did not hold" in text and "90% of its study's runs" in text
+    assert "as in most of its study's runs" in text  # boris
