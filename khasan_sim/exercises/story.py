@@ -16,10 +16,9 @@ from typing import Any
 from khasan_sim.analysis.story_against import StoryDifference, percent_text, story_against
 
 
-def story_changes(figs: Any, story: Any = None) -> list[tuple[str, list[tuple[Any, StoryDifference]]]] | None:
-    """Return, for each variant of the exercise, ``(label, [(check, difference), ...])``
-    for the story checks whose difference matters; None when the checks do not apply (no
-    story file, or one for another scenario than the exercise's studies)."""
+def _story_for(figs: Any, story: Any) -> Any:
+    """Return *story* (default the built-in story checks) if it is about the scenario of
+    the exercise's studies, else None (no story file, or one for another scenario)."""
     from khasan_sim.story.spec import StoryError, load_story
 
     if story is None:
@@ -27,7 +26,15 @@ def story_changes(figs: Any, story: Any = None) -> list[tuple[str, list[tuple[An
             story = load_story()
         except StoryError:
             return None
-    if story.scenario != figs.baseline.spec.scenario:
+    return story if story.scenario == figs.baseline.spec.scenario else None
+
+
+def story_changes(figs: Any, story: Any = None) -> list[tuple[str, list[tuple[Any, StoryDifference]]]] | None:
+    """Return, for each variant of the exercise, ``(label, [(check, difference), ...])``
+    for the story checks whose difference matters; None when the checks do not apply (no
+    story file, or one for another scenario than the exercise's studies)."""
+    story = _story_for(figs, story)
+    if story is None:
         return None
     checks = {c.id: c for c in story.checks}
     out = []
@@ -77,14 +84,8 @@ def game_story_rows(figs: Any, games: list[Any], story: Any = None) -> list[tupl
     of the study's runs holding)``; None when the checks do not apply."""
     from khasan_sim.analysis.story import FAILS, HOLDS, compare_story, judge_run
     from khasan_sim.exercises.studies import BASELINE
-    from khasan_sim.story.spec import StoryError, load_story
-
+    story = _story_for(figs, story)
     if story is None:
-        try:
-            story = load_story()
-        except StoryError:
-            return None
-    if story.scenario != figs.baseline.spec.scenario:
         return None
     studies = {BASELINE: figs.baseline, **{key: study for key, _, study in figs.variants}}
     shares: dict[str, dict[str, float | None]] = {}
