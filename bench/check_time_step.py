@@ -7,7 +7,8 @@ with the pulse at each of the given lengths, and prints, for each length:
 
 1. the record's summary (entries covered, mean relative CRPS) and the story checks held;
 2. each story check's share of runs in which it holds, and that share's difference from
-   the finest pulse's with its 95% interval (normal approximation for two proportions);
+   the finest pulse's with its 95% interval (paired by run, bootstrap: as ``compare
+   --against``, khasan_sim/analysis/story_against.py);
    a difference "matters" where it is 5 points or more and its interval excludes zero,
    or where the check holds at one length and not at the other;
 3. each record entry's relative CRPS (lower is closer to the record).
@@ -26,7 +27,6 @@ Not run by the tests. The README's "Story checks" gives what it printed.
 from __future__ import annotations
 
 import argparse
-import math
 import subprocess
 import sys
 import tempfile
@@ -40,9 +40,11 @@ from rich.table import Table  # noqa: E402
 
 from khasan_sim.analysis.compare import compare_study, load_study  # noqa: E402
 from khasan_sim.analysis.story import study_story  # noqa: E402
+from khasan_sim.analysis.story_against import story_against  # noqa: E402
 from khasan_sim.record import load_record  # noqa: E402
 from khasan_sim.scenario.load import load_scenario  # noqa: E402
 from khasan_sim.scenario.params_file import default_param_files  # noqa: E402
+from khasan_sim.story.spec import load_story  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "khasan_1938" / "historical.yaml"
 MATTERS = 0.05  # a difference in a check's share of 5 points or more (with its interval off zero) matters
@@ -85,13 +87,6 @@ def run_study(scenario: Path, out: Path, runs: int, seed: int, workers: int) -> 
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
-def share_difference(a: float, n_a: int, b: float, n_b: int) -> tuple[float, float, float]:
-    """Return the difference a - b of two shares and its 95% interval (normal approximation)."""
-    d = a - b
-    se = math.sqrt(max(a * (1 - a), 0.0) / max(n_a, 1) + max(b * (1 - b), 0.0) / max(n_b, 1))
-    return d, d - 1.96 * se, d + 1.96 * se
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pulses", type=float, nargs="+", default=[5.0, 1.25], help="pulse lengths in minutes (the last finest is the reference)")
@@ -109,6 +104,7 @@ def main() -> None:
     pulses = sorted(set(args.pulses), reverse=True)
     record = load_record(None)
     results = {}
+    studies = {}
     for pulse in pulses:
         scenario = SCENARIO if pulse == own else variant_for(pulse, folder)
         out = folder / f"study-pulse-{pulse:g}-seed{args.seed}.sqlite"
@@ -119,6 +115,7 @@ def main() -> None:
         if story is None:
             raise SystemExit(f"no story checks: {note}")
         results[pulse] = (compare_study(study, record), story)
+        studies[pulse] = study
 
     ref = pulses[-1]
     head = Table(title=f"The record and the story checks, study seed {args.seed}, {args.runs} runs a pulse length")
@@ -139,24 +136,28 @@ def main() -> None:
         checks.add_column(_label(pulse), justify="right")
     for pulse in pulses[:-1]:
         checks.add_column(f"{_label(pulse)} - {_label(ref)}", justify="right")
+    # the differences as compare --against works them out: paired run by run (the studies
+    # share their seed), a percentile-bootstrap interval (analysis/story_against.py)
+    story_file = load_story()
+    diffs = {p: {d.check: d for d in story_against(story_file, studies[p], studies[ref], paired=True)} for p in pulses[:-1]}
     mattering = []
     for c in results[pulses[0]][1].to_json()["checks"]:
         if c["share_holds"] is None:
             continue
         row = [c["id"]]
-        shares = {}
         for pulse in pulses:
             cc = {x["id"]: x for x in results[pulse][1].to_json()["checks"]}[c["id"]]
-            shares[pulse] = (cc["share_holds"], cc["runs"], cc["status"])
             row.append(f"{cc['share_holds']:.2f}")
-        r_share, r_n, r_status = shares[ref]
         for pulse in pulses[:-1]:
-            s, n, status = shares[pulse]
-            d, lo, hi = share_difference(s, n, r_share, r_n)
-            matters = (abs(d) >= MATTERS and (lo > 0 or hi < 0)) or status != r_status
+            d = diffs[pulse][c["id"]]
+            if d.difference is None:
+                row.append("-")
+                continue
+            matters = (abs(d.difference) >= MATTERS and (d.low > 0 or d.high < 0)) or d.verdict_changed
             if matters:
-                mattering.append((c["id"], pulse, d))
-            row.append(f"{'[bold]' if matters else ''}{100 * d:+.0f} ({100 * lo:+.0f}, {100 * hi:+.0f}){'[/bold]' if matters else ''}")
+                mattering.append((c["id"], pulse, d.difference))
+            text = f"{100 * d.difference:+.0f} ({100 * d.low:+.0f}, {100 * d.high:+.0f})"
+            row.append(f"[bold]{text}[/bold]" if matters else text)
         checks.add_row(*row)
     console.print(checks)
 
