@@ -99,7 +99,8 @@ def section(comparison: StoryComparison) -> str:
     parts = [
         "<h2>The story checks: what the history digest says, run by run</h2>",
         "<div class='score'>",
-        f"<div><b>{comparison.met} of {len(comparison.checks)}</b>story checks hold in at least half of the runs (the goal)</div>",
+        f"<div><b>{comparison.met} of {len(comparison.checks) - cannot}</b>story checks a run can show hold in at least half "
+        "of the runs (the goal)</div>",
         f"<div><b>{cannot}</b>the model cannot show yet</div>",
         "</div>",
         "<p class='note'>Each check turns one statement of the history digest (../shared/history/khasan-1938.md) into "

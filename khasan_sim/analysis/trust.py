@@ -119,6 +119,11 @@ class Trust:
         return self.record_entries // 2
 
     @property
+    def story_showable(self) -> int:
+        """The story checks a run of the model can show (those it cannot show yet left out)."""
+        return self.story_total - len(self.cannot_show)
+
+    @property
     def over_limit(self) -> bool:
         """True when more parameters are fitted than the record allows."""
         return len(self.fitted) > self.limit
@@ -148,6 +153,7 @@ class Trust:
             "runs": self.runs,
             "story_checks_held": self.story_held,
             "story_checks": self.story_total,
+            "story_checks_showable": self.story_showable,
             "cannot_show": [{"check": c, "why": w} for c, w in self.cannot_show],
             "summary": self.lines(),
         }
@@ -172,8 +178,8 @@ class Trust:
             out.append(f"In sample: this study of {self.runs} runs covers {self.covered} of the {self.record_entries} record entries (CRPS {crps}).")
         if self.story_held is not None:
             out.append(
-                f"Story checks (never fitted): {self.story_held} of {self.story_total} hold in at least half the runs"
-                + (f"; {len(self.cannot_show)} the model cannot show yet." if self.cannot_show else ".")
+                f"Story checks (never fitted): {self.story_held} of the {self.story_showable} a run can show hold in at least "
+                "half the runs" + (f"; {len(self.cannot_show)} more the model cannot show yet." if self.cannot_show else ".")
             )
         return out
 

@@ -80,7 +80,9 @@ def section(trust: Trust) -> str:
         f"<div><b>{len(trust.judged_out_of_fold)}</b>fitted values judged out of fold</div>",
     ]
     if trust.story_held is not None:
-        parts.append(f"<div><b>{trust.story_held} of {trust.story_total}</b>story checks (never fitted) hold in half the runs</div>")
+        more = f" ({len(trust.cannot_show)} more the model cannot show yet)" if trust.cannot_show else ""
+        parts.append(f"<div><b>{trust.story_held} of {trust.story_showable}</b>story checks a run can show (never fitted) "
+                     f"hold in half the runs{more}</div>")
     parts.append("</div>")
     parts.append(
         "<p class='note'>A model fitted with more knobs than the facts it is fitted to reproduces those facts and nothing "

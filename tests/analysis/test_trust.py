@@ -38,7 +38,9 @@ def test_the_trust_lines_say_the_degrees_of_freedom_first():
     assert any("b (high)" in line and "c (low)" in line for line in lines)
     assert any("Judged out of fold: 1 of the 3" in line for line in lines)
     assert any("covers 4 of the 4" in line for line in lines)
-    assert any("3 of 5 hold" in line and "1 the model cannot show" in line for line in lines)
+    # the checks a run cannot show are not counted among those that could hold
+    assert any("3 of the 4 a run can show hold" in line and "1 more the model cannot show" in line for line in lines)
+    assert t.to_json()["story_checks_showable"] == 4
 
 
 def test_the_historical_model_today():
