@@ -48,11 +48,11 @@ import numpy as np
 
 from khasan_sim.analysis.compare_stats import (
     Statistic,
-    _bootstrap_difference,
     _finite_or_none,
-    _mean,
-    _median,
+    bootstrap_difference,
     crps_sample_range,
+    mean_of,
+    median_of,
     midrank_percentile,
 )
 from khasan_sim.analysis.compare_stats import (
@@ -472,15 +472,15 @@ def _quantities(entry: RecordEntry, values: Mapping[int, MetricValue]) -> list[t
     """Return the statistics compared for one entry: (name, numeric value by run, statistic)."""
     if entry.kind == "count":
         nums = {i: float(v) for i, v in values.items()}  # type: ignore[arg-type]
-        return [("median", nums, _median), ("mean", nums, _mean)]
+        return [("median", nums, median_of), ("mean", nums, mean_of)]
     if entry.kind == "time":
         lo, hi = entry.window_hours if entry.window_hours is not None else (math.nan, math.nan)
         inside = {i: float(v is not None and lo <= float(v) <= hi) for i, v in values.items()}  # type: ignore[arg-type]
         ever = {i: float(v is not None) for i, v in values.items()}
-        return [("share in window", inside, _mean), ("share ever reached", ever, _mean)]
+        return [("share in window", inside, mean_of), ("share ever reached", ever, mean_of)]
     side = "contested" if entry.value is None else str(entry.value)
     held = {i: float(("contested" if v is None else str(v)) == side) for i, v in values.items()}
-    return [(f"share held by {side}", held, _mean)]
+    return [(f"share held by {side}", held, mean_of)]
 
 
 def _headline_entries(this: LoadedStudy, other: LoadedStudy) -> list[RecordEntry]:
@@ -541,7 +541,7 @@ def compare_studies(
             else:
                 a = np.array(list(qa.values()))
                 b = np.array(list(qb.values()))
-            sa, sb, d, low, high = _bootstrap_difference(a, b, stat, rng, resamples, paired, confidence)
+            sa, sb, d, low, high = bootstrap_difference(a, b, stat, rng, resamples, paired, confidence)
             diffs.append(Difference(entry.id, entry.metric, name, sa, sb, d, low, high, a.size, b.size, paired))
     return StudyDifference(
         this=str(this.path),

@@ -74,7 +74,7 @@ Statistic = Callable[[np.ndarray], np.ndarray]
 """Maps resampled values (resamples x runs) to one statistic per resample."""
 
 
-def _bootstrap_difference(
+def bootstrap_difference(
     a: np.ndarray,
     b: np.ndarray,
     stat: Statistic,
@@ -98,9 +98,11 @@ def _bootstrap_difference(
     return sa, sb, sa - sb, float(low), float(high)
 
 
-def _median(x: np.ndarray) -> np.ndarray:
+def median_of(x: np.ndarray) -> np.ndarray:
+    """The median of each row of resampled values (a :data:`Statistic`)."""
     return np.median(x, axis=-1)
 
 
-def _mean(x: np.ndarray) -> np.ndarray:
+def mean_of(x: np.ndarray) -> np.ndarray:
+    """The mean of each row of resampled values (a :data:`Statistic`): a share, for 0/1 values."""
     return np.mean(x, axis=-1)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from khasan_sim.analysis.compare_stats import _bootstrap_difference, _mean
+from khasan_sim.analysis.compare_stats import bootstrap_difference, mean_of
 from khasan_sim.analysis.story import FAILS, GOAL_SHARE, HOLDS, judge_run
 
 SHARE_STATISTIC = "share of runs holding"
@@ -159,7 +159,7 @@ def story_against(
                 a = np.array(list(va.values()))
                 b = np.array(list(vb.values()))
             if a.size and b.size:
-                _, _, d, low, high = _bootstrap_difference(a, b, _mean, rng, resamples, paired and a.size == b.size, confidence)
+                _, _, d, low, high = bootstrap_difference(a, b, mean_of, rng, resamples, paired and a.size == b.size, confidence)
         out.append(StoryDifference(check.id, check.what, share_a, share_b, len(va), len(vb), d, low, high, paired, size))
     return out
 
