@@ -37,13 +37,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
 
-from khasan_sim.analysis.compare import load_study
-from khasan_sim.analysis.equivalence import EntryEquivalence, Equivalence, Shift, Thresholds, check_equivalence, split_halves
-from khasan_sim.record import load_record
-from khasan_sim.results import RunResult
+from khasan_sim.analysis.compare import load_study  # noqa: E402
+from khasan_sim.analysis.equivalence import (  # noqa: E402
+    EntryEquivalence,
+    Equivalence,
+    Shift,
+    Thresholds,
+    check_equivalence,
+    split_halves,
+)
+from khasan_sim.record import load_record  # noqa: E402
+from khasan_sim.results import RunResult  # noqa: E402
 
 SCENARIO = "scenarios/khasan_1938/historical.yaml"
 Runs = list[tuple[int, RunResult]]

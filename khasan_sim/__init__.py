@@ -20,7 +20,7 @@ __all__ = [
     "load_scenario",
 ]
 
-from khasan_sim.errors import (  # noqa: E402
+from khasan_sim.errors import (
     IllegalOrderError,
     KhasanSimError,
     OrderError,

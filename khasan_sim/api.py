@@ -239,7 +239,7 @@ class Simulation:
             for x, y in points:
                 if not g.contains(x, y):
                     return f"point (x={x:.0f} m, y={y:.0f} m) lies off the map"
-            if u.side in e.no_crossing and order.kind in ("move", "withdraw", "build_crossing") or (u.side in e.no_crossing and order.kind == "attack" and getattr(order, "route", None)):
+            if (u.side in e.no_crossing and order.kind in ("move", "withdraw", "build_crossing")) or (u.side in e.no_crossing and order.kind == "attack" and getattr(order, "route", None)):
                 for x, y in points:
                     r, c = g.cell(x, y)
                     if e.forbidden[u.side][r, c]:

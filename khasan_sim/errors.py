@@ -62,5 +62,5 @@ class StudyBusyError(KhasanSimError):
     """Another process is writing the study file (a second ``batch --resume`` on one study)."""
 
 
-class SimulationFinished(KhasanSimError):
+class SimulationFinished(KhasanSimError):  # noqa: N818 (a state, not an error: the public name stays)
     """The simulation has reached its end time; nothing more can be advanced."""

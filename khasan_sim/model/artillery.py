@@ -16,7 +16,7 @@ import numpy as np
 
 def volley_rounds(guns: int, rate_rpm: float, interval_min: float, ammunition_left: int) -> int:
     """Return the rounds a battery fires in one interval, limited by what it has left."""
-    wanted = int(math.floor(max(guns, 0) * max(rate_rpm, 0.0) * max(interval_min, 0.0) + 0.5))
+    wanted = math.floor(max(guns, 0) * max(rate_rpm, 0.0) * max(interval_min, 0.0) + 0.5)
     return max(0, min(wanted, max(ammunition_left, 0)))
 
 

@@ -16,7 +16,7 @@ from enum import Enum
 import numpy as np
 
 
-class MoraleState(str, Enum):
+class MoraleState(str, Enum):  # noqa: UP042 (StrEnum would change how its members format)
     """What a unit's morale and suppression let it do."""
 
     STEADY = "steady"

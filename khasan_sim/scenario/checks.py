@@ -114,7 +114,7 @@ def cross_check(doc: ScenarioDoc, smap: SourceMap) -> None:
             if isinstance(ref, str) and ref not in zones:
                 raise smap.error((*base, field), _unknown("zone", ref, zones))
         if isinstance(order, AttackOrder) and order.tanks is not None:
-            for path, uid in refs:
+            for _path, uid in refs:
                 have = sum(g.count for g in units[uid].tanks)
                 if have == 0:
                     msg = f"tanks: sends some of a unit's tanks, but '{uid}' has none"

@@ -40,7 +40,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class UnitType(str, Enum):
+class UnitType(str, Enum):  # noqa: UP042 (StrEnum would change how its members format)
     """What a unit is, which decides its map symbol and its mobility class."""
 
     RIFLE = "rifle"
@@ -55,7 +55,7 @@ class UnitType(str, Enum):
     AIR = "air"
 
 
-class Training(str, Enum):
+class Training(str, Enum):  # noqa: UP042 (StrEnum would change how its members format)
     """Training level; morale thresholds and fire effectiveness depend on it."""
 
     POOR = "poor"
@@ -64,7 +64,7 @@ class Training(str, Enum):
     ELITE = "elite"
 
 
-class Entrenchment(str, Enum):
+class Entrenchment(str, Enum):  # noqa: UP042 (StrEnum would change how its members format)
     """How well a unit is dug in at the start."""
 
     NONE = "none"

@@ -97,12 +97,12 @@ def _where(steps: list[Step], upto: int) -> str:
     return out or "the document"
 
 
-class _Miss(Exception):
+class _MissError(Exception):
     """The path matches nothing; the message says why."""
 
 
 def _child(container: Any, step: Step, steps: list[Step], i: int) -> Any:
-    """Return the key or index of *step* inside *container* (raising _Miss if absent)."""
+    """Return the key or index of *step* inside *container* (raising _MissError if absent)."""
     here = _where(steps, i)
     if step.kind == "key":
         if not isinstance(container, dict):
@@ -110,27 +110,27 @@ def _child(container: Any, step: Step, steps: list[Step], i: int) -> Any:
             msg = f"{here} is {kind}, so it has no key '{step.name}'"
             if isinstance(container, list):
                 msg += " (select an item with [id] or [index])"
-            raise _Miss(msg)
+            raise _MissError(msg)
         if step.name not in container:
             msg = f"there is no '{step.name}' under {here} (keys: {_listing(sorted(map(str, container)))})"
-            raise _Miss(msg)
+            raise _MissError(msg)
         return step.name
     if not isinstance(container, list):
         msg = f"{here} is not a list, so [{step.name}] selects nothing"
-        raise _Miss(msg)
+        raise _MissError(msg)
     if step.kind == "index":
         if step.index >= len(container):
             msg = f"index {step.index} is past the end of {here} ({len(container)} items)"
-            raise _Miss(msg)
+            raise _MissError(msg)
         return step.index
     hits = [j for j, item in enumerate(container) if isinstance(item, dict) and item.get("id") == step.name]
     if not hits:
         ids = [str(item["id"]) for item in container if isinstance(item, dict) and "id" in item]
         msg = f"no item of {here} has id '{step.name}' (ids: {_listing(ids)})"
-        raise _Miss(msg)
+        raise _MissError(msg)
     if len(hits) > 1:
         msg = f"{len(hits)} items of {here} have id '{step.name}'; select one by [index]"
-        raise _Miss(msg)
+        raise _MissError(msg)
     return hits[0]
 
 
@@ -213,7 +213,7 @@ def apply_variant(base: Any, variant: VariantDoc, raw: Any, file: str) -> Any:
                 raise ScenarioError(file, line, str(text), str(exc)) from None
             try:
                 _apply_one(doc, op, steps, item, at, file, line, str(text))
-            except _Miss as exc:
+            except _MissError as exc:
                 msg = f"{op} matches nothing in the base: {exc}"
                 raise ScenarioError(file, line, str(text), msg) from None
     return doc

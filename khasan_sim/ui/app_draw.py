@@ -212,9 +212,8 @@ class DrawMixin:
         bog = f"  each tank bogs: {100 * chance:.0f}%" if u is not None and u.tanks_start else ""
         txt = f"{r.length_m / 1000:.1f} km, ETA {r.time_min:.0f} min" + (f", soft ground {soft_m:.0f} m" if soft_m > 0 else "") + bog
         z = self.zone_at(*self.preview_target) if self.preview_target is not None and self.mode in ("auto", "attack") else None
-        if z is not None:
-            if z is not None and z.kind in ("height", "line") and self.current_frame().holders.get(z.id) != (u.side if u else None):
-                txt = f"ATTACK {z.name.split(',')[0]}: " + txt
+        if z is not None and z.kind in ("height", "line") and self.current_frame().holders.get(z.id) != (u.side if u else None):
+            txt = f"ATTACK {z.name.split(',')[0]}: " + txt
         img = theme.text(txt, self.fs(13), (255, 250, 220), bold=True)
         ex, ey = pts[-1]
         box = pygame.Surface((img.get_width() + 12, img.get_height() + 6), pygame.SRCALPHA)
@@ -382,15 +381,15 @@ class DrawMixin:
         scr = self.screen
         scr.fill((18, 20, 16))
         side = self.order_sides[self.side_idx]
-        W, H = scr.get_size()
+        width, height = scr.get_size()
         lines = [
             (f"{theme.SIDE_NAME[side]} commander's turn", 34, theme.SIDE_FILL[side]),
             (f"{self.session.sim.now:%A %d %B %Y, %H:%M}", 20, theme.PANEL_FG),
             ("Hand the computer over. The other side's orders are hidden.", 18, theme.PANEL_DIM),
             ("Press Enter or click when ready", 18, theme.ACCENT),
         ]
-        y = H / 2 - self.px(90)
+        y = height / 2 - self.px(90)
         for s, size, colour in lines:
             img = theme.text(s, self.fs(size), colour, bold=size > 20)
-            scr.blit(img, ((W - img.get_width()) / 2, y))
+            scr.blit(img, ((width - img.get_width()) / 2, y))
             y += img.get_height() + self.px(18)

@@ -118,10 +118,10 @@ class OverlaysMixin:
 
     def _draw_compare(self) -> None:
         scr = self.screen
-        W, H = scr.get_size()
+        width, height = scr.get_size()
         data = self._compare_data()
         px = self.px
-        box = pygame.Rect(px(20), px(20), W - 2 * px(20), H - 2 * px(20))
+        box = pygame.Rect(px(20), px(20), width - 2 * px(20), height - 2 * px(20))
         s = pygame.Surface(box.size, pygame.SRCALPHA)
         s.fill((24, 28, 22, 245))
         scr.blit(s, box.topleft)

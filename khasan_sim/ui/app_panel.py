@@ -45,7 +45,7 @@ class PanelMixin:
         scr.blit(theme.text(f"{now:%a %d %b %Y}", self.fs(15), theme.PANEL_FG), (x, px(26)))
         scr.blit(theme.text(f"{now:%H:%M}", self.fs(30), (255, 255, 240), bold=True), (x + px(180), px(12)))
         turn = int(f.t_min // s.turn_min) + 1
-        nturns = int(math.ceil(s.end_min / s.turn_min))
+        nturns = math.ceil(s.end_min / s.turn_min)
         scr.blit(theme.text(f"turn {turn} of {nturns}" + ("   night" if f.night else ""), self.fs(12), theme.PANEL_DIM), (x, px(48)))
         if self.replay_t is not None:
             phase = "REPLAY: drag the timeline"

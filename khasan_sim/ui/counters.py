@@ -37,10 +37,9 @@ def draw_symbol(s: pygame.Surface, kind: str, rect: pygame.Rect, colour: tuple[i
     """Draw the branch symbol of *kind* inside the frame *rect*."""
     x, y, w, h = rect
     lw = 2 if w >= 28 else 1
-    if kind in ("rifle", "border-guard", "machine-gun", "headquarters"):
-        if kind != "headquarters":
-            pygame.draw.line(s, colour, (x, y), (x + w - 1, y + h - 1), lw)
-            pygame.draw.line(s, colour, (x, y + h - 1), (x + w - 1, y), lw)
+    if kind in ("rifle", "border-guard", "machine-gun"):  # infantry's crossed box
+        pygame.draw.line(s, colour, (x, y), (x + w - 1, y + h - 1), lw)
+        pygame.draw.line(s, colour, (x, y + h - 1), (x + w - 1, y), lw)
     if kind == "tank":
         pygame.draw.ellipse(s, colour, (x + w * 0.18, y + h * 0.22, w * 0.64, h * 0.56), lw)
     elif kind == "artillery":
@@ -116,8 +115,7 @@ def counter(u: UnitView, size: int, selected: bool, firing: bool, ghost: bool = 
         _cache.clear()
     w, h = size, int(size * 0.66)
     pad_top, pad_bottom = 11, 10
-    W, H = w + 16, h + pad_top + pad_bottom + 2
-    img = pygame.Surface((W, H), pygame.SRCALPHA)
+    img = pygame.Surface((w + 16, h + pad_top + pad_bottom + 2), pygame.SRCALPHA)
     fx, fy = 8, pad_top
     frame = pygame.Rect(fx, fy, w, h)
     fill = theme.SIDE_FILL.get(u.side, (200, 200, 200))

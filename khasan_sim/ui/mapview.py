@@ -8,6 +8,7 @@ is drawn on top in screen pixels.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -105,7 +106,7 @@ class Camera:
 def _dashed(surface: pygame.Surface, colour: tuple[int, ...], pts: list[tuple[float, float]], width: int, dash: float, gap: float) -> None:
     on = True
     left = dash
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
         seg = math.hypot(x1 - x0, y1 - y0)
         pos = 0.0
         while pos < seg - 1e-6:
@@ -152,7 +153,6 @@ def build_base(terrain: Any) -> pygame.Surface:
     small = pygame.surfarray.make_surface(np.ascontiguousarray(arr.transpose(1, 0, 2)))
     base = pygame.transform.smoothscale(small, (g.ncols * k, g.nrows * k))
     tc = terrain.terrain_class[::-1]
-    H = g.nrows * k
 
     # swamp: tufts of reeds; scrub: small rings; villages: house blocks
     rng = np.random.default_rng(1938)  # fixed: the map looks the same each time
@@ -189,7 +189,6 @@ def build_base(terrain: Any) -> pygame.Surface:
         pts = [(float(c) * k + k / 2, float(r) * k + k / 2) for r, c in line]
         if len(pts) > 1:
             pygame.draw.aalines(base, (30, 70, 140), False, pts)
-    del H
     return base.convert() if pygame.display.get_surface() is not None else base
 
 
@@ -235,8 +234,8 @@ class MapRenderer:
         sx, sy = x0 * self.k, (h_m - y1) * self.k
         sw, sh = r.w / cam.scale * self.k, r.h / cam.scale * self.k
         bw, bh = self.base.get_size()
-        ix0, iy0 = max(int(math.floor(sx)), 0), max(int(math.floor(sy)), 0)
-        ix1, iy1 = min(int(math.ceil(sx + sw)), bw), min(int(math.ceil(sy + sh)), bh)
+        ix0, iy0 = max(math.floor(sx), 0), max(math.floor(sy), 0)
+        ix1, iy1 = min(math.ceil(sx + sw), bw), min(math.ceil(sy + sh), bh)
         out = pygame.Surface(r.size)
         out.fill((70, 80, 70))
         if ix1 > ix0 and iy1 > iy0:

@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 import pytest
-from tests.analysis.conftest import RUNS, write_study
 
 from khasan_sim.analysis.compare import (
     compare_studies,
@@ -17,6 +16,7 @@ from khasan_sim.analysis.compare import (
     load_study,
     midrank_percentile,
 )
+from tests.analysis.conftest import RUNS, write_study
 
 # ------------------------------------------------------------------ CRPS
 

@@ -196,7 +196,7 @@ def test_false_alarms_are_rare_when_nothing_changed():
                 b, a = ([None if np.isnan(x) else float(x) for x in make(200)] for _ in range(2))
                 alarms += compare_numeric("x", kind, b, a, never=116.0, seed=rep, resamples=500).verdict == "differs"
                 total += 1
-    for rep in range(25):
+    for _ in range(25):
         b, a = (list(rng.choice(["soviet", "japanese", "contested"], 200, p=[0.75, 0.2, 0.05])) for _ in range(2))
         alarms += compare_holders("h", b, a).verdict == "differs"
         total += 1

@@ -8,12 +8,12 @@ import json
 import sys
 
 import pytest
-from tests.analysis.conftest import DAY1, END, RUNS, known_result, write_study
 
 from khasan_sim.analysis.export import ExportError, export_study
 from khasan_sim.errors import SaveFileError
 from khasan_sim.results import RunResult
 from khasan_sim.rng import replication_seed
+from tests.analysis.conftest import DAY1, END, RUNS, known_result, write_study
 
 
 @pytest.fixture

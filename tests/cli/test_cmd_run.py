@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from rich.console import Console
@@ -77,7 +77,7 @@ def fake_result(seed: int = 1, variant: str | None = None, extra: dict[str, dict
 class FakeSimulation:
     """Records how it was called and returns :func:`fake_result`."""
 
-    calls: list[dict[str, Any]] = []
+    calls: ClassVar[list[dict[str, Any]]] = []
 
     def __init__(self, scenario: FakeScenario, seed: int = 1) -> None:
         self.scenario = scenario

@@ -103,7 +103,7 @@ def test_mounts_out_of_action_do_not_fire():
     sim = Simulation(HIST, 4)
     for uid in ("j-aamg-zao", "j-aa-homoku", "j-aa-fangchuan"):
         u = sim.unit(uid)
-        u.guns = {w: 0 for w in u.guns}
+        u.guns = dict.fromkeys(u.guns, 0)
     sim.advance_minutes(10)
     assert not _hits(sim)
     assert sim.metrics()["soviet.aircraft.damaged"] == 0

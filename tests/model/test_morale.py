@@ -39,8 +39,8 @@ def test_morale_stays_in_unit_interval(m, loss, sup, minutes, night, shocks, res
 
 
 def test_losses_lower_morale_and_rest_restores_it():
-    kw = dict(suppression=0.0, minutes=5, is_night=False, shocks=0.0, baseline=0.8,
-              loss_rate_weight=2.5, suppression_weight_per_hour=0.12, night_drift_per_hour=0.0, recovery_per_hour=0.04)
+    kw = {"suppression": 0.0, "minutes": 5, "is_night": False, "shocks": 0.0, "baseline": 0.8, "loss_rate_weight": 2.5,
+          "suppression_weight_per_hour": 0.12, "night_drift_per_hour": 0.0, "recovery_per_hour": 0.04}
     hit = morale.morale_after(0.8, loss_share=0.1, resting=False, **kw)
     assert hit == pytest.approx(0.55)
     rested = morale.morale_after(hit, loss_share=0.0, resting=True, **{**kw, "minutes": 60})

@@ -223,7 +223,7 @@ class ArtillerySystem:
                     left = cap_left if cap_left < left else left  # min(left, cap_left)
                 # artillery.volley_rounds(n, gun_rate * serve, step, left), n > 0, written out
                 rate = gun_rate * serve
-                wanted = math.floor(n * (0.0 if 0.0 > rate else rate) * (0.0 if 0.0 > step else step) + 0.5)
+                wanted = math.floor(n * (0.0 if rate < 0.0 else rate) * (0.0 if step < 0.0 else step) + 0.5)
                 k = min(wanted, left if left > 0 else 0)
                 if k <= 0:
                     held = held or (serve < 1.0 and artillery.volley_rounds(n, gun_rate, step, left) > 0)
