@@ -156,6 +156,16 @@ def prepared(source: ReplicationSource) -> ReplicationSource:
     return got
 
 
+def _save_paths() -> None:
+    """Keep this worker's new path searches for later processes (terrain/path_store.py):
+    a pool worker ends without running exit handlers, so it saves as it goes, at most
+    every 20 s and when it has 32 new ones at least."""
+    from khasan_sim.terrain import path_store
+
+    with contextlib.suppress(Exception):  # the store only saves searches: never a reason to fail a run
+        path_store.save_new_paths(min_new=32, min_interval_s=20.0)
+
+
 def worker_name() -> str:
     """Return ``host:pid`` of this process."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -172,6 +182,7 @@ def run_replication(source: ReplicationSource, index: int, seed: int) -> dict[st
     t0 = time.perf_counter()
     try:
         text = prepared(source).run(seed)
+        _save_paths()
     except Exception as exc:
         tb = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-8)
         return {

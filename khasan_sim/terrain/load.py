@@ -203,6 +203,31 @@ def base_layers(terrain: Terrain) -> dict[str, np.ndarray]:
     return {k: np.asarray(terrain.extras["crossing_index"] if k == "crossing_index" else getattr(terrain, k)) for k in CACHED_LAYERS}
 
 
+_SAVE_AT_EXIT: list[bool] = []
+
+
+def _known_paths() -> None:
+    """Read the path searches of earlier processes (terrain/path_store.py) and, once a
+    process, have those of this one written at its exit (a pool worker, which ends without
+    running exit handlers, saves as it goes: runner/replication.py)."""
+    from khasan_sim.terrain import path_store
+
+    with contextlib.suppress(Exception):  # the store only saves searches: never a reason to fail
+        path_store.load_known_paths()
+    if not _SAVE_AT_EXIT:
+        import atexit
+
+        _SAVE_AT_EXIT.append(True)
+        atexit.register(_save_paths_at_exit)
+
+
+def _save_paths_at_exit() -> None:
+    from khasan_sim.terrain import path_store
+
+    with contextlib.suppress(Exception):
+        path_store.save_new_paths()
+
+
 def load_terrain(map_path: str | Path, params: Any, *, use_cache: bool = True) -> Terrain:
     """Read a terrain description and return its rasterised terrain.
 
@@ -217,6 +242,8 @@ def load_terrain(map_path: str | Path, params: Any, *, use_cache: bool = True) -
     path = Path(map_path)
     doc, text = read_description(path)
     digest = _digest(text, params)
+    if use_cache:
+        _known_paths()
     if use_cache and digest in _MEMO:
         return _MEMO[digest]
     layers = None

@@ -15,6 +15,8 @@ shortest way round. Without it (an order with no route) the quickest way is plan
 
 Routes are memoised per process (``plan_route`` is a pure function of its inputs), so the
 replications a batch worker runs on one loaded scenario plan each distinct question once.
+Below the routes, the A* searches are kept per planner (:func:`planner_key`) and handed to
+terrain/path_store.py, which keeps them on disk for later processes.
 The memo's key is what the answer depends on: a digest of the terrain's layers that routes
 read (speeds, bogging, soft ground, crossing index and crossings), the mobility class, the
 exact start, waypoints and goal, whether the axis is followed, and a digest of the
@@ -206,6 +208,60 @@ def route_memo_info() -> dict[str, int]:
         return {**_memo_stats, "size": len(_memo)}
 
 
+# ---------------------------------------------------------------- the paths searched
+
+PATHS_KEPT = 20_000
+"""Most paths kept for one planner (one terrain, mobility class and forbidden mask): the
+table is emptied when full (a historical run searches some 25 new paths in a warm process)."""
+
+# the cells of the paths searched, by planner: "terrain digest:mobility:mask digest" ->
+# {(start cell, end cell, axis): (n, 2) int16 cells}. Shared by the planners of equal
+# terrains in this process, and filled by terrain/path_store.py from earlier processes
+# (a path is a pure function of the key and the search's code, which names the store).
+_planner_paths: dict[str, dict[tuple[tuple[int, int], tuple[int, int], bool], np.ndarray]] = {}
+# the paths searched in this process and not yet handed over (:func:`take_new_paths`), by planner
+_new_paths: dict[str, list[tuple[tuple[int, int], tuple[int, int], bool]]] = {}
+
+
+def planner_key(terrain: Terrain, mobility: str, forbidden: np.ndarray | None) -> str:
+    """Return the key of the paths of a planner: what its cost raster depends on."""
+    return f"{terrain_route_digest(terrain)}:{mobility}:{_mask_digest(forbidden) or '-'}"
+
+
+def add_known_paths(key: str, paths: dict[tuple[tuple[int, int], tuple[int, int], bool], np.ndarray]) -> int:
+    """Add paths searched before (by another process) to planner *key*'s table; return how
+    many were new to it. Each path must be what the search gives for its key (read-only
+    (n, 2) int16 cells)."""
+    table = _planner_paths.setdefault(key, {})
+    n = 0
+    for k, cells in paths.items():
+        if len(table) >= PATHS_KEPT:
+            break
+        if k not in table:
+            cells.setflags(write=False)
+            table[k] = cells
+            n += 1
+    return n
+
+
+def pending_new_paths() -> int:
+    """Return how many paths were searched in this process since :func:`take_new_paths`."""
+    return sum(len(v) for v in _new_paths.values())
+
+
+def take_new_paths() -> dict[str, dict[tuple[tuple[int, int], tuple[int, int], bool], np.ndarray]]:
+    """Return the paths searched in this process since the last call, by planner key (and
+    forget that they are new)."""
+    out = {}
+    for key, keys in _new_paths.items():
+        table = _planner_paths.get(key, {})
+        got = {k: table[k] for k in keys if k in table}
+        if got:
+            out[key] = got
+    _new_paths.clear()
+    return out
+
+
 class _Planner:
     """Cost raster, connected components and path search of one mobility class and rule."""
 
@@ -223,7 +279,8 @@ class _Planner:
         self.cheapest = float(finite.min()) if finite.size else 1.0
         self.labels, _ = ndimage.label(passable, structure=_EIGHT)
         self._nearest: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._paths: dict[tuple[tuple[int, int], tuple[int, int], bool], np.ndarray] = {}
+        self._key = planner_key(terrain, mobility, forbidden)
+        self._paths = _planner_paths.setdefault(self._key, {})
 
     def nearest_in(self, label: int, cell: tuple[int, int]) -> tuple[int, int]:
         """Return the cell of component *label* nearest to *cell*."""
@@ -248,11 +305,12 @@ class _Planner:
         key = (start, end, axis)
         hit = self._paths.get(key)
         if hit is None:
-            if len(self._paths) >= 20_000:
+            if len(self._paths) >= PATHS_KEPT:
                 self._paths.clear()
             hit = self._solve(start, end, axis).astype(np.int16)
             hit.setflags(write=False)
             self._paths[key] = hit
+            _new_paths.setdefault(self._key, []).append(key)
         return hit
 
     def _axis_cost(self, start: tuple[int, int], end: tuple[int, int], r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
