@@ -38,8 +38,9 @@ from khasan_sim.terrain import routes
 MERGE_ABOVE = 32
 """Files in the store above which a save merges them into one."""
 
-KEEP_PER_PLANNER = routes.PATHS_KEPT
-"""Most paths a merged file keeps for one planner (the newest files' first)."""
+KEEP_PER_PLANNER = routes.PATHS_KEPT * 3 // 4
+"""Most paths a merged file keeps for one planner (the newest files' first): room left in
+a process's table for its own searches."""
 
 _lock = threading.Lock()
 _loaded: set[str] = set()  # the store's files read by this process

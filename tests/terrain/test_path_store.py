@@ -94,3 +94,15 @@ def test_the_stores_of_old_search_code_are_dropped_but_the_newest(empty_tables):
     routes._new_paths.setdefault("t:bt:-", []).append(((0, 0), (0, 1), False))
     assert path_store.save_new_paths() == 1
     assert sorted(d.name for d in root.iterdir()) == sorted([path_store.store_version(), "old3", "old4"])
+
+
+def test_a_full_table_lets_its_oldest_quarter_go_not_everything(empty_tables, monkeypatch):
+    monkeypatch.setattr(routes, "PATHS_KEPT", 8)
+    sc = load_scenario(historical_scenario())
+    planner = routes._planner(sc.terrain, "foot", None)
+    table = planner._paths
+    table.clear()
+    for i in range(8):
+        table[((i, 0), (i, 1), False)] = np.array([[i, 0], [i, 1]], dtype=np.int16)
+    planner.path_cells((100, 100), (101, 101))
+    assert len(table) == 7 and ((0, 0), (0, 1), False) not in table and ((7, 0), (7, 1), False) in table
