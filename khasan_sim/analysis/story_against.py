@@ -171,6 +171,12 @@ def percent_text(x: float | None, sign: bool = False) -> str:
     return f"{100 * x:+.0f}" if sign else f"{100 * x:.0f}%"
 
 
+def size_points(diffs: list[StoryDifference]) -> int:
+    """The practical size the differences were judged by, in percentage points (the
+    practical-size file's, as :func:`story_against` read it)."""
+    return round(100 * diffs[0].size) if diffs else 10
+
+
 def section(diffs: list[StoryDifference], other_name: str, confidence: float = 0.95) -> str:
     """Return the HTML section of the story checks of this study against *other_name*."""
     rows = []
@@ -194,7 +200,7 @@ def section(diffs: list[StoryDifference], other_name: str, confidence: float = 0
         f"<h3>The story checks, this study against {html.escape(other_name)}</h3>"
         "<p class='note'>Share of runs in which each statement of the digest holds, in each study, and the "
         "difference in percentage points (this minus the other). It matters when it is at least the practical "
-        "size of a share (10 points) with its interval off zero, or when the check holds (in at least half the "
-        "runs) in one study and not in the other.</p>"
+        f"size of a share ({size_points(diffs)} points) with its interval off zero, or when the check holds (in at "
+        "least half the runs) in one study and not in the other.</p>"
         f"<table>{head}{''.join(rows)}</table>"
     )

@@ -168,11 +168,13 @@ def _difference_table(diff: Any) -> Table:
 
 def _story_difference_table(diffs: list[Any]) -> Table:
     from khasan_sim.analysis.story_against import percent_text as pct
+    from khasan_sim.analysis.story_against import size_points
 
     table = Table(
         title="The story checks, this study against the other: share of runs holding",
         caption="difference in percentage points, this minus the other, with its 95% bootstrap interval; "
-        "it matters at 10 points or more with the interval off 0, or when the check holds in one study only",
+        f"it matters at {size_points(diffs)} points or more with the interval off 0, or when the check holds in one "
+        "study only",
         caption_justify="left",
     )
     table.add_column("check")

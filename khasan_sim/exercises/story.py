@@ -13,7 +13,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from khasan_sim.analysis.story_against import StoryDifference, percent_text, story_against
+from khasan_sim.analysis.story import GOAL_SHARE
+from khasan_sim.analysis.story_against import (
+    StoryDifference,
+    percent_text,
+    size_points,
+    story_against,
+)
 
 
 def _story_for(figs: Any, story: Any) -> Any:
@@ -49,11 +55,12 @@ def story_html(figs: Any, story: Any = None) -> list[str]:
     changes = story_changes(figs, story)
     if changes is None:
         return []
+    points = size_points([d for _, rows in changes for _, d in rows])
     parts = [
         "<h2>What the digest says, with the change</h2>",
         "<p class='note'>The history digest's statements that the runs can show (the project's story checks): "
         "the share of runs in which each holds, with the historical orders and with the change. Only the statements "
-        "the change moves are listed: by 10 percentage points or more (with the 95% interval off zero), or from "
+        f"the change moves are listed: by {points} percentage points or more (with the 95% interval off zero), or from "
         "holding in at least half the runs to not, or back.</p>",
     ]
     for label, rows in changes:
@@ -105,7 +112,7 @@ def game_story_rows(figs: Any, games: list[Any], story: Any = None) -> list[tupl
             holds = v.verdict == HOLDS
             held += holds
             share = shares[g.study].get(v.check.id)
-            if share is not None and holds != (share >= 0.5):
+            if share is not None and holds != (share >= GOAL_SHARE):
                 unusual.append((v.check, holds, share))
         rows.append((g, held, judged, unusual))
     return rows
