@@ -207,18 +207,19 @@ _SAVE_AT_EXIT: list[bool] = []
 
 
 def _known_paths() -> None:
-    """Read the path searches of earlier processes (terrain/path_store.py) and, once a
-    process, have those of this one written at its exit (a pool worker, which ends without
-    running exit handlers, saves as it goes: runner/replication.py)."""
+    """Once a process, at its first terrain: read the path searches of earlier processes
+    (terrain/path_store.py) and have those of this one written at its exit (a pool worker,
+    which ends without running exit handlers, saves as it goes: runner/replication.py)."""
+    if _SAVE_AT_EXIT:
+        return
+    import atexit
+
     from khasan_sim.terrain import path_store
 
+    _SAVE_AT_EXIT.append(True)
+    atexit.register(_save_paths_at_exit)
     with contextlib.suppress(Exception):  # the store only saves searches: never a reason to fail
         path_store.load_known_paths()
-    if not _SAVE_AT_EXIT:
-        import atexit
-
-        _SAVE_AT_EXIT.append(True)
-        atexit.register(_save_paths_at_exit)
 
 
 def _save_paths_at_exit() -> None:

@@ -23,6 +23,7 @@ path is always the one the search would give. Same event logs with and without i
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -47,8 +48,10 @@ _loaded: set[str] = set()  # the store's files read by this process
 _last_save = [0.0]
 
 
+@functools.cache
 def store_version() -> str:
-    """Return the digest of the search's code that names the store's folder."""
+    """Return the digest of the search's code that names the store's folder (read once a
+    process: the code does not change under a running process)."""
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for name in ("pathfind.py", "routes.py"):
