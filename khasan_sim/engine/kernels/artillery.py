@@ -229,23 +229,27 @@ def observed_fire_chances_into(
     s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
     fire, stuck, seen_by, battery, seen_d, chance,
 ):
-    """:func:`observed_fire_pulse_into` with a work array of its own."""
-    return observed_fire_pulse_into(
+    """:func:`observed_fire_pulse_into` with a work array of its own and no draws (draws of
+    1.0, which hit nothing); return ``(n_stuck, n_seen)``."""
+    n_s, m, _ = observed_fire_pulse_into(
         uf, ui, order, tf, ti, tank_order, reach, see_m,
         s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
         fire, stuck, seen_by, battery, seen_d, chance, np.empty((4, order.size), dtype=np.int64),
+        np.ones((ti.shape[0], 1)), np.zeros(ti.shape[0], dtype=np.int64), np.empty(stuck.size, dtype=np.int64),
     )
+    return n_s, m
 
 
 @njit(cache=True)
 def observed_fire_pulse_into(
     uf, ui, order, tf, ti, tank_order, reach, see_m,
     s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h,
-    fire, stuck, seen_by, battery, seen_d, chance, sides,
+    fire, stuck, seen_by, battery, seen_d, chance, sides, draws, used, hit_at,
 ):
     """:func:`observed_fire_into`, then for each stuck tank that an enemy post sees within
-    reach of an enemy battery (in id order): its time under fire set to now, and its
-    chance of being put out of action in the pulse; return ``(n_stuck, n_seen)``.
+    reach of an enemy battery (in id order): its time under fire set to now, its chance
+    of being put out of action in the pulse, and the draw that says whether it is; return
+    ``(n_stuck, n_seen, n_hit)``.
 
     The chance is ``1 - exp(-rate * dt / 60)``: the rate close up (``OF_RATE_H`` an hour)
     times ``1 / (1 + (d / OF_HALF_M) ** 2)``, d the distance from the nearest post that
@@ -255,16 +259,23 @@ def observed_fire_pulse_into(
     is left as :func:`observed_fire_into` wrote it, for all the stuck tanks). *sides* is
     :func:`spotted_tanks_into`'s work array, the caller's (kept from pulse to pulse: the
     kernel allocates nothing).
+
+    Each seen tank's draw is the next of its row of *draws*, uniforms the caller drew
+    ahead from the tank's own numpy stream (``used[t]`` of row t are spent; the caller
+    sees that each stuck tank has one left): a tank is hit when its draw is below its
+    chance, and the places (among the first *n_seen*) of the tanks hit are written into
+    *hit_at*, in id order.
     """
     n_s = bogged_tanks_into(ti, tank_order, stuck)
     if n_s == 0:
-        return 0, 0
+        return 0, 0, 0
     spotted_tanks_into(
         uf, ui, order, tf, ti, stuck, n_s, reach, see_m,
         s_keys, s_state, width, ground32, surface32, sight_cell_m, observer_h, target_h, seen_by, battery, seen_d, sides,
     )
     now, rate_h, half_m, power = fire[OF_NOW], fire[OF_RATE_H], fire[OF_HALF_M], fire[OF_POWER]
     m = 0
+    n_hit = 0
     for k in range(n_s):
         if not seen_by[k]:
             continue
@@ -275,9 +286,15 @@ def observed_fire_pulse_into(
         if ti[t, w.T_COMMAND]:
             rate *= fire[OF_COMMAND_WEIGHT]
         stuck[m], battery[m], seen_d[m] = t, battery[k], d
-        chance[m] = -math.expm1(-rate * fire[OF_DT] / 60.0)
+        p = -math.expm1(-rate * fire[OF_DT] / 60.0)
+        chance[m] = p
+        u = draws[t, used[t]]
+        used[t] += 1
+        if u < p:
+            hit_at[n_hit] = m
+            n_hit += 1
         m += 1
-    return n_s, m
+    return n_s, m, n_hit
 
 
 @njit(cache=True)

@@ -34,6 +34,11 @@ _ROUTED = world.STATE_CODE[MoraleState.ROUTED]
 _ARTILLERY = world.UNIT_TYPES.index("artillery")
 
 
+# the uniforms of a tank's observed-fire stream drawn ahead for the kernel (one a pulse it
+# is seen stuck): drawn again when spent
+_DRAWS_AHEAD = 32
+
+
 def _seq(m: FireMission) -> int:
     return m.seq
 
@@ -284,6 +289,11 @@ class ArtillerySystem:
         self._idle_until = math.inf  # the first end among them
         self._idle_steps = self._volley_min <= self.cp.pulse_min  # every pulse a step of a mission
         self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
+        # the uniforms drawn ahead from each tank row's stream for the kernel, how many of
+        # each row are spent (all: none ahead), and each stream's state before its row was drawn
+        self._observed_draws = np.zeros((0, _DRAWS_AHEAD))
+        self._observed_used = np.zeros(0, dtype=np.int64)
+        self._observed_before: dict[int, dict[str, Any]] = {}
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
         # what observed_fire_pulse_into writes: the stuck tanks' rows (then those seen),
         # whether seen, the battery, the distance, the chance of a kill
@@ -404,11 +414,20 @@ class ArtillerySystem:
             n = len(ro.tank_order)
             out = self._observed_out = (
                 np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n),
+                np.zeros(n, dtype=np.int64),
             )
         # no tank stuck (four day pulses in ten): nothing to draw or write, and the sight,
         # the visibility and the guns' reach need not be looked up (a small call)
-        if not art_kernel.bogged_tanks_into(tt.i, ro.tank_order, out[0]):
+        n_stuck = art_kernel.bogged_tanks_into(tt.i, ro.tank_order, out[0])
+        if not n_stuck:
             return
+        used = self._observed_used
+        if len(used) < len(tt.i):
+            self._observed_draws = np.zeros((len(tt.i), _DRAWS_AHEAD))
+            used = self._observed_used = np.full(len(tt.i), _DRAWS_AHEAD, dtype=np.int64)
+        stuck = out[0][:n_stuck]
+        for t_row in stuck[used[stuck] >= _DRAWS_AHEAD].tolist():  # a stuck tank has a draw ahead
+            self._draw_ahead(t_row, ro)
         fire = self._observed_figures
         see_m = min(self._observation_m, self.visibility_m())
         sight = self._sight()
@@ -416,31 +435,45 @@ class ArtillerySystem:
         if sides.shape[1] < len(ro.ground_rows):
             sides = self._observed_sides = np.zeros((4, len(ut.f)), dtype=np.int64)
         fire[art_kernel.OF_NOW], fire[art_kernel.OF_DT] = self.env.now, dt  # self.now: the same float
-        n_stuck, n_seen = art_kernel.observed_fire_pulse_into(
-            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out, sides,
+        n_stuck, n_seen, n_hit = art_kernel.observed_fire_pulse_into(
+            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out[:5], sides,
+            self._observed_draws, used, out[5],
         )
-        if not n_stuck:
-            return
         sight.keep_room()
-        if not n_seen:
-            return
-        seen, _, battery, seen_d, chance = out  # the stuck tanks seen, in id order
+        if not n_hit:
+            return  # a hit is rare (about one draw in eighty)
+        seen, _, battery, seen_d, chance, hit_at = out  # the stuck tanks seen, in id order
+        for j in hit_at[:n_hit].tolist():
+            t_row = seen.item(j)
+            t = ro.tanks_by_row[t_row]
+            shooter = ro.units_by_row[battery.item(j)]
+            self._knock_out(
+                t, self._observed_stream_now(t_row), cause=f"observed-artillery:{shooter.id}", firer=shooter.id,
+                range_m=math.hypot(t.x - shooter.x, t.y - shooter.y), p_knock_out=chance.item(j),
+                observer_m=round(seen_d.item(j), 1),
+            )
+
+    def _draw_ahead(self, t_row: int, ro: Any) -> None:
+        """Draw the next :data:`_DRAWS_AHEAD` uniforms of tank row *t_row*'s observed-fire
+        stream (one Generator for the run, made at its first use) into its row of draws
+        for the kernel, keeping the stream's state before them (:meth:`_observed_stream_now`)."""
         streams = self._observed_streams
-        # each seen tank's draw from its own stream (a stream is one Generator for the run),
-        # in id order; a hit is rare (about one draw in eighty)
-        for j, t_row in enumerate(seen[:n_seen].tolist()):
-            g = streams.get(t_row)
-            if g is None:  # the tank's stream, kept by row
-                g = streams[t_row] = self.rng.get("observed-fire", ro.tanks_by_row[t_row].id)
-            p_tank = chance.item(j)
-            if g.random() < p_tank:
-                t = ro.tanks_by_row[t_row]
-                shooter = ro.units_by_row[battery.item(j)]
-                self._knock_out(
-                    t, g, cause=f"observed-artillery:{shooter.id}", firer=shooter.id,
-                    range_m=math.hypot(t.x - shooter.x, t.y - shooter.y), p_knock_out=p_tank,
-                    observer_m=round(seen_d.item(j), 1),
-                )
+        g = streams.get(t_row)
+        if g is None:
+            g = streams[t_row] = self.rng.get("observed-fire", ro.tanks_by_row[t_row].id)
+        self._observed_before[t_row] = g.bit_generator.state
+        self._observed_draws[t_row] = g.random(_DRAWS_AHEAD)  # the same uniforms as that many g.random()
+        self._observed_used[t_row] = 0
+
+    def _observed_stream_now(self, t_row: int) -> np.random.Generator:
+        """Return tank row *t_row*'s observed-fire stream as it would stand had its draws
+        been taken one by one (its state before its row was drawn, moved on by the draws
+        spent), for the knock-out's own draws; its draws ahead are given up."""
+        g = self._observed_streams[t_row]
+        g.bit_generator.state = self._observed_before.pop(t_row)
+        g.random(int(self._observed_used[t_row]))
+        self._observed_used[t_row] = _DRAWS_AHEAD
+        return g
 
     def _gun_reach_now(self) -> np.ndarray:
         """Return the reach of each unit row's guns that are left (0 for rows without)."""
