@@ -101,7 +101,11 @@ def _clean_snapshots(snapshots: Mapping[str, Mapping[str, object]]) -> dict[str,
             if not isinstance(key, str):
                 msg = f"snapshots[{label}]: metric name {key!r} (expected a string, got {type(key).__name__})"
                 raise ValueError(msg)
-            clean[key] = _clean_value(value, f"snapshots[{label}][{key}]")
+            kind = type(value)
+            if kind is int or kind is str or value is None or (kind is float and math.isfinite(value)):
+                clean[key] = value  # as _clean_value: the common cases, without making its message's place
+            else:
+                clean[key] = _clean_value(value, f"snapshots[{label}][{key}]")
         by_time[t] = (str(raw_label), clean)
     return {format_time(t): by_time[t][1] for t in sorted(by_time)}
 
