@@ -435,7 +435,7 @@ class ArtillerySystem:
         if sides.shape[1] < len(ro.ground_rows):
             sides = self._observed_sides = np.zeros((4, len(ut.f)), dtype=np.int64)
         fire[art_kernel.OF_NOW], fire[art_kernel.OF_DT] = self.env.now, dt  # self.now: the same float
-        n_stuck, n_seen, n_hit = art_kernel.observed_fire_pulse_into(
+        _, _, n_hit = art_kernel.observed_fire_pulse_into(
             ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out[:5], sides,
             self._observed_draws, used, out[5],
         )
