@@ -140,11 +140,8 @@ def story_against(
         resamples: Bootstrap resamples.
         confidence: The intervals' confidence.
     """
-    from khasan_sim.analysis.practical import practical_size
-
     rng = np.random.default_rng(seed)
-    size_rule = practical_size("story", SHARE_STATISTIC)
-    size = (size_rule.value / 100.0) if size_rule is not None and size_rule.unit == "percentage points" else 0.10
+    size = share_size()
     out = []
     for check, va, vb in zip(story.checks, _verdicts(story, this.runs), _verdicts(story, other.runs), strict=True):
         share_a = float(np.mean(list(va.values()))) if va else None
@@ -171,10 +168,20 @@ def percent_text(x: float | None, sign: bool = False) -> str:
     return f"{100 * x:+.0f}" if sign else f"{100 * x:.0f}%"
 
 
+def share_size() -> float:
+    """The practical size of a difference in a story check's share of runs, as a fraction:
+    the practical-size file's rule for it (scenarios/reports/practical-size.yaml), 0.10
+    when the file has none in percentage points."""
+    from khasan_sim.analysis.practical import practical_size
+
+    rule = practical_size("story", SHARE_STATISTIC)
+    return (rule.value / 100.0) if rule is not None and rule.unit == "percentage points" else 0.10
+
+
 def size_points(diffs: list[StoryDifference]) -> int:
     """The practical size the differences were judged by, in percentage points (the
     practical-size file's, as :func:`story_against` read it)."""
-    return round(100 * diffs[0].size) if diffs else 10
+    return round(100 * (diffs[0].size if diffs else share_size()))
 
 
 def section(diffs: list[StoryDifference], other_name: str, confidence: float = 0.95) -> str:
