@@ -281,6 +281,11 @@ class StoryComparison:
         """Checks holding in at least half the runs."""
         return sum(1 for c in self.checks if c.status == HOLDS)
 
+    @property
+    def cannot_show(self) -> int:
+        """Checks the model cannot show yet (the others are those a run can show)."""
+        return sum(1 for c in self.checks if c.status == CANNOT)
+
     def to_json(self) -> dict[str, Any]:
         """Return the comparison as a JSON-able dict."""
         return {

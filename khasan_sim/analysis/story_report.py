@@ -95,7 +95,7 @@ def _mark(status: str) -> str:
 def section(comparison: StoryComparison) -> str:
     """Return the HTML of the story checks' section."""
     n = comparison.checks[0].runs if comparison.checks else 0
-    cannot = sum(1 for c in comparison.checks if c.status == CANNOT)
+    cannot = comparison.cannot_show
     parts = [
         "<h2>The story checks: what the history digest says, run by run</h2>",
         "<div class='score'>",

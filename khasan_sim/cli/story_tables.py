@@ -68,7 +68,8 @@ def study_table(comparison: StoryComparison) -> Table:
         title_justify="left",
         caption=(
             f"Share of the {n:,} runs in which each check holds; ✓ at least half of them (the goal). "
-            f"{comparison.met} of {len(comparison.checks)} checks met."
+            f"{comparison.met} of the {len(comparison.checks) - comparison.cannot_show} checks a run can show met"
+            + (f"; {comparison.cannot_show} more the model cannot show yet." if comparison.cannot_show else ".")
         ),
         caption_justify="left",
     )
