@@ -10,6 +10,14 @@ The figures are inclusive (a system that calls another counts the other's time t
 route planning is inside the orders and the doctrine that start moves), so the column
 does not add up to the total. The timing wrappers cost about a microsecond a call
 (~25,000 calls a run): the total here is a few percent above bench_replication's.
+
+Then, over N more replications, the time by kind of code: the compiled kernels (every
+numba function the engine calls from Python, timed at the call, the timers' own cost
+taken off), simpy's own scheduling (the replication's simpy events at the cost of a
+timeout in a bare simpy loop measured in this process) and the rest, the Python of the
+systems, the event log, the story watch and the results. Its last line is the floor of
+the engine as it is built, systems in Python over compiled kernels: what a replication
+would cost in bare-simpy timeouts if all of its Python cost nothing.
 """
 
 from __future__ import annotations
@@ -24,12 +32,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from numba.core.registry import CPUDispatcher
+
 from khasan_sim.api import Simulation
 from khasan_sim.engine.eventlog import EventLog
 from khasan_sim.engine.kernel import Engine
 from khasan_sim.scenario.builtin import historical_scenario
 from khasan_sim.scenario.load import load_scenario
 from khasan_sim.terrain import routes
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_replication import bare_simpy_rate
 
 # (what it is, the class, the method): the pulse's systems in their order, then the rest
 TIMED: tuple[tuple[str, type, str], ...] = (
@@ -58,7 +71,101 @@ def _timed(acc: Counter, calls: Counter, name: str, f: Callable[..., Any]) -> Ca
             acc[name] += time.process_time_ns() - t0
             calls[name] += 1
 
+    wrapper.__wrapped__ = f  # type: ignore[attr-defined]
     return wrapper
+
+
+def _time_kernels(acc: Counter, calls: Counter) -> None:
+    """Wrap every compiled kernel the engine's Python reaches through a module attribute
+    with a timer adding its wall time (a kernel never waits) into *acc*. The kernels are
+    compiled already (the warm-up ran them): compiled code that calls another kernel
+    calls it directly, not through the wrapper."""
+    wrapped: dict[int, Callable[..., Any]] = {}
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("khasan_sim") or module is None:
+            continue
+        for attr, v in list(vars(module).items()):
+            if isinstance(v, CPUDispatcher):
+                if id(v) not in wrapped:
+                    wrapped[id(v)] = _kernel_timer(acc, calls, f"{v.py_func.__module__.rsplit('.', 1)[-1]}.{v.__name__}", v)
+                setattr(module, attr, wrapped[id(v)])
+
+
+def _kernel_timer(acc: Counter, calls: Counter, name: str, f: Callable[..., Any]) -> Callable[..., Any]:
+    clock = time.perf_counter_ns
+
+    def wrapper(*a: Any, **k: Any) -> Any:
+        t0 = clock()
+        try:
+            return f(*a, **k)
+        finally:
+            acc[name] += clock() - t0
+            calls[name] += 1
+
+    return wrapper
+
+
+def _timer_cost_ns() -> float:
+    """Return what a kernel timer costs a call, in ns (timing a function that does nothing)."""
+    acc: Counter = Counter()
+    timed = _kernel_timer(acc, Counter(), "nothing", lambda: None)
+    t0 = time.perf_counter_ns()
+    for _ in range(100_000):
+        timed()
+    return (time.perf_counter_ns() - t0) / 100_000
+
+
+def _simpy_steps(scenario: Any, seed: int) -> int:
+    """Return the simpy events one replication processes (counted in an untimed run)."""
+    sim = Simulation(scenario, seed=seed)
+    env = sim.engine.env
+    n = 0
+    step = env.step
+
+    def counted() -> None:
+        nonlocal n
+        n += 1
+        step()
+
+    env.step = counted  # this environment only (simpy's run loop calls self.step)
+    sim.run_to_end()
+    return n
+
+
+def by_kind_of_code(scenario: Any, first: int, runs: int) -> None:
+    """Print where a replication's CPU time goes by kind of code (see the docstring)."""
+    steps = sum(_simpy_steps(scenario, seed) for seed in range(first, first + runs)) / runs
+    acc: Counter = Counter()
+    calls: Counter = Counter()
+    _time_kernels(acc, calls)
+    total = 0
+    for seed in range(first, first + runs):
+        sim = Simulation(scenario, seed=seed)
+        t0 = time.process_time_ns()
+        sim.run_to_end()
+        total += time.process_time_ns() - t0
+    _, bare_cpu = bare_simpy_rate()
+    timer = _timer_cost_ns()
+    n_calls = sum(calls.values()) / runs
+    rep_ms = (total / runs - n_calls * timer) / 1e6  # the timers' own cost taken off
+    kernel_ms = (sum(acc.values()) / runs - n_calls * timer) / 1e6
+    simpy_ms = steps / bare_cpu * 1e3
+    python_ms = rep_ms - kernel_ms - simpy_ms
+    print()
+    print(f"by kind of code ({runs} more replications; bare simpy {bare_cpu:,.0f} timeouts a CPU second):")
+    print(f"{'kind of code':44s} {'ms/run':>8s} {'share':>7s} {'timeouts':>9s}")
+    rows = (
+        (f"compiled kernels ({n_calls:,.0f} calls)", kernel_ms),
+        (f"simpy's scheduling ({steps:,.0f} events)", simpy_ms),
+        ("Python: systems, event log, story, results", python_ms),
+        ("a replication", rep_ms),
+    )
+    for label, ms in rows:
+        print(f"{label:44s} {ms:8.1f} {100 * ms / rep_ms:6.1f}% {ms / 1e3 * bare_cpu:9,.0f}")
+    top = sorted(acc, key=lambda k: -acc[k])[:6]
+    print("  the kernels that take most: " + ", ".join(f"{k} {acc[k] / runs / 1e6:.1f} ms" for k in top))
+    print(f"the floor of this design (its Python at no cost): {(kernel_ms + simpy_ms) / 1e3 * bare_cpu:,.0f} timeouts "
+          f"a replication (goal 150,000)")
 
 
 def main() -> None:
@@ -88,6 +195,9 @@ def main() -> None:
         ms = acc[label] / n / 1e6
         c = calls[label] / n
         print(f"{label:36s} {ms:8.1f} {ms * 1e6 / (total / n) * 100:6.1f}% {c:10.0f} {(ms * 1e3 / c if c else 0.0):8.1f}")
+    for _, cls, name in TIMED:  # the systems' own methods back, for the timing by kind of code
+        setattr(cls, name, getattr(cls, name).__wrapped__)
+    by_kind_of_code(scenario, args.warm + args.runs, args.runs)
 
 
 if __name__ == "__main__":
