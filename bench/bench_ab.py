@@ -10,7 +10,7 @@ minute to the next (6 December: 141 to 155 ms for the same code within ten minut
 more than most single changes to the engine gain or lose. Timing one version, then the
 other, reads that drift as a difference. And a process has a speed of its own: two
 processes of the same code, playing the same seeds in turn, differed by -1.6% to +1.2%
-(7 December, 60 seeds each; where its code and data happen to lie in memory).
+(6 December, 60 seeds each; where its code and data happen to lie in memory).
 
 So: each revision is checked out into a temporary git worktree, and *P* pairs of
 processes are started, one process on each revision, both warmed up at once (*K*
@@ -25,8 +25,9 @@ posing as a difference. With the defaults (10 pairs of 12 seeds, about two minut
 interval is about ±1%: the same code against itself gave +0.4% (-0.4% to +0.9%; the pairs
 of processes from -3.7% to +1.8%).
 
-(Until 7 December the tool timed the versions in alternating fresh processes of twelve
-replications each, a round a minute: an interval of about ±3% after ten rounds.)
+(Until the tenth session of 6 December the tool timed the versions in alternating fresh
+processes of twelve replications each, a round a minute: an interval of about ±3% after
+ten rounds.)
 """
 
 from __future__ import annotations
