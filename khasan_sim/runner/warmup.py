@@ -17,8 +17,9 @@ and the digest only late in the run, by when the child has cached them: 17.3 s -
 for a cold ``khasan-sim run`` on 6 December). The child first works out a tank
 battalion's position (``movement.middle_tank``, a second of compiling the throwaway run
 reached only late): the two processes then take about as long, 15.1 s -> 14.4 s for a cold
-``khasan-sim`` (three runs each, 6 December, eighth session). Then it waits for the child. The real run that follows loads every kernel from the cache. Nothing of
-the throwaway run is kept: it only fills numba's cache, so results are the same with and
+``khasan-sim`` (three runs each, 6 December, eighth session). Then it waits for the
+child. The real run that follows loads every kernel from the cache. Nothing of the
+throwaway run is kept: it only fills numba's cache, so results are the same with and
 without the warm-up (a kernel it did not reach is compiled by the real run, as before).
 
 It does nothing when the direct-fire kernel is already in the cache (any run after the

@@ -10,6 +10,7 @@ pay for them again; in one process the same key returns the same object.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -203,20 +204,16 @@ def base_layers(terrain: Terrain) -> dict[str, np.ndarray]:
     return {k: np.asarray(terrain.extras["crossing_index"] if k == "crossing_index" else getattr(terrain, k)) for k in CACHED_LAYERS}
 
 
-_SAVE_AT_EXIT: list[bool] = []
-
-
+@functools.cache
 def _known_paths() -> None:
-    """Once a process, at its first terrain: read the path searches of earlier processes
-    (terrain/path_store.py) and have those of this one written at its exit (a pool worker,
-    which ends without running exit handlers, saves as it goes: runner/replication.py)."""
-    if _SAVE_AT_EXIT:
-        return
+    """Once a process (the cache makes later calls nothing), at its first terrain: read the
+    path searches of earlier processes (terrain/path_store.py) and have those of this one
+    written at its exit (a pool worker, which ends without running exit handlers, saves as
+    it goes: runner/replication.py)."""
     import atexit
 
     from khasan_sim.terrain import path_store
 
-    _SAVE_AT_EXIT.append(True)
     atexit.register(_save_paths_at_exit)
     with contextlib.suppress(Exception):  # the store only saves searches: never a reason to fail
         path_store.load_known_paths()

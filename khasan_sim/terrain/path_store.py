@@ -45,7 +45,7 @@ a process's table for its own searches."""
 
 _lock = threading.Lock()
 _loaded: set[str] = set()  # the store's files read by this process
-_last_save = [0.0]
+_last_save = 0.0  # time.monotonic() of this process's last save
 
 
 @functools.cache
@@ -128,8 +128,9 @@ def save_new_paths(min_new: int = 1, min_interval_s: float = 0.0) -> int:
     store's files into one when there are more than :data:`MERGE_ABOVE`."""
     from khasan_sim.io import atomic_write_bytes
 
+    global _last_save
     with _lock:
-        if time.monotonic() - _last_save[0] < min_interval_s:
+        if time.monotonic() - _last_save < min_interval_s:
             return 0
         pending = routes.pending_new_paths()
         if pending < max(min_new, 1):
@@ -145,7 +146,7 @@ def save_new_paths(min_new: int = 1, min_interval_s: float = 0.0) -> int:
         except OSError:
             return 0  # a read-only cache: the searches are made again next time
         _loaded.add(name)
-        _last_save[0] = time.monotonic()
+        _last_save = time.monotonic()
         with contextlib.suppress(OSError):
             _merge(folder)
             _drop_old_versions(folder)
