@@ -5,11 +5,13 @@ same order on the same tables as when the engine calls them one by one.
 
 The call stops where the engine has work to do in Python before the next part can be
 worked out, and says where (:data:`STOPPED_AFTER_DIRECT_FIRE` and the others): a tank
-knocked out or gun pits fired on in direct fire (crews, command, guns lost: they change
-what the later parts read), a stuck tank without an observed-fire draw left (drawn ahead
-from its numpy stream in Python), a stuck tank hit by observed fire. The direct-fire
-casualty events are written by the engine after the call whatever it returns: they change
-nothing the later parts read. Two pulses in three go through to the end.
+knocked out in direct fire (its crew, its battalion's command: they change what the later
+parts read), a stuck tank without an observed-fire draw left (drawn ahead from its numpy
+stream in Python), a stuck tank hit by observed fire. The direct-fire casualty events,
+and the guns the tanks' fire on gun pits puts out of action, are the engine's after the
+call whatever it returns: they change nothing the later parts read (an anti-tank unit's
+guns: the direct fire of the pulse is over, and no later part reads them before the
+pulse's end in Python). Nine pulses in ten go through to the end.
 
 A pulse through to the end costs one call from Python instead of four (about 40 arrays
 unboxed, and the Python between them), the glue that was most of a quiet pulse's Python.
@@ -26,12 +28,12 @@ from khasan_sim.engine.kernels.artillery import (
     bogged_tanks_into,
     observed_fire_pulse_into,
 )
-from khasan_sim.engine.kernels.direct_fire import C_GUN_FIRE, P_DT, P_NOW, direct_fire_pulse
+from khasan_sim.engine.kernels.direct_fire import P_DT, P_NOW, direct_fire_pulse
 from khasan_sim.engine.kernels.morale import M_DT, M_NOW
 from khasan_sim.engine.kernels.pulse_end import morale_then_holding
 
 # where the call stopped (its first answer)
-STOPPED_AFTER_DIRECT_FIRE = 0  # knock-outs or gun pits fired on: the rest in Python
+STOPPED_AFTER_DIRECT_FIRE = 0  # tanks knocked out: the rest in Python
 STOPPED_FOR_DRAWS = 1  # a stuck tank needs observed-fire draws: observed fire and the end in Python
 STOPPED_AFTER_OBSERVED_FIRE = 2  # observed fire hit a stuck tank: its knock-outs, then the end in Python
 THROUGH_TO_THE_END = 3  # every part worked out: the end's answers are the call's
@@ -77,7 +79,7 @@ def combat_pulse(args):
 @njit(cache=True)
 def combat_pulse_of(a, switches, observed, pulse_end, held_before, answers):
     """Work out the pulse's direct fire (*a*: :func:`direct_fire_pulse`'s arguments), then,
-    if it knocked out no tank and fired on no gun pits, the observed fire (*observed*:
+    if it knocked out no tank, the observed fire (*observed*:
     :func:`observed_fire_pulse_into`'s arguments, asked when ``switches[S_OBSERVED]``),
     then, if it hit no tank, the pulse's end (*pulse_end*: :func:`morale_then_holding`'s
     arguments; the zones held, its last, copied into *held_before* first when
@@ -97,10 +99,6 @@ def combat_pulse_of(a, switches, observed, pulse_end, held_before, answers):
     answers[2] = 1 if 2 * a.s_state[0] >= a.s_keys.size else 0
     if n_ko > 0:
         return STOPPED_AFTER_DIRECT_FIRE
-    hits_f = a.hits_f
-    for k in range(n_hit):
-        if hits_f[k, C_GUN_FIRE] > 0.0:
-            return STOPPED_AFTER_DIRECT_FIRE
     p = a.pulse
     if switches[S_OBSERVED]:
         # observed[4], [5], [17], [24]: the tank table's ints, the tank rows in id order,

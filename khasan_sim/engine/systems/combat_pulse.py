@@ -54,16 +54,20 @@ class CombatPulseSystem:
         self._morale_pulse[M_NIGHT] = 1.0 if night else 0.0
         self._combat_args = None
 
-    def _combat_args_now(self, ro: Any, sight: SightLines) -> tuple[Any, ...]:
-        """Return the kept arguments of :func:`kernel.combat_pulse` and the pulse's end's
-        (:meth:`~.pulse_end.PulseEndSystem._pulse_end_args`), made again when the roster,
-        the sight lines' tables, the terrain, the weapon tables or the guns' reach are not
-        the objects they were made for."""
+    def _combat_args_now(self) -> tuple[Any, ...]:
+        """Return the kept arguments of :func:`kernel.combat_pulse` with what they were made
+        for (see below), the sight lines, the pulse's end's arguments
+        (:meth:`~.pulse_end.PulseEndSystem._pulse_end_args`) and direct fire's random
+        state; made again when the roster, the terrain, the sight lines' tables, the weapon
+        tables or the guns' reach are not the objects they were made for."""
         kept = self._combat_args
-        if (kept is not None and kept[0] is ro and kept[1] is sight.args and kept[2] is self.terrain
+        ro = self._roster_memo
+        if (kept is not None and kept[0] is ro and kept[1] is self.terrain and kept[2] is kept[5].args
                 and kept[3] is self._arms and kept[4] is self._gun_reach):
             return kept
-        fire, _, _ = self._fire_args(ro, sight)
+        ro = self._roster()
+        sight = SightLines.of(self.terrain)
+        fire, _, stream = self._fire_args(ro, sight)
         tt, ut = self.tank_table, self.unit_table
         out = self._observed_arrays(ro)
         draws, used = self._observed_draws_now()
@@ -77,7 +81,8 @@ class CombatPulseSystem:
             fire, self._pulse_switches, observed, end.with_holding if end.with_holding is not None else end.without,
             end.held_before, self._pulse_answers,
         )
-        kept = self._combat_args = (ro, sight.args, self.terrain, self._arms, self._gun_reach, args, end)
+        seed = stream.state, stream.generator.bit_generator.random_raw
+        kept = self._combat_args = (ro, self.terrain, sight.args, self._arms, self._gun_reach, sight, args, end, seed)
         return kept
 
     def _fire_and_end(self, dt: float) -> None:
@@ -89,22 +94,27 @@ class CombatPulseSystem:
         p[P_NOW] = now
         if not self._fire_light_from <= now < self._fire_light_until:
             self._fire_light(now)
-        ro = self._roster()
-        sight = SightLines.of(self.terrain)
-        _, _, _, _, _, args, end = self._combat_args_now(ro, sight)
-        self._fire_stream.next()  # direct fire's seed, written into the state array its arguments hold
-        attacks = bool(self.counterattack_men)
+        ro, _, _, _, _, sight, args, end, (state, raw) = self._combat_args_now()
+        state[0] = raw()  # direct fire's seed (as its KernelStream.next() writes it)
+        attacks = self.counterattack_men
         self._pulse_switches[_S_ATTACKS] = 1 if attacks else 0
         stopped = kernel.combat_pulse(args)
         n_hit, n_ko, half_full, n_observed, anywhere, at, n, changed = self._pulse_answers.tolist()
         if half_full:  # the lines the pulse added filled the sight lines' cache to half
             sight.keep_room()
-        self._direct_fire_results(ro, n_hit, n_ko)
+        if n_hit or n_ko:
+            self._direct_fire_results(ro, n_hit, n_ko)
         if stopped == _THROUGH:
-            self._after_the_morale(end, attacks, bool(anywhere), at, n, changed, dt)
+            if not attacks and at < 0 and not n and not changed and end.with_holding is not None:
+                # the most common end: no attack under way, no unit changing state, no zone
+                # changing hands (as _after_the_morale finds it)
+                if self._shock_causes:
+                    self._forget_settled_shocks()
+                return
+            self._after_the_morale(end, bool(attacks), bool(anywhere), at, n, changed, dt)
             return
         if stopped == _AFTER_OBSERVED:
             self._observed_hits(ro, n_observed)
-        else:  # stopped after direct fire's knock-outs or gun pits, or for a stuck tank's draws
+        else:  # stopped after direct fire's knock-outs, or for a stuck tank's draws
             self._observed_fire(dt)
         self._after_the_fire(dt)
