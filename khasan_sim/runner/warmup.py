@@ -47,10 +47,10 @@ def kernels_cached() -> bool:
     Reads numba's own cache index (a private interface, so anything unexpected counts
     as cached: no warm-up, the run compiles as it always did).
     """
-    from khasan_sim.engine.kernels import direct_fire
+    from khasan_sim.engine.kernels import combat_pulse
 
     try:
-        return bool(direct_fire.direct_fire_pulse._cache._cache_file._load_index())
+        return bool(combat_pulse.combat_pulse._cache._cache_file._load_index())
     except Exception:
         return True
 
@@ -73,9 +73,8 @@ def _compile_direct_fire(scenario: Any) -> None:
         # run reaches only some 11 s into a cold start, by when this is cached: its second
         # of compiling moves off the longer of the two processes
         engine._update_tank_unit_position(engine.units[tanks[0].unit])
-        tanks[0].status = TANK_BOGGED  # observed fire asks its kernels only for a stuck tank
-        engine._observed_fire(engine.cp.pulse_min)
-    engine._direct_fire(engine.cp.pulse_min)
+        tanks[0].status = TANK_BOGGED
+    engine._fire_and_end(engine.cp.pulse_min)  # the combat pulse's one call, its parts with it
     engine.log.digest()  # the digest's number kernel, which the throwaway run reaches last
 
 
@@ -84,7 +83,7 @@ def _compile_the_rest(scenario: Any) -> None:
     from khasan_sim.api import Simulation
 
     sim = Simulation(scenario, seed=0)
-    sim.engine._direct_fire = lambda dt: None  # this instance only
+    sim.engine._fire_and_end = lambda dt: None  # this instance only
     sim.run_to_end()
 
 

@@ -72,26 +72,21 @@ def combat_pulse_args(fire, switches, observed, pulse_end, held_before, answers)
 
 @njit(cache=True)
 def combat_pulse(args):
-    """:func:`combat_pulse_of` on the arguments *args* holds (a :class:`CombatPulseArgs`)."""
-    return combat_pulse_of(args.fire, args.switches, args.observed, args.pulse_end, args.held_before, args.answers)
-
-
-@njit(cache=True)
-def combat_pulse_of(a, switches, observed, pulse_end, held_before, answers):
-    """Work out the pulse's direct fire (*a*: :func:`direct_fire_pulse`'s arguments), then,
-    if it knocked out no tank, the observed fire (*observed*:
+    """Work out the pulse's direct fire (``args.fire``: :func:`direct_fire_pulse`'s arguments), then,
+    if it knocked out no tank, the observed fire (``args.observed``:
     :func:`observed_fire_pulse_into`'s arguments, asked when ``switches[S_OBSERVED]``),
-    then, if it hit no tank, the pulse's end (*pulse_end*: :func:`morale_then_holding`'s
-    arguments; the zones held, its last, copied into *held_before* first when
-    ``switches[S_ATTACKS]`` and the holding part is asked).
+    then, if it hit no tank, the pulse's end (``args.pulse_end``: :func:`morale_then_holding`'s
+    arguments; the zones held, its last, copied into ``args.held_before`` first when
+    ``args.switches[S_ATTACKS]`` and the holding part is asked).
 
     Observed fire's figures and the end's pulse vector take this pulse's length and time
     from the direct-fire one.
-    Writes into *answers* (int64): direct fire's hits and knock-outs, whether the sight
+    Writes into ``args.answers`` (int64): direct fire's hits and knock-outs, whether the sight
     lines' cache is half full after the fire (then :meth:`SightLines.keep_room` has work to
     do), observed fire's hits, and the end's four answers. Returns where
     it stopped (:data:`THROUGH_TO_THE_END` and the others).
     """
+    a, switches, observed, pulse_end, held_before, answers = args.fire, args.switches, args.observed, args.pulse_end, args.held_before, args.answers
     n_hit, n_ko, _ = direct_fire_pulse(a)
     answers[0] = n_hit
     answers[1] = n_ko
