@@ -47,43 +47,43 @@ def kernels_cached() -> bool:
     Reads numba's own cache index (a private interface, so anything unexpected counts
     as cached: no warm-up, the run compiles as it always did).
     """
-    from khasan_sim.engine.kernels import combat_pulse
+    from khasan_sim.engine.kernels import direct_fire
 
     try:
-        return bool(combat_pulse.combat_pulse._cache._cache_file._load_index())
+        return bool(direct_fire.direct_fire_pulse._cache._cache_file._load_index())
     except Exception:
         return True
 
 
 def _compile_direct_fire(scenario: Any) -> None:
-    """In the child: one pulse of observed fire on a tank stuck for the purpose, then one
-    of direct fire, on the scenario's opening state (a throwaway engine).
+    """In the child: one pulse of direct fire on the scenario's opening state (a throwaway
+    engine), and the event digest's kernel, which the throwaway run reaches last.
 
-    Observed fire comes first: the throwaway run here reaches it only when a tank first
-    sticks, some 12 s into a cold start, by when the child has written it to the cache;
-    the event digest's kernel comes last, as the throwaway run reaches it at its end.
+    (Observed fire and the pulse's end are compiled by the throwaway run at its first
+    pulse, in one kernel: kernels/combat_pulse.py.)
     """
     from khasan_sim.api import Simulation
-    from khasan_sim.engine.state import TANK_BOGGED
 
     engine = Simulation(scenario, seed=0).engine
-    tanks = [t for u in engine.units.values() for t in u.tanks]
-    if tanks:
-        # first the tank battalions' positions (movement.middle_tank), which the throwaway
-        # run reaches only some 11 s into a cold start, by when this is cached: its second
-        # of compiling moves off the longer of the two processes
-        engine._update_tank_unit_position(engine.units[tanks[0].unit])
-        tanks[0].status = TANK_BOGGED
-    engine._fire_and_end(engine.cp.pulse_min)  # the combat pulse's one call, its parts with it
+    engine._direct_fire(engine.cp.pulse_min)
+    engine._pulse_start(engine.cp.pulse_min)
+    engine._after_direct_fire(engine.cp.pulse_min, 0, 0, False)
     engine.log.digest()  # the digest's number kernel, which the throwaway run reaches last
 
 
 def _compile_the_rest(scenario: Any) -> None:
-    """Here: a throwaway run with the direct-fire system left out (its pulses do nothing)."""
+    """Here: a throwaway run with the direct-fire kernel left out (its pulses fire no aimed
+    shot: the rest of each pulse is as in a run)."""
     from khasan_sim.api import Simulation
 
     sim = Simulation(scenario, seed=0)
-    sim.engine._fire_and_end = lambda dt: None  # this instance only
+    engine = sim.engine
+
+    def without_direct_fire(dt: float) -> None:  # the pulse, its direct fire left out
+        engine._observed_fire(dt)
+        engine._after_the_fire(dt)
+
+    engine._fire_and_end = without_direct_fire  # this instance only
     sim.run_to_end()
 
 
