@@ -8,19 +8,19 @@ CPU (6 December), 8 s of them in one kernel, direct fire
 fire, the beaten zone, the random streams, the tanks' steps, A*, morale, zones...).
 
 :func:`warm_kernels` splits that work over two processes when the cache is cold. A
-forked child builds a simulation of the scenario and calls one pulse of observed fire (on
-a tank stuck for the purpose), one of direct fire and the event digest, which compiles
-those kernels with the very argument types a run gives them and writes them to the
-cache; meanwhile this process plays a throwaway run of the same scenario with the
-direct-fire system left out, which reaches and compiles the other kernels (observed fire
-and the digest only late in the run, by when the child has cached them: 17.3 s -> 14.8 s
-for a cold ``khasan-sim run`` on 6 December). The child first works out a tank
-battalion's position (``movement.middle_tank``, a second of compiling the throwaway run
-reached only late): the two processes then take about as long, 15.1 s -> 14.4 s for a cold
-``khasan-sim`` (three runs each, 6 December, eighth session). Then it waits for the
-child. The real run that follows loads every kernel from the cache. Nothing of the
-throwaway run is kept: it only fills numba's cache, so results are the same with and
-without the warm-up (a kernel it did not reach is compiled by the real run, as before).
+forked child builds a simulation of the scenario and calls one pulse of direct fire, then
+the pulse after it (observed fire and the pulse's end in one kernel:
+kernels/combat_pulse.py), then the event digest, which compiles those kernels with the
+very argument types a run gives them and writes them to the cache; meanwhile this
+process plays a throwaway run of the same scenario whose pulses leave direct fire out and
+ask observed fire and the pulse's end part by part (the kernels the one call calls, so
+that the child finds them in the cache), which reaches and compiles the other kernels.
+Then it waits for the child. The real run that follows loads every kernel from the cache.
+Nothing of the throwaway run is kept: it only fills numba's cache, so results are the
+same with and without the warm-up (a kernel it did not reach is compiled by the real run,
+as before). The split was weighed by timing the two processes on a cold cache (7
+December: child 12.7 s, throwaway 12.2 s; with the tank battalions' positions also in the
+child, 13.6 s against 11.6 s). The history of the split: docs/speed-history.md.
 
 It does nothing when the direct-fire kernel is already in the cache (any run after the
 first), on one core, or where processes cannot be forked (Windows: there the first run

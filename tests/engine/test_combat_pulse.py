@@ -1,6 +1,8 @@
-"""The combat pulse's fire and end in one compiled call (systems/combat_pulse.py) gives the
-event log the parts give one by one: direct fire, observed fire, the pulse's end. And each
-place where the call stops for Python is met in a run, so each is held to the parts."""
+"""The combat pulse after direct fire in one compiled call (systems/combat_pulse.py) gives
+the event log the parts give one by one: direct fire, observed fire, the pulse's end. And
+each place where the pulse leaves the one call for the parts (a knock-out in direct fire,
+a stuck tank without a draw, a tank hit by observed fire) is met in a run, so each is held
+to the parts."""
 
 from __future__ import annotations
 
@@ -41,19 +43,25 @@ def historical():
 
 def test_each_stop_is_met_and_the_log_is_the_parts_one_by_one(historical, monkeypatch):
     stops: Counter[int] = Counter()
-    call = kernel.combat_pulse
+    call = kernel.after_direct_fire
+    after = CombatPulseSystem._after_direct_fire
 
     def counted(args):
         stopped = call(args)
         stops[stopped] += 1
         return stopped
 
-    monkeypatch.setattr(combat_pulse.kernel, "combat_pulse", counted)
+    def knocked_out_counted(self, dt, n_hit, n_ko, half_full):
+        stops["knock-outs"] += 1 if n_ko else 0
+        return after(self, dt, n_hit, n_ko, half_full)
+
+    monkeypatch.setattr(combat_pulse.kernel, "after_direct_fire", counted)
+    monkeypatch.setattr(CombatPulseSystem, "_after_direct_fire", knocked_out_counted)
     in_one_call = _digest(historical, 3)
-    pulses = sum(stops.values())
-    # every place the call stops is met; most pulses go through to the end
-    assert set(stops) == {kernel.STOPPED_AFTER_DIRECT_FIRE, kernel.STOPPED_FOR_DRAWS,
-                          kernel.STOPPED_AFTER_OBSERVED_FIRE, kernel.THROUGH_TO_THE_END}
+    pulses = sum(v for k, v in stops.items() if k != "knock-outs")
+    # every place the pulse leaves the call is met; most pulses go through to the end
+    assert stops["knock-outs"] > 0
+    assert set(stops) == {"knock-outs", kernel.STOPPED_FOR_DRAWS, kernel.STOPPED_AFTER_OBSERVED_FIRE, kernel.THROUGH_TO_THE_END}
     assert stops[kernel.THROUGH_TO_THE_END] > 0.8 * pulses
 
     monkeypatch.setattr(CombatPulseSystem, "_fire_and_end", _parts_one_by_one)

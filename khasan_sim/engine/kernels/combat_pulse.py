@@ -6,7 +6,7 @@ the engine calls them one by one.
 The call stops where the engine has work to do in Python before the next part can be
 worked out, and says where: a stuck tank without an observed-fire draw left (drawn ahead
 from its numpy stream in Python), or a stuck tank hit by observed fire (its knock-out,
-crew and command). Nineteen pulses in twenty go through to the end.
+crew and command). Nine calls in ten go through to the end.
 
 Why one call, and why not with direct fire in it: the two parts' kernels take some fifty
 arrays between them, which numba unboxes one by one at each call from Python (about 3 µs
