@@ -36,7 +36,7 @@ _ARTILLERY = world.UNIT_TYPES.index("artillery")
 
 # the uniforms of a tank's observed-fire stream drawn ahead for the kernel (one a pulse it
 # is seen stuck): drawn again when spent
-_DRAWS_AHEAD = 32
+DRAWS_AHEAD = 32
 
 
 def _seq(m: FireMission) -> int:
@@ -291,7 +291,7 @@ class ArtillerySystem:
         self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         # the uniforms drawn ahead from each tank row's stream for the kernel, how many of
         # each row are spent (all: none ahead), and each stream's state before its row was drawn
-        self._observed_draws = np.zeros((0, _DRAWS_AHEAD))
+        self._observed_draws = np.zeros((0, DRAWS_AHEAD))
         self._observed_used = np.zeros(0, dtype=np.int64)
         self._observed_before: dict[int, dict[str, Any]] = {}
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
@@ -417,7 +417,7 @@ class ArtillerySystem:
             return
         _, used = self._observed_draws_now()
         stuck = out[0][:n_stuck]
-        for t_row in stuck[used[stuck] >= _DRAWS_AHEAD].tolist():  # a stuck tank has a draw ahead
+        for t_row in stuck[used[stuck] >= DRAWS_AHEAD].tolist():  # a stuck tank has a draw ahead
             self._draw_ahead(t_row, ro)
         fire = self._observed_figures
         see_m = min(self._observation_m, self.visibility_m())
@@ -450,8 +450,8 @@ class ArtillerySystem:
         are spent (made once the tank table's size is known: none drawn yet)."""
         used = self._observed_used
         if len(used) < len(self.tank_table.i):
-            self._observed_draws = np.zeros((len(self.tank_table.i), _DRAWS_AHEAD))
-            used = self._observed_used = np.full(len(self.tank_table.i), _DRAWS_AHEAD, dtype=np.int64)
+            self._observed_draws = np.zeros((len(self.tank_table.i), DRAWS_AHEAD))
+            used = self._observed_used = np.full(len(self.tank_table.i), DRAWS_AHEAD, dtype=np.int64)
         return self._observed_draws, used
 
     def _observed_sides_now(self, ro: Any) -> np.ndarray:
@@ -476,7 +476,7 @@ class ArtillerySystem:
             )
 
     def _draw_ahead(self, t_row: int, ro: Any) -> None:
-        """Draw the next :data:`_DRAWS_AHEAD` uniforms of tank row *t_row*'s observed-fire
+        """Draw the next :data:`DRAWS_AHEAD` uniforms of tank row *t_row*'s observed-fire
         stream (one Generator for the run, made at its first use) into its row of draws
         for the kernel, keeping the stream's state before them (:meth:`_observed_stream_now`)."""
         streams = self._observed_streams
@@ -484,7 +484,7 @@ class ArtillerySystem:
         if g is None:
             g = streams[t_row] = self.rng.get("observed-fire", ro.tanks_by_row[t_row].id)
         self._observed_before[t_row] = g.bit_generator.state
-        self._observed_draws[t_row] = g.random(_DRAWS_AHEAD)  # the same uniforms as that many g.random()
+        self._observed_draws[t_row] = g.random(DRAWS_AHEAD)  # the same uniforms as that many g.random()
         self._observed_used[t_row] = 0
 
     def _observed_stream_now(self, t_row: int) -> np.random.Generator:
@@ -494,7 +494,7 @@ class ArtillerySystem:
         g = self._observed_streams[t_row]
         g.bit_generator.state = self._observed_before.pop(t_row)
         g.random(int(self._observed_used[t_row]))
-        self._observed_used[t_row] = _DRAWS_AHEAD
+        self._observed_used[t_row] = DRAWS_AHEAD
         return g
 
     def _gun_reach_now(self) -> np.ndarray:

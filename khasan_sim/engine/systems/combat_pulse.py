@@ -30,7 +30,7 @@ from khasan_sim.engine.kernels import combat_pulse as kernel
 from khasan_sim.engine.kernels.direct_fire import P_DT, P_NOW, direct_fire_pulse
 from khasan_sim.engine.kernels.morale import M_NIGHT
 from khasan_sim.engine.kernels.sight import SightLines
-from khasan_sim.engine.systems.artillery import _DRAWS_AHEAD
+from khasan_sim.engine.systems.artillery import DRAWS_AHEAD
 
 _THROUGH, _AFTER_OBSERVED, _S_ATTACKS = kernel.THROUGH_TO_THE_END, kernel.STOPPED_AFTER_OBSERVED_FIRE, kernel.S_ATTACKS
 
@@ -42,7 +42,7 @@ class CombatPulseSystem:
         """Set up the pulse's switches and answers (once a run)."""
         self._combat_args: tuple[Any, ...] | None = None  # _combat_args_now: (what they were made for..., args)
         switches = np.zeros(kernel.N_SWITCHES, dtype=np.int64)
-        switches[kernel.S_DRAWS_AHEAD] = _DRAWS_AHEAD
+        switches[kernel.S_DRAWS_AHEAD] = DRAWS_AHEAD
         self._pulse_switches = switches
         self._pulse_answers = np.zeros(kernel.N_ANSWERS, dtype=np.int64)
 
