@@ -47,10 +47,9 @@ from bench_replication import bare_simpy_rate
 # (what it is, the class, the method): the pulse's systems in their order, then the rest
 TIMED: tuple[tuple[str, type, str], ...] = (
     ("pulse: artillery missions", Engine, "_fire_missions"),
-    ("pulse: fire and end", Engine, "_fire_and_end"),  # systems/combat_pulse.py, all of the below
-    ("  of which direct fire's knock-outs and events", Engine, "_direct_fire_results"),
-    ("  of which observed fire part by part", Engine, "_observed_fire"),
-    ("  of which the end part by part", Engine, "_after_the_fire"),  # close quarters, morale, falling back, zones
+    ("pulse: direct fire", Engine, "_direct_fire"),
+    ("pulse: observed fire", Engine, "_observed_fire"),
+    ("pulse: after the fire", Engine, "_after_the_fire"),  # close quarters, morale, falling back, zones
     ("  of which counter-attack checks", Engine, "_check_counterattacks"),
     ("  of which state changes settled", Engine, "_settle_morale"),
     ("  of which zones changing hands", Engine, "_change_holders"),
@@ -191,11 +190,11 @@ def main() -> None:
         total += time.process_time_ns() - t0
     n = args.runs
     print(f"replications timed: {n} (after {args.warm} warm-up runs); CPU a replication: {total / n / 1e6:7.1f} ms")
-    print(f"{'system (inclusive)':48s} {'ms/run':>8s} {'share':>7s} {'calls/run':>10s} {'us/call':>8s}")
+    print(f"{'system (inclusive)':36s} {'ms/run':>8s} {'share':>7s} {'calls/run':>10s} {'us/call':>8s}")
     for label, _, _ in TIMED:
         ms = acc[label] / n / 1e6
         c = calls[label] / n
-        print(f"{label:48s} {ms:8.1f} {ms * 1e6 / (total / n) * 100:6.1f}% {c:10.0f} {(ms * 1e3 / c if c else 0.0):8.1f}")
+        print(f"{label:36s} {ms:8.1f} {ms * 1e6 / (total / n) * 100:6.1f}% {c:10.0f} {(ms * 1e3 / c if c else 0.0):8.1f}")
     for _, cls, name in TIMED:  # the systems' own methods back, for the timing by kind of code
         setattr(cls, name, getattr(cls, name).__wrapped__)
     by_kind_of_code(scenario, args.warm + args.runs, args.runs)

@@ -33,7 +33,6 @@ from khasan_sim.engine.systems.air import AirSystem
 from khasan_sim.engine.systems.artillery import ArtillerySystem
 from khasan_sim.engine.systems.bogging import BoggingSystem
 from khasan_sim.engine.systems.casualties import CasualtiesSystem
-from khasan_sim.engine.systems.combat_pulse import CombatPulseSystem
 from khasan_sim.engine.systems.common import HOLDING_TYPES, INFANTRY_TYPES, ProcessGen
 from khasan_sim.engine.systems.direct_fire import DirectFireSystem
 from khasan_sim.engine.systems.doctrine import COUNTERATTACK_TYPES, DoctrineSystem
@@ -105,7 +104,6 @@ class Engine(
     MoraleSystem,
     ZonesSystem,
     PulseEndSystem,
-    CombatPulseSystem,
     DoctrineSystem,
     LocalCounterattackSystem,
 ):
@@ -198,7 +196,6 @@ class Engine(
         self.env.process(self._pulse())
         self.env.process(self._turns())
         self._recovery_constants()
-        self._combat_pulse_constants()
         self.env.process(self._recovery_service())
 
     # ------------------------------------------------------------------ helpers
@@ -356,7 +353,9 @@ class Engine(
             yield timeout(dt)
             self.n_events += 1  # _tick
             self._fire_missions()
-            self._fire_and_end(dt)  # direct and observed fire, the pulse's end: systems/combat_pulse.py
+            self._direct_fire(dt)
+            self._observed_fire(dt)
+            self._after_the_fire(dt)  # systems/pulse_end.py
 
     # ------------------------------------------------------------------ turns and controllers
 

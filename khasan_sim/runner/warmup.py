@@ -8,19 +8,19 @@ CPU (6 December), 8 s of them in one kernel, direct fire
 fire, the beaten zone, the random streams, the tanks' steps, A*, morale, zones...).
 
 :func:`warm_kernels` splits that work over two processes when the cache is cold. A
-forked child builds a simulation of the scenario and calls one pulse of direct fire, then
-the pulse after it (observed fire and the pulse's end in one kernel:
-kernels/combat_pulse.py), then the event digest, which compiles those kernels with the
-very argument types a run gives them and writes them to the cache; meanwhile this
-process plays a throwaway run of the same scenario whose pulses leave direct fire out and
-ask observed fire and the pulse's end part by part (the kernels the one call calls, so
-that the child finds them in the cache), which reaches and compiles the other kernels.
-Then it waits for the child. The real run that follows loads every kernel from the cache.
-Nothing of the throwaway run is kept: it only fills numba's cache, so results are the
-same with and without the warm-up (a kernel it did not reach is compiled by the real run,
-as before). The split was weighed by timing the two processes on a cold cache (7
-December: child 12.7 s, throwaway 12.2 s; with the tank battalions' positions also in the
-child, 13.6 s against 11.6 s). The history of the split: docs/speed-history.md.
+forked child builds a simulation of the scenario and calls one pulse of observed fire (on
+a tank stuck for the purpose), one of direct fire and the event digest, which compiles
+those kernels with the very argument types a run gives them and writes them to the
+cache; meanwhile this process plays a throwaway run of the same scenario with the
+direct-fire system left out, which reaches and compiles the other kernels (observed fire
+and the digest only late in the run, by when the child has cached them: 17.3 s -> 14.8 s
+for a cold ``khasan-sim run`` on 6 December). The child first works out a tank
+battalion's position (``movement.middle_tank``, a second of compiling the throwaway run
+reached only late): the two processes then take about as long, 15.1 s -> 14.4 s for a cold
+``khasan-sim`` (three runs each, 6 December, eighth session). Then it waits for the
+child. The real run that follows loads every kernel from the cache. Nothing of the
+throwaway run is kept: it only fills numba's cache, so results are the same with and
+without the warm-up (a kernel it did not reach is compiled by the real run, as before).
 
 It does nothing when the direct-fire kernel is already in the cache (any run after the
 first), on one core, or where processes cannot be forked (Windows: there the first run
@@ -56,34 +56,35 @@ def kernels_cached() -> bool:
 
 
 def _compile_direct_fire(scenario: Any) -> None:
-    """In the child: one pulse of direct fire on the scenario's opening state (a throwaway
-    engine), and the event digest's kernel, which the throwaway run reaches last.
+    """In the child: one pulse of observed fire on a tank stuck for the purpose, then one
+    of direct fire, on the scenario's opening state (a throwaway engine).
 
-    (Observed fire and the pulse's end are compiled by the throwaway run at its first
-    pulse, in one kernel: kernels/combat_pulse.py.)
+    Observed fire comes first: the throwaway run here reaches it only when a tank first
+    sticks, some 12 s into a cold start, by when the child has written it to the cache;
+    the event digest's kernel comes last, as the throwaway run reaches it at its end.
     """
     from khasan_sim.api import Simulation
+    from khasan_sim.engine.state import TANK_BOGGED
 
     engine = Simulation(scenario, seed=0).engine
+    tanks = [t for u in engine.units.values() for t in u.tanks]
+    if tanks:
+        # first the tank battalions' positions (movement.middle_tank), which the throwaway
+        # run reaches only some 11 s into a cold start, by when this is cached: its second
+        # of compiling moves off the longer of the two processes
+        engine._update_tank_unit_position(engine.units[tanks[0].unit])
+        tanks[0].status = TANK_BOGGED  # observed fire asks its kernels only for a stuck tank
+        engine._observed_fire(engine.cp.pulse_min)
     engine._direct_fire(engine.cp.pulse_min)
-    engine._pulse_start(engine.cp.pulse_min)
-    engine._after_direct_fire(engine.cp.pulse_min, 0, 0, False)
     engine.log.digest()  # the digest's number kernel, which the throwaway run reaches last
 
 
 def _compile_the_rest(scenario: Any) -> None:
-    """Here: a throwaway run with the direct-fire kernel left out (its pulses fire no aimed
-    shot: the rest of each pulse is as in a run)."""
+    """Here: a throwaway run with the direct-fire system left out (its pulses do nothing)."""
     from khasan_sim.api import Simulation
 
     sim = Simulation(scenario, seed=0)
-    engine = sim.engine
-
-    def without_direct_fire(dt: float) -> None:  # the pulse, its direct fire left out
-        engine._observed_fire(dt)
-        engine._after_the_fire(dt)
-
-    engine._fire_and_end = without_direct_fire  # this instance only
+    sim.engine._direct_fire = lambda dt: None  # this instance only
     sim.run_to_end()
 
 

@@ -236,23 +236,23 @@ def test_observed_fire_draws_ahead_are_the_streams_draws_one_by_one(spent, seed)
     """A stuck tank's observed-fire draws, taken ahead in a block for the kernel, are the
     draws its stream gives one by one; and a knock-out after *spent* of them finds the
     stream where the one-by-one draws would have left it."""
-    from khasan_sim.engine.systems.artillery import DRAWS_AHEAD
+    from khasan_sim.engine.systems.artillery import _DRAWS_AHEAD
     from khasan_sim.rng import RngStreams
 
     engine = Simulation(load_scenario(TINY), seed=seed).engine
     ro = engine._roster()
     row = int(ro.tank_order[0])
     n = len(engine.tank_table.i)
-    engine._observed_draws = np.zeros((n, DRAWS_AHEAD))
-    engine._observed_used = np.full(n, DRAWS_AHEAD, dtype=np.int64)
+    engine._observed_draws = np.zeros((n, _DRAWS_AHEAD))
+    engine._observed_used = np.full(n, _DRAWS_AHEAD, dtype=np.int64)
     engine._draw_ahead(row, ro)
     ahead = engine._observed_draws[row].copy()
     engine._observed_used[row] = spent
     after = engine._observed_stream_now(row).random(3)
 
     one_by_one = RngStreams(seed).get("observed-fire", ro.tanks_by_row[row].id)
-    assert [one_by_one.random() for _ in range(DRAWS_AHEAD)] == ahead.tolist()
+    assert [one_by_one.random() for _ in range(_DRAWS_AHEAD)] == ahead.tolist()
     again = RngStreams(seed).get("observed-fire", ro.tanks_by_row[row].id)
     again.random(spent)
     assert again.random(3).tolist() == after.tolist()
-    assert engine._observed_used[row] == DRAWS_AHEAD  # its draws ahead given up: drawn again at its next use
+    assert engine._observed_used[row] == _DRAWS_AHEAD  # its draws ahead given up: drawn again at its next use

@@ -36,7 +36,7 @@ _ARTILLERY = world.UNIT_TYPES.index("artillery")
 
 # the uniforms of a tank's observed-fire stream drawn ahead for the kernel (one a pulse it
 # is seen stuck): drawn again when spent
-DRAWS_AHEAD = 32
+_DRAWS_AHEAD = 32
 
 
 def _seq(m: FireMission) -> int:
@@ -291,7 +291,7 @@ class ArtillerySystem:
         self._observed_streams: dict[int, np.random.Generator] = {}  # observed fire's, by tank row
         # the uniforms drawn ahead from each tank row's stream for the kernel, how many of
         # each row are spent (all: none ahead), and each stream's state before its row was drawn
-        self._observed_draws = np.zeros((0, DRAWS_AHEAD))
+        self._observed_draws = np.zeros((0, _DRAWS_AHEAD))
         self._observed_used = np.zeros(0, dtype=np.int64)
         self._observed_before: dict[int, dict[str, Any]] = {}
         self._volley_out: tuple[np.ndarray, ...] | None = None  # what beaten_zone_into writes
@@ -409,33 +409,6 @@ class ArtillerySystem:
             return
         tt, ut = self.tank_table, self.unit_table
         ro = self._roster()
-        out = self._observed_arrays(ro)
-        # no tank stuck (four day pulses in ten): nothing to draw or write, and the sight,
-        # the visibility and the guns' reach need not be looked up (a small call)
-        n_stuck = art_kernel.bogged_tanks_into(tt.i, ro.tank_order, out[0])
-        if not n_stuck:
-            return
-        _, used = self._observed_draws_now()
-        stuck = out[0][:n_stuck]
-        for t_row in stuck[used[stuck] >= DRAWS_AHEAD].tolist():  # a stuck tank has a draw ahead
-            self._draw_ahead(t_row, ro)
-        fire = self._observed_figures
-        see_m = min(self._observation_m, self.visibility_m())
-        sight = self._sight()
-        sides = self._observed_sides_now(ro)
-        fire[art_kernel.OF_NOW], fire[art_kernel.OF_DT] = self.env.now, dt  # self.now: the same float
-        _, _, n_hit = art_kernel.observed_fire_pulse_into(
-            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out[:5], sides,
-            self._observed_draws, used, out[5],
-        )
-        sight.keep_room()
-        if n_hit:  # a hit is rare (about one draw in eighty)
-            self._observed_hits(ro, n_hit)
-
-    def _observed_arrays(self, ro: Any) -> tuple[np.ndarray, ...]:
-        """Return what ``observed_fire_pulse_into`` writes (the stuck tanks' rows, then
-        those seen; whether seen; the battery; the distance; the chance of a kill; the
-        places of those hit), made again when there are more tanks than places."""
         out = self._observed_out
         if len(out[0]) < len(ro.tank_order):
             n = len(ro.tank_order)
@@ -443,28 +416,33 @@ class ArtillerySystem:
                 np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n),
                 np.zeros(n, dtype=np.int64),
             )
-        return out
-
-    def _observed_draws_now(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return the observed-fire uniforms drawn ahead by tank row and how many of each row
-        are spent (made once the tank table's size is known: none drawn yet)."""
+        # no tank stuck (four day pulses in ten): nothing to draw or write, and the sight,
+        # the visibility and the guns' reach need not be looked up (a small call)
+        n_stuck = art_kernel.bogged_tanks_into(tt.i, ro.tank_order, out[0])
+        if not n_stuck:
+            return
         used = self._observed_used
-        if len(used) < len(self.tank_table.i):
-            self._observed_draws = np.zeros((len(self.tank_table.i), DRAWS_AHEAD))
-            used = self._observed_used = np.full(len(self.tank_table.i), DRAWS_AHEAD, dtype=np.int64)
-        return self._observed_draws, used
-
-    def _observed_sides_now(self, ro: Any) -> np.ndarray:
-        """Return ``observed_fire_pulse_into``'s work array (a column for each ground unit)."""
+        if len(used) < len(tt.i):
+            self._observed_draws = np.zeros((len(tt.i), _DRAWS_AHEAD))
+            used = self._observed_used = np.full(len(tt.i), _DRAWS_AHEAD, dtype=np.int64)
+        stuck = out[0][:n_stuck]
+        for t_row in stuck[used[stuck] >= _DRAWS_AHEAD].tolist():  # a stuck tank has a draw ahead
+            self._draw_ahead(t_row, ro)
+        fire = self._observed_figures
+        see_m = min(self._observation_m, self.visibility_m())
+        sight = self._sight()
         sides = self._observed_sides
         if sides.shape[1] < len(ro.ground_rows):
-            sides = self._observed_sides = np.zeros((4, len(self.unit_table.f)), dtype=np.int64)
-        return sides
-
-    def _observed_hits(self, ro: Any, n_hit: int) -> None:
-        """Knock out the *n_hit* stuck tanks observed fire hit this pulse (written by
-        ``observed_fire_pulse_into`` into :meth:`_observed_arrays`), in id order."""
-        seen, _, battery, seen_d, chance, hit_at = self._observed_out  # the stuck tanks seen, in id order
+            sides = self._observed_sides = np.zeros((4, len(ut.f)), dtype=np.int64)
+        fire[art_kernel.OF_NOW], fire[art_kernel.OF_DT] = self.env.now, dt  # self.now: the same float
+        _, _, n_hit = art_kernel.observed_fire_pulse_into(
+            ut.f, ut.i, ro.ground_rows, tt.f, tt.i, ro.tank_order, self._gun_reach_now(), see_m, *sight.args, fire, *out[:5], sides,
+            self._observed_draws, used, out[5],
+        )
+        sight.keep_room()
+        if not n_hit:
+            return  # a hit is rare (about one draw in eighty)
+        seen, _, battery, seen_d, chance, hit_at = out  # the stuck tanks seen, in id order
         for j in hit_at[:n_hit].tolist():
             t_row = seen.item(j)
             t = ro.tanks_by_row[t_row]
@@ -476,7 +454,7 @@ class ArtillerySystem:
             )
 
     def _draw_ahead(self, t_row: int, ro: Any) -> None:
-        """Draw the next :data:`DRAWS_AHEAD` uniforms of tank row *t_row*'s observed-fire
+        """Draw the next :data:`_DRAWS_AHEAD` uniforms of tank row *t_row*'s observed-fire
         stream (one Generator for the run, made at its first use) into its row of draws
         for the kernel, keeping the stream's state before them (:meth:`_observed_stream_now`)."""
         streams = self._observed_streams
@@ -484,7 +462,7 @@ class ArtillerySystem:
         if g is None:
             g = streams[t_row] = self.rng.get("observed-fire", ro.tanks_by_row[t_row].id)
         self._observed_before[t_row] = g.bit_generator.state
-        self._observed_draws[t_row] = g.random(DRAWS_AHEAD)  # the same uniforms as that many g.random()
+        self._observed_draws[t_row] = g.random(_DRAWS_AHEAD)  # the same uniforms as that many g.random()
         self._observed_used[t_row] = 0
 
     def _observed_stream_now(self, t_row: int) -> np.random.Generator:
@@ -494,7 +472,7 @@ class ArtillerySystem:
         g = self._observed_streams[t_row]
         g.bit_generator.state = self._observed_before.pop(t_row)
         g.random(int(self._observed_used[t_row]))
-        self._observed_used[t_row] = DRAWS_AHEAD
+        self._observed_used[t_row] = _DRAWS_AHEAD
         return g
 
     def _gun_reach_now(self) -> np.ndarray:

@@ -201,18 +201,11 @@ class DirectFireSystem:
             self._fire_light(now)
         ro = self._roster()
         sight = SightLines.of(self.terrain)
-        args, _, stream = self._fire_args(ro, sight)
+        args, (hits_i, hits_f, knocks_i, knocks_f), stream = self._fire_args(ro, sight)
         stream.next()  # the pulse's seed, written into the state array the arguments hold
         n_hit, n_ko, half_full = kernel.direct_fire_pulse(args)
         if half_full:  # the lines the pulse added filled the sight lines' cache to half
             sight.keep_room()
-        self._direct_fire_results(ro, n_hit, n_ko)
-
-    def _direct_fire_results(self, ro: Any, n_hit: int, n_ko: int) -> None:
-        """Carry out what the pulse's direct-fire kernel wrote into its result arrays: the
-        *n_ko* knock-outs (crews, command, repair), then the *n_hit* rows of casualties
-        (:meth:`_hits_now`)."""
-        hits_i, hits_f, knocks_i, knocks_f = self._fire_outs[2]
         if n_ko:
             for (t_row, s_row, a), (rng_m, exposure, rate, chance) in zip(knocks_i[:n_ko].tolist(), knocks_f[:n_ko].tolist(), strict=True):
                 t = ro.tanks_by_row[t_row]
@@ -232,10 +225,8 @@ class DirectFireSystem:
         cp, p = self.cp, self._pulse_figures
         vis_m = self.visibility_m()
         p[_P_MAX_RANGE] = min(cp.engagement_range_m, vis_m if vis_m < 5000 else cp.engagement_range_m)
-        night = self.is_night()
-        p[_P_VIS] = cp.visibility_night if night else 1.0
+        p[_P_VIS] = cp.visibility_night if self.is_night() else 1.0
         self._fire_light_from, self._fire_light_until = now, min(self._vis_until, self._night_until)
-        self._pulse_light_changed(night)  # the pulse's other parts (systems/combat_pulse.py)
 
     def _hits_now(self, ro: Any, hits: list[list[int]], causes: list[list[float]]) -> None:
         """Log the pulse's casualties of aimed fire (a row of the kernel's hits and its

@@ -99,14 +99,6 @@ class PulseEndSystem:
         if ask_holding and attacks:
             np.copyto(kept.held_before, kept.held)
         anywhere, at, n, changed = morale_then_holding(*(kept.with_holding if ask_holding else kept.without))
-        self._after_the_morale(kept, attacks, anywhere, at, n, changed, dt)
-
-    def _after_the_morale(self, kept: PulseEndArgs, attacks: bool, anywhere: bool, at: int, n: int, changed: int, dt: float) -> None:
-        """The pulse's end after :func:`morale_then_holding` (asked with *kept*'s arguments,
-        the holding part too if it has it) answered *anywhere*, *at*, *n* and *changed*:
-        the look at the counter-attacks under way (*attacks*), the units whose state
-        changes settled, falling back further and the zones' holders."""
-        ask_holding = kept.with_holding is not None
         if attacks:
             k = self.unit_table.n
             if self._check_counterattacks((kept.own[:k], kept.enemy[:k]) if anywhere else None) and ask_holding and at < 0:
