@@ -62,13 +62,19 @@ TIMED: tuple[tuple[str, type, str], ...] = (
 )
 
 
-def _timed(acc: Counter, calls: Counter, name: str, f: Callable[..., Any]) -> Callable[..., Any]:
+def _timed(
+    acc: Counter, calls: Counter, name: str, f: Callable[..., Any], clock: Callable[[], int] = time.process_time_ns,
+) -> Callable[..., Any]:
+    """Return *f* wrapped with a timer adding its time on *clock* into ``acc[name]`` and
+    its calls into ``calls[name]`` (CPU time for the systems; the kernels' wall time, as a
+    kernel never waits: :func:`_time_kernels`)."""
+
     def wrapper(*a: Any, **k: Any) -> Any:
-        t0 = time.process_time_ns()
+        t0 = clock()
         try:
             return f(*a, **k)
         finally:
-            acc[name] += time.process_time_ns() - t0
+            acc[name] += clock() - t0
             calls[name] += 1
 
     wrapper.__wrapped__ = f  # type: ignore[attr-defined]
@@ -87,28 +93,15 @@ def _time_kernels(acc: Counter, calls: Counter) -> None:
         for attr, v in list(vars(module).items()):
             if isinstance(v, CPUDispatcher):
                 if id(v) not in wrapped:
-                    wrapped[id(v)] = _kernel_timer(acc, calls, f"{v.py_func.__module__.rsplit('.', 1)[-1]}.{v.__name__}", v)
+                    name = f"{v.py_func.__module__.rsplit('.', 1)[-1]}.{v.__name__}"
+                    wrapped[id(v)] = _timed(acc, calls, name, v, clock=time.perf_counter_ns)
                 setattr(module, attr, wrapped[id(v)])
-
-
-def _kernel_timer(acc: Counter, calls: Counter, name: str, f: Callable[..., Any]) -> Callable[..., Any]:
-    clock = time.perf_counter_ns
-
-    def wrapper(*a: Any, **k: Any) -> Any:
-        t0 = clock()
-        try:
-            return f(*a, **k)
-        finally:
-            acc[name] += clock() - t0
-            calls[name] += 1
-
-    return wrapper
 
 
 def _timer_cost_ns() -> float:
     """Return what a kernel timer costs a call, in ns (timing a function that does nothing)."""
     acc: Counter = Counter()
-    timed = _kernel_timer(acc, Counter(), "nothing", lambda: None)
+    timed = _timed(acc, Counter(), "nothing", lambda: None, clock=time.perf_counter_ns)
     t0 = time.perf_counter_ns()
     for _ in range(100_000):
         timed()
